@@ -1,0 +1,48 @@
+// atelier-cli entry point: dispatches to subcommands.
+#include "app/cli/commands.h"
+#include "core/io/file_inspect.h"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+void print_usage(std::ostream& out) {
+  out << "usage: atelier-cli <command> [args]\n"
+         "commands:\n"
+         "  info [--json] FILE...   format, dimensions, type, pixel size and statistics\n"
+         "  formats                 the formats this build reads\n"
+         "options:\n"
+         "  --version               print the version\n"
+         "  --help                  this text\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace atelier::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_usage(std::cerr);
+    return kExitUsage;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "--version" || command == "version") {
+    std::cout << "atelier-cli " << ATELIER_VERSION << '\n';
+    return kExitOk;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    print_usage(std::cout);
+    return kExitOk;
+  }
+  if (command == "info") return run_info(args);
+  if (command == "formats") {
+    for (const auto& f : atelier::supported_formats()) std::cout << f << '\n';
+    return kExitOk;
+  }
+  std::cerr << "atelier-cli: unknown command '" << command << "'\n";
+  print_usage(std::cerr);
+  return kExitUsage;
+}

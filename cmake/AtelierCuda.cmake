@@ -1,0 +1,35 @@
+# CUDA is optional: with nvcc present the kernels build; without it everything
+# else builds and the CPU backend is used.
+set(ATELIER_HAVE_CUDA OFF)
+if(NOT ATELIER_WITH_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED ATELIER_CUDA_ARCHITECTURES)
+      # Default: the local GPU's compute capability, else Hopper (90).
+      set(_arch 90)
+      find_program(_nvidia_smi nvidia-smi)
+      if(_nvidia_smi)
+        execute_process(COMMAND ${_nvidia_smi} --query-gpu=compute_cap --format=csv,noheader
+                        OUTPUT_VARIABLE _caps RESULT_VARIABLE _rc ERROR_QUIET
+                        OUTPUT_STRIP_TRAILING_WHITESPACE)
+        if(_rc EQUAL 0 AND _caps MATCHES "^([0-9]+)\\.([0-9]+)")
+          set(_arch "${CMAKE_MATCH_1}${CMAKE_MATCH_2}")
+        endif()
+      endif()
+      set(ATELIER_CUDA_ARCHITECTURES ${_arch} CACHE STRING "CUDA architectures to build for")
+    endif()
+    set(CMAKE_CUDA_ARCHITECTURES ${ATELIER_CUDA_ARCHITECTURES})
+    enable_language(CUDA)
+    # CMake 3.25 cannot ask nvcc for C++20; kernels are plain C++17.
+    set(CMAKE_CUDA_STANDARD 17)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    find_package(CUDAToolkit REQUIRED)
+    set(ATELIER_HAVE_CUDA ON)
+    message(STATUS "Atelier: CUDA ${CMAKE_CUDA_COMPILER_VERSION}, architectures ${CMAKE_CUDA_ARCHITECTURES}")
+  elseif(ATELIER_WITH_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "ATELIER_WITH_CUDA=ON but no CUDA compiler (nvcc) was found")
+  else()
+    message(STATUS "Atelier: no CUDA compiler found; building the CPU backend only")
+  endif()
+endif()

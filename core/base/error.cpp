@@ -1,0 +1,13 @@
+#include "core/base/error.h"
+
+namespace atelier {
+
+Error::Error(const std::string& message, std::source_location where)
+    : std::runtime_error(message), message_(message), file_(where.file_name()),
+      line_(where.line()) {}
+
+FormatError::FormatError(const std::string& path, const std::string& reason,
+                         std::source_location where)
+    : Error(path + ": " + reason, where), path_(path), reason_(reason) {}
+
+} // namespace atelier

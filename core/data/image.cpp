@@ -1,0 +1,31 @@
+#include "core/data/image.h"
+
+#include "core/base/error.h"
+
+#include <limits>
+#include <string>
+
+namespace atelier {
+
+std::size_t checked_byte_count(std::initializer_list<std::int64_t> dims, DType dtype) {
+  std::uint64_t total = dtype_size(dtype);
+  for (const std::int64_t d : dims) {
+    if (d <= 0) throw Error("dimension " + std::to_string(d) + " is not positive");
+    if (total > std::numeric_limits<std::uint64_t>::max() / static_cast<std::uint64_t>(d))
+      throw Error("dimensions overflow 64 bits");
+    total *= static_cast<std::uint64_t>(d);
+  }
+  if (total > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+    throw Error("data size overflows");
+  return static_cast<std::size_t>(total);
+}
+
+Image::Image(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype)
+    : width_(width), height_(height), channels_(channels), dtype_(dtype),
+      bytes_(checked_byte_count({width, height, channels}, dtype)) {}
+
+std::size_t Image::row_bytes() const {
+  return static_cast<std::size_t>(width_ * channels_) * dtype_size(dtype_);
+}
+
+} // namespace atelier

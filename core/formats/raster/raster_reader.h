@@ -1,0 +1,14 @@
+// PNG and JPEG reader through OpenCV, 8 and 16 bit.
+#pragma once
+
+#include "core/io/file_info.h"
+
+#include <string>
+
+namespace atelier {
+
+// Header facts plus statistics of the decoded data, for `atelier-cli info`.
+// Throws FormatError naming the file and the reason.
+FileInfo inspect_raster(const std::string& path);
+
+} // namespace atelier

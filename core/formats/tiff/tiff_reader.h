@@ -1,0 +1,14 @@
+// TIFF reader through libtiff: multipage stacks, int and float, any compression, strips and tiles.
+#pragma once
+
+#include "core/io/file_info.h"
+
+#include <string>
+
+namespace atelier {
+
+// Header facts plus statistics of the decoded data, for `atelier-cli info`.
+// Throws FormatError naming the file and the reason.
+FileInfo inspect_tiff(const std::string& path);
+
+} // namespace atelier

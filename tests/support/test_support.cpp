@@ -1,0 +1,61 @@
+#include "tests/support/test_support.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace atelier::test {
+
+QString sample_data_dir() {
+  const QString dir = qEnvironmentVariable("ATELIER_SAMPLE_DATA");
+  if (dir.isEmpty() || !QFileInfo(dir + "/manifest.json").exists()) return {};
+  return QDir(dir).absolutePath();
+}
+
+std::string sample_path(const QString& relative) {
+  return (sample_data_dir() + "/" + relative).toStdString();
+}
+
+bool running_in_ci() {
+  const QString ci = qEnvironmentVariable("CI").toLower();
+  return ci == "true" || ci == "1";
+}
+
+void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_file(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int run_program(const QString& program, const QStringList& args, QString* output) {
+  QProcess p;
+  p.setProcessChannelMode(QProcess::MergedChannels);
+  p.start(program, args);
+  if (!p.waitForStarted(10000)) return -1;
+  if (!p.waitForFinished(120000)) {
+    p.kill();
+    return -1;
+  }
+  if (output) *output = QString::fromLocal8Bit(p.readAll());
+  return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+bool have_program(const QString& program) {
+  return !QStandardPaths::findExecutable(program).isEmpty();
+}
+
+} // namespace atelier::test

@@ -1,0 +1,65 @@
+// Helpers shared by the Qt Test suites: sample-data lookup (skip when absent,
+// fail under CI), temporary files, and running independent tools.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QTest>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace atelier::test {
+
+// The ../shared/data folder, or an empty string when it is absent.
+QString sample_data_dir();
+// Absolute path of a sample file ("cryoem/EMD-3197.map").
+std::string sample_path(const QString& relative);
+bool running_in_ci();
+
+void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
+void write_text(const std::string& path, const std::string& text);
+std::vector<std::uint8_t> read_file(const std::string& path);
+
+// Runs an external program; returns its exit code (-1 if it could not start).
+// Output goes to *output when given.
+int run_program(const QString& program, const QStringList& args, QString* output = nullptr);
+bool have_program(const QString& program);
+
+} // namespace atelier::test
+
+// Skips the test function when ../shared/data is absent; fails under CI=true.
+#define ATELIER_REQUIRE_SAMPLE_DATA()                                                  \
+  do {                                                                               \
+    if (atelier::test::sample_data_dir().isEmpty()) {                                \
+      if (atelier::test::running_in_ci()) QFAIL("sample data ../shared/data missing"); \
+      QSKIP("sample data ../shared/data is absent");                                 \
+    }                                                                                \
+  } while (0)
+
+// Skips when an independent tool (gdal_translate, gdcmconv, ...) is missing;
+// fails under CI=true, where scripts/install-deps.sh must have installed it.
+#define ATELIER_REQUIRE_PROGRAM(name)                                                  \
+  do {                                                                               \
+    if (!atelier::test::have_program(name)) {                                        \
+      if (atelier::test::running_in_ci()) QFAIL("tool missing: " name);              \
+      QSKIP("tool missing: " name);                                                  \
+    }                                                                                \
+  } while (0)
+
+// Asserts that `statement` throws ExceptionType whose what() contains `needle`.
+#define ATELIER_VERIFY_THROWS(statement, ExceptionType, needle)                        \
+  do {                                                                               \
+    bool thrown_ = false;                                                            \
+    try {                                                                            \
+      statement;                                                                     \
+    } catch (const ExceptionType& e_) {                                              \
+      thrown_ = true;                                                                \
+      const std::string what_ = e_.what();                                           \
+      if (what_.find(needle) == std::string::npos)                                   \
+        QFAIL(qPrintable(QString("message \"%1\" lacks \"%2\"")                      \
+                             .arg(QString::fromStdString(what_), QString(needle))));  \
+    }                                                                                \
+    if (!thrown_) QFAIL("expected " #ExceptionType " from: " #statement);            \
+  } while (0)
