@@ -2,12 +2,12 @@
 
 namespace atelier {
 
-Error::Error(const std::string& message, std::source_location where)
-    : std::runtime_error(message), message_(message), file_(where.file_name()),
-      line_(where.line()) {}
+Error::Error(const std::string& message, SourceLocation where)
+    : std::runtime_error(message), message_(message), file_(where.file),
+      line_(where.line) {}
 
 FormatError::FormatError(const std::string& path, const std::string& reason,
-                         std::source_location where)
+                         SourceLocation where)
     : Error(path + ": " + reason, where), path_(path), reason_(reason) {}
 
 } // namespace atelier

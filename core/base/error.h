@@ -4,16 +4,28 @@
 // boundaries.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
 
 namespace atelier {
 
+// Where an error was raised. Not std::source_location: clang 14 (the fuzz
+// build) cannot compile libstdc++ 12's <source_location>. __builtin_FILE and
+// __builtin_LINE in a default argument give the caller's location in both
+// GCC and clang.
+struct SourceLocation {
+  const char* file = "";
+  unsigned line = 0;
+  static constexpr SourceLocation current(const char* file = __builtin_FILE(),
+                                          unsigned line = __builtin_LINE()) noexcept {
+    return {file, line};
+  }
+};
+
 class Error : public std::runtime_error {
 public:
   explicit Error(const std::string& message,
-                 std::source_location where = std::source_location::current());
+                 SourceLocation where = SourceLocation::current());
   // The message without the source location, for people.
   const std::string& message() const noexcept { return message_; }
   const char* source_file() const noexcept { return file_; }
@@ -30,7 +42,7 @@ private:
 class FormatError : public Error {
 public:
   FormatError(const std::string& path, const std::string& reason,
-              std::source_location where = std::source_location::current());
+              SourceLocation where = SourceLocation::current());
   const std::string& path() const noexcept { return path_; }
   const std::string& reason() const noexcept { return reason_; }
 

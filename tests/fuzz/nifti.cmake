@@ -1,0 +1,1 @@
+atelier_add_fuzzer(fuzz_nifti fuzz_nifti.cpp)

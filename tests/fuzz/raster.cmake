@@ -1,0 +1,1 @@
+atelier_add_fuzzer(fuzz_raster fuzz_raster.cpp)
