@@ -19,7 +19,7 @@ private slots:
 
 void TestCliInfoRealdata::allSampleFiles() {
   ATELIER_REQUIRE_SAMPLE_DATA();
-  const QString root = test::sample_data_dir();
+  const QString root = atelier::test::sample_data_dir();
   QFile mf(root + "/manifest.json");
   QVERIFY(mf.open(QIODevice::ReadOnly));
   const QJsonArray files = QJsonDocument::fromJson(mf.readAll()).object().value("files").toArray();

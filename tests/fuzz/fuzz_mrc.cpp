@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)file.metadata();
     (void)file.spacing();
     // Bounded by the validated data size, which is at most the input size.
-    for (std::int64_t z = 0; z < file.frames() && z < 64; ++z)
+    for (std::int64_t z = 0; z < file.frame_count() && z < 64; ++z)
       (void)file.read_frame(z);
     (void)file.read_volume();
   } catch (const atelier::Error&) {

@@ -49,7 +49,7 @@ private slots:
     const QJsonArray dims = entry["dims"].toArray();
     QCOMPARE(file.width(), dims[0].toInteger());
     QCOMPARE(file.height(), dims[1].toInteger());
-    QCOMPARE(file.frames(), dims[2].toInteger());
+    QCOMPARE(file.frame_count(), dims[2].toInteger());
     QCOMPARE(file.mode(), entry["mrc_mode"].toInt());
     QCOMPARE(QString::fromUtf8(dtype_name(file.dtype()).data()), entry["dtype"].toString());
     if (entry.contains("ispg")) QCOMPARE(file.header().ispg, entry["ispg"].toInt());
@@ -71,7 +71,7 @@ private slots:
     const Volume v = file.read_volume();
     QCOMPARE(v.dtype(), DType::f32); // every MRC in the manifest is mode 2
     const auto values = v.values<float>();
-    QCOMPARE(values.size(), std::size_t(file.width() * file.height() * file.frames()));
+    QCOMPARE(values.size(), std::size_t(file.width() * file.height() * file.frame_count()));
     double sum = 0, lo = INFINITY, hi = -INFINITY;
     for (float x : values) {
       QVERIFY(std::isfinite(x));
@@ -93,7 +93,7 @@ private slots:
     }
 
     const FileInfo info = inspect_mrc(path);
-    QCOMPARE(info.dims, (std::vector<std::int64_t>{file.width(), file.height(), file.frames()}));
+    QCOMPARE(info.dims, (std::vector<std::int64_t>{file.width(), file.height(), file.frame_count()}));
     QCOMPARE(*info.dtype, DType::f32);
     QCOMPARE(std::get<std::int64_t>(*info.find_extra("mrc_mode")), 2);
     QVERIFY(info.stats.has_value());
@@ -107,7 +107,7 @@ private slots:
              qPrintable(QString("%1 vs %2").arg(info.stats->std()).arg(stddev)));
 
     // Frame-by-frame reads give the same bytes as the whole volume.
-    const std::int64_t last = file.frames() - 1;
+    const std::int64_t last = file.frame_count() - 1;
     const Image f = file.read_frame(last);
     QCOMPARE(std::memcmp(f.bytes(), v.bytes() + std::size_t(last) * f.byte_size(), f.byte_size()),
              0);
@@ -125,7 +125,7 @@ private slots:
     // No "MAP " and no stamp at all (a RELION 3.1 particle stack).
     const MrcFile relion(atelier::test::sample_path("cryoem/relion31.mrcs"));
     QCOMPARE(relion.header().byte_order, Endian::little);
-    QCOMPARE(relion.frames(), 5);
+    QCOMPARE(relion.frame_count(), 5);
     // EMD-3197: 228 Å cell over 20 samples, origin and labels from EMDB.
     const MrcFile emd(atelier::test::sample_path("cryoem/EMD-3197.map"));
     QCOMPARE(emd.header().cella[0], 228.0f);

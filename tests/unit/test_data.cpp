@@ -47,7 +47,7 @@ void TestData::stackReadsFramesAndChecksShape() {
   QCOMPARE(stack.read_frame(2).values<float>()[0], 2.0f);
   ATELIER_VERIFY_THROWS(stack.read_frame(3), Error, "outside the stack");
   frames.push_back(Image(3, 2, 1, DType::f32));
-  ATELIER_VERIFY_THROWS(InMemoryImageStack(frames), Error, "frame 3 differs");
+  ATELIER_VERIFY_THROWS(InMemoryImageStack{frames}, Error, "frame 3 differs");
 }
 
 void TestData::pointCloudFields() {

@@ -234,7 +234,7 @@ private slots:
     QCOMPARE(file.dtype(), mode_dtype(mode));
     QCOMPARE(file.width(), 5);
     QCOMPARE(file.height(), 3);
-    QCOMPARE(file.frames(), 2);
+    QCOMPARE(file.frame_count(), 2);
     QCOMPARE(file.header().byte_order, big ? Endian::big : Endian::little);
     const Volume v = file.read_volume();
     QCOMPARE(v.nx(), 5);
@@ -566,7 +566,7 @@ private slots:
     const std::string p = path("stack.mrcs");
     write_mrc_stack(p, frames);
     const MrcFile file(p);
-    QCOMPARE(file.frames(), 4);
+    QCOMPARE(file.frame_count(), 4);
     QCOMPARE(file.header().ispg, 0);
     QCOMPARE(file.header().m[2], 1);
     QCOMPARE(file.spacing().xyz[0], 5.0);
@@ -578,7 +578,7 @@ private slots:
     const std::string single = path("single.mrc");
     write_mrc(single, frames[2]);
     const MrcFile one(single);
-    QCOMPARE(one.frames(), 1);
+    QCOMPARE(one.frame_count(), 1);
     QCOMPARE(double(one.read_frame(0).values<float>()[5]), 205.0);
   }
 
@@ -590,7 +590,7 @@ private slots:
     write_mrc(p, v);
     const MrcFile file(p);
     QCOMPARE(file.header().ispg, 401);
-    QCOMPARE(file.frames(), 6);
+    QCOMPARE(file.frame_count(), 6);
     const Volume back = file.read_volume();
     QCOMPARE(back.nz(), 2);
     QCOMPARE(back.nt(), 3);

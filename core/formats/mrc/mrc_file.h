@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/data/image.h"
+#include "core/data/image_stack.h"
 #include "core/data/metadata.h"
 #include "core/data/pixel_size.h"
 #include "core/data/volume.h"
@@ -17,7 +18,7 @@
 
 namespace atelier {
 
-class MrcFile {
+class MrcFile final : public ImageStack {
 public:
   // Throws FormatError naming the file and the reason for anything invalid:
   // a short header, non-positive or overflowing dimensions, unsupported modes,
@@ -27,15 +28,16 @@ public:
 
   const std::string& name() const { return source_->name(); }
   const MrcHeader& header() const { return header_; }
-  std::int64_t width() const { return header_.nx; }
-  std::int64_t height() const { return header_.ny; }
-  std::int64_t frames() const { return header_.nz; } // z-sections (images of a stack)
+  std::int64_t width() const override { return header_.nx; }
+  std::int64_t height() const override { return header_.ny; }
+  std::int64_t frame_count() const override { return header_.nz; } // z-sections (images of a stack)
   std::int32_t mode() const { return header_.mode; }
   // Decoded element type: int8, int16, float32, uint16, float16, or uint8 (mode 101).
-  DType dtype() const { return dtype_; }
+  DType dtype() const override { return dtype_; }
   // Voxel size in Å per axis = cella / (mx, my, mz); unknown (all 0) when
   // cella x or mx is 0. An axis whose own cell or sampling is 0 stays 0.
   const Spacing& spacing() const { return spacing_; }
+  Spacing frame_spacing() const override { return spacing_; }
   // Header facts as text: mode, ispg, origin, exttyp, nversion, labels ...
   Metadata metadata() const;
 
@@ -43,8 +45,8 @@ public:
   std::size_t stored_frame_bytes() const { return stored_frame_bytes_; }
   std::size_t frame_bytes() const { return frame_bytes_; } // decoded, native order
 
-  // Frame z (0 <= z < frames()) as a width x height x 1 image.
-  Image read_frame(std::int64_t z) const;
+  // Frame z (0 <= z < frame_count()) as a width x height x 1 image.
+  Image read_frame(std::int64_t z) const override;
   // Decodes frame z into dst, which must hold frame_bytes().
   void read_frame_into(std::int64_t z, void* dst) const;
   // All frames. A volume stack (ispg 401, nz a multiple of mz) comes back as

@@ -12,14 +12,14 @@ FileInfo inspect_mrc(const std::string& path) {
   const MrcFile file(path);
   const MrcHeader& h = file.header();
   FileInfo info;
-  info.dims = {file.width(), file.height(), file.frames()};
+  info.dims = {file.width(), file.height(), file.frame_count()};
   info.dtype = file.dtype();
   info.spacing = file.spacing();
 
   RunningStats stats;
   std::vector<std::uint8_t> frame(file.frame_bytes());
   const std::size_t count = static_cast<std::size_t>(file.width() * file.height());
-  for (std::int64_t z = 0; z < file.frames(); ++z) {
+  for (std::int64_t z = 0; z < file.frame_count(); ++z) {
     file.read_frame_into(z, frame.data());
     stats.add(frame.data(), file.dtype(), count);
   }
