@@ -5,8 +5,8 @@
 namespace atelier::kernels {
 
 void throw_cuda_error(cudaError_t code, const char* expr, const char* file, int line) {
-  std::string what = std::string(file) + ":" + std::to_string(line) + ": " + expr + " failed: " +
-                     cudaGetErrorName(code) + " (" + cudaGetErrorString(code) + ")";
+  std::string what = std::string(file) + ":" + std::to_string(line) + ": " + expr +
+                     " failed: " + cudaGetErrorName(code) + " (" + cudaGetErrorString(code) + ")";
   if (code == cudaErrorMemoryAllocation) {
     size_t free_bytes = 0, total_bytes = 0;
     if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess)

@@ -12,9 +12,9 @@ namespace atelier::kernels {
 
 } // namespace atelier::kernels
 
-#define CUDA_CHECK(expr)                                                                  \
-  do {                                                                                    \
-    const cudaError_t atelier_cuda_rc_ = (expr);                                          \
-    if (atelier_cuda_rc_ != cudaSuccess)                                                  \
-      ::atelier::kernels::throw_cuda_error(atelier_cuda_rc_, #expr, __FILE__, __LINE__);  \
+#define CUDA_CHECK(expr)                                                                           \
+  do {                                                                                             \
+    const cudaError_t atelier_cuda_rc_ = (expr);                                                   \
+    if (atelier_cuda_rc_ != cudaSuccess)                                                           \
+      ::atelier::kernels::throw_cuda_error(atelier_cuda_rc_, #expr, __FILE__, __LINE__);           \
   } while (0)

@@ -15,8 +15,8 @@ struct StatsSums {
   std::uint64_t non_finite = 0; // NaN and Inf, left out of the moments
   double min = 0.0;
   double max = 0.0;
-  double shift = 0.0;      // sums are of (x - shift), for precision
-  double sum = 0.0;        // sum of (x - shift)
+  double shift = 0.0;       // sums are of (x - shift), for precision
+  double sum = 0.0;         // sum of (x - shift)
   double sum_squares = 0.0; // sum of (x - shift)^2
 
   double mean() const;
@@ -26,7 +26,6 @@ struct StatsSums {
 // Reads n floats at device_data (device memory) on stream; waits for the
 // result (a host synchronisation point). shift should be close to the mean
 // (e.g. one sample value) so the sums keep their precision.
-StatsSums reduce_stats_f32(const float* device_data, std::size_t n, float shift,
-                           gpu_stream stream);
+StatsSums reduce_stats_f32(const float* device_data, std::size_t n, float shift, gpu_stream stream);
 
 } // namespace atelier::kernels

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   }
   if (command == "info") return run_info(args);
   if (command == "formats") {
-    for (const auto& f : atelier::supported_formats()) std::cout << f << '\n';
+    for (const auto& f : atelier::supported_formats())
+      std::cout << f << '\n';
     return kExitOk;
   }
   std::cerr << "atelier-cli: unknown command '" << command << "'\n";

@@ -85,7 +85,8 @@ void MainWindow::openFiles(const QStringList& paths) {
     rememberRecent(abs);
   }
   if (!paths.isEmpty()) {
-    const auto found = files_->findItems(QFileInfo(paths.last()).absoluteFilePath(), Qt::MatchExactly);
+    const auto found =
+        files_->findItems(QFileInfo(paths.last()).absoluteFilePath(), Qt::MatchExactly);
     if (!found.isEmpty()) files_->setCurrentItem(found.first());
   }
 }
@@ -93,7 +94,8 @@ void MainWindow::openFiles(const QStringList& paths) {
 void MainWindow::rememberRecent(const QString& path) {
   recent_.removeAll(path);
   recent_.prepend(path);
-  while (recent_.size() > kMaxRecent) recent_.removeLast();
+  while (recent_.size() > kMaxRecent)
+    recent_.removeLast();
   QSettings().setValue("recentFiles", recent_);
   rebuildRecentMenu();
 }

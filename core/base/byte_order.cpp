@@ -9,7 +9,8 @@ void byte_swap_inplace(void* data, std::size_t elem_size, std::size_t count) {
   auto* p = static_cast<std::uint8_t*>(data);
   switch (elem_size) {
   case 2:
-    for (std::size_t i = 0; i < count; ++i, p += 2) std::swap(p[0], p[1]);
+    for (std::size_t i = 0; i < count; ++i, p += 2)
+      std::swap(p[0], p[1]);
     break;
   case 4:
     for (std::size_t i = 0; i < count; ++i, p += 4) {
@@ -28,7 +29,8 @@ void byte_swap_inplace(void* data, std::size_t elem_size, std::size_t count) {
     }
     break;
   default:
-    for (std::size_t i = 0; i < count; ++i, p += elem_size) std::reverse(p, p + elem_size);
+    for (std::size_t i = 0; i < count; ++i, p += elem_size)
+      std::reverse(p, p + elem_size);
   }
 }
 

@@ -18,14 +18,16 @@ constexpr Endian native_endian() {
 void byte_swap_inplace(void* data, std::size_t elem_size, std::size_t count);
 
 // Loads a T stored with the given byte order at p (no alignment needed).
-template <typename T> T load_as(const void* p, Endian order) {
+template <typename T>
+T load_as(const void* p, Endian order) {
   T v;
   std::memcpy(&v, p, sizeof(T));
   if (order != native_endian()) byte_swap_inplace(&v, sizeof(T), 1);
   return v;
 }
 
-template <typename T> void store_as(void* p, T v, Endian order) {
+template <typename T>
+void store_as(void* p, T v, Endian order) {
   if (order != native_endian()) byte_swap_inplace(&v, sizeof(T), 1);
   std::memcpy(p, &v, sizeof(T));
 }

@@ -30,8 +30,12 @@ const DTypeRow& row(DType t) {
 }
 } // namespace
 
-std::size_t dtype_size(DType t) { return row(t).size; }
-std::string_view dtype_name(DType t) { return row(t).name; }
+std::size_t dtype_size(DType t) {
+  return row(t).size;
+}
+std::string_view dtype_name(DType t) {
+  return row(t).name;
+}
 
 std::optional<DType> dtype_from_name(std::string_view name) {
   for (const auto& r : kRows)
@@ -39,7 +43,9 @@ std::optional<DType> dtype_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-bool dtype_is_float(DType t) { return t == DType::f16 || t == DType::f32 || t == DType::f64; }
+bool dtype_is_float(DType t) {
+  return t == DType::f16 || t == DType::f32 || t == DType::f64;
+}
 bool dtype_is_signed(DType t) {
   return t == DType::i8 || t == DType::i16 || t == DType::i32 || dtype_is_float(t);
 }

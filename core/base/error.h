@@ -24,8 +24,7 @@ struct SourceLocation {
 
 class Error : public std::runtime_error {
 public:
-  explicit Error(const std::string& message,
-                 SourceLocation where = SourceLocation::current());
+  explicit Error(const std::string& message, SourceLocation where = SourceLocation::current());
   // The message without the source location, for people.
   const std::string& message() const noexcept { return message_; }
   const char* source_file() const noexcept { return file_; }

@@ -37,7 +37,7 @@ std::uint16_t float_to_half(float f) {
     return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
   if (abs >= 0x477ff000u) // rounds to >= 65520: overflow to inf
     return static_cast<std::uint16_t>(sign | 0x7c00u);
-  if (abs < 0x38800000u) { // below the smallest normal half: subnormal or zero
+  if (abs < 0x38800000u) {              // below the smallest normal half: subnormal or zero
     if (abs < 0x33000000u) return sign; // rounds to zero
     const std::uint32_t e = abs >> 23;
     const std::uint32_t m = (abs & 0x7fffffu) | 0x800000u;

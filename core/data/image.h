@@ -30,10 +30,12 @@ public:
 
   std::uint8_t* bytes() { return bytes_.data(); }
   const std::uint8_t* bytes() const { return bytes_.data(); }
-  template <typename T> std::span<T> values() {
+  template <typename T>
+  std::span<T> values() {
     return {reinterpret_cast<T*>(bytes_.data()), bytes_.size() / sizeof(T)};
   }
-  template <typename T> std::span<const T> values() const {
+  template <typename T>
+  std::span<const T> values() const {
     return {reinterpret_cast<const T*>(bytes_.data()), bytes_.size() / sizeof(T)};
   }
 

@@ -17,11 +17,21 @@ InMemoryImageStack::InMemoryImageStack(std::vector<Image> frames) : frames_(std:
   }
 }
 
-std::int64_t InMemoryImageStack::width() const { return frames_.front().width(); }
-std::int64_t InMemoryImageStack::height() const { return frames_.front().height(); }
-std::int64_t InMemoryImageStack::channels() const { return frames_.front().channels(); }
-DType InMemoryImageStack::dtype() const { return frames_.front().dtype(); }
-Spacing InMemoryImageStack::frame_spacing() const { return frames_.front().spacing; }
+std::int64_t InMemoryImageStack::width() const {
+  return frames_.front().width();
+}
+std::int64_t InMemoryImageStack::height() const {
+  return frames_.front().height();
+}
+std::int64_t InMemoryImageStack::channels() const {
+  return frames_.front().channels();
+}
+DType InMemoryImageStack::dtype() const {
+  return frames_.front().dtype();
+}
+Spacing InMemoryImageStack::frame_spacing() const {
+  return frames_.front().spacing;
+}
 
 Image InMemoryImageStack::read_frame(std::int64_t index) const {
   if (index < 0 || index >= frame_count())

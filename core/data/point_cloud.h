@@ -29,10 +29,10 @@ public:
   ScalarField& add_field(std::string name);
 
   std::vector<std::array<double, 3>> xyz;
-  std::vector<std::array<std::uint8_t, 3>> rgb;   // empty or one per point
-  std::vector<float> intensity;                    // empty or one per point
-  std::vector<std::array<float, 3>> normals;       // empty or one per point
-  std::vector<ScalarField> fields;                 // other per-point attributes
+  std::vector<std::array<std::uint8_t, 3>> rgb; // empty or one per point
+  std::vector<float> intensity;                 // empty or one per point
+  std::vector<std::array<float, 3>> normals;    // empty or one per point
+  std::vector<ScalarField> fields;              // other per-point attributes
   // Field names as stored in the file, in file order (x, y, z, rgba, ...).
   std::vector<std::string> stored_fields;
   Metadata metadata;

@@ -15,7 +15,8 @@ constexpr std::size_t kBlock = 4096;
 
 // Blocks are summed in double with a shifted two-pass formula (exact enough
 // for 16-bit data and float micrographs), then merged with Chan's update.
-template <typename T> void RunningStats::add_typed(const T* v, std::size_t n) {
+template <typename T>
+void RunningStats::add_typed(const T* v, std::size_t n) {
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t len = std::min(kBlock, n - start);
     double sum = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -80,7 +81,8 @@ void RunningStats::add(const void* data, DType dtype, std::size_t count) {
     float buf[kBlock];
     for (std::size_t start = 0; start < count; start += kBlock) {
       const std::size_t len = std::min(kBlock, count - start);
-      for (std::size_t i = 0; i < len; ++i) buf[i] = half_to_float(h[start + i]);
+      for (std::size_t i = 0; i < len; ++i)
+        buf[i] = half_to_float(h[start + i]);
       add_typed(buf, len);
     }
     return;

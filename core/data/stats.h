@@ -25,7 +25,8 @@ public:
   double std() const; // population standard deviation, as numpy's default
 
 private:
-  template <typename T> void add_typed(const T* v, std::size_t n);
+  template <typename T>
+  void add_typed(const T* v, std::size_t n);
   void add_block(std::uint64_t n, double mean, double m2, double lo, double hi);
 
   std::uint64_t count_ = 0;

@@ -28,7 +28,9 @@ void ByteSource::check_range(std::uint64_t offset, std::size_t n) const {
          " but only " + std::to_string(size()) + " bytes exist");
 }
 
-void ByteSource::fail(const std::string& reason) const { throw FormatError(name(), reason); }
+void ByteSource::fail(const std::string& reason) const {
+  throw FormatError(name(), reason);
+}
 
 FileSource::FileSource(std::string path) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -66,8 +68,8 @@ MemorySource::MemorySource(std::string name, const std::uint8_t* data, std::size
     : name_(std::move(name)), data_(data), size_(size) {}
 
 MemorySource::MemorySource(std::string name, std::vector<std::uint8_t> owned)
-    : name_(std::move(name)), owned_(std::move(owned)), data_(owned_.data()),
-      size_(owned_.size()) {}
+    : name_(std::move(name)), owned_(std::move(owned)), data_(owned_.data()), size_(owned_.size()) {
+}
 
 void MemorySource::read_at(std::uint64_t offset, void* dst, std::size_t n) const {
   check_range(offset, n);

@@ -30,7 +30,7 @@ struct FileInfo {
   std::optional<double> nodata;
   std::string crs; // e.g. "EPSG:32618"; empty when not georeferenced
   std::optional<std::uint64_t> points;
-  std::vector<std::string> fields; // point-cloud fields as stored
+  std::vector<std::string> fields;   // point-cloud fields as stored
   std::optional<std::uint64_t> rows; // STAR tables: rows of the main data block
   Spacing spacing;                   // pixel or voxel size per axis with unit
   std::optional<RunningStats> stats; // of the decoded data

@@ -17,9 +17,11 @@ const char* spacing_source_name(PixelSizeSource s) {
   return "none";
 }
 
-template <typename T> void write_list(JsonWriter& w, const char* key, const std::vector<T>& xs) {
+template <typename T>
+void write_list(JsonWriter& w, const char* key, const std::vector<T>& xs) {
   w.key(key).begin_array();
-  for (const auto& x : xs) w.value(x);
+  for (const auto& x : xs)
+    w.value(x);
   w.end_array();
 }
 
@@ -42,7 +44,8 @@ std::string file_info_to_json(const FileInfo& info, int indent) {
   if (info.spacing.known()) {
     const std::size_t axes = info.dims.size() >= 3 ? 3 : 2;
     w.key("pixel_size").begin_array();
-    for (std::size_t i = 0; i < axes; ++i) w.value(info.spacing.xyz[i]);
+    for (std::size_t i = 0; i < axes; ++i)
+      w.value(info.spacing.xyz[i]);
     w.end_array();
     w.key("pixel_size_unit").value(info.spacing.unit);
     w.key("pixel_size_source").value(spacing_source_name(info.spacing.source));

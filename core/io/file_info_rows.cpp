@@ -13,13 +13,15 @@ std::string number(double v) {
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i ? sep : "") + items[i];
   return out;
 }
 
 std::string join_dims(const std::vector<std::int64_t>& dims) {
   std::vector<std::string> parts;
-  for (const auto d : dims) parts.push_back(std::to_string(d));
+  for (const auto d : dims)
+    parts.push_back(std::to_string(d));
   return join(parts, " x ");
 }
 
@@ -56,7 +58,8 @@ std::vector<InfoRow> file_info_rows(const FileInfo& info) {
     if (info.stats->non_finite())
       rows.emplace_back("NaN/Inf values", std::to_string(info.stats->non_finite()));
   }
-  for (const auto& [key, value] : info.extra) rows.emplace_back(key, extra_text(value));
+  for (const auto& [key, value] : info.extra)
+    rows.emplace_back(key, extra_text(value));
   return rows;
 }
 

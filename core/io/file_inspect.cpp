@@ -26,13 +26,12 @@ struct Handler {
   FileInfo (*inspect)(const std::string& path);
 };
 
-
 constexpr Handler kHandlers[] = {
-    {"mrc", inspect_mrc},   {"star", inspect_star}, {"ply", inspect_ply},
-    {"pcd", inspect_pcd},   {"xyz", inspect_xyz},   {"las", inspect_las},
+    {"mrc", inspect_mrc},    {"star", inspect_star},       {"ply", inspect_ply},
+    {"pcd", inspect_pcd},    {"xyz", inspect_xyz},         {"las", inspect_las},
 #if ATELIER_WITH_FORMAT_LIBS
-    {"tiff", inspect_tiff}, {"geotiff", inspect_geotiff}, {"dicom", inspect_dicom},
-    {"png", inspect_raster}, {"jpeg", inspect_raster}, {"nifti", inspect_nifti},
+    {"tiff", inspect_tiff},  {"geotiff", inspect_geotiff}, {"dicom", inspect_dicom},
+    {"png", inspect_raster}, {"jpeg", inspect_raster},     {"nifti", inspect_nifti},
 #endif
 };
 
@@ -40,7 +39,8 @@ constexpr Handler kHandlers[] = {
 
 std::vector<std::string> supported_formats() {
   std::vector<std::string> out;
-  for (const auto& h : kHandlers) out.emplace_back(h.format);
+  for (const auto& h : kHandlers)
+    out.emplace_back(h.format);
   return out;
 }
 

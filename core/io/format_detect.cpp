@@ -70,8 +70,7 @@ bool tiff_has_geo_tags(const ByteSource& src, Endian order, bool big_tiff) {
 bool looks_like_pcd(const std::vector<std::uint8_t>& head) {
   const std::string text(head.begin(), head.end());
   return text.starts_with("# .PCD") || text.starts_with("VERSION") ||
-         (text.find("\nFIELDS ") != std::string::npos &&
-          text.find("\nDATA ") != std::string::npos);
+         (text.find("\nFIELDS ") != std::string::npos && text.find("\nDATA ") != std::string::npos);
 }
 
 // DICOM files without the 128-byte preamble start with a group 0x0002 or
@@ -110,9 +109,11 @@ std::string detect_format(const std::string& path) {
   if (head.size() >= 348) {
     const auto le = load_as<std::int32_t>(head.data(), Endian::little);
     const auto be = load_as<std::int32_t>(head.data(), Endian::big);
-    if ((le == 348 || be == 348) && (starts_with(head, "n+1\0", 344) || starts_with(head, "ni1\0", 344)))
+    if ((le == 348 || be == 348) &&
+        (starts_with(head, "n+1\0", 344) || starts_with(head, "ni1\0", 344)))
       return "nifti";
-    if ((le == 540 || be == 540) && (starts_with(head, "n+2\0", 4) || starts_with(head, "ni2\0", 4)))
+    if ((le == 540 || be == 540) &&
+        (starts_with(head, "n+2\0", 4) || starts_with(head, "ni2\0", 4)))
       return "nifti";
   }
   if (starts_with(head, "MAP ", 208) || ext == ".mrc" || ext == ".mrcs" || ext == ".map" ||

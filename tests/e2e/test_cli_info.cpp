@@ -62,7 +62,8 @@ private:
   QTemporaryDir dir_;
   QString write(const QString& name, const QByteArray& bytes) {
     const QString p = dir_.path() + "/" + name;
-    atelier::test::write_file(p.toStdString(), std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    atelier::test::write_file(p.toStdString(),
+                              std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     return p;
   }
 };

@@ -24,7 +24,8 @@ void TestCliInfoRealdata::allSampleFiles() {
   QVERIFY(mf.open(QIODevice::ReadOnly));
   const QJsonArray files = QJsonDocument::fromJson(mf.readAll()).object().value("files").toArray();
   QStringList args{"info", "--json"};
-  for (const auto& f : files) args << root + "/" + f.toObject().value("path").toString();
+  for (const auto& f : files)
+    args << root + "/" + f.toObject().value("path").toString();
 
   QProcess p;
   p.start(qEnvironmentVariable("ATELIER_CLI"), args);

@@ -22,8 +22,8 @@ void compare(const std::vector<float>& host) {
   CHECK(cudaMemcpy(dev, host.data(), host.size() * sizeof(float), cudaMemcpyHostToDevice) ==
         cudaSuccess);
   const float shift = host.empty() ? 0.0f : host[0];
-  const auto gpu = kernels::reduce_stats_f32(dev, host.size(), std::isfinite(shift) ? shift : 0.0f,
-                                             nullptr);
+  const auto gpu =
+      kernels::reduce_stats_f32(dev, host.size(), std::isfinite(shift) ? shift : 0.0f, nullptr);
   cudaFree(dev);
 
   RunningStats cpu;
@@ -49,11 +49,13 @@ int main() {
   std::normal_distribution<float> noise(6000.0f, 250.0f);
 
   std::vector<float> micrograph(4096 * 4096 + 17);
-  for (auto& v : micrograph) v = noise(rng);
+  for (auto& v : micrograph)
+    v = noise(rng);
   compare(micrograph);
 
   std::vector<float> with_bad(100003);
-  for (auto& v : with_bad) v = noise(rng) - 6000.0f;
+  for (auto& v : with_bad)
+    v = noise(rng) - 6000.0f;
   with_bad[5] = std::numeric_limits<float>::quiet_NaN();
   with_bad[77] = std::numeric_limits<float>::infinity();
   with_bad[100002] = -std::numeric_limits<float>::infinity();

@@ -19,12 +19,7 @@ using namespace atelier;
 namespace {
 
 QJsonArray entries_of(const QString& format) {
-  QFile f(atelier::test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object()["files"].toArray())
-    if (v.toObject()["format"].toString() == format) out.append(v);
-  return out;
+  return atelier::test::manifest_entries({format});
 }
 
 std::string extra_string(const FileInfo& info, const std::string& key) {
@@ -57,13 +52,15 @@ private slots:
     const FileInfo info = inspect_dicom(path);
     const QJsonArray dims = entry["dims"].toArray();
     QCOMPARE(info.dims.size(), std::size_t(dims.size()));
-    for (qsizetype i = 0; i < dims.size(); ++i) QCOMPARE(info.dims[i], dims[i].toInteger());
+    for (qsizetype i = 0; i < dims.size(); ++i)
+      QCOMPARE(info.dims[i], dims[i].toInteger());
     const int bits = entry["bits_allocated"].toInt();
     QCOMPARE(extra_int(info, "bits_allocated"), std::int64_t{bits});
     QCOMPARE(*info.dtype, bits == 8 ? DType::u8 : DType::u16);
     const int stored = entry.contains("bits_stored") ? entry["bits_stored"].toInt() : bits;
     QCOMPARE(extra_int(info, "bits_stored"), std::int64_t{stored});
-    QCOMPARE(QString::fromStdString(extra_string(info, "photometric")), entry["photometric"].toString());
+    QCOMPARE(QString::fromStdString(extra_string(info, "photometric")),
+             entry["photometric"].toString());
     QCOMPARE(QString::fromStdString(extra_string(info, "modality")), entry["modality"].toString());
     QCOMPARE(QString::fromStdString(extra_string(info, "transfer_syntax")),
              entry["transfer_syntax"].toString());
@@ -106,13 +103,16 @@ private slots:
   // The derived uncompressed copy holds the same picture as the JPEG one.
   void baseline_close_to_uncompressed() {
     ATELIER_REQUIRE_SAMPLE_DATA();
-    const DicomImage j = read_dicom(atelier::test::sample_path("xray/siim_cr_chest_850819_jpegbaseline.dcm"));
-    const DicomImage u = read_dicom(atelier::test::sample_path("xray/siim_cr_chest_850819_uncompressed.dcm"));
+    const DicomImage j =
+        read_dicom(atelier::test::sample_path("xray/siim_cr_chest_850819_jpegbaseline.dcm"));
+    const DicomImage u =
+        read_dicom(atelier::test::sample_path("xray/siim_cr_chest_850819_uncompressed.dcm"));
     const auto a = j.image.values<std::uint8_t>();
     const auto b = u.image.values<std::uint8_t>();
     QCOMPARE(a.size(), b.size());
     double sum = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) sum += std::abs(int(a[i]) - int(b[i]));
+    for (std::size_t i = 0; i < a.size(); ++i)
+      sum += std::abs(int(a[i]) - int(b[i]));
     QVERIFY2(sum / double(a.size()) < 1.0, qPrintable(QString::number(sum / double(a.size()))));
   }
 
@@ -124,7 +124,8 @@ private slots:
     QCOMPARE(dx.image.spacing.xyz[1], 1.2);
     QVERIFY(std::abs(dx.image.spacing.xyz[0] - 1.2012) < 1e-6);
     QVERIFY(dx.invert_for_display);
-    const DicomImage j2k = read_dicom(atelier::test::sample_path("xray/nema_RG1_J2KI_cr_chest.dcm"));
+    const DicomImage j2k =
+        read_dicom(atelier::test::sample_path("xray/nema_RG1_J2KI_cr_chest.dcm"));
     QCOMPARE(j2k.window_center.value_or(0), 15000.0);
     QCOMPARE(j2k.window_width.value_or(0), 30000.0);
     QVERIFY(!j2k.image.spacing.known()); // PixelSpacing is 0.000\0.000

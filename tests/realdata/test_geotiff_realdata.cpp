@@ -17,12 +17,7 @@ using namespace atelier;
 namespace {
 
 QJsonArray geotiff_entries() {
-  QFile f(test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object().value("files").toArray())
-    if (v.toObject().value("format").toString() == "geotiff") out.append(v);
-  return out;
+  return atelier::test::manifest_entries({"geotiff"});
 }
 
 bool near(double a, double b, double tol) {

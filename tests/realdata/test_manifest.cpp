@@ -16,12 +16,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray manifest_files() {
-  QFile f(test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object().value("files").toArray();
-}
-
 QString extra_string(const FileInfo& info, const char* key) {
   const InfoValue* v = info.find_extra(key);
   if (!v) return {};
@@ -41,11 +35,11 @@ private slots:
 
 void TestManifest::everyFileMatches_data() {
   QTest::addColumn<QJsonObject>("entry");
-  for (const auto& v : manifest_files()) {
+  for (const auto& v : atelier::test::manifest_entries()) {
     const QJsonObject e = v.toObject();
     QTest::newRow(qPrintable(e.value("path").toString())) << e;
   }
-  if (manifest_files().isEmpty()) QTest::newRow("no manifest") << QJsonObject();
+  if (atelier::test::manifest_entries().isEmpty()) QTest::newRow("no manifest") << QJsonObject();
 }
 
 void TestManifest::everyFileMatches() {
@@ -63,7 +57,8 @@ void TestManifest::everyFileMatches() {
 
   if (entry.contains("dims")) {
     QList<qint64> expected;
-    for (const auto& d : entry.value("dims").toArray()) expected << d.toInteger();
+    for (const auto& d : entry.value("dims").toArray())
+      expected << d.toInteger();
     QList<qint64> actual(info.dims.begin(), info.dims.end());
     QCOMPARE(actual, expected);
   }
@@ -71,21 +66,25 @@ void TestManifest::everyFileMatches() {
     QVERIFY(info.dtype.has_value());
     QCOMPARE(QString::fromUtf8(dtype_name(*info.dtype)), entry.value("dtype").toString());
   }
-  if (entry.contains("mrc_mode")) QCOMPARE(extra_string(info, "mrc_mode").toInt(), entry.value("mrc_mode").toInt());
+  if (entry.contains("mrc_mode"))
+    QCOMPARE(extra_string(info, "mrc_mode").toInt(), entry.value("mrc_mode").toInt());
   if (entry.contains("bands")) {
     QVERIFY(info.bands.has_value());
     QCOMPARE(*info.bands, entry.value("bands").toInteger());
   }
-  if (entry.contains("crs")) QCOMPARE(QString::fromStdString(info.crs), entry.value("crs").toString());
+  if (entry.contains("crs"))
+    QCOMPARE(QString::fromStdString(info.crs), entry.value("crs").toString());
   if (entry.contains("nodata")) {
     QVERIFY(info.nodata.has_value());
     QCOMPARE(*info.nodata, entry.value("nodata").toDouble());
   }
   if (entry.contains("band_names")) {
     QStringList expected;
-    for (const auto& b : entry.value("band_names").toArray()) expected << b.toString();
+    for (const auto& b : entry.value("band_names").toArray())
+      expected << b.toString();
     QStringList actual;
-    for (const auto& b : info.band_names) actual << QString::fromStdString(b);
+    for (const auto& b : info.band_names)
+      actual << QString::fromStdString(b);
     // The Sentinel-2 crop stores no band descriptions (gdalinfo shows none):
     // the manifest's names come from outside the file, so no reader can
     // reproduce them. Kept visible as an expected failure.
@@ -99,9 +98,11 @@ void TestManifest::everyFileMatches() {
   }
   if (entry.contains("fields")) {
     QStringList expected;
-    for (const auto& f : entry.value("fields").toArray()) expected << f.toString();
+    for (const auto& f : entry.value("fields").toArray())
+      expected << f.toString();
     QStringList actual;
-    for (const auto& f : info.fields) actual << QString::fromStdString(f);
+    for (const auto& f : info.fields)
+      actual << QString::fromStdString(f);
     QCOMPARE(actual, expected);
   }
   if (entry.contains("rows")) {

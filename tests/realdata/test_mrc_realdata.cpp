@@ -19,12 +19,7 @@ using namespace atelier;
 namespace {
 
 QJsonArray mrc_entries() {
-  QFile f(atelier::test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object()["files"].toArray())
-    if (v.toObject()["format"].toString() == "mrc") out.append(v);
-  return out;
+  return atelier::test::manifest_entries({"mrc"});
 }
 
 } // namespace
@@ -93,7 +88,8 @@ private slots:
     }
 
     const FileInfo info = inspect_mrc(path);
-    QCOMPARE(info.dims, (std::vector<std::int64_t>{file.width(), file.height(), file.frame_count()}));
+    QCOMPARE(info.dims,
+             (std::vector<std::int64_t>{file.width(), file.height(), file.frame_count()}));
     QCOMPARE(*info.dtype, DType::f32);
     QCOMPARE(std::get<std::int64_t>(*info.find_extra("mrc_mode")), 2);
     QVERIFY(info.stats.has_value());

@@ -23,12 +23,7 @@ using namespace atelier;
 namespace {
 
 QJsonArray nifti_entries() {
-  QFile f(atelier::test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object()["files"].toArray())
-    if (v.toObject()["format"].toString() == "nifti") out.append(v);
-  return out;
+  return atelier::test::manifest_entries({"nifti"});
 }
 
 std::vector<std::uint8_t> whole_file(const std::string& path) {
@@ -37,7 +32,8 @@ std::vector<std::uint8_t> whole_file(const std::string& path) {
   std::vector<std::uint8_t> out;
   std::uint8_t buf[65536];
   int n = 0;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  while ((n = gzread(f, buf, sizeof buf)) > 0)
+    out.insert(out.end(), buf, buf + n);
   gzclose(f);
   return out;
 }
@@ -63,7 +59,8 @@ private slots:
     const FileInfo info = inspect_nifti(path);
     const QJsonArray dims = entry["dims"].toArray();
     QCOMPARE(info.dims.size(), std::size_t(dims.size()));
-    for (qsizetype i = 0; i < dims.size(); ++i) QCOMPARE(info.dims[i], dims[i].toInteger());
+    for (qsizetype i = 0; i < dims.size(); ++i)
+      QCOMPARE(info.dims[i], dims[i].toInteger());
     QCOMPARE(QString::fromUtf8(dtype_name(*info.dtype).data()), entry["dtype"].toString());
     if (entry.contains("voxel_size_mm")) {
       const QJsonArray vs = entry["voxel_size_mm"].toArray();
@@ -72,7 +69,8 @@ private slots:
         QVERIFY2(std::abs(info.spacing.xyz[i] - vs[i].toDouble()) < 1e-5,
                  qPrintable(QString::number(info.spacing.xyz[i])));
     }
-    const std::string endian = entry.contains("endianness") ? entry["endianness"].toString().toStdString() : "little";
+    const std::string endian =
+        entry.contains("endianness") ? entry["endianness"].toString().toStdString() : "little";
     QCOMPARE(std::get<std::string>(*info.find_extra("endianness")), endian);
     QCOMPARE(std::get<std::int64_t>(*info.find_extra("nifti_version")), std::int64_t{1});
 
@@ -83,9 +81,11 @@ private slots:
     const NiftiHeader h = read_nifti_header(mem);
     const std::size_t es = dtype_size(v.dtype());
     QVERIFY(raw.size() >= std::size_t(h.vox_offset) + v.byte_size());
-    std::vector<std::uint8_t> expect(raw.begin() + h.vox_offset, raw.begin() + h.vox_offset + std::ptrdiff_t(v.byte_size()));
+    std::vector<std::uint8_t> expect(raw.begin() + h.vox_offset,
+                                     raw.begin() + h.vox_offset + std::ptrdiff_t(v.byte_size()));
     if (endian == "big")
-      for (std::size_t i = 0; i < expect.size(); i += es) std::reverse(expect.begin() + i, expect.begin() + i + es);
+      for (std::size_t i = 0; i < expect.size(); i += es)
+        std::reverse(expect.begin() + i, expect.begin() + i + es);
     QVERIFY(std::memcmp(expect.data(), v.bytes(), expect.size()) == 0);
 
     QCOMPARE(info.stats->count(), std::uint64_t(v.voxel_count()));

@@ -20,12 +20,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray manifest_files() {
-  QFile f(test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object().value("files").toArray();
-}
-
 QStringList to_list(const std::vector<std::string>& v) {
   QStringList out;
   for (const auto& s : v)
@@ -47,7 +41,7 @@ private slots:
   void manifestEntries_data() {
     QTest::addColumn<QJsonObject>("entry");
     int rows = 0;
-    for (const auto& v : manifest_files()) {
+    for (const auto& v : atelier::test::manifest_entries()) {
       const QJsonObject e = v.toObject();
       const QString format = e.value("format").toString();
       if (format != "ply" && format != "pcd" && format != "las") continue;

@@ -14,14 +14,7 @@ using namespace atelier;
 namespace {
 
 QJsonArray raster_entries() {
-  QFile f(atelier::test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object()["files"].toArray()) {
-    const QString fmt = v.toObject()["format"].toString();
-    if (fmt == "png" || fmt == "jpeg") out.append(v);
-  }
-  return out;
+  return atelier::test::manifest_entries({"png", "jpeg"});
 }
 
 } // namespace
@@ -54,7 +47,8 @@ private slots:
     QCOMPARE(h.height, dims[1].toInteger());
 
     // Chest radiographs: a full 8-bit range of grey, neither flat nor clipped.
-    QCOMPARE(info.stats->count(), std::uint64_t(info.dims[0] * info.dims[1] * info.bands.value_or(1)));
+    QCOMPARE(info.stats->count(),
+             std::uint64_t(info.dims[0] * info.dims[1] * info.bands.value_or(1)));
     QVERIFY(info.stats->max() <= 255 && info.stats->max() > 200);
     QVERIFY(info.stats->min() < 30);
     QVERIFY(info.stats->std() > 20);

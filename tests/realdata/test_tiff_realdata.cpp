@@ -16,15 +16,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray manifest_entries(const QStringList& formats) {
-  QFile f(test::sample_data_dir() + "/manifest.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray out;
-  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object().value("files").toArray())
-    if (formats.contains(v.toObject().value("format").toString())) out.append(v);
-  return out;
-}
-
 std::vector<std::int64_t> dims_of(const QJsonObject& e) {
   std::vector<std::int64_t> d;
   for (const auto& v : e.value("dims").toArray())
@@ -41,7 +32,7 @@ private slots:
   void manifestEntries_data() {
     QTest::addColumn<QJsonObject>("entry");
     // GeoTIFFs are TIFFs too: inspect_tiff must read them when called directly.
-    for (const auto& v : manifest_entries({"tiff", "geotiff"}))
+    for (const auto& v : atelier::test::manifest_entries({"tiff", "geotiff"}))
       QTest::newRow(qPrintable(v.toObject().value("path").toString())) << v.toObject();
     if (test::sample_data_dir().isEmpty()) QTest::newRow("no sample data") << QJsonObject();
   }

@@ -27,20 +27,20 @@ inline bool near(double actual, double expected, double abs_tol, double rel_tol)
 
 } // namespace atelier::test
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-      ++atelier::test::check_failures();                                             \
-    }                                                                                \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                \
+      ++atelier::test::check_failures();                                                           \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_NEAR(actual, expected, abs_tol, rel_tol)                               \
-  do {                                                                               \
-    const double a_ = (actual), e_ = (expected);                                     \
-    if (!atelier::test::near(a_, e_, (abs_tol), (rel_tol))) {                        \
-      std::fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.17g, expected %.17g\n",  \
-                   __FILE__, __LINE__, #actual, a_, e_);                             \
-      ++atelier::test::check_failures();                                             \
-    }                                                                                \
+#define CHECK_NEAR(actual, expected, abs_tol, rel_tol)                                             \
+  do {                                                                                             \
+    const double a_ = (actual), e_ = (expected);                                                   \
+    if (!atelier::test::near(a_, e_, (abs_tol), (rel_tol))) {                                      \
+      std::fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.17g, expected %.17g\n", __FILE__,     \
+                   __LINE__, #actual, a_, e_);                                                     \
+      ++atelier::test::check_failures();                                                           \
+    }                                                                                              \
   } while (0)

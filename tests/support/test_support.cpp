@@ -1,12 +1,19 @@
 #include "tests/support/test_support.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTemporaryFile>
 
+#include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace atelier::test {
 
@@ -25,9 +32,41 @@ bool running_in_ci() {
   return ci == "true" || ci == "1";
 }
 
+QJsonArray manifest_entries(const QStringList& formats) {
+  QFile f(sample_data_dir() + "/manifest.json");
+  if (sample_data_dir().isEmpty() || !f.open(QIODevice::ReadOnly)) return {};
+  QJsonArray out;
+  for (const auto& v : QJsonDocument::fromJson(f.readAll()).object().value("files").toArray())
+    if (formats.isEmpty() || formats.contains(v.toObject().value("format").toString()))
+      out.append(v);
+  return out;
+}
+
+std::string capture_stderr(const std::function<void()>& action) {
+  QTemporaryFile file;
+  if (!file.open()) throw std::runtime_error("cannot create a temporary file");
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ::dup2(file.handle(), 2);
+  try {
+    action();
+  } catch (...) {
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    throw;
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  file.seek(0);
+  return file.readAll().toStdString();
+}
+
 void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 

@@ -2,11 +2,13 @@
 // fail under CI), temporary files, and running independent tools.
 #pragma once
 
+#include <QJsonArray>
 #include <QString>
 #include <QStringList>
 #include <QTest>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,11 @@ QString sample_data_dir();
 // Absolute path of a sample file ("cryoem/EMD-3197.map").
 std::string sample_path(const QString& relative);
 bool running_in_ci();
+// Entries of ../shared/data/manifest.json whose "format" is one of formats
+// (all entries when formats is empty); empty when the manifest is absent.
+QJsonArray manifest_entries(const QStringList& formats = {});
+// What `action` wrote to stderr (file descriptor 2), e.g. library chatter.
+std::string capture_stderr(const std::function<void()>& action);
 
 void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
 void write_text(const std::string& path, const std::string& text);
@@ -30,36 +37,36 @@ bool have_program(const QString& program);
 } // namespace atelier::test
 
 // Skips the test function when ../shared/data is absent; fails under CI=true.
-#define ATELIER_REQUIRE_SAMPLE_DATA()                                                  \
-  do {                                                                               \
-    if (atelier::test::sample_data_dir().isEmpty()) {                                \
-      if (atelier::test::running_in_ci()) QFAIL("sample data ../shared/data missing"); \
-      QSKIP("sample data ../shared/data is absent");                                 \
-    }                                                                                \
+#define ATELIER_REQUIRE_SAMPLE_DATA()                                                              \
+  do {                                                                                             \
+    if (atelier::test::sample_data_dir().isEmpty()) {                                              \
+      if (atelier::test::running_in_ci()) QFAIL("sample data ../shared/data missing");             \
+      QSKIP("sample data ../shared/data is absent");                                               \
+    }                                                                                              \
   } while (0)
 
 // Skips when an independent tool (gdal_translate, gdcmconv, ...) is missing;
 // fails under CI=true, where scripts/install-deps.sh must have installed it.
-#define ATELIER_REQUIRE_PROGRAM(name)                                                  \
-  do {                                                                               \
-    if (!atelier::test::have_program(name)) {                                        \
-      if (atelier::test::running_in_ci()) QFAIL("tool missing: " name);              \
-      QSKIP("tool missing: " name);                                                  \
-    }                                                                                \
+#define ATELIER_REQUIRE_PROGRAM(name)                                                              \
+  do {                                                                                             \
+    if (!atelier::test::have_program(name)) {                                                      \
+      if (atelier::test::running_in_ci()) QFAIL("tool missing: " name);                            \
+      QSKIP("tool missing: " name);                                                                \
+    }                                                                                              \
   } while (0)
 
 // Asserts that `statement` throws ExceptionType whose what() contains `needle`.
-#define ATELIER_VERIFY_THROWS(statement, ExceptionType, needle)                        \
-  do {                                                                               \
-    bool thrown_ = false;                                                            \
-    try {                                                                            \
-      statement;                                                                     \
-    } catch (const ExceptionType& e_) {                                              \
-      thrown_ = true;                                                                \
-      const std::string what_ = e_.what();                                           \
-      if (what_.find(needle) == std::string::npos)                                   \
-        QFAIL(qPrintable(QString("message \"%1\" lacks \"%2\"")                      \
-                             .arg(QString::fromStdString(what_), QString(needle))));  \
-    }                                                                                \
-    if (!thrown_) QFAIL("expected " #ExceptionType " from: " #statement);            \
+#define ATELIER_VERIFY_THROWS(statement, ExceptionType, needle)                                    \
+  do {                                                                                             \
+    bool thrown_ = false;                                                                          \
+    try {                                                                                          \
+      statement;                                                                                   \
+    } catch (const ExceptionType& e_) {                                                            \
+      thrown_ = true;                                                                              \
+      const std::string what_ = e_.what();                                                         \
+      if (what_.find(needle) == std::string::npos)                                                 \
+        QFAIL(qPrintable(QString("message \"%1\" lacks \"%2\"")                                    \
+                             .arg(QString::fromStdString(what_), QString(needle))));               \
+    }                                                                                              \
+    if (!thrown_) QFAIL("expected " #ExceptionType " from: " #statement);                          \
   } while (0)

@@ -46,7 +46,7 @@ void TestBase::halfToFloatIsExactForEveryHalf() {
       continue;
     }
     // Reference: the value formula of IEEE binary16.
-    double ref = exp == 0 ? std::ldexp(static_cast<double>(mant), -24)
+    double ref = exp == 0      ? std::ldexp(static_cast<double>(mant), -24)
                  : exp == 0x1f ? std::numeric_limits<double>::infinity()
                                : std::ldexp(1.0 + mant / 1024.0, static_cast<int>(exp) - 15);
     if (h & 0x8000) ref = -ref;

@@ -73,21 +73,6 @@ void check_values(const Image& im, int offset = 0) {
       }
 }
 
-template <typename F>
-std::string capture_stderr(const std::string& file, F f) {
-  std::fflush(stderr);
-  const int saved = dup(2);
-  const int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  dup2(fd, 2);
-  close(fd);
-  f();
-  std::fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  const auto bytes = atelier::test::read_file(file);
-  return {bytes.begin(), bytes.end()};
-}
-
 } // namespace
 
 class TestGeoTiff : public QObject {
@@ -291,7 +276,7 @@ private slots:
     QFETCH(QString, reason);
     const std::string file = path("corrupt.tif");
     test::write_file(file, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-    const std::string err = capture_stderr(path("stderr.txt"), [&] {
+    const std::string err = atelier::test::capture_stderr([&] {
       ATELIER_VERIFY_THROWS(read_geotiff(file), FormatError, qPrintable(reason));
       ATELIER_VERIFY_THROWS(inspect_geotiff(file), FormatError, (file + ": ").c_str());
     });
@@ -315,7 +300,7 @@ private slots:
     bytes.resize(bytes.size() / 2);
     const std::string cut = path("cut.tif");
     test::write_file(cut, bytes);
-    const std::string err = capture_stderr(path("stderr.txt"), [&] {
+    const std::string err = atelier::test::capture_stderr([&] {
       ATELIER_VERIFY_THROWS(read_geotiff(cut), FormatError,
                             (cut + ": cannot read the pixels (GDAL: ").c_str());
     });

@@ -82,8 +82,8 @@ void TestIo::jsonWriterCompactAndPretty() {
 
 void TestIo::jsonQuoteEscapesAndRepairsUtf8() {
   QCOMPARE(json_quote("a\"b\\c\n\x01"), std::string(R"("a\"b\\c\n\u0001")"));
-  QCOMPARE(json_quote("\xc3\xa5"), std::string("\"\xc3\xa5\""));           // å kept
-  QCOMPARE(json_quote("x\xff"), std::string("\"x\xef\xbf\xbd\""));         // invalid byte
+  QCOMPARE(json_quote("\xc3\xa5"), std::string("\"\xc3\xa5\""));                 // å kept
+  QCOMPARE(json_quote("x\xff"), std::string("\"x\xef\xbf\xbd\""));               // invalid byte
   QCOMPARE(json_quote("\xe2\x82"), std::string("\"\xef\xbf\xbd\xef\xbf\xbd\"")); // cut sequence
 }
 
@@ -106,20 +106,34 @@ void TestIo::detectByMagic_data() {
   nifti[0] = char(92); // 348 little endian
   nifti[1] = char(1);
   nifti.replace(344, 4, QByteArray("n+1\0", 4));
-  QTest::newRow("dicom") << dicom << "x.bin" << "dicom";
-  QTest::newRow("png") << QByteArray("\x89PNG\r\n\x1a\n0000", 12) << "a" << "png";
-  QTest::newRow("jpeg") << QByteArray("\xff\xd8\xff\xe0", 4) << "a" << "jpeg";
-  QTest::newRow("tiff le") << QByteArray("II*\0\x08\0\0\0\0\0", 10) << "a" << "tiff";
-  QTest::newRow("tiff be") << QByteArray("MM\0*\0\0\0\x08\0\0", 10) << "a" << "tiff";
-  QTest::newRow("ply") << QByteArray("ply\nformat ascii 1.0\n") << "a" << "ply";
-  QTest::newRow("las") << QByteArray("LASF0000") << "a" << "las";
-  QTest::newRow("pcd") << QByteArray("# .PCD v0.7\nVERSION 0.7\n") << "a" << "pcd";
-  QTest::newRow("mrc magic") << mrc << "a.bin" << "mrc";
-  QTest::newRow("mrc ext") << QByteArray(16, '\0') << "a.mrcs" << "mrc";
-  QTest::newRow("nifti") << nifti << "a" << "nifti";
-  QTest::newRow("nifti gz") << QByteArray("\x1f\x8b\x08\0", 4) << "a.nii.gz" << "nifti";
-  QTest::newRow("star") << QByteArray("data_\n") << "a.star" << "star";
-  QTest::newRow("xyz") << QByteArray("1 2 3\n") << "a.xyz" << "xyz";
+  QTest::newRow("dicom") << dicom << "x.bin"
+                         << "dicom";
+  QTest::newRow("png") << QByteArray("\x89PNG\r\n\x1a\n0000", 12) << "a"
+                       << "png";
+  QTest::newRow("jpeg") << QByteArray("\xff\xd8\xff\xe0", 4) << "a"
+                        << "jpeg";
+  QTest::newRow("tiff le") << QByteArray("II*\0\x08\0\0\0\0\0", 10) << "a"
+                           << "tiff";
+  QTest::newRow("tiff be") << QByteArray("MM\0*\0\0\0\x08\0\0", 10) << "a"
+                           << "tiff";
+  QTest::newRow("ply") << QByteArray("ply\nformat ascii 1.0\n") << "a"
+                       << "ply";
+  QTest::newRow("las") << QByteArray("LASF0000") << "a"
+                       << "las";
+  QTest::newRow("pcd") << QByteArray("# .PCD v0.7\nVERSION 0.7\n") << "a"
+                       << "pcd";
+  QTest::newRow("mrc magic") << mrc << "a.bin"
+                             << "mrc";
+  QTest::newRow("mrc ext") << QByteArray(16, '\0') << "a.mrcs"
+                           << "mrc";
+  QTest::newRow("nifti") << nifti << "a"
+                         << "nifti";
+  QTest::newRow("nifti gz") << QByteArray("\x1f\x8b\x08\0", 4) << "a.nii.gz"
+                            << "nifti";
+  QTest::newRow("star") << QByteArray("data_\n") << "a.star"
+                        << "star";
+  QTest::newRow("xyz") << QByteArray("1 2 3\n") << "a.xyz"
+                       << "xyz";
 }
 
 void TestIo::detectByMagic() {

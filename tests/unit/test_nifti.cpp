@@ -40,10 +40,12 @@ struct Spec {
 class Writer {
 public:
   Writer(std::size_t size, bool big) : b(size, 0), big_(big) {}
-  template <typename T> void put(std::size_t at, T v) {
+  template <typename T>
+  void put(std::size_t at, T v) {
     std::uint8_t raw[sizeof(T)];
     std::memcpy(raw, &v, sizeof(T));
-    for (std::size_t i = 0; i < sizeof(T); ++i) b[at + i] = raw[big_ ? sizeof(T) - 1 - i : i];
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+      b[at + i] = raw[big_ ? sizeof(T) - 1 - i : i];
   }
   std::vector<std::uint8_t> b;
 
@@ -67,10 +69,12 @@ std::vector<std::uint8_t> make_nifti(const Spec& s, const std::vector<std::uint8
     w.put<std::int32_t>(0, 348);
     w.put<std::int16_t>(40, std::int16_t(dim0));
     for (std::size_t i = 0; i < 7; ++i)
-      w.put<std::int16_t>(42 + 2 * i, i < s.dims.size() ? std::int16_t(s.dims[i]) : std::int16_t(1));
+      w.put<std::int16_t>(42 + 2 * i,
+                          i < s.dims.size() ? std::int16_t(s.dims[i]) : std::int16_t(1));
     w.put<std::int16_t>(70, std::int16_t(s.datatype));
     w.put<std::int16_t>(72, std::int16_t(s.bitpix));
-    for (int i = 0; i < 4; ++i) w.put<float>(76 + 4 * i, float(s.pixdim[i]));
+    for (int i = 0; i < 4; ++i)
+      w.put<float>(76 + 4 * i, float(s.pixdim[i]));
     w.put<float>(108, float(off));
     w.put<float>(112, float(s.slope));
     w.put<float>(116, float(s.inter));
@@ -86,7 +90,8 @@ std::vector<std::uint8_t> make_nifti(const Spec& s, const std::vector<std::uint8
     w.put<std::int64_t>(16, dim0);
     for (std::size_t i = 0; i < 7; ++i)
       w.put<std::int64_t>(24 + 8 * i, i < s.dims.size() ? s.dims[i] : 1);
-    for (int i = 0; i < 4; ++i) w.put<double>(104 + 8 * i, s.pixdim[i]);
+    for (int i = 0; i < 4; ++i)
+      w.put<double>(104 + 8 * i, s.pixdim[i]);
     w.put<std::int64_t>(168, off);
     w.put<double>(176, s.slope);
     w.put<double>(184, s.inter);
@@ -101,9 +106,11 @@ std::vector<std::uint8_t> make_nifti(const Spec& s, const std::vector<std::uint8
   return out;
 }
 
-template <typename T> std::vector<std::uint8_t> ramp(std::size_t n, double scale, double offset) {
+template <typename T>
+std::vector<std::uint8_t> ramp(std::size_t n, double scale, double offset) {
   std::vector<T> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<T>(double(i) * scale + offset);
+  for (std::size_t i = 0; i < n; ++i)
+    v[i] = static_cast<T>(double(i) * scale + offset);
   std::vector<std::uint8_t> b(n * sizeof(T));
   std::memcpy(b.data(), v.data(), b.size());
   return b;
@@ -111,7 +118,8 @@ template <typename T> std::vector<std::uint8_t> ramp(std::size_t n, double scale
 
 std::size_t product(const std::vector<std::int64_t>& d) {
   std::size_t n = 1;
-  for (auto x : d) n *= std::size_t(x);
+  for (auto x : d)
+    n *= std::size_t(x);
   return n;
 }
 
@@ -162,22 +170,32 @@ private slots:
     std::vector<std::uint8_t> data;
     std::size_t esize = 0;
     DType dt{};
-    if (type == "int16") data = ramp<std::int16_t>(n, -7, 300), esize = 2, s.datatype = 4, dt = DType::i16;
-    if (type == "uint16") data = ramp<std::uint16_t>(n, 1000, 3), esize = 2, s.datatype = 512, dt = DType::u16;
-    if (type == "uint8") data = ramp<std::uint8_t>(n, 3, 1), esize = 1, s.datatype = 2, dt = DType::u8;
-    if (type == "int8") data = ramp<std::int8_t>(n, -2, 50), esize = 1, s.datatype = 256, dt = DType::i8;
-    if (type == "int32") data = ramp<std::int32_t>(n, -100000, 7), esize = 4, s.datatype = 8, dt = DType::i32;
-    if (type == "uint32") data = ramp<std::uint32_t>(n, 3000000, 1), esize = 4, s.datatype = 768, dt = DType::u32;
-    if (type == "float32") data = ramp<float>(n, 0.25, -3.5), esize = 4, s.datatype = 16, dt = DType::f32;
-    if (type == "float64") data = ramp<double>(n, -1.125, 1e6), esize = 8, s.datatype = 64, dt = DType::f64;
+    if (type == "int16")
+      data = ramp<std::int16_t>(n, -7, 300), esize = 2, s.datatype = 4, dt = DType::i16;
+    if (type == "uint16")
+      data = ramp<std::uint16_t>(n, 1000, 3), esize = 2, s.datatype = 512, dt = DType::u16;
+    if (type == "uint8")
+      data = ramp<std::uint8_t>(n, 3, 1), esize = 1, s.datatype = 2, dt = DType::u8;
+    if (type == "int8")
+      data = ramp<std::int8_t>(n, -2, 50), esize = 1, s.datatype = 256, dt = DType::i8;
+    if (type == "int32")
+      data = ramp<std::int32_t>(n, -100000, 7), esize = 4, s.datatype = 8, dt = DType::i32;
+    if (type == "uint32")
+      data = ramp<std::uint32_t>(n, 3000000, 1), esize = 4, s.datatype = 768, dt = DType::u32;
+    if (type == "float32")
+      data = ramp<float>(n, 0.25, -3.5), esize = 4, s.datatype = 16, dt = DType::f32;
+    if (type == "float64")
+      data = ramp<double>(n, -1.125, 1e6), esize = 8, s.datatype = 64, dt = DType::f64;
     s.bitpix = int(esize * 8);
     const auto file = make_nifti(s, data, esize);
     QCOMPARE(int(file[0] == 0 ? 1 : 0), big ? 1 : 0); // sizeof_hdr stored in the chosen order
 
     QTemporaryDir dir;
     const std::string path = dir.filePath(gz ? "v.nii.gz" : "v.nii").toStdString();
-    if (gz) write_gz(path, file);
-    else write_file(path, file);
+    if (gz)
+      write_gz(path, file);
+    else
+      write_file(path, file);
 
     const Volume v = read_nifti(path);
     QCOMPARE(v.dtype(), dt);
@@ -265,25 +283,44 @@ private slots:
   void corrupt_data() {
     QTest::addColumn<QString>("variant");
     QTest::addColumn<QString>("needle");
-    QTest::newRow("truncated data") << "trunc" << "truncated: voxel data needs 120 bytes";
-    QTest::newRow("truncated header") << "trunc-header" << "truncated";
-    QTest::newRow("gz truncated mid-stream") << "gz-trunc" << "truncated gzip stream";
-    QTest::newRow("gz corrupt") << "gz-corrupt" << "corrupt gzip stream";
-    QTest::newRow("gz too short for data") << "gz-short" << "gzip stream ends before";
-    QTest::newRow("gz huge dims") << "gz-huge" << "more than a gzip file";
-    QTest::newRow("bad sizeof_hdr") << "sizeof" << "sizeof_hdr is neither 348 nor 540";
-    QTest::newRow("bad magic") << "magic" << "bad NIfTI-1 magic";
-    QTest::newRow("two-file") << "ni1" << "two-file NIfTI";
-    QTest::newRow("dim0 zero") << "dim0" << "invalid number of dimensions dim[0] = 0";
-    QTest::newRow("negative dim") << "negdim" << "dim[2] = -4 is not positive";
-    QTest::newRow("5D") << "5d" << "more than four dimensions";
-    QTest::newRow("complex") << "complex" << "unsupported NIfTI datatype complex64 (32)";
-    QTest::newRow("rgb") << "rgb" << "unsupported NIfTI datatype RGB24 (128)";
-    QTest::newRow("unknown type") << "type" << "unknown NIfTI datatype 99";
-    QTest::newRow("vox_offset in header") << "voxoff" << "lies inside the header";
-    QTest::newRow("v2 overflowing dims") << "overflow" << "data size overflows";
-    QTest::newRow("v2 huge dims") << "huge" << "truncated: voxel data needs";
-    QTest::newRow("empty") << "empty" << "truncated";
+    QTest::newRow("truncated data") << "trunc"
+                                    << "truncated: voxel data needs 120 bytes";
+    QTest::newRow("truncated header") << "trunc-header"
+                                      << "truncated";
+    QTest::newRow("gz truncated mid-stream") << "gz-trunc"
+                                             << "truncated gzip stream";
+    QTest::newRow("gz corrupt") << "gz-corrupt"
+                                << "corrupt gzip stream";
+    QTest::newRow("gz too short for data") << "gz-short"
+                                           << "gzip stream ends before";
+    QTest::newRow("gz huge dims") << "gz-huge"
+                                  << "more than a gzip file";
+    QTest::newRow("bad sizeof_hdr") << "sizeof"
+                                    << "sizeof_hdr is neither 348 nor 540";
+    QTest::newRow("bad magic") << "magic"
+                               << "bad NIfTI-1 magic";
+    QTest::newRow("two-file") << "ni1"
+                              << "two-file NIfTI";
+    QTest::newRow("dim0 zero") << "dim0"
+                               << "invalid number of dimensions dim[0] = 0";
+    QTest::newRow("negative dim") << "negdim"
+                                  << "dim[2] = -4 is not positive";
+    QTest::newRow("5D") << "5d"
+                        << "more than four dimensions";
+    QTest::newRow("complex") << "complex"
+                             << "unsupported NIfTI datatype complex64 (32)";
+    QTest::newRow("rgb") << "rgb"
+                         << "unsupported NIfTI datatype RGB24 (128)";
+    QTest::newRow("unknown type") << "type"
+                                  << "unknown NIfTI datatype 99";
+    QTest::newRow("vox_offset in header") << "voxoff"
+                                          << "lies inside the header";
+    QTest::newRow("v2 overflowing dims") << "overflow"
+                                         << "data size overflows";
+    QTest::newRow("v2 huge dims") << "huge"
+                                  << "truncated: voxel data needs";
+    QTest::newRow("empty") << "empty"
+                           << "truncated";
   }
 
   void corrupt() {
@@ -301,7 +338,8 @@ private slots:
     if (variant == "rgb") s.datatype = 128;
     if (variant == "type") s.datatype = 99;
     if (variant == "voxoff") s.vox_offset = 100;
-    if (variant == "overflow") s.version = 2, s.dims = {std::int64_t(1) << 40, std::int64_t(1) << 40, 1 << 20};
+    if (variant == "overflow")
+      s.version = 2, s.dims = {std::int64_t(1) << 40, std::int64_t(1) << 40, 1 << 20};
     if (variant == "huge" || variant == "gz-huge") s.version = 2, s.dims = {100000, 100000, 1000};
     std::vector<std::uint8_t> file = make_nifti(s, data, 2);
     if (variant == "sizeof") file[0] = 99;
@@ -317,12 +355,15 @@ private slots:
       // Incompressible filler so truncation falls inside the deflate data.
       if (variant == "gz-trunc" || variant == "gz-corrupt") {
         std::uint32_t x = 1;
-        for (auto& b : std::span(raw).subspan(352)) b = std::uint8_t((x = x * 1664525u + 1013904223u) >> 24);
+        for (auto& b : std::span(raw).subspan(352))
+          b = std::uint8_t((x = x * 1664525u + 1013904223u) >> 24);
       }
       write_gz(path, raw);
       file = read_file(path);
       if (variant == "gz-trunc") file.resize(file.size() / 2);
-      if (variant == "gz-corrupt") for (std::size_t i = 20; i < 60; ++i) file[i] ^= 0x5a;
+      if (variant == "gz-corrupt")
+        for (std::size_t i = 20; i < 60; ++i)
+          file[i] ^= 0x5a;
     }
     write_file(path, file);
     try {

@@ -26,20 +26,23 @@ constexpr int kH = 30;
 cv::Mat gray16() {
   cv::Mat m(kH, kW, CV_16U);
   for (int y = 0; y < kH; ++y)
-    for (int x = 0; x < kW; ++x) m.at<std::uint16_t>(y, x) = static_cast<std::uint16_t>(x * 1000 + y * 7);
+    for (int x = 0; x < kW; ++x)
+      m.at<std::uint16_t>(y, x) = static_cast<std::uint16_t>(x * 1000 + y * 7);
   return m;
 }
 cv::Mat gray8() {
   cv::Mat m(kH, kW, CV_8U);
   for (int y = 0; y < kH; ++y)
-    for (int x = 0; x < kW; ++x) m.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(x * 3 + y * 2);
+    for (int x = 0; x < kW; ++x)
+      m.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(x * 3 + y * 2);
   return m;
 }
 // BGR order as OpenCV holds it: B = x, G = y, R = 200.
 cv::Mat bgr8() {
   cv::Mat m(kH, kW, CV_8UC3);
   for (int y = 0; y < kH; ++y)
-    for (int x = 0; x < kW; ++x) m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 5), uchar(y * 6), 200);
+    for (int x = 0; x < kW; ++x)
+      m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 5), uchar(y * 6), 200);
   return m;
 }
 
@@ -73,7 +76,8 @@ private slots:
     QCOMPARE(img.dtype(), DType::u16);
     const auto v = img.values<std::uint16_t>();
     for (int y = 0; y < kH; ++y)
-      for (int x = 0; x < kW; ++x) QCOMPARE(v[y * kW + x], src.at<std::uint16_t>(y, x));
+      for (int x = 0; x < kW; ++x)
+        QCOMPARE(v[y * kW + x], src.at<std::uint16_t>(y, x));
     const FileInfo info = inspect_raster(path);
     QCOMPARE(info.dims, (std::vector<std::int64_t>{kW, kH}));
     QCOMPARE(*info.dtype, DType::u16);
@@ -92,7 +96,8 @@ private slots:
     QCOMPARE(img.channels(), std::int64_t{1});
     const auto v = img.values<std::uint8_t>();
     for (int y = 0; y < kH; ++y)
-      for (int x = 0; x < kW; ++x) QCOMPARE(v[y * kW + x], src.at<std::uint8_t>(y, x));
+      for (int x = 0; x < kW; ++x)
+        QCOMPARE(v[y * kW + x], src.at<std::uint8_t>(y, x));
     const FileInfo info = inspect_raster(path);
     QCOMPARE(info.stats->max(), 39 * 3.0 + 29 * 2.0);
     QCOMPARE(std::get<std::int64_t>(*info.find_extra("bit_depth")), std::int64_t{8});
@@ -106,9 +111,9 @@ private slots:
     QCOMPARE(img.channels(), std::int64_t{3});
     const auto v = img.values<std::uint8_t>();
     const std::size_t at = (7 * kW + 11) * 3; // x 11, y 7
-    QCOMPARE(int(v[at + 0]), 200);    // R
-    QCOMPARE(int(v[at + 1]), 7 * 6);  // G
-    QCOMPARE(int(v[at + 2]), 11 * 5); // B
+    QCOMPARE(int(v[at + 0]), 200);            // R
+    QCOMPARE(int(v[at + 1]), 7 * 6);          // G
+    QCOMPARE(int(v[at + 2]), 11 * 5);         // B
     const FileInfo info = inspect_raster(path);
     QCOMPARE(info.bands.value_or(0), std::int64_t{3});
   }
@@ -139,7 +144,8 @@ private slots:
     const cv::Mat ref = gray8();
     double diff = 0;
     const auto v = gi.values<std::uint8_t>();
-    for (int i = 0; i < kW * kH; ++i) diff += std::fabs(double(v[i]) - ref.data[i]);
+    for (int i = 0; i < kW * kH; ++i)
+      diff += std::fabs(double(v[i]) - ref.data[i]);
     QVERIFY(diff / (kW * kH) < 1.5);
     const Image ci = read_raster(c);
     QCOMPARE(ci.channels(), std::int64_t{3});
@@ -172,15 +178,24 @@ private slots:
   void corrupt_data() {
     QTest::addColumn<QString>("variant");
     QTest::addColumn<QString>("needle");
-    QTest::newRow("png huge dims") << "png-huge" << "implausible";
-    QTest::newRow("png zero width") << "png-zero" << "invalid image size";
-    QTest::newRow("png bad bit depth") << "png-depth" << "invalid PNG bit depth";
-    QTest::newRow("png truncated") << "png-trunc" << "cannot decode png";
-    QTest::newRow("png header only") << "png-head" << "truncated PNG header";
-    QTest::newRow("jpeg truncated") << "jpeg-trunc" << "truncated JPEG";
-    QTest::newRow("jpeg huge dims") << "jpeg-huge" << "implausible";
-    QTest::newRow("garbage") << "garbage" << "wrong magic";
-    QTest::newRow("empty") << "empty" << "wrong magic";
+    QTest::newRow("png huge dims") << "png-huge"
+                                   << "implausible";
+    QTest::newRow("png zero width") << "png-zero"
+                                    << "invalid image size";
+    QTest::newRow("png bad bit depth") << "png-depth"
+                                       << "invalid PNG bit depth";
+    QTest::newRow("png truncated") << "png-trunc"
+                                   << "cannot decode png";
+    QTest::newRow("png header only") << "png-head"
+                                     << "truncated PNG header";
+    QTest::newRow("jpeg truncated") << "jpeg-trunc"
+                                    << "truncated JPEG";
+    QTest::newRow("jpeg huge dims") << "jpeg-huge"
+                                    << "implausible";
+    QTest::newRow("garbage") << "garbage"
+                             << "wrong magic";
+    QTest::newRow("empty") << "empty"
+                           << "wrong magic";
   }
 
   void corrupt() {

@@ -14,10 +14,12 @@ using namespace atelier;
 namespace {
 void reference(const std::vector<double>& v, double& mean, double& sd) {
   double s = 0;
-  for (double x : v) s += x;
+  for (double x : v)
+    s += x;
   mean = s / v.size();
   double q = 0;
-  for (double x : v) q += (x - mean) * (x - mean);
+  for (double x : v)
+    q += (x - mean) * (x - mean);
   sd = std::sqrt(q / v.size());
 }
 } // namespace
@@ -79,7 +81,8 @@ void TestStats::nonFiniteExcluded() {
 
 void TestStats::mergeEqualsWhole() {
   std::vector<double> v(10000);
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(static_cast<double>(i)) * 100 + i;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = std::sin(static_cast<double>(i)) * 100 + i;
   RunningStats whole, a, b;
   whole.add(v.data(), DType::f64, v.size());
   a.add(v.data(), DType::f64, 3333);

@@ -207,20 +207,6 @@ std::vector<std::uint8_t> hand_tiff(std::uint32_t w, std::uint32_t h, std::uint1
 }
 
 // Runs f with stderr sent to a file; returns what was written there.
-template <typename F>
-std::string capture_stderr(const std::string& file, F f) {
-  std::fflush(stderr);
-  const int saved = dup(2);
-  const int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  dup2(fd, 2);
-  close(fd);
-  f();
-  std::fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  const auto bytes = atelier::test::read_file(file);
-  return {bytes.begin(), bytes.end()};
-}
 
 } // namespace
 
@@ -416,7 +402,7 @@ private slots:
     QFETCH(QString, reason);
     const std::string file = path("corrupt.tif");
     test::write_file(file, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-    const std::string err = capture_stderr(path("stderr.txt"), [&] {
+    const std::string err = atelier::test::capture_stderr([&] {
       ATELIER_VERIFY_THROWS(inspect_tiff(file), FormatError, (file + ": ").c_str());
       ATELIER_VERIFY_THROWS(read_tiff_page(file, 0), FormatError, qPrintable(reason));
       ATELIER_VERIFY_THROWS(read_tiff_stack(file), FormatError, qPrintable(reason));

@@ -15,8 +15,8 @@ struct TypeCode {
   int bits;
 };
 constexpr TypeCode kTypes[] = {
-    {2, DType::u8, 8},     {4, DType::i16, 16},   {8, DType::i32, 32},  {16, DType::f32, 32},
-    {64, DType::f64, 64},  {256, DType::i8, 8},   {512, DType::u16, 16}, {768, DType::u32, 32},
+    {2, DType::u8, 8},    {4, DType::i16, 16}, {8, DType::i32, 32},   {16, DType::f32, 32},
+    {64, DType::f64, 64}, {256, DType::i8, 8}, {512, DType::u16, 16}, {768, DType::u32, 32},
 };
 
 const char* unsupported_type_name(int code) {
@@ -67,9 +67,11 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* b, s
   std::string magic;
   if (h.version == 1) {
     magic.assign(reinterpret_cast<const char*>(b + 344), 4);
-    for (int i = 0; i < 8; ++i) h.dim[i] = load_as<std::int16_t>(b + 40 + 2 * i, e);
+    for (int i = 0; i < 8; ++i)
+      h.dim[i] = load_as<std::int16_t>(b + 40 + 2 * i, e);
     h.datatype = load_as<std::int16_t>(b + 70, e);
-    for (int i = 0; i < 8; ++i) h.pixdim[i] = load_as<float>(b + 76 + 4 * i, e);
+    for (int i = 0; i < 8; ++i)
+      h.pixdim[i] = load_as<float>(b + 76 + 4 * i, e);
     const double vox = load_as<float>(b + 108, e);
     if (!std::isfinite(vox) || vox < 0 || vox > 9.0e15)
       throw FormatError(name, "invalid vox_offset " + std::to_string(vox));
@@ -80,16 +82,20 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* b, s
   } else {
     magic.assign(reinterpret_cast<const char*>(b + 4), 8);
     h.datatype = load_as<std::int16_t>(b + 12, e);
-    for (int i = 0; i < 8; ++i) h.dim[i] = load_as<std::int64_t>(b + 16 + 8 * i, e);
-    for (int i = 0; i < 8; ++i) h.pixdim[i] = load_as<double>(b + 104 + 8 * i, e);
+    for (int i = 0; i < 8; ++i)
+      h.dim[i] = load_as<std::int64_t>(b + 16 + 8 * i, e);
+    for (int i = 0; i < 8; ++i)
+      h.pixdim[i] = load_as<double>(b + 104 + 8 * i, e);
     h.vox_offset = load_as<std::int64_t>(b + 168, e);
     h.scl_slope = load_as<double>(b + 176, e);
     h.scl_inter = load_as<double>(b + 184, e);
     h.xyzt_units = load_as<std::int32_t>(b + 500, e);
   }
 
-  const std::string one_file = h.version == 1 ? std::string("n+1\0", 4) : std::string("n+2\0\r\n\032\n", 8);
-  const std::string two_file = h.version == 1 ? std::string("ni1\0", 4) : std::string("ni2\0\r\n\032\n", 8);
+  const std::string one_file =
+      h.version == 1 ? std::string("n+1\0", 4) : std::string("n+2\0\r\n\032\n", 8);
+  const std::string two_file =
+      h.version == 1 ? std::string("ni1\0", 4) : std::string("ni2\0\r\n\032\n", 8);
   if (magic == two_file)
     throw FormatError(name, "two-file NIfTI (.hdr/.img pair) is not supported");
   if (magic.compare(0, 4, one_file, 0, 4) != 0)
@@ -120,8 +126,8 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* b, s
     throw FormatError(name, "unknown NIfTI datatype " + std::to_string(h.datatype));
   }
   if (h.vox_offset < static_cast<std::int64_t>(hsize))
-    throw FormatError(name, "vox_offset " + std::to_string(h.vox_offset) +
-                                " lies inside the header");
+    throw FormatError(name,
+                      "vox_offset " + std::to_string(h.vox_offset) + " lies inside the header");
   return h;
 }
 

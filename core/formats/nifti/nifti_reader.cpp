@@ -52,8 +52,10 @@ public:
         if (zs_.avail_in == 0) refill();
         const int ret = inflate(&zs_, Z_NO_FLUSH);
         if (ret == Z_STREAM_END) {
-          if (zs_.avail_in > 0 || in_offset_ < src_.size()) inflateReset(&zs_); // next member
-          else ended_ = true; // fine if this read is complete
+          if (zs_.avail_in > 0 || in_offset_ < src_.size())
+            inflateReset(&zs_); // next member
+          else
+            ended_ = true; // fine if this read is complete
         } else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT) {
           src_.fail("corrupt gzip stream" +
                     std::string(zs_.msg ? std::string(": ") + zs_.msg : std::string()));
@@ -80,8 +82,8 @@ public:
 private:
   void refill() {
     if (in_offset_ >= src_.size()) src_.fail("truncated gzip stream");
-    const auto k = static_cast<std::size_t>(
-        std::min<std::uint64_t>(in_.size(), src_.size() - in_offset_));
+    const auto k =
+        static_cast<std::size_t>(std::min<std::uint64_t>(in_.size(), src_.size() - in_offset_));
     src_.read_at(in_offset_, in_.data(), k);
     in_offset_ += k;
     zs_.next_in = in_.data();
@@ -105,11 +107,15 @@ std::size_t data_bytes(const ByteSource& src, const NiftiHeader& h) {
 
 NiftiHeader header_from(const ByteSource& src, Inflater* z) {
   std::uint8_t buf[kNifti2HeaderSize];
-  if (z) z->read(buf, 4);
-  else src.read_at(0, buf, 4);
+  if (z)
+    z->read(buf, 4);
+  else
+    src.read_at(0, buf, 4);
   const std::size_t hsize = nifti_header_size(src.name(), buf);
-  if (z) z->read(buf + 4, hsize - 4);
-  else src.read_at(4, buf + 4, hsize - 4);
+  if (z)
+    z->read(buf + 4, hsize - 4);
+  else
+    src.read_at(4, buf + 4, hsize - 4);
   return parse_nifti_header(src.name(), buf, hsize);
 }
 
@@ -182,7 +188,8 @@ FileInfo inspect_nifti(const std::string& path) {
   const NiftiHeader h = read_nifti_header(file);
   const Volume vol = read_nifti(file);
   FileInfo info;
-  for (std::int64_t i = 1; i <= h.ndim(); ++i) info.dims.push_back(h.dim[i]);
+  for (std::int64_t i = 1; i <= h.ndim(); ++i)
+    info.dims.push_back(h.dim[i]);
   info.dtype = h.dtype;
   info.spacing = vol.spacing;
   RunningStats stats;

@@ -20,10 +20,10 @@ constexpr std::size_t kNifti1HeaderSize = 348;
 constexpr std::size_t kNifti2HeaderSize = 540;
 
 struct NiftiHeader {
-  int version = 0;                  // 1 or 2
+  int version = 0; // 1 or 2
   Endian byte_order = Endian::little;
   std::array<std::int64_t, 8> dim{}; // dim[0] = number of dimensions
-  int datatype = 0;                 // NIfTI datatype code
+  int datatype = 0;                  // NIfTI datatype code
   DType dtype = DType::u8;
   std::array<double, 8> pixdim{};
   std::int64_t vox_offset = 0;

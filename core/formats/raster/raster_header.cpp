@@ -55,8 +55,8 @@ RasterHeader parse_jpeg(const std::string& name, const std::uint8_t* d, std::siz
   std::size_t pos = 2;
   while (true) {
     if (pos + 2 > n) throw FormatError(name, "truncated JPEG: no frame header (SOF)");
-    if (d[pos] != 0xFF) throw FormatError(name, "corrupt JPEG: marker expected at offset " +
-                                                    std::to_string(pos));
+    if (d[pos] != 0xFF)
+      throw FormatError(name, "corrupt JPEG: marker expected at offset " + std::to_string(pos));
     const std::uint8_t marker = d[pos + 1];
     if (marker == 0xFF) { // fill byte
       ++pos;
@@ -69,8 +69,8 @@ RasterHeader parse_jpeg(const std::string& name, const std::uint8_t* d, std::siz
     if (pos + 2 > n) throw FormatError(name, "truncated JPEG segment");
     const std::size_t len = be16(d + pos);
     if (len < 2 || pos + len > n) throw FormatError(name, "truncated JPEG segment");
-    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                     marker != 0xCC;
+    const bool sof =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (sof) {
       if (len < 8) throw FormatError(name, "truncated JPEG frame header");
       RasterHeader h;

@@ -39,8 +39,10 @@ Image decode_checked(const std::string& name, const std::uint8_t* data, std::siz
   if (mat.cols != h.width || mat.rows != h.height)
     throw FormatError(name, "decoded size differs from the header");
   const int channels = mat.channels();
-  if (channels == 3) cv::cvtColor(mat, mat, cv::COLOR_BGR2RGB);
-  else if (channels == 4) cv::cvtColor(mat, mat, cv::COLOR_BGRA2RGBA);
+  if (channels == 3)
+    cv::cvtColor(mat, mat, cv::COLOR_BGR2RGB);
+  else if (channels == 4)
+    cv::cvtColor(mat, mat, cv::COLOR_BGRA2RGBA);
   else if (channels != 1 && channels != 2)
     throw FormatError(name, "unsupported channel count " + std::to_string(channels));
 

@@ -13,7 +13,7 @@ namespace atelier {
 
 // What the PNG IHDR chunk or the JPEG SOF segment declares.
 struct RasterHeader {
-  std::string codec;         // "png" or "jpeg"
+  std::string codec; // "png" or "jpeg"
   std::int64_t width = 0;
   std::int64_t height = 0;
   std::int64_t channels = 0; // components as stored (PNG palette counts as 3)
