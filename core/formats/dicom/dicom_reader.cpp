@@ -2,7 +2,8 @@
 // parameters and the few non-identifying header facts `info` reports.
 #include "core/formats/dicom/dicom_reader.h"
 
-#include "core/base/byte_order.h"
+#include "core/formats/dicom/dicom_prescan.h"
+
 #include "core/base/error.h"
 #include "core/data/stats.h"
 #include "core/io/byte_source.h"
@@ -11,10 +12,10 @@
 #include <gdcmExplicitDataElement.h>
 #include <gdcmFile.h>
 #include <gdcmFileMetaInformation.h>
-#include <gdcmImplicitDataElement.h>
 #include <gdcmImage.h>
 #include <gdcmImageChangePlanarConfiguration.h>
 #include <gdcmImageReader.h>
+#include <gdcmImplicitDataElement.h>
 #include <gdcmSequenceOfFragments.h>
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
@@ -55,9 +56,11 @@ std::optional<std::string> tag_string(const gdcm::DataSet& ds, std::uint16_t gro
   const gdcm::ByteValue* bv = ds.GetDataElement(tag).GetByteValue();
   if (!bv || !bv->GetPointer()) return std::nullopt;
   std::string s(bv->GetPointer(), bv->GetLength());
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+    s.pop_back();
   std::size_t start = 0;
-  while (start < s.size() && s[start] == ' ') ++start;
+  while (start < s.size() && s[start] == ' ')
+    ++start;
   return s.substr(start);
 }
 
@@ -116,43 +119,6 @@ std::uint64_t stored_pixel_bytes(const gdcm::DataSet& ds, bool* encapsulated) {
   return 0;
 }
 
-// Debian's GDCM is built with assertions, and a file meta group that ends
-// early or lies about its lengths aborts inside GDCM; walk it here first.
-// `d` holds the first n bytes of a file of file_size bytes.
-void check_meta_group(const std::string& name, const std::uint8_t* d, std::size_t n,
-                      std::uint64_t file_size) {
-  std::uint64_t pos = 0;
-  if (n >= 132 && std::memcmp(d + 128, "DICM", 4) == 0) pos = 132;
-  else if (file_size < 8) throw FormatError(name, "not a readable DICOM image (too short)");
-  while (true) {
-    if (pos + 8 > n) {
-      if (pos + 8 > file_size && pos < file_size)
-        throw FormatError(name, "truncated file meta information");
-      return; // beyond the prefix we hold: GDCM reads the rest
-    }
-    if (load_as<std::uint16_t>(d + pos, Endian::little) != 0x0002) return;
-    const char v0 = static_cast<char>(d[pos + 4]), v1 = static_cast<char>(d[pos + 5]);
-    if (v0 < 'A' || v0 > 'Z' || v1 < 'A' || v1 > 'Z')
-      throw FormatError(name, "corrupt file meta information (no explicit VR)");
-    const std::string vr{v0, v1};
-    std::uint64_t header = 8, length = 0;
-    static constexpr const char* kLong[] = {"OB", "OW", "OF", "SQ", "UT", "UN", "UC",
-                                            "UR", "OD", "OL", "OV", "SV", "UV"};
-    if (std::find(std::begin(kLong), std::end(kLong), vr) != std::end(kLong)) {
-      if (pos + 12 > n) throw FormatError(name, "truncated file meta information");
-      header = 12;
-      length = load_as<std::uint32_t>(d + pos + 8, Endian::little);
-      if (length == 0xFFFFFFFFu)
-        throw FormatError(name, "undefined length in the file meta information");
-    } else {
-      length = load_as<std::uint16_t>(d + pos + 6, Endian::little);
-    }
-    if (pos + header + length > file_size)
-      throw FormatError(name, "truncated file meta information");
-    pos += header + length;
-  }
-}
-
 DicomImage decode(gdcm::ImageReader& reader, const std::string& name, std::uint64_t file_size) {
   silence_gdcm();
   if (!reader.Read())
@@ -203,8 +169,8 @@ DicomImage decode(gdcm::ImageReader& reader, const std::string& name, std::uint6
                                 std::to_string(expected) + " expected");
   if (encapsulated && expected > file_size * kMaxCompressionRatio + kMinDecodeAllowance)
     throw FormatError(name, "image size " + std::to_string(expected) +
-                                " bytes is implausible for a file of " +
-                                std::to_string(file_size) + " bytes");
+                                " bytes is implausible for a file of " + std::to_string(file_size) +
+                                " bytes");
   if (gimg.GetBufferLength() != expected)
     throw FormatError(name, "pixel buffer size disagrees with the header");
 
@@ -265,15 +231,17 @@ DicomImage decode(gdcm::ImageReader& reader, const std::string& name, std::uint6
   return out;
 }
 
-template <typename F> DicomImage guarded(const std::string& name, F&& f) {
+template <typename F>
+DicomImage guarded(const std::string& name, F&& f) {
   try {
     return f();
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
     throw FormatError(name, "out of memory while decoding");
-  } catch (const std::exception&) {
-    // GDCM's messages may quote header values; they stay out of ours.
+  } catch (...) {
+    // GDCM's messages may quote header values; they stay out of ours. Some
+    // of its parse failures throw C strings rather than std::exception.
     throw FormatError(name, "GDCM failed to decode the file");
   }
 }
@@ -283,19 +251,16 @@ template <typename F> DicomImage guarded(const std::string& name, F&& f) {
 DicomImage read_dicom(const std::string& path) {
   return guarded(path, [&] {
     const FileSource file(path); // a clear error for missing files, and the size
-    const auto head = file.read_vector(0, static_cast<std::size_t>(
-                                              std::min<std::uint64_t>(file.size(), 1u << 20)));
-    check_meta_group(path, head.data(), head.size(), file.size());
+    prescan_dicom(file);         // GDCM trusts declared lengths; prove them first
     gdcm::ImageReader reader;
     reader.SetFileName(path.c_str());
     return decode(reader, path, file.size());
   });
 }
 
-DicomImage read_dicom_memory(const std::string& name, const std::uint8_t* data,
-                             std::size_t size) {
+DicomImage read_dicom_memory(const std::string& name, const std::uint8_t* data, std::size_t size) {
   return guarded(name, [&] {
-    check_meta_group(name, data, size, size);
+    prescan_dicom(MemorySource(name, data, size));
     std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
     gdcm::ImageReader reader;
     reader.SetStream(in);

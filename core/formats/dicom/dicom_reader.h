@@ -35,10 +35,13 @@ struct DicomImage {
 };
 
 // Decodes the whole file. Throws FormatError naming the file and the reason.
+// Every declared length is checked before GDCM parses the file (see
+// dicom_prescan.h). Known limit: GDCM 3.0's JPEG 2000, RLE and JPEG codecs
+// can still crash on corrupt codestreams inside well-formed files; decoding
+// untrusted compressed DICOM belongs in a worker process (import jobs).
 DicomImage read_dicom(const std::string& path);
 // The same from bytes in memory (fuzzing, archives); `name` is used in errors.
-DicomImage read_dicom_memory(const std::string& name, const std::uint8_t* data,
-                             std::size_t size);
+DicomImage read_dicom_memory(const std::string& name, const std::uint8_t* data, std::size_t size);
 
 // Human name of a transfer syntax UID ("1.2.840.10008.1.2.4.50" -> "JPEG
 // Baseline"); unknown UIDs are returned unchanged.
