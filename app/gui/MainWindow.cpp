@@ -35,8 +35,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dock->setObjectName("filesDock");
   dock->setWidget(files_);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
-  connect(files_, &QListWidget::currentTextChanged, this, [this](const QString& path) {
-    if (!path.isEmpty()) inspect_->inspect(path);
+  connect(files_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+    if (item) inspect_->inspect(item->data(Qt::UserRole).toString());
   });
   connect(inspect_, &InspectPanel::inspected, this,
           [this](const QString& path) { statusBar()->showMessage(tr("Read %1").arg(path), 5000); });
@@ -45,7 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   QSettings settings;
-  restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
+  if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) resize(1100, 700);
   restoreState(settings.value("mainWindow/state").toByteArray());
   recent_ = settings.value("recentFiles").toStringList();
   rebuildRecentMenu();
@@ -89,6 +89,12 @@ void MainWindow::openFiles(const QStringList& paths) {
         files_->findItems(QFileInfo(paths.last()).absoluteFilePath(), Qt::MatchExactly);
     if (!found.isEmpty()) files_->setCurrentItem(found.first());
   }
+}
+
+QListWidgetItem* MainWindow::itemFor(const QString& path) const {
+  for (int i = 0; i < files_->count(); ++i)
+    if (files_->item(i)->data(Qt::UserRole).toString() == path) return files_->item(i);
+  return nullptr;
 }
 
 void MainWindow::rememberRecent(const QString& path) {

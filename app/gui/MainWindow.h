@@ -6,6 +6,7 @@
 #include <QStringList>
 
 class QListWidget;
+class QListWidgetItem;
 class QMenu;
 
 namespace atelier {
@@ -27,6 +28,7 @@ protected:
 private:
   void buildMenus();
   void chooseFiles();
+  QListWidgetItem* itemFor(const QString& path) const;
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
 

@@ -20,6 +20,8 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent) {
   table_->setModel(&model_);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+  table_->setAlternatingRowColors(true);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   layout->addWidget(status_);
