@@ -81,13 +81,14 @@ void MainWindow::chooseFiles() {
 void MainWindow::openFiles(const QStringList& paths) {
   for (const QString& p : paths) {
     const QString abs = QFileInfo(p).absoluteFilePath();
-    if (files_->findItems(abs, Qt::MatchExactly).isEmpty()) files_->addItem(abs);
+    QListWidgetItem* item = itemFor(abs);
+    if (!item) {
+      item = new QListWidgetItem(QFileInfo(abs).fileName(), files_);
+      item->setData(Qt::UserRole, abs);
+      item->setToolTip(abs);
+    }
     rememberRecent(abs);
-  }
-  if (!paths.isEmpty()) {
-    const auto found =
-        files_->findItems(QFileInfo(paths.last()).absoluteFilePath(), Qt::MatchExactly);
-    if (!found.isEmpty()) files_->setCurrentItem(found.first());
+    files_->setCurrentItem(item);
   }
 }
 

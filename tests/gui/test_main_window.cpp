@@ -1,0 +1,51 @@
+// The main window lists opened files by name (full path in the tooltip),
+// inspects the current one, and keeps a most-recent-first list.
+#include "app/gui/MainWindow.h"
+#include "tests/support/test_support.h"
+#include "widgets/inspect/InspectPanel.h"
+
+#include <QApplication>
+#include <QListWidget>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace atelier;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+private slots:
+  void initTestCase() {
+    QApplication::setOrganizationName("AtelierTest");
+    QSettings().clear();
+  }
+  void opensFilesAndInspectsTheLast();
+  void cleanupTestCase() { QSettings().clear(); }
+
+private:
+  QTemporaryDir dir_;
+};
+
+void TestMainWindow::opensFilesAndInspectsTheLast() {
+  const QString a = dir_.path() + "/a.xyz";
+  const QString b = dir_.path() + "/b.xyz";
+  test::write_text(a.toStdString(), "0 0 0\n1 1 1\n");
+  test::write_text(b.toStdString(), "0 0 0\n1 1 1\n2 2 2\n");
+  MainWindow window;
+  auto* panel = window.findChild<InspectPanel*>();
+  QVERIFY(panel);
+  QSignalSpy done(panel, &InspectPanel::inspected);
+  window.openFiles({a, b, a});
+  auto* list = window.findChild<QListWidget*>("openedFiles");
+  QVERIFY(list);
+  QCOMPARE(list->count(), 2); // opening a again does not duplicate it
+  QCOMPARE(list->item(0)->text(), QString("a.xyz"));
+  QCOMPARE(list->item(0)->toolTip(), a);
+  QCOMPARE(list->currentItem()->text(), QString("a.xyz"));
+  QTRY_COMPARE_WITH_TIMEOUT(panel->currentPath(), a, 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(panel->model().rowCount() > 0, 10000);
+  QCOMPARE(QSettings().value("recentFiles").toStringList(), (QStringList{a, b}));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
