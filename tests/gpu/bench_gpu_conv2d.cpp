@@ -1,0 +1,166 @@
+// The convolutions of one Noise2Noise U-Net training step through
+// CudnnConv2d, bf16 NHWC, the same 17 layers and JSON fields as
+// ../shared/bench/peer_unet_layers.py (PyTorch, cudnn.benchmark) so the two
+// compare line by line. Per layer: forward + backward data + backward filter,
+// median of 20 after 3 warm-up steps, timed with CUDA events.
+// Napkin math: flops = 3 * 2 * batch * hw^2 * cin * cout * k^2; an H100 SXM
+// peaks near 990 dense bf16 TFLOP/s, so the big layers should reach a few
+// hundred, and the 1-channel stem/head layers far less (memory bound).
+//
+//   bench_gpu_conv2d [--crop 512] [--batch 8]
+#include "kernels/convert.h"
+#include "kernels/cudnn_conv.h"
+#include "kernels/device_info.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+using namespace atelier;
+
+namespace {
+
+struct Layer {
+  const char* name;
+  int cin, cout, k, hw_div;
+};
+
+// (name, cin, cout, k, crop / hw_div) for nf = 48, 11x11 stem, 5x5 head.
+constexpr Layer kLayers[] = {
+    {"enc1", 1, 48, 11, 1},   {"enc2", 48, 48, 3, 2},   {"enc3", 48, 48, 3, 4},
+    {"enc4", 48, 48, 3, 8},   {"enc5", 48, 48, 3, 16},  {"enc6", 48, 48, 3, 32},
+    {"dec5a", 96, 96, 3, 16}, {"dec5b", 96, 96, 3, 16}, {"dec4a", 144, 96, 3, 8},
+    {"dec4b", 96, 96, 3, 8},  {"dec3a", 144, 96, 3, 4}, {"dec3b", 96, 96, 3, 4},
+    {"dec2a", 144, 96, 3, 2}, {"dec2b", 96, 96, 3, 2},  {"head1", 97, 64, 5, 1},
+    {"head2", 64, 32, 5, 1},  {"head3", 32, 1, 5, 1},
+};
+
+void cuda_ok(cudaError_t rc, const char* what) {
+  if (rc != cudaSuccess) {
+    std::fprintf(stderr, "%s failed: %s\n", what, cudaGetErrorString(rc));
+    std::exit(1);
+  }
+}
+
+// Device bf16 buffer filled with values in [-1, 1) from a cheap hash.
+struct Bf16Buffer {
+  std::uint16_t* ptr = nullptr;
+  Bf16Buffer(std::size_t count, std::uint32_t seed) {
+    cuda_ok(cudaMalloc(&ptr, count * 2), "cudaMalloc");
+    std::vector<float> host(count);
+    std::uint32_t state = seed * 2654435761u + 1;
+    for (auto& v : host) {
+      state = state * 1664525u + 1013904223u;
+      v = float(state >> 8) / float(1u << 23) - 1.0f;
+    }
+    float* staging = nullptr;
+    cuda_ok(cudaMalloc(&staging, count * 4), "cudaMalloc");
+    cuda_ok(cudaMemcpy(staging, host.data(), count * 4, cudaMemcpyHostToDevice), "cudaMemcpy");
+    kernels::f32_to_bf16(staging, ptr, count, nullptr);
+    cuda_ok(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    cudaFree(staging);
+  }
+  ~Bf16Buffer() { cudaFree(ptr); }
+  Bf16Buffer(const Bf16Buffer&) = delete;
+  Bf16Buffer& operator=(const Bf16Buffer&) = delete;
+};
+
+int parse_positive(const char* text, const char* flag) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v <= 0 || v > 1 << 16) {
+    std::fprintf(stderr, "%s needs a positive integer, got '%s'\n", flag, text);
+    std::exit(2);
+  }
+  return int(v);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int crop = 512, batch = 8;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--crop") && i + 1 < argc)
+      crop = parse_positive(argv[++i], "--crop");
+    else if (!std::strcmp(argv[i], "--batch") && i + 1 < argc)
+      batch = parse_positive(argv[++i], "--batch");
+    else {
+      std::fprintf(stderr, "usage: %s [--crop 512] [--batch 8]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (crop % 32 != 0) {
+    std::fprintf(stderr, "--crop must be a multiple of 32 (five 2x downsamplings)\n");
+    return 2;
+  }
+  if (kernels::device_count() == 0) {
+    std::printf("SKIP: no CUDA device\n");
+    return 77;
+  }
+  constexpr int kWarmup = 3, kReps = 20;
+  double total_ms = 0.0;
+  try {
+    cudaStream_t stream = nullptr;
+    cuda_ok(cudaStreamCreate(&stream), "cudaStreamCreate");
+    cudaEvent_t start = nullptr, stop = nullptr;
+    cuda_ok(cudaEventCreate(&start), "cudaEventCreate");
+    cuda_ok(cudaEventCreate(&stop), "cudaEventCreate");
+    for (const Layer& layer : kLayers) {
+      const int hw = crop / layer.hw_div;
+      kernels::ConvGeometry g;
+      g.n = batch;
+      g.c = layer.cin;
+      g.h = g.w = hw;
+      g.k = layer.cout;
+      g.r = g.s = layer.k;
+      g.pad_h = g.pad_w = layer.k / 2;
+      kernels::CudnnConvOptions options;
+      options.search = kernels::ConvAlgoSearch::measure;
+      options.workspace_limit_bytes = std::size_t{1} << 30;
+      kernels::CudnnConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc, options);
+      const std::size_t in_count = std::size_t(batch) * layer.cin * hw * hw;
+      const std::size_t out_count = std::size_t(batch) * layer.cout * hw * hw;
+      const std::size_t w_count = std::size_t(layer.cout) * layer.cin * layer.k * layer.k;
+      Bf16Buffer x(in_count, 1), dx(in_count, 2), w(w_count, 3), dw(w_count, 4), y(out_count, 5),
+          dy(out_count, 6);
+      std::vector<double> ms;
+      for (int rep = 0; rep < kWarmup + kReps; ++rep) {
+        cuda_ok(cudaEventRecord(start, stream), "cudaEventRecord");
+        conv.forward(x.ptr, w.ptr, y.ptr, stream);
+        conv.backward_data(dy.ptr, w.ptr, dx.ptr, stream);
+        conv.backward_filter(x.ptr, dy.ptr, dw.ptr, stream);
+        cuda_ok(cudaEventRecord(stop, stream), "cudaEventRecord");
+        cuda_ok(cudaEventSynchronize(stop), "cudaEventSynchronize");
+        float elapsed = 0.0f;
+        cuda_ok(cudaEventElapsedTime(&elapsed, start, stop), "cudaEventElapsedTime");
+        if (rep >= kWarmup) ms.push_back(elapsed);
+      }
+      std::sort(ms.begin(), ms.end());
+      const double median = (ms[kReps / 2 - 1] + ms[kReps / 2]) / 2;
+      const double flops =
+          3.0 * 2.0 * batch * double(hw) * hw * layer.cin * layer.cout * layer.k * layer.k;
+      total_ms += median;
+      std::fprintf(stderr, "%s: %s\n", layer.name, conv.algorithms().c_str());
+      std::printf("{\"layer\":\"%s\",\"cin\":%d,\"cout\":%d,\"k\":%d,\"hw\":%d,\"ms\":%.4f,"
+                  "\"tflops\":%.2f}\n",
+                  layer.name, layer.cin, layer.cout, layer.k, hw, median,
+                  flops / (median * 1e-3) / 1e12);
+      std::fflush(stdout);
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    cudaStreamDestroy(stream);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_gpu_conv2d: %s\n", e.what());
+    return 1;
+  }
+  std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f}\n", total_ms);
+  return 0;
+}

@@ -1,0 +1,331 @@
+// CudnnConv2d against the CPU reference (core/nn/conv2d_reference.h) on
+// random inputs at the U-Net's layer shapes: f32 NCHW (FMA math, tight
+// tolerance) and bf16 NHWC (tensor cores, compared on the bf16-rounded inputs
+// with a normalised RMS error). Also beta = 1 accumulation of the filter
+// gradient and argument checks.
+#include "core/nn/conv2d_reference.h"
+#include "kernels/convert.h"
+#include "kernels/cuda_error.h"
+#include "kernels/cudnn_conv.h"
+#include "kernels/device_info.h"
+#include "tests/support/plain_check.h"
+
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace atelier;
+
+namespace {
+
+// f32 with FMA math: |gpu - ref| <= kF32Abs * rms(ref) + kF32Rel * |ref|.
+// The absolute part is relative to the output's scale because sums of
+// thousands of +-terms have outputs near 0 whose error is set by the scale.
+constexpr double kF32Abs = 1e-4;
+constexpr double kF32Rel = 1e-4;
+// bf16 inputs (exactly representable in f32), f32 accumulation, bf16
+// outputs: the output rounding alone is ~2^-9 relative (RMS ~0.2%).
+constexpr double kBf16RelRms = 1e-2;
+
+#define CUDA_OK(expr) CHECK((expr) == cudaSuccess)
+
+struct DeviceBuffer {
+  void* ptr = nullptr;
+  explicit DeviceBuffer(std::size_t bytes) { CUDA_OK(cudaMalloc(&ptr, bytes)); }
+  ~DeviceBuffer() { cudaFree(ptr); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  float* f32() const { return static_cast<float*>(ptr); }
+  std::uint16_t* bf16() const { return static_cast<std::uint16_t*>(ptr); }
+};
+
+std::vector<float> random_floats(std::size_t count, std::mt19937& rng) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(count);
+  for (auto& x : v)
+    x = d(rng);
+  return v;
+}
+
+double rms(const std::vector<float>& v) {
+  double s = 0.0;
+  for (float x : v)
+    s += double(x) * x;
+  return std::sqrt(s / double(v.size()));
+}
+
+// NCHW <-> NHWC; for weights KCRS <-> KRSC is the same permutation.
+std::vector<float> to_nhwc(const std::vector<float>& v, int n, int c, int h, int w) {
+  std::vector<float> out(v.size());
+  for (int in = 0; in < n; ++in)
+    for (int ic = 0; ic < c; ++ic)
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          out[((std::size_t(in) * h + y) * w + x) * c + ic] =
+              v[((std::size_t(in) * c + ic) * h + y) * w + x];
+  return out;
+}
+
+std::vector<float> to_nchw(const std::vector<float>& v, int n, int c, int h, int w) {
+  std::vector<float> out(v.size());
+  for (int in = 0; in < n; ++in)
+    for (int ic = 0; ic < c; ++ic)
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          out[((std::size_t(in) * c + ic) * h + y) * w + x] =
+              v[((std::size_t(in) * h + y) * w + x) * c + ic];
+  return out;
+}
+
+std::vector<float> download(const DeviceBuffer& buf, std::size_t count) {
+  std::vector<float> host(count);
+  CUDA_OK(cudaMemcpy(host.data(), buf.ptr, count * sizeof(float), cudaMemcpyDeviceToHost));
+  return host;
+}
+
+void upload(DeviceBuffer& buf, const std::vector<float>& host) {
+  CUDA_OK(cudaMemcpy(buf.ptr, host.data(), host.size() * sizeof(float), cudaMemcpyHostToDevice));
+}
+
+// Elementwise check; prints the worst element.
+void compare_elementwise(const char* label, const char* what, const std::vector<float>& gpu,
+                         const std::vector<float>& ref) {
+  const double scale = rms(ref);
+  std::size_t bad = 0, worst = 0;
+  double worst_ratio = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double tol = kF32Abs * scale + kF32Rel * std::fabs(ref[i]);
+    const double err = std::fabs(double(gpu[i]) - ref[i]);
+    if (!(err <= tol)) ++bad; // NaN counts as bad
+    const double ratio = err / tol;
+    if (!(ratio <= worst_ratio)) {
+      worst_ratio = ratio;
+      worst = i;
+    }
+  }
+  std::printf("  %-28s f32 %-6s worst |err|/tol %.3f at %zu (gpu %.7g ref %.7g)\n", label, what,
+              worst_ratio, worst, double(gpu[worst]), double(ref[worst]));
+  if (bad)
+    std::fprintf(stderr, "  %s %s: %zu of %zu elements out of tolerance\n", label, what, bad,
+                 ref.size());
+  CHECK(bad == 0);
+}
+
+void compare_rms(const char* label, const char* what, const std::vector<float>& gpu,
+                 const std::vector<float>& ref) {
+  double err = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double d = double(gpu[i]) - ref[i];
+    err += d * d;
+    norm += double(ref[i]) * ref[i];
+  }
+  const double rel = std::sqrt(err / norm);
+  std::printf("  %-28s bf16 %-6s relative RMS error %.2e\n", label, what, rel);
+  CHECK(rel < kBf16RelRms); // false for NaN
+}
+
+kernels::ConvGeometry geometry_of(const nn::Conv2dShape& s) {
+  kernels::ConvGeometry g;
+  g.n = s.n;
+  g.c = s.c;
+  g.h = s.h;
+  g.w = s.w;
+  g.k = s.k;
+  g.r = s.r;
+  g.s = s.s;
+  g.pad_h = s.pad_h;
+  g.pad_w = s.pad_w;
+  g.stride_h = s.stride_h;
+  g.stride_w = s.stride_w;
+  g.dilation_h = s.dilation_h;
+  g.dilation_w = s.dilation_w;
+  return g;
+}
+
+struct Case {
+  const char* label;
+  nn::Conv2dShape shape;
+};
+
+nn::Conv2dShape make(int n, int c, int hw, int k, int r, int pad, int stride, int dilation) {
+  nn::Conv2dShape s;
+  s.n = n;
+  s.c = c;
+  s.h = s.w = hw;
+  s.k = k;
+  s.r = s.s = r;
+  s.pad_h = s.pad_w = pad;
+  s.stride_h = s.stride_w = stride;
+  s.dilation_h = s.dilation_w = dilation;
+  return s;
+}
+
+void run_f32_nchw(const Case& tc, const std::vector<float>& x, const std::vector<float>& w,
+                  const std::vector<float>& dy) {
+  const nn::Conv2dShape& s = tc.shape;
+  std::vector<float> y_ref(s.output_count()), dx_ref(s.input_count()), dw_ref(s.weight_count());
+  nn::conv2d_forward(s, x, w, y_ref);
+  nn::conv2d_backward_data(s, dy, w, dx_ref);
+  nn::conv2d_backward_filter(s, x, dy, dw_ref);
+
+  kernels::CudnnConv2d conv(geometry_of(s), kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  std::printf("%s: %s\n", tc.label, conv.algorithms().c_str());
+  CHECK(conv.out_h() == s.out_h());
+  CHECK(conv.out_w() == s.out_w());
+  DeviceBuffer dx_buf(x.size() * 4), dw_buf(w.size() * 4), dy_buf(dy.size() * 4);
+  DeviceBuffer x_buf(x.size() * 4), w_buf(w.size() * 4), y_buf(dy.size() * 4);
+  upload(x_buf, x);
+  upload(w_buf, w);
+  upload(dy_buf, dy);
+  conv.forward(x_buf.ptr, w_buf.ptr, y_buf.ptr, nullptr);
+  conv.backward_data(dy_buf.ptr, w_buf.ptr, dx_buf.ptr, nullptr);
+  conv.backward_filter(x_buf.ptr, dy_buf.ptr, dw_buf.ptr, nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  compare_elementwise(tc.label, "y", download(y_buf, dy.size()), y_ref);
+  compare_elementwise(tc.label, "dx", download(dx_buf, x.size()), dx_ref);
+  compare_elementwise(tc.label, "dw", download(dw_buf, w.size()), dw_ref);
+
+  // beta = 1: a second call adds the same gradient again.
+  conv.backward_filter(x_buf.ptr, dy_buf.ptr, dw_buf.ptr, nullptr, true);
+  CUDA_OK(cudaDeviceSynchronize());
+  std::vector<float> twice = dw_ref;
+  for (auto& v : twice)
+    v *= 2.0f;
+  compare_elementwise(tc.label, "2dw", download(dw_buf, w.size()), twice);
+}
+
+// Uploads an NCHW host array as NHWC bf16 and returns the rounded values
+// back in NCHW f32 (what the CPU reference must see).
+std::vector<float> upload_bf16_nhwc(DeviceBuffer& bf16_buf, const std::vector<float>& nchw, int n,
+                                    int c, int h, int w) {
+  const std::vector<float> nhwc = to_nhwc(nchw, n, c, h, w);
+  DeviceBuffer staging(nhwc.size() * 4);
+  upload(staging, nhwc);
+  kernels::f32_to_bf16(staging.f32(), bf16_buf.bf16(), nhwc.size(), nullptr);
+  kernels::bf16_to_f32(bf16_buf.bf16(), staging.f32(), nhwc.size(), nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  return to_nchw(download(staging, nhwc.size()), n, c, h, w);
+}
+
+std::vector<float> download_bf16_nhwc(const DeviceBuffer& bf16_buf, std::size_t count, int n, int c,
+                                      int h, int w) {
+  DeviceBuffer staging(count * 4);
+  kernels::bf16_to_f32(bf16_buf.bf16(), staging.f32(), count, nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  return to_nchw(download(staging, count), n, c, h, w);
+}
+
+void run_bf16_nhwc(const Case& tc, const std::vector<float>& x, const std::vector<float>& w,
+                   const std::vector<float>& dy) {
+  const nn::Conv2dShape& s = tc.shape;
+  const int oh = s.out_h(), ow = s.out_w();
+  DeviceBuffer x_buf(x.size() * 2), w_buf(w.size() * 2), dy_buf(dy.size() * 2);
+  DeviceBuffer y_buf(dy.size() * 2), dx_buf(x.size() * 2), dw_buf(w.size() * 2);
+  const std::vector<float> xr = upload_bf16_nhwc(x_buf, x, s.n, s.c, s.h, s.w);
+  const std::vector<float> wr = upload_bf16_nhwc(w_buf, w, s.k, s.c, s.r, s.s);
+  const std::vector<float> dyr = upload_bf16_nhwc(dy_buf, dy, s.n, s.k, oh, ow);
+  // bf16 keeps 8 significant bits: the rounded inputs differ from the f32 ones.
+  CHECK(xr != x);
+  CHECK(std::fabs(xr[0] - x[0]) <= std::fabs(x[0]) * (1.0f / 256));
+
+  std::vector<float> y_ref(s.output_count()), dx_ref(s.input_count()), dw_ref(s.weight_count());
+  nn::conv2d_forward(s, xr, wr, y_ref);
+  nn::conv2d_backward_data(s, dyr, wr, dx_ref);
+  nn::conv2d_backward_filter(s, xr, dyr, dw_ref);
+
+  kernels::CudnnConv2d conv(geometry_of(s), kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc);
+  std::printf("%s bf16 nhwc: %s\n", tc.label, conv.algorithms().c_str());
+  conv.forward(x_buf.ptr, w_buf.ptr, y_buf.ptr, nullptr);
+  conv.backward_data(dy_buf.ptr, w_buf.ptr, dx_buf.ptr, nullptr);
+  conv.backward_filter(x_buf.ptr, dy_buf.ptr, dw_buf.ptr, nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  compare_rms(tc.label, "y", download_bf16_nhwc(y_buf, dy.size(), s.n, s.k, oh, ow), y_ref);
+  compare_rms(tc.label, "dx", download_bf16_nhwc(dx_buf, x.size(), s.n, s.c, s.h, s.w), dx_ref);
+  compare_rms(tc.label, "dw", download_bf16_nhwc(dw_buf, w.size(), s.k, s.c, s.r, s.s), dw_ref);
+}
+
+void conversions_round_to_nearest_even() {
+  // 1 + 2^-8 is halfway between bf16 1 and 1 + 2^-7: ties to even (1);
+  // 1 + 3 * 2^-8 ties up to 1 + 2^-6.
+  const std::vector<float> in = {1.0f, 1.0f + 1.0f / 256, 1.0f + 3.0f / 256, -2.5f, 65280.0f};
+  const std::vector<float> expected = {1.0f, 1.0f, 1.0f + 1.0f / 64, -2.5f, 65280.0f};
+  DeviceBuffer f(in.size() * 4), b(in.size() * 2);
+  upload(f, in);
+  kernels::f32_to_bf16(f.f32(), b.bf16(), in.size(), nullptr);
+  std::vector<std::uint16_t> bits(in.size());
+  CUDA_OK(cudaMemcpy(bits.data(), b.ptr, bits.size() * 2, cudaMemcpyDeviceToHost));
+  CHECK(bits[0] == 0x3f80);
+  CHECK(bits[3] == 0xc020);
+  kernels::bf16_to_f32(b.bf16(), f.f32(), in.size(), nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  CHECK(download(f, in.size()) == expected);
+}
+
+void invalid_arguments() {
+  kernels::ConvGeometry g;
+  g.k = 0;
+  bool threw = false;
+  try {
+    kernels::CudnnConv2d conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+  // A kernel larger than the padded input: cuDNN refuses, CudaError says where.
+  g = kernels::ConvGeometry{};
+  g.h = g.w = 2;
+  g.r = g.s = 5;
+  threw = false;
+  try {
+    kernels::CudnnConv2d conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  } catch (const kernels::CudaError& e) {
+    threw = std::string(e.what()).find("cudnn") != std::string::npos;
+    std::printf("expected error: %s\n", e.what());
+  }
+  CHECK(threw);
+  // Moving keeps the object usable.
+  g = kernels::ConvGeometry{};
+  g.h = g.w = 4;
+  kernels::CudnnConv2d a(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  kernels::CudnnConv2d b = std::move(a);
+  CHECK(b.out_h() == 4);
+}
+
+} // namespace
+
+int main() {
+  if (kernels::device_count() == 0) {
+    std::printf("SKIP: no CUDA device\n");
+    return test::kSkipExitCode;
+  }
+  const Case cases[] = {
+      {"stem 1->48 11x11 64x64 n2", make(2, 1, 64, 48, 11, 5, 1, 1)},
+      {"head 97->64 5x5 32x32 n2", make(2, 97, 32, 64, 5, 2, 1, 1)},
+      {"down 48->48 3x3 s2 64x64", make(2, 48, 64, 48, 3, 1, 2, 1)},
+      {"dil 16->8 3x3 d2 64x64", make(1, 16, 64, 8, 3, 2, 1, 2)},
+      {"out 32->1 5x5 64x64 n2", make(2, 32, 64, 1, 5, 2, 1, 1)},
+  };
+  try {
+    conversions_round_to_nearest_even();
+    invalid_arguments();
+    std::mt19937 rng(2024);
+    for (const Case& tc : cases) {
+      tc.shape.validate();
+      const std::vector<float> x = random_floats(tc.shape.input_count(), rng);
+      const std::vector<float> w = random_floats(tc.shape.weight_count(), rng);
+      const std::vector<float> dy = random_floats(tc.shape.output_count(), rng);
+      run_f32_nchw(tc, x, w, dy);
+      run_bf16_nhwc(tc, x, w, dy);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "unexpected exception: %s\n", e.what());
+    return 1;
+  }
+  return test::check_exit_code();
+}
