@@ -282,6 +282,7 @@ private:
         {{0x0028, 0x0100}, "US"}, {{0x0028, 0x0101}, "US"}, {{0x0028, 0x0102}, "US"},
         {{0x0028, 0x0103}, "US"}, {{0x0028, 0x1050}, "DS"}, {{0x0028, 0x1051}, "DS"},
         {{0x0028, 0x1052}, "DS"}, {{0x0028, 0x1053}, "DS"}};
+    if (tag == Tag{0x0008, 0x0010}) return check_recognition_code(value, length);
     const auto it = std::find_if(std::begin(kExpected), std::end(kExpected),
                                  [&](const Expected& e) { return e.tag == tag; });
     if (it == std::end(kExpected)) return;
@@ -294,6 +295,21 @@ private:
     if (tag.element == 0x0002 && length >= 2 && v != 1 && v != 3 && v != 4)
       fail("unsupported SamplesPerPixel " + std::to_string(v));
     if (tag.element == 0x0100) bits_allocated_ = v;
+  }
+
+  // The retired Recognition Code (0008,0010) sends GDCM down its ACR-NEMA
+  // path, which asserts unless the value is exactly one of the two versions.
+  void check_recognition_code(std::uint64_t value, std::uint32_t length) {
+    constexpr std::uint32_t kMaxLength = 16;
+    std::string code;
+    if (length <= kMaxLength && value + length <= size_) {
+      const auto* p = reinterpret_cast<const char*>(peek(value, length));
+      code.assign(p, length);
+    }
+    while (!code.empty() && (code.back() == ' ' || code.back() == '\0'))
+      code.pop_back();
+    if (code != "ACR-NEMA 1.0" && code != "ACR-NEMA 2.0")
+      fail("Recognition Code (0008,0010) is neither ACR-NEMA 1.0 nor 2.0");
   }
 
   // GDCM asserts when encapsulated pixel data meets a native transfer syntax
