@@ -1,47 +1,17 @@
-// The only translation unit that includes cudnn.h (its headers are heavy).
+// One of the two translation units that include cudnn.h (with cudnn_graph_conv.cpp).
 // Uses cuDNN's legacy convolution API, which cuDNN 9 still ships: one handle,
 // tensor/filter descriptors and one convolution descriptor per direction,
 // because each direction's algorithm may want its own math type.
 #include "kernels/cudnn_conv.h"
 
 #include "kernels/cuda_check.cuh"
-
-#include <cudnn.h>
+#include "kernels/cudnn_check.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-namespace atelier::kernels {
-namespace {
-
-[[noreturn]] void throw_cudnn_error(cudnnStatus_t status, const char* expr, const char* file,
-                                    int line) {
-  std::string what = std::string(file) + ":" + std::to_string(line) + ": " + expr +
-                     " failed: " + cudnnGetErrorString(status);
-#if CUDNN_MAJOR >= 9
-  char detail[512] = {};
-  cudnnGetLastErrorString(detail, sizeof detail);
-  if (detail[0] != '\0') what += std::string(" (") + detail + ")";
-  const bool oom = status == CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED ||
-                   status == CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED;
-#else
-  const bool oom = status == CUDNN_STATUS_ALLOC_FAILED;
-#endif
-  throw CudaError(what, oom);
-}
-
-} // namespace
-} // namespace atelier::kernels
-
-#define CUDNN_CHECK(expr)                                                                          \
-  do {                                                                                             \
-    const cudnnStatus_t atelier_cudnn_rc_ = (expr);                                                \
-    if (atelier_cudnn_rc_ != CUDNN_STATUS_SUCCESS)                                                 \
-      ::atelier::kernels::throw_cudnn_error(atelier_cudnn_rc_, #expr, __FILE__, __LINE__);         \
-  } while (0)
 
 namespace atelier::kernels {
 namespace {

@@ -2,9 +2,12 @@
 # Builds the libFuzzer targets with clang (build/fuzz) and runs each for
 # ATELIER_FUZZ_SECONDS (default 15; 3 minutes at most in all). A crash, leak
 # or sanitizer report fails the run; the reproducer is left in build/fuzz/crashes.
+# ATELIER_FUZZ_SEED (default 1) makes a run repeatable; set it to 0 for a
+# random seed when fuzzing for longer by hand.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${ATELIER_FUZZ_SECONDS:-15}"
+seed="${ATELIER_FUZZ_SEED:-1}"
 build_dir="$root/build/fuzz"
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake --preset fuzz -S "$root" >/dev/null
@@ -28,7 +31,7 @@ for t in $targets; do
   mkdir -p "$corpus"
   seeds="$root/tests/fuzz/corpus/$fmt"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
-  if "$t" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
+  if "$t" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 -seed="$seed" \
        -artifact_prefix="$build_dir/crashes/$name-" -print_final_stats=1 "$corpus" \
        >"$build_dir/$name.log" 2>&1; then
     passed=$((passed + 1))
