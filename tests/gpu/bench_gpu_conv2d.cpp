@@ -1,5 +1,6 @@
 // The convolutions of one Noise2Noise U-Net training step through
-// CudnnConv2d, bf16 NHWC, the same 17 layers and JSON fields as
+// CudnnConv2d (legacy API, "legacy") and/or CudnnGraphConv2d (backend graph
+// API, "graph"), both autotuned at construction, bf16 NHWC, the same 17 layers and JSON fields as
 // ../shared/bench/peer_unet_layers.py (PyTorch, cudnn.benchmark) so the two
 // compare line by line. Per layer: forward + backward data + backward filter,
 // median of 20 after 3 warm-up steps, timed with CUDA events.
@@ -7,9 +8,10 @@
 // peaks near 990 dense bf16 TFLOP/s, so the big layers should reach a few
 // hundred, and the 1-channel stem/head layers far less (memory bound).
 //
-//   bench_gpu_conv2d [--crop 512] [--batch 8]
+//   bench_gpu_conv2d [--crop 512] [--batch 8] [--impl legacy|graph|both]
 #include "kernels/convert.h"
 #include "kernels/cudnn_conv.h"
+#include "kernels/cudnn_graph_conv.h"
 #include "kernels/device_info.h"
 
 #include <cuda_runtime.h>
@@ -82,17 +84,54 @@ int parse_positive(const char* text, const char* flag) {
   return int(v);
 }
 
+struct Timer {
+  cudaStream_t stream = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+};
+
+constexpr int kWarmup = 3, kReps = 20;
+
+// Median ms of forward + backward data + backward filter.
+template <typename Conv>
+double time_step(Conv& conv, const Timer& t, const void* x, void* dx, const void* w, void* dw,
+                 void* y, const void* dy) {
+  std::vector<double> ms;
+  for (int rep = 0; rep < kWarmup + kReps; ++rep) {
+    cuda_ok(cudaEventRecord(t.start, t.stream), "cudaEventRecord");
+    conv.forward(x, w, y, t.stream);
+    conv.backward_data(dy, w, dx, t.stream);
+    conv.backward_filter(x, dy, dw, t.stream);
+    cuda_ok(cudaEventRecord(t.stop, t.stream), "cudaEventRecord");
+    cuda_ok(cudaEventSynchronize(t.stop), "cudaEventSynchronize");
+    float elapsed = 0.0f;
+    cuda_ok(cudaEventElapsedTime(&elapsed, t.start, t.stop), "cudaEventElapsedTime");
+    if (rep >= kWarmup) ms.push_back(elapsed);
+  }
+  std::sort(ms.begin(), ms.end());
+  return (ms[kReps / 2 - 1] + ms[kReps / 2]) / 2;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   int crop = 512, batch = 8;
+  bool run_legacy = true, run_graph = true;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--crop") && i + 1 < argc)
       crop = parse_positive(argv[++i], "--crop");
     else if (!std::strcmp(argv[i], "--batch") && i + 1 < argc)
       batch = parse_positive(argv[++i], "--batch");
-    else {
-      std::fprintf(stderr, "usage: %s [--crop 512] [--batch 8]\n", argv[0]);
+    else if (!std::strcmp(argv[i], "--impl") && i + 1 < argc) {
+      const std::string impl = argv[++i];
+      if (impl != "legacy" && impl != "graph" && impl != "both") {
+        std::fprintf(stderr, "--impl must be legacy, graph or both, got '%s'\n", impl.c_str());
+        return 2;
+      }
+      run_legacy = impl != "graph";
+      run_graph = impl != "legacy";
+    } else {
+      std::fprintf(stderr, "usage: %s [--crop 512] [--batch 8] [--impl legacy|graph|both]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -104,14 +143,12 @@ int main(int argc, char** argv) {
     std::printf("SKIP: no CUDA device\n");
     return 77;
   }
-  constexpr int kWarmup = 3, kReps = 20;
-  double total_ms = 0.0;
+  double legacy_ms = 0.0, graph_ms = 0.0;
   try {
-    cudaStream_t stream = nullptr;
-    cuda_ok(cudaStreamCreate(&stream), "cudaStreamCreate");
-    cudaEvent_t start = nullptr, stop = nullptr;
-    cuda_ok(cudaEventCreate(&start), "cudaEventCreate");
-    cuda_ok(cudaEventCreate(&stop), "cudaEventCreate");
+    Timer t;
+    cuda_ok(cudaStreamCreate(&t.stream), "cudaStreamCreate");
+    cuda_ok(cudaEventCreate(&t.start), "cudaEventCreate");
+    cuda_ok(cudaEventCreate(&t.stop), "cudaEventCreate");
     for (const Layer& layer : kLayers) {
       const int hw = crop / layer.hw_div;
       kernels::ConvGeometry g;
@@ -121,46 +158,52 @@ int main(int argc, char** argv) {
       g.k = layer.cout;
       g.r = g.s = layer.k;
       g.pad_h = g.pad_w = layer.k / 2;
-      kernels::CudnnConvOptions options;
-      options.search = kernels::ConvAlgoSearch::measure;
-      options.workspace_limit_bytes = std::size_t{1} << 30;
-      kernels::CudnnConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc, options);
       const std::size_t in_count = std::size_t(batch) * layer.cin * hw * hw;
       const std::size_t out_count = std::size_t(batch) * layer.cout * hw * hw;
       const std::size_t w_count = std::size_t(layer.cout) * layer.cin * layer.k * layer.k;
       Bf16Buffer x(in_count, 1), dx(in_count, 2), w(w_count, 3), dw(w_count, 4), y(out_count, 5),
           dy(out_count, 6);
-      std::vector<double> ms;
-      for (int rep = 0; rep < kWarmup + kReps; ++rep) {
-        cuda_ok(cudaEventRecord(start, stream), "cudaEventRecord");
-        conv.forward(x.ptr, w.ptr, y.ptr, stream);
-        conv.backward_data(dy.ptr, w.ptr, dx.ptr, stream);
-        conv.backward_filter(x.ptr, dy.ptr, dw.ptr, stream);
-        cuda_ok(cudaEventRecord(stop, stream), "cudaEventRecord");
-        cuda_ok(cudaEventSynchronize(stop), "cudaEventSynchronize");
-        float elapsed = 0.0f;
-        cuda_ok(cudaEventElapsedTime(&elapsed, start, stop), "cudaEventElapsedTime");
-        if (rep >= kWarmup) ms.push_back(elapsed);
-      }
-      std::sort(ms.begin(), ms.end());
-      const double median = (ms[kReps / 2 - 1] + ms[kReps / 2]) / 2;
       const double flops =
           3.0 * 2.0 * batch * double(hw) * hw * layer.cin * layer.cout * layer.k * layer.k;
-      total_ms += median;
-      std::fprintf(stderr, "%s: %s\n", layer.name, conv.algorithms().c_str());
-      std::printf("{\"layer\":\"%s\",\"cin\":%d,\"cout\":%d,\"k\":%d,\"hw\":%d,\"ms\":%.4f,"
-                  "\"tflops\":%.2f}\n",
-                  layer.name, layer.cin, layer.cout, layer.k, hw, median,
-                  flops / (median * 1e-3) / 1e12);
-      std::fflush(stdout);
+      const auto report = [&](const char* impl, double median, const std::string& engines) {
+        std::fprintf(stderr, "%s %s: %s\n", layer.name, impl, engines.c_str());
+        std::printf("{\"layer\":\"%s\",\"cin\":%d,\"cout\":%d,\"k\":%d,\"hw\":%d,\"ms\":%.4f,"
+                    "\"tflops\":%.2f,\"impl\":\"%s\"}\n",
+                    layer.name, layer.cin, layer.cout, layer.k, hw, median,
+                    flops / (median * 1e-3) / 1e12, impl);
+        std::fflush(stdout);
+      };
+      if (run_legacy) {
+        kernels::CudnnConvOptions options;
+        options.search = kernels::ConvAlgoSearch::measure;
+        options.workspace_limit_bytes = std::size_t{1} << 30;
+        kernels::CudnnConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc,
+                                  options);
+        const double median = time_step(conv, t, x.ptr, dx.ptr, w.ptr, dw.ptr, y.ptr, dy.ptr);
+        legacy_ms += median;
+        report("legacy", median, conv.algorithms());
+      }
+      if (run_graph) {
+        kernels::CudnnGraphConvOptions options;
+        options.search = kernels::ConvAlgoSearch::measure;
+        options.workspace_limit_bytes = std::size_t{1} << 30;
+        kernels::CudnnGraphConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc,
+                                       options);
+        const double median = time_step(conv, t, x.ptr, dx.ptr, w.ptr, dw.ptr, y.ptr, dy.ptr);
+        graph_ms += median;
+        report("graph", median, conv.algorithms());
+      }
     }
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    cudaStreamDestroy(stream);
+    cudaEventDestroy(t.start);
+    cudaEventDestroy(t.stop);
+    cudaStreamDestroy(t.stream);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_gpu_conv2d: %s\n", e.what());
     return 1;
   }
-  std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f}\n", total_ms);
+  if (run_legacy)
+    std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f,\"impl\":\"legacy\"}\n", legacy_ms);
+  if (run_graph)
+    std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f,\"impl\":\"graph\"}\n", graph_ms);
   return 0;
 }

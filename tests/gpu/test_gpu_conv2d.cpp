@@ -1,12 +1,14 @@
-// CudnnConv2d against the CPU reference (core/nn/conv2d_reference.h) on
-// random inputs at the U-Net's layer shapes: f32 NCHW (FMA math, tight
-// tolerance) and bf16 NHWC (tensor cores, compared on the bf16-rounded inputs
-// with a normalised RMS error). Also beta = 1 accumulation of the filter
-// gradient and argument checks.
+// CudnnConv2d (legacy API) and CudnnGraphConv2d (backend graph API) against
+// the CPU reference (core/nn/conv2d_reference.h) on random inputs at the
+// U-Net's layer shapes: f32 NCHW (FMA math, tight tolerance) and bf16 NHWC
+// (tensor cores, compared on the bf16-rounded inputs with a normalised RMS
+// error). Both implementations go through the same templated checks. Also
+// beta = 1 accumulation of the filter gradient and argument checks.
 #include "core/nn/conv2d_reference.h"
 #include "kernels/convert.h"
 #include "kernels/cuda_error.h"
 #include "kernels/cudnn_conv.h"
+#include "kernels/cudnn_graph_conv.h"
 #include "kernels/device_info.h"
 #include "tests/support/plain_check.h"
 
@@ -166,6 +168,19 @@ nn::Conv2dShape make(int n, int c, int hw, int k, int r, int pad, int stride, in
   return s;
 }
 
+// The two implementations' names and default options, for the templates.
+template <typename Conv>
+struct ConvTraits;
+template <>
+struct ConvTraits<kernels::CudnnConv2d> {
+  static constexpr const char* name = "legacy";
+};
+template <>
+struct ConvTraits<kernels::CudnnGraphConv2d> {
+  static constexpr const char* name = "graph";
+};
+
+template <typename Conv>
 void run_f32_nchw(const Case& tc, const std::vector<float>& x, const std::vector<float>& w,
                   const std::vector<float>& dy) {
   const nn::Conv2dShape& s = tc.shape;
@@ -174,8 +189,8 @@ void run_f32_nchw(const Case& tc, const std::vector<float>& x, const std::vector
   nn::conv2d_backward_data(s, dy, w, dx_ref);
   nn::conv2d_backward_filter(s, x, dy, dw_ref);
 
-  kernels::CudnnConv2d conv(geometry_of(s), kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
-  std::printf("%s: %s\n", tc.label, conv.algorithms().c_str());
+  Conv conv(geometry_of(s), kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  std::printf("%s %s f32 nchw: %s\n", ConvTraits<Conv>::name, tc.label, conv.algorithms().c_str());
   CHECK(conv.out_h() == s.out_h());
   CHECK(conv.out_w() == s.out_w());
   DeviceBuffer dx_buf(x.size() * 4), dw_buf(w.size() * 4), dy_buf(dy.size() * 4);
@@ -221,6 +236,7 @@ std::vector<float> download_bf16_nhwc(const DeviceBuffer& bf16_buf, std::size_t 
   return to_nchw(download(staging, count), n, c, h, w);
 }
 
+template <typename Conv>
 void run_bf16_nhwc(const Case& tc, const std::vector<float>& x, const std::vector<float>& w,
                    const std::vector<float>& dy) {
   const nn::Conv2dShape& s = tc.shape;
@@ -239,8 +255,8 @@ void run_bf16_nhwc(const Case& tc, const std::vector<float>& x, const std::vecto
   nn::conv2d_backward_data(s, dyr, wr, dx_ref);
   nn::conv2d_backward_filter(s, xr, dyr, dw_ref);
 
-  kernels::CudnnConv2d conv(geometry_of(s), kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc);
-  std::printf("%s bf16 nhwc: %s\n", tc.label, conv.algorithms().c_str());
+  Conv conv(geometry_of(s), kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc);
+  std::printf("%s %s bf16 nhwc: %s\n", ConvTraits<Conv>::name, tc.label, conv.algorithms().c_str());
   conv.forward(x_buf.ptr, w_buf.ptr, y_buf.ptr, nullptr);
   conv.backward_data(dy_buf.ptr, w_buf.ptr, dx_buf.ptr, nullptr);
   conv.backward_filter(x_buf.ptr, dy_buf.ptr, dw_buf.ptr, nullptr);
@@ -267,12 +283,13 @@ void conversions_round_to_nearest_even() {
   CHECK(download(f, in.size()) == expected);
 }
 
+template <typename Conv>
 void invalid_arguments() {
   kernels::ConvGeometry g;
   g.k = 0;
   bool threw = false;
   try {
-    kernels::CudnnConv2d conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+    Conv conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
   } catch (const std::invalid_argument&) {
     threw = true;
   }
@@ -283,7 +300,7 @@ void invalid_arguments() {
   g.r = g.s = 5;
   threw = false;
   try {
-    kernels::CudnnConv2d conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+    Conv conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
   } catch (const kernels::CudaError& e) {
     threw = std::string(e.what()).find("cudnn") != std::string::npos;
     std::printf("expected error: %s\n", e.what());
@@ -292,9 +309,42 @@ void invalid_arguments() {
   // Moving keeps the object usable.
   g = kernels::ConvGeometry{};
   g.h = g.w = 4;
-  kernels::CudnnConv2d a(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
-  kernels::CudnnConv2d b = std::move(a);
+  Conv a(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  Conv b = std::move(a);
   CHECK(b.out_h() == 4);
+}
+
+// Graph API only: heuristic search (no timing) and the alignment the tensor
+// descriptors promise cuDNN.
+void graph_options_and_alignment() {
+  kernels::ConvGeometry g;
+  g.c = 4;
+  g.h = g.w = 8;
+  g.k = 4;
+  g.r = g.s = 3;
+  g.pad_h = g.pad_w = 1;
+  kernels::CudnnGraphConvOptions options;
+  options.search = kernels::ConvAlgoSearch::heuristic;
+  kernels::CudnnGraphConv2d conv(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw, options);
+  std::printf("graph heuristic: %s\n", conv.algorithms().c_str());
+  CHECK(conv.algorithms().find(" ms of ") == std::string::npos);
+  DeviceBuffer x(g.c * 64 * 4 + 16), w(g.k * g.c * 9 * 4), y(g.k * 64 * 4);
+  bool threw = false;
+  try {
+    conv.forward(static_cast<char*>(x.ptr) + 4, w.ptr, y.ptr, nullptr);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+  options.max_candidates = 0;
+  threw = false;
+  try {
+    kernels::CudnnGraphConv2d bad(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw,
+                                  options);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
 }
 
 } // namespace
@@ -313,15 +363,19 @@ int main() {
   };
   try {
     conversions_round_to_nearest_even();
-    invalid_arguments();
+    invalid_arguments<kernels::CudnnConv2d>();
+    invalid_arguments<kernels::CudnnGraphConv2d>();
+    graph_options_and_alignment();
     std::mt19937 rng(2024);
     for (const Case& tc : cases) {
       tc.shape.validate();
       const std::vector<float> x = random_floats(tc.shape.input_count(), rng);
       const std::vector<float> w = random_floats(tc.shape.weight_count(), rng);
       const std::vector<float> dy = random_floats(tc.shape.output_count(), rng);
-      run_f32_nchw(tc, x, w, dy);
-      run_bf16_nhwc(tc, x, w, dy);
+      run_f32_nchw<kernels::CudnnConv2d>(tc, x, w, dy);
+      run_bf16_nhwc<kernels::CudnnConv2d>(tc, x, w, dy);
+      run_f32_nchw<kernels::CudnnGraphConv2d>(tc, x, w, dy);
+      run_bf16_nhwc<kernels::CudnnGraphConv2d>(tc, x, w, dy);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "unexpected exception: %s\n", e.what());

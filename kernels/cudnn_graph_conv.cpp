@@ -1,0 +1,572 @@
+// CudnnGraphConv2d on cuDNN's backend API (cudnnBackendCreateDescriptor /
+// SetAttribute / Finalize), without cudnn-frontend. One handle; shared x, w
+// and y tensor descriptors (uids 1, 2, 3; dx, dw, dy reuse them); one
+// operation graph, execution plan and engine config per direction, plus a
+// beta = 1 plan for accumulating filter gradients, because alpha and beta
+// are baked into the operation.
+#include "kernels/cudnn_graph_conv.h"
+
+#include "kernels/cuda_check.cuh"
+#include "kernels/cudnn_check.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+// Set / finalize with the attribute named in the error message.
+#define GRAPH_SET(desc, name, type, count, values)                                                 \
+  CUDNN_CHECK(cudnnBackendSetAttribute((desc).get(), name, type, count, values))
+#define GRAPH_FINALIZE(desc) CUDNN_CHECK(cudnnBackendFinalize((desc).get()))
+
+namespace atelier::kernels {
+namespace {
+
+// Destructors log instead of throwing.
+void log_failure(cudnnStatus_t status, const char* what) {
+  if (status != CUDNN_STATUS_SUCCESS)
+    std::fprintf(stderr, "atelier: %s failed in ~CudnnGraphConv2d: %s\n", what,
+                 cudnnGetErrorString(status));
+}
+
+// An owned backend descriptor.
+class Desc {
+public:
+  Desc() = default;
+  explicit Desc(cudnnBackendDescriptorType_t type) {
+    CUDNN_CHECK(cudnnBackendCreateDescriptor(type, &d_));
+  }
+  ~Desc() {
+    if (d_) log_failure(cudnnBackendDestroyDescriptor(d_), "cudnnBackendDestroyDescriptor");
+  }
+  Desc(Desc&& o) noexcept : d_(std::exchange(o.d_, nullptr)) {}
+  Desc& operator=(Desc&& o) noexcept {
+    if (this != &o) {
+      Desc old(std::move(*this));
+      d_ = std::exchange(o.d_, nullptr);
+    }
+    return *this;
+  }
+  Desc(const Desc&) = delete;
+  Desc& operator=(const Desc&) = delete;
+  cudnnBackendDescriptor_t get() const { return d_; }
+  explicit operator bool() const { return d_ != nullptr; }
+
+private:
+  cudnnBackendDescriptor_t d_ = nullptr;
+};
+
+struct Handle {
+  cudnnHandle_t h = nullptr;
+  Handle() = default;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    if (h) log_failure(cudnnDestroy(h), "cudnnDestroy");
+  }
+};
+
+struct DeviceMemory {
+  void* ptr = nullptr;
+  DeviceMemory() = default;
+  explicit DeviceMemory(std::size_t bytes) {
+    if (bytes > 0) CUDA_CHECK(cudaMalloc(&ptr, bytes));
+  }
+  DeviceMemory(DeviceMemory&& o) noexcept : ptr(std::exchange(o.ptr, nullptr)) {}
+  DeviceMemory& operator=(DeviceMemory&& o) noexcept {
+    std::swap(ptr, o.ptr);
+    return *this;
+  }
+  DeviceMemory(const DeviceMemory&) = delete;
+  DeviceMemory& operator=(const DeviceMemory&) = delete;
+  ~DeviceMemory() {
+    if (!ptr) return;
+    const cudaError_t rc = cudaFree(ptr);
+    if (rc != cudaSuccess)
+      std::fprintf(stderr, "atelier: cudaFree failed in ~CudnnGraphConv2d: %s\n",
+                   cudaGetErrorString(rc));
+  }
+};
+
+struct Event {
+  cudaEvent_t e = nullptr;
+  Event() { CUDA_CHECK(cudaEventCreate(&e)); }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event() { cudaEventDestroy(e); }
+};
+
+// The handle attributes are deprecated in recent cuDNN 9 releases but still
+// required by older ones (the pip wheels PyTorch ships).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+constexpr cudnnBackendAttributeName_t kGraphHandle = CUDNN_ATTR_OPERATIONGRAPH_HANDLE;
+constexpr cudnnBackendAttributeName_t kPlanHandle = CUDNN_ATTR_EXECUTION_PLAN_HANDLE;
+#pragma GCC diagnostic pop
+
+constexpr std::int64_t kAlignment = 16;
+constexpr std::int64_t kUidX = 1, kUidW = 2, kUidY = 3;
+
+Desc make_tensor(std::int64_t uid, cudnnDataType_t dtype, std::int64_t n, std::int64_t c,
+                 std::int64_t h, std::int64_t w, bool nhwc) {
+  Desc t(CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  // Dimensions are always in NCHW order; the strides say where things lie.
+  const std::int64_t dims[4] = {n, c, h, w};
+  const std::int64_t nhwc_strides[4] = {h * w * c, 1, w * c, c};
+  const std::int64_t nchw_strides[4] = {c * h * w, h * w, w, 1};
+  GRAPH_SET(t, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &dtype);
+  GRAPH_SET(t, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 4, dims);
+  GRAPH_SET(t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, nhwc ? nhwc_strides : nchw_strides);
+  GRAPH_SET(t, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
+  GRAPH_SET(t, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &kAlignment);
+  GRAPH_FINALIZE(t);
+  return t;
+}
+
+Desc make_convolution(const ConvGeometry& g) {
+  Desc conv(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
+  // Compute type float for both f32 and bf16 data; cross-correlation is what
+  // deep-learning frameworks call convolution.
+  const cudnnDataType_t compute = CUDNN_DATA_FLOAT;
+  const cudnnConvolutionMode_t mode = CUDNN_CROSS_CORRELATION;
+  const std::int64_t spatial = 2;
+  const std::int64_t pad[2] = {g.pad_h, g.pad_w};
+  const std::int64_t stride[2] = {g.stride_h, g.stride_w};
+  const std::int64_t dilation[2] = {g.dilation_h, g.dilation_w};
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &compute);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE, 1, &mode);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1, &spatial);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2, pad);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2, pad);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2, stride);
+  GRAPH_SET(conv, CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, 2, dilation);
+  GRAPH_FINALIZE(conv);
+  return conv;
+}
+
+enum class Dir { forward, backward_data, backward_filter };
+
+const char* dir_name(Dir d) {
+  switch (d) {
+  case Dir::forward: return "fwd";
+  case Dir::backward_data: return "bwd_data";
+  case Dir::backward_filter: return "bwd_filter";
+  }
+  return "?";
+}
+
+Desc make_operation(Dir dir, const Desc& x, const Desc& w, const Desc& y, const Desc& conv,
+                    float beta) {
+  const float alpha = 1.0f;
+  cudnnBackendDescriptor_t xd = x.get(), wd = w.get(), yd = y.get(), cd = conv.get();
+  constexpr auto kDesc = CUDNN_TYPE_BACKEND_DESCRIPTOR;
+  switch (dir) {
+  case Dir::forward: {
+    Desc op(CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X, kDesc, 1, &xd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W, kDesc, 1, &wd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y, kDesc, 1, &yd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC, kDesc, 1, &cd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
+    GRAPH_FINALIZE(op);
+    return op;
+  }
+  case Dir::backward_data: {
+    Desc op(CUDNN_BACKEND_OPERATION_CONVOLUTION_BACKWARD_DATA_DESCRIPTOR);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_DX, kDesc, 1, &xd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_W, kDesc, 1, &wd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_DY, kDesc, 1, &yd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_CONV_DESC, kDesc, 1, &cd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_DATA_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
+    GRAPH_FINALIZE(op);
+    return op;
+  }
+  case Dir::backward_filter: {
+    Desc op(CUDNN_BACKEND_OPERATION_CONVOLUTION_BACKWARD_FILTER_DESCRIPTOR);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_X, kDesc, 1, &xd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_DW, kDesc, 1, &wd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_DY, kDesc, 1, &yd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_CONV_DESC, kDesc, 1, &cd);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
+    GRAPH_SET(op, CUDNN_ATTR_OPERATION_CONVOLUTION_BWD_FILTER_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
+    GRAPH_FINALIZE(op);
+    return op;
+  }
+  }
+  throw std::logic_error("make_operation: unknown direction");
+}
+
+Desc make_graph(cudnnHandle_t handle, const Desc& op) {
+  Desc graph(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
+  cudnnBackendDescriptor_t ops[1] = {op.get()};
+  GRAPH_SET(graph, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, ops);
+  GRAPH_SET(graph, kGraphHandle, CUDNN_TYPE_HANDLE, 1, &handle);
+  GRAPH_FINALIZE(graph);
+  return graph;
+}
+
+// The heuristics' ranked engine configs; empty when the mode has none (or
+// refuses the graph).
+std::vector<Desc> engine_configs(const Desc& graph, cudnnBackendHeurMode_t mode) {
+  Desc heur(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR);
+  cudnnBackendDescriptor_t g = graph.get();
+  GRAPH_SET(heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &g);
+  GRAPH_SET(heur, CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &mode);
+  if (cudnnBackendFinalize(heur.get()) != CUDNN_STATUS_SUCCESS) return {};
+  std::int64_t count = 0;
+  CUDNN_CHECK(cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                       CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count, nullptr));
+  std::vector<Desc> configs;
+  std::vector<cudnnBackendDescriptor_t> raw;
+  for (std::int64_t i = 0; i < count; ++i) {
+    configs.emplace_back(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
+    raw.push_back(configs.back().get());
+  }
+  if (count > 0) {
+    std::int64_t returned = 0;
+    CUDNN_CHECK(cudnnBackendGetAttribute(heur.get(), CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                                         CUDNN_TYPE_BACKEND_DESCRIPTOR, count, &returned,
+                                         raw.data()));
+    configs.resize(std::size_t(std::clamp<std::int64_t>(returned, 0, count)));
+  }
+  return configs;
+}
+
+struct EngineInfo {
+  std::int64_t index = -1;
+  std::vector<cudnnBackendNumericalNote_t> notes;
+  bool has(cudnnBackendNumericalNote_t note) const {
+    return std::find(notes.begin(), notes.end(), note) != notes.end();
+  }
+};
+
+EngineInfo engine_info(const Desc& config) {
+  Desc engine(CUDNN_BACKEND_ENGINE_DESCRIPTOR);
+  cudnnBackendDescriptor_t e = engine.get();
+  std::int64_t n = 0;
+  CUDNN_CHECK(cudnnBackendGetAttribute(config.get(), CUDNN_ATTR_ENGINECFG_ENGINE,
+                                       CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n, &e));
+  EngineInfo info;
+  CUDNN_CHECK(cudnnBackendGetAttribute(e, CUDNN_ATTR_ENGINE_GLOBAL_INDEX, CUDNN_TYPE_INT64, 1, &n,
+                                       &info.index));
+  cudnnBackendNumericalNote_t notes[CUDNN_NUMERICAL_NOTE_TYPE_COUNT] = {};
+  CUDNN_CHECK(cudnnBackendGetAttribute(e, CUDNN_ATTR_ENGINE_NUMERICAL_NOTE,
+                                       CUDNN_TYPE_NUMERICAL_NOTE, CUDNN_NUMERICAL_NOTE_TYPE_COUNT,
+                                       &n, notes));
+  info.notes.assign(notes, notes + std::clamp<std::int64_t>(n, 0, CUDNN_NUMERICAL_NOTE_TYPE_COUNT));
+  return info;
+}
+
+std::string describe_notes(const EngineInfo& info) {
+  std::string s;
+  for (cudnnBackendNumericalNote_t note : info.notes) {
+    const char* name = nullptr;
+    switch (note) {
+    case CUDNN_NUMERICAL_NOTE_TENSOR_CORE: name = "tensor_core"; break;
+    case CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS: name = "down_convert"; break;
+    case CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION: name = "reduced_precision"; break;
+    case CUDNN_NUMERICAL_NOTE_FFT: name = "fft"; break;
+    case CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC: name = "nondeterministic"; break;
+    case CUDNN_NUMERICAL_NOTE_WINOGRAD: name = "winograd"; break;
+    default: break;
+    }
+    if (!name) continue;
+    if (!s.empty()) s += ",";
+    s += name;
+  }
+  return s;
+}
+
+// A finalized plan, or an empty Desc when this config cannot run the graph.
+Desc try_plan(cudnnHandle_t handle, const Desc& config) {
+  Desc plan(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR);
+  cudnnBackendDescriptor_t c = config.get();
+  GRAPH_SET(plan, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &c);
+  GRAPH_SET(plan, kPlanHandle, CUDNN_TYPE_HANDLE, 1, &handle);
+  if (cudnnBackendFinalize(plan.get()) != CUDNN_STATUS_SUCCESS) return {};
+  return plan;
+}
+
+std::size_t plan_workspace(const Desc& plan) {
+  std::int64_t bytes = 0, n = 0;
+  CUDNN_CHECK(cudnnBackendGetAttribute(plan.get(), CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
+                                       CUDNN_TYPE_INT64, 1, &n, &bytes));
+  return std::size_t(std::max<std::int64_t>(bytes, 0));
+}
+
+// Builds the variant pack for one call (a few microseconds of host time)
+// and returns cudnnBackendExecute's status.
+cudnnStatus_t execute(cudnnHandle_t handle, const Desc& plan, const std::int64_t (&uids)[3],
+                      void* const (&pointers)[3], void* workspace) {
+  Desc pack(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
+  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, 3, pointers);
+  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, 3, uids);
+  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace);
+  GRAPH_FINALIZE(pack);
+  return cudnnBackendExecute(handle, plan.get(), pack.get());
+}
+
+struct Candidate {
+  Desc config, plan;
+  EngineInfo info;
+  std::size_t workspace = 0;
+  double ms = -1.0;
+};
+
+// One direction's graph and chosen plan.
+struct Direction {
+  Dir dir = Dir::forward;
+  Desc op, graph;
+  Candidate chosen;
+  int candidates = 0; // how many plans were built (and, with measure, timed)
+  // In execution order of the variant pack: the operation's inputs, output.
+  std::int64_t uids[3] = {};
+};
+
+} // namespace
+
+struct CudnnGraphConv2d::Impl {
+  Handle handle; // declared first: destroyed after every descriptor
+  bool f32 = true;
+  int out_h = 0, out_w = 0;
+  Desc x_desc, w_desc, y_desc, conv_desc;
+  Direction dirs[3];
+  Direction accumulate; // backward filter with beta = 1
+  DeviceMemory workspace;
+  std::size_t workspace_bytes = 0;
+
+  bool usable(const EngineInfo& info) const {
+    // f32 promises FMA accuracy: no TF32 or other down-conversion.
+    return !f32 || !(info.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
+                     info.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS) ||
+                     info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION));
+  }
+
+  // Mode A's ranking, then the fallback list, up to max_count plans that
+  // build, fit the workspace limit and keep the numerics promised.
+  std::vector<Candidate> build_candidates(const Direction& d, int max_count, std::size_t limit,
+                                          std::int64_t prefer_index = -1) const {
+    std::vector<Candidate> out;
+    for (cudnnBackendHeurMode_t mode : {CUDNN_HEUR_MODE_A, CUDNN_HEUR_MODE_FALLBACK}) {
+      for (Desc& config : engine_configs(d.graph, mode)) {
+        if (int(out.size()) >= max_count) return out;
+        Candidate c;
+        c.info = engine_info(config);
+        if (!usable(c.info)) continue;
+        if (prefer_index >= 0 && c.info.index != prefer_index) continue;
+        c.plan = try_plan(handle.h, config);
+        if (!c.plan) continue;
+        c.workspace = plan_workspace(c.plan);
+        if (c.workspace > limit) continue;
+        c.config = std::move(config);
+        out.push_back(std::move(c));
+      }
+    }
+    return out;
+  }
+
+  void init(const ConvGeometry& g, ConvDataType type, ConvLayout layout,
+            const CudnnGraphConvOptions& options) {
+    const int sizes[] = {g.n, g.c,        g.h,        g.w,          g.k,         g.r,
+                         g.s, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w};
+    for (int v : sizes)
+      if (v <= 0)
+        throw std::invalid_argument(
+            "CudnnGraphConv2d: sizes, strides and dilations must be positive");
+    if (g.pad_h < 0 || g.pad_w < 0)
+      throw std::invalid_argument("CudnnGraphConv2d: padding must not be negative");
+    if (options.max_candidates <= 0 || options.timing_reps <= 0)
+      throw std::invalid_argument("CudnnGraphConv2d: max_candidates and timing_reps must be > 0");
+    f32 = type == ConvDataType::f32;
+    const bool nhwc = layout == ConvLayout::nhwc;
+    const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
+
+    CUDNN_CHECK(cudnnCreate(&handle.h));
+    const std::int64_t eff_h = std::int64_t(g.dilation_h) * (g.r - 1) + 1;
+    const std::int64_t eff_w = std::int64_t(g.dilation_w) * (g.s - 1) + 1;
+    const std::int64_t span_h = std::int64_t(g.h) + 2 * std::int64_t(g.pad_h) - eff_h;
+    const std::int64_t span_w = std::int64_t(g.w) + 2 * std::int64_t(g.pad_w) - eff_w;
+    // The legacy API reports a kernel larger than the padded input as
+    // BAD_PARAM; the graph API would only fail later, less clearly.
+    if (span_h < 0 || span_w < 0)
+      throw_cudnn_error(CUDNN_STATUS_BAD_PARAM,
+                        "cudnn output size (kernel larger than the padded input)", __FILE__,
+                        __LINE__);
+    out_h = int(span_h / g.stride_h + 1);
+    out_w = int(span_w / g.stride_w + 1);
+
+    x_desc = make_tensor(kUidX, dtype, g.n, g.c, g.h, g.w, nhwc);
+    w_desc = make_tensor(kUidW, dtype, g.k, g.c, g.r, g.s, nhwc);
+    y_desc = make_tensor(kUidY, dtype, g.n, g.k, out_h, out_w, nhwc);
+    conv_desc = make_convolution(g);
+
+    const Dir order[3] = {Dir::forward, Dir::backward_data, Dir::backward_filter};
+    for (int i = 0; i < 3; ++i) {
+      Direction& d = dirs[i];
+      d.dir = order[i];
+      d.op = make_operation(d.dir, x_desc, w_desc, y_desc, conv_desc, 0.0f);
+      d.graph = make_graph(handle.h, d.op);
+    }
+    dirs[0].uids[0] = kUidX, dirs[0].uids[1] = kUidW, dirs[0].uids[2] = kUidY;
+    dirs[1].uids[0] = kUidY, dirs[1].uids[1] = kUidW, dirs[1].uids[2] = kUidX;
+    dirs[2].uids[0] = kUidX, dirs[2].uids[1] = kUidY, dirs[2].uids[2] = kUidW;
+
+    const bool measure = options.search == ConvAlgoSearch::measure;
+    const int max_count = measure ? options.max_candidates : 1;
+    std::vector<Candidate> lists[3];
+    std::size_t scratch_workspace = 0;
+    for (int i = 0; i < 3; ++i) {
+      lists[i] = build_candidates(dirs[i], max_count, options.workspace_limit_bytes);
+      if (lists[i].empty())
+        throw_cudnn_error(CUDNN_STATUS_NOT_SUPPORTED,
+                          (std::string("cudnn engine heuristics: no engine config builds for ") +
+                           dir_name(dirs[i].dir))
+                              .c_str(),
+                          __FILE__, __LINE__);
+      dirs[i].candidates = int(lists[i].size());
+      for (const Candidate& c : lists[i])
+        scratch_workspace = std::max(scratch_workspace, c.workspace);
+    }
+    if (measure) autotune(g, lists, scratch_workspace, options.timing_reps);
+    for (int i = 0; i < 3; ++i) {
+      auto best = std::min_element(lists[i].begin(), lists[i].end(),
+                                   [](const Candidate& a, const Candidate& b) {
+                                     // Failed runs (ms < 0 after timing) rank last.
+                                     if ((a.ms < 0) != (b.ms < 0)) return b.ms < 0;
+                                     return a.ms < b.ms;
+                                   });
+      if (measure && best->ms < 0)
+        throw_cudnn_error(
+            CUDNN_STATUS_EXECUTION_FAILED,
+            (std::string("cudnnBackendExecute: every engine failed for ") + dir_name(dirs[i].dir))
+                .c_str(),
+            __FILE__, __LINE__);
+      dirs[i].chosen = std::move(*best);
+    }
+
+    // Accumulating filter gradients: the same engine with beta = 1 where it
+    // builds, else the heuristics' first.
+    accumulate.dir = Dir::backward_filter;
+    accumulate.op = make_operation(Dir::backward_filter, x_desc, w_desc, y_desc, conv_desc, 1.0f);
+    accumulate.graph = make_graph(handle.h, accumulate.op);
+    std::copy(std::begin(dirs[2].uids), std::end(dirs[2].uids), std::begin(accumulate.uids));
+    std::vector<Candidate> acc =
+        build_candidates(accumulate, 1, options.workspace_limit_bytes, dirs[2].chosen.info.index);
+    if (acc.empty()) acc = build_candidates(accumulate, 1, options.workspace_limit_bytes);
+    if (acc.empty())
+      throw_cudnn_error(CUDNN_STATUS_NOT_SUPPORTED,
+                        "cudnn engine heuristics: no engine config builds for bwd_filter beta=1",
+                        __FILE__, __LINE__);
+    accumulate.chosen = std::move(acc.front());
+    accumulate.candidates = 1;
+
+    std::size_t bytes = accumulate.chosen.workspace;
+    for (const Direction& d : dirs)
+      bytes = std::max(bytes, d.chosen.workspace);
+    workspace = DeviceMemory(bytes);
+    workspace_bytes = bytes;
+  }
+
+  // Times every candidate on scratch buffers (zeros) allocated here and
+  // freed on return; failed executions keep ms < 0.
+  void autotune(const ConvGeometry& g, std::vector<Candidate> (&lists)[3],
+                std::size_t workspace_size, int reps) {
+    const std::size_t elem = f32 ? 4 : 2;
+    const std::size_t x_bytes = elem * std::size_t(g.n) * g.c * g.h * g.w;
+    const std::size_t w_bytes = elem * std::size_t(g.k) * g.c * g.r * g.s;
+    const std::size_t y_bytes = elem * std::size_t(g.n) * g.k * out_h * out_w;
+    DeviceMemory x(x_bytes), w(w_bytes), y(y_bytes), ws(workspace_size);
+    CUDA_CHECK(cudaMemset(x.ptr, 0, x_bytes));
+    CUDA_CHECK(cudaMemset(w.ptr, 0, w_bytes));
+    CUDA_CHECK(cudaMemset(y.ptr, 0, y_bytes));
+    CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
+    Event start, stop;
+    void* const ptrs[3][3] = {{x.ptr, w.ptr, y.ptr}, {y.ptr, w.ptr, x.ptr}, {x.ptr, y.ptr, w.ptr}};
+    for (int i = 0; i < 3; ++i) {
+      for (Candidate& c : lists[i]) {
+        if (execute(handle.h, c.plan, dirs[i].uids, ptrs[i], ws.ptr) != CUDNN_STATUS_SUCCESS)
+          continue;
+        CUDA_CHECK(cudaEventRecord(start.e, nullptr));
+        bool ok = true;
+        for (int r = 0; r < reps && ok; ++r)
+          ok = execute(handle.h, c.plan, dirs[i].uids, ptrs[i], ws.ptr) == CUDNN_STATUS_SUCCESS;
+        CUDA_CHECK(cudaEventRecord(stop.e, nullptr));
+        CUDA_CHECK(cudaEventSynchronize(stop.e));
+        float elapsed = 0.0f;
+        CUDA_CHECK(cudaEventElapsedTime(&elapsed, start.e, stop.e));
+        if (ok) c.ms = double(elapsed) / reps;
+      }
+    }
+    CUDA_CHECK(cudaDeviceSynchronize());
+  }
+
+  std::string describe() const {
+    std::string s;
+    for (const Direction& d : dirs) {
+      if (!s.empty()) s += ", ";
+      s += std::string(dir_name(d.dir)) + " eng" + std::to_string(d.chosen.info.index);
+      const std::string notes = describe_notes(d.chosen.info);
+      if (!notes.empty()) s += "[" + notes + "]";
+      if (d.chosen.ms >= 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " %.3f ms of %d", d.chosen.ms, d.candidates);
+        s += buf;
+      }
+    }
+    s += ", bwd_filter+= eng" + std::to_string(accumulate.chosen.info.index);
+    return s + ", workspace " + std::to_string(workspace_bytes) + " B";
+  }
+
+  void run(const Direction& d, const void* a, const void* b, void* out, gpu_stream stream) {
+    for (const void* p : {a, b, static_cast<const void*>(out)})
+      if (reinterpret_cast<std::uintptr_t>(p) % kAlignment != 0)
+        throw std::invalid_argument("CudnnGraphConv2d: device pointers must be 16-byte aligned");
+    void* const ptrs[3] = {const_cast<void*>(a), const_cast<void*>(b), out};
+    CUDNN_CHECK(cudnnSetStream(handle.h, stream));
+    CUDNN_CHECK(execute(handle.h, d.chosen.plan, d.uids, ptrs, workspace.ptr));
+  }
+};
+
+CudnnGraphConv2d::CudnnGraphConv2d(const ConvGeometry& geometry, ConvDataType type,
+                                   ConvLayout layout, const CudnnGraphConvOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  // init runs after impl_ owns the Impl, so a throw frees what was created.
+  impl_->init(geometry, type, layout, options);
+}
+
+CudnnGraphConv2d::~CudnnGraphConv2d() = default;
+CudnnGraphConv2d::CudnnGraphConv2d(CudnnGraphConv2d&&) noexcept = default;
+CudnnGraphConv2d& CudnnGraphConv2d::operator=(CudnnGraphConv2d&&) noexcept = default;
+
+int CudnnGraphConv2d::out_h() const {
+  return impl_->out_h;
+}
+int CudnnGraphConv2d::out_w() const {
+  return impl_->out_w;
+}
+std::size_t CudnnGraphConv2d::workspace_bytes() const {
+  return impl_->workspace_bytes;
+}
+std::string CudnnGraphConv2d::algorithms() const {
+  return impl_->describe();
+}
+
+void CudnnGraphConv2d::forward(const void* x, const void* w, void* y, gpu_stream stream) {
+  impl_->run(impl_->dirs[0], x, w, y, stream);
+}
+
+void CudnnGraphConv2d::backward_data(const void* dy, const void* w, void* dx, gpu_stream stream) {
+  impl_->run(impl_->dirs[1], dy, w, dx, stream);
+}
+
+void CudnnGraphConv2d::backward_filter(const void* x, const void* dy, void* dw, gpu_stream stream,
+                                       bool accumulate) {
+  impl_->run(accumulate ? impl_->accumulate : impl_->dirs[2], x, dy, dw, stream);
+}
+
+} // namespace atelier::kernels

@@ -1,0 +1,64 @@
+// 2D convolution on the GPU through cuDNN's backend graph API (the v8+
+// engines PyTorch uses), with the same interface shape as CudnnConv2d. At
+// construction it builds one operation graph per direction, asks the
+// heuristics for engine configurations and, with measure, times the first
+// few that build (like torch.backends.cudnn.benchmark), keeping the fastest
+// plan; a training step then allocates nothing. No CUDA or cuDNN types here;
+// cudnn.h is included by cudnn_graph_conv.cpp only.
+#pragma once
+
+#include "kernels/cudnn_conv.h"
+#include "kernels/gpu_stream.h"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace atelier::kernels {
+
+struct CudnnGraphConvOptions {
+  // heuristic: the first engine config (heuristics mode A) that builds.
+  // measure: time up to max_candidates of them on scratch buffers.
+  ConvAlgoSearch search = ConvAlgoSearch::measure;
+  // Engine configs needing more workspace than this are passed over.
+  std::size_t workspace_limit_bytes = std::size_t{256} << 20;
+  // torch.backends.cudnn.benchmark_limit's default.
+  int max_candidates = 10;
+  int timing_reps = 3;
+};
+
+class CudnnGraphConv2d {
+public:
+  // Throws CudaError on any CUDA or cuDNN failure (also without a device, or
+  // when no engine can run a direction) and std::invalid_argument for
+  // non-positive sizes.
+  CudnnGraphConv2d(const ConvGeometry& geometry, ConvDataType type, ConvLayout layout,
+                   const CudnnGraphConvOptions& options = {});
+  ~CudnnGraphConv2d();
+  CudnnGraphConv2d(CudnnGraphConv2d&&) noexcept;
+  CudnnGraphConv2d& operator=(CudnnGraphConv2d&&) noexcept;
+  CudnnGraphConv2d(const CudnnGraphConv2d&) = delete;
+  CudnnGraphConv2d& operator=(const CudnnGraphConv2d&) = delete;
+
+  int out_h() const;
+  int out_w() const;
+  std::size_t workspace_bytes() const;
+  // The chosen engines, e.g. "fwd eng12 [tc] 1.234 ms, bwd_data ...", for
+  // logs and benchmarks.
+  std::string algorithms() const;
+
+  // Device pointers of the data type and layout given at construction,
+  // 16-byte aligned (std::invalid_argument otherwise; cudaMalloc's are). All
+  // asynchronous on stream; the workspace is shared by the three calls, so
+  // calls on different streams must not overlap.
+  void forward(const void* x, const void* w, void* y, gpu_stream stream);
+  void backward_data(const void* dy, const void* w, void* dx, gpu_stream stream);
+  void backward_filter(const void* x, const void* dy, void* dw, gpu_stream stream,
+                       bool accumulate = false);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace atelier::kernels
