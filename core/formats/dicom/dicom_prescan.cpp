@@ -9,6 +9,11 @@
 #include "core/base/error.h"
 #include "core/io/byte_source.h"
 
+#include <gdcmDictEntry.h>
+#include <gdcmDicts.h>
+#include <gdcmGlobal.h>
+#include <gdcmVR.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -212,6 +217,7 @@ private:
         }
         if (tag == Tag{0x00FF, 0x4AA5})
           fail("element " + text(tag) + " (a broken writer's pixel data) is not supported");
+        check_vr_against_dictionary(tag, vr);
       } else {
         length = u32(pos + 4, enc.order);
       }
@@ -262,6 +268,22 @@ private:
       }
       pos = value + consumed;
     }
+  }
+
+  // gdcm::Attribute asserts that an explicit VR is compatible with the
+  // dictionary's wherever GDCM reads a standard attribute (spacing, frame
+  // pointers, LUTs, ... in any module), so a public element whose VR
+  // contradicts the DICOM dictionary is refused here, in any nesting.
+  void check_vr_against_dictionary(Tag tag, std::string_view vr) {
+    if (tag.group % 2 != 0 || tag.group <= 0x0002 || vr == "UN") return;
+    const gdcm::Dicts& dicts = gdcm::Global::GetInstance().GetDicts();
+    const gdcm::VR expected = dicts.GetDictEntry(gdcm::Tag(tag.group, tag.element)).GetVR();
+    if (expected == gdcm::VR::INVALID) return;
+    const std::string code(vr);
+    const gdcm::VR found(gdcm::VR::GetVRType(code.c_str()));
+    if (!expected.Compatible(found))
+      fail("element " + text(tag) + " has VR " + code + " instead of " +
+           gdcm::VR::GetVRString(expected));
   }
 
   // GDCM reads image attributes through gdcm::Attribute, which asserts that
