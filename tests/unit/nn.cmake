@@ -1,2 +1,6 @@
 # Training engine CPU reference ops (core/nn).
 atelier_add_test(test_conv2d_reference SOURCES test_conv2d_reference.cpp)
+# Optimizers, gradient clipping, learning-rate schedules (core/nn).
+atelier_add_test(test_optimizer SOURCES test_optimizer.cpp)
+atelier_add_test(test_lr_schedule SOURCES test_lr_schedule.cpp)
+atelier_add_test(test_nn_ops_reference SOURCES test_nn_ops_reference.cpp)

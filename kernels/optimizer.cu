@@ -1,0 +1,267 @@
+// Fused optimizer updates and gradient-norm clipping: one element per thread
+// in grid-stride loops, f32 arithmetic in the CPU reference's operation order
+// (core/nn/optimizer.cpp), scalars prepared in double on the host and rounded
+// to f32 exactly as the reference rounds them. Memory bound: see the bytes
+// per parameter in the header.
+#include "kernels/cuda_check.cuh"
+#include "kernels/optimizer.h"
+
+#include <cuda_bf16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace atelier::kernels {
+namespace {
+
+constexpr int kThreads = 256;
+
+unsigned grid_for(std::size_t n, std::size_t max_blocks = 65535) {
+  const std::size_t blocks = (n + kThreads - 1) / kThreads;
+  return static_cast<unsigned>(std::min<std::size_t>(blocks, max_blocks));
+}
+
+__device__ __forceinline__ float load(const float* p, std::size_t i) {
+  return p[i];
+}
+__device__ __forceinline__ float load(const __nv_bfloat16* p, std::size_t i) {
+  return __bfloat162float(p[i]);
+}
+
+// torch.lerp's formula, as nn::adam_step uses it.
+__device__ __forceinline__ float lerp(float a, float b, float w) {
+  return w < 0.5f ? a + w * (b - a) : b - (b - a) * (1.0f - w);
+}
+
+struct AdamScalars {
+  float decay;    // AdamW: 1 - lr * weight_decay
+  float wd;       // Adam: L2 coefficient
+  float w1;       // 1 - beta1
+  float b2;       // beta2
+  float w2;       // 1 - beta2
+  float bc2_sqrt; // sqrt(1 - beta2^t)
+  float eps;
+  float neg_step; // -lr / (1 - beta1^t)
+  int mode;       // 0: no decay, 1: L2 (Adam), 2: decoupled (AdamW)
+};
+
+template <typename G>
+__global__ void adam_kernel(float* __restrict__ params, float* __restrict__ m_buf,
+                            float* __restrict__ v_buf, const G* __restrict__ grads,
+                            __nv_bfloat16* __restrict__ params_bf16, std::size_t n, AdamScalars s) {
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    float p = params[i];
+    float g = load(grads, i);
+    if (s.mode == 2)
+      p = p * s.decay;
+    else if (s.mode == 1)
+      g = g + s.wd * p;
+    const float m = lerp(m_buf[i], g, s.w1);
+    const float v = v_buf[i] * s.b2 + s.w2 * g * g;
+    m_buf[i] = m;
+    v_buf[i] = v;
+    const float denom = sqrtf(v) / s.bc2_sqrt + s.eps;
+    p = p + s.neg_step * (m / denom);
+    params[i] = p;
+    if (params_bf16) params_bf16[i] = __float2bfloat16_rn(p);
+  }
+}
+
+struct SgdScalars {
+  float wd;
+  float mu;   // momentum
+  float keep; // 1 - dampening
+  float neg_lr;
+  int use_momentum;
+  int first; // step 1: buffer = gradient
+  int nesterov;
+};
+
+template <typename G>
+__global__ void sgd_kernel(float* __restrict__ params, float* __restrict__ buf,
+                           const G* __restrict__ grads, __nv_bfloat16* __restrict__ params_bf16,
+                           std::size_t n, SgdScalars s) {
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    float p = params[i];
+    float g = load(grads, i);
+    if (s.wd != 0.0f) g = g + s.wd * p;
+    if (s.use_momentum) {
+      const float b = s.first ? g : buf[i] * s.mu + s.keep * g;
+      buf[i] = b;
+      g = s.nesterov ? g + s.mu * b : b;
+    }
+    p = p + s.neg_lr * g;
+    params[i] = p;
+    if (params_bf16) params_bf16[i] = __float2bfloat16_rn(p);
+  }
+}
+
+template <typename G>
+__global__ void sum_squares_kernel(const G* __restrict__ grads, std::size_t n, double* out) {
+  double sq = 0.0;
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    const double g = load(grads, i);
+    sq += g * g;
+  }
+  for (int offset = 16; offset > 0; offset >>= 1)
+    sq += __shfl_down_sync(0xffffffffu, sq, offset);
+  __shared__ double s_sq[kThreads / 32];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (lane == 0) s_sq[warp] = sq;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    for (int w = 1; w < kThreads / 32; ++w)
+      sq += s_sq[w];
+    atomicAdd(out, sq);
+  }
+}
+
+__device__ __forceinline__ void scale(float* p, std::size_t i, float c) {
+  p[i] *= c;
+}
+__device__ __forceinline__ void scale(__nv_bfloat16* p, std::size_t i, float c) {
+  p[i] = __float2bfloat16_rn(__bfloat162float(p[i]) * c);
+}
+
+template <typename G>
+__global__ void clip_scale_kernel(G* __restrict__ grads, std::size_t n,
+                                  const double* __restrict__ sum_squares, double max_norm,
+                                  double eps) {
+  const double total = sqrt(*sum_squares);
+  if (!isfinite(total)) return;
+  const double coef = max_norm / (total + eps);
+  if (!(coef < 1.0)) return;
+  const float c = static_cast<float>(coef);
+  const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride)
+    scale(grads, i, c);
+}
+
+AdamScalars adam_scalars(const AdamHyper& h) {
+  if (h.step < 1) throw std::invalid_argument("adam_step: step must be >= 1 (1-based)");
+  const double t = static_cast<double>(h.step);
+  AdamScalars s{};
+  s.decay = static_cast<float>(1.0 - h.lr * h.weight_decay);
+  s.wd = static_cast<float>(h.weight_decay);
+  s.w1 = static_cast<float>(1.0 - h.beta1);
+  s.b2 = static_cast<float>(h.beta2);
+  s.w2 = static_cast<float>(1.0 - h.beta2);
+  s.bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(h.beta2, t)));
+  s.eps = static_cast<float>(h.eps);
+  s.neg_step = static_cast<float>(-(h.lr / (1.0 - std::pow(h.beta1, t))));
+  s.mode = s.wd == 0.0f ? 0 : h.decoupled_weight_decay ? 2 : 1;
+  return s;
+}
+
+SgdScalars sgd_scalars(const SgdHyper& h, const float* buffer) {
+  if (h.step < 1) throw std::invalid_argument("sgd_step: step must be >= 1 (1-based)");
+  SgdScalars s{};
+  s.wd = static_cast<float>(h.weight_decay);
+  s.mu = static_cast<float>(h.momentum);
+  s.keep = static_cast<float>(1.0 - h.dampening);
+  s.neg_lr = static_cast<float>(-h.lr);
+  s.use_momentum = h.momentum != 0.0;
+  s.first = h.step == 1;
+  s.nesterov = h.nesterov;
+  if (s.use_momentum && !buffer)
+    throw std::invalid_argument("sgd_step: momentum needs a momentum buffer");
+  return s;
+}
+
+} // namespace
+
+void adam_step_f32(float* params, float* m, float* v, const float* grads,
+                   std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
+                   gpu_stream stream) {
+  const AdamScalars s = adam_scalars(hyper);
+  if (count == 0) return;
+  adam_kernel<<<grid_for(count), kThreads, 0, stream>>>(
+      params, m, v, grads, reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void adam_step_bf16_grad(float* params, float* m, float* v, const std::uint16_t* grads,
+                         std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
+                         gpu_stream stream) {
+  const AdamScalars s = adam_scalars(hyper);
+  if (count == 0) return;
+  adam_kernel<<<grid_for(count), kThreads, 0, stream>>>(
+      params, m, v, reinterpret_cast<const __nv_bfloat16*>(grads),
+      reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void sgd_step_f32(float* params, float* momentum_buffer, const float* grads,
+                  std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
+                  gpu_stream stream) {
+  const SgdScalars s = sgd_scalars(hyper, momentum_buffer);
+  if (count == 0) return;
+  sgd_kernel<<<grid_for(count), kThreads, 0, stream>>>(
+      params, momentum_buffer, grads, reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void sgd_step_bf16_grad(float* params, float* momentum_buffer, const std::uint16_t* grads,
+                        std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
+                        gpu_stream stream) {
+  const SgdScalars s = sgd_scalars(hyper, momentum_buffer);
+  if (count == 0) return;
+  sgd_kernel<<<grid_for(count), kThreads, 0, stream>>>(
+      params, momentum_buffer, reinterpret_cast<const __nv_bfloat16*>(grads),
+      reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void zero_sum_squares(double* sum_squares, gpu_stream stream) {
+  CUDA_CHECK(cudaMemsetAsync(sum_squares, 0, sizeof(double), stream));
+}
+
+// A few blocks per SM are enough to saturate bandwidth and keep the double
+// atomics few.
+void grad_sum_squares_f32(const float* grads, std::size_t count, double* sum_squares,
+                          gpu_stream stream) {
+  if (count == 0) return;
+  sum_squares_kernel<<<grid_for(count, 1024), kThreads, 0, stream>>>(grads, count, sum_squares);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void grad_sum_squares_bf16(const std::uint16_t* grads, std::size_t count, double* sum_squares,
+                           gpu_stream stream) {
+  if (count == 0) return;
+  sum_squares_kernel<<<grid_for(count, 1024), kThreads, 0, stream>>>(
+      reinterpret_cast<const __nv_bfloat16*>(grads), count, sum_squares);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void grad_clip_scale_f32(float* grads, std::size_t count, const double* sum_squares,
+                         double max_norm, double eps, gpu_stream stream) {
+  if (count == 0) return;
+  clip_scale_kernel<<<grid_for(count), kThreads, 0, stream>>>(grads, count, sum_squares, max_norm,
+                                                              eps);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+void grad_clip_scale_bf16(std::uint16_t* grads, std::size_t count, const double* sum_squares,
+                          double max_norm, double eps, gpu_stream stream) {
+  if (count == 0) return;
+  clip_scale_kernel<<<grid_for(count), kThreads, 0, stream>>>(
+      reinterpret_cast<__nv_bfloat16*>(grads), count, sum_squares, max_norm, eps);
+  CUDA_CHECK(cudaGetLastError());
+}
+
+double read_grad_norm(const double* sum_squares, gpu_stream stream) {
+  double host = 0.0;
+  CUDA_CHECK(cudaMemcpyAsync(&host, sum_squares, sizeof host, cudaMemcpyDeviceToHost, stream));
+  CUDA_CHECK(cudaStreamSynchronize(stream));
+  return std::sqrt(host);
+}
+
+} // namespace atelier::kernels

@@ -1,0 +1,392 @@
+// The training ops' GPU kernels (kernels/bias_activation, pool, upsample,
+// concat, loss) against the CPU reference (core/nn/*_reference.h) on random
+// NHWC tensors of odd and even extents, f32 and bf16 storage.
+// Tolerances: f32 elementwise |gpu - ref| <= 1e-6 |ref| + 1e-6 (f32 math vs
+// the double reference); bf16 inputs are rounded on the host first, so the
+// reference sees the same values, and outputs get 1e-2 |ref| (one bf16
+// rounding is 2^-9). db is compared against 1e-6 (f32) / 1e-5 (bf16) times
+// the sum of |terms| of its channel (cancellation). Pooling, upsampling and
+// concatenation must match exactly, bf16 included (the GPU adds the 2x2 block
+// in the reference's order and rounds like the host).
+#include "core/nn/bias_activation_reference.h"
+#include "core/nn/concat_reference.h"
+#include "core/nn/loss_reference.h"
+#include "core/nn/pool_reference.h"
+#include "core/nn/upsample_reference.h"
+#include "kernels/bias_activation.h"
+#include "kernels/concat.h"
+#include "kernels/device_info.h"
+#include "kernels/loss.h"
+#include "kernels/pool.h"
+#include "kernels/upsample.h"
+#include "tests/support/plain_check.h"
+
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace atelier;
+using nn::Layout;
+using nn::Nchw;
+
+namespace {
+
+#define CUDA_OK(expr) CHECK((expr) == cudaSuccess)
+
+struct DeviceBuffer {
+  void* ptr = nullptr;
+  explicit DeviceBuffer(std::size_t bytes) { CUDA_OK(cudaMalloc(&ptr, bytes ? bytes : 1)); }
+  ~DeviceBuffer() { cudaFree(ptr); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  float* f32() const { return static_cast<float*>(ptr); }
+  std::uint16_t* bf16() const { return static_cast<std::uint16_t*>(ptr); }
+  std::uint8_t* u8() const { return static_cast<std::uint8_t*>(ptr); }
+};
+
+template <typename T>
+void upload(DeviceBuffer& buf, const std::vector<T>& host) {
+  CUDA_OK(cudaMemcpy(buf.ptr, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+}
+
+template <typename T>
+std::vector<T> download(const DeviceBuffer& buf, std::size_t count) {
+  std::vector<T> host(count);
+  CUDA_OK(cudaDeviceSynchronize());
+  CUDA_OK(cudaMemcpy(host.data(), buf.ptr, count * sizeof(T), cudaMemcpyDeviceToHost));
+  return host;
+}
+
+// Round to nearest even, as __float2bfloat16_rn (inputs here are finite).
+std::uint16_t to_bf16(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<std::uint16_t>(bits >> 16);
+}
+
+float from_bf16(std::uint16_t b) {
+  const std::uint32_t bits = std::uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+std::vector<std::uint16_t> to_bf16(const std::vector<float>& v) {
+  std::vector<std::uint16_t> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    out[i] = to_bf16(v[i]);
+  return out;
+}
+
+std::vector<float> from_bf16(const std::vector<std::uint16_t>& v) {
+  std::vector<float> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    out[i] = from_bf16(v[i]);
+  return out;
+}
+
+// The bf16-representable values nearest to v (what the GPU will see).
+std::vector<float> bf16_rounded(const std::vector<float>& v) {
+  return from_bf16(to_bf16(v));
+}
+
+std::vector<float> random_floats(std::size_t count, std::mt19937& rng, float lo = -1.0f,
+                                 float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(count);
+  for (auto& x : v)
+    x = d(rng);
+  return v;
+}
+
+// |gpu - ref| <= rel |ref| + abs for every element; prints the worst one.
+void compare(const char* label, const std::vector<float>& gpu, const std::vector<float>& ref,
+             double rel, double abs) {
+  CHECK(gpu.size() == ref.size());
+  std::size_t bad = 0, worst = 0;
+  double worst_ratio = 0.0;
+  for (std::size_t i = 0; i < ref.size() && i < gpu.size(); ++i) {
+    const double tol = rel * std::fabs(ref[i]) + abs;
+    const double err = std::fabs(double(gpu[i]) - ref[i]);
+    if (!(err <= tol)) ++bad; // NaN counts as bad
+    const double ratio = tol > 0 ? err / tol : (err > 0 ? INFINITY : 0.0);
+    if (!(ratio <= worst_ratio)) {
+      worst_ratio = ratio;
+      worst = i;
+    }
+  }
+  std::printf("  %-44s worst |err|/tol %.3f (gpu %.9g ref %.9g)\n", label, worst_ratio,
+              double(gpu[worst]), double(ref[worst]));
+  if (bad) std::fprintf(stderr, "  %s: %zu of %zu out of tolerance\n", label, bad, ref.size());
+  CHECK(bad == 0);
+}
+
+template <typename T>
+void compare_exact(const char* label, const std::vector<T>& gpu, const std::vector<T>& ref) {
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < ref.size() && i < gpu.size(); ++i)
+    if (std::memcmp(&gpu[i], &ref[i], sizeof(T)) != 0) ++bad;
+  std::printf("  %-44s %s\n", label, bad ? "MISMATCH" : "exact");
+  if (bad) std::fprintf(stderr, "  %s: %zu of %zu differ\n", label, bad, ref.size());
+  CHECK(gpu.size() == ref.size() && bad == 0);
+}
+
+struct Shape {
+  int n, h, w, c;
+  Nchw nchw() const { return {n, c, h, w}; }
+  std::size_t pixels() const { return std::size_t(n) * h * w; }
+  std::size_t count() const { return pixels() * c; }
+};
+
+const char* act_name(nn::Activation a) {
+  switch (a) {
+  case nn::Activation::identity: return "identity";
+  case nn::Activation::relu: return "relu";
+  case nn::Activation::leaky_relu: return "leaky_relu";
+  case nn::Activation::gelu_tanh: return "gelu_tanh";
+  }
+  return "?";
+}
+
+// Per-channel sum of |dy * act'(x + b)| (NHWC): the scale of db's rounding.
+std::vector<float> db_scale(const Shape& s, const std::vector<float>& x,
+                            const std::vector<float>& b, const std::vector<float>& dy,
+                            nn::Activation act, float slope) {
+  std::vector<double> sums(s.c, 0.0);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const int c = int(i % s.c);
+    sums[c] += std::fabs(dy[i] * nn::activation_derivative(act, double(x[i]) + b[c], slope));
+  }
+  return {sums.begin(), sums.end()};
+}
+
+void compare_db(const char* label, const std::vector<float>& gpu, const std::vector<float>& ref,
+                const std::vector<float>& scale, double rel) {
+  std::size_t bad = 0;
+  for (std::size_t c = 0; c < ref.size(); ++c)
+    if (!(std::fabs(double(gpu[c]) - ref[c]) <= rel * (scale[c] + 1.0))) ++bad;
+  std::printf("  %-44s %s\n", label, bad ? "MISMATCH" : "ok");
+  CHECK(bad == 0);
+}
+
+void test_bias_activation(const Shape& s, std::mt19937& rng) {
+  const auto x = random_floats(s.count(), rng, -3.0f, 3.0f);
+  const auto bias = random_floats(s.c, rng, -0.5f, 0.5f);
+  const auto dy = random_floats(s.count(), rng);
+  const float slope = 0.1f;
+  const Nchw e = s.nchw();
+  DeviceBuffer x_d(s.count() * 4), y_d(s.count() * 4), dy_d(s.count() * 4), dx_d(s.count() * 4),
+      b_d(s.c * 4), db_d(s.c * 4),
+      ws(kernels::bias_activation_backward_workspace_bytes(s.pixels(), s.c));
+  upload(b_d, bias);
+  const auto xr = bf16_rounded(x), dyr = bf16_rounded(dy);
+  for (auto act : {nn::Activation::identity, nn::Activation::relu, nn::Activation::leaky_relu,
+                   nn::Activation::gelu_tanh}) {
+    const auto kact = static_cast<kernels::Activation>(act);
+    char label[128];
+    // f32
+    std::vector<float> y(s.count()), dx(s.count()), db(s.c);
+    nn::bias_activation_forward(e, Layout::nhwc, x, bias, y, act, slope);
+    nn::bias_activation_backward(e, Layout::nhwc, x, bias, dy, dx, db, act, slope);
+    upload(x_d, x);
+    upload(dy_d, dy);
+    kernels::bias_activation_forward_f32(x_d.f32(), b_d.f32(), y_d.f32(), s.pixels(), s.c, kact,
+                                         slope, nullptr);
+    kernels::bias_activation_backward_f32(x_d.f32(), b_d.f32(), dy_d.f32(), dx_d.f32(), db_d.f32(),
+                                          ws.ptr, s.pixels(), s.c, kact, slope, nullptr);
+    std::snprintf(label, sizeof label, "bias+%s f32 y", act_name(act));
+    compare(label, download<float>(y_d, s.count()), y, 1e-6, 1e-6);
+    std::snprintf(label, sizeof label, "bias+%s f32 dx", act_name(act));
+    compare(label, download<float>(dx_d, s.count()), dx, 1e-6, 1e-6);
+    std::snprintf(label, sizeof label, "bias+%s f32 db", act_name(act));
+    compare_db(label, download<float>(db_d, s.c), db, db_scale(s, x, bias, dy, act, slope), 1e-6);
+    // No bias, no db.
+    nn::bias_activation_forward(e, Layout::nhwc, x, {}, y, act, slope);
+    kernels::bias_activation_forward_f32(x_d.f32(), nullptr, y_d.f32(), s.pixels(), s.c, kact,
+                                         slope, nullptr);
+    std::snprintf(label, sizeof label, "%s f32 y (no bias)", act_name(act));
+    compare(label, download<float>(y_d, s.count()), y, 1e-6, 1e-6);
+    // bf16 storage on the rounded inputs.
+    nn::bias_activation_forward(e, Layout::nhwc, xr, bias, y, act, slope);
+    nn::bias_activation_backward(e, Layout::nhwc, xr, bias, dyr, dx, db, act, slope);
+    upload(x_d, to_bf16(x));
+    upload(dy_d, to_bf16(dy));
+    kernels::bias_activation_forward_bf16(x_d.bf16(), b_d.f32(), y_d.bf16(), s.pixels(), s.c, kact,
+                                          slope, nullptr);
+    kernels::bias_activation_backward_bf16(x_d.bf16(), b_d.f32(), dy_d.bf16(), dx_d.bf16(),
+                                           db_d.f32(), ws.ptr, s.pixels(), s.c, kact, slope,
+                                           nullptr);
+    std::snprintf(label, sizeof label, "bias+%s bf16 y", act_name(act));
+    compare(label, from_bf16(download<std::uint16_t>(y_d, s.count())), y, 1e-2, 1e-6);
+    std::snprintf(label, sizeof label, "bias+%s bf16 dx", act_name(act));
+    compare(label, from_bf16(download<std::uint16_t>(dx_d, s.count())), dx, 1e-2, 1e-6);
+    std::snprintf(label, sizeof label, "bias+%s bf16 db", act_name(act));
+    compare_db(label, download<float>(db_d, s.c), db, db_scale(s, xr, bias, dyr, act, slope), 1e-5);
+  }
+}
+
+void test_pool(const Shape& s, std::mt19937& rng) {
+  // Quarter steps make ties within windows common.
+  auto x = random_floats(s.count(), rng, -4.0f, 4.0f);
+  for (auto& v : x)
+    v = std::round(v * 4.0f) / 4.0f;
+  const Nchw e = s.nchw(), o = nn::max_pool2x2_output(e);
+  const auto dy = random_floats(o.count(), rng);
+  std::vector<float> y(o.count()), dx(s.count());
+  std::vector<std::uint8_t> arg(o.count());
+  nn::max_pool2x2_forward(e, Layout::nhwc, x, y, arg);
+  nn::max_pool2x2_backward(e, Layout::nhwc, arg, dy, dx);
+  DeviceBuffer x_d(s.count() * 4), y_d(o.count() * 4), arg_d(o.count()), dy_d(o.count() * 4),
+      dx_d(s.count() * 4);
+  upload(x_d, x);
+  upload(dy_d, dy);
+  kernels::max_pool2x2_forward_f32(x_d.f32(), y_d.f32(), arg_d.u8(), s.n, s.h, s.w, s.c, nullptr);
+  kernels::max_pool2x2_backward_f32(arg_d.u8(), dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c,
+                                    nullptr);
+  compare_exact("maxpool f32 y", download<float>(y_d, o.count()), y);
+  compare_exact("maxpool f32 argmax", download<std::uint8_t>(arg_d, o.count()), arg);
+  compare_exact("maxpool f32 dx", download<float>(dx_d, s.count()), dx);
+  // bf16: x is already bf16-exact (quarter steps); dy is rounded.
+  const auto dyr = bf16_rounded(dy);
+  nn::max_pool2x2_backward(e, Layout::nhwc, arg, dyr, dx);
+  upload(x_d, to_bf16(x));
+  upload(dy_d, to_bf16(dy));
+  kernels::max_pool2x2_forward_bf16(x_d.bf16(), y_d.bf16(), arg_d.u8(), s.n, s.h, s.w, s.c,
+                                    nullptr);
+  kernels::max_pool2x2_backward_bf16(arg_d.u8(), dy_d.bf16(), dx_d.bf16(), s.n, s.h, s.w, s.c,
+                                     nullptr);
+  compare_exact("maxpool bf16 y", from_bf16(download<std::uint16_t>(y_d, o.count())), y);
+  compare_exact("maxpool bf16 argmax", download<std::uint8_t>(arg_d, o.count()), arg);
+  compare_exact("maxpool bf16 dx", from_bf16(download<std::uint16_t>(dx_d, s.count())), dx);
+}
+
+void test_upsample(const Shape& s, std::mt19937& rng) {
+  const Nchw e = s.nchw(), o = nn::upsample_nearest2x_output(e);
+  const auto x = random_floats(s.count(), rng);
+  const auto dy = random_floats(o.count(), rng);
+  std::vector<float> y(o.count()), dx(s.count());
+  nn::upsample_nearest2x_forward(e, Layout::nhwc, x, y);
+  nn::upsample_nearest2x_backward(e, Layout::nhwc, dy, dx);
+  DeviceBuffer x_d(s.count() * 4), y_d(o.count() * 4), dy_d(o.count() * 4), dx_d(s.count() * 4);
+  upload(x_d, x);
+  upload(dy_d, dy);
+  kernels::upsample_nearest2x_forward_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.c, nullptr);
+  kernels::upsample_nearest2x_backward_f32(dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c, nullptr);
+  compare_exact("upsample f32 y", download<float>(y_d, o.count()), y);
+  compare_exact("upsample f32 dx", download<float>(dx_d, s.count()), dx);
+  // bf16: the reference on rounded inputs, its f32 block sums rounded once.
+  const auto xr = bf16_rounded(x), dyr = bf16_rounded(dy);
+  nn::upsample_nearest2x_forward(e, Layout::nhwc, xr, y);
+  nn::upsample_nearest2x_backward(e, Layout::nhwc, dyr, dx);
+  upload(x_d, to_bf16(x));
+  upload(dy_d, to_bf16(dy));
+  kernels::upsample_nearest2x_forward_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.c, nullptr);
+  kernels::upsample_nearest2x_backward_bf16(dy_d.bf16(), dx_d.bf16(), s.n, s.h, s.w, s.c, nullptr);
+  compare_exact("upsample bf16 y", download<std::uint16_t>(y_d, o.count()), to_bf16(y));
+  compare_exact("upsample bf16 dx", download<std::uint16_t>(dx_d, s.count()), to_bf16(dx));
+}
+
+void test_concat(const Shape& s, int c2, std::mt19937& rng) {
+  const Nchw e = s.nchw();
+  const std::size_t nb = s.pixels() * c2, ny = s.count() + nb;
+  const auto a = random_floats(s.count(), rng), b = random_floats(nb, rng);
+  const auto dy = random_floats(ny, rng);
+  std::vector<float> y(ny), da(s.count()), db(nb);
+  nn::concat_channels_forward(e, c2, Layout::nhwc, a, b, y);
+  nn::concat_channels_backward(e, c2, Layout::nhwc, dy, da, db);
+  DeviceBuffer a_d(s.count() * 4), b_d(nb * 4), y_d(ny * 4), dy_d(ny * 4), da_d(s.count() * 4),
+      db_d(nb * 4);
+  upload(a_d, a);
+  upload(b_d, b);
+  upload(dy_d, dy);
+  kernels::concat_channels_forward_f32(a_d.f32(), b_d.f32(), y_d.f32(), s.pixels(), s.c, c2,
+                                       nullptr);
+  kernels::concat_channels_backward_f32(dy_d.f32(), da_d.f32(), db_d.f32(), s.pixels(), s.c, c2,
+                                        nullptr);
+  compare_exact("concat f32 y", download<float>(y_d, ny), y);
+  compare_exact("concat f32 da", download<float>(da_d, s.count()), da);
+  compare_exact("concat f32 db", download<float>(db_d, nb), db);
+  upload(a_d, to_bf16(a));
+  upload(b_d, to_bf16(b));
+  upload(dy_d, to_bf16(dy));
+  kernels::concat_channels_forward_bf16(a_d.bf16(), b_d.bf16(), y_d.bf16(), s.pixels(), s.c, c2,
+                                        nullptr);
+  kernels::concat_channels_backward_bf16(dy_d.bf16(), da_d.bf16(), db_d.bf16(), s.pixels(), s.c, c2,
+                                         nullptr);
+  compare_exact("concat bf16 y", download<std::uint16_t>(y_d, ny), to_bf16(y));
+  compare_exact("concat bf16 da", download<std::uint16_t>(da_d, s.count()), to_bf16(da));
+  compare_exact("concat bf16 db", download<std::uint16_t>(db_d, nb), to_bf16(db));
+}
+
+void test_loss(const Shape& s, std::mt19937& rng) {
+  const std::size_t n = s.count();
+  const auto pred = random_floats(n, rng);
+  auto target = random_floats(n, rng);
+  for (std::size_t i = 0; i < n; i += 17) // sign(0) = 0 for L1
+    target[i] = pred[i];
+  DeviceBuffer p_d(n * 4), t_d(n * 4), g_d(n * 4), loss_d(4), ws(kernels::loss_workspace_bytes());
+  for (auto kind : {kernels::Loss::mse, kernels::Loss::l1}) {
+    const bool mse = kind == kernels::Loss::mse;
+    const char* name = mse ? "mse" : "l1";
+    const double scale = (mse ? 2.0 : 1.0) / double(n);
+    char label[128];
+    for (bool bf16 : {false, true}) {
+      const auto p = bf16 ? bf16_rounded(pred) : pred;
+      const auto t = bf16 ? bf16_rounded(target) : target;
+      std::vector<float> g(n);
+      const double loss = mse ? nn::mse_loss_forward(p, t) : nn::l1_loss_forward(p, t);
+      if (mse)
+        nn::mse_loss_backward(p, t, g);
+      else
+        nn::l1_loss_backward(p, t, g);
+      if (bf16) {
+        upload(p_d, to_bf16(pred));
+        upload(t_d, to_bf16(target));
+        kernels::loss_forward_bf16(kind, p_d.bf16(), t_d.bf16(), n, loss_d.f32(), ws.ptr, nullptr);
+        kernels::loss_backward_bf16(kind, p_d.bf16(), t_d.bf16(), g_d.bf16(), n, nullptr);
+      } else {
+        upload(p_d, pred);
+        upload(t_d, target);
+        kernels::loss_forward_f32(kind, p_d.f32(), t_d.f32(), n, loss_d.f32(), ws.ptr, nullptr);
+        kernels::loss_backward_f32(kind, p_d.f32(), t_d.f32(), g_d.f32(), n, nullptr);
+      }
+      const float gpu_loss = download<float>(loss_d, 1)[0];
+      std::printf("  %s %s loss gpu %.9g ref %.9g\n", name, bf16 ? "bf16" : "f32", double(gpu_loss),
+                  loss);
+      CHECK_NEAR(gpu_loss, loss, 0.0, 1e-6);
+      std::snprintf(label, sizeof label, "%s %s dpred", name, bf16 ? "bf16" : "f32");
+      const auto gg = bf16 ? from_bf16(download<std::uint16_t>(g_d, n)) : download<float>(g_d, n);
+      compare(label, gg, g, bf16 ? 1e-2 : 1e-6, 1e-6 * scale);
+      std::size_t zeros = 0;
+      for (std::size_t i = 0; i < n; i += 17)
+        zeros += gg[i] == 0.0f;
+      if (!mse) CHECK(zeros == (n + 16) / 17);
+    }
+  }
+}
+
+} // namespace
+
+int main() {
+  if (kernels::device_count() == 0) {
+    std::printf("SKIP: no CUDA device\n");
+    return test::kSkipExitCode;
+  }
+  std::mt19937 rng(2024);
+  for (const Shape s :
+       {Shape{2, 7, 9, 5}, Shape{1, 3, 3, 33}, Shape{2, 65, 33, 1}, Shape{8, 64, 64, 48}}) {
+    std::printf("NHWC %d x %d x %d x %d\n", s.n, s.h, s.w, s.c);
+    test_bias_activation(s, rng);
+    test_pool(s, rng);
+    test_upsample(s, rng);
+    test_concat(s, s.c == 48 ? 49 : 3, rng); // 48 + 49: the U-Net's 97-channel concat
+    test_loss(s, rng);
+  }
+  return test::check_exit_code();
+}
