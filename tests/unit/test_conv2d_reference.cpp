@@ -4,6 +4,7 @@
 // validation errors.
 #include "core/base/error.h"
 #include "core/nn/conv2d_reference.h"
+#include "tests/support/gradient_check.h"
 #include "tests/support/test_support.h"
 
 #include <cmath>
@@ -17,6 +18,10 @@ using nn::Conv2dShape;
 
 Q_DECLARE_METATYPE(Conv2dShape)
 
+using atelier::test::check_gradient;
+using atelier::test::dot;
+using atelier::test::random_values;
+
 namespace {
 
 std::vector<float> iota_image(int count, float first) {
@@ -26,22 +31,6 @@ std::vector<float> iota_image(int count, float first) {
   return v;
 }
 
-std::vector<double> random_values(std::size_t count, std::mt19937& rng, double lo = -1.0,
-                                  double hi = 1.0) {
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(count);
-  for (auto& x : v)
-    x = d(rng);
-  return v;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
-}
-
 // L is linear in each input for the convolution and bias, so a central
 // difference is exact up to rounding; the step only needs to beat rounding.
 // For leaky ReLU the inputs stay further than the step from the kink at 0.
@@ -49,28 +38,6 @@ constexpr double kStep = 1e-3;
 // Tolerance of analytic vs central-difference gradients, f64 evaluation:
 // |analytic - numeric| <= kGradTol * (1 + |analytic|).
 constexpr double kGradTol = 1e-8;
-
-// Checks grad (analytic dL/dv) against central differences of loss over
-// every element of v.
-void check_gradient(std::vector<double>& v, const std::vector<double>& grad,
-                    const std::function<double()>& loss, const char* what) {
-  QCOMPARE(grad.size(), v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const double saved = v[i];
-    v[i] = saved + kStep;
-    const double up = loss();
-    v[i] = saved - kStep;
-    const double down = loss();
-    v[i] = saved;
-    const double numeric = (up - down) / (2 * kStep);
-    if (std::fabs(numeric - grad[i]) > kGradTol * (1.0 + std::fabs(grad[i])))
-      QFAIL(qPrintable(QString("%1[%2]: analytic %3, finite difference %4")
-                           .arg(what)
-                           .arg(i)
-                           .arg(grad[i], 0, 'g', 17)
-                           .arg(numeric, 0, 'g', 17)));
-  }
-}
 
 Conv2dShape make_shape(int n, int c, int h, int w, int k, int r, int s, int pad, int stride,
                        int dilation) {
@@ -263,8 +230,8 @@ void TestConv2dReference::gradients() {
   std::vector<double> dx(x.size()), dw(w.size());
   nn::conv2d_backward_data(shape, g, w, dx);
   nn::conv2d_backward_filter(shape, x, g, dw);
-  check_gradient(x, dx, loss, "dx");
-  check_gradient(w, dw, loss, "dw");
+  check_gradient(x, dx, loss, "dx", kStep, kGradTol);
+  check_gradient(w, dw, loss, "dw", kStep, kGradTol);
 }
 
 void TestConv2dReference::floatMatchesDouble() {
@@ -320,7 +287,7 @@ void TestConv2dReference::biasGradient() {
   };
   std::vector<double> db(3);
   nn::bias_backward(shape, g, db);
-  check_gradient(b, db, loss, "db");
+  check_gradient(b, db, loss, "db", kStep, kGradTol);
 
   std::vector<float> yf(shape.count(), 1.0f), dbf(3);
   nn::bias_forward(shape, std::vector<float>{0.5f, -2.0f, 0.0f}, yf);
@@ -364,7 +331,7 @@ void TestConv2dReference::leakyRelu() {
     return dot(y, g);
   };
   nn::leaky_relu_backward(x, g, dx, slope);
-  check_gradient(x, dx, loss, "dx");
+  check_gradient(x, dx, loss, "dx", kStep, kGradTol);
 }
 
 void TestConv2dReference::invalidShapes_data() {

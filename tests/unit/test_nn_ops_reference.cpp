@@ -9,6 +9,7 @@
 #include "core/nn/loss_reference.h"
 #include "core/nn/pool_reference.h"
 #include "core/nn/upsample_reference.h"
+#include "tests/support/gradient_check.h"
 #include "tests/support/test_support.h"
 
 #include <algorithm>
@@ -26,49 +27,17 @@ using nn::Nchw;
 
 Q_DECLARE_METATYPE(Activation)
 
+using atelier::test::check_gradient;
+using atelier::test::dot;
+using atelier::test::random_values;
+
 namespace {
-
-std::vector<double> random_values(std::size_t count, std::mt19937& rng, double lo = -1.0,
-                                  double hi = 1.0) {
-  std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(count);
-  for (auto& x : v)
-    x = d(rng);
-  return v;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    s += a[i] * b[i];
-  return s;
-}
 
 // Central differences; inputs are kept further than kStep from every kink
 // (activation at 0, pooling ties, loss at p = t) so they are smooth there.
 constexpr double kStep = 1e-4;
 // GELU's curvature makes the central difference O(step^2) ~ 1e-8 off.
 constexpr double kGradTol = 1e-7;
-
-void check_gradient(std::vector<double>& v, const std::vector<double>& grad,
-                    const std::function<double()>& loss, const char* what) {
-  QCOMPARE(grad.size(), v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const double saved = v[i];
-    v[i] = saved + kStep;
-    const double up = loss();
-    v[i] = saved - kStep;
-    const double down = loss();
-    v[i] = saved;
-    const double numeric = (up - down) / (2 * kStep);
-    if (std::fabs(numeric - grad[i]) > kGradTol * (1.0 + std::fabs(grad[i])))
-      QFAIL(qPrintable(QString("%1[%2]: analytic %3, finite difference %4")
-                           .arg(what)
-                           .arg(i)
-                           .arg(grad[i], 0, 'g', 17)
-                           .arg(numeric, 0, 'g', 17)));
-  }
-}
 
 // NCHW -> NHWC of a tensor of extent s.
 template <typename T>
@@ -200,8 +169,8 @@ void TestNnOpsReference::biasActivationGradient() {
   };
   std::vector<double> dx(s.count()), db(3);
   nn::bias_activation_backward(s, lay, x, b, w, dx, db, act, slope);
-  check_gradient(x, dx, loss, "dx");
-  check_gradient(b, db, loss, "db");
+  check_gradient(x, dx, loss, "dx", kStep, kGradTol);
+  check_gradient(b, db, loss, "db", kStep, kGradTol);
 }
 
 void TestNnOpsReference::biasActivationF32MatchesF64() {
@@ -288,7 +257,7 @@ void TestNnOpsReference::maxPoolLayoutsAndGradient() {
         nn::max_pool2x2_forward(s, Layout::nchw, x, y, scratch);
         return dot(y, w);
       },
-      "dx");
+      "dx", kStep, kGradTol);
   // The dropped last row and column get no gradient.
   for (int c = 0; c < s.c; ++c)
     for (int i = 0; i < s.w; ++i)
@@ -326,7 +295,7 @@ void TestNnOpsReference::upsampleLayoutsAndGradient() {
         nn::upsample_nearest2x_forward(s, Layout::nchw, x, y);
         return dot(y, w);
       },
-      "dx");
+      "dx", kStep, kGradTol);
 }
 
 void TestNnOpsReference::concatHandCase() {
@@ -385,10 +354,10 @@ void TestNnOpsReference::lossGradient() {
   std::vector<double> g(p.size());
   nn::mse_loss_backward(p, t, g);
   check_gradient(
-      p, g, [&] { return nn::mse_loss_forward(p, t); }, "mse");
+      p, g, [&] { return nn::mse_loss_forward(p, t); }, "mse", kStep, kGradTol);
   nn::l1_loss_backward(p, t, g);
   check_gradient(
-      p, g, [&] { return nn::l1_loss_forward(p, t); }, "l1");
+      p, g, [&] { return nn::l1_loss_forward(p, t); }, "l1", kStep, kGradTol);
 }
 
 void TestNnOpsReference::sizeErrors() {
