@@ -18,10 +18,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray entries_of(const QString& format) {
-  return atelier::test::manifest_entries({format});
-}
-
 std::string extra_string(const FileInfo& info, const std::string& key) {
   const InfoValue* v = info.find_extra(key);
   return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string();
@@ -37,13 +33,7 @@ class TestDicomRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void testManifest_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    for (const auto& v : entries_of("dicom")) {
-      const QJsonObject e = v.toObject();
-      QTest::newRow(e["path"].toString().toUtf8().constData()) << e;
-    }
-  }
+  void testManifest_data() { atelier::test::add_manifest_rows({"dicom"}); }
 
   void testManifest() {
     ATELIER_REQUIRE_SAMPLE_DATA();

@@ -16,10 +16,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray geotiff_entries() {
-  return atelier::test::manifest_entries({"geotiff"});
-}
-
 bool near(double a, double b, double tol) {
   return std::abs(a - b) <= tol;
 }
@@ -30,12 +26,7 @@ class TestGeoTiffRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void manifestEntries_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    for (const auto& v : geotiff_entries())
-      QTest::newRow(qPrintable(v.toObject().value("path").toString())) << v.toObject();
-    if (test::sample_data_dir().isEmpty()) QTest::newRow("no sample data") << QJsonObject();
-  }
+  void manifestEntries_data() { atelier::test::add_manifest_rows({"geotiff"}); }
 
   void manifestEntries() {
     ATELIER_REQUIRE_SAMPLE_DATA();

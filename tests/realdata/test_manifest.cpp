@@ -34,12 +34,7 @@ private slots:
 };
 
 void TestManifest::everyFileMatches_data() {
-  QTest::addColumn<QJsonObject>("entry");
-  for (const auto& v : atelier::test::manifest_entries()) {
-    const QJsonObject e = v.toObject();
-    QTest::newRow(qPrintable(e.value("path").toString())) << e;
-  }
-  if (atelier::test::manifest_entries().isEmpty()) QTest::newRow("no manifest") << QJsonObject();
+  atelier::test::add_manifest_rows();
 }
 
 void TestManifest::everyFileMatches() {

@@ -16,26 +16,11 @@
 
 using namespace atelier;
 
-namespace {
-
-QJsonArray mrc_entries() {
-  return atelier::test::manifest_entries({"mrc"});
-}
-
-} // namespace
-
 class TestMrcRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void testManifest_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    const QJsonArray entries = mrc_entries();
-    for (const auto& v : entries) {
-      const QJsonObject e = v.toObject();
-      QTest::newRow(e["path"].toString().toUtf8().constData()) << e;
-    }
-  }
+  void testManifest_data() { atelier::test::add_manifest_rows({"mrc"}); }
   void testManifest() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     QFETCH(QJsonObject, entry);

@@ -22,10 +22,6 @@ using namespace atelier;
 
 namespace {
 
-QJsonArray nifti_entries() {
-  return atelier::test::manifest_entries({"nifti"});
-}
-
 std::vector<std::uint8_t> whole_file(const std::string& path) {
   if (!path.ends_with(".gz")) return atelier::test::read_file(path);
   gzFile f = gzopen(path.c_str(), "rb");
@@ -44,13 +40,7 @@ class TestNiftiRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void testManifest_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    for (const auto& v : nifti_entries()) {
-      const QJsonObject e = v.toObject();
-      QTest::newRow(e["path"].toString().toUtf8().constData()) << e;
-    }
-  }
+  void testManifest_data() { atelier::test::add_manifest_rows({"nifti"}); }
 
   void testManifest() {
     ATELIER_REQUIRE_SAMPLE_DATA();

@@ -38,18 +38,7 @@ class TestPointCloudRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void manifestEntries_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    int rows = 0;
-    for (const auto& v : atelier::test::manifest_entries()) {
-      const QJsonObject e = v.toObject();
-      const QString format = e.value("format").toString();
-      if (format != "ply" && format != "pcd" && format != "las") continue;
-      QTest::newRow(qPrintable(e.value("path").toString())) << e;
-      ++rows;
-    }
-    if (rows == 0) QTest::newRow("no manifest") << QJsonObject();
-  }
+  void manifestEntries_data() { atelier::test::add_manifest_rows({"ply", "pcd", "las"}); }
   void manifestEntries() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     QFETCH(QJsonObject, entry);

@@ -11,25 +11,11 @@
 
 using namespace atelier;
 
-namespace {
-
-QJsonArray raster_entries() {
-  return atelier::test::manifest_entries({"png", "jpeg"});
-}
-
-} // namespace
-
 class TestRasterRealdata : public QObject {
   Q_OBJECT
 
 private slots:
-  void testManifest_data() {
-    QTest::addColumn<QJsonObject>("entry");
-    for (const auto& v : raster_entries()) {
-      const QJsonObject e = v.toObject();
-      QTest::newRow(e["path"].toString().toUtf8().constData()) << e;
-    }
-  }
+  void testManifest_data() { atelier::test::add_manifest_rows({"png", "jpeg"}); }
 
   void testManifest() {
     ATELIER_REQUIRE_SAMPLE_DATA();

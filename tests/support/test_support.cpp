@@ -42,6 +42,16 @@ QJsonArray manifest_entries(const QStringList& formats) {
   return out;
 }
 
+void add_manifest_rows(const QStringList& formats) {
+  QTest::addColumn<QJsonObject>("entry");
+  const QJsonArray entries = manifest_entries(formats);
+  for (const auto& v : entries) {
+    const QJsonObject e = v.toObject();
+    QTest::newRow(qPrintable(e.value("path").toString())) << e;
+  }
+  if (entries.isEmpty()) QTest::newRow("no manifest entries") << QJsonObject();
+}
+
 std::string capture_stderr(const std::function<void()>& action) {
   QTemporaryFile file;
   if (!file.open()) throw std::runtime_error("cannot create a temporary file");

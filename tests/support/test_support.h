@@ -22,6 +22,11 @@ bool running_in_ci();
 // Entries of ../shared/data/manifest.json whose "format" is one of formats
 // (all entries when formats is empty); empty when the manifest is absent.
 QJsonArray manifest_entries(const QStringList& formats = {});
+// For a data-driven test function: an "entry" column (QJsonObject) and one
+// row per manifest entry of formats (all when empty), named by its path.
+// With no entries (sample data absent) one empty placeholder row is added,
+// so the function still runs and reports itself skipped.
+void add_manifest_rows(const QStringList& formats = {});
 // What `action` wrote to stderr (file descriptor 2), e.g. library chatter.
 std::string capture_stderr(const std::function<void()>& action);
 
