@@ -338,6 +338,8 @@ struct CudnnGraphConv2d::Impl {
   Direction dirs[3];
   Direction accumulate; // backward filter with beta = 1
   DeviceMemory workspace;
+  void* workspace_ptr = nullptr; // workspace.ptr or the caller's buffer
+  bool external_workspace = false;
   std::size_t workspace_bytes = 0;
 
   bool usable(const EngineInfo& info) const {
@@ -468,7 +470,11 @@ struct CudnnGraphConv2d::Impl {
     std::size_t bytes = accumulate.chosen.workspace;
     for (const Direction& d : dirs)
       bytes = std::max(bytes, d.chosen.workspace);
-    workspace = DeviceMemory(bytes);
+    external_workspace = options.external_workspace;
+    if (!external_workspace) {
+      workspace = DeviceMemory(bytes);
+      workspace_ptr = workspace.ptr;
+    }
     workspace_bytes = bytes;
   }
 
@@ -526,9 +532,11 @@ struct CudnnGraphConv2d::Impl {
     for (const void* p : {a, b, static_cast<const void*>(out)})
       if (reinterpret_cast<std::uintptr_t>(p) % kAlignment != 0)
         throw std::invalid_argument("CudnnGraphConv2d: device pointers must be 16-byte aligned");
+    if (external_workspace && workspace_bytes > 0 && !workspace_ptr)
+      throw std::invalid_argument("CudnnGraphConv2d: bind_workspace before running");
     void* const ptrs[3] = {const_cast<void*>(a), const_cast<void*>(b), out};
     CUDNN_CHECK(cudnnSetStream(handle.h, stream));
-    CUDNN_CHECK(execute(handle.h, d.chosen.plan, d.uids, ptrs, workspace.ptr));
+    CUDNN_CHECK(execute(handle.h, d.chosen.plan, d.uids, ptrs, workspace_ptr));
   }
 };
 
@@ -554,6 +562,12 @@ std::size_t CudnnGraphConv2d::workspace_bytes() const {
 }
 std::string CudnnGraphConv2d::algorithms() const {
   return impl_->describe();
+}
+
+void CudnnGraphConv2d::bind_workspace(void* workspace) {
+  if (!impl_->external_workspace)
+    throw std::invalid_argument("CudnnGraphConv2d: built without external_workspace");
+  impl_->workspace_ptr = workspace;
 }
 
 void CudnnGraphConv2d::forward(const void* x, const void* w, void* y, gpu_stream stream) {

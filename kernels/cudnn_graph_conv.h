@@ -25,6 +25,9 @@ struct CudnnGraphConvOptions {
   // torch.backends.cudnn.benchmark_limit's default.
   int max_candidates = 10;
   int timing_reps = 3;
+  // The caller provides the workspace (bind_workspace) instead of the object
+  // allocating its own: an engine shares one buffer across all layers.
+  bool external_workspace = false;
 };
 
 class CudnnGraphConv2d {
@@ -46,6 +49,9 @@ public:
   // The chosen engines, e.g. "fwd eng12 [tc] 1.234 ms, bwd_data ...", for
   // logs and benchmarks.
   std::string algorithms() const;
+  // With external_workspace: the device buffer (at least workspace_bytes())
+  // the three calls use from now on.
+  void bind_workspace(void* workspace);
 
   // Device pointers of the data type and layout given at construction,
   // 16-byte aligned (std::invalid_argument otherwise; cudaMalloc's are). All

@@ -1,0 +1,108 @@
+// The ops a training backend implements, in the backend's own memory, layout
+// and storage type. The executor (executor.h) plans buffers and calls these
+// without knowing which backend runs: `cpu` (NCHW f32, core) or `cuda` (NHWC
+// f32 or bf16 activations, f32 master weights; cuda_backend.h).
+//
+// The backend owns the parameters, their gradients and the optimizer state,
+// laid out like the graph's flat buffer (graph.h), and converts to and from
+// the canonical host form (f32, KCRS weights) when asked.
+#pragma once
+
+#include "core/engine/graph.h"
+#include "core/nn/optimizer.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace atelier::engine {
+
+enum class LossKind { mse, l1 };
+enum class OptimizerKind { sgd, adam, adamw };
+
+// One optimizer step's settings (the learning rate already scheduled).
+struct OptimizerStep {
+  OptimizerKind kind = OptimizerKind::adam;
+  nn::AdamOptions adam;  // lr, betas, eps, weight decay (adam, adamw)
+  nn::SgdOptions sgd;    // lr, momentum, nesterov, weight decay (sgd)
+  std::int64_t step = 1; // 1-based
+  double clip_norm = 0;  // > 0: clip the global gradient norm to this first
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+
+  // For logs: "cpu (openblas)", "cuda:0 NVIDIA H100 80GB HBM3, bf16".
+  virtual std::string name() const = 0;
+  virtual bool is_gpu() const = 0;
+  // Bytes per stored activation element (4 for f32, 2 for bf16).
+  virtual std::size_t activation_element_bytes() const = 0;
+
+  // Backend memory, aligned to kArenaAlign. Throws with the sizes asked and
+  // free on exhaustion.
+  virtual void* allocate(std::size_t bytes) = 0;
+  virtual void deallocate(void* p) noexcept = 0;
+
+  // Host NCHW f32 <-> backend activation storage of extent s.
+  virtual void upload_activation(const float* host, const Nchw& s, void* dst) = 0;
+  virtual void download_activation(const void* src, const Nchw& s, float* host) = 0;
+
+  // Parameters. bind_graph allocates parameters, gradients and optimizer
+  // state for g (zeros) and must come first.
+  virtual void bind_graph(const Graph& g) = 0;
+  virtual void set_params(std::span<const float> canonical) = 0;
+  virtual void get_params(std::span<float> canonical) = 0;
+  virtual void get_grads(std::span<float> canonical) = 0;
+  // Optimizer state tensors in canonical layout: "exp_avg", "exp_avg_sq"
+  // (Adam/AdamW), "momentum_buffer" (SGD). Empty names list if never stepped.
+  virtual std::vector<std::string> optimizer_state_names() const = 0;
+  virtual void get_optimizer_state(const std::string& name, std::span<float> canonical) = 0;
+  virtual void set_optimizer_state(const std::string& name, std::span<const float> canonical) = 0;
+
+  // Conv blocks: prepare once per node (algorithm choice), returning the
+  // workspace bytes the node needs.
+  virtual std::size_t prepare_conv(int node, const ConvNode& conv) = 0;
+  // y = act(conv(x, w) + b).
+  virtual void conv_forward(int node, const ConvNode& conv, const void* x, void* y,
+                            void* workspace) = 0;
+  // From the block's input x, its output y and dy (overwritten by the
+  // gradient before the activation): writes dw and db into the gradients
+  // and, unless dx is null, dx.
+  virtual void conv_backward(int node, const ConvNode& conv, const void* x, const void* y, void* dy,
+                             void* dx, void* workspace) = 0;
+
+  // in: the input extent.
+  virtual void max_pool_forward(const Nchw& in, const void* x, void* y, std::uint8_t* argmax) = 0;
+  virtual void max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
+                                 void* dx) = 0;
+  virtual void upsample_forward(const Nchw& in, const void* x, void* y) = 0;
+  virtual void upsample_backward(const Nchw& in, const void* dy, void* dx) = 0;
+  virtual void concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) = 0;
+  virtual void concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) = 0;
+  // acc += x over count activation elements.
+  virtual void accumulate(void* acc, const void* x, std::size_t count) = 0;
+
+  // The mean loss into the backend's loss slot, and d(loss)/d(pred).
+  virtual void loss_forward(LossKind kind, const void* pred, const void* target,
+                            std::size_t count) = 0;
+  virtual void loss_backward(LossKind kind, const void* pred, const void* target, void* dpred,
+                             std::size_t count) = 0;
+  // Waits for the step and returns the last loss.
+  virtual double read_loss() = 0;
+
+  // Gradient clipping (when asked) and one optimizer update of every
+  // parameter. The global gradient norm before clipping is kept for
+  // read_grad_norm.
+  virtual void optimizer_step(const OptimizerStep& step) = 0;
+  virtual double read_grad_norm() = 0;
+
+  // Waits for all queued work.
+  virtual void synchronize() = 0;
+  // Peak backend memory in use since construction, bytes (0 if unknown).
+  virtual std::size_t peak_memory_bytes() const { return 0; }
+};
+
+} // namespace atelier::engine

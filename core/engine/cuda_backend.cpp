@@ -1,0 +1,545 @@
+// CUDA backend: buffers, layout conversions and op dispatch to kernels/.
+#include "core/engine/cuda_backend.h"
+
+#include "core/base/error.h"
+#include "core/engine/memory_plan.h"
+#include "kernels/bias_activation.h"
+#include "kernels/concat.h"
+#include "kernels/convert.h"
+#include "kernels/cuda_error.h"
+#include "kernels/cudnn_graph_conv.h"
+#include "kernels/device_info.h"
+#include "kernels/elementwise.h"
+#include "kernels/gpu_runtime.h"
+#include "kernels/loss.h"
+#include "kernels/optimizer.h"
+#include "kernels/pool.h"
+#include "kernels/upsample.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace atelier::engine {
+
+namespace k = atelier::kernels;
+
+const char* precision_name(Precision p) {
+  return p == Precision::bf16 ? "bf16" : "fp32";
+}
+
+Precision parse_precision(const std::string& name) {
+  if (name == "fp32") return Precision::fp32;
+  if (name == "bf16") return Precision::bf16;
+  throw Error("unknown precision '" + name + "' (choices: fp32, bf16)");
+}
+
+namespace {
+
+using u16 = std::uint16_t;
+
+// Device memory owned by the backend.
+struct Buffer {
+  void* ptr = nullptr;
+  std::size_t bytes = 0;
+};
+
+k::Activation to_kernel(Activation a) {
+  switch (a) {
+  case Activation::identity: return k::Activation::identity;
+  case Activation::relu: return k::Activation::relu;
+  case Activation::leaky_relu: return k::Activation::leaky_relu;
+  case Activation::gelu_tanh: return k::Activation::gelu_tanh;
+  }
+  return k::Activation::identity;
+}
+
+// KCRS (canonical) <-> KRSC (the NHWC filter layout) for one weight.
+void kcrs_to_krsc(const float* src, float* dst, const std::vector<std::int64_t>& shape) {
+  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3];
+  for (std::int64_t kk = 0; kk < K; ++kk)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t rs = 0; rs < RS; ++rs)
+        dst[(kk * RS + rs) * C + c] = src[(kk * C + c) * RS + rs];
+}
+void krsc_to_kcrs(const float* src, float* dst, const std::vector<std::int64_t>& shape) {
+  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3];
+  for (std::int64_t kk = 0; kk < K; ++kk)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t rs = 0; rs < RS; ++rs)
+        dst[(kk * C + c) * RS + rs] = src[(kk * RS + rs) * C + c];
+}
+
+} // namespace
+
+struct CudaBackend::Impl {
+  int device = 0;
+  Precision precision = Precision::bf16;
+  std::string device_name;
+  k::gpu_stream stream = nullptr;
+  const Graph* graph = nullptr;
+  std::size_t live = 0, peak = 0;
+  std::map<void*, std::size_t> sizes;
+
+  // Parameters (flat, graph layout; weights KRSC).
+  Buffer params, grads, params_bf16, weight_grads_bf16, m, v, momentum, scalars;
+  Buffer staging; // f32 activations on their way to/from bf16
+  bool weight_grads_pending = false;
+  bool adam_started = false, sgd_started = false;
+  std::map<int, k::CudnnGraphConv2d> convs;
+
+  bool bf16() const { return precision == Precision::bf16; }
+
+  Buffer alloc(std::size_t bytes, CudaBackend& owner) {
+    Buffer b{owner.allocate(bytes), bytes};
+    k::gpu_memset_zero(b.ptr, bytes, stream);
+    return b;
+  }
+  float* f(Buffer& b, std::size_t offset = 0) { return static_cast<float*>(b.ptr) + offset; }
+  u16* h(Buffer& b, std::size_t offset = 0) { return static_cast<u16*>(b.ptr) + offset; }
+  float* loss_slot() { return f(scalars); }
+  double* sum_squares() { return reinterpret_cast<double*>(static_cast<char*>(scalars.ptr) + 256); }
+  void* loss_workspace() { return static_cast<char*>(scalars.ptr) + 512; }
+
+  const Param& param(int i) const { return graph->params().at(std::size_t(i)); }
+
+  // Canonical host -> device flat buffer (weights transposed to KRSC).
+  void upload_flat(std::span<const float> canonical, Buffer& dst) {
+    std::vector<float> dev(canonical.size(), 0.0f);
+    for (const Param& p : graph->params()) {
+      if (p.is_weight)
+        kcrs_to_krsc(canonical.data() + p.offset, dev.data() + p.offset, p.shape);
+      else
+        std::copy_n(canonical.data() + p.offset, p.count, dev.data() + p.offset);
+    }
+    k::copy_to_device(dst.ptr, dev.data(), dev.size() * sizeof(float), stream);
+    k::synchronize_stream(stream);
+  }
+  void download_flat(Buffer& src, std::span<float> canonical) {
+    std::vector<float> dev(canonical.size());
+    k::copy_to_host(dev.data(), src.ptr, dev.size() * sizeof(float), stream);
+    std::fill(canonical.begin(), canonical.end(), 0.0f);
+    for (const Param& p : graph->params()) {
+      if (p.is_weight)
+        krsc_to_kcrs(dev.data() + p.offset, canonical.data() + p.offset, p.shape);
+      else
+        std::copy_n(dev.data() + p.offset, p.count, canonical.data() + p.offset);
+    }
+  }
+  void refresh_bf16_weights() {
+    if (bf16()) k::f32_to_bf16(f(params), h(params_bf16), graph->weight_count(), stream);
+  }
+  void flush_weight_grads() {
+    if (bf16() && weight_grads_pending)
+      k::bf16_to_f32(h(weight_grads_bf16), f(grads), graph->weight_count(), stream);
+    weight_grads_pending = false;
+  }
+  void ensure_staging(std::size_t bytes, CudaBackend& owner) {
+    if (staging.bytes >= bytes) return;
+    if (staging.ptr) owner.deallocate(staging.ptr);
+    staging = Buffer{owner.allocate(bytes), bytes};
+  }
+  Buffer* state(const std::string& name) {
+    if (name == "exp_avg") return &m;
+    if (name == "exp_avg_sq") return &v;
+    if (name == "momentum_buffer") return &momentum;
+    return nullptr;
+  }
+};
+
+CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_unique<Impl>()) {
+  const std::vector<k::DeviceInfo> devices = k::list_devices();
+  if (device < 0 || std::size_t(device) >= devices.size())
+    throw Error("cuda:" + std::to_string(device) + ": no such device (" +
+                std::to_string(devices.size()) + " CUDA device(s) found)");
+  impl_->device = device;
+  impl_->precision = precision;
+  impl_->device_name = devices[std::size_t(device)].name;
+  k::set_device(device);
+  impl_->stream = k::create_stream();
+  impl_->scalars = impl_->alloc(512 + k::loss_workspace_bytes(), *this);
+}
+
+CudaBackend::~CudaBackend() {
+  Impl& d = *impl_;
+  d.convs.clear();
+  for (Buffer* b : {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v,
+                    &d.momentum, &d.scalars, &d.staging})
+    if (b->ptr) deallocate(b->ptr);
+  k::destroy_stream(d.stream);
+}
+
+std::string CudaBackend::name() const {
+  return "cuda:" + std::to_string(impl_->device) + " " + impl_->device_name + ", " +
+         precision_name(impl_->precision);
+}
+
+std::size_t CudaBackend::activation_element_bytes() const {
+  return impl_->bf16() ? 2 : 4;
+}
+
+void* CudaBackend::allocate(std::size_t bytes) {
+  try {
+    void* p = k::gpu_malloc(bytes);
+    impl_->sizes[p] = bytes;
+    impl_->live += bytes;
+    impl_->peak = std::max(impl_->peak, impl_->live);
+    return p;
+  } catch (const k::CudaError& e) {
+    if (!e.out_of_memory()) throw;
+    std::size_t free_bytes = 0, total = 0;
+    k::memory_info(free_bytes, total);
+    throw Error("out of GPU memory on cuda:" + std::to_string(impl_->device) + ": asked for " +
+                std::to_string(bytes >> 20) + " MiB, " + std::to_string(free_bytes >> 20) +
+                " MiB free of " + std::to_string(total >> 20) +
+                " MiB; lower the batch size or the crop size (or the tile size for inference)");
+  }
+}
+
+void CudaBackend::deallocate(void* p) noexcept {
+  const auto it = impl_->sizes.find(p);
+  if (it != impl_->sizes.end()) {
+    impl_->live -= it->second;
+    impl_->sizes.erase(it);
+  }
+  k::gpu_free(p);
+}
+
+void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst) {
+  Impl& d = *impl_;
+  std::vector<float> nhwc(s.count());
+  const std::size_t hw = std::size_t(s.h) * s.w;
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (std::size_t p = 0; p < hw; ++p)
+        nhwc[(std::size_t(n) * hw + p) * s.c + c] = host[(std::size_t(n) * s.c + c) * hw + p];
+  if (!d.bf16()) {
+    k::copy_to_device(dst, nhwc.data(), nhwc.size() * sizeof(float), d.stream);
+    k::synchronize_stream(d.stream); // the host vector goes away
+    return;
+  }
+  d.ensure_staging(nhwc.size() * sizeof(float), *this);
+  k::copy_to_device(d.staging.ptr, nhwc.data(), nhwc.size() * sizeof(float), d.stream);
+  k::f32_to_bf16(d.f(d.staging), static_cast<u16*>(dst), nhwc.size(), d.stream);
+  k::synchronize_stream(d.stream);
+}
+
+void CudaBackend::download_activation(const void* src, const Nchw& s, float* host) {
+  Impl& d = *impl_;
+  std::vector<float> nhwc(s.count());
+  if (d.bf16()) {
+    d.ensure_staging(nhwc.size() * sizeof(float), *this);
+    k::bf16_to_f32(static_cast<const u16*>(src), d.f(d.staging), nhwc.size(), d.stream);
+    src = d.staging.ptr;
+  }
+  k::copy_to_host(nhwc.data(), src, nhwc.size() * sizeof(float), d.stream);
+  const std::size_t hw = std::size_t(s.h) * s.w;
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (std::size_t p = 0; p < hw; ++p)
+        host[(std::size_t(n) * s.c + c) * hw + p] = nhwc[(std::size_t(n) * hw + p) * s.c + c];
+}
+
+void CudaBackend::bind_graph(const Graph& g) {
+  if (!g.finished()) throw Error("cuda backend: the graph is not finished");
+  Impl& d = *impl_;
+  d.graph = &g;
+  d.convs.clear();
+  for (Buffer* b :
+       {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v, &d.momentum})
+    if (b->ptr) {
+      deallocate(b->ptr);
+      *b = {};
+    }
+  const std::size_t n = g.param_count();
+  d.params = d.alloc(n * 4, *this);
+  d.grads = d.alloc(n * 4, *this);
+  if (d.bf16()) {
+    d.params_bf16 = d.alloc(n * 2, *this);
+    d.weight_grads_bf16 = d.alloc(std::max<std::size_t>(g.weight_count(), 1) * 2, *this);
+  }
+  d.adam_started = d.sgd_started = false;
+}
+
+void CudaBackend::set_params(std::span<const float> canonical) {
+  Impl& d = *impl_;
+  if (!d.graph || canonical.size() != d.graph->param_count())
+    throw Error("cuda backend: parameter count does not match the bound graph");
+  d.upload_flat(canonical, d.params);
+  d.refresh_bf16_weights();
+}
+
+void CudaBackend::get_params(std::span<float> canonical) {
+  Impl& d = *impl_;
+  if (!d.graph || canonical.size() != d.graph->param_count())
+    throw Error("cuda backend: parameter count does not match the bound graph");
+  d.download_flat(d.params, canonical);
+}
+
+void CudaBackend::get_grads(std::span<float> canonical) {
+  Impl& d = *impl_;
+  if (!d.graph || canonical.size() != d.graph->param_count())
+    throw Error("cuda backend: parameter count does not match the bound graph");
+  d.flush_weight_grads();
+  d.download_flat(d.grads, canonical);
+}
+
+std::vector<std::string> CudaBackend::optimizer_state_names() const {
+  std::vector<std::string> names;
+  if (impl_->adam_started) names = {"exp_avg", "exp_avg_sq"};
+  if (impl_->sgd_started) names.push_back("momentum_buffer");
+  return names;
+}
+
+void CudaBackend::get_optimizer_state(const std::string& name, std::span<float> canonical) {
+  Impl& d = *impl_;
+  Buffer* b = d.state(name);
+  if (!b || !b->ptr) throw Error("cuda backend: no optimizer state named " + name);
+  d.download_flat(*b, canonical);
+}
+
+void CudaBackend::set_optimizer_state(const std::string& name, std::span<const float> canonical) {
+  Impl& d = *impl_;
+  Buffer* b = d.state(name);
+  if (!b || !d.graph || canonical.size() != d.graph->param_count())
+    throw Error("cuda backend: cannot set optimizer state " + name);
+  if (!b->ptr) *b = d.alloc(d.graph->param_count() * 4, *this);
+  d.upload_flat(canonical, *b);
+  if (name == "momentum_buffer")
+    d.sgd_started = true;
+  else
+    d.adam_started = d.m.ptr && d.v.ptr;
+}
+
+std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
+  Impl& d = *impl_;
+  const nn::Conv2dShape& s = conv.shape;
+  k::ConvGeometry geo;
+  geo.n = s.n;
+  geo.c = s.c;
+  geo.h = s.h;
+  geo.w = s.w;
+  geo.k = s.k;
+  geo.r = s.r;
+  geo.s = s.s;
+  geo.pad_h = s.pad_h;
+  geo.pad_w = s.pad_w;
+  geo.stride_h = s.stride_h;
+  geo.stride_w = s.stride_w;
+  geo.dilation_h = s.dilation_h;
+  geo.dilation_w = s.dilation_w;
+  k::CudnnGraphConvOptions options;
+  options.external_workspace = true;
+  auto [it, inserted] =
+      d.convs.try_emplace(node, geo, d.bf16() ? k::ConvDataType::bf16 : k::ConvDataType::f32,
+                          k::ConvLayout::nhwc, options);
+  (void)inserted;
+  const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
+  return std::max(it->second.workspace_bytes(),
+                  k::bias_activation_backward_workspace_bytes(pixels, s.k));
+}
+
+void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, void* y,
+                               void* workspace) {
+  Impl& d = *impl_;
+  k::CudnnGraphConv2d& c = d.convs.at(node);
+  c.bind_workspace(workspace);
+  const Param& w = d.param(conv.weight);
+  const float* bias = conv.bias >= 0 ? d.f(d.params, d.param(conv.bias).offset) : nullptr;
+  const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
+  if (d.bf16()) {
+    c.forward(x, d.h(d.params_bf16, w.offset), y, d.stream);
+    k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels,
+                                    conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
+  } else {
+    c.forward(x, d.f(d.params, w.offset), y, d.stream);
+    k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
+                                   conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
+  }
+}
+
+void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, const void* y,
+                                void* dy, void* dx, void* workspace) {
+  Impl& d = *impl_;
+  k::CudnnGraphConv2d& c = d.convs.at(node);
+  c.bind_workspace(workspace);
+  const Param& w = d.param(conv.weight);
+  float* db = conv.bias >= 0 ? d.f(d.grads, d.param(conv.bias).offset) : nullptr;
+  const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
+  // act' from the output: the activations here keep the sign of their input.
+  if (d.bf16()) {
+    k::bias_activation_backward_bf16(
+        static_cast<const u16*>(y), nullptr, static_cast<const u16*>(dy), static_cast<u16*>(dy), db,
+        workspace, pixels, conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
+    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w.offset), d.stream);
+    if (dx) c.backward_data(dy, d.h(d.params_bf16, w.offset), dx, d.stream);
+    d.weight_grads_pending = true;
+  } else {
+    k::bias_activation_backward_f32(static_cast<const float*>(y), nullptr,
+                                    static_cast<const float*>(dy), static_cast<float*>(dy), db,
+                                    workspace, pixels, conv.shape.k, to_kernel(conv.act),
+                                    conv.slope, d.stream);
+    c.backward_filter(x, dy, d.f(d.grads, w.offset), d.stream);
+    if (dx) c.backward_data(dy, d.f(d.params, w.offset), dx, d.stream);
+  }
+}
+
+void CudaBackend::max_pool_forward(const Nchw& in, const void* x, void* y, std::uint8_t* argmax) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::max_pool2x2_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), argmax, in.n,
+                                in.h, in.w, in.c, d.stream);
+  else
+    k::max_pool2x2_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), argmax, in.n,
+                               in.h, in.w, in.c, d.stream);
+}
+
+void CudaBackend::max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
+                                    void* dx) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::max_pool2x2_backward_bf16(argmax, static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
+                                 in.h, in.w, in.c, d.stream);
+  else
+    k::max_pool2x2_backward_f32(argmax, static_cast<const float*>(dy), static_cast<float*>(dx),
+                                in.n, in.h, in.w, in.c, d.stream);
+}
+
+void CudaBackend::upsample_forward(const Nchw& in, const void* x, void* y) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::upsample_nearest2x_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), in.n, in.h,
+                                       in.w, in.c, d.stream);
+  else
+    k::upsample_nearest2x_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), in.n,
+                                      in.h, in.w, in.c, d.stream);
+}
+
+void CudaBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::upsample_nearest2x_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
+                                        in.h, in.w, in.c, d.stream);
+  else
+    k::upsample_nearest2x_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n,
+                                       in.h, in.w, in.c, d.stream);
+}
+
+void CudaBackend::concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) {
+  Impl& d = *impl_;
+  const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
+  if (d.bf16())
+    k::concat_channels_forward_bf16(static_cast<const u16*>(xa), static_cast<const u16*>(xb),
+                                    static_cast<u16*>(y), pixels, a.c, c2, d.stream);
+  else
+    k::concat_channels_forward_f32(static_cast<const float*>(xa), static_cast<const float*>(xb),
+                                   static_cast<float*>(y), pixels, a.c, c2, d.stream);
+}
+
+void CudaBackend::concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) {
+  Impl& d = *impl_;
+  const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
+  if (d.bf16())
+    k::concat_channels_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(da),
+                                     static_cast<u16*>(db), pixels, a.c, c2, d.stream);
+  else
+    k::concat_channels_backward_f32(static_cast<const float*>(dy), static_cast<float*>(da),
+                                    static_cast<float*>(db), pixels, a.c, c2, d.stream);
+}
+
+void CudaBackend::accumulate(void* acc, const void* x, std::size_t count) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::add_inplace_bf16(static_cast<u16*>(acc), static_cast<const u16*>(x), count, d.stream);
+  else
+    k::add_inplace_f32(static_cast<float*>(acc), static_cast<const float*>(x), count, d.stream);
+}
+
+void CudaBackend::loss_forward(LossKind kind, const void* pred, const void* target,
+                               std::size_t count) {
+  Impl& d = *impl_;
+  const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
+  if (d.bf16())
+    k::loss_forward_bf16(l, static_cast<const u16*>(pred), static_cast<const u16*>(target), count,
+                         d.loss_slot(), d.loss_workspace(), d.stream);
+  else
+    k::loss_forward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),
+                        count, d.loss_slot(), d.loss_workspace(), d.stream);
+}
+
+void CudaBackend::loss_backward(LossKind kind, const void* pred, const void* target, void* dpred,
+                                std::size_t count) {
+  Impl& d = *impl_;
+  const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
+  if (d.bf16())
+    k::loss_backward_bf16(l, static_cast<const u16*>(pred), static_cast<const u16*>(target),
+                          static_cast<u16*>(dpred), count, d.stream);
+  else
+    k::loss_backward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),
+                         static_cast<float*>(dpred), count, d.stream);
+}
+
+double CudaBackend::read_loss() {
+  float loss = 0;
+  k::copy_to_host(&loss, impl_->loss_slot(), sizeof loss, impl_->stream);
+  return loss;
+}
+
+void CudaBackend::optimizer_step(const OptimizerStep& step) {
+  Impl& d = *impl_;
+  if (!d.graph) throw Error("cuda backend: bind_graph must come first");
+  const std::size_t n = d.graph->param_count();
+  d.flush_weight_grads();
+  k::zero_sum_squares(d.sum_squares(), d.stream);
+  k::grad_sum_squares_f32(d.f(d.grads), n, d.sum_squares(), d.stream);
+  if (step.clip_norm > 0)
+    k::grad_clip_scale_f32(d.f(d.grads), n, d.sum_squares(), step.clip_norm, 1e-6, d.stream);
+  u16* copy = d.bf16() ? d.h(d.params_bf16) : nullptr;
+  if (step.kind == OptimizerKind::sgd) {
+    if (!d.momentum.ptr && step.sgd.momentum != 0) d.momentum = d.alloc(n * 4, *this);
+    d.sgd_started = d.momentum.ptr != nullptr;
+    k::SgdHyper hyper;
+    hyper.lr = step.sgd.lr;
+    hyper.momentum = step.sgd.momentum;
+    hyper.dampening = step.sgd.dampening;
+    hyper.weight_decay = step.sgd.weight_decay;
+    hyper.nesterov = step.sgd.nesterov;
+    hyper.step = step.step;
+    k::sgd_step_f32(d.f(d.params), d.momentum.ptr ? d.f(d.momentum) : nullptr, d.f(d.grads), copy,
+                    n, hyper, d.stream);
+  } else {
+    if (!d.m.ptr) d.m = d.alloc(n * 4, *this);
+    if (!d.v.ptr) d.v = d.alloc(n * 4, *this);
+    d.adam_started = true;
+    k::AdamHyper hyper;
+    hyper.lr = step.adam.lr;
+    hyper.beta1 = step.adam.beta1;
+    hyper.beta2 = step.adam.beta2;
+    hyper.eps = step.adam.eps;
+    hyper.weight_decay = step.adam.weight_decay;
+    hyper.decoupled_weight_decay = step.kind == OptimizerKind::adamw;
+    hyper.step = step.step;
+    k::adam_step_f32(d.f(d.params), d.f(d.m), d.f(d.v), d.f(d.grads), copy, n, hyper, d.stream);
+  }
+}
+
+double CudaBackend::read_grad_norm() {
+  return k::read_grad_norm(impl_->sum_squares(), impl_->stream);
+}
+
+void CudaBackend::synchronize() {
+  k::synchronize_stream(impl_->stream);
+}
+
+std::size_t CudaBackend::peak_memory_bytes() const {
+  return impl_->peak;
+}
+
+std::string CudaBackend::conv_algorithms() const {
+  std::string s;
+  for (const auto& [node, conv] : impl_->convs)
+    s += "node " + std::to_string(node) + ": " + conv.algorithms() + "\n";
+  return s;
+}
+
+} // namespace atelier::engine

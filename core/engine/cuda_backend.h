@@ -1,0 +1,73 @@
+// The CUDA backend: NHWC activations in f32 or bf16 (tensor cores), f32
+// master weights (KRSC on the device, the NHWC filter layout) with a bf16
+// copy the convolutions read, f32 gradients and optimizer state; cuDNN's
+// graph API for convolutions (engines timed once per layer), the fused
+// kernels of kernels/ for everything else, all queued on one stream. Built
+// only where CUDA and cuDNN are (ATELIER_HAVE_CUDA_BACKEND).
+#pragma once
+
+#include "core/engine/backend.h"
+
+#include <memory>
+
+namespace atelier::engine {
+
+enum class Precision { fp32, bf16 };
+const char* precision_name(Precision p);
+// "fp32" or "bf16"; Error otherwise.
+Precision parse_precision(const std::string& name);
+
+class CudaBackend final : public Backend {
+public:
+  // Throws (CudaError or Error) when the device cannot be used.
+  CudaBackend(int device, Precision precision);
+  ~CudaBackend() override;
+
+  std::string name() const override;
+  bool is_gpu() const override { return true; }
+  std::size_t activation_element_bytes() const override;
+  void* allocate(std::size_t bytes) override;
+  void deallocate(void* p) noexcept override;
+  void upload_activation(const float* host, const Nchw& s, void* dst) override;
+  void download_activation(const void* src, const Nchw& s, float* host) override;
+
+  void bind_graph(const Graph& g) override;
+  void set_params(std::span<const float> canonical) override;
+  void get_params(std::span<float> canonical) override;
+  void get_grads(std::span<float> canonical) override;
+  std::vector<std::string> optimizer_state_names() const override;
+  void get_optimizer_state(const std::string& name, std::span<float> canonical) override;
+  void set_optimizer_state(const std::string& name, std::span<const float> canonical) override;
+
+  std::size_t prepare_conv(int node, const ConvNode& conv) override;
+  void conv_forward(int node, const ConvNode& conv, const void* x, void* y,
+                    void* workspace) override;
+  void conv_backward(int node, const ConvNode& conv, const void* x, const void* y, void* dy,
+                     void* dx, void* workspace) override;
+  void max_pool_forward(const Nchw& in, const void* x, void* y, std::uint8_t* argmax) override;
+  void max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
+                         void* dx) override;
+  void upsample_forward(const Nchw& in, const void* x, void* y) override;
+  void upsample_backward(const Nchw& in, const void* dy, void* dx) override;
+  void concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) override;
+  void concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) override;
+  void accumulate(void* acc, const void* x, std::size_t count) override;
+  void loss_forward(LossKind kind, const void* pred, const void* target,
+                    std::size_t count) override;
+  void loss_backward(LossKind kind, const void* pred, const void* target, void* dpred,
+                     std::size_t count) override;
+  double read_loss() override;
+  void optimizer_step(const OptimizerStep& step) override;
+  double read_grad_norm() override;
+  void synchronize() override;
+  std::size_t peak_memory_bytes() const override;
+
+  // cuDNN's chosen engines per conv node, for logs and benchmarks.
+  std::string conv_algorithms() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace atelier::engine

@@ -1,0 +1,209 @@
+// Training engine on the CPU: liveness memory planning, the U-Net graph's
+// parameter names and shapes, and forward, gradients and five Adam steps
+// against the PyTorch golden file (tests/golden/gen_unet.py --small).
+#include "core/base/error.h"
+#include "core/engine/cpu_backend.h"
+#include "core/engine/executor.h"
+#include "core/engine/memory_plan.h"
+#include "core/engine/param_init.h"
+#include "core/engine/unet.h"
+#include "tests/support/golden_unet.h"
+#include "tests/support/test_support.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+
+using namespace atelier;
+using namespace atelier::engine;
+
+namespace {
+
+std::string golden_path() {
+  const char* env = std::getenv("ATELIER_GOLDEN_UNET");
+  return env ? env : ATELIER_GOLDEN_UNET_DEFAULT;
+}
+
+// max |a - b| / max(max |b|, floor): one scale per tensor, since values
+// near zero carry the summation-order noise of the larger ones.
+double rel_error(std::span<const float> a, std::span<const float> b, std::size_t begin = 0,
+                 std::size_t count = std::size_t(-1), double floor = 1e-6) {
+  count = std::min(count, b.size() - begin);
+  double diff = 0, scale = floor;
+  for (std::size_t i = begin; i < begin + count; ++i) {
+    diff = std::max(diff, std::abs(double(a[i]) - double(b[i])));
+    scale = std::max(scale, std::abs(double(b[i])));
+  }
+  return diff / scale;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+  Q_OBJECT
+
+private slots:
+  void memoryPlanReusesDisjointBuffers() {
+    const MemoryPlan p = plan_memory({{1000, 0, 1}, {1000, 2, 3}, {500, 1, 2}});
+    QCOMPARE(p.offsets[0], p.offsets[1]); // not live together: same bytes
+    QVERIFY(p.offsets[2] >= 1024);        // live with both: elsewhere
+    QCOMPARE(p.arena_bytes, std::size_t(1024 + 512));
+    QCOMPARE(p.sum_bytes, std::size_t(1024 + 1024 + 512));
+    ATELIER_VERIFY_THROWS(plan_memory({{10, 3, 2}}), Error, "read before it is written");
+  }
+
+  void memoryPlanNeverOverlapsLiveBuffers() {
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 50; ++trial) {
+      std::vector<BufferRequest> req;
+      for (int i = 0; i < 60; ++i) {
+        const int a = int(rng() % 40), b = int(rng() % 40);
+        req.push_back({std::size_t(rng() % 5000), std::min(a, b), std::max(a, b)});
+      }
+      const MemoryPlan p = plan_memory(req);
+      QVERIFY(p.arena_bytes <= p.sum_bytes);
+      for (std::size_t i = 0; i < req.size(); ++i) {
+        QCOMPARE(p.offsets[i] % kArenaAlign, std::size_t(0));
+        QVERIFY(p.offsets[i] + req[i].bytes <= p.arena_bytes || req[i].bytes == 0);
+        for (std::size_t j = i + 1; j < req.size(); ++j) {
+          if (!req[i].bytes || !req[j].bytes) continue;
+          const bool time = req[i].first <= req[j].last && req[j].first <= req[i].last;
+          const bool space = p.offsets[i] < p.offsets[j] + req[j].bytes &&
+                             p.offsets[j] < p.offsets[i] + req[i].bytes;
+          QVERIFY2(!(time && space), "two live buffers share bytes");
+        }
+      }
+    }
+  }
+
+  void unetMatchesThePyTorchStateDict() {
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    SafetensorsFile file(golden_path());
+    std::size_t golden_params = 0;
+    for (const std::string& name : file.names())
+      if (name.rfind("param.", 0) == 0) ++golden_params;
+    QCOMPARE(g.params().size(), golden_params);
+    for (const Param& p : g.params()) {
+      QVERIFY2(file.contains("param." + p.name), p.name.c_str());
+      QCOMPARE(file.info("param." + p.name).shape, p.shape);
+      QCOMPARE(p.offset % kParamAlign, std::size_t(0));
+    }
+    // Weights first, then biases (one contiguous reduced-precision range).
+    for (const Param& p : g.params())
+      QCOMPARE(p.is_weight, p.offset < g.weight_count());
+    QCOMPARE(g.value(g.output()).shape, (Nchw{1, 1, 64, 64}));
+    // Full model: 1.7 MFLOP per pixel per training step = 3 x fwd 2 x MACs.
+    const Graph full = build_unet(UnetConfig::full(), 1, 512, 512);
+    const double flop_per_px_step = 3 * 2 * full.forward_macs() / (512.0 * 512.0);
+    QVERIFY2(flop_per_px_step > 1.6e6 && flop_per_px_step < 1.8e6,
+             std::to_string(flop_per_px_step).c_str());
+  }
+
+  void unetRejectsSizesThatDoNotPoolFiveTimes() {
+    ATELIER_VERIFY_THROWS(build_unet(UnetConfig::small(), 1, 48, 64), Error, "multiple of 32");
+    ATELIER_VERIFY_THROWS(build_unet(UnetConfig::small(), 0, 64, 64), Error, "multiple of 32");
+    ATELIER_VERIFY_THROWS(UnetConfig::named("resnet"), Error, "unknown model 'resnet'");
+  }
+
+  void forwardAndGradientsMatchPyTorch() {
+    const test::GoldenUnet gold = test::load_golden_unet(golden_path());
+    CpuBackend cpu;
+    Executor ex(build_unet(gold.config, 1, gold.size, gold.size), cpu, ExecMode::train);
+    cpu.set_params(gold.params);
+    ex.set_input(gold.input);
+    ex.set_target(gold.target);
+    ex.forward();
+    std::vector<float> out(gold.output.size());
+    ex.get_output(out);
+    QVERIFY2(rel_error(out, gold.output) < 1e-5,
+             std::to_string(rel_error(out, gold.output)).c_str());
+    ex.backward(LossKind::mse);
+    QVERIFY(std::abs(cpu.read_loss() - gold.losses[0]) < 1e-6 * gold.losses[0]);
+    std::vector<float> grads(gold.grads.size());
+    cpu.get_grads(grads);
+    for (const Param& p : ex.graph().params()) {
+      const double e = rel_error(grads, gold.grads, p.offset, p.count);
+      QVERIFY2(e < 1e-4, (p.name + " gradient off by " + std::to_string(e)).c_str());
+    }
+  }
+
+  void fiveAdamStepsMatchPyTorch() {
+    const test::GoldenUnet gold = test::load_golden_unet(golden_path());
+    CpuBackend cpu;
+    Executor ex(build_unet(gold.config, 1, gold.size, gold.size), cpu, ExecMode::train);
+    cpu.set_params(gold.params);
+    ex.set_input(gold.input);
+    ex.set_target(gold.target);
+    OptimizerStep opt;
+    opt.kind = OptimizerKind::adam;
+    opt.adam.lr = 1e-3;
+    for (int step = 1; step <= 5; ++step) {
+      ex.forward();
+      ex.backward(LossKind::mse);
+      const double loss = cpu.read_loss();
+      QVERIFY2(std::abs(loss - gold.losses[std::size_t(step - 1)]) < 2e-5 * loss,
+               ("step " + std::to_string(step) + " loss " + std::to_string(loss)).c_str());
+      opt.step = step;
+      cpu.optimizer_step(opt);
+    }
+    std::vector<float> params(gold.params.size());
+    cpu.get_params(params);
+    double worst = 0;
+    for (std::size_t i = 0; i < params.size(); ++i)
+      worst = std::max(worst, std::abs(double(params[i]) - gold.final_params[i]));
+    // lr 1e-3 over 5 steps moves a weight by up to 5e-3; agreement far below.
+    QVERIFY2(worst < 5e-5, std::to_string(worst).c_str());
+    QCOMPARE(cpu.optimizer_state_names(), (std::vector<std::string>{"exp_avg", "exp_avg_sq"}));
+  }
+
+  void inferencePlanIsSmallerAndGivesTheSameOutput() {
+    const Graph g = build_unet(UnetConfig::small(), 2, 128, 96);
+    const std::vector<float> params = init_params(g, 3);
+    std::vector<float> input(std::size_t(2) * 128 * 96);
+    std::mt19937 rng(1);
+    std::normal_distribution<float> n;
+    for (float& v : input)
+      v = n(rng);
+    std::vector<float> a(input.size()), b(input.size());
+    CpuBackend cpu_train, cpu_infer;
+    Executor train(g, cpu_train, ExecMode::train);
+    Executor infer(g, cpu_infer, ExecMode::infer);
+    cpu_train.set_params(params);
+    cpu_infer.set_params(params);
+    train.set_input(input);
+    infer.set_input(input);
+    train.forward();
+    infer.forward();
+    train.get_output(a);
+    infer.get_output(b);
+    QCOMPARE(a, b);
+    // Activations only (the conv workspace is the same in both).
+    const std::size_t infer_act = infer.arena_bytes() - infer.workspace_bytes();
+    const std::size_t train_act = train.arena_bytes() - train.workspace_bytes();
+    QVERIFY2(infer_act * 2 < train_act,
+             (std::to_string(infer_act) + " vs " + std::to_string(train_act)).c_str());
+    QVERIFY(train.plan().arena_bytes < train.plan().sum_bytes);
+    ATELIER_VERIFY_THROWS(infer.backward(LossKind::mse), Error, "inference mode");
+    ATELIER_VERIFY_THROWS(infer.set_input(std::vector<float>(7)), Error, "input has 7 values");
+  }
+
+  void initBoundsFollowPyTorch() {
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    const std::vector<float> p = init_params(g, 11);
+    QCOMPARE(init_params(g, 11), p);
+    for (const Param& q : g.params()) {
+      const float bound = 1.0f / std::sqrt(float(q.fan_in));
+      float lo = 1, hi = -1;
+      for (std::size_t i = 0; i < q.count; ++i) {
+        lo = std::min(lo, p[q.offset + i]);
+        hi = std::max(hi, p[q.offset + i]);
+      }
+      QVERIFY(lo >= -bound && hi <= bound);
+      if (q.count > 100) QVERIFY(hi - lo > bound); // spread over the range
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TestEngine)
+#include "test_engine.moc"
