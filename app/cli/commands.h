@@ -13,5 +13,6 @@ inline constexpr int kExitFileError = 1;
 inline constexpr int kExitUsage = 2;
 
 int run_info(const std::vector<std::string>& args);
+int run_bench(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

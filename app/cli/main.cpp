@@ -13,6 +13,7 @@ void print_usage(std::ostream& out) {
          "commands:\n"
          "  info [--json] FILE...   format, dimensions, type, pixel size and statistics\n"
          "  formats                 the formats this build reads\n"
+         "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
          "options:\n"
          "  --version               print the version\n"
          "  --help                  this text\n";
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "info") return run_info(args);
+  if (command == "bench") return run_bench(args);
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())
       std::cout << f << '\n';

@@ -50,6 +50,19 @@ public:
   virtual void upload_activation(const float* host, const Nchw& s, void* dst) = 0;
   virtual void download_activation(const void* src, const Nchw& s, float* host) = 0;
 
+  // Raw bytes between the host and backend memory (copy_out waits).
+  virtual void copy_in(void* dst, const void* host, std::size_t bytes) = 0;
+  virtual void copy_out(void* host, const void* src, std::size_t bytes) = 0;
+
+  // Tiled inference over one single-channel f32 image h x w in backend
+  // memory: cut the th x tw tile at (y0, x0) (may start outside the image:
+  // borders are mirror-reflected) into an activation buffer, and write the
+  // ch x cw centre of a tile starting at (my, mx) back to (y0, x0).
+  virtual void extract_tile(const float* image, int h, int w, int y0, int x0, void* tile, int th,
+                            int tw) = 0;
+  virtual void insert_tile(const void* tile, int th, int tw, int my, int mx, int ch, int cw,
+                           float* image, int h, int w, int y0, int x0) = 0;
+
   // Parameters. bind_graph allocates parameters, gradients and optimizer
   // state for g (zeros) and must come first.
   virtual void bind_graph(const Graph& g) = 0;

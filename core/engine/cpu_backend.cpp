@@ -31,6 +31,14 @@ std::span<float> mspan(void* p, std::size_t n) {
   return {f(p), n};
 }
 
+// Mirror reflection without repeating the edge, period 2(n - 1) (n >= 2).
+int reflect_index(int i, int n) {
+  const int period = 2 * (n - 1);
+  i %= period;
+  if (i < 0) i += period;
+  return i < n ? i : period - i;
+}
+
 void check_canonical(const Graph* g, std::size_t size) {
   if (!g) throw Error("cpu backend: bind_graph must come first");
   if (size != g->param_count())
@@ -67,6 +75,33 @@ void CpuBackend::upload_activation(const float* host, const Nchw& s, void* dst) 
 
 void CpuBackend::download_activation(const void* src, const Nchw& s, float* host) {
   std::memcpy(host, src, s.count() * sizeof(float));
+}
+
+void CpuBackend::copy_in(void* dst, const void* host, std::size_t bytes) {
+  std::memcpy(dst, host, bytes);
+}
+
+void CpuBackend::copy_out(void* host, const void* src, std::size_t bytes) {
+  std::memcpy(host, src, bytes);
+}
+
+void CpuBackend::extract_tile(const float* image, int h, int w, int y0, int x0, void* tile, int th,
+                              int tw) {
+  float* t = f(tile);
+  for (int ty = 0; ty < th; ++ty) {
+    const float* row = image + std::size_t(reflect_index(y0 + ty, h)) * std::size_t(w);
+    for (int tx = 0; tx < tw; ++tx)
+      t[std::size_t(ty) * std::size_t(tw) + std::size_t(tx)] = row[reflect_index(x0 + tx, w)];
+  }
+}
+
+void CpuBackend::insert_tile(const void* tile, int, int tw, int my, int mx, int ch, int cw,
+                             float* image, int, int w, int y0, int x0) {
+  const float* t = f(tile);
+  for (int cy = 0; cy < ch; ++cy)
+    std::memcpy(image + std::size_t(y0 + cy) * std::size_t(w) + std::size_t(x0),
+                t + std::size_t(my + cy) * std::size_t(tw) + std::size_t(mx),
+                std::size_t(cw) * sizeof(float));
 }
 
 void CpuBackend::bind_graph(const Graph& g) {

@@ -14,6 +14,7 @@
 #include "kernels/loss.h"
 #include "kernels/optimizer.h"
 #include "kernels/pool.h"
+#include "kernels/tile_copy.h"
 #include "kernels/upsample.h"
 
 #include <algorithm>
@@ -238,6 +239,33 @@ void CudaBackend::download_activation(const void* src, const Nchw& s, float* hos
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
         host[(std::size_t(n) * s.c + c) * hw + p] = nhwc[(std::size_t(n) * hw + p) * s.c + c];
+}
+
+void CudaBackend::copy_in(void* dst, const void* host, std::size_t bytes) {
+  k::copy_to_device(dst, host, bytes, impl_->stream);
+  k::synchronize_stream(impl_->stream);
+}
+
+void CudaBackend::copy_out(void* host, const void* src, std::size_t bytes) {
+  k::copy_to_host(host, src, bytes, impl_->stream);
+}
+
+void CudaBackend::extract_tile(const float* image, int h, int w, int y0, int x0, void* tile, int th,
+                               int tw) {
+  if (impl_->bf16())
+    k::extract_tile_bf16(image, h, w, y0, x0, static_cast<u16*>(tile), th, tw, impl_->stream);
+  else
+    k::extract_tile_f32(image, h, w, y0, x0, static_cast<float*>(tile), th, tw, impl_->stream);
+}
+
+void CudaBackend::insert_tile(const void* tile, int th, int tw, int my, int mx, int ch, int cw,
+                              float* image, int h, int w, int y0, int x0) {
+  if (impl_->bf16())
+    k::insert_tile_bf16(static_cast<const u16*>(tile), th, tw, my, mx, ch, cw, image, h, w, y0, x0,
+                        impl_->stream);
+  else
+    k::insert_tile_f32(static_cast<const float*>(tile), th, tw, my, mx, ch, cw, image, h, w, y0, x0,
+                       impl_->stream);
 }
 
 void CudaBackend::bind_graph(const Graph& g) {

@@ -31,6 +31,13 @@ public:
   void upload_activation(const float* host, const Nchw& s, void* dst) override;
   void download_activation(const void* src, const Nchw& s, float* host) override;
 
+  void copy_in(void* dst, const void* host, std::size_t bytes) override;
+  void copy_out(void* host, const void* src, std::size_t bytes) override;
+  void extract_tile(const float* image, int h, int w, int y0, int x0, void* tile, int th,
+                    int tw) override;
+  void insert_tile(const void* tile, int th, int tw, int my, int mx, int ch, int cw, float* image,
+                   int h, int w, int y0, int x0) override;
+
   void bind_graph(const Graph& g) override;
   void set_params(std::span<const float> canonical) override;
   void get_params(std::span<float> canonical) override;

@@ -18,39 +18,19 @@ struct Requests {
 };
 } // namespace
 
-Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
-    : graph_(std::move(graph)), backend_(backend), mode_(mode) {
-  graph_.finish();
-  for (const Node& n : graph_.nodes())
-    if (n.inputs.size() == 2 && n.inputs[0] == n.inputs[1])
-      throw Error("executor: a node reads the same value twice (" + n.name + ")");
-  backend_.bind_graph(graph_);
-  build_plan();
-  arena_ = backend_.allocate(plan_.arena_bytes);
-}
-
-Executor::~Executor() {
-  if (arena_) backend_.deallocate(arena_);
-}
-
-void* Executor::ptr(int buffer) const {
-  if (buffer < 0) return nullptr;
-  return static_cast<char*>(arena_) + plan_.offsets[std::size_t(buffer)];
-}
-
-void Executor::build_plan() {
-  const auto& nodes = graph_.nodes();
-  const auto& values = graph_.values();
+StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
+                     std::size_t workspace_bytes) {
+  const auto& nodes = graph.nodes();
+  const auto& values = graph.values();
   const int n_nodes = int(nodes.size());
-  const bool train = mode_ == ExecMode::train;
+  const bool train = mode == ExecMode::train;
   const int loss_pos = n_nodes;
   const int last_pos = train ? 2 * n_nodes : n_nodes;
   auto bwd_pos = [&](int node) { return n_nodes + 1 + (n_nodes - 1 - node); };
-  const std::size_t elem = backend_.activation_element_bytes();
-
+  StepLayout out;
   Requests req;
   // Activations: live from their producer to their last reader.
-  act_.assign(values.size(), -1);
+  out.act.assign(values.size(), -1);
   for (std::size_t v = 0; v < values.size(); ++v) {
     const Value& val = values[v];
     const int first = std::max(val.producer, 0);
@@ -60,36 +40,27 @@ void Executor::build_plan() {
       // conv backward reads its input (for dw).
       if (train && nodes[std::size_t(c)].kind == OpKind::conv) last = std::max(last, bwd_pos(c));
     }
-    if (int(v) == graph_.output()) last = std::max(last, loss_pos);
+    if (int(v) == graph.output()) last = std::max(last, loss_pos);
     // The input is set once and may be stepped on many times.
-    if (int(v) == graph_.input()) last = last_pos;
+    if (int(v) == graph.input()) last = last_pos;
     // conv backward reads its output (for act').
     if (train && val.producer >= 0 && nodes[std::size_t(val.producer)].kind == OpKind::conv)
       last = std::max(last, bwd_pos(val.producer));
-    act_[v] = req.add(val.shape.count() * elem, first, last);
+    out.act[v] = req.add(val.shape.count() * elem, first, last);
   }
   // Pooling indices.
-  argmax_.assign(nodes.size(), -1);
+  out.argmax.assign(nodes.size(), -1);
   for (int i = 0; i < n_nodes; ++i)
     if (nodes[std::size_t(i)].kind == OpKind::max_pool2x2)
-      argmax_[std::size_t(i)] =
+      out.argmax[std::size_t(i)] =
           req.add(values[std::size_t(nodes[std::size_t(i)].output)].shape.count(), i,
                   train ? bwd_pos(i) : i);
-  // Conv workspaces: one shared buffer, the largest any node needs.
-  std::size_t workspace_bytes = 0;
-  for (int i = 0; i < n_nodes; ++i)
-    if (nodes[std::size_t(i)].kind == OpKind::conv)
-      workspace_bytes =
-          std::max(workspace_bytes, backend_.prepare_conv(i, nodes[std::size_t(i)].conv));
-  workspace_ = req.add(workspace_bytes, 0, last_pos);
-  workspace_bytes_ = workspace_bytes;
+  out.workspace = req.add(workspace_bytes, 0, last_pos);
 
-  grad_.assign(values.size(), -1);
-  grad_target_.assign(nodes.size(), {});
-  target_buffer_.clear();
+  out.grad.assign(values.size(), -1);
+  out.grad_target.assign(nodes.size(), {});
   if (train) {
-    target_buffer_.push_back(
-        req.add(values[std::size_t(graph_.output())].shape.count() * elem, 0, last_pos));
+    out.target = req.add(values[std::size_t(graph.output())].shape.count() * elem, 0, last_pos);
     // Gradients: the first writer in backward order (the last consumer, or
     // the loss for the output) writes the value's gradient buffer; later
     // writers write a scratch buffer that is added to it.
@@ -97,30 +68,64 @@ void Executor::build_plan() {
       const Value& val = values[v];
       const int producer_bwd = bwd_pos(val.producer);
       const int first =
-          int(v) == graph_.output()
+          int(v) == graph.output()
               ? loss_pos
               : (val.consumers.empty() ? producer_bwd : bwd_pos(val.consumers.back()));
-      grad_[v] = req.add(val.shape.count() * elem, first, producer_bwd);
+      out.grad[v] = req.add(val.shape.count() * elem, first, producer_bwd);
     }
     for (int i = 0; i < n_nodes; ++i) {
       const Node& node = nodes[std::size_t(i)];
-      auto& targets = grad_target_[std::size_t(i)];
+      auto& targets = out.grad_target[std::size_t(i)];
       for (int in : node.inputs) {
         const Value& val = values[std::size_t(in)];
-        if (in == graph_.input()) {
+        if (in == graph.input()) {
           // No gradient for the input; concat still needs somewhere to write.
           targets.push_back(node.kind == OpKind::conv
                                 ? -1
                                 : req.add(val.shape.count() * elem, bwd_pos(i), bwd_pos(i)));
         } else if (val.consumers.back() == i) {
-          targets.push_back(grad_[std::size_t(in)]);
+          targets.push_back(out.grad[std::size_t(in)]);
         } else {
           targets.push_back(req.add(val.shape.count() * elem, bwd_pos(i), bwd_pos(i)));
         }
       }
     }
   }
-  plan_ = plan_memory(req.list);
+  out.plan = plan_memory(req.list);
+  return out;
+}
+
+Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
+    : graph_(std::move(graph)), backend_(backend), mode_(mode) {
+  graph_.finish();
+  for (const Node& n : graph_.nodes())
+    if (n.inputs.size() == 2 && n.inputs[0] == n.inputs[1])
+      throw Error("executor: a node reads the same value twice (" + n.name + ")");
+  backend_.bind_graph(graph_);
+  // Conv workspaces: one shared buffer, the largest any node needs.
+  for (std::size_t i = 0; i < graph_.nodes().size(); ++i)
+    if (graph_.nodes()[i].kind == OpKind::conv)
+      workspace_bytes_ =
+          std::max(workspace_bytes_, backend_.prepare_conv(int(i), graph_.nodes()[i].conv));
+  layout_ = plan_step(graph_, mode_, backend_.activation_element_bytes(), workspace_bytes_);
+  arena_ = backend_.allocate(layout_.plan.arena_bytes);
+}
+
+Executor::~Executor() {
+  if (arena_) backend_.deallocate(arena_);
+}
+
+void* Executor::ptr(int buffer) const {
+  if (buffer < 0) return nullptr;
+  return static_cast<char*>(arena_) + layout_.plan.offsets[std::size_t(buffer)];
+}
+
+void* Executor::input_buffer() const {
+  return ptr(layout_.act[std::size_t(graph_.input())]);
+}
+
+const void* Executor::output_buffer() const {
+  return ptr(layout_.act[std::size_t(graph_.output())]);
 }
 
 void Executor::set_input(std::span<const float> host) {
@@ -128,7 +133,7 @@ void Executor::set_input(std::span<const float> host) {
   if (host.size() != s.count())
     throw Error("executor: input has " + std::to_string(host.size()) + " values, the graph needs " +
                 std::to_string(s.count()));
-  backend_.upload_activation(host.data(), s, ptr(act_[std::size_t(graph_.input())]));
+  backend_.upload_activation(host.data(), s, ptr(layout_.act[std::size_t(graph_.input())]));
 }
 
 void Executor::set_target(std::span<const float> host) {
@@ -137,7 +142,7 @@ void Executor::set_target(std::span<const float> host) {
   if (host.size() != s.count())
     throw Error("executor: target has " + std::to_string(host.size()) +
                 " values, the graph output has " + std::to_string(s.count()));
-  backend_.upload_activation(host.data(), s, ptr(target_buffer_[0]));
+  backend_.upload_activation(host.data(), s, ptr(layout_.target));
 }
 
 void Executor::get_output(std::span<float> host) {
@@ -145,26 +150,26 @@ void Executor::get_output(std::span<float> host) {
   if (host.size() != s.count())
     throw Error("executor: output buffer has " + std::to_string(host.size()) +
                 " values, the graph output has " + std::to_string(s.count()));
-  backend_.download_activation(ptr(act_[std::size_t(graph_.output())]), s, host.data());
+  backend_.download_activation(ptr(layout_.act[std::size_t(graph_.output())]), s, host.data());
 }
 
 void Executor::forward() {
   const auto& nodes = graph_.nodes();
-  void* ws = ptr(workspace_);
+  void* ws = ptr(layout_.workspace);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = nodes[i];
-    void* y = ptr(act_[std::size_t(node.output)]);
-    const void* x = ptr(act_[std::size_t(node.inputs[0])]);
+    void* y = ptr(layout_.act[std::size_t(node.output)]);
+    const void* x = ptr(layout_.act[std::size_t(node.inputs[0])]);
     const Nchw in = graph_.value(node.inputs[0]).shape;
     switch (node.kind) {
     case OpKind::conv: backend_.conv_forward(int(i), node.conv, x, y, ws); break;
     case OpKind::max_pool2x2:
-      backend_.max_pool_forward(in, x, y, static_cast<std::uint8_t*>(ptr(argmax_[i])));
+      backend_.max_pool_forward(in, x, y, static_cast<std::uint8_t*>(ptr(layout_.argmax[i])));
       break;
     case OpKind::upsample2x: backend_.upsample_forward(in, x, y); break;
     case OpKind::concat:
       backend_.concat_forward(in, graph_.value(node.inputs[1]).shape.c, x,
-                              ptr(act_[std::size_t(node.inputs[1])]), y);
+                              ptr(layout_.act[std::size_t(node.inputs[1])]), y);
       break;
     }
   }
@@ -175,23 +180,23 @@ void Executor::backward(LossKind loss) {
   const auto& nodes = graph_.nodes();
   const int out = graph_.output();
   const std::size_t count = graph_.value(out).shape.count();
-  const void* pred = ptr(act_[std::size_t(out)]);
-  const void* target = ptr(target_buffer_[0]);
+  const void* pred = ptr(layout_.act[std::size_t(out)]);
+  const void* target = ptr(layout_.target);
   backend_.loss_forward(loss, pred, target, count);
-  backend_.loss_backward(loss, pred, target, ptr(grad_[std::size_t(out)]), count);
-  void* ws = ptr(workspace_);
+  backend_.loss_backward(loss, pred, target, ptr(layout_.grad[std::size_t(out)]), count);
+  void* ws = ptr(layout_.workspace);
   for (std::size_t r = nodes.size(); r-- > 0;) {
     const Node& node = nodes[r];
-    const auto& targets = grad_target_[r];
-    void* dy = ptr(grad_[std::size_t(node.output)]);
+    const auto& targets = layout_.grad_target[r];
+    void* dy = ptr(layout_.grad[std::size_t(node.output)]);
     const Nchw in = graph_.value(node.inputs[0]).shape;
     switch (node.kind) {
     case OpKind::conv:
-      backend_.conv_backward(int(r), node.conv, ptr(act_[std::size_t(node.inputs[0])]),
-                             ptr(act_[std::size_t(node.output)]), dy, ptr(targets[0]), ws);
+      backend_.conv_backward(int(r), node.conv, ptr(layout_.act[std::size_t(node.inputs[0])]),
+                             ptr(layout_.act[std::size_t(node.output)]), dy, ptr(targets[0]), ws);
       break;
     case OpKind::max_pool2x2:
-      backend_.max_pool_backward(in, static_cast<const std::uint8_t*>(ptr(argmax_[r])), dy,
+      backend_.max_pool_backward(in, static_cast<const std::uint8_t*>(ptr(layout_.argmax[r])), dy,
                                  ptr(targets[0]));
       break;
     case OpKind::upsample2x: backend_.upsample_backward(in, dy, ptr(targets[0])); break;
@@ -204,8 +209,8 @@ void Executor::backward(LossKind loss) {
     for (std::size_t k = 0; k < node.inputs.size(); ++k) {
       const int in_value = node.inputs[k];
       if (in_value == graph_.input() || targets[k] < 0) continue;
-      if (targets[k] != grad_[std::size_t(in_value)])
-        backend_.accumulate(ptr(grad_[std::size_t(in_value)]), ptr(targets[k]),
+      if (targets[k] != layout_.grad[std::size_t(in_value)])
+        backend_.accumulate(ptr(layout_.grad[std::size_t(in_value)]), ptr(targets[k]),
                             graph_.value(in_value).shape.count());
     }
   }

@@ -19,6 +19,20 @@ namespace atelier::engine {
 
 enum class ExecMode { train, infer };
 
+// Where every buffer of a step lives: indices into plan.offsets (-1: none).
+struct StepLayout {
+  MemoryPlan plan;
+  std::vector<int> act;                      // per value
+  std::vector<int> grad;                     // per value (train)
+  std::vector<int> argmax;                   // per node (pooling)
+  std::vector<std::vector<int>> grad_target; // per node, per input: what its backward writes
+  int target = -1;                           // loss target (train)
+  int workspace = -1;
+};
+
+// Plans a step of g with activations of elem bytes and a shared workspace.
+StepLayout plan_step(const Graph& g, ExecMode mode, std::size_t elem, std::size_t workspace_bytes);
+
 class Executor {
 public:
   // Binds the graph to the backend (which allocates parameters), prepares
@@ -31,8 +45,8 @@ public:
   const Graph& graph() const { return graph_; }
   Backend& backend() { return backend_; }
   ExecMode mode() const { return mode_; }
-  const MemoryPlan& plan() const { return plan_; }
-  std::size_t arena_bytes() const { return plan_.arena_bytes; }
+  const MemoryPlan& plan() const { return layout_.plan; }
+  std::size_t arena_bytes() const { return layout_.plan.arena_bytes; }
   // The shared conv workspace, part of the arena.
   std::size_t workspace_bytes() const { return workspace_bytes_; }
 
@@ -45,24 +59,18 @@ public:
   // Train mode: loss of the output against the target, then all gradients.
   void backward(LossKind loss);
 
+  // The input and output activation buffers in backend memory (for tiling).
+  void* input_buffer() const;
+  const void* output_buffer() const;
+
 private:
-  struct Slot {
-    int buffer = -1; // index into plan offsets; -1: none
-  };
   void* ptr(int buffer) const;
-  void build_plan();
 
   Graph graph_;
   Backend& backend_;
   ExecMode mode_;
-  MemoryPlan plan_;
+  StepLayout layout_;
   void* arena_ = nullptr;
-  std::vector<int> act_;                      // per value: buffer
-  std::vector<int> grad_;                     // per value: gradient buffer (train), -1 if none
-  std::vector<int> argmax_;                   // per node: pooling indices buffer, -1 if none
-  std::vector<std::vector<int>> grad_target_; // per node, per input: buffer its backward writes
-  std::vector<int> target_buffer_;            // [0]: loss target (train)
-  int workspace_ = -1;
   std::size_t workspace_bytes_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include "core/engine/executor.h"
 #include "core/engine/memory_plan.h"
 #include "core/engine/param_init.h"
+#include "core/engine/tiled_inference.h"
 #include "core/engine/unet.h"
 #include "tests/support/golden_unet.h"
 #include "tests/support/test_support.h"
@@ -186,6 +187,73 @@ private slots:
     QVERIFY(train.plan().arena_bytes < train.plan().sum_bytes);
     ATELIER_VERIFY_THROWS(infer.backward(LossKind::mse), Error, "inference mode");
     ATELIER_VERIFY_THROWS(infer.set_input(std::vector<float>(7)), Error, "input has 7 values");
+  }
+
+  void oneTileEqualsAPlainForwardPass() {
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 96);
+    const std::vector<float> params = init_params(g, 5);
+    std::vector<float> image(64 * 96), direct(image.size()), tiled(image.size());
+    std::mt19937 rng(2);
+    std::normal_distribution<float> n;
+    for (float& v : image)
+      v = n(rng);
+    CpuBackend a, b;
+    Executor ex(g, a, ExecMode::infer);
+    a.set_params(params);
+    ex.set_input(image);
+    ex.forward();
+    ex.get_output(direct);
+    TileOptions opt;
+    opt.tile = 128;
+    opt.overlap = 0;
+    TiledInference ti(UnetConfig::small(), params, b, 64, 96, opt);
+    QCOMPARE(ti.tiles(), 1);
+    ti.run(image, tiled);
+    QCOMPARE(tiled, direct);
+  }
+
+  void tilesCoverTheImageWithReflectedBorders() {
+    // Identity-like check of the tile loop: every output pixel is written
+    // once, by the tile whose centre holds it (70 x 100 in 32-pixel tiles
+    // with 16 pixels of context, so tiles end past the image).
+    const int h = 70, w = 100;
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    const std::vector<float> params = init_params(g, 9);
+    std::vector<float> image(std::size_t(h) * w), out(image.size(), -1e30f);
+    for (std::size_t i = 0; i < image.size(); ++i)
+      image[i] = float(i % 17) * 0.1f;
+    CpuBackend cpu;
+    TileOptions opt;
+    opt.tile = 64;
+    opt.overlap = 16;
+    TiledInference ti(UnetConfig::small(), params, cpu, h, w, opt);
+    QCOMPARE(ti.tile_h(), 64);
+    QCOMPARE(ti.tiles(), 2 * 2);
+    ti.run(image, out);
+    for (float v : out)
+      QVERIFY(std::isfinite(v) && v > -1e29f);
+    // Reflection: index -1 mirrors 1, index n mirrors n - 2.
+    std::vector<float> tile(4 * 4);
+    const std::vector<float> small{0, 1, 2, 3, 4, 5, 6, 7, 8}; // 3 x 3
+    cpu.extract_tile(small.data(), 3, 3, -1, 1, tile.data(), 4, 4);
+    QCOMPARE(tile, (std::vector<float>{4, 5, 4, 3, 1, 2, 1, 0, 4, 5, 4, 3, 7, 8, 7, 6}));
+  }
+
+  void tileSizeFollowsTheMemoryBudget() {
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    const std::vector<float> params = init_params(g, 1);
+    CpuBackend cpu;
+    TileOptions opt;
+    opt.memory_budget_bytes = std::size_t{400} << 20;
+    TiledInference ti(UnetConfig::small(), params, cpu, 2048, 2048, opt);
+    QVERIFY(ti.tile_h() < 1024);
+    QVERIFY(ti.planned_bytes() <= opt.memory_budget_bytes);
+    opt.memory_budget_bytes = std::size_t{1} << 20;
+    ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt), Error,
+                          "over the memory budget");
+    opt.tile = 100;
+    ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 256, 256, opt), Error,
+                          "multiple of 32");
   }
 
   void initBoundsFollowPyTorch() {

@@ -1,0 +1,50 @@
+// Backend selection.
+#include "core/engine/backend_factory.h"
+
+#include "core/base/error.h"
+#include "core/engine/cpu_backend.h"
+
+#if ATELIER_HAVE_CUDA_BACKEND
+#include "core/engine/cuda_backend.h"
+#include "kernels/device_info.h"
+#endif
+
+#include <charconv>
+
+namespace atelier::engine {
+
+bool cuda_available() {
+#if ATELIER_HAVE_CUDA_BACKEND
+  try {
+    return kernels::device_count() > 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+#else
+  return false;
+#endif
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision) {
+  if (precision != "fp32" && precision != "bf16")
+    throw Error("unknown precision '" + precision + "' (choices: fp32, bf16)");
+  if (device == "cpu") return std::make_unique<CpuBackend>();
+  if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
+    int index = 0;
+    if (device.size() > 5) {
+      const char* b = device.data() + 5;
+      const char* e = device.data() + device.size();
+      const auto [p, ec] = std::from_chars(b, e, index);
+      if (ec != std::errc() || p != e || index < 0)
+        throw Error("bad device '" + device + "' (use cpu, cuda or cuda:N)");
+    }
+#if ATELIER_HAVE_CUDA_BACKEND
+    return std::make_unique<CudaBackend>(index, parse_precision(precision));
+#else
+    throw Error("device '" + device + "': this build has no CUDA backend (use --device cpu)");
+#endif
+  }
+  throw Error("unknown device '" + device + "' (use cpu, cuda or cuda:N)");
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,20 @@
+// Backends by name, as the command line gives them: "cpu", "cuda" (device 0)
+// or "cuda:N", with a precision for the GPU ("fp32" or "bf16"; the CPU
+// computes in fp32 whatever is asked).
+#pragma once
+
+#include "core/engine/backend.h"
+
+#include <memory>
+#include <string>
+
+namespace atelier::engine {
+
+// Throws Error naming the device for an unknown name, a build without the
+// CUDA backend, or a missing device.
+std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision);
+
+// Whether this build has the CUDA backend and a CUDA device is present.
+bool cuda_available();
+
+} // namespace atelier::engine

@@ -1,0 +1,95 @@
+// Tile-size choice by planned memory, and the tile loop.
+#include "core/engine/tiled_inference.h"
+
+#include "core/base/error.h"
+
+#include <algorithm>
+
+namespace atelier::engine {
+
+namespace {
+int round_up(int v, int m) {
+  return (v + m - 1) / m * m;
+}
+// What cuDNN may ask per layer (CudnnGraphConvOptions' limit) and the CPU
+// im2col cap: both 256 MiB.
+constexpr std::size_t kWorkspaceAllowance = std::size_t{256} << 20;
+} // namespace
+
+TiledInference::TiledInference(const UnetConfig& config, std::span<const float> params,
+                               Backend& backend, int h, int w, const TileOptions& options)
+    : backend_(backend), h_(h), w_(w), overlap_(options.overlap) {
+  if (h < 2 || w < 2)
+    throw Error("image of " + std::to_string(h) + "x" + std::to_string(w) +
+                " pixels is too small to denoise");
+  if (options.tile < 64 || options.tile % kUnetSizeMultiple != 0)
+    throw Error("tile size " + std::to_string(options.tile) + " must be a multiple of " +
+                std::to_string(kUnetSizeMultiple) + " and at least 64");
+  if (options.overlap < 0 || options.overlap % 16 != 0)
+    throw Error("tile overlap " + std::to_string(options.overlap) +
+                " must be a non-negative multiple of 16");
+  const std::size_t image_bytes = 2 * std::size_t(h) * std::size_t(w) * sizeof(float);
+  for (int tile = options.tile;; tile = std::max(64, tile / 2 / 32 * 32)) {
+    tile_h_ = std::min(tile, round_up(h, kUnetSizeMultiple));
+    tile_w_ = std::min(tile, round_up(w, kUnetSizeMultiple));
+    const Graph g = build_unet(config, 1, tile_h_ + 2 * overlap_, tile_w_ + 2 * overlap_);
+    const StepLayout layout = plan_step(g, ExecMode::infer, backend.activation_element_bytes(), 0);
+    planned_bytes_ = layout.plan.arena_bytes + kWorkspaceAllowance +
+                     g.param_count() * sizeof(float) * 2 + image_bytes;
+    if (planned_bytes_ <= options.memory_budget_bytes) {
+      executor_ = std::make_unique<Executor>(g, backend, ExecMode::infer);
+      break;
+    }
+    if (tile == 64)
+      throw Error("denoising a " + std::to_string(h) + "x" + std::to_string(w) + " image needs " +
+                  std::to_string(planned_bytes_ >> 20) +
+                  " MiB even with 64-pixel tiles, over the memory budget of " +
+                  std::to_string(options.memory_budget_bytes >> 20) + " MiB");
+  }
+  backend.set_params(params);
+  image_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));
+  result_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));
+}
+
+TiledInference::~TiledInference() {
+  backend_.deallocate(result_);
+  backend_.deallocate(image_);
+}
+
+int TiledInference::tiles() const {
+  return ((h_ + tile_h_ - 1) / tile_h_) * ((w_ + tile_w_ - 1) / tile_w_);
+}
+
+void TiledInference::upload(std::span<const float> image) {
+  if (image.size() != std::size_t(h_) * std::size_t(w_))
+    throw Error("tiled inference: image has " + std::to_string(image.size()) +
+                " values, expected " + std::to_string(h_) + "x" + std::to_string(w_));
+  backend_.copy_in(image_, image.data(), image.size() * sizeof(float));
+}
+
+void TiledInference::run_resident() {
+  const int wh = tile_h_ + 2 * overlap_, ww = tile_w_ + 2 * overlap_;
+  for (int ty = 0; ty < h_; ty += tile_h_)
+    for (int tx = 0; tx < w_; tx += tile_w_) {
+      backend_.extract_tile(image_, h_, w_, ty - overlap_, tx - overlap_, executor_->input_buffer(),
+                            wh, ww);
+      executor_->forward();
+      backend_.insert_tile(executor_->output_buffer(), wh, ww, overlap_, overlap_,
+                           std::min(tile_h_, h_ - ty), std::min(tile_w_, w_ - tx), result_, h_, w_,
+                           ty, tx);
+    }
+}
+
+void TiledInference::download(std::span<float> out) {
+  if (out.size() != std::size_t(h_) * std::size_t(w_))
+    throw Error("tiled inference: output buffer has the wrong size");
+  backend_.copy_out(out.data(), result_, out.size() * sizeof(float));
+}
+
+void TiledInference::run(std::span<const float> image, std::span<float> out) {
+  upload(image);
+  run_resident();
+  download(out);
+}
+
+} // namespace atelier::engine

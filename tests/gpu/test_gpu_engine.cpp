@@ -1,0 +1,171 @@
+// The training engine on the CUDA backend: the PyTorch golden U-Net (fp32:
+// forward, gradients and 5 Adam steps; bf16: within bf16 tolerances), the
+// GPU against the CPU backend on the same random batch, inference mode and
+// tiled inference. Exits 77 without a CUDA device.
+#include "core/engine/cpu_backend.h"
+#include "core/engine/cuda_backend.h"
+#include "core/engine/executor.h"
+#include "core/engine/param_init.h"
+#include "core/engine/tiled_inference.h"
+#include "kernels/device_info.h"
+#include "tests/support/golden_unet.h"
+#include "tests/support/plain_check.h"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+using namespace atelier;
+using namespace atelier::engine;
+
+namespace {
+
+double rel_error(const std::vector<float>& a, const std::vector<float>& b, std::size_t begin = 0,
+                 std::size_t count = std::size_t(-1)) {
+  count = std::min(count, b.size() - begin);
+  double diff = 0, scale = 1e-6;
+  for (std::size_t i = begin; i < begin + count; ++i) {
+    diff = std::max(diff, std::abs(double(a[i]) - double(b[i])));
+    scale = std::max(scale, std::abs(double(b[i])));
+  }
+  return diff / scale;
+}
+
+void golden(Precision precision, double out_tol, double grad_tol, double loss_tol,
+            double param_tol) {
+  const test::GoldenUnet gold = test::load_golden_unet(ATELIER_GOLDEN_UNET_DEFAULT);
+  CudaBackend gpu(0, precision);
+  Executor ex(build_unet(gold.config, 1, gold.size, gold.size), gpu, ExecMode::train);
+  gpu.set_params(gold.params);
+  ex.set_input(gold.input);
+  ex.set_target(gold.target);
+  OptimizerStep opt;
+  opt.adam.lr = 1e-3;
+  double worst_grad = 0;
+  for (int step = 1; step <= 5; ++step) {
+    ex.forward();
+    if (step == 1) {
+      std::vector<float> out(gold.output.size());
+      ex.get_output(out);
+      const double e = rel_error(out, gold.output);
+      std::printf("%s output rel error %.3g\n", precision_name(precision), e);
+      CHECK(e < out_tol);
+    }
+    ex.backward(LossKind::mse);
+    const double loss = gpu.read_loss();
+    std::printf("%s step %d loss %.6f (PyTorch %.6f)\n", precision_name(precision), step, loss,
+                double(gold.losses[std::size_t(step - 1)]));
+    CHECK_NEAR(loss, gold.losses[std::size_t(step - 1)], 0, loss_tol);
+    if (step == 1) {
+      std::vector<float> grads(gold.grads.size());
+      gpu.get_grads(grads);
+      for (const Param& p : ex.graph().params()) {
+        const double e = rel_error(grads, gold.grads, p.offset, p.count);
+        worst_grad = std::max(worst_grad, e);
+        if (e >= grad_tol) std::printf("  %s gradient rel error %.3g\n", p.name.c_str(), e);
+        CHECK(e < grad_tol);
+      }
+      std::printf("%s worst gradient rel error %.3g\n", precision_name(precision), worst_grad);
+    }
+    opt.step = step;
+    gpu.optimizer_step(opt);
+  }
+  std::vector<float> params(gold.params.size());
+  gpu.get_params(params);
+  double worst = 0;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    worst = std::max(worst, std::abs(double(params[i]) - gold.final_params[i]));
+  std::printf("%s final weights max abs error %.3g\n", precision_name(precision), worst);
+  CHECK(worst < param_tol);
+}
+
+// GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops.
+void gpu_matches_cpu() {
+  const Graph g = build_unet(UnetConfig::small(), 2, 128, 96);
+  const std::vector<float> params = init_params(g, 4);
+  std::mt19937 rng(8);
+  std::normal_distribution<float> n;
+  std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
+  for (float& v : x)
+    v = n(rng);
+  for (float& v : t)
+    v = n(rng);
+  CpuBackend cpu;
+  CudaBackend gpu(0, Precision::fp32);
+  Executor a(g, cpu, ExecMode::train), b(g, gpu, ExecMode::train);
+  cpu.set_params(params);
+  gpu.set_params(params);
+  for (Executor* e : {&a, &b}) {
+    e->set_input(x);
+    e->set_target(t);
+    e->forward();
+    e->backward(LossKind::l1);
+  }
+  std::vector<float> ya(x.size()), yb(x.size()), ga(params.size()), gb(params.size());
+  a.get_output(ya);
+  b.get_output(yb);
+  cpu.get_grads(ga);
+  gpu.get_grads(gb);
+  std::printf("gpu vs cpu: output %.3g, loss %.8f vs %.8f\n", rel_error(yb, ya), gpu.read_loss(),
+              cpu.read_loss());
+  CHECK(rel_error(yb, ya) < 1e-4);
+  CHECK_NEAR(gpu.read_loss(), cpu.read_loss(), 0, 1e-5);
+  for (const Param& p : g.params()) {
+    const double e = rel_error(gb, ga, p.offset, p.count);
+    if (e >= 2e-3) std::printf("  %s gradient rel error %.3g\n", p.name.c_str(), e);
+    CHECK(e < 2e-3);
+  }
+  // Inference mode gives the training forward's output.
+  CudaBackend gpu2(0, Precision::fp32);
+  Executor c(g, gpu2, ExecMode::infer);
+  gpu2.set_params(params);
+  c.set_input(x);
+  c.forward();
+  std::vector<float> yc(x.size());
+  c.get_output(yc);
+  CHECK(yc == yb);
+  CHECK(c.arena_bytes() < b.arena_bytes());
+}
+
+// Tiled inference on the GPU against the CPU on a 300 x 200 image.
+void tiled_matches_cpu() {
+  const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+  const std::vector<float> params = init_params(g, 6);
+  std::vector<float> image(300 * 200), a(image.size()), b(image.size());
+  std::mt19937 rng(3);
+  std::normal_distribution<float> n;
+  for (float& v : image)
+    v = n(rng);
+  TileOptions opt;
+  opt.tile = 128;
+  opt.overlap = 32;
+  CpuBackend cpu;
+  CudaBackend gpu(0, Precision::fp32);
+  TiledInference ta(UnetConfig::small(), params, cpu, 300, 200, opt);
+  TiledInference tb(UnetConfig::small(), params, gpu, 300, 200, opt);
+  CHECK(ta.tiles() == 6 && tb.tiles() == 6);
+  ta.run(image, a);
+  tb.run(image, b);
+  std::printf("tiled gpu vs cpu: %.3g\n", rel_error(b, a));
+  CHECK(rel_error(b, a) < 1e-4);
+}
+
+} // namespace
+
+int main() {
+  if (kernels::device_count() == 0) {
+    std::printf("no CUDA device: skipped\n");
+    return test::kSkipExitCode;
+  }
+  try {
+    golden(Precision::fp32, 1e-4, 1e-3, 1e-4, 1e-4);
+    // bf16 activations and conv inputs: about 3 significant digits.
+    golden(Precision::bf16, 5e-2, 0.25, 2e-2, 1.5e-3);
+    gpu_matches_cpu();
+    tiled_matches_cpu();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "exception: %s\n", e.what());
+    return 1;
+  }
+  return test::check_exit_code();
+}
