@@ -11,70 +11,79 @@ namespace atelier::kernels {
 namespace {
 
 // Reads and writes each element once: 2 sizeof(E) bytes per element of y.
+// Channels from c1 + c2 up to ct (alignment padding) are written as zero.
 template <typename E>
-__global__ void forward_kernel(const E* a, const E* b, E* y, int c1, int c2, std::size_t count) {
-  const int ct = c1 + c2;
+__global__ void forward_kernel(const E* a, const E* b, E* y, int c1, int c2, int ct,
+                               std::size_t count) {
   ATELIER_GRID_STRIDE_LOOP(i, count) {
     const std::size_t p = i / ct;
     const int ch = static_cast<int>(i % ct);
-    y[i] = ch < c1 ? a[p * c1 + ch] : b[p * c2 + (ch - c1)];
+    y[i] = ch < c1 ? a[p * c1 + ch] : (ch < c1 + c2 ? b[p * c2 + (ch - c1)] : E{});
   }
 }
 
 // 2 sizeof(E) bytes per element of dy.
 template <typename E>
-__global__ void backward_kernel(const E* dy, E* da, E* db, int c1, int c2, std::size_t count) {
-  const int ct = c1 + c2;
+__global__ void backward_kernel(const E* dy, E* da, E* db, int c1, int c2, int ct,
+                                std::size_t count) {
   ATELIER_GRID_STRIDE_LOOP(i, count) {
     const std::size_t p = i / ct;
     const int ch = static_cast<int>(i % ct);
     if (ch < c1)
       da[p * c1 + ch] = dy[i];
-    else
+    else if (ch < c1 + c2)
       db[p * c2 + (ch - c1)] = dy[i];
   }
 }
 
-std::size_t checked_count(std::size_t pixels, int c1, int c2) {
+int checked_total(int c1, int c2, int c_out) {
   if (c1 <= 0 || c2 <= 0) throw std::invalid_argument("concat_channels: channels must be positive");
-  return pixels * (std::size_t(c1) + std::size_t(c2));
+  if (c_out == 0) return c1 + c2;
+  if (c_out < c1 + c2) throw std::invalid_argument("concat_channels: c_out below c1 + c2");
+  return c_out;
 }
 
 template <typename E>
-void forward(const E* a, const E* b, E* y, std::size_t pixels, int c1, int c2, gpu_stream stream) {
-  const std::size_t count = checked_count(pixels, c1, c2);
+void forward(const E* a, const E* b, E* y, std::size_t pixels, int c1, int c2, int c_out,
+             gpu_stream stream) {
+  const int ct = checked_total(c1, c2, c_out);
+  const std::size_t count = pixels * std::size_t(ct);
   if (count == 0) return;
-  forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(a, b, y, c1, c2,
+  forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(a, b, y, c1, c2, ct,
                                                                              count);
   CUDA_CHECK(cudaGetLastError());
 }
 
 template <typename E>
-void backward(const E* dy, E* da, E* db, std::size_t pixels, int c1, int c2, gpu_stream stream) {
-  const std::size_t count = checked_count(pixels, c1, c2);
+void backward(const E* dy, E* da, E* db, std::size_t pixels, int c1, int c2, int c_out,
+              gpu_stream stream) {
+  const int ct = checked_total(c1, c2, c_out);
+  const std::size_t count = pixels * std::size_t(ct);
   if (count == 0) return;
   backward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(dy, da, db, c1, c2,
-                                                                              count);
+                                                                              ct, count);
   CUDA_CHECK(cudaGetLastError());
 }
 
 } // namespace
 
 void concat_channels_forward_f32(const float* a, const float* b, float* y, std::size_t pixels,
-                                 int c1, int c2, gpu_stream stream) {
-  forward(a, b, y, pixels, c1, c2, stream);
+                                 int c1, int c2, gpu_stream stream, int c_out) {
+  forward(a, b, y, pixels, c1, c2, c_out, stream);
 }
 void concat_channels_forward_bf16(const std::uint16_t* a, const std::uint16_t* b, std::uint16_t* y,
-                                  std::size_t pixels, int c1, int c2, gpu_stream stream) {
-  forward(a, b, y, pixels, c1, c2, stream);
+                                  std::size_t pixels, int c1, int c2, gpu_stream stream,
+                                  int c_out) {
+  forward(a, b, y, pixels, c1, c2, c_out, stream);
 }
 void concat_channels_backward_f32(const float* dy, float* da, float* db, std::size_t pixels, int c1,
-                                  int c2, gpu_stream stream) {
-  backward(dy, da, db, pixels, c1, c2, stream);
+                                  int c2, gpu_stream stream, int c_out) {
+  backward(dy, da, db, pixels, c1, c2, c_out, stream);
 }
 void concat_channels_backward_bf16(const std::uint16_t* dy, std::uint16_t* da, std::uint16_t* db,
-                                   std::size_t pixels, int c1, int c2, gpu_stream stream) {
-  backward(dy, da, db, pixels, c1, c2, stream);
+                                   std::size_t pixels, int c1, int c2, gpu_stream stream,
+                                   int c_out) {
+  backward(dy, da, db, pixels, c1, c2, c_out, stream);
 }
 
 } // namespace atelier::kernels

@@ -13,6 +13,7 @@
 #include "core/io/json_writer.h"
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <random>
 
@@ -42,6 +43,28 @@ void common_fields(JsonWriter& j, const Backend& backend, const std::string& pre
   j.key("device").value(backend.name());
   j.key("precision").value(precision);
   j.key("model").value(model);
+}
+
+// One more step with every op timed alone (synchronised), to stderr.
+template <typename F>
+void print_profile(Executor& ex, Backend& backend, F&& optimizer) {
+  ex.set_profiling(true);
+  ex.forward();
+  ex.backward(LossKind::mse);
+  backend.synchronize();
+  const auto t = Clock::now();
+  optimizer();
+  backend.synchronize();
+  const double opt_ms = seconds_since(t) * 1e3;
+  ex.set_profiling(false);
+  double total = opt_ms;
+  for (const auto& op : ex.op_times())
+    total += op.total_ms;
+  std::fprintf(stderr, "profile (ms, each op synchronised): total %.2f\n", total);
+  for (const auto& op : ex.op_times())
+    std::fprintf(stderr, "  %8.3f  %5.1f%%  %s\n", op.total_ms, 100 * op.total_ms / total,
+                 op.op.c_str());
+  std::fprintf(stderr, "  %8.3f  %5.1f%%  optimizer\n", opt_ms, 100 * opt_ms / total);
 }
 
 int bench_train(const CliOptions& o) {
@@ -79,6 +102,11 @@ int bench_train(const CliOptions& o) {
     one();
   backend->synchronize();
   const double s = seconds_since(t) / steps;
+  if (o.flag("profile"))
+    print_profile(ex, *backend, [&] {
+      opt.step = ++step;
+      backend->optimizer_step(opt);
+    });
   JsonWriter j;
   j.begin_object().key("bench").value("train_step");
   common_fields(j, *backend, backend->is_gpu() ? precision : "fp32", model);
@@ -144,7 +172,7 @@ int run_bench(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli bench denoise-train [--crop 512] [--batch 8] [--steps 50]\n"
       "                                       [--precision bf16|fp32] [--device cuda:0|cpu]\n"
-      "                                       [--model unet|unet-small]\n"
+      "                                       [--model unet|unet-small] [--profile]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
       "                                       [--overlap 64] [--memory-budget-gib 2]\n"
       "                                       [--precision bf16|fp32] [--device ...] [--model "
@@ -158,8 +186,8 @@ int run_bench(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (which == "denoise-train")
-      return bench_train(
-          CliOptions(rest, {"crop", "batch", "steps", "precision", "device", "model"}));
+      return bench_train(CliOptions(
+          rest, {"crop", "batch", "steps", "precision", "device", "model"}, {"profile"}));
     if (which == "denoise-infer")
       return bench_infer(CliOptions(rest, {"size", "reps", "tile", "overlap", "memory-budget-gib",
                                            "precision", "device", "model"}));

@@ -40,6 +40,10 @@ public:
   virtual bool is_gpu() const = 0;
   // Bytes per stored activation element (4 for f32, 2 for bf16).
   virtual std::size_t activation_element_bytes() const = 0;
+  // Activations of more than one channel are stored with their channel count
+  // rounded up to a multiple of this (graph.h, aligned_channels); the extra
+  // channels hold zeros. Extents passed to the ops are the logical ones.
+  virtual int channel_align() const { return 1; }
 
   // Backend memory, aligned to kArenaAlign. Throws with the sizes asked and
   // free on exhaustion.
@@ -95,7 +99,7 @@ public:
   virtual void upsample_backward(const Nchw& in, const void* dy, void* dx) = 0;
   virtual void concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) = 0;
   virtual void concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) = 0;
-  // acc += x over count activation elements.
+  // acc += x over count stored activation elements.
   virtual void accumulate(void* acc, const void* x, std::size_t count) = 0;
 
   // The mean loss into the backend's loss slot, and d(loss)/d(pred).

@@ -55,20 +55,26 @@ k::Activation to_kernel(Activation a) {
   return k::Activation::identity;
 }
 
-// KCRS (canonical) <-> KRSC (the NHWC filter layout) for one weight.
+constexpr int kAlign = 8; // channel_align()
+int ch(int c) {
+  return aligned_channels(c, kAlign);
+}
+
+// KCRS (canonical) <-> KRSC' (the NHWC filter layout, C' = C padded with
+// zero filters' channels to the stored channel count).
 void kcrs_to_krsc(const float* src, float* dst, const std::vector<std::int64_t>& shape) {
-  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3];
+  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3], Cp = ch(int(C));
   for (std::int64_t kk = 0; kk < K; ++kk)
     for (std::int64_t c = 0; c < C; ++c)
       for (std::int64_t rs = 0; rs < RS; ++rs)
-        dst[(kk * RS + rs) * C + c] = src[(kk * C + c) * RS + rs];
+        dst[(kk * RS + rs) * Cp + c] = src[(kk * C + c) * RS + rs];
 }
 void krsc_to_kcrs(const float* src, float* dst, const std::vector<std::int64_t>& shape) {
-  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3];
+  const std::int64_t K = shape[0], C = shape[1], RS = shape[2] * shape[3], Cp = ch(int(C));
   for (std::int64_t kk = 0; kk < K; ++kk)
     for (std::int64_t c = 0; c < C; ++c)
       for (std::int64_t rs = 0; rs < RS; ++rs)
-        dst[(kk * C + c) * RS + rs] = src[(kk * RS + rs) * C + c];
+        dst[(kk * C + c) * RS + rs] = src[(kk * RS + rs) * Cp + c];
 }
 
 } // namespace
@@ -82,7 +88,11 @@ struct CudaBackend::Impl {
   std::size_t live = 0, peak = 0;
   std::map<void*, std::size_t> sizes;
 
-  // Parameters (flat, graph layout; weights KRSC).
+  // The device's flat parameter layout: like the graph's (weights first,
+  // aligned offsets) but weights are KRSC' with padded input channels.
+  std::vector<std::size_t> offset, count;
+  std::size_t weight_count = 0, param_count = 0;
+  // Parameters, gradients, optimizer state in that layout.
   Buffer params, grads, params_bf16, weight_grads_bf16, m, v, momentum, scalars;
   Buffer staging; // f32 activations on their way to/from bf16
   bool weight_grads_pending = false;
@@ -96,43 +106,66 @@ struct CudaBackend::Impl {
     k::gpu_memset_zero(b.ptr, bytes, stream);
     return b;
   }
-  float* f(Buffer& b, std::size_t offset = 0) { return static_cast<float*>(b.ptr) + offset; }
-  u16* h(Buffer& b, std::size_t offset = 0) { return static_cast<u16*>(b.ptr) + offset; }
+  float* f(Buffer& b, std::size_t at = 0) { return static_cast<float*>(b.ptr) + at; }
+  u16* h(Buffer& b, std::size_t at = 0) { return static_cast<u16*>(b.ptr) + at; }
   float* loss_slot() { return f(scalars); }
   double* sum_squares() { return reinterpret_cast<double*>(static_cast<char*>(scalars.ptr) + 256); }
   void* loss_workspace() { return static_cast<char*>(scalars.ptr) + 512; }
 
-  const Param& param(int i) const { return graph->params().at(std::size_t(i)); }
+  std::size_t at(int param) const { return offset.at(std::size_t(param)); }
 
-  // Canonical host -> device flat buffer (weights transposed to KRSC).
+  void lay_out(const Graph& g) {
+    const auto& ps = g.params();
+    offset.assign(ps.size(), 0);
+    count.assign(ps.size(), 0);
+    std::size_t at = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < ps.size(); ++i) {
+        const Param& p = ps[i];
+        if (p.is_weight != (pass == 0)) continue;
+        count[i] = p.is_weight ? std::size_t(p.shape[0] * p.shape[2] * p.shape[3]) *
+                                     std::size_t(ch(int(p.shape[1])))
+                               : p.count;
+        offset[i] = at;
+        at = (at + count[i] + kParamAlign - 1) / kParamAlign * kParamAlign;
+      }
+      if (pass == 0) weight_count = at;
+    }
+    param_count = at;
+  }
+  // Canonical host -> device flat buffer.
   void upload_flat(std::span<const float> canonical, Buffer& dst) {
-    std::vector<float> dev(canonical.size(), 0.0f);
-    for (const Param& p : graph->params()) {
+    std::vector<float> dev(param_count, 0.0f);
+    const auto& ps = graph->params();
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      const Param& p = ps[i];
       if (p.is_weight)
-        kcrs_to_krsc(canonical.data() + p.offset, dev.data() + p.offset, p.shape);
+        kcrs_to_krsc(canonical.data() + p.offset, dev.data() + offset[i], p.shape);
       else
-        std::copy_n(canonical.data() + p.offset, p.count, dev.data() + p.offset);
+        std::copy_n(canonical.data() + p.offset, p.count, dev.data() + offset[i]);
     }
     k::copy_to_device(dst.ptr, dev.data(), dev.size() * sizeof(float), stream);
     k::synchronize_stream(stream);
   }
   void download_flat(Buffer& src, std::span<float> canonical) {
-    std::vector<float> dev(canonical.size());
+    std::vector<float> dev(param_count);
     k::copy_to_host(dev.data(), src.ptr, dev.size() * sizeof(float), stream);
     std::fill(canonical.begin(), canonical.end(), 0.0f);
-    for (const Param& p : graph->params()) {
+    const auto& ps = graph->params();
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      const Param& p = ps[i];
       if (p.is_weight)
-        krsc_to_kcrs(dev.data() + p.offset, canonical.data() + p.offset, p.shape);
+        krsc_to_kcrs(dev.data() + offset[i], canonical.data() + p.offset, p.shape);
       else
-        std::copy_n(dev.data() + p.offset, p.count, canonical.data() + p.offset);
+        std::copy_n(dev.data() + offset[i], p.count, canonical.data() + p.offset);
     }
   }
   void refresh_bf16_weights() {
-    if (bf16()) k::f32_to_bf16(f(params), h(params_bf16), graph->weight_count(), stream);
+    if (bf16()) k::f32_to_bf16(f(params), h(params_bf16), weight_count, stream);
   }
   void flush_weight_grads() {
     if (bf16() && weight_grads_pending)
-      k::bf16_to_f32(h(weight_grads_bf16), f(grads), graph->weight_count(), stream);
+      k::bf16_to_f32(h(weight_grads_bf16), f(grads), weight_count, stream);
     weight_grads_pending = false;
   }
   void ensure_staging(std::size_t bytes, CudaBackend& owner) {
@@ -208,12 +241,13 @@ void CudaBackend::deallocate(void* p) noexcept {
 
 void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst) {
   Impl& d = *impl_;
-  std::vector<float> nhwc(s.count());
+  const std::size_t cs = std::size_t(ch(s.c)); // stored channels, the pad zero
+  std::vector<float> nhwc(stored_count(s, kAlign), 0.0f);
   const std::size_t hw = std::size_t(s.h) * s.w;
   for (int n = 0; n < s.n; ++n)
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
-        nhwc[(std::size_t(n) * hw + p) * s.c + c] = host[(std::size_t(n) * s.c + c) * hw + p];
+        nhwc[(std::size_t(n) * hw + p) * cs + c] = host[(std::size_t(n) * s.c + c) * hw + p];
   if (!d.bf16()) {
     k::copy_to_device(dst, nhwc.data(), nhwc.size() * sizeof(float), d.stream);
     k::synchronize_stream(d.stream); // the host vector goes away
@@ -227,7 +261,8 @@ void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst)
 
 void CudaBackend::download_activation(const void* src, const Nchw& s, float* host) {
   Impl& d = *impl_;
-  std::vector<float> nhwc(s.count());
+  const std::size_t cs = std::size_t(ch(s.c));
+  std::vector<float> nhwc(stored_count(s, kAlign));
   if (d.bf16()) {
     d.ensure_staging(nhwc.size() * sizeof(float), *this);
     k::bf16_to_f32(static_cast<const u16*>(src), d.f(d.staging), nhwc.size(), d.stream);
@@ -238,7 +273,7 @@ void CudaBackend::download_activation(const void* src, const Nchw& s, float* hos
   for (int n = 0; n < s.n; ++n)
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
-        host[(std::size_t(n) * s.c + c) * hw + p] = nhwc[(std::size_t(n) * hw + p) * s.c + c];
+        host[(std::size_t(n) * s.c + c) * hw + p] = nhwc[(std::size_t(n) * hw + p) * cs + c];
 }
 
 void CudaBackend::copy_in(void* dst, const void* host, std::size_t bytes) {
@@ -279,12 +314,13 @@ void CudaBackend::bind_graph(const Graph& g) {
       deallocate(b->ptr);
       *b = {};
     }
-  const std::size_t n = g.param_count();
+  d.lay_out(g);
+  const std::size_t n = d.param_count;
   d.params = d.alloc(n * 4, *this);
   d.grads = d.alloc(n * 4, *this);
   if (d.bf16()) {
     d.params_bf16 = d.alloc(n * 2, *this);
-    d.weight_grads_bf16 = d.alloc(std::max<std::size_t>(g.weight_count(), 1) * 2, *this);
+    d.weight_grads_bf16 = d.alloc(std::max<std::size_t>(d.weight_count, 1) * 2, *this);
   }
   d.adam_started = d.sgd_started = false;
 }
@@ -331,7 +367,7 @@ void CudaBackend::set_optimizer_state(const std::string& name, std::span<const f
   Buffer* b = d.state(name);
   if (!b || !d.graph || canonical.size() != d.graph->param_count())
     throw Error("cuda backend: cannot set optimizer state " + name);
-  if (!b->ptr) *b = d.alloc(d.graph->param_count() * 4, *this);
+  if (!b->ptr) *b = d.alloc(d.param_count * 4, *this);
   d.upload_flat(canonical, *b);
   if (name == "momentum_buffer")
     d.sgd_started = true;
@@ -344,7 +380,10 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
   const nn::Conv2dShape& s = conv.shape;
   k::ConvGeometry geo;
   geo.n = s.n;
-  geo.c = s.c;
+  geo.c = ch(s.c);
+  if (ch(s.k) != s.k)
+    throw Error("cuda backend: conv " + std::to_string(node) + " has " + std::to_string(s.k) +
+                " output channels; more than one must be a multiple of 8");
   geo.h = s.h;
   geo.w = s.w;
   geo.k = s.k;
@@ -372,15 +411,15 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
   Impl& d = *impl_;
   k::CudnnGraphConv2d& c = d.convs.at(node);
   c.bind_workspace(workspace);
-  const Param& w = d.param(conv.weight);
-  const float* bias = conv.bias >= 0 ? d.f(d.params, d.param(conv.bias).offset) : nullptr;
+  const std::size_t w = d.at(conv.weight);
+  const float* bias = conv.bias >= 0 ? d.f(d.params, d.at(conv.bias)) : nullptr;
   const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
   if (d.bf16()) {
-    c.forward(x, d.h(d.params_bf16, w.offset), y, d.stream);
+    c.forward(x, d.h(d.params_bf16, w), y, d.stream);
     k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels,
                                     conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
   } else {
-    c.forward(x, d.f(d.params, w.offset), y, d.stream);
+    c.forward(x, d.f(d.params, w), y, d.stream);
     k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
                                    conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
   }
@@ -391,24 +430,24 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
   Impl& d = *impl_;
   k::CudnnGraphConv2d& c = d.convs.at(node);
   c.bind_workspace(workspace);
-  const Param& w = d.param(conv.weight);
-  float* db = conv.bias >= 0 ? d.f(d.grads, d.param(conv.bias).offset) : nullptr;
+  const std::size_t w = d.at(conv.weight);
+  float* db = conv.bias >= 0 ? d.f(d.grads, d.at(conv.bias)) : nullptr;
   const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
   // act' from the output: the activations here keep the sign of their input.
   if (d.bf16()) {
     k::bias_activation_backward_bf16(
         static_cast<const u16*>(y), nullptr, static_cast<const u16*>(dy), static_cast<u16*>(dy), db,
         workspace, pixels, conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
-    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w.offset), d.stream);
-    if (dx) c.backward_data(dy, d.h(d.params_bf16, w.offset), dx, d.stream);
+    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
+    if (dx) c.backward_data(dy, d.h(d.params_bf16, w), dx, d.stream);
     d.weight_grads_pending = true;
   } else {
     k::bias_activation_backward_f32(static_cast<const float*>(y), nullptr,
                                     static_cast<const float*>(dy), static_cast<float*>(dy), db,
                                     workspace, pixels, conv.shape.k, to_kernel(conv.act),
                                     conv.slope, d.stream);
-    c.backward_filter(x, dy, d.f(d.grads, w.offset), d.stream);
-    if (dx) c.backward_data(dy, d.f(d.params, w.offset), dx, d.stream);
+    c.backward_filter(x, dy, d.f(d.grads, w), d.stream);
+    if (dx) c.backward_data(dy, d.f(d.params, w), dx, d.stream);
   }
 }
 
@@ -416,10 +455,10 @@ void CudaBackend::max_pool_forward(const Nchw& in, const void* x, void* y, std::
   Impl& d = *impl_;
   if (d.bf16())
     k::max_pool2x2_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), argmax, in.n,
-                                in.h, in.w, in.c, d.stream);
+                                in.h, in.w, ch(in.c), d.stream);
   else
     k::max_pool2x2_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), argmax, in.n,
-                               in.h, in.w, in.c, d.stream);
+                               in.h, in.w, ch(in.c), d.stream);
 }
 
 void CudaBackend::max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
@@ -427,52 +466,64 @@ void CudaBackend::max_pool_backward(const Nchw& in, const std::uint8_t* argmax, 
   Impl& d = *impl_;
   if (d.bf16())
     k::max_pool2x2_backward_bf16(argmax, static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
-                                 in.h, in.w, in.c, d.stream);
+                                 in.h, in.w, ch(in.c), d.stream);
   else
     k::max_pool2x2_backward_f32(argmax, static_cast<const float*>(dy), static_cast<float*>(dx),
-                                in.n, in.h, in.w, in.c, d.stream);
+                                in.n, in.h, in.w, ch(in.c), d.stream);
 }
 
 void CudaBackend::upsample_forward(const Nchw& in, const void* x, void* y) {
   Impl& d = *impl_;
   if (d.bf16())
     k::upsample_nearest2x_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), in.n, in.h,
-                                       in.w, in.c, d.stream);
+                                       in.w, ch(in.c), d.stream);
   else
     k::upsample_nearest2x_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), in.n,
-                                      in.h, in.w, in.c, d.stream);
+                                      in.h, in.w, ch(in.c), d.stream);
 }
 
 void CudaBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
   Impl& d = *impl_;
   if (d.bf16())
     k::upsample_nearest2x_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
-                                        in.h, in.w, in.c, d.stream);
+                                        in.h, in.w, ch(in.c), d.stream);
   else
     k::upsample_nearest2x_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n,
-                                       in.h, in.w, in.c, d.stream);
+                                       in.h, in.w, ch(in.c), d.stream);
 }
+
+namespace {
+// Concat inputs must be unpadded, or b's channels would land after a's pad.
+int concat_out_channels(const Nchw& a, int c2) {
+  if (ch(a.c) != a.c || ch(c2) != c2)
+    throw Error("cuda backend: concat of " + std::to_string(a.c) + " and " + std::to_string(c2) +
+                " channels needs each part at a multiple of 8 channels (or 1)");
+  return ch(a.c + c2);
+}
+} // namespace
 
 void CudaBackend::concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) {
   Impl& d = *impl_;
   const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
+  const int c_out = concat_out_channels(a, c2);
   if (d.bf16())
     k::concat_channels_forward_bf16(static_cast<const u16*>(xa), static_cast<const u16*>(xb),
-                                    static_cast<u16*>(y), pixels, a.c, c2, d.stream);
+                                    static_cast<u16*>(y), pixels, a.c, c2, d.stream, c_out);
   else
     k::concat_channels_forward_f32(static_cast<const float*>(xa), static_cast<const float*>(xb),
-                                   static_cast<float*>(y), pixels, a.c, c2, d.stream);
+                                   static_cast<float*>(y), pixels, a.c, c2, d.stream, c_out);
 }
 
 void CudaBackend::concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) {
   Impl& d = *impl_;
   const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
+  const int c_out = concat_out_channels(a, c2);
   if (d.bf16())
     k::concat_channels_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(da),
-                                     static_cast<u16*>(db), pixels, a.c, c2, d.stream);
+                                     static_cast<u16*>(db), pixels, a.c, c2, d.stream, c_out);
   else
     k::concat_channels_backward_f32(static_cast<const float*>(dy), static_cast<float*>(da),
-                                    static_cast<float*>(db), pixels, a.c, c2, d.stream);
+                                    static_cast<float*>(db), pixels, a.c, c2, d.stream, c_out);
 }
 
 void CudaBackend::accumulate(void* acc, const void* x, std::size_t count) {
@@ -516,7 +567,7 @@ double CudaBackend::read_loss() {
 void CudaBackend::optimizer_step(const OptimizerStep& step) {
   Impl& d = *impl_;
   if (!d.graph) throw Error("cuda backend: bind_graph must come first");
-  const std::size_t n = d.graph->param_count();
+  const std::size_t n = d.param_count;
   d.flush_weight_grads();
   k::zero_sum_squares(d.sum_squares(), d.stream);
   k::grad_sum_squares_f32(d.f(d.grads), n, d.sum_squares(), d.stream);

@@ -19,7 +19,8 @@ struct Requests {
 } // namespace
 
 StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
-                     std::size_t workspace_bytes) {
+                     std::size_t workspace_bytes, int channel_align) {
+  const auto bytes = [&](const Nchw& s) { return stored_count(s, channel_align) * elem; };
   const auto& nodes = graph.nodes();
   const auto& values = graph.values();
   const int n_nodes = int(nodes.size());
@@ -40,13 +41,14 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
       // conv backward reads its input (for dw).
       if (train && nodes[std::size_t(c)].kind == OpKind::conv) last = std::max(last, bwd_pos(c));
     }
-    if (int(v) == graph.output()) last = std::max(last, loss_pos);
+    // The output stays readable until the step ends (logging, validation).
+    if (int(v) == graph.output()) last = last_pos;
     // The input is set once and may be stepped on many times.
     if (int(v) == graph.input()) last = last_pos;
     // conv backward reads its output (for act').
     if (train && val.producer >= 0 && nodes[std::size_t(val.producer)].kind == OpKind::conv)
       last = std::max(last, bwd_pos(val.producer));
-    out.act[v] = req.add(val.shape.count() * elem, first, last);
+    out.act[v] = req.add(bytes(val.shape), first, last);
   }
   // Pooling indices.
   out.argmax.assign(nodes.size(), -1);
@@ -60,7 +62,7 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
   out.grad.assign(values.size(), -1);
   out.grad_target.assign(nodes.size(), {});
   if (train) {
-    out.target = req.add(values[std::size_t(graph.output())].shape.count() * elem, 0, last_pos);
+    out.target = req.add(bytes(values[std::size_t(graph.output())].shape), 0, last_pos);
     // Gradients: the first writer in backward order (the last consumer, or
     // the loss for the output) writes the value's gradient buffer; later
     // writers write a scratch buffer that is added to it.
@@ -71,7 +73,7 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
           int(v) == graph.output()
               ? loss_pos
               : (val.consumers.empty() ? producer_bwd : bwd_pos(val.consumers.back()));
-      out.grad[v] = req.add(val.shape.count() * elem, first, producer_bwd);
+      out.grad[v] = req.add(bytes(val.shape), first, producer_bwd);
     }
     for (int i = 0; i < n_nodes; ++i) {
       const Node& node = nodes[std::size_t(i)];
@@ -80,13 +82,12 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
         const Value& val = values[std::size_t(in)];
         if (in == graph.input()) {
           // No gradient for the input; concat still needs somewhere to write.
-          targets.push_back(node.kind == OpKind::conv
-                                ? -1
-                                : req.add(val.shape.count() * elem, bwd_pos(i), bwd_pos(i)));
+          targets.push_back(
+              node.kind == OpKind::conv ? -1 : req.add(bytes(val.shape), bwd_pos(i), bwd_pos(i)));
         } else if (val.consumers.back() == i) {
           targets.push_back(out.grad[std::size_t(in)]);
         } else {
-          targets.push_back(req.add(val.shape.count() * elem, bwd_pos(i), bwd_pos(i)));
+          targets.push_back(req.add(bytes(val.shape), bwd_pos(i), bwd_pos(i)));
         }
       }
     }
@@ -107,7 +108,8 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
     if (graph_.nodes()[i].kind == OpKind::conv)
       workspace_bytes_ =
           std::max(workspace_bytes_, backend_.prepare_conv(int(i), graph_.nodes()[i].conv));
-  layout_ = plan_step(graph_, mode_, backend_.activation_element_bytes(), workspace_bytes_);
+  layout_ = plan_step(graph_, mode_, backend_.activation_element_bytes(), workspace_bytes_,
+                      backend_.channel_align());
   arena_ = backend_.allocate(layout_.plan.arena_bytes);
 }
 
@@ -126,6 +128,30 @@ void* Executor::input_buffer() const {
 
 const void* Executor::output_buffer() const {
   return ptr(layout_.act[std::size_t(graph_.output())]);
+}
+
+void Executor::record(const std::string& op, double ms) {
+  for (OpTime& t : op_times_)
+    if (t.op == op) {
+      t.total_ms += ms;
+      ++t.calls;
+      return;
+    }
+  op_times_.push_back({op, ms, 1});
+}
+
+template <typename F>
+void Executor::timed(const char* phase, const std::string& name, F&& f) {
+  if (!profiling_) {
+    f();
+    return;
+  }
+  backend_.synchronize();
+  const auto t = std::chrono::steady_clock::now();
+  f();
+  backend_.synchronize();
+  record(std::string(phase) + " " + name,
+         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
 }
 
 void Executor::set_input(std::span<const float> host) {
@@ -161,17 +187,19 @@ void Executor::forward() {
     void* y = ptr(layout_.act[std::size_t(node.output)]);
     const void* x = ptr(layout_.act[std::size_t(node.inputs[0])]);
     const Nchw in = graph_.value(node.inputs[0]).shape;
-    switch (node.kind) {
-    case OpKind::conv: backend_.conv_forward(int(i), node.conv, x, y, ws); break;
-    case OpKind::max_pool2x2:
-      backend_.max_pool_forward(in, x, y, static_cast<std::uint8_t*>(ptr(layout_.argmax[i])));
-      break;
-    case OpKind::upsample2x: backend_.upsample_forward(in, x, y); break;
-    case OpKind::concat:
-      backend_.concat_forward(in, graph_.value(node.inputs[1]).shape.c, x,
-                              ptr(layout_.act[std::size_t(node.inputs[1])]), y);
-      break;
-    }
+    timed("fwd", node.name, [&] {
+      switch (node.kind) {
+      case OpKind::conv: backend_.conv_forward(int(i), node.conv, x, y, ws); break;
+      case OpKind::max_pool2x2:
+        backend_.max_pool_forward(in, x, y, static_cast<std::uint8_t*>(ptr(layout_.argmax[i])));
+        break;
+      case OpKind::upsample2x: backend_.upsample_forward(in, x, y); break;
+      case OpKind::concat:
+        backend_.concat_forward(in, graph_.value(node.inputs[1]).shape.c, x,
+                                ptr(layout_.act[std::size_t(node.inputs[1])]), y);
+        break;
+      }
+    });
   }
 }
 
@@ -182,36 +210,42 @@ void Executor::backward(LossKind loss) {
   const std::size_t count = graph_.value(out).shape.count();
   const void* pred = ptr(layout_.act[std::size_t(out)]);
   const void* target = ptr(layout_.target);
-  backend_.loss_forward(loss, pred, target, count);
-  backend_.loss_backward(loss, pred, target, ptr(layout_.grad[std::size_t(out)]), count);
+  timed("loss", "", [&] {
+    backend_.loss_forward(loss, pred, target, count);
+    backend_.loss_backward(loss, pred, target, ptr(layout_.grad[std::size_t(out)]), count);
+  });
   void* ws = ptr(layout_.workspace);
   for (std::size_t r = nodes.size(); r-- > 0;) {
     const Node& node = nodes[r];
     const auto& targets = layout_.grad_target[r];
     void* dy = ptr(layout_.grad[std::size_t(node.output)]);
     const Nchw in = graph_.value(node.inputs[0]).shape;
-    switch (node.kind) {
-    case OpKind::conv:
-      backend_.conv_backward(int(r), node.conv, ptr(layout_.act[std::size_t(node.inputs[0])]),
-                             ptr(layout_.act[std::size_t(node.output)]), dy, ptr(targets[0]), ws);
-      break;
-    case OpKind::max_pool2x2:
-      backend_.max_pool_backward(in, static_cast<const std::uint8_t*>(ptr(layout_.argmax[r])), dy,
-                                 ptr(targets[0]));
-      break;
-    case OpKind::upsample2x: backend_.upsample_backward(in, dy, ptr(targets[0])); break;
-    case OpKind::concat:
-      backend_.concat_backward(in, graph_.value(node.inputs[1]).shape.c, dy, ptr(targets[0]),
-                               ptr(targets[1]));
-      break;
-    }
+    timed("bwd", node.name, [&] {
+      switch (node.kind) {
+      case OpKind::conv:
+        backend_.conv_backward(int(r), node.conv, ptr(layout_.act[std::size_t(node.inputs[0])]),
+                               ptr(layout_.act[std::size_t(node.output)]), dy, ptr(targets[0]), ws);
+        break;
+      case OpKind::max_pool2x2:
+        backend_.max_pool_backward(in, static_cast<const std::uint8_t*>(ptr(layout_.argmax[r])), dy,
+                                   ptr(targets[0]));
+        break;
+      case OpKind::upsample2x: backend_.upsample_backward(in, dy, ptr(targets[0])); break;
+      case OpKind::concat:
+        backend_.concat_backward(in, graph_.value(node.inputs[1]).shape.c, dy, ptr(targets[0]),
+                                 ptr(targets[1]));
+        break;
+      }
+    });
     // Scratch gradients of multiply-read values join the value's gradient.
     for (std::size_t k = 0; k < node.inputs.size(); ++k) {
       const int in_value = node.inputs[k];
       if (in_value == graph_.input() || targets[k] < 0) continue;
       if (targets[k] != layout_.grad[std::size_t(in_value)])
-        backend_.accumulate(ptr(layout_.grad[std::size_t(in_value)]), ptr(targets[k]),
-                            graph_.value(in_value).shape.count());
+        timed("acc", graph_.value(in_value).name, [&] {
+          backend_.accumulate(ptr(layout_.grad[std::size_t(in_value)]), ptr(targets[k]),
+                              stored_count(graph_.value(in_value).shape, backend_.channel_align()));
+        });
     }
   }
 }

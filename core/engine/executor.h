@@ -10,6 +10,7 @@
 #include "core/engine/graph.h"
 #include "core/engine/memory_plan.h"
 
+#include <chrono>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -30,8 +31,10 @@ struct StepLayout {
   int workspace = -1;
 };
 
-// Plans a step of g with activations of elem bytes and a shared workspace.
-StepLayout plan_step(const Graph& g, ExecMode mode, std::size_t elem, std::size_t workspace_bytes);
+// Plans a step of g with activations of elem bytes, channels padded to
+// multiples of channel_align, and a shared workspace.
+StepLayout plan_step(const Graph& g, ExecMode mode, std::size_t elem, std::size_t workspace_bytes,
+                     int channel_align = 1);
 
 class Executor {
 public:
@@ -59,6 +62,16 @@ public:
   // Train mode: loss of the output against the target, then all gradients.
   void backward(LossKind loss);
 
+  // Profiling: with it on, every op waits for the backend and its wall time
+  // is added to a per-op total ("fwd enc.0.0", "bwd dec.1.2", "loss").
+  void set_profiling(bool on) { profiling_ = on; }
+  struct OpTime {
+    std::string op;
+    double total_ms = 0;
+    int calls = 0;
+  };
+  const std::vector<OpTime>& op_times() const { return op_times_; }
+
   // The input and output activation buffers in backend memory (for tiling).
   void* input_buffer() const;
   const void* output_buffer() const;
@@ -72,6 +85,11 @@ private:
   StepLayout layout_;
   void* arena_ = nullptr;
   std::size_t workspace_bytes_ = 0;
+  bool profiling_ = false;
+  std::vector<OpTime> op_times_;
+  void record(const std::string& op, double ms);
+  template <typename F>
+  void timed(const char* phase, const std::string& name, F&& f);
 };
 
 } // namespace atelier::engine

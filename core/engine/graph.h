@@ -24,6 +24,17 @@ using nn::Nchw;
 
 inline constexpr std::size_t kParamAlign = 16; // elements (64 B of f32, 32 B of bf16)
 
+// Channels a backend stores for a value of c channels when it pads to
+// multiples of align (tensor cores want 8 bf16 channels): single-channel
+// images stay as they are.
+inline int aligned_channels(int c, int align) {
+  return c > 1 && align > 1 ? (c + align - 1) / align * align : c;
+}
+inline std::size_t stored_count(const Nchw& s, int align) {
+  return std::size_t(s.n) * std::size_t(s.h) * std::size_t(s.w) *
+         std::size_t(aligned_channels(s.c, align));
+}
+
 enum class OpKind { conv, max_pool2x2, upsample2x, concat };
 const char* op_kind_name(OpKind kind);
 

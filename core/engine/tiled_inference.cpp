@@ -33,7 +33,8 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
     tile_h_ = std::min(tile, round_up(h, kUnetSizeMultiple));
     tile_w_ = std::min(tile, round_up(w, kUnetSizeMultiple));
     const Graph g = build_unet(config, 1, tile_h_ + 2 * overlap_, tile_w_ + 2 * overlap_);
-    const StepLayout layout = plan_step(g, ExecMode::infer, backend.activation_element_bytes(), 0);
+    const StepLayout layout = plan_step(g, ExecMode::infer, backend.activation_element_bytes(), 0,
+                                        backend.channel_align());
     planned_bytes_ = layout.plan.arena_bytes + kWorkspaceAllowance +
                      g.param_count() * sizeof(float) * 2 + image_bytes;
     if (planned_bytes_ <= options.memory_budget_bytes) {

@@ -31,6 +31,10 @@ double rel_error(const std::vector<float>& a, const std::vector<float>& b, std::
   return diff / scale;
 }
 
+// param_tol bounds the RMS distance to PyTorch's final weights relative to
+// the RMS distance the 5 steps moved them (Adam moves every weight by about
+// lr per step whatever its gradient's size, so bf16 rounding of tiny
+// gradients shows up as sign flips of up to 2 lr).
 void golden(Precision precision, double out_tol, double grad_tol, double loss_tol,
             double param_tol) {
   const test::GoldenUnet gold = test::load_golden_unet(ATELIER_GOLDEN_UNET_DEFAULT);
@@ -72,11 +76,18 @@ void golden(Precision precision, double out_tol, double grad_tol, double loss_to
   }
   std::vector<float> params(gold.params.size());
   gpu.get_params(params);
-  double worst = 0;
-  for (std::size_t i = 0; i < params.size(); ++i)
-    worst = std::max(worst, std::abs(double(params[i]) - gold.final_params[i]));
-  std::printf("%s final weights max abs error %.3g\n", precision_name(precision), worst);
-  CHECK(worst < param_tol);
+  double worst = 0, err2 = 0, move2 = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const double e = double(params[i]) - gold.final_params[i];
+    const double m = double(gold.final_params[i]) - gold.params[i];
+    worst = std::max(worst, std::abs(e));
+    err2 += e * e;
+    move2 += m * m;
+  }
+  const double ratio = std::sqrt(err2 / move2);
+  std::printf("%s final weights: max abs error %.3g, RMS error / RMS move %.3g\n",
+              precision_name(precision), worst, ratio);
+  CHECK(ratio < param_tol);
 }
 
 // GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops.
@@ -115,7 +126,8 @@ void gpu_matches_cpu() {
     if (e >= 2e-3) std::printf("  %s gradient rel error %.3g\n", p.name.c_str(), e);
     CHECK(e < 2e-3);
   }
-  // Inference mode gives the training forward's output.
+  // Inference mode gives the training forward's output (engines may differ:
+  // both are FMA-exact f32, so only the summation order).
   CudaBackend gpu2(0, Precision::fp32);
   Executor c(g, gpu2, ExecMode::infer);
   gpu2.set_params(params);
@@ -123,7 +135,7 @@ void gpu_matches_cpu() {
   c.forward();
   std::vector<float> yc(x.size());
   c.get_output(yc);
-  CHECK(yc == yb);
+  CHECK(rel_error(yc, yb) < 1e-5);
   CHECK(c.arena_bytes() < b.arena_bytes());
 }
 
@@ -158,9 +170,9 @@ int main() {
     return test::kSkipExitCode;
   }
   try {
-    golden(Precision::fp32, 1e-4, 1e-3, 1e-4, 1e-4);
+    golden(Precision::fp32, 1e-4, 1e-3, 1e-4, 1e-3);
     // bf16 activations and conv inputs: about 3 significant digits.
-    golden(Precision::bf16, 5e-2, 0.25, 2e-2, 1.5e-3);
+    golden(Precision::bf16, 5e-2, 0.25, 2e-3, 0.3);
     gpu_matches_cpu();
     tiled_matches_cpu();
   } catch (const std::exception& e) {
