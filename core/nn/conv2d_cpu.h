@@ -1,0 +1,62 @@
+// Fast CPU 2D convolution for the training engine's CPU backend: im2col +
+// SGEMM (OpenBLAS when the build found it, a built-in blocked, threaded SGEMM
+// otherwise), forward and both backward passes. Same semantics, spans and
+// validation as conv2d_reference.h (NCHW activations, KCRS weights, zero
+// padding, stride, dilation), f32 only.
+//
+// The engine allocates all memory ahead of time: the overloads taking a
+// workspace never allocate; the others allocate the workspace internally.
+#pragma once
+
+#include "core/nn/conv2d_reference.h"
+
+#include <cstddef>
+#include <span>
+
+namespace atelier::nn {
+
+// The im2col buffer is processed in blocks of output pixels of at most this
+// many floats (4 MiB), or one pixel's c*r*s column when that is larger.
+inline constexpr std::size_t kConv2dCpuBlockFloats = std::size_t(1) << 20;
+
+// Floats of scratch the workspace overloads need for this shape (0 for 1x1
+// stride-1 unpadded convolutions): at most max(kConv2dCpuBlockFloats, c*r*s)
+// whatever the image size.
+std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape);
+
+// y = conv(x, w).
+void conv2d_forward_cpu(const Conv2dShape& shape, std::span<const float> x,
+                        std::span<const float> w, std::span<float> y);
+void conv2d_forward_cpu(const Conv2dShape& shape, std::span<const float> x,
+                        std::span<const float> w, std::span<float> y, std::span<float> workspace);
+
+// dx = d(sum y * dy)/dx (overwrites dx).
+void conv2d_backward_data_cpu(const Conv2dShape& shape, std::span<const float> dy,
+                              std::span<const float> w, std::span<float> dx);
+void conv2d_backward_data_cpu(const Conv2dShape& shape, std::span<const float> dy,
+                              std::span<const float> w, std::span<float> dx,
+                              std::span<float> workspace);
+
+// dw = d(sum y * dy)/dw; overwrites dw, or adds to it when accumulate.
+void conv2d_backward_filter_cpu(const Conv2dShape& shape, std::span<const float> x,
+                                std::span<const float> dy, std::span<float> dw,
+                                bool accumulate = false);
+void conv2d_backward_filter_cpu(const Conv2dShape& shape, std::span<const float> x,
+                                std::span<const float> dy, std::span<float> dw,
+                                std::span<float> workspace, bool accumulate = false);
+
+// "openblas" or "builtin-gemm", for logs and benchmarks.
+const char* conv2d_cpu_backend_name();
+// Threads used for im2col/col2im and the built-in GEMM (OpenBLAS's own
+// thread count when it is used, so the two never oversubscribe the cores).
+int conv2d_cpu_threads();
+
+// Test hooks (not for production code): a smaller im2col block limit in
+// floats (0 restores the default) to exercise the column-block path on small
+// shapes, and the built-in GEMM even when OpenBLAS is available.
+namespace testing {
+void set_conv2d_cpu_block_limit(std::size_t floats);
+void set_conv2d_cpu_force_builtin_gemm(bool force);
+} // namespace testing
+
+} // namespace atelier::nn

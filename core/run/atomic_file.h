@@ -1,0 +1,23 @@
+// Small POSIX file helpers for the run directory: whole-file replacement that
+// a reader never sees half-written, and whole-file reads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace atelier::run {
+
+// Writes bytes to "<path>.<pid>.tmp", fsyncs it, renames it over path and
+// fsyncs the folder, so path always holds either the old or the new content.
+// Failures throw FormatError(path, reason) and leave no temp file behind.
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// The whole file; nullopt when it does not exist. Other failures (a folder,
+// no permission) throw FormatError(path, reason).
+std::optional<std::string> read_file_if_exists(const std::string& path);
+
+// fsyncs a folder so a rename or file creation inside it is durable.
+void sync_directory(const std::string& dir);
+
+} // namespace atelier::run

@@ -1,0 +1,2 @@
+# Fast CPU convolution (im2col + SGEMM) against the reference (core/nn).
+atelier_add_test(test_conv2d_cpu SOURCES test_conv2d_cpu.cpp)

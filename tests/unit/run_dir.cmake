@@ -1,0 +1,2 @@
+# Run directory, checkpoint, progress line and stop-signal unit tests.
+atelier_add_test(test_run_dir SOURCES test_run_dir.cpp)

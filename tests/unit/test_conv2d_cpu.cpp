@@ -1,0 +1,315 @@
+// The fast CPU convolution (im2col + SGEMM) against the f64 reference, all
+// three passes, over kernel sizes 1..11, padding, stride, dilation, odd and
+// rectangular shapes, 1 and 97 channels, batches 1..3, accumulation, the
+// column-block path (forced with a tiny block limit), the built-in SGEMM
+// (forced even when OpenBLAS is present), and span/workspace size errors.
+#include "core/base/error.h"
+#include "core/nn/conv2d_cpu.h"
+#include "core/nn/conv2d_reference.h"
+#include "tests/support/gradient_check.h"
+#include "tests/support/test_support.h"
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace atelier;
+using nn::Conv2dShape;
+
+Q_DECLARE_METATYPE(Conv2dShape)
+
+namespace {
+
+// f32 sums in a different order than the reference's f64 ones: each result
+// must lie within kTol of the sum of |term| (the reference run on absolute
+// values). One wrong or missing term of n is ~1/n of that sum; n stays below
+// 3000 here, so an indexing error shows as >= 3e-4 on typical elements.
+constexpr double kTol = 2e-6;
+
+Conv2dShape make_shape(int n, int c, int h, int w, int k, int r, int s, int pad, int stride,
+                       int dilation) {
+  Conv2dShape sh;
+  sh.n = n;
+  sh.c = c;
+  sh.h = h;
+  sh.w = w;
+  sh.k = k;
+  sh.r = r;
+  sh.s = s;
+  sh.pad_h = sh.pad_w = pad;
+  sh.stride_h = sh.stride_w = stride;
+  sh.dilation_h = sh.dilation_w = dilation;
+  return sh;
+}
+
+std::vector<float> random_floats(std::size_t count, std::mt19937& rng) {
+  const std::vector<double> d = atelier::test::random_values(count, rng);
+  return std::vector<float>(d.begin(), d.end());
+}
+
+std::vector<double> widen(const std::vector<float>& v, bool absolute = false) {
+  std::vector<double> d(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    d[i] = absolute ? std::fabs(double(v[i])) : double(v[i]);
+  return d;
+}
+
+// Fails on the first element outside want +- (kTol mag + slack |base|).
+void compare(const char* what, const std::vector<float>& got, const std::vector<double>& want,
+             const std::vector<double>& mag, const std::vector<float>& base = {}) {
+  QCOMPARE(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double slack = base.empty() ? 0.0 : 1.2e-7 * std::fabs(double(base[i]));
+    const double err = std::fabs(double(got[i]) - want[i]);
+    if (!(err <= kTol * mag[i] + slack + 1e-30)) // NaN (an unwritten output) fails too
+      QFAIL(qPrintable(QString("%1[%2]: got %3, expected %4 (|terms| %5)")
+                           .arg(what)
+                           .arg(i)
+                           .arg(got[i], 0, 'g', 9)
+                           .arg(want[i], 0, 'g', 17)
+                           .arg(mag[i], 0, 'g', 6)));
+  }
+}
+
+// Restores the production settings after each test function.
+struct HookGuard {
+  ~HookGuard() {
+    nn::testing::set_conv2d_cpu_block_limit(0);
+    nn::testing::set_conv2d_cpu_force_builtin_gemm(false);
+  }
+};
+
+template <typename F>
+void expect_error(F&& f, const QString& message) {
+  try {
+    f();
+    QFAIL("no error");
+  } catch (const Error& e) {
+    QCOMPARE(QString::fromStdString(e.message()), message);
+  }
+}
+
+} // namespace
+
+class TestConv2dCpu : public QObject {
+  Q_OBJECT
+private slots:
+  void matchesReference_data();
+  void matchesReference();
+  void blockPathIsBounded();
+  void backendName();
+  void wrongSizes();
+  void invalidShape();
+};
+
+void TestConv2dCpu::matchesReference_data() {
+  QTest::addColumn<Conv2dShape>("shape");
+  QTest::addColumn<int>("block_pixels"); // 0: default limit, else pixels per im2col block
+  QTest::addColumn<bool>("builtin");
+
+  std::vector<std::pair<QString, Conv2dShape>> shapes = {
+      {"1x1 direct", make_shape(2, 5, 7, 9, 3, 1, 1, 0, 1, 1)},
+      {"1x1 direct c97", make_shape(1, 97, 6, 5, 4, 1, 1, 0, 1, 1)},
+      {"1x1 dilation 2 is direct", make_shape(1, 3, 5, 6, 2, 1, 1, 0, 1, 2)},
+      {"1x1 stride 2", make_shape(2, 3, 9, 8, 4, 1, 1, 0, 2, 1)},
+      {"c97 3x3 pad 1", make_shape(1, 97, 12, 10, 6, 3, 3, 1, 1, 1)},
+      {"c97 5x5 pad 2 stride 2 batch 3", make_shape(3, 97, 11, 13, 2, 5, 5, 2, 2, 1)},
+      {"stem-like 1->16 11x11 pad 5", make_shape(2, 1, 32, 29, 16, 11, 11, 5, 1, 1)},
+      {"k1 odd everything", make_shape(3, 2, 5, 3, 1, 3, 3, 1, 2, 1)},
+      {"kernel covers input", make_shape(1, 2, 5, 5, 3, 5, 5, 0, 1, 1)},
+  };
+  for (int r : {3, 5})
+    for (int pad = 0; pad <= r / 2; ++pad)
+      for (int stride : {1, 2})
+        for (int dilation : {1, 2})
+          shapes.push_back({QString("%1x%1 pad %2 stride %3 dilation %4")
+                                .arg(r)
+                                .arg(pad)
+                                .arg(stride)
+                                .arg(dilation),
+                            make_shape(r == 3 ? 2 : 1, 3, 17, 14, 5, r, r, pad, stride, dilation)});
+  for (int pad : {0, 2, 5})
+    for (int stride : {1, 2})
+      for (int dilation : {1, 2})
+        shapes.push_back(
+            {QString("11x11 pad %1 stride %2 dilation %3").arg(pad).arg(stride).arg(dilation),
+             make_shape(1, 2, 27, 24, 3, 11, 11, pad, stride, dilation)});
+  Conv2dShape mixed = make_shape(2, 2, 9, 10, 3, 3, 5, 0, 1, 1);
+  mixed.pad_h = 1;
+  mixed.pad_w = 2;
+  mixed.stride_w = 2;
+  mixed.dilation_h = 2;
+  shapes.push_back({"rectangular mixed", mixed});
+  Conv2dShape tall = make_shape(1, 4, 31, 7, 3, 5, 1, 2, 1, 1);
+  tall.pad_w = 0;
+  tall.stride_h = 3;
+  shapes.push_back({"5x1 stride 3x1", tall});
+
+  for (const auto& [name, shape] : shapes)
+    for (bool builtin : {false, true}) {
+      const QString gemm = builtin ? "builtin" : "default gemm";
+      QTest::newRow(qPrintable(name + ", " + gemm)) << shape << 0 << builtin;
+      // Blocks of 7 pixels start mid-row; 1-pixel blocks are the extreme.
+      QTest::newRow(qPrintable(name + ", " + gemm + ", 7-pixel blocks")) << shape << 7 << builtin;
+    }
+  QTest::newRow("c97 3x3, 1-pixel blocks")
+      << make_shape(2, 97, 6, 7, 3, 3, 3, 1, 1, 1) << 1 << false;
+  QTest::newRow("stem-like, 1-pixel blocks, builtin")
+      << make_shape(1, 1, 12, 13, 16, 11, 11, 5, 1, 1) << 1 << true;
+}
+
+void TestConv2dCpu::matchesReference() {
+  QFETCH(Conv2dShape, shape);
+  QFETCH(int, block_pixels);
+  QFETCH(bool, builtin);
+  HookGuard guard;
+  const std::size_t rows = std::size_t(shape.c) * shape.r * shape.s;
+  nn::testing::set_conv2d_cpu_block_limit(std::size_t(block_pixels) * rows);
+  nn::testing::set_conv2d_cpu_force_builtin_gemm(builtin);
+  if (builtin) QCOMPARE(QString(nn::conv2d_cpu_backend_name()), QString("builtin-gemm"));
+
+  const std::size_t pixels = std::size_t(shape.out_h()) * shape.out_w();
+  const bool direct = shape.r == 1 && shape.s == 1 && shape.stride_h == 1 && shape.stride_w == 1 &&
+                      shape.pad_h == 0 && shape.pad_w == 0;
+  const std::size_t ws_floats = nn::conv2d_cpu_workspace_floats(shape);
+  if (direct)
+    QCOMPARE(ws_floats, std::size_t(0));
+  else if (block_pixels > 0) {
+    // Blocks are evened out, so they may be narrower than the limit.
+    QVERIFY(ws_floats <= rows * std::size_t(block_pixels));
+    QCOMPARE(ws_floats % rows, std::size_t(0));
+  } else
+    QCOMPARE(ws_floats, rows * pixels);
+
+  std::mt19937 rng(1234);
+  const std::vector<float> x = random_floats(shape.input_count(), rng);
+  const std::vector<float> w = random_floats(shape.weight_count(), rng);
+  const std::vector<float> dy = random_floats(shape.output_count(), rng);
+  const std::vector<float> dw0 = random_floats(shape.weight_count(), rng);
+
+  std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
+  std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
+  std::vector<double> want_dw(shape.weight_count()), mag_dw(want_dw.size());
+  nn::conv2d_forward(shape, widen(x), widen(w), want_y);
+  nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
+  nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
+  nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
+  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want_dw);
+  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag_dw);
+
+  // Outputs and workspace start as NaN: everything must be overwritten.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> ws(ws_floats, nan);
+  std::vector<float> y(shape.output_count(), nan);
+  nn::conv2d_forward_cpu(shape, x, w, y, ws);
+  compare("y", y, want_y, mag_y);
+  std::vector<float> dx(shape.input_count(), nan);
+  nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+  compare("dx", dx, want_dx, mag_dx);
+  std::vector<float> dw(shape.weight_count(), nan);
+  nn::conv2d_backward_filter_cpu(shape, x, dy, dw, ws);
+  compare("dw", dw, want_dw, mag_dw);
+
+  // Accumulation adds to what is there.
+  std::vector<double> want_acc(dw0.size());
+  for (std::size_t i = 0; i < dw0.size(); ++i)
+    want_acc[i] = double(dw0[i]) + want_dw[i];
+  std::vector<float> acc = dw0;
+  nn::conv2d_backward_filter_cpu(shape, x, dy, acc, ws, true);
+  compare("dw accumulated", acc, want_acc, mag_dw, dw0);
+
+  // The allocating overloads give the same results.
+  std::vector<float> y2(y.size(), nan), dx2(dx.size(), nan), dw2(dw.size(), nan), acc2 = dw0;
+  nn::conv2d_forward_cpu(shape, x, w, y2);
+  nn::conv2d_backward_data_cpu(shape, dy, w, dx2);
+  nn::conv2d_backward_filter_cpu(shape, x, dy, dw2);
+  nn::conv2d_backward_filter_cpu(shape, x, dy, acc2, true);
+  compare("y (allocating)", y2, want_y, mag_y);
+  compare("dx (allocating)", dx2, want_dx, mag_dx);
+  compare("dw (allocating)", dw2, want_dw, mag_dw);
+  compare("dw accumulated (allocating)", acc2, want_acc, mag_dw, dw0);
+}
+
+void TestConv2dCpu::blockPathIsBounded() {
+  HookGuard guard;
+  // A 512 x 512 image, 97 channels, 5x5 "same": im2col would be 2425 x 262144
+  // floats (2.4 GiB); blocks keep it within 4 MiB.
+  QCOMPARE(nn::kConv2dCpuBlockFloats, std::size_t(1) << 20);
+  const Conv2dShape big = make_shape(4, 97, 512, 512, 16, 5, 5, 2, 1, 1);
+  const std::size_t ws = nn::conv2d_cpu_workspace_floats(big);
+  QVERIFY(ws <= nn::kConv2dCpuBlockFloats);
+  QVERIFY(ws >= nn::kConv2dCpuBlockFloats * 99 / 100); // blocks are not needlessly small
+  QCOMPARE(ws % 2425, std::size_t(0));
+  // One column wider than the limit still works (a block is >= 1 pixel).
+  nn::testing::set_conv2d_cpu_block_limit(100);
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(big), std::size_t(2425));
+  // A shape that fits in one block needs exactly its im2col matrix.
+  nn::testing::set_conv2d_cpu_block_limit(0);
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 16, 64, 64, 16, 3, 3, 1, 1, 1)),
+           std::size_t(144) * 4096);
+  // Otherwise evenly sized blocks: 825 x 16384 in 13 blocks of 1261 pixels.
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 33, 128, 128, 16, 5, 5, 2, 1, 1)),
+           std::size_t(825) * 1261);
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 16, 64, 64, 16, 1, 1, 0, 1, 1)),
+           std::size_t(0));
+}
+
+void TestConv2dCpu::backendName() {
+  const QString name = nn::conv2d_cpu_backend_name();
+  QVERIFY2(name == "openblas" || name == "builtin-gemm", qPrintable(name));
+  QVERIFY(nn::conv2d_cpu_threads() >= 1);
+  qInfo("backend %s, %d threads", qPrintable(name), nn::conv2d_cpu_threads());
+}
+
+void TestConv2dCpu::wrongSizes() {
+  const Conv2dShape sh = make_shape(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
+  std::vector<float> x(sh.input_count()), w(sh.weight_count()), y(sh.output_count());
+  std::vector<float> ws(nn::conv2d_cpu_workspace_floats(sh));
+  QCOMPARE(ws.size(), std::size_t(18 * 16));
+  std::vector<float> short_y(y.size() - 1), long_x(x.size() + 1), short_ws(ws.size() - 1);
+  expect_error([&] { nn::conv2d_forward_cpu(sh, x, w, short_y); },
+               "conv2d_forward_cpu: y has 47 values, the shape needs 48");
+  expect_error([&] { nn::conv2d_forward_cpu(sh, long_x, w, y, ws); },
+               "conv2d_forward_cpu: x has 33 values, the shape needs 32");
+  expect_error([&] { nn::conv2d_forward_cpu(sh, x, x, y); },
+               "conv2d_forward_cpu: w has 32 values, the shape needs 54");
+  expect_error([&] { nn::conv2d_forward_cpu(sh, x, w, y, short_ws); },
+               "conv2d_forward_cpu: workspace has 287 values, the shape needs at least 288");
+  expect_error([&] { nn::conv2d_backward_data_cpu(sh, y, w, long_x); },
+               "conv2d_backward_data_cpu: dx has 33 values, the shape needs 32");
+  expect_error([&] { nn::conv2d_backward_data_cpu(sh, short_y, w, x); },
+               "conv2d_backward_data_cpu: dy has 47 values, the shape needs 48");
+  expect_error([&] { nn::conv2d_backward_data_cpu(sh, y, w, x, short_ws); },
+               "conv2d_backward_data_cpu: workspace has 287 values, the shape needs at least 288");
+  expect_error([&] { nn::conv2d_backward_filter_cpu(sh, x, y, x); },
+               "conv2d_backward_filter_cpu: dw has 32 values, the shape needs 54");
+  expect_error([&] { nn::conv2d_backward_filter_cpu(sh, long_x, y, w, true); },
+               "conv2d_backward_filter_cpu: x has 33 values, the shape needs 32");
+  expect_error([&] { nn::conv2d_backward_filter_cpu(sh, x, y, w, short_ws, true); },
+               "conv2d_backward_filter_cpu: workspace has 287 values, the shape needs at least "
+               "288");
+  // A larger workspace is fine; the outputs were not touched by the failures.
+  std::vector<float> big_ws(ws.size() + 10);
+  nn::conv2d_forward_cpu(sh, x, w, y, big_ws);
+  for (float v : y)
+    QCOMPARE(v, 0.0f);
+}
+
+void TestConv2dCpu::invalidShape() {
+  Conv2dShape sh = make_shape(1, 2, 8, 8, 3, 3, 3, 1, 1, 1);
+  sh.pad_w = 3;
+  const QString message = "Conv2dShape: padding 1x3 is not smaller than the dilated kernel 3x3";
+  std::vector<float> none;
+  expect_error([&] { nn::conv2d_cpu_workspace_floats(sh); }, message);
+  expect_error([&] { nn::conv2d_forward_cpu(sh, none, none, none); }, message);
+  expect_error([&] { nn::conv2d_backward_data_cpu(sh, none, none, none, none); }, message);
+  expect_error([&] { nn::conv2d_backward_filter_cpu(sh, none, none, none); }, message);
+  sh = make_shape(1, 1, 4, 4, 1, 3, 3, 0, 1, 2);
+  expect_error([&] { nn::conv2d_forward_cpu(sh, none, none, none); },
+               "Conv2dShape: the dilated kernel 5x5 does not fit the padded 4x4 input");
+}
+
+QTEST_APPLESS_MAIN(TestConv2dCpu)
+#include "test_conv2d_cpu.moc"
