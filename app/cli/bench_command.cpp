@@ -79,6 +79,7 @@ int bench_train(const CliOptions& o) {
   Graph g = build_unet(config, batch, crop, crop);
   const auto setup = Clock::now();
   Executor ex(g, *backend, ExecMode::train);
+  ex.set_use_graphs(!o.flag("no-graphs"));
   backend->set_params(init_params(ex.graph(), 0));
   const std::size_t count = std::size_t(batch) * crop * crop;
   ex.set_input(random_normal(count, 1));
@@ -89,8 +90,7 @@ int bench_train(const CliOptions& o) {
   opt.adam.lr = 1e-3;
   std::int64_t step = 0;
   auto one = [&] {
-    ex.forward();
-    ex.backward(LossKind::mse);
+    ex.train_step(LossKind::mse);
     opt.step = ++step;
     backend->optimizer_step(opt);
   };
@@ -117,6 +117,7 @@ int bench_train(const CliOptions& o) {
   j.key("peak_mem_gib").value(double(backend->peak_memory_bytes()) / double(1ull << 30));
   j.key("arena_gib").value(double(ex.arena_bytes()) / double(1ull << 30));
   j.key("setup_s").value(setup_s);
+  j.key("cuda_graphs").value(backend->supports_graphs() && !o.flag("no-graphs"));
   j.key("final_loss").value(backend->read_loss());
   j.end_object();
   std::cout << j.str() << std::endl;
@@ -172,7 +173,7 @@ int run_bench(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli bench denoise-train [--crop 512] [--batch 8] [--steps 50]\n"
       "                                       [--precision bf16|fp32] [--device cuda:0|cpu]\n"
-      "                                       [--model unet|unet-small] [--profile]\n"
+      "                                       [--model unet|unet-small] [--profile] [--no-graphs]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
       "                                       [--overlap 64] [--memory-budget-gib 2]\n"
       "                                       [--precision bf16|fp32] [--device ...] [--model "
@@ -186,8 +187,9 @@ int run_bench(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (which == "denoise-train")
-      return bench_train(CliOptions(
-          rest, {"crop", "batch", "steps", "precision", "device", "model"}, {"profile"}));
+      return bench_train(CliOptions(rest,
+                                    {"crop", "batch", "steps", "precision", "device", "model"},
+                                    {"profile", "no-graphs"}));
     if (which == "denoise-infer")
       return bench_infer(CliOptions(rest, {"size", "reps", "tile", "overlap", "memory-budget-gib",
                                            "precision", "device", "model"}));

@@ -116,6 +116,15 @@ public:
   virtual void optimizer_step(const OptimizerStep& step) = 0;
   virtual double read_grad_norm() = 0;
 
+  // Graph capture (CUDA graphs): the ops queued between begin_capture and
+  // end_capture become one replayable graph. Backends without it return false
+  // from supports_graphs and are never asked to capture.
+  virtual bool supports_graphs() const { return false; }
+  virtual void begin_capture() {}
+  virtual void* end_capture() { return nullptr; }
+  virtual void launch_graph(void*) {}
+  virtual void destroy_graph(void*) noexcept {}
+
   // Waits for all queued work.
   virtual void synchronize() = 0;
   // Peak backend memory in use since construction, bytes (0 if unknown).

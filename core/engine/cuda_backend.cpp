@@ -95,7 +95,6 @@ struct CudaBackend::Impl {
   // Parameters, gradients, optimizer state in that layout.
   Buffer params, grads, params_bf16, weight_grads_bf16, m, v, momentum, scalars;
   Buffer staging; // f32 activations on their way to/from bf16
-  bool weight_grads_pending = false;
   bool adam_started = false, sgd_started = false;
   std::map<int, k::CudnnGraphConv2d> convs;
 
@@ -163,10 +162,10 @@ struct CudaBackend::Impl {
   void refresh_bf16_weights() {
     if (bf16()) k::f32_to_bf16(f(params), h(params_bf16), weight_count, stream);
   }
+  // Always converts: a replayed graph writes the bf16 gradients without the
+  // host seeing it.
   void flush_weight_grads() {
-    if (bf16() && weight_grads_pending)
-      k::bf16_to_f32(h(weight_grads_bf16), f(grads), weight_count, stream);
-    weight_grads_pending = false;
+    if (bf16()) k::bf16_to_f32(h(weight_grads_bf16), f(grads), weight_count, stream);
   }
   void ensure_staging(std::size_t bytes, CudaBackend& owner) {
     if (staging.bytes >= bytes) return;
@@ -440,7 +439,6 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
         workspace, pixels, conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
     c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
     if (dx) c.backward_data(dy, d.h(d.params_bf16, w), dx, d.stream);
-    d.weight_grads_pending = true;
   } else {
     k::bias_activation_backward_f32(static_cast<const float*>(y), nullptr,
                                     static_cast<const float*>(dy), static_cast<float*>(dy), db,
@@ -604,6 +602,19 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
 
 double CudaBackend::read_grad_norm() {
   return k::read_grad_norm(impl_->sum_squares(), impl_->stream);
+}
+
+void CudaBackend::begin_capture() {
+  k::begin_capture(impl_->stream);
+}
+void* CudaBackend::end_capture() {
+  return k::end_capture(impl_->stream);
+}
+void CudaBackend::launch_graph(void* graph) {
+  k::launch_graph(graph, impl_->stream);
+}
+void CudaBackend::destroy_graph(void* graph) noexcept {
+  k::destroy_graph(graph);
 }
 
 void CudaBackend::synchronize() {

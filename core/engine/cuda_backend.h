@@ -69,6 +69,11 @@ public:
   double read_loss() override;
   void optimizer_step(const OptimizerStep& step) override;
   double read_grad_norm() override;
+  bool supports_graphs() const override { return true; }
+  void begin_capture() override;
+  void* end_capture() override;
+  void launch_graph(void* graph) override;
+  void destroy_graph(void* graph) noexcept override;
   void synchronize() override;
   std::size_t peak_memory_bytes() const override;
 

@@ -114,7 +114,65 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
 }
 
 Executor::~Executor() {
+  drop_graphs();
   if (arena_) backend_.deallocate(arena_);
+}
+
+void Executor::drop_graphs() noexcept {
+  for (Captured* c : {&train_graph_, &forward_graph_}) {
+    if (c->graph) backend_.destroy_graph(c->graph);
+    *c = {};
+  }
+}
+
+void Executor::set_use_graphs(bool on) {
+  use_graphs_ = on;
+  if (!on) drop_graphs();
+}
+
+template <typename F>
+void Executor::replay(Captured& c, LossKind loss, F&& run) {
+  if (!use_graphs_ || profiling_ || !backend_.supports_graphs()) {
+    run();
+    return;
+  }
+  if (c.graph && c.loss != loss) {
+    backend_.destroy_graph(c.graph);
+    c = {};
+  }
+  if (c.graph) {
+    backend_.launch_graph(c.graph);
+    return;
+  }
+  if (c.calls++ == 0) {
+    run(); // warm-up, eagerly
+    return;
+  }
+  backend_.begin_capture();
+  try {
+    run();
+  } catch (...) {
+    try {
+      backend_.destroy_graph(backend_.end_capture());
+    } catch (...) {
+    }
+    throw;
+  }
+  c.graph = backend_.end_capture();
+  c.loss = loss;
+  backend_.launch_graph(c.graph);
+}
+
+void Executor::train_step(LossKind loss) {
+  if (mode_ != ExecMode::train) throw Error("executor: train_step in inference mode");
+  replay(train_graph_, loss, [&] {
+    forward();
+    backward(loss);
+  });
+}
+
+void Executor::forward_step() {
+  replay(forward_graph_, LossKind::mse, [&] { forward(); });
 }
 
 void* Executor::ptr(int buffer) const {

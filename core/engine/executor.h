@@ -61,6 +61,14 @@ public:
   void forward();
   // Train mode: loss of the output against the target, then all gradients.
   void backward(LossKind loss);
+  // forward() then backward(loss). On a backend with graph capture (and
+  // unless disabled), the first call runs eagerly (warm-up: lazy library
+  // initialisation cannot be captured), the second captures the step into a
+  // graph and every later call replays it with one launch.
+  void train_step(LossKind loss);
+  // forward() with the same warm-up / capture / replay scheme.
+  void forward_step();
+  void set_use_graphs(bool on);
 
   // Profiling: with it on, every op waits for the backend and its wall time
   // is added to a per-op total ("fwd enc.0.0", "bwd dec.1.2", "loss").
@@ -86,6 +94,16 @@ private:
   void* arena_ = nullptr;
   std::size_t workspace_bytes_ = 0;
   bool profiling_ = false;
+  bool use_graphs_ = true;
+  struct Captured {
+    void* graph = nullptr;
+    int calls = 0;
+    LossKind loss = LossKind::mse;
+  };
+  Captured train_graph_, forward_graph_;
+  template <typename F>
+  void replay(Captured& c, LossKind loss, F&& run);
+  void drop_graphs() noexcept;
   std::vector<OpTime> op_times_;
   void record(const std::string& op, double ms);
   template <typename F>

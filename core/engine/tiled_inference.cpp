@@ -74,7 +74,7 @@ void TiledInference::run_resident() {
     for (int tx = 0; tx < w_; tx += tile_w_) {
       backend_.extract_tile(image_, h_, w_, ty - overlap_, tx - overlap_, executor_->input_buffer(),
                             wh, ww);
-      executor_->forward();
+      executor_->forward_step();
       backend_.insert_tile(executor_->output_buffer(), wh, ww, overlap_, overlap_,
                            std::min(tile_h_, h_ - ty), std::min(tile_w_, w_ - tx), result_, h_, w_,
                            ty, tx);
