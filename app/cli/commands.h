@@ -14,5 +14,8 @@ inline constexpr int kExitUsage = 2;
 
 int run_info(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
+int run_denoise(const std::vector<std::string>& args);
+int run_simulate(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

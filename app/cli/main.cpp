@@ -13,6 +13,9 @@ void print_usage(std::ostream& out) {
          "commands:\n"
          "  info [--json] FILE...   format, dimensions, type, pixel size and statistics\n"
          "  formats                 the formats this build reads\n"
+         "  train --recipe denoise  train the Noise2Noise denoiser into a run directory\n"
+         "  denoise --checkpoint C IN... --out DIR   denoise micrographs\n"
+         "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
          "options:\n"
          "  --version               print the version\n"
@@ -40,6 +43,9 @@ int main(int argc, char** argv) {
   }
   if (command == "info") return run_info(args);
   if (command == "bench") return run_bench(args);
+  if (command == "train") return run_train(args);
+  if (command == "denoise") return run_denoise(args);
+  if (command == "simulate") return run_simulate(args);
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())
       std::cout << f << '\n';

@@ -171,6 +171,15 @@ void Executor::train_step(LossKind loss) {
   });
 }
 
+double Executor::evaluate(LossKind loss) {
+  if (mode_ != ExecMode::train) throw Error("executor: evaluate needs a train-mode executor");
+  forward();
+  const int out = graph_.output();
+  backend_.loss_forward(loss, ptr(layout_.act[std::size_t(out)]), ptr(layout_.target),
+                        graph_.value(out).shape.count());
+  return backend_.read_loss();
+}
+
 void Executor::forward_step() {
   replay(forward_graph_, LossKind::mse, [&] { forward(); });
 }

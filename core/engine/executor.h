@@ -66,6 +66,8 @@ public:
   // initialisation cannot be captured), the second captures the step into a
   // graph and every later call replays it with one launch.
   void train_step(LossKind loss);
+  // Train mode: forward() and the loss only (validation); waits for it.
+  double evaluate(LossKind loss);
   // forward() with the same warm-up / capture / replay scheme.
   void forward_step();
   void set_use_graphs(bool on);

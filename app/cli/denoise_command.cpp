@@ -1,0 +1,52 @@
+// `atelier-cli denoise --checkpoint C IN... --out DIR`: denoises micrographs
+// with any checkpoint of a denoise run, one float32 MRC per input.
+#include "app/cli/cli_options.h"
+#include "app/cli/commands.h"
+#include "core/base/error.h"
+#include "core/engine/backend_factory.h"
+#include "core/recipes/denoise/micrograph_denoiser.h"
+
+#include <iostream>
+
+namespace atelier::cli {
+
+int run_denoise(const std::vector<std::string>& args) {
+  static const char* usage =
+      "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
+      "                           [--precision bf16|fp32] [--tile 1024] [--overlap 64]\n"
+      "                           [--memory-budget-gib 2]\n"
+      "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input.\n";
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << usage;
+    return kExitOk;
+  }
+  int rc = kExitOk;
+  try {
+    const CliOptions o(
+        args, {"checkpoint", "out", "device", "precision", "tile", "overlap", "memory-budget-gib"});
+    if (o.positional().empty()) throw Error("no input micrograph given");
+    denoise::DenoiseOptions d;
+    d.device = o.text("device", engine::cuda_available() ? "cuda:0" : "cpu");
+    d.precision = o.text("precision", "bf16");
+    d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
+    d.tiles.overlap = int(o.integer("overlap", 64, 0, 4096));
+    d.tiles.memory_budget_bytes =
+        std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
+    denoise::MicrographDenoiser denoiser(o.required("checkpoint"), d);
+    const std::string out = o.required("out");
+    for (const std::string& in : o.positional()) {
+      try {
+        std::cout << denoiser.denoise_file(in, out) << '\n';
+      } catch (const std::exception& e) {
+        std::cerr << "error: " << in << ": " << e.what() << '\n';
+        rc = kExitFileError;
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "error: denoise: " << e.what() << '\n' << usage;
+    return kExitFileError;
+  }
+  return rc;
+}
+
+} // namespace atelier::cli

@@ -1,0 +1,113 @@
+// `atelier-cli train --recipe denoise ...`: trains the Noise2Noise denoiser
+// into a run directory, with a progress line; `--resume RUN` continues one.
+#include "app/cli/cli_options.h"
+#include "app/cli/commands.h"
+#include "core/base/error.h"
+#include "core/engine/backend_factory.h"
+#include "core/recipes/denoise/denoise_trainer.h"
+#include "core/run/progress_bar.h"
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+namespace atelier::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: atelier-cli train --recipe denoise --pairs LIST --run-dir DIR [options]\n"
+    "       atelier-cli train --resume DIR [--steps N]\n"
+    "  LIST: one 'odd_path even_path' pair per line (paths relative to the list)\n"
+    "  --steps N (1000)  --batch B (8)  --crop C (512, a multiple of 32)\n"
+    "  --device cpu|cuda|cuda:N (cuda:0 when present)  --precision bf16|fp32 (bf16)\n"
+    "  --model unet|unet-small (unet-small on the CPU)\n"
+    "  --optimizer adam|adamw|sgd  --lr 1e-3  --schedule constant|cosine|wsd\n"
+    "  --warmup-steps 0  --min-lr 0  --weight-decay 0  --clip-norm 0  --loss mse|l1\n"
+    "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
+    "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
+    "  --project P [--selection S]: training from a project comes with the projects store\n"
+    "  SIGTERM / SIGINT write a checkpoint and stop cleanly; --resume continues.\n";
+
+} // namespace
+
+int run_train(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  try {
+    const CliOptions o(args, {"recipe",       "pairs",
+                              "project",      "selection",
+                              "run-dir",      "resume",
+                              "steps",        "batch",
+                              "crop",         "device",
+                              "precision",    "model",
+                              "optimizer",    "lr",
+                              "schedule",     "warmup-steps",
+                              "min-lr",       "weight-decay",
+                              "clip-norm",    "loss",
+                              "val-fraction", "val-every",
+                              "log-every",    "checkpoint-every",
+                              "seed",         "loader-threads",
+                              "cache-gib",    "momentum"},
+                       {"quiet"});
+    if (!o.positional().empty()) throw Error("unexpected argument " + o.positional().front());
+    std::optional<run::ProgressPrinter> bar;
+    auto progress = [&](const denoise::TrainProgress& p) {
+      if (o.flag("quiet")) return;
+      if (!bar) bar.emplace(p.total);
+      char extra[96];
+      std::snprintf(extra, sizeof extra, "loss %.5f  %.1f img/s", p.loss, p.images_per_s);
+      bar->update(p.step, extra);
+    };
+    denoise::TrainResult r;
+    if (o.has("resume")) {
+      r = denoise::resume_denoiser(o.required("resume"), o.integer("steps", 0, 1, 1LL << 40),
+                                   progress);
+    } else {
+      const std::string recipe = o.required("recipe");
+      if (recipe != "denoise") throw Error("unknown recipe '" + recipe + "' (available: denoise)");
+      if (o.has("project"))
+        throw Error("--project: training from a project needs the project store, which this "
+                    "build does not have yet; give --pairs LIST");
+      denoise::DenoiseTrainOptions t;
+      t.pairs_list = o.required("pairs");
+      t.run_dir = o.required("run-dir");
+      t.device = o.text("device", engine::cuda_available() ? "cuda:0" : "cpu");
+      t.model = o.text("model", t.device == "cpu" ? "unet-small" : "unet");
+      t.steps = o.integer("steps", t.steps, 1, 1LL << 40);
+      t.batch = int(o.integer("batch", t.batch, 1, 65536));
+      t.crop = int(o.integer("crop", t.crop, 64, 16384));
+      t.precision = o.text("precision", t.precision);
+      t.optimizer = o.text("optimizer", t.optimizer);
+      t.schedule = o.text("schedule", t.schedule);
+      t.loss = o.text("loss", t.loss);
+      t.lr = o.number("lr", t.lr, 0, 10);
+      t.min_lr = o.number("min-lr", t.min_lr, 0, 10);
+      t.warmup_steps = o.integer("warmup-steps", t.warmup_steps, 0, 1LL << 40);
+      t.weight_decay = o.number("weight-decay", t.weight_decay, 0, 10);
+      t.momentum = o.number("momentum", t.momentum, 0, 1);
+      t.clip_norm = o.number("clip-norm", t.clip_norm, 0, 1e9);
+      t.val_fraction = o.number("val-fraction", t.val_fraction, 0, 0.99);
+      t.val_every = o.integer("val-every", t.val_every, 1, 1LL << 40);
+      t.log_every = o.integer("log-every", t.log_every, 1, 1LL << 40);
+      t.checkpoint_every = o.integer("checkpoint-every", t.checkpoint_every, 1, 1LL << 40);
+      t.seed = std::uint64_t(o.integer("seed", 0, 0, 1LL << 62));
+      t.loader_threads = int(o.integer("loader-threads", t.loader_threads, 1, 256));
+      t.cache_gib = o.number("cache-gib", t.cache_gib, 0.001, 1e6);
+      r = denoise::train_denoiser(t, progress);
+    }
+    if (bar) bar->finish();
+    std::cout << (r.stopped ? "stopped" : "done") << " at step " << r.step << ", loss "
+              << r.last_loss;
+    if (r.last_val_loss >= 0) std::cout << ", val_loss " << r.last_val_loss;
+    std::cout << "\ncheckpoint " << r.last_checkpoint << '\n';
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "error: train: " << e.what() << '\n';
+    return kExitFileError;
+  }
+}
+
+} // namespace atelier::cli

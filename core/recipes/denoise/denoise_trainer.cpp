@@ -1,0 +1,378 @@
+// The training loop of the denoiser recipe and its run directory.
+#include "core/recipes/denoise/denoise_trainer.h"
+
+#include "core/base/error.h"
+#include "core/engine/backend_factory.h"
+#include "core/engine/executor.h"
+#include "core/engine/param_init.h"
+#include "core/engine/unet.h"
+#include "core/io/json_writer.h"
+#include "core/nn/lr_schedule.h"
+#include "core/recipes/denoise/pair_loader.h"
+#include "core/recipes/denoise/unet_checkpoint.h"
+#include "core/run/run_dir.h"
+#include "core/run/run_json.h"
+#include "core/run/stop_signal.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace atelier::denoise {
+
+using namespace atelier::engine;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kRecipe = "denoise";
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw Error("train: " + what);
+}
+
+std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImagePair>& train,
+                          const std::vector<ImagePair>& val) {
+  JsonWriter j(2);
+  j.begin_object();
+  j.key("recipe").value(kRecipe);
+  j.key("code_version").value(ATELIER_CORE_VERSION);
+  j.key("model_config").value(UnetConfig::named(o.model).json());
+  j.key("options").begin_object();
+  j.key("pairs_list").value(o.pairs_list);
+  j.key("steps").value(o.steps);
+  j.key("batch").value(o.batch);
+  j.key("crop").value(o.crop);
+  j.key("device").value(o.device);
+  j.key("precision").value(o.precision);
+  j.key("model").value(o.model);
+  j.key("optimizer").value(o.optimizer);
+  j.key("schedule").value(o.schedule);
+  j.key("lr").value(o.lr);
+  j.key("min_lr").value(o.min_lr);
+  j.key("warmup_steps").value(o.warmup_steps);
+  j.key("weight_decay").value(o.weight_decay);
+  j.key("momentum").value(o.momentum);
+  j.key("clip_norm").value(o.clip_norm);
+  j.key("loss").value(o.loss);
+  j.key("val_fraction").value(o.val_fraction);
+  j.key("val_every").value(o.val_every);
+  j.key("val_batches").value(o.val_batches);
+  j.key("log_every").value(o.log_every);
+  j.key("checkpoint_every").value(o.checkpoint_every);
+  j.key("seed").value(std::uint64_t(o.seed));
+  j.key("loader_threads").value(o.loader_threads);
+  j.key("cache_gib").value(o.cache_gib);
+  j.end_object();
+  for (const auto& [key, list] : {std::pair{"train_pairs", &train}, std::pair{"val_pairs", &val}}) {
+    j.key(key).begin_array();
+    for (const ImagePair& p : *list)
+      j.begin_array().value(p.odd_path).value(p.even_path).end_array();
+    j.end_array();
+  }
+  j.end_object();
+  return j.str() + "\n";
+}
+
+const run::JsonNode& member(const run::JsonNode& n, const char* key, const std::string& src) {
+  const run::JsonNode* m = n.find(key);
+  if (!m) throw FormatError(src, std::string("run.json lacks \"") + key + "\"");
+  return *m;
+}
+
+std::vector<ImagePair> pairs_from(const run::JsonNode& list, const std::string& src) {
+  std::vector<ImagePair> out;
+  for (const run::JsonNode& p : list.items) {
+    if (p.items.size() != 2) throw FormatError(src, "run.json: a pair is not [odd, even]");
+    out.push_back({p.items[0].text, p.items[1].text});
+  }
+  return out;
+}
+
+nn::LrSchedule make_schedule(const DenoiseTrainOptions& o) {
+  if (o.schedule == "constant") return nn::constant_schedule(o.lr, o.warmup_steps);
+  if (o.schedule == "cosine")
+    return nn::warmup_cosine_schedule(o.lr, o.min_lr, o.warmup_steps, o.steps);
+  return nn::warmup_stable_decay_schedule(o.lr, o.min_lr, o.warmup_steps, o.steps, 0.2,
+                                          nn::LrSchedule::DecayShape::linear);
+}
+
+OptimizerStep make_optimizer(const DenoiseTrainOptions& o) {
+  OptimizerStep s;
+  s.kind = o.optimizer == "sgd"     ? OptimizerKind::sgd
+           : o.optimizer == "adamw" ? OptimizerKind::adamw
+                                    : OptimizerKind::adam;
+  s.adam.weight_decay = o.weight_decay;
+  s.sgd.weight_decay = o.weight_decay;
+  s.sgd.momentum = o.momentum;
+  s.clip_norm = o.clip_norm;
+  return s;
+}
+
+struct Session {
+  const DenoiseTrainOptions& o;
+  run::RunDirectory& dir;
+  std::vector<ImagePair> train_pairs, val_pairs;
+  std::int64_t start_step = 0;
+  std::optional<run::Checkpoint> resume;
+  std::string resume_path;
+  double time_offset_s = 0;
+};
+
+TrainResult run_session(Session& s, const std::function<void(const TrainProgress&)>& progress) {
+  const DenoiseTrainOptions& o = s.o;
+  const UnetConfig config = UnetConfig::named(o.model);
+  const LossKind loss_kind = o.loss == "l1" ? LossKind::l1 : LossKind::mse;
+  auto backend = make_backend(o.device, o.precision);
+  Executor ex(build_unet(config, o.batch, o.crop, o.crop), *backend, ExecMode::train);
+  const Graph& g = ex.graph();
+  if (s.resume) {
+    backend->set_params(unet_params_from_checkpoint(g, *s.resume, s.resume_path));
+    restore_optimizer_state(g, *backend, *s.resume, s.resume_path);
+  } else {
+    backend->set_params(init_params(g, o.seed));
+  }
+  s.dir.log("backend " + backend->name() + ", model " + o.model + " " + config.json() + ", arena " +
+            std::to_string(ex.arena_bytes() >> 20) + " MiB");
+
+  LoaderOptions lo;
+  lo.threads = o.loader_threads;
+  lo.cache_bytes = std::size_t(o.cache_gib * double(1ull << 30));
+  lo.crop.crop = o.crop;
+  lo.seed = o.seed;
+  PairLoader loader(s.train_pairs, lo);
+  std::optional<PairLoader> val_loader;
+  if (!s.val_pairs.empty()) {
+    LoaderOptions vo = lo;
+    vo.seed = o.seed ^ 0x5eedf00dULL;
+    vo.swap_halves = false;
+    vo.threads = 1;
+    val_loader.emplace(s.val_pairs, vo);
+  }
+  const std::size_t count = std::size_t(o.batch) * std::size_t(o.crop) * std::size_t(o.crop);
+  std::vector<float> input(count), target(count);
+  const nn::LrSchedule schedule = make_schedule(o);
+  OptimizerStep opt = make_optimizer(o);
+  const auto t0 = Clock::now();
+  auto elapsed = [&] {
+    return s.time_offset_s + std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+
+  run::StopSignalGuard guard;
+  run::install_stop_handlers();
+  run::RunStatus status;
+  status.state = run::RunState::running;
+  status.step = s.start_step;
+  status.total_steps = o.steps;
+  s.dir.write_status(status);
+
+  TrainResult result;
+  result.step = s.start_step;
+  std::int64_t last_saved = s.resume ? s.start_step : -1;
+  auto save = [&](std::int64_t step) {
+    const std::string path = s.dir.checkpoint_path(step);
+    run::write_checkpoint(path, make_unet_checkpoint(g, *backend, step, config, s.dir.run_json()));
+    result.last_checkpoint = path;
+    last_saved = step;
+    s.dir.log("checkpoint " + path);
+  };
+  auto validate = [&]() -> double {
+    double sum = 0;
+    for (int b = 0; b < o.val_batches; ++b) {
+      val_loader->fill_batch(b, o.batch, input.data(), target.data());
+      ex.set_input(input);
+      ex.set_target(target);
+      sum += ex.evaluate(loss_kind);
+    }
+    return sum / o.val_batches;
+  };
+
+  try {
+    auto interval_start = Clock::now();
+    std::int64_t interval_steps = 0;
+    for (std::int64_t step = s.start_step + 1; step <= o.steps; ++step) {
+      loader.fill_batch(step, o.batch, input.data(), target.data());
+      if (step < o.steps) loader.prefetch(step + 1, o.batch);
+      ex.set_input(input);
+      ex.set_target(target);
+      ex.train_step(loss_kind);
+      const double lr = schedule.lr_at(step - 1);
+      opt.step = step;
+      opt.adam.lr = lr;
+      opt.sgd.lr = lr;
+      backend->optimizer_step(opt);
+      ++interval_steps;
+      result.step = step;
+      const bool last = step == o.steps;
+      const bool stopping = run::stop_requested();
+      if (step % o.log_every == 0 || last || stopping) {
+        const double loss = backend->read_loss();
+        const double grad_norm = backend->read_grad_norm();
+        const double dt = std::chrono::duration<double>(Clock::now() - interval_start).count();
+        const double images_per_s = double(interval_steps) * o.batch / std::max(dt, 1e-9);
+        double val_loss = std::numeric_limits<double>::quiet_NaN();
+        if (val_loader && (step % o.val_every == 0 || last)) {
+          val_loss = validate();
+          result.last_val_loss = val_loss;
+        }
+        run::MetricsRecord m;
+        m.add("step", step)
+            .add("time_s", elapsed())
+            .add("loss", loss)
+            .add("val_loss", val_loss)
+            .add("lr", lr)
+            .add("grad_norm", grad_norm)
+            .add("images_per_s", images_per_s)
+            .add("gpu_mem_gib", backend->is_gpu()
+                                    ? double(backend->peak_memory_bytes()) / double(1ull << 30)
+                                    : std::numeric_limits<double>::quiet_NaN());
+        s.dir.append_metrics(m);
+        if (!std::isfinite(loss))
+          throw Error("the loss is " + std::to_string(loss) + " at step " + std::to_string(step) +
+                      " (lower the learning rate or enable --clip-norm)");
+        result.last_loss = loss;
+        status.step = step;
+        s.dir.write_status(status);
+        if (progress) progress({step, o.steps, loss, images_per_s});
+        interval_start = Clock::now();
+        interval_steps = 0;
+      }
+      if (step % o.checkpoint_every == 0 && !last) save(step);
+      if (stopping && !last) {
+        save(step);
+        result.stopped = true;
+        status.state = run::RunState::stopped;
+        status.message = "stopped by signal " + std::to_string(run::stop_signal_number()) +
+                         " at step " + std::to_string(step);
+        s.dir.write_status(status);
+        s.dir.log(status.message);
+        return result;
+      }
+    }
+    if (last_saved != result.step) save(result.step);
+    status.state = run::RunState::done;
+    status.step = result.step;
+    s.dir.write_status(status);
+    s.dir.log("done at step " + std::to_string(result.step));
+  } catch (const std::exception& e) {
+    status.state = run::RunState::failed;
+    status.message = e.what();
+    try {
+      s.dir.write_status(status);
+      s.dir.log(std::string("failed: ") + e.what());
+    } catch (...) {
+    }
+    throw;
+  }
+  return result;
+}
+
+} // namespace
+
+void DenoiseTrainOptions::validate() const {
+  require(!pairs_list.empty(), "a pair list is required (--pairs LIST)");
+  require(!run_dir.empty(), "a run directory is required (--run-dir DIR)");
+  require(steps >= 1, "--steps must be at least 1");
+  require(batch >= 1, "--batch must be at least 1");
+  require(crop >= 64 && crop % kUnetSizeMultiple == 0,
+          "--crop must be a multiple of 32 and at least 64");
+  (void)UnetConfig::named(model);
+  require(optimizer == "adam" || optimizer == "adamw" || optimizer == "sgd",
+          "--optimizer must be adam, adamw or sgd");
+  require(schedule == "constant" || schedule == "cosine" || schedule == "wsd",
+          "--schedule must be constant, cosine or wsd");
+  require(loss == "mse" || loss == "l1", "--loss must be mse or l1");
+  require(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16");
+  require(std::isfinite(lr) && lr > 0, "--lr must be positive");
+  require(val_fraction >= 0 && val_fraction < 1, "--val-fraction must be in [0, 1)");
+  require(log_every >= 1 && val_every >= 1 && checkpoint_every >= 1 && val_batches >= 1,
+          "--log-every, --val-every, --checkpoint-every must be at least 1");
+  require(loader_threads >= 1, "--loader-threads must be at least 1");
+  require(cache_gib > 0, "--cache-gib must be positive");
+  make_schedule(*this).validate();
+}
+
+DenoiseTrainOptions read_run_options(const std::string& run_dir) {
+  run::RunDirectory dir = run::RunDirectory::open_for_resume(run_dir);
+  const std::string src = run_dir + "/run.json";
+  const run::JsonNode root = run::parse_json(dir.run_json(), src);
+  if (const run::JsonNode* r = root.find("recipe"); !r || r->text != kRecipe)
+    throw FormatError(src, "not a denoise run");
+  const run::JsonNode& o = member(root, "options", src);
+  DenoiseTrainOptions opt;
+  auto text = [&](const char* k) { return member(o, k, src).text; };
+  auto integer = [&](const char* k) { return member(o, k, src).integer; };
+  auto number = [&](const char* k) { return member(o, k, src).number; };
+  opt.pairs_list = text("pairs_list");
+  opt.run_dir = run_dir;
+  opt.steps = integer("steps");
+  opt.batch = int(integer("batch"));
+  opt.crop = int(integer("crop"));
+  opt.device = text("device");
+  opt.precision = text("precision");
+  opt.model = text("model");
+  opt.optimizer = text("optimizer");
+  opt.schedule = text("schedule");
+  opt.lr = number("lr");
+  opt.min_lr = number("min_lr");
+  opt.warmup_steps = integer("warmup_steps");
+  opt.weight_decay = number("weight_decay");
+  opt.momentum = number("momentum");
+  opt.clip_norm = number("clip_norm");
+  opt.loss = text("loss");
+  opt.val_fraction = number("val_fraction");
+  opt.val_every = integer("val_every");
+  opt.val_batches = int(integer("val_batches"));
+  opt.log_every = integer("log_every");
+  opt.checkpoint_every = integer("checkpoint_every");
+  opt.seed = std::uint64_t(integer("seed"));
+  opt.loader_threads = int(integer("loader_threads"));
+  opt.cache_gib = number("cache_gib");
+  return opt;
+}
+
+TrainResult train_denoiser(const DenoiseTrainOptions& options,
+                           const std::function<void(const TrainProgress&)>& progress) {
+  options.validate();
+  std::vector<ImagePair> pairs = read_pair_list(options.pairs_list);
+  auto [train, val] = split_pairs(pairs, options.val_fraction, options.seed);
+  run::RunDirectory dir =
+      run::RunDirectory::create(options.run_dir, run_json_text(options, train, val));
+  Session s{options, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
+  return run_session(s, progress);
+}
+
+TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
+                            const std::function<void(const TrainProgress&)>& progress) {
+  DenoiseTrainOptions options = read_run_options(run_dir);
+  if (steps > 0) options.steps = steps;
+  options.validate();
+  run::RunDirectory dir = run::RunDirectory::open_for_resume(run_dir);
+  const std::string src = run_dir + "/run.json";
+  const run::JsonNode root = run::parse_json(dir.run_json(), src);
+  Session s{options,
+            dir,
+            pairs_from(member(root, "train_pairs", src), src),
+            pairs_from(member(root, "val_pairs", src), src),
+            0,
+            std::nullopt,
+            {},
+            0};
+  if (const auto latest = dir.latest_checkpoint()) {
+    s.resume_path = *latest;
+    s.resume = run::read_checkpoint(*latest);
+    s.start_step = s.resume->step;
+  }
+  dir.truncate_metrics_after(s.start_step);
+  const auto metrics = run::read_run_metrics(run_dir);
+  if (!metrics.empty())
+    if (const auto t = metrics.back().number("time_s")) s.time_offset_s = *t;
+  dir.log("resuming at step " + std::to_string(s.start_step));
+  if (s.start_step >= options.steps)
+    throw Error("run " + run_dir + " is already at step " + std::to_string(s.start_step) + " of " +
+                std::to_string(options.steps) + " (give --steps to train further)");
+  return run_session(s, progress);
+}
+
+} // namespace atelier::denoise

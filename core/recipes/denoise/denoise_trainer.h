@@ -1,0 +1,77 @@
+// The Noise2Noise denoiser's training run: pairs -> U-Net on a backend, with
+// the run directory of DESIGN.md (run.json written once, status.json,
+// metrics.jsonl every log_every steps, log.txt, checkpoints every
+// checkpoint_every steps and at the end), validation on held-out pairs,
+// learning-rate schedules, and stop on SIGTERM/SIGINT with a checkpoint.
+// A resumed run reads its frozen settings from run.json and continues from
+// the latest checkpoint; crops are drawn by step number, so on the CPU
+// backend it continues bit for bit.
+#pragma once
+
+#include "core/engine/backend.h"
+#include "core/recipes/denoise/pair_list.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace atelier::denoise {
+
+struct DenoiseTrainOptions {
+  std::string pairs_list; // the pair list file (one "odd even" per line)
+  std::string run_dir;
+  std::int64_t steps = 1000;
+  int batch = 8;
+  int crop = 512;
+  std::string device = "cpu";
+  std::string precision = "bf16";
+  std::string model = "unet";
+  std::string optimizer = "adam";    // adam, adamw, sgd
+  std::string schedule = "constant"; // constant, cosine, wsd
+  double lr = 1e-3;
+  double min_lr = 0;
+  std::int64_t warmup_steps = 0;
+  double weight_decay = 0;
+  double momentum = 0.9;    // sgd
+  double clip_norm = 0;     // 0: no clipping
+  std::string loss = "mse"; // mse, l1
+  double val_fraction = 0.1;
+  std::int64_t val_every = 100;
+  int val_batches = 4;
+  std::int64_t log_every = 10;
+  std::int64_t checkpoint_every = 500;
+  std::uint64_t seed = 0;
+  int loader_threads = 2;
+  double cache_gib = 2.0;
+
+  // Throws Error naming the first bad option.
+  void validate() const;
+};
+
+struct TrainProgress {
+  std::int64_t step = 0, total = 0;
+  double loss = 0, images_per_s = 0;
+};
+
+struct TrainResult {
+  std::int64_t step = 0; // last step done
+  bool stopped = false;  // by a signal
+  double last_loss = 0;
+  double last_val_loss = -1; // -1: no validation ran
+  std::string last_checkpoint;
+};
+
+// A new run in options.run_dir (which must not exist or be empty).
+TrainResult train_denoiser(const DenoiseTrainOptions& options,
+                           const std::function<void(const TrainProgress&)>& progress = {});
+
+// Continues the run in run_dir from its latest checkpoint; `steps` > 0
+// raises the run's total.
+TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps = 0,
+                            const std::function<void(const TrainProgress&)>& progress = {});
+
+// The options a run was started with (from run.json).
+DenoiseTrainOptions read_run_options(const std::string& run_dir);
+
+} // namespace atelier::denoise

@@ -1,0 +1,84 @@
+// Checkpoint <-> engine parameter layout.
+#include "core/recipes/denoise/unet_checkpoint.h"
+
+#include "core/base/error.h"
+
+namespace atelier::denoise {
+
+using namespace atelier::engine;
+
+namespace {
+
+const char* const kStates[] = {"exp_avg", "exp_avg_sq", "momentum_buffer"};
+
+void add_flat(run::Checkpoint& c, const Graph& g, const std::vector<float>& flat,
+              const std::string& prefix) {
+  for (const Param& p : g.params())
+    c.tensors.push_back({prefix + p.name, p.shape,
+                         std::vector<float>(flat.begin() + std::ptrdiff_t(p.offset),
+                                            flat.begin() + std::ptrdiff_t(p.offset + p.count))});
+}
+
+std::vector<float> flat_from(const Graph& g, const run::Checkpoint& c, const std::string& prefix,
+                             const std::string& path) {
+  std::vector<float> flat(g.param_count(), 0.0f);
+  for (const Param& p : g.params()) {
+    const run::CheckpointTensor* t = c.find(prefix + p.name);
+    if (!t) throw FormatError(path, "no tensor " + prefix + p.name);
+    if (t->shape != p.shape) throw FormatError(path, prefix + p.name + " has the wrong shape");
+    std::copy(t->values.begin(), t->values.end(), flat.begin() + std::ptrdiff_t(p.offset));
+  }
+  return flat;
+}
+
+} // namespace
+
+run::Checkpoint make_unet_checkpoint(const Graph& g, Backend& backend, std::int64_t step,
+                                     const UnetConfig& config, const std::string& recipe_json) {
+  run::Checkpoint c;
+  c.step = step;
+  c.recipe_json = recipe_json;
+  c.metadata = {{"model", config.json()}, {"backend", backend.name()}};
+  std::vector<float> flat(g.param_count());
+  backend.get_params(flat);
+  add_flat(c, g, flat, "");
+  for (const std::string& state : backend.optimizer_state_names()) {
+    backend.get_optimizer_state(state, flat);
+    add_flat(c, g, flat, "optim." + state + ".");
+  }
+  return c;
+}
+
+UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::string& path) {
+  const auto shape = [&](const std::string& name) {
+    const run::CheckpointTensor* t = c.find(name);
+    if (!t || t->shape.size() != 4)
+      throw FormatError(path, "not a U-Net checkpoint: no 4-d tensor " + name);
+    return t->shape;
+  };
+  UnetConfig config;
+  const auto stem = shape("enc.0.0.weight"), head0 = shape("head.0.weight"),
+             head2 = shape("head.2.weight");
+  config.nf = int(stem[0]);
+  config.base = int(stem[3]);
+  config.top = int(head0[3]);
+  config.h1 = int(head0[0]);
+  config.h2 = int(head2[0]);
+  return config;
+}
+
+std::vector<float> unet_params_from_checkpoint(const Graph& g, const run::Checkpoint& c,
+                                               const std::string& path) {
+  return flat_from(g, c, "", path);
+}
+
+void restore_optimizer_state(const Graph& g, Backend& backend, const run::Checkpoint& c,
+                             const std::string& path) {
+  for (const char* state : kStates) {
+    const std::string prefix = std::string("optim.") + state + ".";
+    if (!c.find(prefix + g.params().front().name)) continue;
+    backend.set_optimizer_state(state, flat_from(g, c, prefix, path));
+  }
+}
+
+} // namespace atelier::denoise

@@ -1,0 +1,35 @@
+// U-Net parameters and optimizer state <-> checkpoint files. Weights carry
+// the PyTorch state_dict names ("enc.0.0.weight"), so
+// load_state_dict(strict=True) accepts the file after load_file; optimizer
+// state lives under "optim.<state>.<name>" (exp_avg, exp_avg_sq,
+// momentum_buffer), which strict loading of the model never sees.
+#pragma once
+
+#include "core/engine/backend.h"
+#include "core/engine/unet.h"
+#include "core/run/checkpoint.h"
+
+#include <string>
+#include <vector>
+
+namespace atelier::denoise {
+
+// Parameters (and optimizer state, when the backend has it) of g on backend.
+run::Checkpoint make_unet_checkpoint(const engine::Graph& g, engine::Backend& backend,
+                                     std::int64_t step, const engine::UnetConfig& config,
+                                     const std::string& recipe_json);
+
+// The widths the weight shapes imply (as gen_unet.py's config_from_state).
+// FormatError naming the file when a tensor is missing or shaped wrongly.
+engine::UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::string& path);
+
+// The flat canonical parameters of g from c (every parameter required, shapes
+// checked).
+std::vector<float> unet_params_from_checkpoint(const engine::Graph& g, const run::Checkpoint& c,
+                                               const std::string& path);
+
+// Loads the optimizer state tensors present in c into backend.
+void restore_optimizer_state(const engine::Graph& g, engine::Backend& backend,
+                             const run::Checkpoint& c, const std::string& path);
+
+} // namespace atelier::denoise
