@@ -193,10 +193,19 @@ void graphs_match_eager() {
   std::vector<float> pa(params.size()), pb(params.size());
   ga.get_params(pa);
   gb.get_params(pb);
-  std::printf("cuda graph vs eager: loss rel diff %.3g, params rel diff %.3g\n", worst,
-              rel_error(pb, pa));
+  // cuDNN's bf16 filter gradients are not bitwise deterministic, and Adam
+  // turns sign flips of near-zero gradients into full lr-sized moves: compare
+  // the RMS difference with the RMS distance the steps moved the weights.
+  double diff2 = 0, move2 = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    diff2 += (double(pb[i]) - pa[i]) * (double(pb[i]) - pa[i]);
+    move2 += (double(pa[i]) - params[i]) * (double(pa[i]) - params[i]);
+  }
+  const double ratio = std::sqrt(diff2 / move2);
+  std::printf("cuda graph vs eager: loss rel diff %.3g, RMS weight diff / RMS move %.3g\n", worst,
+              ratio);
   CHECK(worst < 1e-3);
-  CHECK(rel_error(pb, pa) < 1e-2);
+  CHECK(ratio < 0.1);
 }
 
 } // namespace
