@@ -151,7 +151,7 @@ struct CudnnConv2d::Impl {
         throw std::invalid_argument("CudnnConv2d: sizes, strides and dilations must be positive");
     if (g.pad_h < 0 || g.pad_w < 0)
       throw std::invalid_argument("CudnnConv2d: padding must not be negative");
-    f32 = type == ConvDataType::f32;
+    f32 = type != ConvDataType::bf16;
     const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
     const cudnnTensorFormat_t format =
         layout == ConvLayout::nchw ? CUDNN_TENSOR_NCHW : CUDNN_TENSOR_NHWC;

@@ -16,6 +16,8 @@ namespace atelier::kernels {
 enum class ConvDataType {
   f32 = 1, // FMA math only (no TF32): matches the CPU reference closely
   bf16,    // tensor cores, f32 accumulation
+  tf32,    // f32 storage, TF32 tensor cores allowed (PyTorch's default for
+           // cuDNN convolutions); CudnnConv2d treats it as f32
 };
 
 // nchw: activations NCHW, weights KCRS (PyTorch). nhwc: activations NHWC,

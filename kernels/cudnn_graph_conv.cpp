@@ -331,8 +331,9 @@ struct Direction {
 } // namespace
 
 struct CudnnGraphConv2d::Impl {
-  Handle handle; // declared first: destroyed after every descriptor
-  bool f32 = true;
+  Handle handle;          // declared first: destroyed after every descriptor
+  bool f32 = true;        // f32 storage (f32 or tf32)
+  bool strict_f32 = true; // f32: FMA engines only
   int out_h = 0, out_w = 0;
   Desc x_desc, w_desc, y_desc, conv_desc;
   Direction dirs[3];
@@ -344,9 +345,9 @@ struct CudnnGraphConv2d::Impl {
 
   bool usable(const EngineInfo& info) const {
     // f32 promises FMA accuracy: no TF32 or other down-conversion.
-    return !f32 || !(info.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
-                     info.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS) ||
-                     info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION));
+    return !strict_f32 || !(info.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
+                            info.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS) ||
+                            info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION));
   }
 
   // Mode A's ranking, then the fallback list, up to max_count plans that
@@ -384,7 +385,8 @@ struct CudnnGraphConv2d::Impl {
       throw std::invalid_argument("CudnnGraphConv2d: padding must not be negative");
     if (options.max_candidates <= 0 || options.timing_reps <= 0)
       throw std::invalid_argument("CudnnGraphConv2d: max_candidates and timing_reps must be > 0");
-    f32 = type == ConvDataType::f32;
+    f32 = type != ConvDataType::bf16;
+    strict_f32 = type == ConvDataType::f32;
     const bool nhwc = layout == ConvLayout::nhwc;
     const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
 

@@ -172,11 +172,11 @@ int bench_infer(const CliOptions& o) {
 int run_bench(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli bench denoise-train [--crop 512] [--batch 8] [--steps 50]\n"
-      "                                       [--precision bf16|fp32] [--device cuda:0|cpu]\n"
+      "                                       [--precision bf16|tf32|fp32] [--device cuda:0|cpu]\n"
       "                                       [--model unet|unet-small] [--profile] [--no-graphs]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
       "                                       [--overlap 64] [--memory-budget-gib 2]\n"
-      "                                       [--precision bf16|fp32] [--device ...] [--model "
+      "                                       [--precision bf16|tf32|fp32] [--device ...] [--model "
       "...]\n"
       "  Prints one JSON line with the fields of peer_unet_pytorch.py.\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {

@@ -13,7 +13,7 @@ namespace atelier::cli {
 int run_denoise(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
-      "                           [--precision bf16|fp32] [--tile 1024] [--overlap 64]\n"
+      "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 64]\n"
       "                           [--memory-budget-gib 2]\n"
       "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input.\n";
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {

@@ -26,8 +26,8 @@ bool cuda_available() {
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision) {
-  if (precision != "fp32" && precision != "bf16")
-    throw Error("unknown precision '" + precision + "' (choices: fp32, bf16)");
+  if (precision != "fp32" && precision != "tf32" && precision != "bf16")
+    throw Error("unknown precision '" + precision + "' (choices: fp32, tf32, bf16)");
   if (device == "cpu") return std::make_unique<CpuBackend>();
   if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
     int index = 0;

@@ -32,7 +32,8 @@ const char* precision_name(Precision p) {
 Precision parse_precision(const std::string& name) {
   if (name == "fp32") return Precision::fp32;
   if (name == "bf16") return Precision::bf16;
-  throw Error("unknown precision '" + name + "' (choices: fp32, bf16)");
+  if (name == "tf32") return Precision::tf32;
+  throw Error("unknown precision '" + name + "' (choices: fp32, tf32, bf16)");
 }
 
 namespace {
@@ -396,9 +397,11 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
   geo.dilation_w = s.dilation_w;
   k::CudnnGraphConvOptions options;
   options.external_workspace = true;
-  auto [it, inserted] =
-      d.convs.try_emplace(node, geo, d.bf16() ? k::ConvDataType::bf16 : k::ConvDataType::f32,
-                          k::ConvLayout::nhwc, options);
+  auto [it, inserted] = d.convs.try_emplace(node, geo,
+                                            d.bf16()                         ? k::ConvDataType::bf16
+                                            : d.precision == Precision::tf32 ? k::ConvDataType::tf32
+                                                                             : k::ConvDataType::f32,
+                                            k::ConvLayout::nhwc, options);
   (void)inserted;
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
   return std::max(it->second.workspace_bytes(),

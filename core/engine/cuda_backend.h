@@ -12,9 +12,11 @@
 
 namespace atelier::engine {
 
-enum class Precision { fp32, bf16 };
+// fp32: FMA-exact convolutions; tf32: f32 storage, TF32 tensor cores (as
+// PyTorch's default); bf16: bf16 activations, f32 master weights.
+enum class Precision { fp32, tf32, bf16 };
 const char* precision_name(Precision p);
-// "fp32" or "bf16"; Error otherwise.
+// "fp32", "tf32" or "bf16"; Error otherwise.
 Precision parse_precision(const std::string& name);
 
 class CudaBackend final : public Backend {

@@ -283,7 +283,8 @@ void DenoiseTrainOptions::validate() const {
   require(schedule == "constant" || schedule == "cosine" || schedule == "wsd",
           "--schedule must be constant, cosine or wsd");
   require(loss == "mse" || loss == "l1", "--loss must be mse or l1");
-  require(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16");
+  require(precision == "fp32" || precision == "tf32" || precision == "bf16",
+          "--precision must be fp32, tf32 or bf16");
   require(std::isfinite(lr) && lr > 0, "--lr must be positive");
   require(val_fraction >= 0 && val_fraction < 1, "--val-fraction must be in [0, 1)");
   require(log_every >= 1 && val_every >= 1 && checkpoint_every >= 1 && val_batches >= 1,
