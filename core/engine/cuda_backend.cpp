@@ -26,7 +26,7 @@ namespace atelier::engine {
 namespace k = atelier::kernels;
 
 const char* precision_name(Precision p) {
-  return p == Precision::bf16 ? "bf16" : "fp32";
+  return p == Precision::bf16 ? "bf16" : p == Precision::tf32 ? "tf32" : "fp32";
 }
 
 Precision parse_precision(const std::string& name) {
