@@ -1,0 +1,80 @@
+// Cryo-EM micrograph quality: the rotationally averaged power spectrum
+// (tile-averaged periodogram, as CTFFIND computes it), Thon-ring visibility,
+// the frequency where rings fade, and the first zero of the oscillation.
+// Also a small CTF model used to synthesise test data.
+#pragma once
+
+#include "core/data/image.h"
+#include "core/metrics/metric.h"
+#include "core/metrics/plane.h"
+
+#include <vector>
+
+namespace atelier::metrics {
+
+struct PowerSpectrumOptions {
+  int tile = 512;       // square tile side; shrunk to a power of two for small images
+  double overlap = 0.5; // fraction of a tile shared by neighbours
+};
+
+struct PowerSpectrum1D {
+  // Bin r holds the Fourier pixels of the tile whose radius rounds to r
+  // (0 .. tile/2); freq_per_px is their mean radius / tile, in cycles/pixel.
+  std::vector<double> freq_per_px;
+  // Mean periodogram over the annulus, normalised by the window energy so
+  // white noise of variance s^2 gives a flat spectrum at s^2.
+  std::vector<double> power;
+  std::vector<double> samples; // Fourier pixels per bin, times tiles
+  double pixel_size_A = 0.0;   // 0 when unknown
+  int tile = 0;
+  int tiles = 0;
+
+  // freq_per_px / pixel size in 1/Å; empty when the pixel size is unknown.
+  std::vector<double> freq_per_A() const;
+};
+
+// Each tile has its finite mean subtracted (NaN/Inf then set to 0) and is
+// multiplied by a separable Hann window before cv::dft. Throws Error for
+// images smaller than 32 x 32.
+PowerSpectrum1D rotational_power_spectrum(const FloatPlane& plane, double pixel_size_A = 0.0,
+                                          const PowerSpectrumOptions& options = {});
+// Band 0 (or the band mean); the pixel size comes from image.spacing when its
+// unit is Å ("A", "Å", "angstrom").
+PowerSpectrum1D rotational_power_spectrum(const Image& image,
+                                          const PowerSpectrumOptions& options = {});
+double pixel_size_in_A(const Spacing& spacing); // 0 when unknown or not Å
+
+struct ThonRings {
+  // Mean over the usable band of the local oscillation contrast above its
+  // noise floor (see analyse_thon_rings); 0 without rings, ~0.4 for strong ones.
+  double visibility = 0.0;
+  double first_zero_per_px = 0.0; // 0 when not found
+  double fade_per_px = 0.0;       // 0 when no rings were found
+  double pixel_size_A = 0.0;
+
+  double first_zero_per_A() const {
+    return pixel_size_A > 0 ? first_zero_per_px / pixel_size_A : 0;
+  }
+  double fade_per_A() const { return pixel_size_A > 0 ? fade_per_px / pixel_size_A : 0; }
+  // Resolution where rings fade: Å when the pixel size is known, else pixels.
+  double fade_resolution_A() const { return fade_per_A() > 0 ? 1.0 / fade_per_A() : 0; }
+  double fade_resolution_px() const { return fade_per_px > 0 ? 1.0 / fade_per_px : 0; }
+};
+
+// s = sqrt(power); background B = mean of s over +-tile/32 bins; the
+// oscillation o = s / B - 1; local contrast c = rms of o over +-tile/64 bins,
+// compared with the periodogram's noise floor f = 1 / (2 sqrt(samples / 3))
+// (the Hann window correlates about three neighbouring Fourier pixels).
+// First zero: the first local minimum (3-bin smoothing, o < -t) after the
+// first local maximum (o > t) above tile/64, t = max(0.1, 3 f), refined by a least-squares parabola
+// through the power of the 5 bins around it. Fade: the first bin after the first zero from which c
+// stays below t for tile/64 bins (Nyquist if never).
+ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum);
+
+// thon_visibility, first_zero_freq_per_px, ring_fade_freq_per_px,
+// ring_fade_resolution_px, and with a known pixel size also
+// first_zero_resolution_A and ring_fade_resolution_A. pixel_size_A <= 0
+// takes it from image.spacing.
+std::vector<Metric> cryoem_metrics(const Image& image, double pixel_size_A = 0.0);
+
+} // namespace atelier::metrics

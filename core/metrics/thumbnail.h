@@ -1,0 +1,66 @@
+// Thumbnails for the import browser: robust-contrast 8-bit previews, atomic
+// PNG writing, and a size-bounded on-disk cache evicting least-recently-used
+// files first.
+#pragma once
+
+#include "core/data/image.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace atelier::metrics {
+
+struct ThumbnailOptions {
+  double low_percentile = 0.5;
+  double high_percentile = 99.5;
+};
+
+// u8 gray (1 band), or RGB for 3- and 4-band inputs (the first three bands,
+// stretched jointly so colour balance is kept). Values map linearly from the
+// low..high percentiles of the finite values to 0..255 (clamped); NaN and -Inf
+// become 0, +Inf 255; a constant image is all 0. The long side shrinks to
+// long_side by area averaging (cv::INTER_AREA); smaller images keep their size.
+// Other band counts show band 1.
+Image make_thumbnail(const Image& image, int long_side = 256, const ThumbnailOptions& options = {});
+
+// Writes a u8 gray or RGB image as PNG via a temporary file in the same
+// folder renamed over path, so readers never see a half-written file.
+// Throws Error on failure.
+void write_thumbnail_png(const Image& thumb, const std::string& path);
+
+class ThumbnailCache {
+public:
+  static constexpr std::uint64_t kDefaultBudget = std::uint64_t{2} << 30; // 2 GiB
+
+  // Creates folder when missing.
+  explicit ThumbnailCache(std::filesystem::path folder,
+                          std::uint64_t budget_bytes = kDefaultBudget);
+
+  const std::filesystem::path& folder() const { return folder_; }
+  std::uint64_t budget() const { return budget_; }
+
+  // <folder>/<key>.png; characters outside [A-Za-z0-9._-] become '_' and a
+  // hash of the key is appended then (also for keys over 100 characters).
+  std::filesystem::path path_for(const std::string& key) const;
+  // Writes thumb for key, marks it most recently used, evicts to budget.
+  std::filesystem::path put(const std::string& key, const Image& thumb);
+  // Marks key most recently used (its file's mtime); false when it is absent.
+  bool touch(const std::string& key);
+  bool contains(const std::string& key) const;
+  // Total bytes of the cache's PNG files.
+  std::uint64_t total_bytes() const;
+  // Removes least recently used PNG files (oldest mtime first) until the
+  // total fits the budget; files vanishing meanwhile are skipped. Returns the
+  // number of files removed.
+  std::size_t evict_to_budget();
+
+private:
+  void stamp(const std::filesystem::path& path);
+
+  std::filesystem::path folder_;
+  std::uint64_t budget_;
+  std::filesystem::file_time_type last_stamp_{};
+};
+
+} // namespace atelier::metrics

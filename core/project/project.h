@@ -1,0 +1,219 @@
+// An Atelier project: a NAME.atelier/ folder holding project.sqlite (datasets,
+// items, metadata, metrics, curation, splits, selections, runs and the event
+// log), cache/ (thumbnails; safe to delete), derived/ and runs/.
+// The database runs in WAL mode with foreign keys on and a busy timeout; on a
+// network filesystem it uses a rollback journal and warning() says why. The
+// only locks are SQLite's own, which die with the process.
+#pragma once
+
+#include "core/data/pixel_size.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+
+namespace atelier::project {
+class StatementCache;
+}
+
+namespace atelier::project {
+
+enum class CurationStatus : unsigned char { none, accept, reject };
+enum class Split : unsigned char { none, train, val, test };
+
+const char* to_string(CurationStatus s);
+const char* to_string(Split s); // "" for none
+CurationStatus parse_status(const std::string& s);
+Split parse_split(const std::string& s);
+
+struct DatasetRecord {
+  std::int64_t id = 0; // set by datasets(); ignored by add_dataset
+  std::string name;
+  std::string root; // absolute folder the items' relative paths start from
+  double pixel_size_A = 0.0;
+  PixelSizeSource pixel_size_source = PixelSizeSource::none;
+};
+
+// What the importer knows about one file.
+struct ItemRecord {
+  std::int64_t dataset_id = 0;
+  std::string rel_path;
+  std::string format;
+  std::string kind; // "image", "movie", "volume", "stack", "points" ...
+  std::int64_t width = 0, height = 0, depth = 1, frames = 1, channels = 1;
+  std::string dtype;
+  double pixel_size_A = 0.0;
+  std::int64_t size_bytes = 0;
+  std::int64_t mtime_ns = 0;
+  std::string fingerprint;
+  bool import_ok = true;
+  std::string import_error;
+  // Replaces the item's metadata when non-empty.
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+struct ItemRow : ItemRecord {
+  std::int64_t id = 0;
+  CurationStatus status = CurationStatus::none;
+  Split split = Split::none;
+  std::optional<double> sort_value; // the sort metric's value, when sorting by one
+};
+
+// What re-import needs to skip an unchanged file.
+struct ItemFileState {
+  std::int64_t id = 0;
+  std::int64_t size_bytes = 0;
+  std::int64_t mtime_ns = 0;
+  std::string fingerprint;
+  bool import_ok = true;
+};
+
+// key: a column (id, path, dataset, format, kind, dtype, width, height, depth,
+// frames, channels, size, mtime, pixel_size, status, split) or a metric name
+// (metric.NAME forces a metric). Items without the metric sort last. Ties
+// are broken by id, so paging is stable.
+struct ItemSort {
+  std::string key = "id";
+  bool descending = false;
+};
+
+struct SplitFractions {
+  double train = 0.8, val = 0.1, test = 0.1;
+};
+struct SplitCounts {
+  std::size_t train = 0, val = 0, test = 0;
+};
+
+struct Event {
+  std::int64_t id = 0;
+  std::string time; // ISO 8601 UTC
+  std::string kind;
+  std::string payload; // JSON: the new and the previous values
+  int undone = 0;      // 0 active, 1 undone (redo-able), 2 undone and discarded
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string path, recipe, created;
+};
+
+struct ProjectOptions {
+  // Behave as on a network filesystem (rollback journal); for tests.
+  bool assume_network_fs = false;
+  int busy_timeout_ms = 5000;
+};
+
+class Project {
+public:
+  // `dir` is the NAME.atelier folder. create() refuses a folder that exists
+  // and is not empty; open() refuses one without project.sqlite and a
+  // database made by a newer Atelier, and upgrades an older one.
+  static Project create(const std::filesystem::path& dir, const ProjectOptions& options = {});
+  static Project open(const std::filesystem::path& dir, const ProjectOptions& options = {});
+
+  Project(Project&& other) noexcept;
+  Project& operator=(Project&& other) noexcept;
+  Project(const Project&) = delete;
+  Project& operator=(const Project&) = delete;
+  ~Project();
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path database_path() const { return dir_ / "project.sqlite"; }
+  std::filesystem::path cache_dir() const { return dir_ / "cache"; }
+  std::filesystem::path derived_dir() const { return dir_ / "derived"; }
+  std::filesystem::path runs_dir() const { return dir_ / "runs"; }
+  // Non-empty on a network filesystem (WAL is unsafe there).
+  const std::string& warning() const { return warning_; }
+  std::string journal_mode() const;
+  int schema_version() const;
+
+  // Datasets and runs.
+  std::int64_t add_dataset(const DatasetRecord& dataset);
+  std::vector<DatasetRecord> datasets() const;
+  std::int64_t add_run(const std::string& path, const std::string& recipe);
+  std::vector<RunRecord> runs() const;
+
+  // Import. A Batch holds one write transaction: everything between its
+  // creation and commit() lands at once or not at all.
+  class Batch {
+  public:
+    explicit Batch(Project& project);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void commit();
+
+  private:
+    Project& project_;
+    bool open_ = true;
+  };
+  Batch batch() { return Batch(*this); }
+  // Inserts or updates the item at (dataset_id, rel_path); returns its id.
+  std::int64_t upsert_item(const ItemRecord& item);
+  // Sets (replaces) the given metrics of one item.
+  void set_metrics(std::int64_t item_id,
+                   const std::vector<std::pair<std::string, double>>& metrics);
+  std::optional<ItemFileState> find_item_by_path(std::int64_t dataset_id,
+                                                 const std::string& rel_path) const;
+  std::optional<ItemRow> item(std::int64_t item_id) const;
+  std::map<std::string, std::string> item_metadata(std::int64_t item_id) const;
+  std::map<std::string, double> item_metrics(std::int64_t item_id) const;
+
+  // Curation: each call is one transaction that appends one event holding
+  // the previous value of every row it changed. Unknown item ids throw.
+  void set_status(const std::vector<std::int64_t>& item_ids, CurationStatus status);
+  void set_split(const std::vector<std::int64_t>& item_ids, Split split);
+  void add_label(const std::vector<std::int64_t>& item_ids, const std::string& label);
+  void remove_label(const std::vector<std::int64_t>& item_ids, const std::string& label);
+  void add_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
+  void remove_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
+  std::vector<std::string> labels(std::int64_t item_id) const;
+  std::vector<std::string> tags(std::int64_t item_id) const;
+  // Deterministic for the same items, fractions and seed. With group_by_key,
+  // items sharing that metadata value land in the same split (items without
+  // the key form groups of their own). Undoable like any curation change.
+  SplitCounts assign_splits(const SplitFractions& fractions, std::uint64_t seed,
+                            const std::string& group_by_key = {});
+
+  // Undo/redo replay the event log, so they work across restarts. A new
+  // change after an undo discards what could have been redone.
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
+  std::vector<Event> events() const;
+
+  // Named selections (replaced by saving under the same name).
+  void save_selection(const std::string& name, const std::vector<std::int64_t>& item_ids);
+  std::vector<std::int64_t> selection(const std::string& name) const;
+  std::vector<std::string> selection_names() const;
+
+  // Queries in the filter language of filter_expr.h.
+  std::vector<ItemRow> query_items(const std::string& filter, const ItemSort& sort = {},
+                                   std::int64_t limit = 100, std::int64_t offset = 0) const;
+  std::int64_t count_items(const std::string& filter) const;
+  std::vector<std::int64_t> query_ids(const std::string& filter) const;
+
+  // Repoints datasets whose root is old_root or below it to new_root, after
+  // checking that a sample of their items exists there with the same size.
+  // Returns the number of datasets changed.
+  std::size_t relink(const std::string& old_root, const std::string& new_root);
+
+private:
+  Project(std::filesystem::path dir, sqlite3* db, std::string warning);
+  static Project connect(const std::filesystem::path& dir, const ProjectOptions& options);
+  std::filesystem::path dir_;
+  sqlite3* db_ = nullptr;
+  std::string warning_;
+  // Prepared statements reused by the import path (upsert, metrics).
+  std::unique_ptr<StatementCache> statements_;
+};
+
+} // namespace atelier::project

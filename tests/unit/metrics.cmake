@@ -1,0 +1,6 @@
+# Quality metrics, power spectrum and thumbnail tests (OpenCV for blurring,
+# FFT-based synthesis and reading PNGs back).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+atelier_add_test(test_metrics SOURCES test_metrics.cpp
+                 LIBS opencv_core opencv_imgproc opencv_imgcodecs)
+target_include_directories(test_metrics SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})

@@ -1,0 +1,474 @@
+// Tests of atelier::metrics: exact statistics, NaN/Inf counts, saturation,
+// the noise estimator on Gaussian noise, sharpness ordering, perceptual
+// hashes, the power spectrum against an analytic CTF, thumbnails, the
+// thumbnail cache and the provider registry.
+#include "core/base/error.h"
+#include "core/metrics/cryoem_metrics.h"
+#include "core/metrics/generic_metrics.h"
+#include "core/metrics/metric_registry.h"
+#include "core/metrics/thumbnail.h"
+#include "core/simulate/ctf.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <random>
+
+using namespace atelier;
+using namespace atelier::metrics;
+
+namespace {
+
+Image f32_image(int w, int h, const std::vector<float>& v) {
+  Image img(w, h, 1, DType::f32);
+  std::copy(v.begin(), v.end(), img.values<float>().begin());
+  return img;
+}
+
+Image from_mat(const cv::Mat& m) {
+  cv::Mat f;
+  m.convertTo(f, CV_32F);
+  Image img(f.cols, f.rows, 1, DType::f32);
+  for (int y = 0; y < f.rows; ++y)
+    std::copy(f.ptr<float>(y), f.ptr<float>(y) + f.cols, img.values<float>().begin() + y * f.cols);
+  return img;
+}
+
+cv::Mat noise_mat(int w, int h, double sigma, unsigned seed) {
+  cv::Mat m(h, w, CV_32F);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, static_cast<float>(sigma));
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      m.at<float>(y, x) = d(rng);
+  return m;
+}
+
+double metric(const std::vector<Metric>& m, const char* name) {
+  const auto v = find_metric(m, name);
+  if (!v) qFatal("metric %s missing", name);
+  return *v;
+}
+
+// A smooth, structured test picture (blobs and a gradient).
+cv::Mat scene(int w, int h, int variant) {
+  cv::Mat m(h, w, CV_32F);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const double u = double(x) / w, v = double(y) / h;
+      m.at<float>(y, x) = variant == 0
+                              ? float(100 * std::sin(7 * u) * std::cos(5 * v) + 60 * u)
+                              : float(100 * std::cos(11 * v + 3 * u) - 50 * std::sin(9 * u));
+    }
+  return m;
+}
+
+// White noise filtered by a CTF with a B-factor envelope (pixel size 1 Å),
+// plus white noise 10x weaker in power.
+Image ctf_micrograph(int n, const simulate::CtfParams& ctf, double bfactor, unsigned seed) {
+  cv::Mat f;
+  cv::dft(noise_mat(n, n, 1.0, seed), f, cv::DFT_COMPLEX_OUTPUT);
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      const int fy = y <= n / 2 ? y : y - n, fx = x <= n / 2 ? x : x - n;
+      const double k = std::sqrt(double(fx) * fx + double(fy) * fy) / n;
+      const double g = simulate::ctf_value(ctf, k, 0.0) * std::exp(-bfactor * k * k / 4.0);
+      f.at<cv::Vec2f>(y, x) *= static_cast<float>(g);
+    }
+  cv::Mat signal;
+  cv::idft(f, signal, cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+  cv::Mat img = signal * std::sqrt(10.0) + noise_mat(n, n, 1.0, seed + 1);
+  Image out = from_mat(img);
+  out.spacing.xyz = {1.0, 1.0, 1.0};
+  out.spacing.unit = "A";
+  out.spacing.source = PixelSizeSource::header;
+  return out;
+}
+
+} // namespace
+
+class TestMetrics : public QObject {
+  Q_OBJECT
+
+private slots:
+  void exactStats() {
+    std::vector<float> v;
+    for (int i = 1; i <= 12; ++i)
+      v.push_back(float(i));
+    const auto m = generic_metrics(f32_image(4, 3, v));
+    QCOMPARE(metric(m, "min"), 1.0);
+    QCOMPARE(metric(m, "max"), 12.0);
+    QCOMPARE(metric(m, "mean"), 6.5);
+    QVERIFY(std::abs(metric(m, "std") - std::sqrt(143.0 / 12.0)) < 1e-12);
+    QVERIFY(std::abs(metric(m, "p01") - 1.11) < 1e-9);
+    QCOMPARE(metric(m, "p50"), 6.5);
+    QVERIFY(std::abs(metric(m, "p99") - 11.89) < 1e-9);
+    QCOMPARE(metric(m, "nan_count"), 0.0);
+    // A float maximum held by more than 0.1% of the values counts as saturation.
+    QCOMPARE(metric(m, "saturation_fraction"), 1.0 / 12.0);
+    // Laplacian of a linear ramp is 0 inside.
+    QCOMPARE(metric(m, "sharpness"), 0.0);
+  }
+
+  void nanInfCounts() {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    const auto m = generic_metrics(f32_image(7, 1, {1, nan, 2, inf, nan, -inf, 3}));
+    QCOMPARE(metric(m, "nan_count"), 2.0);
+    QCOMPARE(metric(m, "inf_count"), 2.0);
+    QCOMPARE(metric(m, "min"), 1.0);
+    QCOMPARE(metric(m, "max"), 3.0);
+    QCOMPARE(metric(m, "mean"), 2.0);
+    QCOMPARE(metric(m, "p50"), 2.0);
+    const auto all_nan = generic_metrics(f32_image(2, 1, {nan, nan}));
+    QVERIFY(std::isnan(metric(all_nan, "mean")));
+    QVERIFY(std::isnan(metric(all_nan, "p50")));
+    QCOMPARE(metric(all_nan, "nan_count"), 2.0);
+  }
+
+  void saturation_data() {
+    QTest::addColumn<int>("dtype");
+    QTest::addColumn<QList<double>>("values");
+    QTest::addColumn<double>("expected");
+    QTest::newRow("u8 3 of 10") << int(DType::u8)
+                                << QList<double>{255, 255, 255, 0, 1, 2, 3, 4, 5, 254} << 0.3;
+    QTest::newRow("u8 none") << int(DType::u8) << QList<double>{254, 0, 7, 9} << 0.0;
+    QTest::newRow("u16 1 of 4") << int(DType::u16) << QList<double>{65535, 0, 4095, 12} << 0.25;
+    QTest::newRow("u16 12-bit max is not saturation")
+        << int(DType::u16) << QList<double>{4095, 4095, 1, 2} << 0.0;
+    QList<double> many(1000, 1.0);
+    many[0] = 5.0;
+    many[1] = 5.0;
+    QTest::newRow("f32 0.2% at max") << int(DType::f32) << many << 0.002;
+    many[1] = 4.0;
+    QTest::newRow("f32 0.1% at max is not") << int(DType::f32) << many << 0.0;
+  }
+  void saturation() {
+    QFETCH(int, dtype);
+    QFETCH(QList<double>, values);
+    QFETCH(double, expected);
+    const auto t = static_cast<DType>(dtype);
+    Image img(values.size(), 1, 1, t);
+    for (int i = 0; i < values.size(); ++i) {
+      if (t == DType::u8) img.values<std::uint8_t>()[i] = std::uint8_t(values[i]);
+      if (t == DType::u16) img.values<std::uint16_t>()[i] = std::uint16_t(values[i]);
+      if (t == DType::f32) img.values<float>()[i] = float(values[i]);
+    }
+    QVERIFY(std::abs(metric(generic_metrics(img), "saturation_fraction") - expected) < 1e-12);
+    QVERIFY(std::abs(saturation_fraction(img, 0) - expected) < 1e-12);
+  }
+
+  void wideIntegerTypes() {
+    // u32 keeps full precision (no float rounding): 4294967295 is saturation.
+    Image u(3, 1, 1, DType::u32);
+    u.values<std::uint32_t>()[0] = 4294967295u;
+    u.values<std::uint32_t>()[1] = 4294967294u;
+    u.values<std::uint32_t>()[2] = 1u;
+    const auto m = generic_metrics(u);
+    QCOMPARE(metric(m, "max"), 4294967295.0);
+    QCOMPARE(metric(m, "p50"), 4294967294.0);
+    QVERIFY(std::abs(metric(m, "saturation_fraction") - 1.0 / 3.0) < 1e-12);
+    Image s(4, 1, 1, DType::i16);
+    const std::int16_t v[] = {-32768, -5, 7, 32767};
+    std::copy(std::begin(v), std::end(v), s.values<std::int16_t>().begin());
+    const auto ms = generic_metrics(s);
+    QCOMPARE(metric(ms, "min"), -32768.0);
+    QCOMPARE(metric(ms, "mean"), 0.25);
+    QCOMPARE(metric(ms, "p50"), 1.0);
+    QCOMPARE(metric(ms, "saturation_fraction"), 0.25);
+  }
+
+  void multiBand() {
+    Image img(2, 2, 2, DType::u8);
+    const std::uint8_t v[] = {10, 255, 20, 255, 30, 0, 40, 0};
+    std::copy(std::begin(v), std::end(v), img.values<std::uint8_t>().begin());
+    const auto m = generic_metrics(img);
+    QCOMPARE(metric(m, "mean_b1"), 25.0);
+    QCOMPARE(metric(m, "mean_b2"), 127.5);
+    QCOMPARE(metric(m, "mean"), (100.0 + 510.0) / 8.0);
+    QCOMPARE(metric(m, "saturation_fraction_b2"), 0.5);
+    QCOMPARE(metric(m, "saturation_fraction_b1"), 0.0);
+    QCOMPARE(metric(m, "saturation_fraction"), 0.25);
+    QCOMPARE(metric(m, "max_b2"), 255.0);
+  }
+
+  void noiseEstimate_data() {
+    QTest::addColumn<double>("sigma");
+    QTest::newRow("0.5") << 0.5;
+    QTest::newRow("2") << 2.0;
+    QTest::newRow("10") << 10.0;
+  }
+  void noiseEstimate() {
+    QFETCH(double, sigma);
+    cv::Mat m = noise_mat(512, 512, sigma, 7) + 100.0f;
+    const double est = metric(generic_metrics(from_mat(m)), "noise_sigma");
+    QVERIFY2(std::abs(est / sigma - 1.0) < 0.05, qPrintable(QString::number(est)));
+    // Smooth structure under the noise barely moves the estimate.
+    cv::Mat structured = noise_mat(512, 512, sigma, 8) + scene(512, 512, 0) * 0.2;
+    const double est2 = noise_sigma(band_plane(from_mat(structured), 0));
+    QVERIFY2(std::abs(est2 / sigma - 1.0) < 0.05, qPrintable(QString::number(est2)));
+  }
+
+  void sharpnessOrdering() {
+    const cv::Mat base = noise_mat(256, 256, 20, 3) + scene(256, 256, 0);
+    double previous = laplacian_variance(band_plane(from_mat(base), 0));
+    for (double s : {0.7, 1.5, 3.0, 6.0}) {
+      cv::Mat blurred;
+      cv::GaussianBlur(base, blurred, cv::Size(0, 0), s);
+      const double sharp = metric(generic_metrics(from_mat(blurred)), "sharpness");
+      QVERIFY2(sharp < previous * 0.8, qPrintable(QString("%1 %2").arg(sharp).arg(previous)));
+      previous = sharp;
+    }
+  }
+
+  void perceptualHash() {
+    const Image a = from_mat(scene(320, 240, 0));
+    QCOMPARE(hamming_distance(perceptual_hash(a), perceptual_hash(a)), 0);
+    const Image noisy = from_mat(scene(320, 240, 0) + noise_mat(320, 240, 2.0, 11));
+    QVERIFY(hamming_distance(perceptual_hash(a), perceptual_hash(noisy)) <= 4);
+    // Rescaled and contrast-changed copies hash alike too.
+    cv::Mat half;
+    cv::resize(scene(320, 240, 0) * 3.0 + 7.0, half, cv::Size(160, 120), 0, 0, cv::INTER_AREA);
+    QVERIFY(hamming_distance(perceptual_hash(a), perceptual_hash(from_mat(half))) <= 4);
+    const Image b = from_mat(scene(320, 240, 1));
+    QVERIFY(hamming_distance(perceptual_hash(a), perceptual_hash(b)) >= 16);
+    QCOMPARE(hamming_distance(0, ~std::uint64_t{0}), 64);
+    QCOMPARE(hamming_distance(0b1011, 0b0001), 2);
+  }
+
+  void powerSpectrumWhiteNoise() {
+    Image img = from_mat(noise_mat(2048, 2048, 2.0, 5));
+    const auto ps = rotational_power_spectrum(img);
+    QCOMPARE(ps.tile, 512);
+    QCOMPARE(ps.tiles, 49);
+    QCOMPARE(int(ps.power.size()), 257);
+    QVERIFY(ps.freq_per_A().empty());
+    QVERIFY(std::abs(ps.freq_per_px[100] - 100.0 / 512) < 1e-3);
+    for (int r = 10; r < 250; ++r)
+      QVERIFY2(std::abs(ps.power[r] / 4.0 - 1.0) < 0.15,
+               qPrintable(QString("bin %1: %2").arg(r).arg(ps.power[r])));
+    const ThonRings rings = analyse_thon_rings(ps);
+    qInfo("white noise: visibility %.4f", rings.visibility);
+    QCOMPARE(rings.first_zero_per_px, 0.0);
+    QCOMPARE(rings.fade_per_px, 0.0);
+    QVERIFY2(rings.visibility < 0.02, qPrintable(QString::number(rings.visibility)));
+    QVERIFY_THROWS_EXCEPTION(Error, rotational_power_spectrum(from_mat(noise_mat(20, 200, 1, 1))));
+  }
+
+  void powerSpectrumCtfKnownAnswer() {
+    const simulate::CtfParams ctf; // 300 kV, Cs 2.7 mm, 7% amplitude contrast, 1.5 um
+    const double k0 = simulate::ctf_first_zero_frequency(ctf);
+    const Image sharp = ctf_micrograph(2048, ctf, 20.0, 21);
+    const auto ps = rotational_power_spectrum(sharp);
+    QCOMPARE(ps.pixel_size_A, 1.0);
+    const ThonRings rings = analyse_thon_rings(ps);
+    QVERIFY2(std::abs(rings.first_zero_per_A() / k0 - 1.0) < 0.02,
+             qPrintable(QString("%1 vs %2").arg(rings.first_zero_per_A()).arg(k0)));
+
+    const Image blurred = ctf_micrograph(2048, ctf, 600.0, 21);
+    const ThonRings soft = analyse_thon_rings(rotational_power_spectrum(blurred));
+    qInfo("first zero %.5f / %.5f (analytic %.5f), fade %.4f / %.4f, visibility %.3f / %.3f",
+          rings.first_zero_per_A(), soft.first_zero_per_A(), k0, rings.fade_per_A(),
+          soft.fade_per_A(), rings.visibility, soft.visibility);
+    QVERIFY2(std::abs(soft.first_zero_per_A() / k0 - 1.0) < 0.02,
+             qPrintable(QString("%1 vs %2").arg(soft.first_zero_per_A()).arg(k0)));
+    QVERIFY2(soft.fade_per_A() < 0.8 * rings.fade_per_A(),
+             qPrintable(QString("%1 vs %2").arg(soft.fade_per_A()).arg(rings.fade_per_A())));
+    QVERIFY(soft.fade_per_A() > k0);
+    QVERIFY(rings.visibility > soft.visibility);
+    QVERIFY(soft.visibility > 0.02);
+
+    const auto m = cryoem_metrics(sharp);
+    QCOMPARE(metric(m, "ring_fade_resolution_A"), 1.0 / rings.fade_per_A());
+    QVERIFY(std::abs(metric(m, "first_zero_resolution_A") * k0 - 1.0) < 0.02);
+    QCOMPARE(metric(m, "thon_visibility"), rings.visibility);
+    const auto in_px = cryoem_metrics(from_mat(noise_mat(64, 64, 1, 2)));
+    QVERIFY(!find_metric(in_px, "ring_fade_resolution_A"));
+    QVERIFY(find_metric(in_px, "ring_fade_resolution_px"));
+  }
+
+  void thumbnailSize_data() {
+    QTest::addColumn<int>("w");
+    QTest::addColumn<int>("h");
+    QTest::addColumn<int>("tw");
+    QTest::addColumn<int>("th");
+    QTest::newRow("landscape") << 1000 << 500 << 256 << 128;
+    QTest::newRow("portrait") << 100 << 300 << 85 << 256;
+    QTest::newRow("small kept") << 50 << 40 << 50 << 40;
+    QTest::newRow("thin") << 2000 << 3 << 256 << 1;
+  }
+  void thumbnailSize() {
+    QFETCH(int, w);
+    QFETCH(int, h);
+    QFETCH(int, tw);
+    QFETCH(int, th);
+    const Image t = make_thumbnail(from_mat(scene(w, h, 0)));
+    QCOMPARE(t.width(), tw);
+    QCOMPARE(t.height(), th);
+    QCOMPARE(t.channels(), 1);
+    QCOMPARE(t.dtype(), DType::u8);
+  }
+
+  void thumbnailContrast() {
+    // 0..999: the 0.5% and 99.5% percentiles are 4.995 and 994.005.
+    std::vector<float> v(1000);
+    for (int i = 0; i < 1000; ++i)
+      v[i] = float(i);
+    v[500] = std::numeric_limits<float>::quiet_NaN();
+    const Image t = make_thumbnail(f32_image(1000, 1, v), 1000);
+    const auto px = t.values<std::uint8_t>();
+    auto expect = [](double x) {
+      return int(std::clamp(std::lround((x - 4.995) * 255.0 / (994.005 - 4.995)), 0L, 255L));
+    };
+    // The NaN drops out: percentiles of 999 values 0..999 without 500.
+    QCOMPARE(int(px[0]), 0);
+    QCOMPARE(int(px[4]), 0);
+    QCOMPARE(int(px[999]), 255);
+    QCOMPARE(int(px[500]), 0);
+    QVERIFY(std::abs(int(px[250]) - expect(250)) <= 1);
+    QVERIFY(std::abs(int(px[750]) - expect(750)) <= 1);
+    // A constant image is all 0; custom percentiles stretch 0..100 fully.
+    const Image flat = make_thumbnail(f32_image(3, 1, {5, 5, 5}));
+    QCOMPARE(int(flat.values<std::uint8_t>()[1]), 0);
+    const Image full = make_thumbnail(f32_image(3, 1, {0, 50, 100}), 256, {0.0, 100.0});
+    QCOMPARE(int(full.values<std::uint8_t>()[0]), 0);
+    QCOMPARE(int(full.values<std::uint8_t>()[1]), 128);
+    QCOMPARE(int(full.values<std::uint8_t>()[2]), 255);
+  }
+
+  void thumbnailBands() {
+    Image rgba(8, 4, 4, DType::u16);
+    for (std::size_t i = 0; i < rgba.value_count(); ++i)
+      rgba.values<std::uint16_t>()[i] = std::uint16_t(i % 4 == 3 ? 65535 : i % 4 * 1000);
+    const Image t = make_thumbnail(rgba, 4, {0.0, 100.0});
+    QCOMPARE(t.channels(), 3);
+    QCOMPARE(t.width(), 4);
+    QCOMPARE(t.height(), 2);
+    QCOMPARE(int(t.values<std::uint8_t>()[0]), 0);
+    QCOMPARE(int(t.values<std::uint8_t>()[1]), 128);
+    QCOMPARE(int(t.values<std::uint8_t>()[2]), 255);
+    Image two(2, 2, 2, DType::u8); // other band counts show band 1
+    two.values<std::uint8_t>()[0] = 200;
+    QCOMPARE(make_thumbnail(two).channels(), 1);
+    QCOMPARE(int(make_thumbnail(two).values<std::uint8_t>()[0]), 255);
+    QVERIFY_THROWS_EXCEPTION(Error, make_thumbnail(two, 0));
+  }
+
+  void thumbnailPngRoundTrip() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Image gray = make_thumbnail(from_mat(scene(600, 300, 0)));
+    const std::string gpath = (dir.path() + "/gray.png").toStdString();
+    write_thumbnail_png(gray, gpath);
+    const cv::Mat g = cv::imread(gpath, cv::IMREAD_UNCHANGED);
+    QCOMPARE(g.cols, 256);
+    QCOMPARE(g.rows, 128);
+    QCOMPARE(g.type(), CV_8UC1);
+    for (int y = 0; y < g.rows; y += 17)
+      for (int x = 0; x < g.cols; x += 13)
+        QCOMPARE(g.at<std::uint8_t>(y, x), gray.values<std::uint8_t>()[y * 256 + x]);
+
+    Image rgb(4, 2, 3, DType::u8);
+    for (std::size_t i = 0; i < rgb.value_count(); ++i)
+      rgb.values<std::uint8_t>()[i] = std::uint8_t(i % 3 == 0 ? 250 : i % 3 == 1 ? 100 : 5);
+    rgb.values<std::uint8_t>()[0] = 0; // so the stretch keeps 0..250 spread
+    const Image rt = make_thumbnail(rgb, 256, {0.0, 100.0});
+    QCOMPARE(rt.channels(), 3);
+    const std::string cpath = (dir.path() + "/rgb.png").toStdString();
+    write_thumbnail_png(rt, cpath);
+    const cv::Mat c = cv::imread(cpath, cv::IMREAD_UNCHANGED);
+    QCOMPARE(c.type(), CV_8UC3);
+    QCOMPARE(int(c.at<cv::Vec3b>(1, 3)[2]), 255); // red band stays red (BGR on disk order)
+    QCOMPARE(int(c.at<cv::Vec3b>(1, 3)[0]), 5);
+    QCOMPARE(int(c.at<cv::Vec3b>(1, 3)[1]), int(std::lround(100 * 255.0 / 250)));
+    // Only the two PNGs: no temporary files left.
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2);
+    QVERIFY_THROWS_EXCEPTION(Error, write_thumbnail_png(from_mat(scene(4, 4, 0)), cpath));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, write_thumbnail_png(gray, (dir.path() + "/no/such/x.png").toStdString()));
+  }
+
+  void thumbnailCache() {
+    QTemporaryDir dir;
+    const std::filesystem::path folder = (dir.path() + "/cache").toStdString();
+    const Image t = make_thumbnail(from_mat(noise_mat(64, 64, 10, 4)));
+    {
+      ThumbnailCache probe(folder, 1 << 30);
+      probe.put("probe", t);
+      QVERIFY(probe.contains("probe"));
+    }
+    const auto one = std::filesystem::file_size(folder / "probe.png");
+    std::filesystem::remove(folder / "probe.png");
+
+    ThumbnailCache cache(folder, 3 * one + one / 2); // room for three
+    QCOMPARE(cache.path_for("item-1.a_b"), folder / "item-1.a_b.png");
+    QVERIFY(cache.path_for("../x/y").filename().string().starts_with("___x_y-"));
+    QVERIFY(cache.path_for("a/b") != cache.path_for("a:b"));
+    for (const char* k : {"a", "b", "c"})
+      cache.put(k, t);
+    QCOMPARE(cache.total_bytes(), 3 * one);
+    QVERIFY(cache.touch("a")); // b is now the least recently used
+    QVERIFY(!cache.touch("missing"));
+    cache.put("d", t);
+    QVERIFY(cache.contains("a"));
+    QVERIFY(!cache.contains("b"));
+    QVERIFY(cache.contains("c"));
+    QVERIFY(cache.contains("d"));
+    // A file deleted underneath is simply gone; eviction still works.
+    std::filesystem::remove(cache.path_for("c"));
+    QCOMPARE(cache.evict_to_budget(), std::size_t{0});
+    QVERIFY(!cache.touch("c"));
+    ThumbnailCache tiny(folder, one + 1);
+    QCOMPARE(tiny.evict_to_budget(), std::size_t{1});
+    QVERIFY(!tiny.contains("a"));
+    QVERIFY(tiny.contains("d"));
+    QVERIFY(tiny.total_bytes() <= one + 1);
+  }
+
+  void registry() {
+    auto& reg = default_metric_registry();
+    QCOMPARE(kMetricApiVersion, 1);
+    ItemInfo micrograph{"mrc", ItemKind::micrograph, 1.0};
+    ItemInfo photo{"png", ItemKind::raster, 0.0};
+    auto names = [](const std::vector<const MetricProvider*>& ps) {
+      QStringList out;
+      for (const auto* p : ps)
+        out << QString::fromStdString(p->name);
+      return out;
+    };
+    QCOMPARE(names(reg.providers_for(micrograph)), QStringList({"generic", "cryoem"}));
+    QCOMPARE(names(reg.providers_for(photo)), QStringList({"generic"}));
+
+    MetricRegistry local;
+    register_builtin_providers(local);
+    local.register_provider({"tiff_pages", 1, [](const ItemInfo& i) { return i.format == "tiff"; },
+                             [](const Image&, const ItemInfo&) {
+                               return std::vector<Metric>{{"pages", 3}};
+                             }});
+    local.register_provider({"tiff_pages", 2, [](const ItemInfo& i) { return i.format == "tiff"; },
+                             [](const Image&, const ItemInfo&) {
+                               return std::vector<Metric>{{"pages", 4}};
+                             }});
+    QCOMPARE(int(local.providers().size()), 3);
+    const auto results =
+        local.compute(from_mat(noise_mat(64, 64, 1, 9)), {"tiff", ItemKind::micrograph, 2.0});
+    QCOMPARE(int(results.size()), 3);
+    QCOMPARE(results[2].provider, std::string("tiff_pages"));
+    QCOMPARE(results[2].version, 2);
+    QCOMPARE(metric(results[2].metrics, "pages"), 4.0);
+    QVERIFY(find_metric(results[0].metrics, "noise_sigma"));
+    QVERIFY(find_metric(results[1].metrics, "ring_fade_resolution_A"));
+    QCOMPARE(item_kind_name(ItemKind::xray), std::string_view("xray"));
+    QVERIFY_THROWS_EXCEPTION(Error, local.register_provider({"", 1, {}, {}}));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestMetrics)
+#include "test_metrics.moc"
