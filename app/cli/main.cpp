@@ -15,6 +15,8 @@ void print_usage(std::ostream& out) {
          "  formats                 the formats this build reads\n"
          "  train --recipe denoise  train the Noise2Noise denoiser into a run directory\n"
          "  denoise --checkpoint C IN... --out DIR   denoise micrographs\n"
+         "  project create|info DIR.atelier   make or describe a project\n"
+         "  simulate micrographs OUT      cryo-EM movies, sums and halves with known truth\n"
          "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
          "options:\n"
@@ -46,6 +48,9 @@ int main(int argc, char** argv) {
   if (command == "train") return run_train(args);
   if (command == "denoise") return run_denoise(args);
   if (command == "simulate") return run_simulate(args);
+#if ATELIER_WITH_FORMAT_LIBS
+  if (command == "project") return run_project(args);
+#endif
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())
       std::cout << f << '\n';

@@ -1,10 +1,13 @@
-// `atelier-cli simulate denoise-pairs DIR`: writes simulated micrograph
-// pairs (odd/even halves and the clean truth) and their pair list, for
-// trying the denoiser and for end-to-end tests.
+// `atelier-cli simulate micrographs OUT`: cryo-EM movies with known truth
+// (CTF, drift, shot noise), their aligned sums, odd/even halves and clean
+// images; `simulate denoise-pairs DIR`: simple noisy pairs and a pair list
+// for trying the denoiser.
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
 #include "core/base/error.h"
 #include "core/recipes/denoise/simulate_pairs.h"
+#include "core/run/progress_bar.h"
+#include "core/simulate/micrograph_simulator.h"
 
 #include <iostream>
 
@@ -12,14 +15,42 @@ namespace atelier::cli {
 
 int run_simulate(const std::vector<std::string>& args) {
   static const char* usage =
-      "usage: atelier-cli simulate denoise-pairs DIR [--count 8] [--size 512] [--seed 0]\n"
-      "                                              [--noise 1.5] [--pixel-size 1.0]\n"
+      "usage: atelier-cli simulate micrographs OUT [--count 10] [--size 1024] [--frames 20]\n"
+      "                 [--seed 0] [--pixel-size 1.0] [--dose 40] [--no-movies] [--int8]\n"
+      "                 [--threads N] [--quiet]\n"
+      "  Writes OUT/sim_NNNN_{movie.mrcs,sum,odd,even,clean}.mrc and OUT/truth.json.\n"
+      "       atelier-cli simulate denoise-pairs DIR [--count 8] [--size 512] [--seed 0]\n"
+      "                 [--noise 1.5] [--pixel-size 1.0]\n"
       "  Writes DIR/{odd,even,clean}_NNN.mrc and DIR/pairs.txt; prints the list's path.\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? std::cerr : std::cout) << usage;
     return args.empty() ? kExitUsage : kExitOk;
   }
   try {
+    if (args[0] == "micrographs") {
+      const CliOptions o(std::vector<std::string>(args.begin() + 1, args.end()),
+                         {"count", "size", "frames", "seed", "pixel-size", "dose", "threads"},
+                         {"no-movies", "int8", "quiet"});
+      if (o.positional().size() != 1) throw Error("give one output folder");
+      simulate::SimulationOptions sim;
+      sim.count = int(o.integer("count", 10, 1, 1000000));
+      sim.size = int(o.integer("size", sim.size, 16, 16384));
+      sim.frames = int(o.integer("frames", sim.frames, 1, 10000));
+      sim.seed = std::uint64_t(o.integer("seed", 0, 0, 1LL << 62));
+      sim.pixel_size_A = o.number("pixel-size", sim.pixel_size_A, 0.01, 100);
+      sim.total_dose_e_per_A2 = o.number("dose", sim.total_dose_e_per_A2, 0.001, 1e5);
+      sim.threads = int(o.integer("threads", 0, 0, 1024));
+      sim.no_movies = o.flag("no-movies");
+      if (o.flag("int8")) sim.movie_storage = simulate::MovieStorage::int8;
+      simulate::validate_options(sim);
+      run::ProgressPrinter bar(sim.count);
+      simulate::simulate_micrographs(o.positional()[0], sim, [&](int done, int) {
+        if (!o.flag("quiet")) bar.update(done, "micrographs");
+      });
+      if (!o.flag("quiet")) bar.finish();
+      std::cout << o.positional()[0] << "/truth.json\n";
+      return kExitOk;
+    }
     if (args[0] != "denoise-pairs") throw Error("unknown simulation '" + args[0] + "'");
     const CliOptions o(std::vector<std::string>(args.begin() + 1, args.end()),
                        {"count", "size", "seed", "noise", "pixel-size"});

@@ -1,0 +1,48 @@
+// `atelier-cli project create DIR.atelier` / `project info DIR.atelier`: the
+// project folder and its database (more curation commands follow the
+// importer).
+#include "app/cli/commands.h"
+#include "core/base/error.h"
+#include "core/io/json_writer.h"
+#include "core/project/project.h"
+
+#include <iostream>
+
+namespace atelier::cli {
+
+int run_project(const std::vector<std::string>& args) {
+  static const char* usage = "usage: atelier-cli project create DIR.atelier\n"
+                             "       atelier-cli project info DIR.atelier\n";
+  if (args.size() != 2) {
+    std::cerr << usage;
+    return kExitUsage;
+  }
+  try {
+    if (args[0] == "create") {
+      const project::Project p = project::Project::create(args[1]);
+      if (!p.warning().empty()) std::cerr << "warning: " << p.warning() << '\n';
+      std::cout << p.database_path().string() << '\n';
+      return kExitOk;
+    }
+    if (args[0] == "info") {
+      project::Project p = project::Project::open(args[1]);
+      JsonWriter j(2);
+      j.begin_object();
+      j.key("project").value(p.dir().string());
+      j.key("schema_version").value(p.schema_version());
+      j.key("journal_mode").value(p.journal_mode());
+      j.key("datasets").value(std::uint64_t(p.datasets().size()));
+      j.key("items").value(std::int64_t(p.count_items("")));
+      j.end_object();
+      std::cout << j.str() << '\n';
+      return kExitOk;
+    }
+    std::cerr << "atelier-cli project: unknown action '" << args[0] << "'\n" << usage;
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "error: project " << args[0] << ": " << e.what() << '\n';
+    return kExitFileError;
+  }
+}
+
+} // namespace atelier::cli
