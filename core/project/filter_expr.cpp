@@ -169,6 +169,47 @@ Field lookup_field(const std::string& written) {
   return {FieldKind::metric, "", written};
 }
 
+// A compiled sub-expression. Metric comparisons stay unrendered until the
+// enclosing 'and' has seen its neighbours, so `m >= 4 and m < 6` becomes one
+// index range scan instead of two subqueries that each read half the index.
+struct Piece {
+  std::string sql;
+  std::vector<SqlValue> params;
+  struct Bound {
+    std::string op;
+    SqlValue value;
+  };
+  std::string metric;        // non-empty: an unrendered metric test
+  std::vector<Bound> bounds; // its comparisons, all on `metric`
+
+  void render() {
+    if (metric.empty()) return;
+    sql = "(items.id IN (SELECT item_id FROM metrics INDEXED BY metrics_by_value WHERE name = ?";
+    params = {metric};
+    for (const Bound& b : bounds) {
+      sql += " AND value " + b.op + " ?";
+      params.push_back(b.value);
+    }
+    sql += "))";
+    metric.clear();
+    bounds.clear();
+  }
+  static Piece of(std::string sql, std::vector<SqlValue> params = {}) {
+    Piece p;
+    p.sql = std::move(sql);
+    p.params = std::move(params);
+    return p;
+  }
+};
+
+Piece join(Piece a, const char* op, Piece b) {
+  a.render();
+  b.render();
+  Piece out = Piece::of("(" + a.sql + " " + op + " " + b.sql + ")", std::move(a.params));
+  out.params.insert(out.params.end(), b.params.begin(), b.params.end());
+  return out;
+}
+
 class Compiler {
 public:
   explicit Compiler(std::string_view text) : tokens_(tokenize(text)) {}
@@ -179,9 +220,11 @@ public:
       out.sql = "1";
       return out;
     }
-    out.sql = expr(0);
+    Piece p = expr(0);
     if (peek().type != Tok::end) expected("'and', 'or' or end of input");
-    out.params = std::move(params_);
+    p.render();
+    out.sql = std::move(p.sql);
+    out.params = std::move(p.params);
     return out;
   }
 
@@ -195,42 +238,52 @@ private:
     fail_at(peek().pos, "expected " + what + " but found " + describe(peek()));
   }
 
-  std::string expr(int depth) {
+  Piece expr(int depth) {
     if (depth > kMaxDepth) fail_at(peek().pos, "expression nested too deeply");
-    std::string sql = and_expr(depth);
+    Piece p = and_expr(depth);
     while (keyword("or")) {
       take();
-      sql = "(" + sql + " OR " + and_expr(depth) + ")";
+      p = join(std::move(p), "OR", and_expr(depth));
     }
-    return sql;
+    return p;
   }
 
-  std::string and_expr(int depth) {
-    std::string sql = unary(depth);
+  Piece and_expr(int depth) {
+    Piece p = unary(depth);
     while (keyword("and")) {
       take();
-      sql = "(" + sql + " AND " + unary(depth) + ")";
+      Piece q = unary(depth);
+      if (!p.metric.empty() && p.metric == q.metric) {
+        p.bounds.insert(p.bounds.end(), q.bounds.begin(), q.bounds.end());
+        continue;
+      }
+      p = join(std::move(p), "AND", std::move(q));
     }
-    return sql;
+    return p;
   }
 
-  std::string unary(int depth) {
+  Piece unary(int depth) {
     if (depth > kMaxDepth) fail_at(peek().pos, "expression nested too deeply");
     if (keyword("not")) {
       take();
-      return "(NOT " + unary(depth + 1) + ")";
+      Piece p = unary(depth + 1);
+      p.render();
+      return Piece::of("(NOT " + p.sql + ")", std::move(p.params));
     }
     if (peek().type == Tok::lparen) {
       take();
-      std::string sql = expr(depth + 1);
+      Piece p = expr(depth + 1);
       if (peek().type != Tok::rparen) expected("')'");
       take();
-      return sql;
+      return p;
     }
-    return comparison();
+    params_.clear();
+    Piece p = comparison();
+    if (p.metric.empty()) p.params = std::move(params_);
+    return p;
   }
 
-  std::string comparison() {
+  Piece comparison() {
     if (peek().type != Tok::ident || keyword("and") || keyword("or"))
       expected("a field name or '('");
     const Token name = take();
@@ -260,16 +313,17 @@ private:
       if (!is_text || (v != "none" && v != "accept" && v != "reject"))
         fail_at(value.pos, "unknown status " + describe(value) + " (none, accept or reject)");
       params_.push_back(v);
-      return "(items.status " + std::string(neg.empty() ? "=" : "!=") + " ?)";
+      return Piece::of("(items.status " + std::string(neg.empty() ? "=" : "!=") + " ?)");
     }
     case FieldKind::split: {
       only(equality, "'split'");
       const std::string v = lower(value.text);
       if (!is_text || (v != "none" && v != "train" && v != "val" && v != "test"))
         fail_at(value.pos, "unknown split " + describe(value) + " (train, val, test or none)");
-      if (v == "none") return neg.empty() ? "(items.split IS NULL)" : "(items.split IS NOT NULL)";
+      if (v == "none")
+        return Piece::of(neg.empty() ? "(items.split IS NULL)" : "(items.split IS NOT NULL)");
       params_.push_back(v);
-      return neg.empty() ? "(items.split = ?)" : "(items.split IS NOT ?)";
+      return Piece::of(neg.empty() ? "(items.split = ?)" : "(items.split IS NOT ?)");
     }
     case FieldKind::set: {
       only(equality || op.text == "~", "'" + field.name + "'");
@@ -278,49 +332,48 @@ private:
       const std::string table = field.column + "s";
       const std::string test =
           op.text == "~" ? "instr(" + field.column + ", ?) > 0" : field.column + " = ?";
-      return "(items.id " + neg + "IN (SELECT item_id FROM " + table + " WHERE " + test + "))";
+      return Piece::of("(items.id " + neg + "IN (SELECT item_id FROM " + table + " WHERE " + test +
+                       "))");
     }
     case FieldKind::selection: {
       only(equality, "'selection'");
       need_word("a name");
       params_.push_back(value.text);
-      return "(items.id " + neg +
-             "IN (SELECT si.item_id FROM selection_items si JOIN selections s ON s.id = "
-             "si.selection_id WHERE s.name = ?))";
+      return Piece::of("(items.id " + neg +
+                       "IN (SELECT si.item_id FROM selection_items si JOIN selections s ON s.id = "
+                       "si.selection_id WHERE s.name = ?))");
     }
     case FieldKind::dataset: {
       only(equality || op.text == "~", "'dataset'");
       need_word("a name");
       params_.push_back(value.text);
       const std::string test = op.text == "~" ? "instr(name, ?) > 0" : "name = ?";
-      return "(items.dataset_id " + neg + "IN (SELECT id FROM datasets WHERE " + test + "))";
+      return Piece::of("(items.dataset_id " + neg + "IN (SELECT id FROM datasets WHERE " + test +
+                       "))");
     }
     case FieldKind::text: {
       only(equality || op.text == "~", "'" + field.name + "'");
       params_.push_back(value.text);
-      if (op.text == "~") return "(instr(items." + field.column + ", ?) > 0)";
-      return "(items." + field.column + " " + op.text + " ?)";
+      if (op.text == "~") return Piece::of("(instr(items." + field.column + ", ?) > 0)");
+      return Piece::of("(items." + field.column + " " + op.text + " ?)");
     }
     case FieldKind::number: {
       only(op.text != "~", "'" + field.name + "'");
       if (value.type != Tok::number)
         fail_at(value.pos, "'" + field.name + "' needs a number but found " + describe(value));
       params_.push_back(value.number);
-      return "(items." + field.column + " " + op.text + " ?)";
+      return Piece::of("(items." + field.column + " " + op.text + " ?)");
     }
     case FieldKind::metric: {
       only(op.text != "~", "metric '" + field.name + "'");
-      params_.push_back(field.name);
-      if (value.type == Tok::number)
-        params_.push_back(value.number);
-      else
-        params_.push_back(value.text);
-      return "(items.id IN (SELECT item_id FROM metrics INDEXED BY metrics_by_value WHERE name = ? "
-             "AND value " +
-             op.text + " ?))";
+      Piece p;
+      p.metric = field.name;
+      p.bounds.push_back(
+          {op.text, value.type == Tok::number ? SqlValue(value.number) : SqlValue(value.text)});
+      return p;
     }
     }
-    return "0";
+    return Piece::of("0");
   }
 
   std::vector<Token> tokens_;

@@ -91,6 +91,11 @@ private slots:
     report("range_filter_sort_first_page", query_ms, 50);
     const double count_ms = median_ms(5, [&] { p.count_items("m0 < 1"); });
     report("range_filter_count", count_ms, 0);
+    // A two-sided range on one metric (merged into one index range scan).
+    const double range2_ms = median_ms(7, [&] {
+      rows = p.query_items("m0 >= 4 and m0 < 6", {"m1", false}, 100, 0).size();
+    });
+    report("two_sided_range_sort_first_page", range2_ms, 50);
 
     std::vector<std::int64_t> ids;
     for (std::int64_t id = 1; id <= 100000; ++id)
