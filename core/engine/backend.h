@@ -97,6 +97,8 @@ public:
                                  void* dx) = 0;
   virtual void upsample_forward(const Nchw& in, const void* x, void* y) = 0;
   virtual void upsample_backward(const Nchw& in, const void* dy, void* dx) = 0;
+  virtual void reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) = 0;
+  virtual void reflect_pad_backward(const Nchw& in, int pad, const void* dy, void* dx) = 0;
   virtual void concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) = 0;
   virtual void concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) = 0;
   // acc += x over count stored activation elements.

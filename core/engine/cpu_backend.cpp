@@ -7,6 +7,7 @@
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/grad_clip.h"
 #include "core/nn/loss_reference.h"
+#include "core/nn/pad_reference.h"
 #include "core/nn/pool_reference.h"
 #include "core/nn/upsample_reference.h"
 
@@ -217,6 +218,17 @@ void CpuBackend::upsample_forward(const Nchw& in, const void* x, void* y) {
 void CpuBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
   const std::size_t out = nn::upsample_nearest2x_output(in).count();
   nn::upsample_nearest2x_backward(in, nn::Layout::nchw, cspan(dy, out), mspan(dx, in.count()));
+}
+
+void CpuBackend::reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) {
+  nn::reflect_pad_forward(in, pad, nn::Layout::nchw, cspan(x, in.count()),
+                          mspan(y, nn::reflect_pad_output(in, pad).count()));
+}
+
+void CpuBackend::reflect_pad_backward(const Nchw& in, int pad, const void* dy, void* dx) {
+  nn::reflect_pad_backward(in, pad, nn::Layout::nchw,
+                           cspan(dy, nn::reflect_pad_output(in, pad).count()),
+                           mspan(dx, in.count()));
 }
 
 void CpuBackend::concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) {

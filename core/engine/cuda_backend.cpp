@@ -13,6 +13,7 @@
 #include "kernels/gpu_runtime.h"
 #include "kernels/loss.h"
 #include "kernels/optimizer.h"
+#include "kernels/pad.h"
 #include "kernels/pool.h"
 #include "kernels/tile_copy.h"
 #include "kernels/upsample.h"
@@ -491,6 +492,26 @@ void CudaBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
   else
     k::upsample_nearest2x_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n,
                                        in.h, in.w, ch(in.c), d.stream);
+}
+
+void CudaBackend::reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::reflect_pad_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), in.n, in.h, in.w,
+                                ch(in.c), pad, d.stream);
+  else
+    k::reflect_pad_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), in.n, in.h,
+                               in.w, ch(in.c), pad, d.stream);
+}
+
+void CudaBackend::reflect_pad_backward(const Nchw& in, int pad, const void* dy, void* dx) {
+  Impl& d = *impl_;
+  if (d.bf16())
+    k::reflect_pad_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n, in.h,
+                                 in.w, ch(in.c), pad, d.stream);
+  else
+    k::reflect_pad_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n, in.h,
+                                in.w, ch(in.c), pad, d.stream);
 }
 
 namespace {

@@ -61,6 +61,8 @@ public:
                          void* dx) override;
   void upsample_forward(const Nchw& in, const void* x, void* y) override;
   void upsample_backward(const Nchw& in, const void* dy, void* dx) override;
+  void reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) override;
+  void reflect_pad_backward(const Nchw& in, int pad, const void* dy, void* dx) override;
   void concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) override;
   void concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) override;
   void accumulate(void* acc, const void* x, std::size_t count) override;

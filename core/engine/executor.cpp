@@ -261,6 +261,7 @@ void Executor::forward() {
         backend_.max_pool_forward(in, x, y, static_cast<std::uint8_t*>(ptr(layout_.argmax[i])));
         break;
       case OpKind::upsample2x: backend_.upsample_forward(in, x, y); break;
+      case OpKind::reflect_pad: backend_.reflect_pad_forward(in, node.pad, x, y); break;
       case OpKind::concat:
         backend_.concat_forward(in, graph_.value(node.inputs[1]).shape.c, x,
                                 ptr(layout_.act[std::size_t(node.inputs[1])]), y);
@@ -298,6 +299,9 @@ void Executor::backward(LossKind loss) {
                                    ptr(targets[0]));
         break;
       case OpKind::upsample2x: backend_.upsample_backward(in, dy, ptr(targets[0])); break;
+      case OpKind::reflect_pad:
+        backend_.reflect_pad_backward(in, node.pad, dy, ptr(targets[0]));
+        break;
       case OpKind::concat:
         backend_.concat_backward(in, graph_.value(node.inputs[1]).shape.c, dy, ptr(targets[0]),
                                  ptr(targets[1]));

@@ -13,6 +13,7 @@ const char* op_kind_name(OpKind kind) {
   case OpKind::max_pool2x2: return "max_pool2x2";
   case OpKind::upsample2x: return "upsample2x";
   case OpKind::concat: return "concat";
+  case OpKind::reflect_pad: return "reflect_pad";
   }
   return "?";
 }
@@ -55,8 +56,10 @@ void Graph::set_output(int value) {
 }
 
 int Graph::conv(int x, int out_channels, int kernel, bool bias, Activation act, float slope,
-                const std::string& prefix) {
+                const std::string& prefix, Padding padding) {
   check_value(x, "conv");
+  const bool reflect = padding == Padding::reflect && kernel / 2 > 0;
+  if (reflect) x = reflect_pad(x, kernel / 2);
   const Nchw in = value(x).shape;
   Node node;
   node.kind = OpKind::conv;
@@ -69,7 +72,7 @@ int Graph::conv(int x, int out_channels, int kernel, bool bias, Activation act, 
   s.w = in.w;
   s.k = out_channels;
   s.r = s.s = kernel;
-  s.pad_h = s.pad_w = kernel / 2;
+  s.pad_h = s.pad_w = reflect ? 0 : kernel / 2;
   s.validate();
   Param w;
   w.name = prefix + ".weight";
@@ -91,6 +94,21 @@ int Graph::conv(int x, int out_channels, int kernel, bool bias, Activation act, 
   node.conv.act = act;
   node.conv.slope = slope;
   return add_node(std::move(node), s.output());
+}
+
+int Graph::reflect_pad(int x, int pad) {
+  check_value(x, "reflect_pad");
+  const Nchw in = value(x).shape;
+  if (pad < 0 || pad >= in.h || pad >= in.w)
+    throw Error("graph: reflect pad " + std::to_string(pad) + " of " + value(x).name +
+                " must be smaller than its " + std::to_string(in.h) + "x" + std::to_string(in.w) +
+                " extent");
+  Node node;
+  node.kind = OpKind::reflect_pad;
+  node.name = value(x).name + ".pad";
+  node.inputs = {x};
+  node.pad = pad;
+  return add_node(std::move(node), Nchw{in.n, in.c, in.h + 2 * pad, in.w + 2 * pad});
 }
 
 int Graph::max_pool2x2(int x) {

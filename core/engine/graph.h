@@ -35,7 +35,10 @@ inline std::size_t stored_count(const Nchw& s, int align) {
          std::size_t(aligned_channels(s.c, align));
 }
 
-enum class OpKind { conv, max_pool2x2, upsample2x, concat };
+enum class OpKind { conv, max_pool2x2, upsample2x, concat, reflect_pad };
+// How a conv pads its input: zeros (in the conv) or mirrored edges (a
+// reflect_pad node in front of a pad-0 conv).
+enum class Padding { zero, reflect };
 const char* op_kind_name(OpKind kind);
 
 struct Value {
@@ -70,6 +73,7 @@ struct Node {
   std::vector<int> inputs; // value indices (concat: [a, b], channels of a first)
   int output = -1;         // value index
   ConvNode conv;           // kind == conv only
+  int pad = 0;             // kind == reflect_pad only
 };
 
 class Graph {
@@ -82,9 +86,12 @@ public:
   void set_output(int value);
 
   // Conv block named `prefix` (parameters prefix.weight, prefix.bias): square
-  // kernel, "same" zero padding (kernel / 2), stride 1. Returns its output.
+  // kernel, "same" padding (kernel / 2; zeros, or mirrored edges through a
+  // reflect_pad node), stride 1. Returns its output.
   int conv(int x, int out_channels, int kernel, bool bias, Activation act, float slope,
-           const std::string& prefix);
+           const std::string& prefix, Padding padding = Padding::zero);
+  // Mirrors `pad` rows and columns on each side (pad < height and width).
+  int reflect_pad(int x, int pad);
   int max_pool2x2(int x);
   int upsample2x(int x);
   int concat(int a, int b);

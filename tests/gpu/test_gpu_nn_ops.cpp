@@ -11,12 +11,14 @@
 #include "core/nn/bias_activation_reference.h"
 #include "core/nn/concat_reference.h"
 #include "core/nn/loss_reference.h"
+#include "core/nn/pad_reference.h"
 #include "core/nn/pool_reference.h"
 #include "core/nn/upsample_reference.h"
 #include "kernels/bias_activation.h"
 #include "kernels/concat.h"
 #include "kernels/device_info.h"
 #include "kernels/loss.h"
+#include "kernels/pad.h"
 #include "kernels/pool.h"
 #include "kernels/upsample.h"
 #include "tests/support/plain_check.h"
@@ -324,6 +326,32 @@ void test_concat(const Shape& s, int c2, std::mt19937& rng) {
   compare_exact("concat bf16 db", download<std::uint16_t>(db_d, nb), to_bf16(db));
 }
 
+// Reflection padding: the forward copies (exact); the backward sums up to 9
+// mirror images in another order than the reference (f32 rounding only).
+void test_reflect_pad(const Shape& s, int pad, std::mt19937& rng) {
+  const Nchw e = s.nchw();
+  const Nchw o = nn::reflect_pad_output(e, pad);
+  const auto x = random_floats(e.count(), rng);
+  const auto dy = random_floats(o.count(), rng);
+  std::vector<float> y(o.count()), dx(e.count());
+  nn::reflect_pad_forward(e, pad, Layout::nhwc, x, y);
+  nn::reflect_pad_backward(e, pad, Layout::nhwc, dy, dx);
+  DeviceBuffer x_d(e.count() * 4), y_d(o.count() * 4), dy_d(o.count() * 4), dx_d(e.count() * 4);
+  upload(x_d, x);
+  upload(dy_d, dy);
+  kernels::reflect_pad_forward_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.c, pad, nullptr);
+  kernels::reflect_pad_backward_f32(dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c, pad, nullptr);
+  compare_exact("reflect pad f32 y", download<float>(y_d, o.count()), y);
+  const auto gdx = download<float>(dx_d, e.count());
+  double worst = 0;
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    worst = std::max(worst, std::abs(double(gdx[i]) - dx[i]) / (1.0 + std::abs(double(dx[i]))));
+  CHECK(worst < 1e-5);
+  upload(x_d, to_bf16(x));
+  kernels::reflect_pad_forward_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.c, pad, nullptr);
+  compare_exact("reflect pad bf16 y", download<std::uint16_t>(y_d, o.count()), to_bf16(y));
+}
+
 void test_loss(const Shape& s, std::mt19937& rng) {
   const std::size_t n = s.count();
   const auto pred = random_floats(n, rng);
@@ -387,6 +415,7 @@ int main() {
     test_upsample(s, rng);
     test_concat(s, s.c == 48 ? 49 : 3, rng); // 48 + 49: the U-Net's 97-channel concat
     test_loss(s, rng);
+    test_reflect_pad(s, std::min(2, std::min(int(s.h), int(s.w)) - 1), rng);
   }
   return test::check_exit_code();
 }

@@ -8,6 +8,8 @@
 #include "core/engine/param_init.h"
 #include "core/engine/tiled_inference.h"
 #include "core/engine/unet.h"
+#include "core/nn/loss_reference.h"
+#include "core/nn/pad_reference.h"
 #include "tests/support/golden_unet.h"
 #include "tests/support/test_support.h"
 
@@ -254,6 +256,50 @@ private slots:
     opt.tile = 100;
     ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 256, 256, opt), Error,
                           "multiple of 32");
+  }
+
+  void reflectPaddedConvIsPadThenConv() {
+    // A 5x5 conv with reflect padding against the manual composition of the
+    // reference ops, forward and weight gradient.
+    Graph g(Nchw{2, 3, 12, 10});
+    g.set_output(g.conv(g.input(), 4, 5, true, Activation::identity, 0, "c", Padding::reflect));
+    g.finish();
+    QCOMPARE(g.nodes().front().kind, OpKind::reflect_pad);
+    const std::vector<float> params = init_params(g, 2);
+    std::mt19937 rng(4);
+    std::normal_distribution<float> n;
+    std::vector<float> x(g.value(g.input()).shape.count()), t(x.size() / 3 * 4);
+    for (float& v : x)
+      v = n(rng);
+    for (float& v : t)
+      v = n(rng);
+    CpuBackend cpu;
+    Executor ex(g, cpu, ExecMode::train);
+    cpu.set_params(params);
+    ex.set_input(x);
+    ex.set_target(t);
+    ex.forward();
+    ex.backward(LossKind::mse);
+    std::vector<float> y(t.size()), grads(params.size());
+    ex.get_output(y);
+    cpu.get_grads(grads);
+
+    const Nchw s{2, 3, 12, 10};
+    std::vector<float> padded(nn::reflect_pad_output(s, 2).count()), ref(t.size());
+    nn::reflect_pad_forward(s, 2, nn::Layout::nchw, x, padded);
+    nn::Conv2dShape cs;
+    cs.n = 2, cs.c = 3, cs.h = 16, cs.w = 14, cs.k = 4, cs.r = cs.s = 5;
+    const Param& w = g.params()[0];
+    const Param& b = g.params()[1];
+    nn::conv2d_forward(cs, padded, std::span<const float>(params).subspan(w.offset, w.count), ref);
+    for (int i = 0; i < 2 * 4; ++i)
+      for (int p = 0; p < 12 * 10; ++p)
+        ref[std::size_t(i) * 120 + p] += params[b.offset + i % 4];
+    QVERIFY2(rel_error(y, ref) < 1e-5, std::to_string(rel_error(y, ref)).c_str());
+    std::vector<float> dy(t.size()), dw(w.count);
+    nn::mse_loss_backward(ref, t, dy);
+    nn::conv2d_backward_filter(cs, padded, dy, dw);
+    QVERIFY(rel_error(std::span<const float>(grads).subspan(w.offset, w.count), dw) < 1e-4);
   }
 
   void initBoundsFollowPyTorch() {

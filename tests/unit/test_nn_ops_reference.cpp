@@ -7,6 +7,7 @@
 #include "core/nn/bias_activation_reference.h"
 #include "core/nn/concat_reference.h"
 #include "core/nn/loss_reference.h"
+#include "core/nn/pad_reference.h"
 #include "core/nn/pool_reference.h"
 #include "core/nn/upsample_reference.h"
 #include "tests/support/gradient_check.h"
@@ -74,6 +75,8 @@ private slots:
   void lossHandCase();
   void lossGradient();
   void sizeErrors();
+  void reflectPadHandCase();
+  void reflectPadAdjointAndLayouts();
 };
 
 void TestNnOpsReference::activationValues_data() {
@@ -385,6 +388,53 @@ void TestNnOpsReference::sizeErrors() {
   std::vector<float> dx(18);
   ATELIER_VERIFY_THROWS(nn::max_pool2x2_backward(s, Layout::nchw, bad, y2, dx), Error,
                         "argmax value out of range");
+}
+
+void TestNnOpsReference::reflectPadHandCase() {
+  // 1 x 1 x 3 x 3, pad 2: rows/columns mirror without repeating the edge.
+  const Nchw s{1, 1, 3, 3};
+  const std::vector<float> x{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<float> y(49);
+  nn::reflect_pad_forward(s, 2, Layout::nchw, x, y);
+  const std::vector<float> row0{8, 7, 6, 7, 8, 7, 6}; // padded row -2 reads input row 2
+  QCOMPARE(std::vector<float>(y.begin(), y.begin() + 7), row0);
+  const std::vector<float> row2{2, 1, 0, 1, 2, 1, 0}; // input row 0
+  QCOMPARE(std::vector<float>(y.begin() + 14, y.begin() + 21), row2);
+  QCOMPARE(nn::reflect_pad_output(s, 2), (Nchw{1, 1, 7, 7}));
+  // Each input element collects every padded copy of itself.
+  std::vector<float> dy(49, 1.0f), dx(9);
+  nn::reflect_pad_backward(s, 2, Layout::nchw, dy, dx);
+  QCOMPARE(dx, (std::vector<float>{4, 6, 4, 6, 9, 6, 4, 6, 4}));
+  ATELIER_VERIFY_THROWS(nn::reflect_pad_forward(s, 3, Layout::nchw, x, y), Error,
+                        "smaller than the image");
+}
+
+void TestNnOpsReference::reflectPadAdjointAndLayouts() {
+  std::mt19937 rng(31);
+  const Nchw s{2, 3, 5, 4};
+  const int pad = 3;
+  const Nchw o = nn::reflect_pad_output(s, pad);
+  std::vector<double> x = random_values(s.count(), rng), dy = random_values(o.count(), rng);
+  std::vector<double> y(o.count()), dx(s.count());
+  nn::reflect_pad_forward(s, pad, Layout::nchw, x, y);
+  nn::reflect_pad_backward(s, pad, Layout::nchw, dy, dx);
+  // The backward is the adjoint of the (linear) forward: <pad(x), dy> = <x, pad^T(dy)>.
+  QVERIFY(std::abs(dot(y, dy) - dot(x, dx)) < 1e-12 * (1 + std::abs(dot(y, dy))));
+  // NHWC gives the same values, element for element.
+  std::vector<double> xh(x.size()), yh(y.size());
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int h = 0; h < s.h; ++h)
+        for (int w = 0; w < s.w; ++w)
+          xh[nn::element_offset(s, Layout::nhwc, n, c, h, w)] =
+              x[nn::element_offset(s, Layout::nchw, n, c, h, w)];
+  nn::reflect_pad_forward(s, pad, Layout::nhwc, xh, yh);
+  for (int n = 0; n < o.n; ++n)
+    for (int c = 0; c < o.c; ++c)
+      for (int h = 0; h < o.h; ++h)
+        for (int w = 0; w < o.w; ++w)
+          QCOMPARE(yh[nn::element_offset(o, Layout::nhwc, n, c, h, w)],
+                   y[nn::element_offset(o, Layout::nchw, n, c, h, w)]);
 }
 
 QTEST_APPLESS_MAIN(TestNnOpsReference)

@@ -1,0 +1,300 @@
+// import_paths: scan, skip unchanged, a bounded worker pool reading files,
+// and batched writes on the calling thread (the only one touching SQLite).
+#include "core/import/importer.h"
+
+#include "core/base/dtype.h"
+#include "core/base/error.h"
+#include "core/import/fingerprint.h"
+#include "core/import/item_class.h"
+#include "core/import/preview_image.h"
+#include "core/import/scan.h"
+#include "core/metrics/generic_metrics.h"
+#include "core/metrics/metric_registry.h"
+#include "core/metrics/thumbnail.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace atelier::import {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Result {
+  project::ItemRecord record;
+  std::vector<std::pair<std::string, double>> metrics;
+};
+
+std::string info_value_text(const InfoValue& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    return buf;
+  }
+  return std::get<std::string>(v);
+}
+
+void fill_shape(project::ItemRecord& rec, const FileInfo& info, const ItemClass& cls) {
+  const auto& d = info.dims;
+  if (!d.empty()) rec.width = d[0];
+  if (d.size() > 1) rec.height = d[1];
+  if (d.size() > 2) {
+    if (cls.kind == "volume" || info.format == "nifti")
+      rec.depth = d[2];
+    else
+      rec.frames = d[2];
+  }
+  if (d.size() > 3) rec.frames = d[3];
+  if (info.bands) rec.channels = *info.bands;
+  if (info.dtype) rec.dtype = std::string(dtype_name(*info.dtype));
+}
+
+// Everything a worker does for one file; never throws: a failure becomes an
+// item with import_ok = false and the reason.
+Result process(const ScannedFile& file, std::int64_t dataset_id,
+               const metrics::ThumbnailCache* thumbnails) {
+  Result r;
+  project::ItemRecord& rec = r.record;
+  rec.dataset_id = dataset_id;
+  rec.rel_path = file.rel_path;
+  rec.format = file.format;
+  rec.kind = "unknown";
+  rec.size_bytes = file.size_bytes;
+  rec.mtime_ns = file.mtime_ns;
+  try {
+    rec.fingerprint = file_fingerprint(file.abs_path);
+    const FileInfo info = read_item_facts(file.abs_path, file.format);
+    const ItemClass cls = classify_item(info);
+    rec.kind = cls.kind;
+    rec.pixel_size_A = pixel_size_A(info.spacing);
+    fill_shape(rec, info, cls);
+    for (const auto& [key, value] : info.extra)
+      rec.metadata.emplace_back(key, info_value_text(value));
+    if (info.spacing.known()) rec.metadata.emplace_back("spacing_unit", info.spacing.unit);
+
+    const Image image = read_preview_image(file.abs_path, info);
+    if (image.width() > 0) {
+      if (!info.bands) rec.channels = image.channels();
+      const metrics::ItemInfo item{info.format, cls.metric_kind, rec.pixel_size_A};
+      rec.metadata.emplace_back("metric_kind",
+                                std::string(metrics::item_kind_name(cls.metric_kind)));
+      for (const auto& provider : metrics::default_metric_registry().compute(image, item)) {
+        rec.metadata.emplace_back("metrics." + provider.provider + ".version",
+                                  std::to_string(provider.version));
+        for (const auto& m : provider.metrics)
+          r.metrics.emplace_back(m.name, m.value);
+      }
+      // A double holds 53 bits exactly, so the 64-bit hash is stored as two
+      // 32-bit halves (and as hex text in the metadata).
+      const std::uint64_t hash = metrics::perceptual_hash(image);
+      r.metrics.emplace_back("phash_hi", static_cast<double>(hash >> 32));
+      r.metrics.emplace_back("phash_lo", static_cast<double>(hash & 0xffffffffULL));
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+      rec.metadata.emplace_back("phash", hex);
+      if (thumbnails)
+        metrics::write_thumbnail_png(metrics::make_thumbnail(image),
+                                     thumbnails->path_for(rec.fingerprint).string());
+    }
+  } catch (const std::exception& e) {
+    // Any failure (FormatError, a library's exception, bad_alloc) is this
+    // file's problem only.
+    rec.import_ok = false;
+    rec.import_error = e.what();
+    rec.metadata = {{"import_error", rec.import_error}};
+    r.metrics.clear();
+  }
+  return r;
+}
+
+// Workers take indices from a queue the caller keeps short (at most `cap`
+// files in flight), so memory stays bounded whatever the folder size.
+class Pool {
+public:
+  Pool(int threads, std::function<Result(std::size_t)> work) : work_(std::move(work)) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] { run(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+      jobs_.clear();
+    }
+    job_ready_.notify_all();
+    for (auto& t : threads_)
+      t.join();
+  }
+  void submit(std::size_t job) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(job);
+    }
+    job_ready_.notify_one();
+  }
+  // Waits up to `timeout` for results and takes them all.
+  std::vector<Result> take(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    result_ready_.wait_for(lock, timeout, [this] { return !results_.empty(); });
+    std::vector<Result> out(std::make_move_iterator(results_.begin()),
+                            std::make_move_iterator(results_.end()));
+    results_.clear();
+    return out;
+  }
+
+private:
+  void run() {
+    for (;;) {
+      std::size_t job = 0;
+      {
+        std::unique_lock lock(mutex_);
+        job_ready_.wait(lock, [this] { return closing_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = jobs_.front();
+        jobs_.pop_front();
+      }
+      Result r = work_(job);
+      {
+        std::lock_guard lock(mutex_);
+        results_.push_back(std::move(r));
+      }
+      result_ready_.notify_one();
+    }
+  }
+
+  std::function<Result(std::size_t)> work_;
+  std::mutex mutex_;
+  std::condition_variable job_ready_, result_ready_;
+  std::deque<std::size_t> jobs_;
+  std::deque<Result> results_;
+  bool closing_ = false;
+  std::vector<std::thread> threads_;
+};
+
+std::int64_t dataset_for(project::Project& project, const ScanRoot& root, const std::string& name) {
+  for (const auto& d : project.datasets())
+    if (d.root == root.folder) return d.id;
+  project::DatasetRecord d;
+  d.name = name.empty() ? root.name : name;
+  d.root = root.folder;
+  return project.add_dataset(d);
+}
+
+void write_batch(project::Project& project, std::vector<Result>& pending) {
+  if (pending.empty()) return;
+  project::Project::Batch batch(project);
+  for (const Result& r : pending) {
+    const std::int64_t id = project.upsert_item(r.record);
+    if (!r.metrics.empty()) project.set_metrics(id, r.metrics);
+  }
+  batch.commit();
+  pending.clear();
+}
+
+} // namespace
+
+ImportSummary import_paths(project::Project& project, const std::vector<std::string>& paths,
+                           const ImportOptions& options, const ImportProgressFn& progress,
+                           const std::atomic<bool>* cancel) {
+  const auto start = Clock::now();
+  ImportSummary summary;
+  const ScanResult scan = scan_paths(paths, options.include_globs, options.exclude_globs);
+  summary.candidates = scan.candidates.size();
+  summary.excluded = scan.excluded;
+  summary.skipped_not_images = scan.not_images.size();
+  summary.error_messages = scan.unreadable;
+
+  for (const ScanRoot& root : scan.roots)
+    summary.dataset_ids.push_back(dataset_for(project, root, options.dataset_name));
+
+  ImportProgress state;
+  state.total = scan.candidates.size();
+  state.skipped_not_images = summary.skipped_not_images;
+  auto report = [&] {
+    if (progress) progress(state);
+  };
+
+  std::vector<const ScannedFile*> todo;
+  for (const ScannedFile& f : scan.candidates) {
+    const auto known = project.find_item_by_path(summary.dataset_ids[f.root], f.rel_path);
+    if (known && known->size_bytes == f.size_bytes && known->mtime_ns == f.mtime_ns) {
+      ++summary.skipped_unchanged;
+      continue;
+    }
+    todo.push_back(&f);
+  }
+  state.skipped_unchanged = summary.skipped_unchanged;
+  state.done = summary.skipped_unchanged;
+  if (state.done) report();
+
+  std::optional<metrics::ThumbnailCache> thumbnails;
+  if (options.compute_thumbnails) thumbnails.emplace(project.cache_dir());
+  const metrics::ThumbnailCache* cache = thumbnails ? &*thumbnails : nullptr;
+
+  auto cancelled = [&] { return cancel && cancel->load(); };
+  const auto work_start = Clock::now();
+  std::size_t finished = 0;
+  std::vector<Result> pending;
+  auto batch_start = Clock::now();
+  {
+    const int threads = std::max(1, options.threads);
+    Pool pool(threads, [&](std::size_t i) {
+      const ScannedFile& f = *todo[i];
+      return process(f, summary.dataset_ids[f.root], cache);
+    });
+    const std::size_t cap = static_cast<std::size_t>(threads) * 4;
+    const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
+    std::size_t next = 0, in_flight = 0;
+    for (;;) {
+      while (next < todo.size() && in_flight < cap && !cancelled()) {
+        pool.submit(next++);
+        ++in_flight;
+      }
+      if (in_flight == 0) break;
+      std::vector<Result> results = pool.take(std::chrono::milliseconds(200));
+      for (Result& r : results) {
+        --in_flight;
+        ++finished;
+        summary.bytes_read += static_cast<std::uint64_t>(r.record.size_bytes);
+        if (r.record.import_ok) {
+          ++summary.imported;
+        } else {
+          ++summary.errors;
+          summary.error_messages.push_back(r.record.rel_path + ": " + r.record.import_error);
+        }
+        if (pending.empty()) batch_start = Clock::now();
+        pending.push_back(std::move(r));
+        if (pending.size() >= batch_size) write_batch(project, pending);
+        state.done = summary.skipped_unchanged + finished;
+        state.errors = summary.errors;
+        const double elapsed = seconds_since(work_start);
+        state.items_per_s = elapsed > 0 ? static_cast<double>(finished) / elapsed : 0.0;
+        state.eta_s = state.items_per_s > 0
+                          ? static_cast<double>(state.total - state.done) / state.items_per_s
+                          : 0.0;
+        report();
+      }
+      // Slow files should not keep finished ones uncommitted for long.
+      if (!pending.empty() && seconds_since(batch_start) >= options.max_batch_seconds)
+        write_batch(project, pending);
+    }
+  }
+  write_batch(project, pending);
+  summary.cancelled = cancelled() && summary.skipped_unchanged + finished < summary.candidates;
+  if (thumbnails) thumbnails->evict_to_budget();
+  summary.seconds = seconds_since(start);
+  return summary;
+}
+
+} // namespace atelier::import

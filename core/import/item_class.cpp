@@ -1,0 +1,99 @@
+// classify_item and read_item_facts: the heuristics described in item_class.h.
+#include "core/import/item_class.h"
+
+#include "core/formats/mrc/mrc_file.h"
+#include "core/io/file_inspect.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <string_view>
+
+namespace atelier::import {
+namespace {
+
+std::int64_t extra_int(const FileInfo& info, const std::string& key, std::int64_t fallback) {
+  if (const InfoValue* v = info.find_extra(key))
+    if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
+  return fallback;
+}
+
+std::string extra_text(const FileInfo& info, const std::string& key) {
+  if (const InfoValue* v = info.find_extra(key))
+    if (const auto* s = std::get_if<std::string>(v)) return *s;
+  return {};
+}
+
+bool name_says_movie(const std::string& path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view word : {"movie", "frames", "fractions"})
+    if (name.find(word) != std::string::npos) return true;
+  return false;
+}
+
+ItemClass stack_class(const FileInfo& info, bool may_be_volume) {
+  if (may_be_volume && extra_int(info, "ispg", 0) >= 1)
+    return {"volume", metrics::ItemKind::volume, true};
+  const bool integer = info.dtype && !dtype_is_float(*info.dtype);
+  if (integer || name_says_movie(info.path)) return {"movie", metrics::ItemKind::movie, true};
+  return {"stack", metrics::ItemKind::unknown, true};
+}
+
+} // namespace
+
+double pixel_size_A(const Spacing& spacing) {
+  if (!spacing.known()) return 0.0;
+  if (spacing.unit == "A" || spacing.unit == "Å" || spacing.unit == "angstrom")
+    return spacing.xyz[0];
+  if (spacing.unit == "nm") return spacing.xyz[0] * 10.0;
+  return 0.0;
+}
+
+ItemClass classify_item(const FileInfo& info) {
+  const std::string& f = info.format;
+  if (f == "mrc") {
+    if (info.dims.size() >= 3 && info.dims[2] > 1) return stack_class(info, true);
+    return {"image", metrics::ItemKind::micrograph, true};
+  }
+  if (f == "tiff") {
+    if (info.dims.size() >= 3 && info.dims[2] > 1) return stack_class(info, false);
+    if (pixel_size_A(info.spacing) > 0.0) return {"image", metrics::ItemKind::micrograph, true};
+    return {"image", metrics::ItemKind::raster, true};
+  }
+  if (f == "png" || f == "jpeg") return {"image", metrics::ItemKind::raster, true};
+  if (f == "dicom") {
+    static const std::array<std::string_view, 7> projection{"CR", "DX", "MG", "RF",
+                                                            "XA", "IO", "PX"};
+    const std::string modality = extra_text(info, "modality");
+    const bool xray = std::find(projection.begin(), projection.end(), modality) != projection.end();
+    return {"image", xray ? metrics::ItemKind::xray : metrics::ItemKind::medical, true};
+  }
+  if (f == "geotiff") return {"image", metrics::ItemKind::geo, true};
+  if (f == "nifti") {
+    if (info.dims.size() >= 3 && info.dims[2] > 1)
+      return {"volume", metrics::ItemKind::volume, true};
+    return {"image", metrics::ItemKind::medical, true};
+  }
+  if (f == "ply" || f == "pcd" || f == "xyz" || f == "las")
+    return {"points", metrics::ItemKind::unknown, false};
+  return {};
+}
+
+FileInfo read_item_facts(const std::string& path, const std::string& format) {
+  if (format != "mrc") return inspect_file(path);
+  const MrcFile file(path);
+  FileInfo info;
+  info.path = path;
+  info.format = "mrc";
+  info.dims = {file.width(), file.height(), file.frame_count()};
+  info.dtype = file.dtype();
+  info.spacing = file.spacing();
+  info.set_extra("mrc_mode", std::int64_t{file.header().mode});
+  info.set_extra("ispg", std::int64_t{file.header().ispg});
+  return info;
+}
+
+} // namespace atelier::import
