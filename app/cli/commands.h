@@ -18,5 +18,6 @@ int run_train(const std::vector<std::string>& args);
 int run_denoise(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_project(const std::vector<std::string>& args); // builds with the format libraries
+int run_import(const std::vector<std::string>& args);  // builds with the format libraries
 
 } // namespace atelier::cli

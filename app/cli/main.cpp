@@ -16,6 +16,7 @@ void print_usage(std::ostream& out) {
          "  train --recipe denoise  train the Noise2Noise denoiser into a run directory\n"
          "  denoise --checkpoint C IN... --out DIR   denoise micrographs\n"
          "  project create|info DIR.atelier   make or describe a project\n"
+         "  import PROJECT PATH...        index files with metrics and thumbnails\n"
          "  simulate micrographs OUT      cryo-EM movies, sums and halves with known truth\n"
          "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   if (command == "simulate") return run_simulate(args);
 #if ATELIER_WITH_FORMAT_LIBS
   if (command == "project") return run_project(args);
+  if (command == "import") return run_import(args);
 #endif
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())

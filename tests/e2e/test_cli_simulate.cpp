@@ -1,5 +1,6 @@
-// atelier-cli simulate micrographs and project create/info as a user runs
-// them: the files the simulator promises, and the project folder.
+// atelier-cli simulate micrographs, project create/info and import as a user
+// runs them: the files the simulator promises, the project folder, and an
+// import that skips unchanged files the second time.
 #include "core/formats/mrc/mrc_file.h"
 #include "tests/support/test_support.h"
 
@@ -77,6 +78,29 @@ private slots:
     r = run_cli({"project", "create", dir});
     QCOMPARE(r.exit_code, 1);
     QVERIFY(r.err.contains("demo.atelier"));
+  }
+
+  void importSimulatedMicrographs() {
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), proj = tmp.filePath("p.atelier");
+    QCOMPARE(run_cli({"simulate", "micrographs", sim, "--count", "2", "--size", "128", "--frames",
+                      "3", "--quiet"})
+                 .exit_code,
+             0);
+    QFile(sim + "/notes.md").open(QIODevice::WriteOnly);
+    QCOMPARE(run_cli({"project", "create", proj}).exit_code, 0);
+    CliResult r = run_cli({"import", proj, sim, "--quiet"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("10 imported, 0 errors, 0 unchanged, 2 not images"), r.out.constData());
+    r = run_cli({"import", proj, sim, "--quiet", "--exclude", "*movie*"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.out.contains("0 imported, 0 errors, 8 unchanged"), r.out.constData());
+    r = run_cli({"project", "info", proj});
+    QCOMPARE(QJsonDocument::fromJson(r.out).object()["items"].toInt(), 10);
+    QVERIFY(!QDir(proj + "/cache").entryList({"*.png"}, QDir::Files).isEmpty());
+    r = run_cli({"import", proj, tmp.filePath("missing")});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY(r.err.contains("missing"));
   }
 };
 

@@ -1,0 +1,92 @@
+// `atelier-cli import PROJECT PATH... [--include GLOB] [--exclude GLOB]`:
+// indexes files into a project with metrics and thumbnails; SIGINT/SIGTERM
+// cancel cleanly (what is done stays, the next run does the rest).
+#include "app/cli/commands.h"
+#include "core/base/error.h"
+#include "core/import/importer.h"
+#include "core/run/progress_bar.h"
+#include "core/run/stop_signal.h"
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+namespace atelier::cli {
+
+int run_import(const std::vector<std::string>& args) {
+  static const char* usage =
+      "usage: atelier-cli import PROJECT PATH... [--include GLOB]... [--exclude GLOB]...\n"
+      "                          [--threads N] [--dataset NAME] [--no-thumbnails] [--quiet]\n"
+      "  Adds new or changed files (size, mtime) under PATH to PROJECT; unreadable files\n"
+      "  become error items, files that are not images are counted and skipped.\n";
+  import::ImportOptions options;
+  options.threads = int(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
+  std::vector<std::string> positional;
+  bool quiet = false;
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= args.size()) throw Error("option " + a + " needs a value");
+        return args[++i];
+      };
+      if (a == "--help" || a == "-h") {
+        std::cout << usage;
+        return kExitOk;
+      } else if (a == "--include") {
+        options.include_globs.push_back(value());
+      } else if (a == "--exclude") {
+        options.exclude_globs.push_back(value());
+      } else if (a == "--threads") {
+        options.threads = std::max(1, std::atoi(value().c_str()));
+      } else if (a == "--dataset") {
+        options.dataset_name = value();
+      } else if (a == "--no-thumbnails") {
+        options.compute_thumbnails = false;
+      } else if (a == "--quiet") {
+        quiet = true;
+      } else if (a.rfind("--", 0) == 0) {
+        throw Error("unknown option " + a);
+      } else {
+        positional.push_back(a);
+      }
+    }
+    if (positional.size() < 2) throw Error("give a project and at least one path");
+  } catch (const std::exception& e) {
+    std::cerr << "error: import: " << e.what() << '\n' << usage;
+    return kExitUsage;
+  }
+  try {
+    project::Project p = project::Project::open(positional[0]);
+    if (!p.warning().empty()) std::cerr << "warning: " << p.warning() << '\n';
+    run::StopSignalGuard guard;
+    run::install_stop_handlers();
+    std::atomic<bool> cancel{false};
+    std::optional<run::ProgressPrinter> bar;
+    const auto progress = [&](const import::ImportProgress& pr) {
+      if (run::stop_requested()) cancel = true;
+      if (quiet) return;
+      if (!bar) bar.emplace(std::int64_t(pr.total));
+      char extra[96];
+      std::snprintf(extra, sizeof extra, "%.1f items/s  %zu errors", pr.items_per_s, pr.errors);
+      bar->update(std::int64_t(pr.done), extra);
+    };
+    const import::ImportSummary s =
+        import::import_paths(p, std::vector<std::string>(positional.begin() + 1, positional.end()),
+                             options, progress, &cancel);
+    if (bar) bar->finish();
+    std::cout << (s.cancelled ? "cancelled: " : "") << s.imported << " imported, " << s.errors
+              << " errors, " << s.skipped_unchanged << " unchanged, " << s.skipped_not_images
+              << " not images, " << s.excluded << " excluded in " << s.seconds << " s\n";
+    for (const std::string& m : s.error_messages)
+      std::cerr << "error: " << m << '\n';
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "error: import: " << e.what() << '\n';
+    return kExitFileError;
+  }
+}
+
+} // namespace atelier::cli
