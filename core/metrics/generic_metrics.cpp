@@ -62,7 +62,7 @@ void value_metrics(std::vector<T> values, DType dtype, const std::string& suffix
       saturation = f > 0.001 ? f : 0.0;
     }
   }
-  const auto p = percentiles(values, {1.0, 50.0, 99.0});
+  const auto p = sampled_percentiles(values, {1.0, 50.0, 99.0});
   out.push_back({"min" + suffix, any ? stats.min() : nan});
   out.push_back({"max" + suffix, any ? stats.max() : nan});
   out.push_back({"mean" + suffix, any ? stats.mean() : nan});
@@ -126,10 +126,10 @@ double noise_sigma(const FloatPlane& plane) {
       if (std::isfinite(v)) d.push_back(v);
     }
   if (d.empty()) return 0.0;
-  const double med = percentiles(d, {50.0})[0];
+  const double med = sampled_percentiles(d, {50.0})[0];
   for (float& v : d)
     v = static_cast<float>(std::abs(v - med));
-  const double mad = percentiles(d, {50.0})[0];
+  const double mad = sampled_percentiles(d, {50.0})[0];
   return 1.4826 * mad / std::sqrt(2.0);
 }
 

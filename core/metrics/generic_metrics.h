@@ -13,8 +13,9 @@
 namespace atelier::metrics {
 
 // Names (single-band images): min, max, mean, std (population), p01, p50,
-// p99 (exact order statistics of the finite values, numpy's linear
-// interpolation), nan_count, inf_count, saturation_fraction, sharpness,
+// p99 (order statistics of the finite values, numpy's linear interpolation;
+// exact up to kPercentileSamples values, of a regular subsample above),
+// nan_count, inf_count, saturation_fraction, sharpness,
 // noise_sigma. Multi-band images get these over all values plus the same
 // per band with a suffix: mean_b1, mean_b2, ... Sharpness and noise_sigma
 // without a suffix are measured on the per-pixel mean of the bands.

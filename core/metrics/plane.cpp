@@ -117,6 +117,29 @@ std::vector<double> percentiles_of(std::vector<T>& values, const std::vector<dou
 }
 } // namespace
 
+namespace {
+template <typename T>
+std::vector<double> sampled_of(std::vector<T>& values, const std::vector<double>& ps) {
+  const auto end =
+      std::partition(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+  const auto n = static_cast<std::size_t>(end - values.begin());
+  if (n <= kPercentileSamples) return percentiles_of(values, ps);
+  std::vector<T> sample(kPercentileSamples);
+  const double stride = static_cast<double>(n) / static_cast<double>(kPercentileSamples);
+  for (std::size_t i = 0; i < sample.size(); ++i)
+    sample[i] = values[static_cast<std::size_t>(static_cast<double>(i) * stride)];
+  return percentiles_of(sample, ps);
+}
+} // namespace
+
+std::vector<double> sampled_percentiles(std::vector<double>& values,
+                                        const std::vector<double>& ps) {
+  return sampled_of(values, ps);
+}
+std::vector<double> sampled_percentiles(std::vector<float>& values, const std::vector<double>& ps) {
+  return sampled_of(values, ps);
+}
+
 std::vector<double> percentiles(std::vector<double>& values, const std::vector<double>& ps) {
   return percentiles_of(values, ps);
 }

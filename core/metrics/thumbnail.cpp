@@ -33,7 +33,7 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
   values.reserve(image.pixel_count() * static_cast<std::size_t>(bands));
   for (const auto& p : planes)
     values.insert(values.end(), p.data.begin(), p.data.end());
-  const auto pct = percentiles(values, {options.low_percentile, options.high_percentile});
+  const auto pct = sampled_percentiles(values, {options.low_percentile, options.high_percentile});
   values = {};
   const double lo = std::isfinite(pct[0]) ? pct[0] : 0.0;
   const double hi = std::isfinite(pct[1]) ? pct[1] : 0.0;
