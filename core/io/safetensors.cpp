@@ -1,18 +1,17 @@
 // safetensors writer and strict reader (see safetensors.h).
 #include "core/io/safetensors.h"
 
+#include "core/io/atomic_file.h"
+
 #include "core/base/error.h"
 #include "core/io/json_reader.h"
 #include "core/io/json_writer.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <iterator>
 #include <numeric>
 #include <set>
-#include <unistd.h>
 
 namespace atelier {
 
@@ -181,38 +180,8 @@ serialize_safetensors(const std::string& name, std::span<const TensorView> tenso
 void write_safetensors(const std::string& path, std::span<const TensorView> tensors,
                        const std::vector<std::pair<std::string, std::string>>& metadata) {
   const std::vector<std::uint8_t> bytes = serialize_safetensors(path, tensors, metadata);
-  const std::string tmp = path + ".tmp";
-  auto fail = [&](const std::string& what) {
-    const std::string reason = what + ": " + std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw FormatError(path, reason);
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw FormatError(path, "cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t put = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fail("write error");
-    }
-    done += static_cast<std::size_t>(put);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail("fsync failed");
-  }
-  if (::close(fd) != 0) fail("close failed");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename failed");
-  // Make the rename itself durable.
-  const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  write_file_atomic(path,
+                    std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 // ---------------------------------------------------------------- reader

@@ -34,7 +34,7 @@ struct TensorView {
   std::span<const std::uint8_t> bytes;
 };
 
-// Writes a safetensors file atomically: to "<path>.tmp" in the same folder,
+// Writes a safetensors file atomically (core/io/atomic_file.h): to a temp name in the same folder,
 // fsync, rename over path, fsync the folder. The bytes are those the
 // reference implementation (Python safetensors.*.save_file) writes for the
 // same tensors and metadata: tensors stored by dtype rank descending (U64 I64

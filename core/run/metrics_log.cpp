@@ -3,7 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/io/json_writer.h"
-#include "core/run/atomic_file.h"
+#include "core/io/atomic_file.h"
 #include "core/run/run_json.h"
 
 #include <cerrno>

@@ -2,7 +2,7 @@
 #include "core/run/run_dir.h"
 
 #include "core/base/error.h"
-#include "core/run/atomic_file.h"
+#include "core/io/atomic_file.h"
 #include "core/run/checkpoint.h"
 #include "core/run/run_json.h"
 

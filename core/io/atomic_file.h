@@ -1,12 +1,13 @@
-// Small POSIX file helpers for the run directory: whole-file replacement that
-// a reader never sees half-written, and whole-file reads.
+// Small POSIX file helpers: whole-file replacement that a reader never sees
+// half-written (run directories, checkpoints, safetensors), and whole-file
+// reads.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace atelier::run {
+namespace atelier {
 
 // Writes bytes to "<path>.<pid>.tmp", fsyncs it, renames it over path and
 // fsyncs the folder, so path always holds either the old or the new content.
@@ -20,4 +21,4 @@ std::optional<std::string> read_file_if_exists(const std::string& path);
 // fsyncs a folder so a rename or file creation inside it is durable.
 void sync_directory(const std::string& dir);
 
-} // namespace atelier::run
+} // namespace atelier

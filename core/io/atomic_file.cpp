@@ -1,5 +1,5 @@
-// POSIX implementation of the run directory's file helpers; see atomic_file.h.
-#include "core/run/atomic_file.h"
+// POSIX implementation of the atomic file helpers; see atomic_file.h.
+#include "core/io/atomic_file.h"
 
 #include "core/base/error.h"
 
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace atelier::run {
+namespace atelier {
 
 void sync_directory(const std::string& dir) {
   const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -75,4 +75,4 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
   return out;
 }
 
-} // namespace atelier::run
+} // namespace atelier
