@@ -66,13 +66,8 @@ int Graph::conv(int x, int out_channels, int kernel, bool bias, Activation act, 
   node.name = prefix;
   node.inputs = {x};
   nn::Conv2dShape& s = node.conv.shape;
-  s.n = in.n;
-  s.c = in.c;
-  s.h = in.h;
-  s.w = in.w;
-  s.k = out_channels;
-  s.r = s.s = kernel;
-  s.pad_h = s.pad_w = reflect ? 0 : kernel / 2;
+  s = nn::Conv2dShape::square(in.n, in.c, in.h, in.w, out_channels, kernel, kernel,
+                              reflect ? 0 : kernel / 2);
   s.validate();
   Param w;
   w.name = prefix + ".weight";

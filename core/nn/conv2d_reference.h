@@ -30,6 +30,17 @@ struct Conv2dShape {
   int stride_h = 1, stride_w = 1; //
   int dilation_h = 1, dilation_w = 1;
 
+  // The same padding, stride and dilation on both axes.
+  static Conv2dShape square(int n, int c, int h, int w, int k, int r, int s, int pad = 0,
+                            int stride = 1, int dilation = 1) {
+    Conv2dShape sh;
+    sh.n = n, sh.c = c, sh.h = h, sh.w = w, sh.k = k, sh.r = r, sh.s = s;
+    sh.pad_h = sh.pad_w = pad;
+    sh.stride_h = sh.stride_w = stride;
+    sh.dilation_h = sh.dilation_w = dilation;
+    return sh;
+  }
+
   // (h + 2 pad_h - dilation_h (r - 1) - 1) / stride_h + 1; may be <= 0 for an
   // invalid shape (validate() rejects it).
   int out_h() const;

@@ -28,22 +28,6 @@ namespace {
 // 3000 here, so an indexing error shows as >= 3e-4 on typical elements.
 constexpr double kTol = 2e-6;
 
-Conv2dShape make_shape(int n, int c, int h, int w, int k, int r, int s, int pad, int stride,
-                       int dilation) {
-  Conv2dShape sh;
-  sh.n = n;
-  sh.c = c;
-  sh.h = h;
-  sh.w = w;
-  sh.k = k;
-  sh.r = r;
-  sh.s = s;
-  sh.pad_h = sh.pad_w = pad;
-  sh.stride_h = sh.stride_w = stride;
-  sh.dilation_h = sh.dilation_w = dilation;
-  return sh;
-}
-
 std::vector<float> random_floats(std::size_t count, std::mt19937& rng) {
   const std::vector<double> d = atelier::test::random_values(count, rng);
   return std::vector<float>(d.begin(), d.end());
@@ -110,39 +94,40 @@ void TestConv2dCpu::matchesReference_data() {
   QTest::addColumn<bool>("builtin");
 
   std::vector<std::pair<QString, Conv2dShape>> shapes = {
-      {"1x1 direct", make_shape(2, 5, 7, 9, 3, 1, 1, 0, 1, 1)},
-      {"1x1 direct c97", make_shape(1, 97, 6, 5, 4, 1, 1, 0, 1, 1)},
-      {"1x1 dilation 2 is direct", make_shape(1, 3, 5, 6, 2, 1, 1, 0, 1, 2)},
-      {"1x1 stride 2", make_shape(2, 3, 9, 8, 4, 1, 1, 0, 2, 1)},
-      {"c97 3x3 pad 1", make_shape(1, 97, 12, 10, 6, 3, 3, 1, 1, 1)},
-      {"c97 5x5 pad 2 stride 2 batch 3", make_shape(3, 97, 11, 13, 2, 5, 5, 2, 2, 1)},
-      {"stem-like 1->16 11x11 pad 5", make_shape(2, 1, 32, 29, 16, 11, 11, 5, 1, 1)},
-      {"k1 odd everything", make_shape(3, 2, 5, 3, 1, 3, 3, 1, 2, 1)},
-      {"kernel covers input", make_shape(1, 2, 5, 5, 3, 5, 5, 0, 1, 1)},
+      {"1x1 direct", Conv2dShape::square(2, 5, 7, 9, 3, 1, 1, 0, 1, 1)},
+      {"1x1 direct c97", Conv2dShape::square(1, 97, 6, 5, 4, 1, 1, 0, 1, 1)},
+      {"1x1 dilation 2 is direct", Conv2dShape::square(1, 3, 5, 6, 2, 1, 1, 0, 1, 2)},
+      {"1x1 stride 2", Conv2dShape::square(2, 3, 9, 8, 4, 1, 1, 0, 2, 1)},
+      {"c97 3x3 pad 1", Conv2dShape::square(1, 97, 12, 10, 6, 3, 3, 1, 1, 1)},
+      {"c97 5x5 pad 2 stride 2 batch 3", Conv2dShape::square(3, 97, 11, 13, 2, 5, 5, 2, 2, 1)},
+      {"stem-like 1->16 11x11 pad 5", Conv2dShape::square(2, 1, 32, 29, 16, 11, 11, 5, 1, 1)},
+      {"k1 odd everything", Conv2dShape::square(3, 2, 5, 3, 1, 3, 3, 1, 2, 1)},
+      {"kernel covers input", Conv2dShape::square(1, 2, 5, 5, 3, 5, 5, 0, 1, 1)},
   };
   for (int r : {3, 5})
     for (int pad = 0; pad <= r / 2; ++pad)
       for (int stride : {1, 2})
         for (int dilation : {1, 2})
-          shapes.push_back({QString("%1x%1 pad %2 stride %3 dilation %4")
-                                .arg(r)
-                                .arg(pad)
-                                .arg(stride)
-                                .arg(dilation),
-                            make_shape(r == 3 ? 2 : 1, 3, 17, 14, 5, r, r, pad, stride, dilation)});
+          shapes.push_back(
+              {QString("%1x%1 pad %2 stride %3 dilation %4")
+                   .arg(r)
+                   .arg(pad)
+                   .arg(stride)
+                   .arg(dilation),
+               Conv2dShape::square(r == 3 ? 2 : 1, 3, 17, 14, 5, r, r, pad, stride, dilation)});
   for (int pad : {0, 2, 5})
     for (int stride : {1, 2})
       for (int dilation : {1, 2})
         shapes.push_back(
             {QString("11x11 pad %1 stride %2 dilation %3").arg(pad).arg(stride).arg(dilation),
-             make_shape(1, 2, 27, 24, 3, 11, 11, pad, stride, dilation)});
-  Conv2dShape mixed = make_shape(2, 2, 9, 10, 3, 3, 5, 0, 1, 1);
+             Conv2dShape::square(1, 2, 27, 24, 3, 11, 11, pad, stride, dilation)});
+  Conv2dShape mixed = Conv2dShape::square(2, 2, 9, 10, 3, 3, 5, 0, 1, 1);
   mixed.pad_h = 1;
   mixed.pad_w = 2;
   mixed.stride_w = 2;
   mixed.dilation_h = 2;
   shapes.push_back({"rectangular mixed", mixed});
-  Conv2dShape tall = make_shape(1, 4, 31, 7, 3, 5, 1, 2, 1, 1);
+  Conv2dShape tall = Conv2dShape::square(1, 4, 31, 7, 3, 5, 1, 2, 1, 1);
   tall.pad_w = 0;
   tall.stride_h = 3;
   shapes.push_back({"5x1 stride 3x1", tall});
@@ -155,9 +140,9 @@ void TestConv2dCpu::matchesReference_data() {
       QTest::newRow(qPrintable(name + ", " + gemm + ", 7-pixel blocks")) << shape << 7 << builtin;
     }
   QTest::newRow("c97 3x3, 1-pixel blocks")
-      << make_shape(2, 97, 6, 7, 3, 3, 3, 1, 1, 1) << 1 << false;
+      << Conv2dShape::square(2, 97, 6, 7, 3, 3, 3, 1, 1, 1) << 1 << false;
   QTest::newRow("stem-like, 1-pixel blocks, builtin")
-      << make_shape(1, 1, 12, 13, 16, 11, 11, 5, 1, 1) << 1 << true;
+      << Conv2dShape::square(1, 1, 12, 13, 16, 11, 11, 5, 1, 1) << 1 << true;
 }
 
 void TestConv2dCpu::matchesReference() {
@@ -237,7 +222,7 @@ void TestConv2dCpu::blockPathIsBounded() {
   // A 512 x 512 image, 97 channels, 5x5 "same": im2col would be 2425 x 262144
   // floats (2.4 GiB); blocks keep it within 4 MiB.
   QCOMPARE(nn::kConv2dCpuBlockFloats, std::size_t(1) << 20);
-  const Conv2dShape big = make_shape(4, 97, 512, 512, 16, 5, 5, 2, 1, 1);
+  const Conv2dShape big = Conv2dShape::square(4, 97, 512, 512, 16, 5, 5, 2, 1, 1);
   const std::size_t ws = nn::conv2d_cpu_workspace_floats(big);
   QVERIFY(ws <= nn::kConv2dCpuBlockFloats);
   QVERIFY(ws >= nn::kConv2dCpuBlockFloats * 99 / 100); // blocks are not needlessly small
@@ -247,12 +232,12 @@ void TestConv2dCpu::blockPathIsBounded() {
   QCOMPARE(nn::conv2d_cpu_workspace_floats(big), std::size_t(2425));
   // A shape that fits in one block needs exactly its im2col matrix.
   nn::testing::set_conv2d_cpu_block_limit(0);
-  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 16, 64, 64, 16, 3, 3, 1, 1, 1)),
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 3, 3, 1, 1, 1)),
            std::size_t(144) * 4096);
   // Otherwise evenly sized blocks: 825 x 16384 in 13 blocks of 1261 pixels.
-  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 33, 128, 128, 16, 5, 5, 2, 1, 1)),
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 33, 128, 128, 16, 5, 5, 2, 1, 1)),
            std::size_t(825) * 1261);
-  QCOMPARE(nn::conv2d_cpu_workspace_floats(make_shape(4, 16, 64, 64, 16, 1, 1, 0, 1, 1)),
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 1, 1, 0, 1, 1)),
            std::size_t(0));
 }
 
@@ -264,7 +249,7 @@ void TestConv2dCpu::backendName() {
 }
 
 void TestConv2dCpu::wrongSizes() {
-  const Conv2dShape sh = make_shape(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
+  const Conv2dShape sh = Conv2dShape::square(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
   std::vector<float> x(sh.input_count()), w(sh.weight_count()), y(sh.output_count());
   std::vector<float> ws(nn::conv2d_cpu_workspace_floats(sh));
   QCOMPARE(ws.size(), std::size_t(18 * 16));
@@ -298,7 +283,7 @@ void TestConv2dCpu::wrongSizes() {
 }
 
 void TestConv2dCpu::invalidShape() {
-  Conv2dShape sh = make_shape(1, 2, 8, 8, 3, 3, 3, 1, 1, 1);
+  Conv2dShape sh = Conv2dShape::square(1, 2, 8, 8, 3, 3, 3, 1, 1, 1);
   sh.pad_w = 3;
   const QString message = "Conv2dShape: padding 1x3 is not smaller than the dilated kernel 3x3";
   std::vector<float> none;
@@ -306,7 +291,7 @@ void TestConv2dCpu::invalidShape() {
   expect_error([&] { nn::conv2d_forward_cpu(sh, none, none, none); }, message);
   expect_error([&] { nn::conv2d_backward_data_cpu(sh, none, none, none, none); }, message);
   expect_error([&] { nn::conv2d_backward_filter_cpu(sh, none, none, none); }, message);
-  sh = make_shape(1, 1, 4, 4, 1, 3, 3, 0, 1, 2);
+  sh = Conv2dShape::square(1, 1, 4, 4, 1, 3, 3, 0, 1, 2);
   expect_error([&] { nn::conv2d_forward_cpu(sh, none, none, none); },
                "Conv2dShape: the dilated kernel 5x5 does not fit the padded 4x4 input");
 }

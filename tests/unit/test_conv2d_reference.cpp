@@ -39,22 +39,6 @@ constexpr double kStep = 1e-3;
 // |analytic - numeric| <= kGradTol * (1 + |analytic|).
 constexpr double kGradTol = 1e-8;
 
-Conv2dShape make_shape(int n, int c, int h, int w, int k, int r, int s, int pad, int stride,
-                       int dilation) {
-  Conv2dShape sh;
-  sh.n = n;
-  sh.c = c;
-  sh.h = h;
-  sh.w = w;
-  sh.k = k;
-  sh.r = r;
-  sh.s = s;
-  sh.pad_h = sh.pad_w = pad;
-  sh.stride_h = sh.stride_w = stride;
-  sh.dilation_h = sh.dilation_w = dilation;
-  return sh;
-}
-
 } // namespace
 
 class TestConv2dReference : public QObject {
@@ -82,12 +66,12 @@ void TestConv2dReference::outputSize_data() {
   QTest::addColumn<Conv2dShape>("shape");
   QTest::addColumn<int>("out_h");
   QTest::addColumn<int>("out_w");
-  QTest::newRow("same 3x3") << make_shape(1, 1, 64, 64, 1, 3, 3, 1, 1, 1) << 64 << 64;
-  QTest::newRow("same 11x11") << make_shape(1, 1, 64, 64, 1, 11, 11, 5, 1, 1) << 64 << 64;
-  QTest::newRow("stride 2 even") << make_shape(1, 1, 64, 64, 1, 3, 3, 1, 2, 1) << 32 << 32;
-  QTest::newRow("stride 2 odd") << make_shape(1, 1, 7, 7, 1, 3, 3, 1, 2, 1) << 4 << 4;
-  QTest::newRow("dilation 2") << make_shape(1, 1, 16, 16, 1, 3, 3, 0, 1, 2) << 12 << 12;
-  Conv2dShape rect = make_shape(1, 1, 10, 20, 1, 3, 5, 0, 1, 1);
+  QTest::newRow("same 3x3") << Conv2dShape::square(1, 1, 64, 64, 1, 3, 3, 1, 1, 1) << 64 << 64;
+  QTest::newRow("same 11x11") << Conv2dShape::square(1, 1, 64, 64, 1, 11, 11, 5, 1, 1) << 64 << 64;
+  QTest::newRow("stride 2 even") << Conv2dShape::square(1, 1, 64, 64, 1, 3, 3, 1, 2, 1) << 32 << 32;
+  QTest::newRow("stride 2 odd") << Conv2dShape::square(1, 1, 7, 7, 1, 3, 3, 1, 2, 1) << 4 << 4;
+  QTest::newRow("dilation 2") << Conv2dShape::square(1, 1, 16, 16, 1, 3, 3, 0, 1, 2) << 12 << 12;
+  Conv2dShape rect = Conv2dShape::square(1, 1, 10, 20, 1, 3, 5, 0, 1, 1);
   rect.pad_w = 2;
   rect.stride_h = 3;
   QTest::newRow("rectangular") << rect << 3 << 20;
@@ -106,7 +90,7 @@ void TestConv2dReference::outputSize() {
 
 void TestConv2dReference::identity1x1() {
   // Two channels in, three out: out0 = in0, out1 = in1, out2 = 2 in0 - in1.
-  const Conv2dShape sh = make_shape(2, 2, 3, 4, 3, 1, 1, 0, 1, 1);
+  const Conv2dShape sh = Conv2dShape::square(2, 2, 3, 4, 3, 1, 1, 0, 1, 1);
   const std::vector<float> x = iota_image(int(sh.input_count()), -5.0f);
   const std::vector<float> w = {1, 0, 0, 1, 2, -1};
   std::vector<float> y(sh.output_count(), -99.0f);
@@ -122,7 +106,7 @@ void TestConv2dReference::identity1x1() {
 
 void TestConv2dReference::boxFilterZeroPadding() {
   // 4x4 image 1..16, 3x3 box of ones, zero padding 1; sums worked by hand.
-  const Conv2dShape sh = make_shape(1, 1, 4, 4, 1, 3, 3, 1, 1, 1);
+  const Conv2dShape sh = Conv2dShape::square(1, 1, 4, 4, 1, 3, 3, 1, 1, 1);
   const std::vector<float> x = iota_image(16, 1.0f);
   const std::vector<float> w(9, 1.0f);
   std::vector<float> y(16);
@@ -150,7 +134,7 @@ void TestConv2dReference::boxFilterZeroPadding() {
 void TestConv2dReference::shiftIsCrossCorrelation() {
   // A single 1 at kernel position (0, 0) with padding 1 reads x[i-1][j-1]
   // (cross-correlation, like PyTorch; a flipped kernel would read x[i+1][j+1]).
-  const Conv2dShape sh = make_shape(1, 1, 4, 4, 1, 3, 3, 1, 1, 1);
+  const Conv2dShape sh = Conv2dShape::square(1, 1, 4, 4, 1, 3, 3, 1, 1, 1);
   const std::vector<float> x = iota_image(16, 1.0f);
   std::vector<float> w(9, 0.0f);
   w[0] = 1.0f;
@@ -163,7 +147,7 @@ void TestConv2dReference::shiftIsCrossCorrelation() {
 
 void TestConv2dReference::stride2() {
   // The box filter above, every second output: (4 + 2 - 3) / 2 + 1 = 2.
-  const Conv2dShape sh = make_shape(1, 1, 4, 4, 1, 3, 3, 1, 2, 1);
+  const Conv2dShape sh = Conv2dShape::square(1, 1, 4, 4, 1, 3, 3, 1, 2, 1);
   QCOMPARE(sh.out_h(), 2);
   const std::vector<float> x = iota_image(16, 1.0f);
   const std::vector<float> w(9, 1.0f);
@@ -181,7 +165,7 @@ void TestConv2dReference::stride2() {
 void TestConv2dReference::dilation2() {
   // 5x5 image x[i][j] = 5i + j, 3x3 kernel w[r][s] = 3r + s + 1 with dilation
   // 2 and no padding: one output, sum (3r+s+1) * x[2r][2s] = 732.
-  const Conv2dShape sh = make_shape(1, 1, 5, 5, 1, 3, 3, 0, 1, 2);
+  const Conv2dShape sh = Conv2dShape::square(1, 1, 5, 5, 1, 3, 3, 0, 1, 2);
   QCOMPARE(sh.out_h(), 1);
   QCOMPARE(sh.out_w(), 1);
   const std::vector<float> x = iota_image(25, 0.0f);
@@ -202,13 +186,13 @@ void TestConv2dReference::dilation2() {
 
 void TestConv2dReference::gradients_data() {
   QTest::addColumn<Conv2dShape>("shape");
-  QTest::newRow("3x3 pad 1") << make_shape(2, 3, 7, 6, 4, 3, 3, 1, 1, 1);
-  QTest::newRow("1x1") << make_shape(1, 5, 4, 4, 3, 1, 1, 0, 1, 1);
-  QTest::newRow("5x5 pad 2") << make_shape(1, 2, 6, 7, 2, 5, 5, 2, 1, 1);
-  QTest::newRow("stride 2") << make_shape(2, 2, 8, 7, 3, 3, 3, 1, 2, 1);
-  QTest::newRow("dilation 2") << make_shape(1, 3, 9, 8, 2, 3, 3, 2, 1, 2);
-  QTest::newRow("stride 3 no pad") << make_shape(1, 2, 10, 11, 2, 3, 3, 0, 3, 1);
-  Conv2dShape mixed = make_shape(2, 2, 9, 10, 3, 3, 5, 0, 1, 1);
+  QTest::newRow("3x3 pad 1") << Conv2dShape::square(2, 3, 7, 6, 4, 3, 3, 1, 1, 1);
+  QTest::newRow("1x1") << Conv2dShape::square(1, 5, 4, 4, 3, 1, 1, 0, 1, 1);
+  QTest::newRow("5x5 pad 2") << Conv2dShape::square(1, 2, 6, 7, 2, 5, 5, 2, 1, 1);
+  QTest::newRow("stride 2") << Conv2dShape::square(2, 2, 8, 7, 3, 3, 3, 1, 2, 1);
+  QTest::newRow("dilation 2") << Conv2dShape::square(1, 3, 9, 8, 2, 3, 3, 2, 1, 2);
+  QTest::newRow("stride 3 no pad") << Conv2dShape::square(1, 2, 10, 11, 2, 3, 3, 0, 3, 1);
+  Conv2dShape mixed = Conv2dShape::square(2, 2, 9, 10, 3, 3, 5, 0, 1, 1);
   mixed.pad_h = 1;
   mixed.pad_w = 2;
   mixed.stride_w = 2;
@@ -237,8 +221,8 @@ void TestConv2dReference::gradients() {
 void TestConv2dReference::floatMatchesDouble() {
   // A stem-like layer (1 -> 8, 11x11) and a body-like one (16 -> 16, 3x3) at
   // 64x64: f32 outputs are the f64 sums rounded once, so within 2^-24 relative.
-  for (const Conv2dShape& sh : {make_shape(1, 1, 64, 64, 8, 11, 11, 5, 1, 1),
-                                make_shape(1, 16, 64, 64, 16, 3, 3, 1, 1, 1)}) {
+  for (const Conv2dShape& sh : {Conv2dShape::square(1, 1, 64, 64, 8, 11, 11, 5, 1, 1),
+                                Conv2dShape::square(1, 16, 64, 64, 16, 3, 3, 1, 1, 1)}) {
     std::mt19937 rng(99);
     const std::vector<double> x = random_values(sh.input_count(), rng);
     const std::vector<double> w = random_values(sh.weight_count(), rng);
@@ -337,7 +321,7 @@ void TestConv2dReference::leakyRelu() {
 void TestConv2dReference::invalidShapes_data() {
   QTest::addColumn<Conv2dShape>("shape");
   QTest::addColumn<QString>("message");
-  const Conv2dShape ok = make_shape(1, 2, 8, 8, 3, 3, 3, 1, 1, 1);
+  const Conv2dShape ok = Conv2dShape::square(1, 2, 8, 8, 3, 3, 3, 1, 1, 1);
   Conv2dShape s = ok;
   s.n = 0;
   QTest::newRow("batch 0") << s << "Conv2dShape: batch n is 0, must be positive";
@@ -360,13 +344,13 @@ void TestConv2dReference::invalidShapes_data() {
   s.pad_w = 3;
   QTest::newRow("pad too large")
       << s << "Conv2dShape: padding 1x3 is not smaller than the dilated kernel 3x3";
-  s = make_shape(1, 1, 4, 4, 1, 3, 3, 0, 1, 2);
+  s = Conv2dShape::square(1, 1, 4, 4, 1, 3, 3, 0, 1, 2);
   QTest::newRow("kernel larger than input")
       << s << "Conv2dShape: the dilated kernel 5x5 does not fit the padded 4x4 input";
-  s = make_shape(1, 1 << 16, 1 << 8, 1 << 7, 1, 1, 1, 0, 1, 1);
+  s = Conv2dShape::square(1, 1 << 16, 1 << 8, 1 << 7, 1, 1, 1, 0, 1, 1);
   QTest::newRow("2^31 input elements")
       << s << "Conv2dShape: input has 2^31 or more elements, beyond cuDNN's int indexing";
-  s = make_shape(1, 1 << 12, 1, 1, 1 << 12, 1 << 7, 1, 0, 1, 1);
+  s = Conv2dShape::square(1, 1 << 12, 1, 1, 1 << 12, 1 << 7, 1, 0, 1, 1);
   s.h = 1 << 7;
   QTest::newRow("2^31 weight elements")
       << s << "Conv2dShape: weight has 2^31 or more elements, beyond cuDNN's int indexing";
@@ -387,7 +371,7 @@ void TestConv2dReference::invalidShapes() {
 }
 
 void TestConv2dReference::wrongSpanSizes() {
-  const Conv2dShape sh = make_shape(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
+  const Conv2dShape sh = Conv2dShape::square(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
   std::vector<float> x(sh.input_count()), w(sh.weight_count()), y(sh.output_count());
   std::vector<float> short_y(y.size() - 1);
   try {

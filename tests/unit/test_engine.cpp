@@ -287,8 +287,7 @@ private slots:
     const Nchw s{2, 3, 12, 10};
     std::vector<float> padded(nn::reflect_pad_output(s, 2).count()), ref(t.size());
     nn::reflect_pad_forward(s, 2, nn::Layout::nchw, x, padded);
-    nn::Conv2dShape cs;
-    cs.n = 2, cs.c = 3, cs.h = 16, cs.w = 14, cs.k = 4, cs.r = cs.s = 5;
+    const auto cs = nn::Conv2dShape::square(2, 3, 16, 14, 4, 5, 5);
     const Param& w = g.params()[0];
     const Param& b = g.params()[1];
     nn::conv2d_forward(cs, padded, std::span<const float>(params).subspan(w.offset, w.count), ref);
