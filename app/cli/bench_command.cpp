@@ -72,8 +72,8 @@ int bench_train(const CliOptions& o) {
   const int batch = int(o.integer("batch", 8, 1, 4096));
   const int steps = int(o.integer("steps", 50, 1, 1000000));
   const std::string precision = o.text("precision", "bf16");
-  const std::string device = o.text("device", cuda_available() ? "cuda:0" : "cpu");
-  const std::string model = o.text("model", device == "cpu" ? "unet-small" : "unet");
+  const std::string device = o.text("device", default_device());
+  const std::string model = o.text("model", default_model(device));
   const UnetConfig config = UnetConfig::named(model);
   auto backend = make_backend(device, precision);
   Graph g = build_unet(config, batch, crop, crop);
@@ -128,8 +128,8 @@ int bench_infer(const CliOptions& o) {
   const int size = int(o.integer("size", 4096, 32, 65536));
   const int reps = int(o.integer("reps", 10, 1, 100000));
   const std::string precision = o.text("precision", "bf16");
-  const std::string device = o.text("device", cuda_available() ? "cuda:0" : "cpu");
-  const std::string model = o.text("model", device == "cpu" ? "unet-small" : "unet");
+  const std::string device = o.text("device", default_device());
+  const std::string model = o.text("model", default_model(device));
   const UnetConfig config = UnetConfig::named(model);
   TileOptions tiles;
   tiles.tile = int(o.integer("tile", 1024, 64, 65536));

@@ -26,7 +26,7 @@ int run_denoise(const std::vector<std::string>& args) {
         args, {"checkpoint", "out", "device", "precision", "tile", "overlap", "memory-budget-gib"});
     if (o.positional().empty()) throw Error("no input micrograph given");
     denoise::DenoiseOptions d;
-    d.device = o.text("device", engine::cuda_available() ? "cuda:0" : "cpu");
+    d.device = o.text("device", engine::default_device());
     d.precision = o.text("precision", "bf16");
     d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
     d.tiles.overlap = int(o.integer("overlap", 64, 0, 4096));

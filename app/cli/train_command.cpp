@@ -74,8 +74,8 @@ int run_train(const std::vector<std::string>& args) {
       denoise::DenoiseTrainOptions t;
       t.pairs_list = o.required("pairs");
       t.run_dir = o.required("run-dir");
-      t.device = o.text("device", engine::cuda_available() ? "cuda:0" : "cpu");
-      t.model = o.text("model", t.device == "cpu" ? "unet-small" : "unet");
+      t.device = o.text("device", engine::default_device());
+      t.model = o.text("model", engine::default_model(t.device));
       t.steps = o.integer("steps", t.steps, 1, 1LL << 40);
       t.batch = int(o.integer("batch", t.batch, 1, 65536));
       t.crop = int(o.integer("crop", t.crop, 64, 16384));

@@ -25,6 +25,14 @@ bool cuda_available() {
 #endif
 }
 
+std::string default_device() {
+  return cuda_available() ? "cuda:0" : "cpu";
+}
+
+std::string default_model(const std::string& device) {
+  return device == "cpu" ? "unet-small" : "unet";
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision) {
   if (precision != "fp32" && precision != "tf32" && precision != "bf16")
     throw Error("unknown precision '" + precision + "' (choices: fp32, tf32, bf16)");

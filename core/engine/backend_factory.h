@@ -17,4 +17,9 @@ std::unique_ptr<Backend> make_backend(const std::string& device, const std::stri
 // Whether this build has the CUDA backend and a CUDA device is present.
 bool cuda_available();
 
+// The command line's defaults: "cuda:0" when available, else "cpu"; and the
+// U-Net for a device ("unet-small" on the CPU, "unet" on a GPU).
+std::string default_device();
+std::string default_model(const std::string& device);
+
 } // namespace atelier::engine
