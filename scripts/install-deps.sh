@@ -16,6 +16,8 @@ packages=(
   # formats
   libsqlite3-dev libtiff-dev libzstd-dev zlib1g-dev libgdal-dev libgdcm-dev
   libopencv-dev libnifti2-dev nlohmann-json3-dev
+  # FFTs for power spectra (single-precision real transforms)
+  libfftw3-dev
   # CPU training backend (threaded BLAS for im2col convolutions)
   libopenblas-dev
   # independent writers the tests use to make format variants

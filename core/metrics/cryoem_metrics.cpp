@@ -2,11 +2,17 @@
 #include "core/metrics/cryoem_metrics.h"
 
 #include "core/base/error.h"
+#include "core/base/float4.h"
+#include "core/metrics/real_fft.h"
 
 #include <opencv2/core.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <numbers>
 
 namespace atelier::metrics {
@@ -27,7 +33,58 @@ double pixel_size_in_A(const Spacing& spacing) {
   return 0.0;
 }
 
-PowerSpectrum1D rotational_power_spectrum(const FloatPlane& plane, double pixel_size_A,
+namespace {
+
+// Radial bins of an n x (n/2+1) half spectrum: each Fourier pixel's bin
+// (its radius rounded), the mean radius and pixel count per bin, counting
+// the columns 1 .. n/2-1 twice for their mirror images in the missing half.
+struct RadialBins {
+  std::vector<std::uint32_t> bin; // per half-spectrum pixel; bins() = out of range
+  std::vector<double> radius_sum, count;
+  std::size_t bins() const { return count.size(); }
+};
+
+std::shared_ptr<const RadialBins> radial_bins(int n) {
+  static std::mutex mutex;
+  static std::map<int, std::shared_ptr<const RadialBins>> cache;
+  std::lock_guard lock(mutex);
+  if (auto it = cache.find(n); it != cache.end()) return it->second;
+  auto rb = std::make_shared<RadialBins>();
+  const int half = n / 2 + 1;
+  const auto bins = static_cast<std::uint32_t>(half);
+  rb->bin.resize(static_cast<std::size_t>(n) * half);
+  rb->radius_sum.assign(bins, 0.0);
+  rb->count.assign(bins, 0.0);
+  for (int y = 0; y < n; ++y) {
+    const int fy = y <= n / 2 ? y : y - n;
+    for (int x = 0; x < half; ++x) {
+      const double r = std::sqrt(double(x) * x + double(fy) * fy);
+      const auto b = static_cast<std::uint32_t>(std::lround(r));
+      const std::size_t i = static_cast<std::size_t>(y) * half + x;
+      rb->bin[i] = std::min(b, bins);
+      if (b >= bins) continue;
+      const double weight = (x == 0 || x == n / 2) ? 1.0 : 2.0;
+      rb->radius_sum[b] += weight * r;
+      rb->count[b] += weight;
+    }
+  }
+  cache.emplace(n, rb);
+  return rb;
+}
+
+// count tile origins from 0 to last, evenly spread (first and last included).
+std::vector<std::int64_t> tile_origins(std::int64_t last, int count) {
+  std::vector<std::int64_t> out;
+  for (int i = 0; i < count; ++i)
+    out.push_back(count == 1 ? last / 2
+                             : static_cast<std::int64_t>(
+                                   std::llround(static_cast<double>(last) * i / (count - 1))));
+  return out;
+}
+
+} // namespace
+
+PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
                                           const PowerSpectrumOptions& options) {
   const std::int64_t small = std::min(plane.width, plane.height);
   if (small < 32) throw Error("power spectrum: image smaller than 32 x 32");
@@ -35,7 +92,15 @@ PowerSpectrum1D rotational_power_spectrum(const FloatPlane& plane, double pixel_
   while (n > small)
     n /= 2;
   n &= ~1;
-  const int step = std::max(1, static_cast<int>(std::lround(n * (1.0 - options.overlap))));
+  const double overlap = std::clamp(options.overlap, 0.0, 0.9);
+  const auto step = std::max<std::int64_t>(1, std::llround(n * (1.0 - overlap)));
+  int nx = static_cast<int>((plane.width - n) / step + 1);
+  int ny = static_cast<int>((plane.height - n) / step + 1);
+  const int max_tiles = std::max(1, options.max_tiles);
+  while (nx * ny > max_tiles)
+    (nx >= ny ? nx : ny) -= 1;
+  const auto xs = tile_origins(plane.width - n, nx);
+  const auto ys = tile_origins(plane.height - n, ny);
 
   std::vector<float> window(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i)
@@ -46,36 +111,32 @@ PowerSpectrum1D rotational_power_spectrum(const FloatPlane& plane, double pixel_
     for (float b : window)
       window_energy += double(a) * a * b * b;
 
-  cv::Mat sum = cv::Mat::zeros(n, n, CV_64F);
-  cv::Mat tile(n, n, CV_32F), spectrum, mag;
+  RealFft2d fft(n);
+  std::vector<float> sum;
   int tiles = 0;
-  for (std::int64_t y0 = 0; y0 + n <= plane.height; y0 += step) {
-    for (std::int64_t x0 = 0; x0 + n <= plane.width; x0 += step) {
+  for (const std::int64_t y0 : ys) {
+    for (const std::int64_t x0 : xs) {
       double mean = 0;
-      std::int64_t finite = 0;
+      std::uint64_t finite = 0;
       for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x) {
-          const float v = plane.at(x0 + x, y0 + y);
-          if (std::isfinite(v)) mean += v, ++finite;
-        }
-      mean = finite ? mean / static_cast<double>(finite) : 0.0;
+        add_finite(plane.row(y0 + y) + x0, static_cast<std::size_t>(n), mean, finite);
+      const auto m = static_cast<float>(finite ? mean / static_cast<double>(finite) : 0.0);
+      float* in = fft.input();
       for (int y = 0; y < n; ++y) {
-        float* row = tile.ptr<float>(y);
-        for (int x = 0; x < n; ++x) {
-          const float v = plane.at(x0 + x, y0 + y);
-          row[x] = std::isfinite(v)
-                       ? static_cast<float>(v - mean) * window[static_cast<std::size_t>(x)] *
-                             window[static_cast<std::size_t>(y)]
-                       : 0.0f;
+        const float* row = plane.row(y0 + y) + x0;
+        const float wy = window[static_cast<std::size_t>(y)];
+        float* dst = in + static_cast<std::size_t>(y) * n;
+        int x = 0;
+        for (; x + 4 <= n; x += 4) {
+          const float4 v = (load4(row + x) - splat4(m)) * (load4(&window[x]) * splat4(wy));
+          store4(dst + x, select4(finite_mask(v), v, splat4(0.0f)));
+        }
+        for (; x < n; ++x) {
+          const float v = (row[x] - m) * (window[static_cast<std::size_t>(x)] * wy);
+          dst[x] = v - v == 0.0f ? v : 0.0f;
         }
       }
-      cv::dft(tile, spectrum, cv::DFT_COMPLEX_OUTPUT);
-      for (int y = 0; y < n; ++y) {
-        const auto* s = spectrum.ptr<cv::Vec2f>(y);
-        auto* acc = sum.ptr<double>(y);
-        for (int x = 0; x < n; ++x)
-          acc[x] += double(s[x][0]) * s[x][0] + double(s[x][1]) * s[x][1];
-      }
+      fft.add_power(sum);
       ++tiles;
     }
   }
@@ -84,33 +145,31 @@ PowerSpectrum1D rotational_power_spectrum(const FloatPlane& plane, double pixel_
   out.tile = n;
   out.tiles = tiles;
   out.pixel_size_A = pixel_size_A > 0 ? pixel_size_A : 0.0;
-  const int bins = n / 2 + 1;
-  std::vector<double> power(static_cast<std::size_t>(bins)), radius(power.size()),
-      count(power.size());
-  for (int y = 0; y < n; ++y) {
-    const int fy = y <= n / 2 ? y : y - n;
-    const auto* acc = sum.ptr<double>(y);
-    for (int x = 0; x < n; ++x) {
-      const int fx = x <= n / 2 ? x : x - n;
-      const double r = std::sqrt(double(fx) * fx + double(fy) * fy);
-      const auto b = static_cast<std::size_t>(std::lround(r));
+  const auto rb = radial_bins(n);
+  std::vector<double> power(rb->bins(), 0.0);
+  const std::size_t half = static_cast<std::size_t>(n / 2 + 1);
+  for (std::size_t row = 0; row < static_cast<std::size_t>(n); ++row) {
+    const float* srow = sum.data() + row * half;
+    const std::uint32_t* brow = rb->bin.data() + row * half;
+    for (std::size_t x = 0; x < half; ++x) {
+      const std::uint32_t b = brow[x];
       if (b >= power.size()) continue;
-      power[b] += acc[x];
-      radius[b] += r;
-      count[b] += 1;
+      power[b] += (x == 0 || x == half - 1) ? double(srow[x]) : 2.0 * srow[x];
     }
   }
   const double norm = 1.0 / (std::max(tiles, 1) * window_energy);
   for (std::size_t b = 0; b < power.size(); ++b) {
-    out.freq_per_px.push_back(radius[b] / count[b] / n);
-    out.power.push_back(power[b] / count[b] * norm);
-    out.samples.push_back(count[b] * tiles);
+    out.freq_per_px.push_back(rb->radius_sum[b] / rb->count[b] / n);
+    out.power.push_back(power[b] / rb->count[b] * norm);
+    out.samples.push_back(rb->count[b] * tiles);
   }
   return out;
 }
 
 PowerSpectrum1D rotational_power_spectrum(const Image& image, const PowerSpectrumOptions& options) {
-  return rotational_power_spectrum(mean_plane(image), pixel_size_in_A(image.spacing), options);
+  FloatPlane storage;
+  return rotational_power_spectrum(mean_view(image, storage), pixel_size_in_A(image.spacing),
+                                   options);
 }
 
 ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
@@ -206,7 +265,8 @@ ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
 
 std::vector<Metric> cryoem_metrics(const Image& image, double pixel_size_A) {
   if (pixel_size_A <= 0) pixel_size_A = pixel_size_in_A(image.spacing);
-  const auto spectrum = rotational_power_spectrum(mean_plane(image), pixel_size_A);
+  FloatPlane storage;
+  const auto spectrum = rotational_power_spectrum(mean_view(image, storage), pixel_size_A);
   const ThonRings rings = analyse_thon_rings(spectrum);
   std::vector<Metric> out{
       {"thon_visibility", rings.visibility},

@@ -24,14 +24,15 @@ std::vector<Metric> generic_metrics(const Image& image);
 
 // Variance of the 4-neighbour Laplacian over interior pixels whose 3x3
 // cross is finite; 0 for images smaller than 3x3.
-double laplacian_variance(const FloatPlane& plane);
+double laplacian_variance(PlaneView plane);
 
 // Noise sigma for white noise: d = x[i+1] - x[i] along rows has sigma
 // sqrt(2) * s for noise s, so s = 1.4826 * MAD(d) / sqrt(2), MAD being the
 // median absolute deviation from the median of d. The median makes edges and
 // smooth structure (few large differences) count little. Pairs with a
-// non-finite member are skipped; 0 when there is no pair.
-double noise_sigma(const FloatPlane& plane);
+// non-finite member are skipped; 0 when there is no pair. Above
+// kPercentileSamples pairs, a regular subsample of the pairs is used.
+double noise_sigma(PlaneView plane);
 
 // Fraction of values at the dtype's maximum for integer types. For floats,
 // the fraction at the finite maximum when more than 0.1% of values sit
@@ -43,6 +44,9 @@ double saturation_fraction(const Image& image, std::int64_t band);
 // (y*8+x) is set when cell (x, y) is brighter than cell (x+1, y). Robust to
 // scaling, contrast and mild noise. Images smaller than 9x8 leave cells empty.
 std::uint64_t perceptual_hash(const Image& image);
+// The same on one plane (e.g. a thumbnail's, which gives nearly the same bits
+// as the full image at a fraction of the cost).
+std::uint64_t perceptual_hash(PlaneView plane);
 int hamming_distance(std::uint64_t a, std::uint64_t b);
 
 } // namespace atelier::metrics

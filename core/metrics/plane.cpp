@@ -2,11 +2,16 @@
 #include "core/metrics/plane.h"
 
 #include "core/base/error.h"
+#include "core/base/float4.h"
 #include "core/base/half.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <numeric>
+#include <type_traits>
 
 namespace atelier::metrics {
 
@@ -62,6 +67,103 @@ FloatPlane band_plane(const Image& image, std::int64_t band) {
   return p;
 }
 
+void add_finite(const float* p, std::size_t n, double& sum, std::uint64_t& count) {
+  float4 acc = splat4(0.0f);
+  mask4 cnt = {};
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float4 v = load4(p + i);
+    const mask4 finite = finite_mask(v);
+    acc += select4(finite, v, splat4(0.0f));
+    cnt -= finite;
+  }
+  double total = sum4(acc);
+  auto c = static_cast<std::uint64_t>(sum4(cnt));
+  for (; i < n; ++i)
+    if (p[i] - p[i] == 0.0f) total += p[i], ++c;
+  sum += total;
+  count += c;
+}
+
+FiniteStats finite_stats(const float* p, std::size_t n) {
+  FiniteStats st;
+  std::size_t first = 0;
+  while (first < n && !(p[first] - p[first] == 0.0f))
+    ++first;
+  st.nonfinite = first;
+  if (first == n) return st;
+  // Moments of (x - shift), shift being a data value, so the two-moment
+  // formula below does not cancel; float lanes per block of 1024 values,
+  // double across blocks.
+  const float shift = p[first];
+  const float inf = std::numeric_limits<float>::infinity();
+  float4 mn = splat4(inf), mx = splat4(-inf);
+  mask4 at_max = {}, cnt = {};
+  double s = 0, s2 = 0;
+  std::uint64_t count = 0;
+  std::size_t i = first;
+  while (i + 4 <= n) {
+    float4 bs = splat4(0.0f), bs2 = splat4(0.0f);
+    const std::size_t block_end = std::min(n, i + 1024);
+    for (; i + 4 <= block_end; i += 4) {
+      const float4 v = load4(p + i);
+      const mask4 finite = finite_mask(v);
+      const float4 d = select4(finite, v - splat4(shift), splat4(0.0f));
+      bs += d;
+      bs2 += d * d;
+      cnt -= finite;
+      const float4 lo = select4(finite, v, splat4(inf));
+      const float4 hi = select4(finite, v, splat4(-inf));
+      mn = select4(lo < mn, lo, mn);
+      const mask4 above = hi > mx;
+      const mask4 same = (hi == mx) & finite;
+      mx = select4(above, hi, mx);
+      at_max = above ? mask4{} + 1 : at_max - same;
+    }
+    s += sum4(bs);
+    s2 += sum4(bs2);
+  }
+  count = static_cast<std::uint64_t>(sum4(cnt));
+  double lo = inf, hi = -inf;
+  for (int j = 0; j < 4; ++j)
+    lo = std::min<double>(lo, mn[j]), hi = std::max<double>(hi, mx[j]);
+  std::uint64_t at_hi = 0;
+  for (int j = 0; j < 4; ++j)
+    if (cnt[j] != 0 && mx[j] == hi) at_hi += static_cast<std::uint64_t>(at_max[j]);
+  for (; i < n; ++i) {
+    const float v = p[i];
+    if (!(v - v == 0.0f)) continue;
+    const double d = double(v) - shift;
+    s += d, s2 += d * d, ++count;
+    lo = std::min<double>(lo, v);
+    if (v > hi) hi = v, at_hi = 0;
+    if (v == hi) ++at_hi;
+  }
+  st.count = count;
+  st.nonfinite = n - count;
+  st.min = lo;
+  st.max = hi;
+  st.at_max = at_hi;
+  const double mean_d = s / static_cast<double>(count);
+  st.mean = shift + mean_d;
+  st.m2 = std::max(0.0, s2 - s * mean_d);
+  return st;
+}
+
+PlaneView band_view(const Image& image, std::int64_t band, FloatPlane& storage) {
+  check(image, band);
+  if (image.dtype() == DType::f32 && image.channels() == 1)
+    return {image.width(), image.height(), image.values<float>().data()};
+  storage = band_plane(image, band);
+  return storage;
+}
+
+PlaneView mean_view(const Image& image, FloatPlane& storage) {
+  if (image.channels() == 1) return band_view(image, 0, storage);
+  storage = mean_plane(image);
+  return storage;
+}
+
 FloatPlane mean_plane(const Image& image) {
   FloatPlane p = band_plane(image, 0);
   if (image.channels() == 1) return p;
@@ -92,29 +194,127 @@ std::vector<double> all_values(const Image& image) {
 }
 
 namespace {
+
+// Places the order statistics at every rank of ranks[a, b) (sorted) into
+// position in values[lo, hi): the middle rank first, then each side within
+// its own part, so p01/p50/p99 cost about two selections, not three.
+template <typename T>
+void select_ranks(std::vector<T>& values, std::size_t lo, std::size_t hi,
+                  const std::vector<std::size_t>& ranks, std::size_t a, std::size_t b) {
+  while (a < b && lo < hi) {
+    const std::size_t m = a + (b - a) / 2;
+    const std::size_t k = ranks[m];
+    const auto first = values.begin();
+    std::nth_element(first + static_cast<std::ptrdiff_t>(lo),
+                     first + static_cast<std::ptrdiff_t>(k),
+                     first + static_cast<std::ptrdiff_t>(hi));
+    std::size_t left_end = m; // ranks equal to k are done too
+    while (left_end > a && ranks[left_end - 1] == k)
+      --left_end;
+    std::size_t right_begin = m + 1;
+    while (right_begin < b && ranks[right_begin] == k)
+      ++right_begin;
+    select_ranks(values, lo, k, ranks, a, left_end);
+    lo = k + 1;
+    a = right_begin;
+  }
+}
+
+// The order statistics at the sorted, unique ranks of values[0, n): through
+// select_ranks, or for large float inputs by a radix pass: a histogram of the
+// top kBucketBits bits of an order-preserving integer key finds each rank's bucket,
+// and only the values in those few buckets are selected (about one pass over
+// the data instead of one nth_element per rank). 14 bits keep the histogram
+// in L2 and put about 1% of a Gaussian's values in its fullest bucket.
+constexpr int kBucketBits = 14;
+
+template <typename T>
+std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
+                                     const std::vector<std::size_t>& ranks) {
+  std::vector<double> out;
+  if constexpr (std::is_same_v<T, float>) {
+    if (n >= 8192) {
+      auto key = [](float f) {
+        const auto u = std::bit_cast<std::uint32_t>(f);
+        return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+      };
+      constexpr int kShift = 32 - kBucketBits;
+      std::vector<std::uint32_t> hist(std::size_t{1} << kBucketBits, 0);
+      for (std::size_t i = 0; i < n; ++i)
+        ++hist[key(values[i]) >> kShift];
+      // Bucket of each rank, and the rank's offset inside it.
+      std::vector<std::uint32_t> bucket(ranks.size());
+      std::vector<std::size_t> offset(ranks.size()), bucket_start(ranks.size());
+      std::size_t cum = 0, j = 0;
+      for (std::uint32_t b = 0; b < hist.size() && j < ranks.size(); ++b) {
+        while (j < ranks.size() && ranks[j] < cum + hist[b]) {
+          bucket[j] = b;
+          offset[j] = ranks[j] - cum;
+          ++j;
+        }
+        cum += hist[b];
+      }
+      std::vector<std::uint32_t> wanted = bucket;
+      wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+      std::vector<std::vector<float>> members(wanted.size());
+      std::vector<std::int32_t> slot(hist.size(), -1);
+      for (std::size_t k = 0; k < wanted.size(); ++k) {
+        slot[wanted[k]] = static_cast<std::int32_t>(k);
+        members[k].reserve(hist[wanted[k]]);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t s = slot[key(values[i]) >> kShift];
+        if (s >= 0) members[static_cast<std::size_t>(s)].push_back(values[i]);
+      }
+      for (std::size_t r = 0; r < ranks.size(); ++r) {
+        const auto k = static_cast<std::size_t>(
+            std::lower_bound(wanted.begin(), wanted.end(), bucket[r]) - wanted.begin());
+        auto& m = members[k];
+        std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(offset[r]), m.end());
+        out.push_back(m[offset[r]]);
+      }
+      return out;
+    }
+  }
+  select_ranks(values, 0, n, ranks, 0, ranks.size());
+  for (const std::size_t r : ranks)
+    out.push_back(static_cast<double>(values[r]));
+  return out;
+}
+
 template <typename T>
 std::vector<double> percentiles_of(std::vector<T>& values, const std::vector<double>& ps) {
   const auto end =
-      std::partition(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+      std::partition(values.begin(), values.end(), [](T v) { return std::isfinite(v); });
   const auto n = static_cast<std::size_t>(end - values.begin());
-  std::vector<double> out;
-  for (double p : ps) {
-    if (n == 0) {
-      out.push_back(std::numeric_limits<double>::quiet_NaN());
-      continue;
-    }
-    const double pos = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(n - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const double frac = pos - static_cast<double>(lo);
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), end);
-    const double a = static_cast<double>(values[lo]);
-    double b = a;
-    if (frac > 0.0 && lo + 1 < n)
-      b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo) + 1, end);
-    out.push_back(a + (b - a) * frac);
+  std::vector<double> out(ps.size(), std::numeric_limits<double>::quiet_NaN());
+  if (n == 0) return out;
+  // numpy's linear interpolation needs ranks floor(pos) and floor(pos) + 1.
+  std::vector<double> pos(ps.size());
+  std::vector<std::size_t> ranks;
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    pos[i] = std::clamp(ps[i], 0.0, 100.0) / 100.0 * static_cast<double>(n - 1);
+    const auto r = static_cast<std::size_t>(std::floor(pos[i]));
+    ranks.push_back(r);
+    if (r + 1 < n) ranks.push_back(r + 1);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  const std::vector<double> stats = order_statistics(values, n, ranks);
+  auto at = [&](std::size_t r) {
+    return stats[static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), r) -
+                                          ranks.begin())];
+  };
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    const auto r = static_cast<std::size_t>(std::floor(pos[i]));
+    const double frac = pos[i] - static_cast<double>(r);
+    const double a = at(r);
+    const double b = (frac > 0.0 && r + 1 < n) ? at(r + 1) : a;
+    out[i] = a + (b - a) * frac;
   }
   return out;
 }
+
 } // namespace
 
 namespace {
@@ -138,6 +338,27 @@ std::vector<double> sampled_percentiles(std::vector<double>& values,
 }
 std::vector<double> sampled_percentiles(std::vector<float>& values, const std::vector<double>& ps) {
   return sampled_of(values, ps);
+}
+
+std::vector<float> sample_values(PlaneView plane, std::size_t max_samples) {
+  const std::size_t n = plane.size();
+  std::vector<float> out;
+  if (n == 0) return out;
+  max_samples = std::max<std::size_t>(max_samples, 1);
+  if (n <= max_samples) {
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);
+    return out;
+  }
+  auto stride = static_cast<std::size_t>((n + max_samples - 1) / max_samples);
+  const auto w = static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1));
+  while (std::gcd(stride, w) != 1)
+    ++stride;
+  out.reserve(n / stride + 1);
+  for (std::size_t i = 0; i < n; i += stride)
+    if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);
+  return out;
 }
 
 std::vector<double> percentiles(std::vector<double>& values, const std::vector<double>& ps) {

@@ -2,6 +2,7 @@
 #include "core/metrics/thumbnail.h"
 
 #include "core/base/error.h"
+#include "core/base/float4.h"
 #include "core/metrics/plane.h"
 
 #include <opencv2/core.hpp>
@@ -15,25 +16,59 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <unistd.h>
 
 namespace atelier::metrics {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Area-averaging taps (what cv::INTER_AREA computes): output pixel o covers
+// input [o * s, (o + 1) * s) with s = in / out, and each input pixel weighs
+// its overlap with that span, divided by s. Taps of o: first[o] .. first[o+1].
+struct Taps {
+  std::vector<int> first, index;
+  std::vector<float> weight;
+};
+
+Taps area_taps(int in, int out) {
+  Taps t;
+  const double s = static_cast<double>(in) / out;
+  for (int o = 0; o < out; ++o) {
+    t.first.push_back(static_cast<int>(t.index.size()));
+    const double lo = o * s, hi = std::min<double>((o + 1) * s, in);
+    for (int i = static_cast<int>(std::floor(lo)); i < in && i < hi; ++i) {
+      const double overlap = std::min<double>(hi, i + 1) - std::max<double>(lo, i);
+      if (overlap <= 1e-9) continue;
+      t.index.push_back(i);
+      t.weight.push_back(static_cast<float>(overlap / s));
+    }
+  }
+  t.first.push_back(static_cast<int>(t.index.size()));
+  return t;
+}
+
+} // namespace
+
 Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& options) {
   if (image.pixel_count() == 0) throw Error("make_thumbnail: empty image");
   if (long_side < 1) throw Error("make_thumbnail: long side must be positive");
   const int bands = (image.channels() == 3 || image.channels() == 4) ? 3 : 1;
-  std::vector<FloatPlane> planes;
+  std::vector<FloatPlane> storage(static_cast<std::size_t>(bands));
+  std::vector<PlaneView> planes;
   for (int b = 0; b < bands; ++b)
-    planes.push_back(band_plane(image, b));
+    planes.push_back(band_view(image, b, storage[static_cast<std::size_t>(b)]));
 
-  std::vector<float> values; // float: contrast limits need no more precision
-  values.reserve(image.pixel_count() * static_cast<std::size_t>(bands));
-  for (const auto& p : planes)
-    values.insert(values.end(), p.data.begin(), p.data.end());
-  const auto pct = sampled_percentiles(values, {options.low_percentile, options.high_percentile});
+  // Joint contrast limits from a subsample of every band (the display needs
+  // no more precision than kPercentileSamples values give).
+  std::vector<float> values;
+  for (const auto& p : planes) {
+    const auto sample = sample_values(p, kPercentileSamples / static_cast<std::size_t>(bands));
+    values.insert(values.end(), sample.begin(), sample.end());
+  }
+  const auto pct = percentiles(values, {options.low_percentile, options.high_percentile});
   values = {};
   const double lo = std::isfinite(pct[0]) ? pct[0] : 0.0;
   const double hi = std::isfinite(pct[1]) ? pct[1] : 0.0;
@@ -50,28 +85,53 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
 
   Image out(tw, th, bands, DType::u8);
   auto dst = out.values<std::uint8_t>();
+  const auto flo = static_cast<float>(lo), fscale = static_cast<float>(scale);
+  const Taps xt = area_taps(static_cast<int>(w), tw), yt = area_taps(static_cast<int>(h), th);
+  // Per output row: map its input rows to 0..255 and sum them with their
+  // vertical weights (vectorised, full width), then average across once.
+  std::vector<float> mapped(static_cast<std::size_t>(w)), column_sum(static_cast<std::size_t>(w));
+  const float4 zero = splat4(0.0f), top = splat4(255.0f);
   for (int b = 0; b < bands; ++b) {
-    // Map to 0..255 in float first (non-finite values replaced), then shrink,
-    // so a stray NaN darkens one pixel's share instead of a whole block.
-    auto& p = planes[static_cast<std::size_t>(b)];
-    for (float& v : p.data) {
-      double m;
-      if (std::isnan(v))
-        m = 0.0;
-      else if (std::isinf(v))
-        m = v > 0 ? 255.0 : 0.0;
-      else
-        m = scale > 0 ? (v - lo) * scale : 0.0;
-      v = static_cast<float>(std::clamp(m, 0.0, 255.0));
-    }
-    const cv::Mat src(static_cast<int>(h), static_cast<int>(w), CV_32F, p.data.data());
-    cv::Mat small = src;
-    if (tw != w || th != h) cv::resize(src, small, cv::Size(tw, th), 0, 0, cv::INTER_AREA);
-    for (int y = 0; y < th; ++y) {
-      const float* row = small.ptr<float>(y);
-      for (int x = 0; x < tw; ++x)
-        dst[(static_cast<std::size_t>(y) * tw + x) * bands + b] =
-            static_cast<std::uint8_t>(std::clamp(std::lround(row[x]), 0L, 255L));
+    const PlaneView p = planes[static_cast<std::size_t>(b)];
+    for (int oy = 0; oy < th; ++oy) {
+      std::fill(column_sum.begin(), column_sum.end(), 0.0f);
+      for (int t = yt.first[oy]; t < yt.first[oy + 1]; ++t) {
+        // Map to 0..255 first, then average, so a stray NaN darkens one
+        // pixel's share instead of a whole block: NaN and -Inf fail "> 0"
+        // and become 0, +Inf fails "< 255" and becomes 255.
+        const float* src = p.row(yt.index[t]);
+        float* m = mapped.data();
+        if (scale > 0) {
+          std::int64_t x = 0;
+          for (; x + 4 <= w; x += 4) {
+            float4 v = (load4(src + x) - splat4(flo)) * splat4(fscale);
+            v = select4(v > zero, v, zero);
+            store4(m + x, select4(v < top, v, top));
+          }
+          for (; x < w; ++x) {
+            const float v = (src[x] - flo) * fscale;
+            m[x] = v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f;
+          }
+        } else {
+          for (std::int64_t x = 0; x < w; ++x)
+            m[x] = src[x] == std::numeric_limits<float>::infinity() ? 255.0f : 0.0f;
+        }
+        const float wy = yt.weight[t];
+        float* c = column_sum.data();
+        std::int64_t x = 0;
+        for (; x + 4 <= w; x += 4)
+          store4(c + x, load4(c + x) + splat4(wy) * load4(m + x));
+        for (; x < w; ++x)
+          c[x] += wy * m[x];
+      }
+      for (int ox = 0; ox < tw; ++ox) {
+        float acc = 0.0f;
+        for (int u = xt.first[ox]; u < xt.first[ox + 1]; ++u)
+          acc += xt.weight[u] * column_sum[static_cast<std::size_t>(xt.index[u])];
+        // acc is within 0 .. 255 up to rounding; + 0.5 and truncation round it.
+        dst[(static_cast<std::size_t>(oy) * tw + ox) * bands + b] =
+            static_cast<std::uint8_t>(std::clamp(acc + 0.5f, 0.0f, 255.0f));
+      }
     }
   }
   out.spacing = image.spacing;

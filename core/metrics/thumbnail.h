@@ -20,7 +20,9 @@ struct ThumbnailOptions {
 // stretched jointly so colour balance is kept). Values map linearly from the
 // low..high percentiles of the finite values to 0..255 (clamped); NaN and -Inf
 // become 0, +Inf 255; a constant image is all 0. The long side shrinks to
-// long_side by area averaging (cv::INTER_AREA); smaller images keep their size.
+// long_side by area averaging (as cv::INTER_AREA) of the mapped values;
+// smaller images keep their size. Contrast limits come from at most
+// kPercentileSamples values (exact below).
 // Other band counts show band 1.
 Image make_thumbnail(const Image& image, int long_side = 256, const ThumbnailOptions& options = {});
 

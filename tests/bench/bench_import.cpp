@@ -5,13 +5,20 @@
 // generic + cryo-EM metrics, thumbnail) into a fresh project, next to a raw
 // read() of all bytes of the same files (page cache warm for both), then a
 // re-import where everything is unchanged. ATELIER_BENCH_IMPORT_COUNT
-// overrides the file count. Prints one JSON object per line.
+// overrides the file count. With ATELIER_PEER_PYTHON set to a Python that has
+// mrcfile, numpy and opencv-python-headless, ../shared/bench/
+// peer_import_python.py runs on the same files in the same run (1 and 2
+// workers) and the ratio is printed. Prints one JSON object per line.
 #include "core/formats/mrc/mrc_file.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/import/importer.h"
 #include "core/project/project.h"
 #include "core/simulate/micrograph_simulator.h"
 
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +50,37 @@ std::uint64_t raw_read_all(const std::vector<std::string>& files) {
     ::close(fd);
   }
   return total;
+}
+
+// Runs the Python peer on dir and prints its lines plus our ratio to its
+// 2-worker rate; prints why when it cannot run.
+void run_peer(const std::string& dir, const QString& thumbs, double ours_items_per_s) {
+  const QString python = qEnvironmentVariable("ATELIER_PEER_PYTHON");
+  const QString script =
+      qEnvironmentVariable("ATELIER_SAMPLE_DATA") + "/../bench/peer_import_python.py";
+  if (python.isEmpty() || !QFileInfo::exists(script)) {
+    std::printf("{\"bench\":\"import\",\"peer\":\"skipped\",\"why\":\"set "
+                "ATELIER_PEER_PYTHON; needs %s\"}\n",
+                qPrintable(script));
+    return;
+  }
+  QProcess peer;
+  peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  peer.start(python, {script, QString::fromStdString(dir), "--workers", "2", "--out", thumbs});
+  if (!peer.waitForFinished(600000) || peer.exitCode() != 0) {
+    std::printf("{\"bench\":\"import\",\"peer\":\"failed\"}\n");
+    return;
+  }
+  double peer2 = 0;
+  for (const QByteArray& line : peer.readAllStandardOutput().split('\n')) {
+    if (line.trimmed().isEmpty()) continue;
+    std::printf("%s\n", line.constData());
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    if (o.value("workers").toInt() == 2) peer2 = o.value("items_per_s").toDouble();
+  }
+  if (peer2 > 0)
+    std::printf("{\"bench\":\"import\",\"ratio_vs_peer_2_workers\":%.2f}\n",
+                ours_items_per_s / peer2);
 }
 
 } // namespace
@@ -103,6 +141,8 @@ private slots:
     std::printf("{\"bench\":\"import\",\"phase\":\"import\",\"threads\":2,\"files\":%d,"
                 "\"MB\":%.1f,\"seconds\":%.3f,\"items_per_s\":%.1f,\"MB_per_s\":%.1f}\n",
                 count, mb, s.seconds, count / s.seconds, mb / s.seconds);
+
+    run_peer(data_dir, tmp.filePath("peer_thumbs"), count / s.seconds);
 
     const auto again = import::import_paths(p, {data_dir}, o, {}, nullptr);
     QCOMPARE(again.skipped_unchanged, static_cast<std::size_t>(count));

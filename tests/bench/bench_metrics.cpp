@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <random>
 
@@ -23,8 +24,16 @@ using namespace atelier::metrics;
 
 namespace {
 
-constexpr int kReps = 3;
-constexpr std::int64_t kSide = 4096;
+// ATELIER_BENCH_REPS overrides the repetitions (for profiling).
+const int kReps = [] {
+  const char* env = std::getenv("ATELIER_BENCH_REPS");
+  return env ? std::max(1, std::atoi(env)) : 3;
+}();
+// ATELIER_BENCH_SIDE overrides the side (1024 is the import benchmark's size).
+const std::int64_t kSide = [] {
+  const char* env = std::getenv("ATELIER_BENCH_SIDE");
+  return env ? std::max<std::int64_t>(64, std::atoll(env)) : std::int64_t{4096};
+}();
 
 double median_ms(const std::function<void()>& run) {
   std::vector<double> ms;

@@ -99,8 +99,10 @@ class TestMetrics : public QObject {
 
 private slots:
   void sampledPercentilesTrackExactOnes() {
-    // 2^21 shuffled Gaussian values: the subsample's p01/p50/p99 sit within
-    // 0.02 (in sigma) of the exact order statistics.
+    // 2^21 Gaussian values: the subsample's p01/p50/p99 sit within 0.05
+    // sigma of the exact order statistics (the standard error of the sampled
+    // p01 is sqrt(0.01 * 0.99 / 2^16) / phi(2.33) = 0.015 sigma; 0.05 is
+    // more than 3 standard errors).
     std::mt19937 rng(17);
     std::normal_distribution<float> n;
     std::vector<float> v(std::size_t{1} << 21);
@@ -111,7 +113,7 @@ private slots:
     const auto sampled = sampled_percentiles(b, {1.0, 50.0, 99.0});
     for (int i = 0; i < 3; ++i)
       QVERIFY2(
-          std::abs(exact[std::size_t(i)] - sampled[std::size_t(i)]) < 0.02,
+          std::abs(exact[std::size_t(i)] - sampled[std::size_t(i)]) < 0.05,
           qPrintable(QString("%1 vs %2").arg(exact[std::size_t(i)]).arg(sampled[std::size_t(i)])));
     // Small inputs stay exact.
     std::vector<float> small{5, 1, 4, 2, 3}, small2 = small;
@@ -267,7 +269,11 @@ private slots:
     Image img = from_mat(noise_mat(2048, 2048, 2.0, 5));
     const auto ps = rotational_power_spectrum(img);
     QCOMPARE(ps.tile, 512);
-    QCOMPARE(ps.tiles, 49);
+    QCOMPARE(ps.tiles, 16); // 4 x 4 side by side
+    // Overlapping tiles, and the tile cap spreading fewer tiles evenly.
+    QCOMPARE(rotational_power_spectrum(img, {512, 0.5, 100}).tiles, 49);
+    QCOMPARE(rotational_power_spectrum(img, {512, 0.5, 12}).tiles, 12);
+    QCOMPARE(rotational_power_spectrum(img, {512, 0.0, 1}).tiles, 1);
     QCOMPARE(int(ps.power.size()), 257);
     QVERIFY(ps.freq_per_A().empty());
     QVERIFY(std::abs(ps.freq_per_px[100] - 100.0 / 512) < 1e-3);
