@@ -82,6 +82,39 @@ std::vector<std::int64_t> tile_origins(std::int64_t last, int count) {
   return out;
 }
 
+// dst = (tile - offset) * window(y) * window(x), NaN/Inf pixels set to 0;
+// adds the tile's finite values to sum and their number to count.
+void window_tile(PlaneView plane, std::int64_t x0, std::int64_t y0,
+                 const std::vector<float>& window, float offset, float* dst, double& sum,
+                 std::uint64_t& count) {
+  const int n = static_cast<int>(window.size());
+  for (int y = 0; y < n; ++y) {
+    const float* row = plane.row(y0 + y) + x0;
+    const float wy = window[static_cast<std::size_t>(y)];
+    float* out = dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(n);
+    float4 acc = splat4(0.0f);
+    mask4 cnt = {};
+    int x = 0;
+    for (; x + 4 <= n; x += 4) {
+      const float4 raw = load4(row + x);
+      const mask4 finite = finite_mask(raw);
+      acc += select4(finite, raw, splat4(0.0f));
+      cnt -= finite;
+      const float4 v = (raw - splat4(offset)) * (load4(&window[x]) * splat4(wy));
+      store4(out + x, select4(finite, v, splat4(0.0f)));
+    }
+    double row_sum = sum4(acc);
+    std::int64_t row_count = sum4(cnt);
+    for (; x < n; ++x) {
+      const bool finite = row[x] - row[x] == 0.0f;
+      if (finite) row_sum += row[x], ++row_count;
+      out[x] = finite ? (row[x] - offset) * (window[static_cast<std::size_t>(x)] * wy) : 0.0f;
+    }
+    sum += row_sum;
+    count += static_cast<std::uint64_t>(row_count);
+  }
+}
+
 } // namespace
 
 PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
@@ -106,35 +139,47 @@ PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
   for (int i = 0; i < n; ++i)
     window[static_cast<std::size_t>(i)] =
         static_cast<float>(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / n));
-  double window_energy = 0;
+  double energy_1d = 0; // the 2D window's energy is this squared (separable)
   for (float a : window)
-    for (float b : window)
-      window_energy += double(a) * a * b * b;
+    energy_1d += double(a) * a;
+  const double window_energy = energy_1d * energy_1d;
 
   RealFft2d fft(n);
   std::vector<float> sum;
   int tiles = 0;
   for (const std::int64_t y0 : ys) {
     for (const std::int64_t x0 : xs) {
-      double mean = 0;
+      // One pass: subtract a provisional offset (the first row's finite
+      // mean, so the float FFT never sees a large constant), window, and
+      // sum the tile. The Hann window's transform is nonzero only at
+      // |kx|, |ky| <= 1, so subtracting the rest of the mean afterwards
+      // touches six coefficients (exactly what subtracting it first gives).
+      double row_sum = 0;
+      std::uint64_t row_count = 0;
+      add_finite(plane.row(y0) + x0, static_cast<std::size_t>(n), row_sum, row_count);
+      const auto offset = static_cast<float>(row_count ? row_sum / double(row_count) : 0.0);
+      double tile_sum = 0;
       std::uint64_t finite = 0;
-      for (int y = 0; y < n; ++y)
-        add_finite(plane.row(y0 + y) + x0, static_cast<std::size_t>(n), mean, finite);
-      const auto m = static_cast<float>(finite ? mean / static_cast<double>(finite) : 0.0);
-      float* in = fft.input();
-      for (int y = 0; y < n; ++y) {
-        const float* row = plane.row(y0 + y) + x0;
-        const float wy = window[static_cast<std::size_t>(y)];
-        float* dst = in + static_cast<std::size_t>(y) * n;
-        int x = 0;
-        for (; x + 4 <= n; x += 4) {
-          const float4 v = (load4(row + x) - splat4(m)) * (load4(&window[x]) * splat4(wy));
-          store4(dst + x, select4(finite_mask(v), v, splat4(0.0f)));
-        }
-        for (; x < n; ++x) {
-          const float v = (row[x] - m) * (window[static_cast<std::size_t>(x)] * wy);
-          dst[x] = v - v == 0.0f ? v : 0.0f;
-        }
+      window_tile(plane, x0, y0, window, offset, fft.input(), tile_sum, finite);
+      const double mean = finite ? tile_sum / static_cast<double>(finite) : 0.0;
+      const auto all = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n);
+      if (finite < all) {
+        // NaN/Inf pixels must be 0 after the mean is removed: redo the tile.
+        double unused_sum = 0;
+        std::uint64_t unused_count = 0;
+        window_tile(plane, x0, y0, window, static_cast<float>(mean), fft.input(), unused_sum,
+                    unused_count);
+        fft.transform();
+      } else {
+        fft.transform();
+        const double rest = mean - offset;
+        const double w1[2] = {n / 2.0, -n / 4.0}; // Hann DFT at k = 0 and +-1
+        std::complex<float>* f = fft.output();
+        const std::size_t half = static_cast<std::size_t>(n / 2 + 1);
+        for (int ky : {0, 1, n - 1})
+          for (int kx : {0, 1})
+            f[static_cast<std::size_t>(ky) * half + static_cast<std::size_t>(kx)] -=
+                static_cast<float>(rest * w1[ky == 0 ? 0 : 1] * w1[kx]);
       }
       fft.add_power(sum);
       ++tiles;

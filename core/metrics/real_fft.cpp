@@ -2,9 +2,12 @@
 #include "core/metrics/real_fft.h"
 
 #include "core/base/error.h"
+#include "core/io/atomic_file.h"
 
 #include <fftw3.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,19 +20,67 @@ std::mutex& planner_mutex() {
   return m;
 }
 
+// FFTW's wisdom (its timings of algorithms on this machine) is kept in the
+// user's cache folder, so FFTW_MEASURE's planning (a fraction of a second
+// per size) happens once per machine instead of once per process.
+// ATELIER_FFTW_WISDOM names another file; an empty value turns it off.
+std::string wisdom_path() {
+  if (const char* env = std::getenv("ATELIER_FFTW_WISDOM")) return env;
+  std::string base;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    base = xdg;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    base = std::string(home) + "/.cache";
+  return base.empty() ? std::string() : base + "/atelier/fftw3f.wisdom";
+}
+
+// Best effort: a missing, stale or unwritable wisdom file only costs time.
+void load_wisdom(const std::string& path) {
+  if (path.empty()) return;
+  try {
+    if (const auto text = read_file_if_exists(path)) fftwf_import_wisdom_from_string(text->c_str());
+  } catch (const std::exception&) {
+  }
+}
+
+void save_wisdom(const std::string& path) {
+  if (path.empty()) return;
+  char* text = fftwf_export_wisdom_to_string();
+  if (!text) return;
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    write_file_atomic(path, text);
+  } catch (const std::exception&) {
+  }
+  std::free(text);
+}
+
 // One plan per size for the life of the process. Planning with
-// FFTW_MEASURE times a few algorithms on scratch arrays (a fraction of a
-// second per size, once); executing on other arrays of the same alignment
-// is allowed (fftw_execute_dft_r2c), and fftwf_malloc gives that alignment.
+// FFTW_MEASURE times a few algorithms on scratch arrays (or recalls the
+// wisdom of an earlier process); executing on other arrays of the same
+// alignment is allowed (fftw_execute_dft_r2c), and fftwf_malloc gives that
+// alignment.
 fftwf_plan plan_for(int n) {
   std::lock_guard lock(planner_mutex());
   static std::map<int, fftwf_plan> plans;
+  static const std::string wisdom = [] {
+    std::string path = wisdom_path();
+    load_wisdom(path);
+    return path;
+  }();
   if (auto it = plans.find(n); it != plans.end()) return it->second;
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   float* in = fftwf_alloc_real(count);
   fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
+  const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
+  // Wisdom only: null when this size was never measured on this machine.
   fftwf_plan plan =
-      in && out ? fftwf_plan_dft_r2c_2d(n, n, in, out, FFTW_MEASURE | FFTW_DESTROY_INPUT) : nullptr;
+      in && out ? fftwf_plan_dft_r2c_2d(n, n, in, out, flags | FFTW_WISDOM_ONLY) : nullptr;
+  if (!plan && in && out) {
+    plan = fftwf_plan_dft_r2c_2d(n, n, in, out, flags);
+    if (plan) save_wisdom(wisdom);
+  }
   fftwf_free(in);
   fftwf_free(out);
   if (!plan)
@@ -47,7 +98,8 @@ RealFft2d::RealFft2d(int n) : n_(n) {
   plan_ = plan_for(n);
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   input_ = fftwf_alloc_real(count);
-  output_ = fftwf_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
+  output_ = reinterpret_cast<std::complex<float>*>(
+      fftwf_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1)));
   if (!input_ || !output_) {
     fftwf_free(input_);
     fftwf_free(output_);
@@ -61,15 +113,20 @@ RealFft2d::~RealFft2d() {
   fftwf_free(output_);
 }
 
-void RealFft2d::add_power(std::vector<float>& power) {
-  const std::size_t half = static_cast<std::size_t>(n_ / 2 + 1);
-  const std::size_t count = static_cast<std::size_t>(n_) * half;
+void RealFft2d::transform() {
+  // std::complex<float> and fftwf_complex share their layout (FFTW manual,
+  // "Complex numbers").
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), input_,
+                        reinterpret_cast<fftwf_complex*>(output_));
+}
+
+void RealFft2d::add_power(std::vector<float>& power) const {
+  const std::size_t count = static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_ / 2 + 1);
   if (power.size() != count) power.assign(count, 0.0f);
-  auto* out = static_cast<fftwf_complex*>(output_);
-  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), input_, out);
+  const auto* out = reinterpret_cast<const float*>(output_);
   float* acc = power.data();
   for (std::size_t i = 0; i < count; ++i)
-    acc[i] += out[i][0] * out[i][0] + out[i][1] * out[i][1];
+    acc[i] += out[2 * i] * out[2 * i] + out[2 * i + 1] * out[2 * i + 1];
 }
 
 } // namespace atelier::metrics

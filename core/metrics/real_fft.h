@@ -1,9 +1,12 @@
 // RealFft2d: the power |F|^2 of square real tiles through FFTW's single
 // precision r2c transform. Plans are made once per size per process
-// (FFTW_MEASURE, under a lock: FFTW's planner is not thread-safe) and shared;
-// each RealFft2d owns its own aligned buffers, so threads transform at once.
+// (FFTW_MEASURE, under a lock: FFTW's planner is not thread-safe; its
+// wisdom is cached in ~/.cache/atelier/fftw3f.wisdom, or ATELIER_FFTW_WISDOM)
+// and shared; each RealFft2d owns its own aligned buffers, so threads
+// transform at once.
 #pragma once
 
+#include <complex>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -21,16 +24,19 @@ public:
   int n() const { return n_; }
   // The n x n row-major input tile to fill before add_power.
   float* input() { return input_; }
-  // Transforms input() (which FFTW may overwrite) and adds |F(ky, kx)|^2 to
-  // power, laid out n x (n / 2 + 1) (kx = 0 .. n / 2: the other half is the
-  // mirror image of this one for real input).
-  void add_power(std::vector<float>& power);
+  // Transforms input() (which FFTW may overwrite) into output(): n rows of
+  // n / 2 + 1 coefficients, kx = 0 .. n / 2 (the other half mirrors this one
+  // for real input), unnormalised (F(0, 0) is the sum of the input).
+  void transform();
+  std::complex<float>* output() { return output_; }
+  // Adds |output()|^2 to power (resized and zeroed on first use).
+  void add_power(std::vector<float>& power) const;
 
 private:
   int n_;
   float* input_ = nullptr;
-  void* output_ = nullptr; // fftwf_complex[n * (n / 2 + 1)]
-  void* plan_ = nullptr;   // shared, never destroyed
+  std::complex<float>* output_ = nullptr; // n * (n / 2 + 1), as fftwf_complex
+  void* plan_ = nullptr;                  // shared, never destroyed
 };
 
 } // namespace atelier::metrics
