@@ -19,5 +19,16 @@ int run_denoise(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_project(const std::vector<std::string>& args); // builds with the format libraries
 int run_import(const std::vector<std::string>& args);  // builds with the format libraries
+// Curation (with the format libraries too): query_commands.cpp, curate_command.cpp,
+// export_command.cpp, and relink in project_command.cpp.
+int run_ls(const std::vector<std::string>& args);
+int run_stats(const std::vector<std::string>& args);
+int run_set(const std::vector<std::string>& args);
+int run_label(const std::vector<std::string>& args);
+int run_split(const std::vector<std::string>& args);
+int run_undo(const std::vector<std::string>& args);
+int run_redo(const std::vector<std::string>& args);
+int run_export(const std::vector<std::string>& args);
+int run_relink(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

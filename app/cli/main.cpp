@@ -17,6 +17,14 @@ void print_usage(std::ostream& out) {
          "  denoise --checkpoint C IN... --out DIR   denoise micrographs\n"
          "  project create|info DIR.atelier   make or describe a project\n"
          "  import PROJECT PATH...        index files with metrics and thumbnails\n"
+         "  ls PROJECT [--where EXPR] [--sort KEY] [--json]   list items\n"
+         "  stats PROJECT [--where EXPR] [--json]   counts and metric ranges\n"
+         "  set PROJECT --status accept|reject|none --where EXPR   curate in bulk\n"
+         "  label PROJECT NAME --where EXPR [--remove]   add or remove a label\n"
+         "  split PROJECT --train F --val F --test F [--seed S] [--group-by KEY]\n"
+         "  undo PROJECT | redo PROJECT   step through the curation history\n"
+         "  export PROJECT --format star|csv|list [--where EXPR] OUT\n"
+         "  relink PROJECT OLD_ROOT NEW_ROOT   point items at a moved data folder\n"
          "  simulate micrographs OUT      cryo-EM movies, sums and halves with known truth\n"
          "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
@@ -52,6 +60,15 @@ int main(int argc, char** argv) {
 #if ATELIER_WITH_FORMAT_LIBS
   if (command == "project") return run_project(args);
   if (command == "import") return run_import(args);
+  if (command == "ls") return run_ls(args);
+  if (command == "stats") return run_stats(args);
+  if (command == "set") return run_set(args);
+  if (command == "label") return run_label(args);
+  if (command == "split") return run_split(args);
+  if (command == "undo") return run_undo(args);
+  if (command == "redo") return run_redo(args);
+  if (command == "export") return run_export(args);
+  if (command == "relink") return run_relink(args);
 #endif
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())

@@ -45,4 +45,24 @@ int run_project(const std::vector<std::string>& args) {
   }
 }
 
+int run_relink(const std::vector<std::string>& args) {
+  static const char* usage =
+      "usage: atelier-cli relink PROJECT OLD_ROOT NEW_ROOT\n"
+      "  Points the datasets under OLD_ROOT at NEW_ROOT after checking that their files\n"
+      "  are there with the same sizes.\n";
+  if (args.size() != 3 || args[0].rfind("--", 0) == 0) {
+    std::cerr << usage;
+    return args.size() == 1 && (args[0] == "--help" || args[0] == "-h") ? kExitOk : kExitUsage;
+  }
+  try {
+    project::Project p = project::Project::open(args[0]);
+    const std::size_t n = p.relink(args[1], args[2]);
+    std::cout << n << " dataset" << (n == 1 ? "" : "s") << " relinked\n";
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "error: relink: " << e.what() << '\n';
+    return kExitFileError;
+  }
+}
+
 } // namespace atelier::cli

@@ -110,6 +110,14 @@ const char* sort_column(const std::string& key) {
   return it == columns.end() ? nullptr : it->second;
 }
 
+} // namespace
+
+bool is_item_column(const std::string& key) {
+  return key.rfind("metric.", 0) != 0 && sort_column(key) != nullptr;
+}
+
+namespace {
+
 void bind_all(Statement& s, const std::vector<SqlValue>& params, int first = 1) {
   for (size_t i = 0; i < params.size(); ++i)
     s.bind(first + static_cast<int>(i), params[i]);

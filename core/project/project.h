@@ -83,6 +83,8 @@ struct ItemSort {
   std::string key = "id";
   bool descending = false;
 };
+// True when key names an item column above (not a metric).
+bool is_item_column(const std::string& key);
 
 struct SplitFractions {
   double train = 0.8, val = 0.1, test = 0.1;
@@ -97,6 +99,21 @@ struct Event {
   std::string kind;
   std::string payload; // JSON: the new and the previous values
   int undone = 0;      // 0 active, 1 undone (redo-able), 2 undone and discarded
+};
+
+// What `stats` reports over the items matching a filter.
+struct MetricSummary {
+  std::string name;
+  std::int64_t count = 0;
+  double min = 0, max = 0, mean = 0;
+};
+struct ProjectStats {
+  std::int64_t items = 0, import_errors = 0;
+  std::int64_t accepted = 0, rejected = 0, unset = 0;
+  std::int64_t train = 0, val = 0, test = 0, unsplit = 0;
+  // (name, items), most first.
+  std::vector<std::pair<std::string, std::int64_t>> datasets, kinds, labels;
+  std::vector<MetricSummary> metrics; // by name
 };
 
 struct RunRecord {
@@ -200,6 +217,9 @@ public:
                                    std::int64_t limit = 100, std::int64_t offset = 0) const;
   std::int64_t count_items(const std::string& filter) const;
   std::vector<std::int64_t> query_ids(const std::string& filter) const;
+  // Counts by status, split, dataset, kind and label, and per-metric
+  // count/min/max/mean, over the items matching filter (project_stats.cpp).
+  ProjectStats stats(const std::string& filter = {}) const;
 
   // Repoints datasets whose root is old_root or below it to new_root, after
   // checking that a sample of their items exists there with the same size.
