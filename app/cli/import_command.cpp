@@ -80,6 +80,10 @@ int run_import(const std::vector<std::string>& args) {
     std::cout << (s.cancelled ? "cancelled: " : "") << s.imported << " imported, " << s.errors
               << " errors, " << s.skipped_unchanged << " unchanged, " << s.skipped_not_images
               << " not images, " << s.excluded << " excluded in " << s.seconds << " s\n";
+    if (s.star_tables)
+      std::cout << s.star_tables << " STAR table" << (s.star_tables == 1 ? "" : "s") << ": "
+                << s.star_rows_matched << " micrographs matched, " << s.star_rows_unmatched
+                << " unmatched\n";
     for (const std::string& m : s.error_messages)
       std::cerr << "error: " << m << '\n';
     return kExitOk;

@@ -8,6 +8,7 @@
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
 #include "core/import/scan.h"
+#include "core/import/star_metrics.h"
 #include "core/metrics/generic_metrics.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/thumbnail.h"
@@ -204,6 +205,44 @@ void write_batch(project::Project& project, std::vector<Result>& pending) {
   pending.clear();
 }
 
+// Sets the micrograph metrics of the STAR tables found by the scan on the
+// items of this import's datasets, one transaction per table.
+void apply_star_tables(project::Project& project, const ScanResult& scan,
+                       const std::vector<std::int64_t>& dataset_ids, ImportSummary& summary) {
+  if (scan.star_tables.empty()) return;
+  ItemNameIndex index;
+  for (const auto& d : project.datasets()) {
+    if (std::find(dataset_ids.begin(), dataset_ids.end(), d.id) == dataset_ids.end()) continue;
+    // The filter language binds the name as a value.
+    std::string quoted = "\"";
+    for (char c : d.name)
+      quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    for (const auto& row : project.query_items("dataset = " + quoted + "\"", {}, -1))
+      index.add(row.id, row.rel_path);
+  }
+  for (const std::string& path : scan.star_tables) {
+    std::vector<StarMicrographMetrics> rows;
+    try {
+      rows = read_star_micrograph_metrics(path);
+    } catch (const std::exception& e) {
+      summary.error_messages.push_back(path + ": " + e.what());
+      continue;
+    }
+    if (rows.empty()) continue; // no micrograph columns (a model, a job list ...)
+    ++summary.star_tables;
+    project::Project::Batch batch(project);
+    for (const auto& r : rows) {
+      if (const auto id = index.find(r.micrograph)) {
+        project.set_metrics(*id, r.metrics);
+        ++summary.star_rows_matched;
+      } else {
+        ++summary.star_rows_unmatched;
+      }
+    }
+    batch.commit();
+  }
+}
+
 } // namespace
 
 ImportSummary import_paths(project::Project& project, const std::vector<std::string>& paths,
@@ -294,6 +333,7 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
   }
   write_batch(project, pending);
   summary.cancelled = cancelled() && summary.skipped_unchanged + finished < summary.candidates;
+  if (!summary.cancelled) apply_star_tables(project, scan, summary.dataset_ids, summary);
   if (thumbnails) thumbnails->evict_to_budget();
   summary.seconds = seconds_since(start);
   return summary;

@@ -44,7 +44,10 @@ struct ImportSummary {
   std::size_t errors = 0;   // items written with import_ok = false
   std::size_t skipped_unchanged = 0;
   std::size_t skipped_not_images = 0;
-  std::size_t excluded = 0;     // filtered out by the globs
+  std::size_t excluded = 0; // filtered out by the globs
+  // STAR tables under the roots whose micrograph columns became metrics,
+  // and their per-micrograph rows that matched an item or did not.
+  std::size_t star_tables = 0, star_rows_matched = 0, star_rows_unmatched = 0;
   std::uint64_t bytes_read = 0; // sizes of the files imported or failed
   bool cancelled = false;
   double seconds = 0.0;
@@ -57,6 +60,10 @@ using ImportProgressFn = std::function<void(const ImportProgress&)>;
 // *cancel becomes true, nothing new is started; what is in flight finishes
 // and is committed, and the summary says cancelled. A file that cannot be
 // read becomes an item with import_ok = false and the reason; import goes on.
+// Then STAR tables found under the roots are read (star_metrics.h) and their
+// micrograph columns set as metrics of the items they name, on every run (a
+// STAR file may change while the images do not); a STAR file that cannot be
+// parsed adds to error_messages.
 // Throws Error when a path does not exist or the project cannot be written.
 ImportSummary import_paths(project::Project& project, const std::vector<std::string>& paths,
                            const ImportOptions& options, const ImportProgressFn& progress = {},

@@ -55,6 +55,14 @@ bool text_looks_numeric(const std::string& path) {
   return false;
 }
 
+bool is_star_table(const std::string& path) {
+  try {
+    return detect_format(path) == "star";
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 // The format import would read the file as, or "" when it is not an image.
 std::string image_format(const std::string& path) {
   std::string format;
@@ -87,7 +95,10 @@ void add_file(ScanResult& out, std::size_t root, const fs::path& file, const std
   }
   const std::string format = image_format(abs);
   if (format.empty()) {
-    out.not_images.push_back(abs);
+    if (is_star_table(abs))
+      out.star_tables.push_back(abs);
+    else
+      out.not_images.push_back(abs);
     return;
   }
   out.candidates.push_back(

@@ -26,9 +26,10 @@ struct ScanRoot {
 struct ScanResult {
   std::vector<ScanRoot> roots;
   std::vector<ScannedFile> candidates;
-  std::vector<std::string> not_images; // absolute paths
-  std::size_t excluded = 0;            // filtered out by the globs
-  std::vector<std::string> unreadable; // "path: reason" for entries that could not be listed
+  std::vector<std::string> not_images;  // absolute paths
+  std::vector<std::string> star_tables; // absolute paths of STAR files (read for metrics)
+  std::size_t excluded = 0;             // filtered out by the globs
+  std::vector<std::string> unreadable;  // "path: reason" for entries that could not be listed
 };
 
 // fnmatch without FNM_PATHNAME, so '*' also crosses '/': "*.mrc" matches
@@ -40,9 +41,9 @@ bool glob_selected(const std::string& rel_path, const std::vector<std::string>& 
 // each real folder visited once, so symlink loops end; unreadable folders are
 // skipped); a path that is a file imports into its parent folder's root.
 // Candidates keep the walk's order sorted by rel_path per root. Files that
-// detect_format does not know, and STAR tables (imported separately), are
-// not images; so are .txt/.csv files whose first data line is not numbers
-// (notes, not XYZ point clouds). Throws Error when a path does not exist.
+// detect_format does not know are not images; STAR tables are listed apart
+// (their micrograph columns become metrics); so are .txt/.csv files whose first data line is not
+// numbers (notes, not XYZ point clouds). Throws Error when a path does not exist.
 ScanResult scan_paths(const std::vector<std::string>& paths,
                       const std::vector<std::string>& include_globs,
                       const std::vector<std::string>& exclude_globs);

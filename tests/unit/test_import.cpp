@@ -270,6 +270,60 @@ private slots:
 
   // Every sample file of every format imports without error (skipped, or a
   // failure under CI, when ../shared/data is absent).
+  void starMetricsBecomeItemMetrics() {
+    const std::string dir = tmp_.filePath("star").toStdString();
+    fs::create_directories(dir + "/x");
+    write_mrc(dir + "/x/m1.mrc", micrograph(11, 1.0f));
+    write_mrc(dir + "/m2.mrc", micrograph(12, 2.0f));
+    write_mrc(dir + "/m3.mrc", micrograph(13, 3.0f));
+    // RELION writes names relative to its project: matched by path suffix.
+    test::write_text(dir + "/micrographs_ctf.star",
+                     "# version 30001\n\ndata_optics\n\nloop_\n_rlnOpticsGroup #1\n"
+                     "_rlnMicrographPixelSize #2\n1 1.5\n\n# version 30001\n\n"
+                     "data_micrographs\n\nloop_\n_rlnMicrographName #1\n_rlnOpticsGroup #2\n"
+                     "_rlnDefocusU #3\n_rlnDefocusV #4\n_rlnCtfMaxResolution #5\n"
+                     "_rlnAccumMotionTotal #6\n"
+                     "MotionCorr/job002/x/m1.mrc 1 15000 14500 3.5 12.0\n"
+                     "MotionCorr/job002/m3.mrc 1 20000 19800 6.1 30\n"
+                     "MotionCorr/job002/missing.mrc 1 1 1 1 1\n");
+    // A particles table: per-micrograph means and a particle count.
+    test::write_text(dir + "/particles.star",
+                     "data_\nloop_\n_rlnImageName #1\n_rlnMicrographName #2\n_rlnDefocusU #3\n"
+                     "1@p.mrcs Movies/m1.tiff 15100\n2@p.mrcs Movies/m1.tiff 15300\n"
+                     "3@p.mrcs Movies/m1.tiff 15200\n4@p.mrcs Movies/m2.tiff 9000\n");
+    test::write_text(dir + "/broken.star",
+                     "data_\nloop_\n_rlnMicrographName #1\n_rlnDefocusU #2\nm2.mrc 1 2\n");
+    Project p = Project::open(fresh_project("star.atelier"));
+    const auto s = import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    QCOMPARE(s.imported, std::size_t{3});
+    QCOMPARE(s.star_tables, std::size_t{2});
+    QCOMPARE(s.star_rows_matched, std::size_t{4});
+    QCOMPARE(s.star_rows_unmatched, std::size_t{1});
+    QCOMPARE(s.skipped_not_images, std::size_t{0});
+    bool broken_named = false;
+    for (const auto& e : s.error_messages)
+      broken_named = broken_named || e.find("broken.star") != std::string::npos;
+    QVERIFY(broken_named);
+
+    const std::int64_t ds = s.dataset_ids.at(0);
+    const auto m1 = p.item_metrics(id_of(p, ds, "x/m1.mrc"));
+    QCOMPARE(m1.at("ctf_defocus_v_A"), 14500.0);
+    QCOMPARE(m1.at("ctf_max_resolution_A"), 3.5);
+    QCOMPARE(m1.at("motion_total_A"), 12.0);
+    QCOMPARE(m1.at("particle_count"), 3.0);
+    QCOMPARE(m1.at("ctf_defocus_u_A"), 15200.0); // particles.star's mean, read last
+    QVERIFY(m1.count("mean"));                   // image metrics stay
+    QCOMPARE(p.item_metrics(id_of(p, ds, "m2.mrc")).at("particle_count"), 1.0);
+    QCOMPARE(p.count_items("ctf_max_resolution_A < 6"), std::int64_t{1});
+
+    // Re-import with nothing changed still applies the tables (they may be
+    // newer than the images) and keeps every metric.
+    const auto again = import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    QCOMPARE(again.skipped_unchanged, std::size_t{3});
+    QCOMPARE(again.star_rows_matched, std::size_t{4});
+    QCOMPARE(p.item_metrics(id_of(p, ds, "m3.mrc")).at("ctf_defocus_u_A"), 20000.0);
+  }
+
   void sampleDataImports() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     Project p = Project::open(fresh_project("samples.atelier"));
@@ -278,8 +332,11 @@ private slots:
     for (const auto& e : s.error_messages)
       qWarning("%s", e.c_str());
     QCOMPARE(s.errors, std::size_t{0});
-    // MANIFEST.md, manifest.json and the three STAR tables.
-    QCOMPARE(s.skipped_not_images, std::size_t{5});
+    // MANIFEST.md and manifest.json; the three STAR tables are read for
+    // metrics (their micrograph names are not files of this folder).
+    QCOMPARE(s.skipped_not_images, std::size_t{2});
+    QVERIFY(s.star_tables >= 1);
+    QCOMPARE(s.star_rows_matched, std::size_t{0});
     QCOMPARE(s.imported, test::manifest_entries().size() - 3);
     const std::int64_t ds = s.dataset_ids.at(0);
     const auto movie = p.item(id_of(p, ds, "cryoem/relion31.mrcs"));
