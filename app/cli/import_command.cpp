@@ -8,7 +8,9 @@
 #include "core/run/stop_signal.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -19,12 +21,17 @@ int run_import(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli import PROJECT PATH... [--include GLOB]... [--exclude GLOB]...\n"
       "                          [--threads N] [--dataset NAME] [--no-thumbnails] [--quiet]\n"
+      "                          [--watch [--interval S] [--settle S]]\n"
       "  Adds new or changed files (size, mtime) under PATH to PROJECT; unreadable files\n"
-      "  become error items, files that are not images are counted and skipped.\n";
+      "  become error items, files that are not images are counted and skipped.\n"
+      "  --watch keeps looking for new files every S seconds (default 5) until Ctrl+C or\n"
+      "  SIGTERM; files modified in the last --settle seconds (default 10 when watching)\n"
+      "  are still being written and wait for a later round.\n";
   import::ImportOptions options;
   options.threads = int(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
   std::vector<std::string> positional;
-  bool quiet = false;
+  bool quiet = false, watch = false;
+  double interval = 5.0, settle = -1.0;
   try {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
@@ -47,6 +54,15 @@ int run_import(const std::vector<std::string>& args) {
         options.compute_thumbnails = false;
       } else if (a == "--quiet") {
         quiet = true;
+      } else if (a == "--watch") {
+        watch = true;
+      } else if (a == "--interval" || a == "--settle") {
+        const std::string v = value();
+        char* end = nullptr;
+        const double seconds = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0' || !(seconds >= 0) || seconds > 86400)
+          throw Error(a + " needs seconds (0 .. 86400), not '" + v + "'");
+        (a == "--interval" ? interval : settle) = seconds;
       } else if (a.rfind("--", 0) == 0) {
         throw Error("unknown option " + a);
       } else {
@@ -54,6 +70,7 @@ int run_import(const std::vector<std::string>& args) {
       }
     }
     if (positional.size() < 2) throw Error("give a project and at least one path");
+    options.settle_seconds = settle >= 0 ? settle : (watch ? 10.0 : 0.0);
   } catch (const std::exception& e) {
     std::cerr << "error: import: " << e.what() << '\n' << usage;
     return kExitUsage;
@@ -67,25 +84,40 @@ int run_import(const std::vector<std::string>& args) {
     std::optional<run::ProgressPrinter> bar;
     const auto progress = [&](const import::ImportProgress& pr) {
       if (run::stop_requested()) cancel = true;
-      if (quiet) return;
+      if (quiet || pr.done == pr.skipped_unchanged) return; // nothing read yet
       if (!bar) bar.emplace(std::int64_t(pr.total));
       char extra[96];
       std::snprintf(extra, sizeof extra, "%.1f items/s  %zu errors", pr.items_per_s, pr.errors);
       bar->update(std::int64_t(pr.done), extra);
     };
-    const import::ImportSummary s =
-        import::import_paths(p, std::vector<std::string>(positional.begin() + 1, positional.end()),
-                             options, progress, &cancel);
-    if (bar) bar->finish();
-    std::cout << (s.cancelled ? "cancelled: " : "") << s.imported << " imported, " << s.errors
-              << " errors, " << s.skipped_unchanged << " unchanged, " << s.skipped_not_images
-              << " not images, " << s.excluded << " excluded in " << s.seconds << " s\n";
-    if (s.star_tables)
-      std::cout << s.star_tables << " STAR table" << (s.star_tables == 1 ? "" : "s") << ": "
-                << s.star_rows_matched << " micrographs matched, " << s.star_rows_unmatched
-                << " unmatched\n";
-    for (const std::string& m : s.error_messages)
-      std::cerr << "error: " << m << '\n';
+    const std::vector<std::string> paths(positional.begin() + 1, positional.end());
+    for (bool first = true;; first = false) {
+      bar.reset();
+      const import::ImportSummary s = import::import_paths(p, paths, options, progress, &cancel);
+      if (bar) bar->finish();
+      // While watching, rounds that found nothing new stay silent.
+      if (!watch || first || s.imported || s.errors || s.cancelled) {
+        std::cout << (s.cancelled ? "cancelled: " : "") << s.imported << " imported, " << s.errors
+                  << " errors, " << s.skipped_unchanged << " unchanged, " << s.skipped_not_images
+                  << " not images, " << s.excluded << " excluded";
+        if (s.unsettled) std::cout << ", " << s.unsettled << " still being written";
+        std::cout << " in " << s.seconds << " s\n";
+        if (s.star_tables)
+          std::cout << s.star_tables << " STAR table" << (s.star_tables == 1 ? "" : "s") << ": "
+                    << s.star_rows_matched << " micrographs matched, " << s.star_rows_unmatched
+                    << " unmatched\n";
+        for (const std::string& m : s.error_messages)
+          std::cerr << "error: " << m << '\n';
+        std::cout.flush();
+      }
+      if (!watch || s.cancelled || run::stop_requested()) break;
+      // Sleep in short steps so a stop request is answered at once.
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(static_cast<std::int64_t>(interval * 1000));
+      while (std::chrono::steady_clock::now() < until && !run::stop_requested())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (run::stop_requested()) break;
+    }
     return kExitOk;
   } catch (const std::exception& e) {
     std::cerr << "error: import: " << e.what() << '\n';

@@ -267,7 +267,15 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
   };
 
   std::vector<const ScannedFile*> todo;
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto settle_ns = static_cast<std::int64_t>(options.settle_seconds * 1e9);
   for (const ScannedFile& f : scan.candidates) {
+    if (settle_ns > 0 && now_ns - f.mtime_ns < settle_ns) {
+      ++summary.unsettled;
+      continue;
+    }
     const auto known = project.find_item_by_path(summary.dataset_ids[f.root], f.rel_path);
     if (known && known->size_bytes == f.size_bytes && known->mtime_ns == f.mtime_ns) {
       ++summary.skipped_unchanged;
@@ -275,6 +283,7 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
     }
     todo.push_back(&f);
   }
+  state.total -= summary.unsettled;
   state.skipped_unchanged = summary.skipped_unchanged;
   state.done = summary.skipped_unchanged;
   if (state.done) report();

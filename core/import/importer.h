@@ -25,6 +25,9 @@ struct ImportOptions {
   bool compute_thumbnails = true;
   std::size_t batch_size = 256;   // items per transaction
   double max_batch_seconds = 2.0; // also commit when a batch is this old
+  // Files modified less than this many seconds ago are left for a later run
+  // (a microscope still writing a movie); `import --watch` sets it.
+  double settle_seconds = 0.0;
 };
 
 struct ImportProgress {
@@ -44,7 +47,8 @@ struct ImportSummary {
   std::size_t errors = 0;   // items written with import_ok = false
   std::size_t skipped_unchanged = 0;
   std::size_t skipped_not_images = 0;
-  std::size_t excluded = 0; // filtered out by the globs
+  std::size_t excluded = 0;  // filtered out by the globs
+  std::size_t unsettled = 0; // modified within settle_seconds: left for later
   // STAR tables under the roots whose micrograph columns became metrics,
   // and their per-micrograph rows that matched an item or did not.
   std::size_t star_tables = 0, star_rows_matched = 0, star_rows_unmatched = 0;

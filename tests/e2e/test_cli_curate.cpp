@@ -155,6 +155,36 @@ private slots:
     QCOMPARE(read_all(list).count('\n'), 2);
   }
 
+  void importWatch() {
+    // import --watch picks up files that appear later, waits for files still
+    // being written (--settle), and stops cleanly on SIGTERM.
+    const QString dir = tmp_.filePath("incoming"), proj = tmp_.filePath("watch.atelier");
+    QVERIFY(QDir().mkpath(dir));
+    QCOMPARE(ok({"project", "create", proj}).exit_code, 0);
+    auto write = [&](int i) {
+      atelier::Image img(32, 32, 1, atelier::DType::f32);
+      for (float& v : img.values<float>())
+        v = float(i);
+      atelier::write_mrc(QString("%1/m%2.mrc").arg(dir).arg(i).toStdString(), img);
+    };
+    write(0);
+    QProcess watcher;
+    watcher.start(
+        qEnvironmentVariable("ATELIER_CLI"),
+        {"import", proj, dir, "--watch", "--interval", "0.2", "--settle", "0.5", "--quiet"});
+    QVERIFY(watcher.waitForStarted(10000));
+    auto count = [&] { return ok({"ls", proj}).out.count('\n'); };
+    QTRY_COMPARE_WITH_TIMEOUT(count(), 1, 30000);
+    write(1);
+    write(2);
+    QTRY_COMPARE_WITH_TIMEOUT(count(), 3, 30000);
+    watcher.terminate(); // SIGTERM
+    QVERIFY(watcher.waitForFinished(20000));
+    QCOMPARE(watcher.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(watcher.exitCode(), 0);
+    QVERIFY(watcher.readAllStandardOutput().contains("imported"));
+  }
+
   void badInput() {
     // A malformed expression or option is a usage error (2) naming the problem.
     CliResult r = run_cli({"ls", project_, "--where", "mean >"});
