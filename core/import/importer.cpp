@@ -108,7 +108,7 @@ Result process(const ScannedFile& file, std::int64_t dataset_id,
       std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
       rec.metadata.emplace_back("phash", hex);
       if (thumbnails)
-        metrics::write_thumbnail_png(thumb, thumbnails->path_for(rec.fingerprint).string());
+        metrics::write_thumbnail(thumb, thumbnails->path_for(rec.fingerprint).string());
     }
   } catch (const std::exception& e) {
     // Any failure (FormatError, a library's exception, bad_alloc) is this

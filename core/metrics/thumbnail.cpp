@@ -1,4 +1,4 @@
-// Thumbnail rendering, atomic PNG writing and the LRU thumbnail cache.
+// Thumbnail rendering, atomic PNG/JPEG writing and the LRU thumbnail cache.
 #include "core/metrics/thumbnail.h"
 
 #include "core/base/error.h"
@@ -142,19 +142,28 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
   return out;
 }
 
-void write_thumbnail_png(const Image& thumb, const std::string& path) {
+void write_thumbnail(const Image& thumb, const std::string& path) {
   if (thumb.dtype() != DType::u8 || (thumb.channels() != 1 && thumb.channels() != 3))
-    throw Error("write_thumbnail_png: " + path + ": need a u8 gray or RGB image");
+    throw Error("write_thumbnail: " + path + ": need a u8 gray or RGB image");
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool jpeg = ext == ".jpg" || ext == ".jpeg";
+  if (!jpeg && ext != ".png")
+    throw Error("write_thumbnail: " + path + ": the name must end in .png, .jpg or .jpeg");
   cv::Mat mat(static_cast<int>(thumb.height()), static_cast<int>(thumb.width()),
               thumb.channels() == 3 ? CV_8UC3 : CV_8UC1, const_cast<std::uint8_t*>(thumb.bytes()));
   cv::Mat bgr = mat;
   if (thumb.channels() == 3) cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
   std::vector<std::uint8_t> png;
   try {
-    if (!cv::imencode(".png", bgr, png))
-      throw Error("write_thumbnail_png: " + path + ": encode failed");
+    const std::vector<int> params =
+        jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, kThumbnailJpegQuality}
+             : std::vector<int>{};
+    if (!cv::imencode(jpeg ? ".jpg" : ".png", bgr, png, params))
+      throw Error("write_thumbnail: " + path + ": encode failed");
   } catch (const cv::Exception& e) {
-    throw Error("write_thumbnail_png: " + path + ": " + e.what());
+    throw Error("write_thumbnail: " + path + ": " + e.what());
   }
   static std::atomic<unsigned> counter{0};
   const std::string tmp =
@@ -166,14 +175,14 @@ void write_thumbnail_png(const Image& thumb, const std::string& path) {
     if (!f) {
       std::error_code ec;
       fs::remove(tmp, ec);
-      throw Error("write_thumbnail_png: cannot write " + tmp);
+      throw Error("write_thumbnail: cannot write " + tmp);
     }
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw Error("write_thumbnail_png: cannot rename onto " + path);
+    throw Error("write_thumbnail: cannot rename onto " + path);
   }
 }
 
@@ -204,7 +213,7 @@ fs::path ThumbnailCache::path_for(const std::string& key) const {
     name += "-";
     name += hex;
   }
-  return folder_ / (name + ".png");
+  return folder_ / (name + ".jpg");
 }
 
 void ThumbnailCache::stamp(const fs::path& path) {
@@ -219,7 +228,7 @@ void ThumbnailCache::stamp(const fs::path& path) {
 
 fs::path ThumbnailCache::put(const std::string& key, const Image& thumb) {
   const fs::path path = path_for(key);
-  write_thumbnail_png(thumb, path.string());
+  write_thumbnail(thumb, path.string());
   stamp(path);
   evict_to_budget();
   return path;
@@ -251,7 +260,8 @@ std::vector<Entry> list_pngs(const fs::path& folder) {
   fs::directory_iterator it(folder, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     const fs::path p = it->path();
-    if (p.extension() != ".png") continue;
+    // .png: caches written before thumbnails became JPEG.
+    if (p.extension() != ".jpg" && p.extension() != ".png") continue;
     std::error_code e1, e2;
     const auto size = fs::file_size(p, e1);
     const auto time = fs::last_write_time(p, e2);

@@ -97,7 +97,7 @@ private slots:
     QVERIFY2(r.out.contains("0 imported, 0 errors, 8 unchanged"), r.out.constData());
     r = run_cli({"project", "info", proj});
     QCOMPARE(QJsonDocument::fromJson(r.out).object()["items"].toInt(), 10);
-    QVERIFY(!QDir(proj + "/cache").entryList({"*.png"}, QDir::Files).isEmpty());
+    QVERIFY(!QDir(proj + "/cache").entryList({"*.jpg"}, QDir::Files).isEmpty());
     r = run_cli({"import", proj, tmp.filePath("missing")});
     QCOMPARE(r.exit_code, 1);
     QVERIFY(r.err.contains("missing"));

@@ -96,7 +96,7 @@ private slots:
     Image png(32, 24, 1, DType::u8);
     for (std::size_t i = 0; i < png.byte_size(); ++i)
       png.bytes()[i] = static_cast<std::uint8_t>(i * 7);
-    metrics::write_thumbnail_png(png, data_ + "/pic.png");
+    metrics::write_thumbnail(png, data_ + "/pic.png");
     test::write_text(data_ + "/README.md", "# Notes\nnot an image\n");
     test::write_text(data_ + "/notes.json", "{\"a\": 1}\n");
     write_mrc(data_ + "/broken.mrc", micrograph(5, 0.0f));
@@ -205,7 +205,7 @@ private slots:
     QCOMPARE(meta.at("mrc_mode"), std::string("2"));
     QCOMPARE(meta.at("metric_kind"), std::string("micrograph"));
     QVERIFY(meta.count("phash"));
-    QVERIFY(fs::exists(p.cache_dir() / (a->fingerprint + ".png")));
+    QVERIFY(fs::exists(p.cache_dir() / (a->fingerprint + ".jpg")));
 
     QVERIFY(id_of(p, ds, "sub/d.mrc") > 0);
     QVERIFY(id_of(p, ds, "sub/loop/a.mrc") < 0); // the loop was not followed
@@ -216,7 +216,7 @@ private slots:
     QCOMPARE(png->height, std::int64_t{24});
     QVERIFY(p.item_metrics(png->id).count("mean"));
     QVERIFY(!p.item_metrics(png->id).count("thon_visibility")); // raster: generic only
-    QVERIFY(fs::exists(p.cache_dir() / (png->fingerprint + ".png")));
+    QVERIFY(fs::exists(p.cache_dir() / (png->fingerprint + ".jpg")));
 
     const auto bad = p.item(id_of(p, ds, "broken.mrc"));
     QVERIFY(bad);
@@ -388,7 +388,7 @@ private slots:
       QCOMPARE(p.count_items(""), static_cast<std::int64_t>(kill_at));
       for (std::int64_t id : p.query_ids("import = ok")) {
         QVERIFY(p.item_metrics(id).count("mean"));
-        QVERIFY(fs::exists(p.cache_dir() / (p.item(id)->fingerprint + ".png")));
+        QVERIFY(fs::exists(p.cache_dir() / (p.item(id)->fingerprint + ".jpg")));
       }
     }
     Project p = Project::open(dir);

@@ -387,12 +387,12 @@ private slots:
     QVERIFY_THROWS_EXCEPTION(Error, make_thumbnail(two, 0));
   }
 
-  void thumbnailPngRoundTrip() {
+  void thumbnailFileRoundTrip() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const Image gray = make_thumbnail(from_mat(scene(600, 300, 0)));
     const std::string gpath = (dir.path() + "/gray.png").toStdString();
-    write_thumbnail_png(gray, gpath);
+    write_thumbnail(gray, gpath);
     const cv::Mat g = cv::imread(gpath, cv::IMREAD_UNCHANGED);
     QCOMPARE(g.cols, 256);
     QCOMPARE(g.rows, 128);
@@ -408,7 +408,7 @@ private slots:
     const Image rt = make_thumbnail(rgb, 256, {0.0, 100.0});
     QCOMPARE(rt.channels(), 3);
     const std::string cpath = (dir.path() + "/rgb.png").toStdString();
-    write_thumbnail_png(rt, cpath);
+    write_thumbnail(rt, cpath);
     const cv::Mat c = cv::imread(cpath, cv::IMREAD_UNCHANGED);
     QCOMPARE(c.type(), CV_8UC3);
     QCOMPARE(int(c.at<cv::Vec3b>(1, 3)[2]), 255); // red band stays red (BGR on disk order)
@@ -416,9 +416,24 @@ private slots:
     QCOMPARE(int(c.at<cv::Vec3b>(1, 3)[1]), int(std::lround(100 * 255.0 / 250)));
     // Only the two PNGs: no temporary files left.
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2);
-    QVERIFY_THROWS_EXCEPTION(Error, write_thumbnail_png(from_mat(scene(4, 4, 0)), cpath));
-    QVERIFY_THROWS_EXCEPTION(
-        Error, write_thumbnail_png(gray, (dir.path() + "/no/such/x.png").toStdString()));
+    QVERIFY_THROWS_EXCEPTION(Error, write_thumbnail(from_mat(scene(4, 4, 0)), cpath));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             write_thumbnail(gray, (dir.path() + "/no/such/x.png").toStdString()));
+    QVERIFY_THROWS_EXCEPTION(Error, write_thumbnail(gray, (dir.path() + "/x.bmp").toStdString()));
+
+    // JPEG (the cache's format) is lossy but close: a smooth scene stays
+    // within a few grey levels.
+    const std::string jpath = (dir.path() + "/gray.jpg").toStdString();
+    write_thumbnail(gray, jpath);
+    const cv::Mat j = cv::imread(jpath, cv::IMREAD_UNCHANGED);
+    QCOMPARE(j.cols, 256);
+    QCOMPARE(j.type(), CV_8UC1);
+    double err = 0;
+    for (int y = 0; y < j.rows; ++y)
+      for (int x = 0; x < j.cols; ++x)
+        err +=
+            std::abs(int(j.at<std::uint8_t>(y, x)) - int(gray.values<std::uint8_t>()[y * 256 + x]));
+    QVERIFY2(err / (256.0 * 128.0) < 3.0, qPrintable(QString::number(err / (256.0 * 128.0))));
   }
 
   void thumbnailCache() {
@@ -430,11 +445,11 @@ private slots:
       probe.put("probe", t);
       QVERIFY(probe.contains("probe"));
     }
-    const auto one = std::filesystem::file_size(folder / "probe.png");
-    std::filesystem::remove(folder / "probe.png");
+    const auto one = std::filesystem::file_size(folder / "probe.jpg");
+    std::filesystem::remove(folder / "probe.jpg");
 
     ThumbnailCache cache(folder, 3 * one + one / 2); // room for three
-    QCOMPARE(cache.path_for("item-1.a_b"), folder / "item-1.a_b.png");
+    QCOMPARE(cache.path_for("item-1.a_b"), folder / "item-1.a_b.jpg");
     QVERIFY(cache.path_for("../x/y").filename().string().starts_with("___x_y-"));
     QVERIFY(cache.path_for("a/b") != cache.path_for("a:b"));
     for (const char* k : {"a", "b", "c"})
