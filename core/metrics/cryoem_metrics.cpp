@@ -263,37 +263,62 @@ ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
   }
   out.visibility = visibility_bins ? visibility / visibility_bins : 0.0;
 
-  // First local maximum, then the first local minimum, each further from the
-  // background than the noise threshold.
-  std::ptrdiff_t peak = -1, zero = -1;
-  for (std::ptrdiff_t r = lo + 1; r + 1 < n; ++r) {
-    if (peak < 0) {
-      if (smooth[r] >= smooth[r - 1] && smooth[r] > smooth[r + 1] && osc[r] > threshold[r])
-        peak = r;
-    } else if (smooth[r] < smooth[r - 1] && smooth[r] <= smooth[r + 1] && osc[r] < -threshold[r]) {
-      zero = r;
-      break;
-    }
-  }
-  if (zero < 0) return out;
-  // Refine with a least-squares parabola through the power of 5 bins.
-  double f0 = spectrum.freq_per_px[zero];
-  if (zero >= 2 && zero + 2 < n) {
+  // Minima of the rings: after the first local maximum, alternating local
+  // minima and maxima, each further from the background than the noise
+  // threshold; each minimum refined by a least-squares parabola through the
+  // power of its 5 bins.
+  auto refine = [&](std::ptrdiff_t r) {
+    double f = spectrum.freq_per_px[r];
+    if (r < 2 || r + 2 >= n) return f;
     cv::Mat a(5, 3, CV_64F), b(5, 1, CV_64F), coef;
     for (int i = 0; i < 5; ++i) {
-      const double x = spectrum.freq_per_px[zero - 2 + i] - f0;
+      const double x = spectrum.freq_per_px[r - 2 + i] - f;
       a.at<double>(i, 0) = x * x;
       a.at<double>(i, 1) = x;
       a.at<double>(i, 2) = 1.0;
-      b.at<double>(i, 0) = spectrum.power[zero - 2 + i];
+      b.at<double>(i, 0) = spectrum.power[r - 2 + i];
     }
     if (cv::solve(a, b, coef, cv::DECOMP_SVD) && coef.at<double>(0) > 0) {
       const double vertex = -coef.at<double>(1) / (2.0 * coef.at<double>(0));
-      const double span = spectrum.freq_per_px[zero + 2] - spectrum.freq_per_px[zero - 2];
-      if (std::abs(vertex) <= span / 2) f0 += vertex;
+      const double span = spectrum.freq_per_px[r + 2] - spectrum.freq_per_px[r - 2];
+      if (std::abs(vertex) <= span / 2) f += vertex;
+    }
+    return f;
+  };
+  std::vector<double> minima;
+  std::ptrdiff_t zero = -1;
+  bool after_peak = false;
+  for (std::ptrdiff_t r = lo + 1; r + 1 < n && minima.size() < 6; ++r) {
+    if (!after_peak) {
+      after_peak = smooth[r] >= smooth[r - 1] && smooth[r] > smooth[r + 1] && osc[r] > threshold[r];
+    } else if (smooth[r] < smooth[r - 1] && smooth[r] <= smooth[r + 1] && osc[r] < -threshold[r]) {
+      if (zero < 0) zero = r;
+      minima.push_back(refine(r));
+      after_peak = false;
     }
   }
-  out.first_zero_per_px = f0;
+  if (zero < 0) return out;
+  out.first_zero_per_px = minima[0];
+  // Which zero is the first one seen? Below the Cs term's reach the zeros sit
+  // at k_n^2 = (n - c) s (s = 1 / (lambda defocus), c = the amplitude
+  // contrast phase / pi, about 0.02), so k^2 steps by s from zero to zero.
+  // When the first zero hides under the low-frequency envelope, the first
+  // one seen is the n-th, n = k^2 / s + c, and the first lies at
+  // sqrt(k^2 - (n - 1) s).
+  if (minima.size() >= 2) {
+    std::vector<double> steps;
+    for (std::size_t i = 0; i + 1 < minima.size() && i < 3; ++i)
+      steps.push_back(minima[i + 1] * minima[i + 1] - minima[i] * minima[i]);
+    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2),
+                     steps.end());
+    const double step = steps[steps.size() / 2];
+    constexpr double kPhase = 0.025;
+    if (step > 0) {
+      const double order = std::round(minima[0] * minima[0] / step + kPhase);
+      if (order >= 2 && order <= 4)
+        out.first_zero_per_px = std::sqrt(minima[0] * minima[0] - (order - 1) * step);
+    }
+  }
 
   out.fade_per_px = spectrum.freq_per_px[n - 1];
   for (std::ptrdiff_t r = zero; r < n; ++r) {

@@ -69,10 +69,22 @@ struct ThonRings {
 // oscillation o = s / B - 1; local contrast c = rms of o over +-tile/64 bins,
 // compared with the periodogram's noise floor f = 1 / (2 sqrt(samples / 3))
 // (the Hann window correlates about three neighbouring Fourier pixels).
-// First zero: the first local minimum (3-bin smoothing, o < -t) after the
-// first local maximum (o > t) above tile/64, t = max(0.1, 3 f), refined by a least-squares parabola
-// through the power of the 5 bins around it. Fade: the first bin after the first zero from which c
-// stays below t for tile/64 bins (Nyquist if never).
+// Ring minima: local minima (3-bin smoothing, o < -t) alternating with local
+// maxima (o > t) above tile/64, t = max(0.1, 3 f), each refined by a
+// least-squares parabola through the power of its 5 bins. First zero: the
+// first minimum, unless the spacing of the next ones (k^2 grows by a
+// constant step s between zeros) says it is the n-th zero (n = 2 .. 4, the
+// first hidden under the low-frequency envelope): then sqrt(k^2 - (n-1) s).
+// Fade: the first bin after the first minimum from which c stays below t
+// for tile/64 bins (Nyquist if never).
+// Limits: the extremum detector needs rings above about 10% of the local
+// background. Shot-noise-dominated sums (40 e-/A^2, 1-2k pixels) show rings
+// at a few % (visibility ~0.02 against ~0.25 for the noise-free image), so
+// their first zero is reported as not found (0). Finding it there takes a
+// model fit of the CTF (defocus, Cs, envelope) to the spectrum, which the
+// CTF estimation step will bring; a 1D correlation with sin^2(pi a k^2) over
+// a Cs-free model was tried and does not separate such rings from white
+// noise.
 ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum);
 
 // thon_visibility, first_zero_freq_per_px, ring_fade_freq_per_px,
