@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+
 #include <cmath>
 #include <unordered_map>
 
@@ -409,27 +411,59 @@ std::vector<ItemRow> Project::query_items(const std::string& filter, const ItemS
   const CompiledFilter where = compile_filter(filter);
   const char* direction = sort.descending ? " DESC" : " ASC";
   const char* column = sort.key.rfind("metric.", 0) == 0 ? nullptr : sort_column(sort.key);
-  std::string sql = std::string("SELECT ") + kItemColumns;
-  std::string metric;
-  if (column) {
-    sql += ", NULL FROM items WHERE " + where.sql + " ORDER BY " + column + direction;
-  } else {
-    metric = sort.key.rfind("metric.", 0) == 0 ? sort.key.substr(7) : sort.key;
-    sql += ", s.value FROM items LEFT JOIN metrics s ON s.item_id = items.id AND s.name = ? "
-           "WHERE " +
-           where.sql + " ORDER BY s.value IS NULL, s.value" + direction;
-  }
-  sql += std::string(", items.id") + direction + " LIMIT ? OFFSET ?";
-  Statement s(db_, sql);
-  int next = 1;
-  if (!column) s.bind(next++, metric);
-  bind_all(s, where.params, next);
-  next += static_cast<int>(where.params.size());
-  s.bind(next, limit < 0 ? std::int64_t{-1} : limit)
-      .bind(next + 1, std::max<std::int64_t>(offset, 0));
+  limit = limit < 0 ? std::numeric_limits<std::int64_t>::max() : limit;
+  offset = std::max<std::int64_t>(offset, 0);
   std::vector<ItemRow> out;
+  if (column) {
+    Statement s(db_, std::string("SELECT ") + kItemColumns + ", NULL FROM items WHERE " +
+                         where.sql + " ORDER BY " + column + direction + ", items.id" + direction +
+                         " LIMIT ? OFFSET ?");
+    bind_all(s, where.params);
+    const int next = 1 + static_cast<int>(where.params.size());
+    s.bind(next, limit).bind(next + 1, offset);
+    while (s.step())
+      out.push_back(read_row(s, false));
+    return out;
+  }
+  // Sorted by a metric: first the items that have it, walking the
+  // (name, value, item_id) index in order so the first page stops early,
+  // then the items without it by id.
+  const std::string metric = sort.key.rfind("metric.", 0) == 0 ? sort.key.substr(7) : sort.key;
+  {
+    Statement s(db_, std::string("SELECT ") + kItemColumns +
+                         ", s.value FROM metrics s INDEXED BY metrics_by_value JOIN items ON "
+                         "items.id = s.item_id WHERE s.name = ? AND " +
+                         where.sql + " ORDER BY s.value" + direction + ", s.item_id" + direction +
+                         " LIMIT ? OFFSET ?");
+    s.bind(1, metric);
+    bind_all(s, where.params, 2);
+    const int next = 2 + static_cast<int>(where.params.size());
+    s.bind(next, limit).bind(next + 1, offset);
+    while (s.step())
+      out.push_back(read_row(s, true));
+  }
+  if (static_cast<std::int64_t>(out.size()) == limit) return out;
+  // How many items with the metric came before this page's first without.
+  std::int64_t with_metric = offset + static_cast<std::int64_t>(out.size());
+  if (out.empty()) {
+    Statement c(db_, "SELECT count(*) FROM metrics s JOIN items ON items.id = s.item_id WHERE "
+                     "s.name = ? AND " +
+                         where.sql);
+    c.bind(1, metric);
+    bind_all(c, where.params, 2);
+    with_metric = c.step() ? c.column_int(0) : 0;
+  }
+  Statement s(db_, std::string("SELECT ") + kItemColumns +
+                       ", NULL FROM items WHERE NOT EXISTS (SELECT 1 FROM metrics m WHERE "
+                       "m.item_id = items.id AND m.name = ?) AND " +
+                       where.sql + " ORDER BY items.id" + direction + " LIMIT ? OFFSET ?");
+  s.bind(1, metric);
+  bind_all(s, where.params, 2);
+  const int next = 2 + static_cast<int>(where.params.size());
+  s.bind(next, limit - static_cast<std::int64_t>(out.size()))
+      .bind(next + 1, std::max<std::int64_t>(0, offset - with_metric));
   while (s.step())
-    out.push_back(read_row(s, !column));
+    out.push_back(read_row(s, false));
   return out;
 }
 

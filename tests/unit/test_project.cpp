@@ -551,6 +551,12 @@ private slots:
     const auto page = p.query_items("", {"ctf_resolution", false}, 2, 2);
     QCOMPARE(row_ids(page), QString("6,2"));
     QCOMPARE(*page[0].sort_value, 6.0);
+    // Pages across the end of the items that have the metric (5 lacks it).
+    QCOMPARE(row_ids(p.query_items("", {"ctf_resolution", false}, 2, 4)), QString("4,5"));
+    QCOMPARE(row_ids(p.query_items("", {"ctf_resolution", false}, 2, 5)), QString("5"));
+    QCOMPARE(row_ids(p.query_items("", {"ctf_resolution", false}, 2, 6)), QString(""));
+    QCOMPARE(row_ids(p.query_items("", {"ctf_resolution", true}, 5, 4)), QString("1,5"));
+    QCOMPARE(row_ids(p.query_items("", {"ctf_resolution", false}, -1, 3)), QString("2,4,5"));
     QCOMPARE(row_ids(p.query_items("format = mrc", {"path", true})), QString("6,5,2,1"));
     QCOMPARE(row_ids(p.query_items("", {"width", true}, 3)),
              QString("4,3,6")); // ties: id, same direction
