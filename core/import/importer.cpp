@@ -199,6 +199,10 @@ void write_batch(project::Project& project, std::vector<Result>& pending) {
   project::Project::Batch batch(project);
   for (const Result& r : pending) {
     const std::int64_t id = project.upsert_item(r.record);
+    // A changed file's old metrics go (a file that became unreadable keeps
+    // none; a provider that no longer applies leaves nothing behind). STAR
+    // metrics come back when their tables are read after the images.
+    project.clear_metrics(id);
     if (!r.metrics.empty()) project.set_metrics(id, r.metrics);
   }
   batch.commit();

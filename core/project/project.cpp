@@ -370,6 +370,12 @@ void Project::set_metrics(std::int64_t item_id,
   tx.commit();
 }
 
+void Project::clear_metrics(std::int64_t item_id) {
+  Statement& drop = statements_->get("DELETE FROM metrics WHERE item_id = ?");
+  ResetOnExit reset_drop{drop};
+  drop.bind(1, item_id).run();
+}
+
 std::optional<ItemFileState> Project::find_item_by_path(std::int64_t dataset_id,
                                                         const std::string& rel_path) const {
   Statement& s = statements_->get("SELECT id, size_bytes, mtime_ns, fingerprint, import_status "

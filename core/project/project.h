@@ -177,6 +177,8 @@ public:
   // Sets (replaces) the given metrics of one item.
   void set_metrics(std::int64_t item_id,
                    const std::vector<std::pair<std::string, double>>& metrics);
+  // Removes every metric of one item (before a changed file's are recomputed).
+  void clear_metrics(std::int64_t item_id);
   std::optional<ItemFileState> find_item_by_path(std::int64_t dataset_id,
                                                  const std::string& rel_path) const;
   std::optional<ItemRow> item(std::int64_t item_id) const;

@@ -245,6 +245,31 @@ private slots:
     QVERIFY(std::abs(p.item_metrics(b->id).at("mean") - 50.0) < 1.0);
   }
 
+  void changedFileDropsStaleMetrics() {
+    const std::string dir = tmp_.filePath("stale").toStdString();
+    fs::create_directories(dir);
+    write_mrc(dir + "/m.mrc", micrograph(21, 5.0f));
+    Project p = Project::open(fresh_project("stale.atelier"));
+    const auto first = import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    const std::int64_t id = id_of(p, first.dataset_ids.at(0), "m.mrc");
+    p.set_metrics(id, {{"old_provider_metric", 1.0}});
+    QVERIFY(p.item_metrics(id).count("mean"));
+    // The file is cut short: the item turns into an error with no metrics.
+    fs::resize_file(dir + "/m.mrc", 1500);
+    bump_mtime(dir + "/m.mrc");
+    const auto again = import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    QCOMPARE(again.errors, std::size_t{1});
+    QVERIFY(!p.item(id)->import_ok);
+    QVERIFY(p.item_metrics(id).empty());
+    // Readable again: fresh metrics, nothing left from before.
+    write_mrc(dir + "/m.mrc", micrograph(21, 7.0f));
+    bump_mtime(dir + "/m.mrc");
+    import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    QVERIFY(p.item(id)->import_ok);
+    QVERIFY(std::abs(p.item_metrics(id).at("mean") - 7.0) < 1.0);
+    QVERIFY(!p.item_metrics(id).count("old_provider_metric"));
+  }
+
   void includeExcludeGlobs() {
     Project p = Project::open(fresh_project("globs.atelier"));
     ImportOptions o;
