@@ -6,13 +6,42 @@
 #include "core/io/json_writer.h"
 #include "core/project/project.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 namespace atelier::cli {
 
 int run_project(const std::vector<std::string>& args) {
-  static const char* usage = "usage: atelier-cli project create DIR.atelier\n"
-                             "       atelier-cli project info DIR.atelier\n";
+  static const char* usage =
+      "usage: atelier-cli project create DIR.atelier\n"
+      "       atelier-cli project info DIR.atelier\n"
+      "       atelier-cli project pixel-size DIR.atelier DATASET ANGSTROM\n"
+      "         (the dataset's pixel size, for files whose headers lack or misstate it)\n";
+  if (args.size() == 4 && args[0] == "pixel-size") {
+    try {
+      char* end = nullptr;
+      const double px = std::strtod(args[3].c_str(), &end);
+      if (end == args[3].c_str() || *end != '\0' || !(px > 0) || !std::isfinite(px)) {
+        std::cerr << "error: project pixel-size: '" << args[3]
+                  << "' is not a positive number of Å\n"
+                  << usage;
+        return kExitUsage;
+      }
+      project::Project p = project::Project::open(args[1]);
+      for (const auto& d : p.datasets())
+        if (d.name == args[2]) {
+          const std::size_t n = p.set_dataset_pixel_size(d.id, px);
+          std::cout << "dataset " << d.name << ": " << px << " Å per pixel on " << n << " items\n";
+          return kExitOk;
+        }
+      std::cerr << "error: project pixel-size: no dataset named '" << args[2] << "'\n";
+      return kExitFileError;
+    } catch (const std::exception& e) {
+      std::cerr << "error: project pixel-size: " << e.what() << '\n';
+      return kExitFileError;
+    }
+  }
   if (args.size() != 2) {
     std::cerr << usage;
     return kExitUsage;

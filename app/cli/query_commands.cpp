@@ -36,6 +36,7 @@ void write_item_json(JsonWriter& j, const project::Project& p, const project::It
     j.key("pixel_size_A").value(r.pixel_size_A);
   else
     j.key("pixel_size_A").null();
+  j.key("pixel_size_source").value(project::to_string(r.pixel_size_source));
   j.key("size_bytes").value(r.size_bytes);
   j.key("status").value(project::to_string(r.status));
   j.key("split").value(project::to_string(r.split));

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -63,7 +64,9 @@ void fill_shape(project::ItemRecord& rec, const FileInfo& info, const ItemClass&
 
 // Everything a worker does for one file; never throws: a failure becomes an
 // item with import_ok = false and the reason.
-Result process(const ScannedFile& file, std::int64_t dataset_id,
+// user_pixel_size_A: the dataset's pixel size set by the user (0: none),
+// which wins over the file's.
+Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pixel_size_A,
                const metrics::ThumbnailCache* thumbnails) {
   Result r;
   project::ItemRecord& rec = r.record;
@@ -79,6 +82,11 @@ Result process(const ScannedFile& file, std::int64_t dataset_id,
     const ItemClass cls = classify_item(info);
     rec.kind = cls.kind;
     rec.pixel_size_A = pixel_size_A(info.spacing);
+    if (rec.pixel_size_A > 0) rec.pixel_size_source = PixelSizeSource::header;
+    if (user_pixel_size_A > 0) {
+      rec.pixel_size_A = user_pixel_size_A;
+      rec.pixel_size_source = PixelSizeSource::user;
+    }
     fill_shape(rec, info, cls);
     for (const auto& [key, value] : info.extra)
       rec.metadata.emplace_back(key, info_value_text(value));
@@ -238,6 +246,8 @@ void apply_star_tables(project::Project& project, const ScanResult& scan,
     for (const auto& r : rows) {
       if (const auto id = index.find(r.micrograph)) {
         project.set_metrics(*id, r.metrics);
+        if (r.pixel_size_A > 0)
+          project.set_pixel_size({*id}, r.pixel_size_A, PixelSizeSource::star_file);
         ++summary.star_rows_matched;
       } else {
         ++summary.star_rows_unmatched;
@@ -296,6 +306,11 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
   if (options.compute_thumbnails) thumbnails.emplace(project.cache_dir());
   const metrics::ThumbnailCache* cache = thumbnails ? &*thumbnails : nullptr;
 
+  std::map<std::int64_t, double> user_pixel_size; // dataset -> the user's pixel size
+  for (const auto& d : project.datasets())
+    if (d.pixel_size_source == PixelSizeSource::user && d.pixel_size_A > 0)
+      user_pixel_size[d.id] = d.pixel_size_A;
+
   auto cancelled = [&] { return cancel && cancel->load(); };
   const auto work_start = Clock::now();
   std::size_t finished = 0;
@@ -305,7 +320,9 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
     const int threads = std::max(1, options.threads);
     Pool pool(threads, [&](std::size_t i) {
       const ScannedFile& f = *todo[i];
-      return process(f, summary.dataset_ids[f.root], cache);
+      const std::int64_t ds = summary.dataset_ids[f.root];
+      const auto user = user_pixel_size.find(ds);
+      return process(f, ds, user == user_pixel_size.end() ? 0.0 : user->second, cache);
     });
     const std::size_t cap = static_cast<std::size_t>(threads) * 4;
     const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);

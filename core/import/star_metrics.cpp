@@ -75,13 +75,16 @@ std::vector<StarMicrographMetrics> read_star_micrograph_metrics(const std::strin
   for (const auto& c : kStarMetricColumns)
     if (const auto col = table->find_column(c.label)) columns.emplace_back(c.metric, *col);
   const bool particles = table->has_column("rlnImageName") || table->has_column("rlnCoordinateX");
-  if (columns.empty() && !particles) return {};
+  const bool has_pixel_size = file.optics() || table->has_column("rlnMicrographPixelSize") ||
+                              table->has_column("rlnDetectorPixelSize");
+  if (columns.empty() && !particles && !has_pixel_size) return {};
 
   // Per micrograph: sums and counts per metric (particle tables repeat the
   // micrograph's values, or refine them per particle: the mean is kept).
   struct Acc {
     std::vector<double> sum, count;
     std::size_t rows = 0;
+    double pixel_size_A = 0.0;
   };
   std::map<std::string, Acc> by_micrograph;
   std::vector<std::string> order;
@@ -92,6 +95,11 @@ std::vector<StarMicrographMetrics> read_star_micrograph_metrics(const std::strin
       order.push_back(name);
       it->second.sum.assign(columns.size(), 0.0);
       it->second.count.assign(columns.size(), 0.0);
+      try {
+        it->second.pixel_size_A = file.pixel_size_A(row).value_or(0.0);
+      } catch (const std::exception&) {
+        // An optics group that is missing: no pixel size for this one.
+      }
     }
     ++it->second.rows;
     for (std::size_t k = 0; k < columns.size(); ++k)
@@ -103,11 +111,11 @@ std::vector<StarMicrographMetrics> read_star_micrograph_metrics(const std::strin
   std::vector<StarMicrographMetrics> out;
   for (const std::string& name : order) {
     const Acc& a = by_micrograph.at(name);
-    StarMicrographMetrics m{name, {}};
+    StarMicrographMetrics m{name, {}, a.pixel_size_A};
     for (std::size_t k = 0; k < columns.size(); ++k)
       if (a.count[k] > 0) m.metrics.emplace_back(columns[k].first, a.sum[k] / a.count[k]);
     if (particles) m.metrics.emplace_back("particle_count", static_cast<double>(a.rows));
-    if (!m.metrics.empty()) out.push_back(std::move(m));
+    if (!m.metrics.empty() || m.pixel_size_A > 0) out.push_back(std::move(m));
   }
   return out;
 }

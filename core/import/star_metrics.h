@@ -16,6 +16,7 @@ namespace atelier::import {
 struct StarMicrographMetrics {
   std::string micrograph; // rlnMicrographName as written
   std::vector<std::pair<std::string, double>> metrics;
+  double pixel_size_A = 0.0; // from the row or its optics group; 0 when absent
 };
 
 // The per-micrograph metrics of the STAR file's main table (particles,

@@ -10,9 +10,8 @@
 
 #include <sqlite3.h>
 
-#include <limits>
-
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace fs = std::filesystem;
@@ -42,6 +41,12 @@ struct ResetOnExit {
   ~ResetOnExit() { statement.reset(); }
 };
 
+// The rank of a pixel size source as SQL (none 0 < header 1 < star 2 < user 3).
+std::string pixel_rank(const std::string& source_expr) {
+  return "(CASE " + source_expr +
+         " WHEN 'user' THEN 3 WHEN 'star' THEN 2 WHEN 'header' THEN 1 ELSE 0 END)";
+}
+
 const char* source_name(PixelSizeSource s) {
   switch (s) {
   case PixelSizeSource::header: return "header";
@@ -62,7 +67,7 @@ constexpr const char* kItemColumns =
     "items.id, items.dataset_id, items.rel_path, items.format, items.kind, items.width, "
     "items.height, items.depth, items.frames, items.channels, items.dtype, items.pixel_size_A, "
     "items.size_bytes, items.mtime_ns, items.fingerprint, items.import_status, "
-    "items.import_error, items.status, items.split";
+    "items.import_error, items.status, items.split, items.pixel_size_source";
 
 ItemRow read_row(const Statement& s, bool with_sort_value) {
   ItemRow r;
@@ -85,7 +90,8 @@ ItemRow read_row(const Statement& s, bool with_sort_value) {
   r.import_error = s.column_text(16);
   r.status = parse_status(s.column_text(17));
   r.split = parse_split(s.column_text(18));
-  if (with_sort_value && !s.column_is_null(19)) r.sort_value = s.column_double(19);
+  r.pixel_size_source = parse_source(s.column_text(19));
+  if (with_sort_value && !s.column_is_null(20)) r.sort_value = s.column_double(20);
   return r;
 }
 
@@ -133,6 +139,10 @@ const char* to_string(CurationStatus s) {
   case CurationStatus::reject: return "reject";
   default: return "none";
   }
+}
+
+const char* to_string(PixelSizeSource s) {
+  return source_name(s);
 }
 
 const char* to_string(Split s) {
@@ -313,22 +323,29 @@ void Project::Batch::commit() {
 
 std::int64_t Project::upsert_item(const ItemRecord& item) {
   Transaction tx(db_);
-  Statement& s = statements_->get(
+  // An existing pixel size from a better source survives (see set_pixel_size).
+  static const std::string upsert_sql =
       "INSERT INTO items (dataset_id, rel_path, format, kind, width, height, depth, frames, "
       "channels, dtype, pixel_size_A, size_bytes, mtime_ns, fingerprint, import_status, "
-      "import_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-      "?16) ON CONFLICT (dataset_id, rel_path) DO UPDATE SET format = excluded.format, kind = "
-      "excluded.kind, width = excluded.width, height = excluded.height, depth = excluded.depth, "
-      "frames = excluded.frames, channels = excluded.channels, dtype = excluded.dtype, "
-      "pixel_size_A = excluded.pixel_size_A, size_bytes = excluded.size_bytes, mtime_ns = "
-      "excluded.mtime_ns, fingerprint = excluded.fingerprint, import_status = "
-      "excluded.import_status, import_error = excluded.import_error RETURNING id");
+      "import_error, pixel_size_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dataset_id, rel_path) DO UPDATE SET format = "
+      "excluded.format, kind = excluded.kind, width = excluded.width, height = excluded.height, "
+      "depth = excluded.depth, frames = excluded.frames, channels = excluded.channels, dtype = "
+      "excluded.dtype, pixel_size_A = CASE WHEN " +
+      pixel_rank("items.pixel_size_source") + " > " + pixel_rank("excluded.pixel_size_source") +
+      " THEN items.pixel_size_A ELSE excluded.pixel_size_A END, pixel_size_source = CASE WHEN " +
+      pixel_rank("items.pixel_size_source") + " > " + pixel_rank("excluded.pixel_size_source") +
+      " THEN items.pixel_size_source ELSE excluded.pixel_size_source END, size_bytes = "
+      "excluded.size_bytes, mtime_ns = excluded.mtime_ns, fingerprint = excluded.fingerprint, "
+      "import_status = excluded.import_status, import_error = excluded.import_error RETURNING id";
+  Statement& s = statements_->get(upsert_sql.c_str());
   ResetOnExit reset{s};
   s.bind(1, item.dataset_id).bind(2, item.rel_path).bind(3, item.format).bind(4, item.kind);
   s.bind(5, item.width).bind(6, item.height).bind(7, item.depth).bind(8, item.frames);
   s.bind(9, item.channels).bind(10, item.dtype).bind(11, item.pixel_size_A);
   s.bind(12, item.size_bytes).bind(13, item.mtime_ns).bind(14, item.fingerprint);
   s.bind(15, item.import_ok ? "ok" : "error").bind(16, item.import_error);
+  s.bind(17, source_name(item.pixel_size_source));
   if (!s.step()) throw Error("project: upsert of " + item.rel_path + " returned no id");
   const std::int64_t id = s.column_int(0);
   s.run();
@@ -368,6 +385,36 @@ void Project::set_metrics(std::int64_t item_id,
     }
   }
   tx.commit();
+}
+
+std::size_t Project::set_pixel_size(const std::vector<std::int64_t>& item_ids, double pixel_size_A,
+                                    PixelSizeSource source) {
+  if (!(pixel_size_A > 0) || !std::isfinite(pixel_size_A))
+    throw Error("pixel size must be positive, not " + std::to_string(pixel_size_A));
+  std::string ids = "[";
+  for (std::size_t i = 0; i < item_ids.size(); ++i)
+    ids += (i ? "," : "") + std::to_string(item_ids[i]);
+  ids += "]";
+  Statement s(db_, "UPDATE items SET pixel_size_A = ?2, pixel_size_source = ?3 WHERE id IN "
+                   "(SELECT value FROM json_each(?1)) AND " +
+                       pixel_rank("items.pixel_size_source") + " <= " + pixel_rank("?3"));
+  s.bind(1, ids).bind(2, pixel_size_A).bind(3, source_name(source)).run();
+  return static_cast<std::size_t>(sqlite3_changes(db_));
+}
+
+std::size_t Project::set_dataset_pixel_size(std::int64_t dataset_id, double pixel_size_A) {
+  if (!(pixel_size_A > 0) || !std::isfinite(pixel_size_A))
+    throw Error("pixel size must be positive, not " + std::to_string(pixel_size_A));
+  Transaction tx(db_);
+  Statement d(db_, "UPDATE datasets SET pixel_size_A = ?, pixel_size_source = 'user' WHERE id = ?");
+  d.bind(1, pixel_size_A).bind(2, dataset_id).run();
+  if (sqlite3_changes(db_) == 0) throw Error("no dataset with id " + std::to_string(dataset_id));
+  Statement items(db_, "UPDATE items SET pixel_size_A = ?, pixel_size_source = 'user' WHERE "
+                       "dataset_id = ?");
+  items.bind(1, pixel_size_A).bind(2, dataset_id).run();
+  const auto changed = static_cast<std::size_t>(sqlite3_changes(db_));
+  tx.commit();
+  return changed;
 }
 
 void Project::clear_metrics(std::int64_t item_id) {

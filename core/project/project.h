@@ -29,7 +29,8 @@ enum class CurationStatus : unsigned char { none, accept, reject };
 enum class Split : unsigned char { none, train, val, test };
 
 const char* to_string(CurationStatus s);
-const char* to_string(Split s); // "" for none
+const char* to_string(Split s);           // "" for none
+const char* to_string(PixelSizeSource s); // "none", "header", "star", "user"
 CurationStatus parse_status(const std::string& s);
 Split parse_split(const std::string& s);
 
@@ -50,6 +51,7 @@ struct ItemRecord {
   std::int64_t width = 0, height = 0, depth = 1, frames = 1, channels = 1;
   std::string dtype;
   double pixel_size_A = 0.0;
+  PixelSizeSource pixel_size_source = PixelSizeSource::none; // header when the file gives it
   std::int64_t size_bytes = 0;
   std::int64_t mtime_ns = 0;
   std::string fingerprint;
@@ -179,6 +181,17 @@ public:
                    const std::vector<std::pair<std::string, double>>& metrics);
   // Removes every metric of one item (before a changed file's are recomputed).
   void clear_metrics(std::int64_t item_id);
+
+  // Pixel sizes rank none < header < star_file < user: each call (and each
+  // re-import) replaces an item's pixel size only when its source ranks at
+  // least as high as the item's current one, so a user's value survives
+  // re-import and a STAR file's beats a header's. Returns the items changed.
+  std::size_t set_pixel_size(const std::vector<std::int64_t>& item_ids, double pixel_size_A,
+                             PixelSizeSource source);
+  // The user's pixel size for a dataset: recorded on the dataset (so files
+  // imported later get it too) and set on all its items. Throws Error for a
+  // value that is not positive and finite or an unknown dataset.
+  std::size_t set_dataset_pixel_size(std::int64_t dataset_id, double pixel_size_A);
   std::optional<ItemFileState> find_item_by_path(std::int64_t dataset_id,
                                                  const std::string& rel_path) const;
   std::optional<ItemRow> item(std::int64_t item_id) const;

@@ -98,10 +98,19 @@ CREATE TABLE selection_items (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: where each item's pixel size came from (header, a STAR file
+// next to the data, or the user), so a better source is never overwritten
+// by a worse one on re-import.
+constexpr std::string_view kStep3 = R"sql(
+ALTER TABLE items ADD COLUMN pixel_size_source TEXT NOT NULL DEFAULT 'none'
+  CHECK (pixel_size_source IN ('none', 'header', 'star', 'user'));
+UPDATE items SET pixel_size_source = 'header' WHERE pixel_size_A > 0;
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> steps{kStep1, kStep2};
+  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3};
   return steps;
 }
 

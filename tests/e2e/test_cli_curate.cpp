@@ -1,7 +1,8 @@
 // The curation commands as a user runs them on an imported folder: ls (table
 // and JSON), set, label, split, undo/redo across processes, stats, export to
 // STAR (read back with Atelier's STAR reader), CSV and a path list, and the
-// errors for a bad expression or a bulk change without --where/--all.
+// errors for a bad expression or a bulk change without --where/--all;
+// import --watch; a dataset's pixel size set by the user.
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/formats/star/star_reader.h"
 #include "tests/support/test_support.h"
@@ -211,6 +212,22 @@ private slots:
     QVERIFY(ok({"undo", project_}).out.startsWith("undone:"));
     QVERIFY(ok({"label", project_, "x", "--all"}).out.startsWith("8 items"));
     QVERIFY(ok({"redo", project_}).out.startsWith("nothing to redo"));
+  }
+
+  void datasetPixelSize() {
+    // The user's pixel size for a dataset wins over the headers and shows in
+    // ls --json with its source; bad values and names are refused.
+    CliResult r = ok({"project", "pixel-size", project_, "data", "1.2"});
+    QVERIFY(r.out.contains("on 8 items"));
+    const QJsonArray items =
+        QJsonDocument::fromJson(ok({"ls", project_, "--json", "--limit", "1"}).out).array();
+    QCOMPARE(items[0].toObject()["pixel_size_A"].toDouble(), 1.2);
+    QCOMPARE(items[0].toObject()["pixel_size_source"].toString(), QString("user"));
+    QCOMPARE(run_cli({"project", "pixel-size", project_, "data", "-3"}).exit_code, 2);
+    QCOMPARE(run_cli({"project", "pixel-size", project_, "nosuch", "1.0"}).exit_code, 1);
+    // Re-import keeps the user's value.
+    QCOMPARE(ok({"import", project_, data_, "--quiet"}).exit_code, 0);
+    QVERIFY(ok({"ls", project_, "--where", "pixel_size = 1.2"}).out.count('\n') == 8);
   }
 };
 

@@ -300,7 +300,9 @@ private slots:
     fs::create_directories(dir + "/x");
     write_mrc(dir + "/x/m1.mrc", micrograph(11, 1.0f));
     write_mrc(dir + "/m2.mrc", micrograph(12, 2.0f));
-    write_mrc(dir + "/m3.mrc", micrograph(13, 3.0f));
+    Image no_header = micrograph(13, 3.0f);
+    no_header.spacing = {};
+    write_mrc(dir + "/m3.mrc", no_header); // its pixel size comes from the STAR file
     // RELION writes names relative to its project: matched by path suffix.
     test::write_text(dir + "/micrographs_ctf.star",
                      "# version 30001\n\ndata_optics\n\nloop_\n_rlnOpticsGroup #1\n"
@@ -340,6 +342,9 @@ private slots:
     QVERIFY(m1.count("mean"));                   // image metrics stay
     QCOMPARE(p.item_metrics(id_of(p, ds, "m2.mrc")).at("particle_count"), 1.0);
     QCOMPARE(p.count_items("ctf_max_resolution_A < 6"), std::int64_t{1});
+    const auto m3 = p.item(id_of(p, ds, "m3.mrc"));
+    QCOMPARE(m3->pixel_size_A, 1.5);
+    QCOMPARE(m3->pixel_size_source, PixelSizeSource::star_file);
 
     // Re-import with nothing changed still applies the tables (they may be
     // newer than the images) and keeps every metric.

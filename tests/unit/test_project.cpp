@@ -201,8 +201,10 @@ private slots:
     sqlite3_close(db);
     {
       Project p = Project::open(v1);
-      QCOMPARE(p.schema_version(), 2);
+      QCOMPARE(p.schema_version(), current_schema_version());
       QCOMPARE(p.find_item_by_path(1, "a.mrc")->size_bytes, std::int64_t{7});
+      // Step 3: the pixel size source column, "none" for an item without one.
+      QCOMPARE(p.item(1)->pixel_size_source, PixelSizeSource::none);
       p.save_selection("s", {1}); // a table added by step 2
       QCOMPARE(p.selection("s"), std::vector<std::int64_t>{1});
     }
@@ -219,7 +221,8 @@ private slots:
     QCOMPARE(QString::fromStdString(error_of([&] { Project::open(v1); })),
              QString::fromStdString("project " + v1.string() +
                                     " was made by a newer Atelier (schema 999, this build reads "
-                                    "up to 2)"));
+                                    "up to " +
+                                    std::to_string(current_schema_version()) + ")"));
   }
 
   void importPath() {
@@ -541,6 +544,37 @@ private slots:
     QCOMPARE(compiled.params.size(), size_t{3});
     QVERIFY(compiled.sql.find("x'y") == std::string::npos); // values are bound, not spliced
     QCOMPARE(std::get<std::string>(compiled.params[2]), std::string("x'y"));
+  }
+
+  void pixelSizeProvenance() {
+    Project p = Project::create(fresh());
+    const auto ds = p.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});
+    auto item = [&](const char* path, double px) {
+      ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = path;
+      r.pixel_size_A = px;
+      r.pixel_size_source = px > 0 ? PixelSizeSource::header : PixelSizeSource::none;
+      return p.upsert_item(r);
+    };
+    const auto a = item("a.mrc", 1.0), b = item("b.mrc", 0.0);
+    QCOMPARE(p.item(a)->pixel_size_source, PixelSizeSource::header);
+    // A STAR file beats the header; the header does not beat it on re-import.
+    QCOMPARE(p.set_pixel_size({a, b}, 2.806, PixelSizeSource::star_file), std::size_t{2});
+    item("a.mrc", 1.0);
+    QCOMPARE(p.item(a)->pixel_size_A, 2.806);
+    QCOMPARE(p.item(a)->pixel_size_source, PixelSizeSource::star_file);
+    // The user's value beats both and survives; a header cannot undo it.
+    QCOMPARE(p.set_dataset_pixel_size(ds, 1.5), std::size_t{2});
+    QCOMPARE(p.set_pixel_size({a}, 3.0, PixelSizeSource::star_file), std::size_t{0});
+    item("b.mrc", 0.9);
+    QCOMPARE(p.item(b)->pixel_size_A, 1.5);
+    QCOMPARE(p.item(b)->pixel_size_source, PixelSizeSource::user);
+    QCOMPARE(p.datasets()[0].pixel_size_source, PixelSizeSource::user);
+    QCOMPARE(p.count_items("pixel_size = 1.5"), std::int64_t{2});
+    QVERIFY_THROWS_EXCEPTION(Error, p.set_dataset_pixel_size(ds, 0.0));
+    QVERIFY_THROWS_EXCEPTION(Error, p.set_dataset_pixel_size(ds + 99, 1.0));
+    QVERIFY_THROWS_EXCEPTION(Error, p.set_pixel_size({a}, std::nan(""), PixelSizeSource::user));
   }
 
   void sortingAndPaging() {
