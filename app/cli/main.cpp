@@ -1,6 +1,9 @@
 // atelier-cli entry point: dispatches to subcommands.
 #include "app/cli/commands.h"
 #include "core/io/file_inspect.h"
+#if ATELIER_WITH_FORMAT_LIBS
+#include "plugins/builtin_plugins.h"
+#endif
 
 #include <iostream>
 #include <string>
@@ -13,6 +16,7 @@ void print_usage(std::ostream& out) {
          "commands:\n"
          "  info [--json] FILE...   format, dimensions, type, pixel size and statistics\n"
          "  formats                 the formats this build reads\n"
+         "  plugins                 the domain plugins and metric providers\n"
          "  train --recipe denoise  train the Noise2Noise denoiser into a run directory\n"
          "  denoise --checkpoint C IN... --out DIR   denoise micrographs\n"
          "  project create|info DIR.atelier   make or describe a project\n"
@@ -52,6 +56,9 @@ int main(int argc, char** argv) {
     print_usage(std::cout);
     return kExitOk;
   }
+#if ATELIER_WITH_FORMAT_LIBS
+  atelier::plugins::register_builtin_plugins(atelier::metrics::default_metric_registry());
+#endif
   if (command == "info") return run_info(args);
   if (command == "bench") return run_bench(args);
   if (command == "train") return run_train(args);
@@ -69,6 +76,17 @@ int main(int argc, char** argv) {
   if (command == "redo") return run_redo(args);
   if (command == "export") return run_export(args);
   if (command == "relink") return run_relink(args);
+#endif
+#if ATELIER_WITH_FORMAT_LIBS
+  if (command == "plugins") {
+    for (const auto& p : atelier::plugins::builtin_plugins())
+      std::cout << p.name << "\t(plugin API " << p.api_version << ")\t" << p.description << '\n';
+    std::cout << "metric providers:";
+    for (const auto& m : atelier::metrics::default_metric_registry().providers())
+      std::cout << ' ' << m.name << " v" << m.version;
+    std::cout << '\n';
+    return kExitOk;
+  }
 #endif
   if (command == "formats") {
     for (const auto& f : atelier::supported_formats())

@@ -1,5 +1,6 @@
 // atelier: the desktop application.
 #include "app/gui/MainWindow.h"
+#include "plugins/builtin_plugins.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   parser.addVersionOption();
   parser.addPositionalArgument("files", "Files to open.", "[files...]");
   parser.process(app);
+
+  // Domain metrics (remote sensing, radiography) for imports started here.
+  atelier::plugins::register_builtin_plugins(atelier::metrics::default_metric_registry());
 
   atelier::MainWindow window;
   window.show();

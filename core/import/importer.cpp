@@ -95,7 +95,10 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
     const Image image = read_preview_image(file.abs_path, info);
     if (image.width() > 0) {
       if (!info.bands) rec.channels = image.channels();
-      const metrics::ItemInfo item{info.format, cls.metric_kind, rec.pixel_size_A};
+      metrics::ItemInfo item{info.format, cls.metric_kind, rec.pixel_size_A, {}};
+      for (const auto& [key, value] : info.extra)
+        item.facts[key] = info_value_text(value);
+      if (info.nodata) item.facts["nodata"] = info_value_text(*info.nodata);
       rec.metadata.emplace_back("metric_kind",
                                 std::string(metrics::item_kind_name(cls.metric_kind)));
       for (const auto& provider : metrics::default_metric_registry().compute(image, item)) {

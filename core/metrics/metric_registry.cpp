@@ -6,6 +6,7 @@
 #include "core/metrics/generic_metrics.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace atelier::metrics {
 
@@ -21,6 +22,20 @@ std::string_view item_kind_name(ItemKind kind) {
   case ItemKind::volume: return "volume";
   }
   return "unknown";
+}
+
+std::optional<double> ItemInfo::number(const std::string& key) const {
+  const auto it = facts.find(key);
+  if (it == facts.end() || it->second.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (end != it->second.c_str() + it->second.size()) return std::nullopt;
+  return v;
+}
+
+std::string ItemInfo::text(const std::string& key) const {
+  const auto it = facts.find(key);
+  return it == facts.end() ? std::string() : it->second;
 }
 
 void MetricRegistry::register_provider(MetricProvider provider) {

@@ -7,6 +7,8 @@
 #include "core/metrics/metric.h"
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,13 @@ struct ItemInfo {
   std::string format; // as in FileInfo::format ("mrc", "tiff", ...)
   ItemKind kind = ItemKind::unknown;
   double pixel_size_A = 0.0; // 0 when unknown
+  // The header's other facts as text ("nodata", "modality", "photometric",
+  // "bits_stored", ...), for providers that need them.
+  std::map<std::string, std::string> facts;
+
+  // The fact's value as a number, or nullopt when absent or not a number.
+  std::optional<double> number(const std::string& key) const;
+  std::string text(const std::string& key) const; // "" when absent
 };
 
 struct MetricProvider {

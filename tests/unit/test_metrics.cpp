@@ -476,8 +476,8 @@ private slots:
   void registry() {
     auto& reg = default_metric_registry();
     QCOMPARE(kMetricApiVersion, 1);
-    ItemInfo micrograph{"mrc", ItemKind::micrograph, 1.0};
-    ItemInfo photo{"png", ItemKind::raster, 0.0};
+    ItemInfo micrograph{"mrc", ItemKind::micrograph, 1.0, {}};
+    ItemInfo photo{"png", ItemKind::raster, 0.0, {}};
     auto names = [](const std::vector<const MetricProvider*>& ps) {
       QStringList out;
       for (const auto* p : ps)
@@ -499,7 +499,7 @@ private slots:
                              }});
     QCOMPARE(int(local.providers().size()), 3);
     const auto results =
-        local.compute(from_mat(noise_mat(64, 64, 1, 9)), {"tiff", ItemKind::micrograph, 2.0});
+        local.compute(from_mat(noise_mat(64, 64, 1, 9)), {"tiff", ItemKind::micrograph, 2.0, {}});
     QCOMPARE(int(results.size()), 3);
     QCOMPARE(results[2].provider, std::string("tiff_pages"));
     QCOMPARE(results[2].version, 2);
