@@ -121,7 +121,8 @@ int run_ls(const std::vector<std::string>& args) {
 int run_stats(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli stats PROJECT [--where EXPR] [--json]\n"
-      "  Counts by status, split, dataset, kind and label, and each metric's range.\n";
+      "  Counts by status, split, dataset, kind and label, each metric's range, and the\n"
+      "  datasets' normalisation records (per band mean, std, p01, p50, p99).\n";
   try {
     const CliOptions o = parse_options(args, {"where"}, {"json", "help"});
     if (o.flag("help")) {
@@ -149,6 +150,19 @@ int run_stats(const std::vector<std::string>& args) {
           j.key(name).value(n);
         j.end_object();
       }
+      j.key("normalisation").begin_object();
+      for (const auto& d : p.datasets()) {
+        const auto bands = p.normalisation(d.id);
+        if (bands.empty()) continue;
+        j.key(d.name).begin_array();
+        for (const auto& n : bands) {
+          j.begin_object().key("band").value(n.band).key("items").value(n.items);
+          j.key("mean").value(n.mean).key("std").value(n.std).key("p01").value(n.p01);
+          j.key("p50").value(n.p50).key("p99").value(n.p99).end_object();
+        }
+        j.end_array();
+      }
+      j.end_object();
       j.key("metrics").begin_object();
       for (const auto& m : s.metrics) {
         j.key(m.name).begin_object();
@@ -173,6 +187,11 @@ int run_stats(const std::vector<std::string>& args) {
         std::cout << ' ' << name << '=' << n;
       std::cout << '\n';
     }
+    for (const auto& d : p.datasets())
+      for (const auto& n : p.normalisation(d.id))
+        std::cout << "normalisation " << d.name << " band " << n.band << ": mean " << n.mean
+                  << ", std " << n.std << ", p01 " << n.p01 << ", p50 " << n.p50 << ", p99 "
+                  << n.p99 << " (" << n.items << " items)\n";
     if (!s.metrics.empty()) std::cout << "metric\tcount\tmin\tmean\tmax\n";
     for (const auto& m : s.metrics)
       std::cout << m.name << '\t' << m.count << '\t' << m.min << '\t' << m.mean << '\t' << m.max

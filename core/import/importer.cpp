@@ -366,7 +366,12 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
   }
   write_batch(project, pending);
   summary.cancelled = cancelled() && summary.skipped_unchanged + finished < summary.candidates;
-  if (!summary.cancelled) apply_star_tables(project, scan, summary.dataset_ids, summary);
+  if (!summary.cancelled) {
+    apply_star_tables(project, scan, summary.dataset_ids, summary);
+    if (summary.imported + summary.errors > 0)
+      for (const std::int64_t ds : summary.dataset_ids)
+        project.update_normalisation(ds);
+  }
   if (thumbnails) thumbnails->evict_to_budget();
   summary.seconds = seconds_since(start);
   return summary;

@@ -118,6 +118,13 @@ struct ProjectStats {
   std::vector<MetricSummary> metrics; // by name
 };
 
+// A dataset's normalisation record for one band (0: all values together).
+struct BandNormalisation {
+  int band = 0;
+  std::int64_t items = 0;
+  double mean = 0, std = 0, p01 = 0, p50 = 0, p99 = 0;
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string path, recipe, created;
@@ -235,6 +242,15 @@ public:
   // Counts by status, split, dataset, kind and label, and per-metric
   // count/min/max/mean, over the items matching filter (project_stats.cpp).
   ProjectStats stats(const std::string& filter = {}) const;
+
+  // The dataset's normalisation record, recomputed from its readable items'
+  // metrics (mean, std, p01, p50, p99 and their _bN per-band twins) and
+  // stored (normalisation.cpp): mean and std pooled exactly over all pixels
+  // (items weighted by width x height); the percentiles are pixel-weighted
+  // medians of the items' percentiles, an approximation (the exact ones
+  // would need every pixel again). Import refreshes it; empty without items.
+  std::vector<BandNormalisation> update_normalisation(std::int64_t dataset_id);
+  std::vector<BandNormalisation> normalisation(std::int64_t dataset_id) const;
 
   // Repoints datasets whose root is old_root or below it to new_root, after
   // checking that a sample of their items exists there with the same size.

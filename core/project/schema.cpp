@@ -107,10 +107,27 @@ ALTER TABLE items ADD COLUMN pixel_size_source TEXT NOT NULL DEFAULT 'none'
 UPDATE items SET pixel_size_source = 'header' WHERE pixel_size_A > 0;
 )sql";
 
+// Version 4: each dataset's normalisation record (what training normalises
+// with), one row per band; band 0 holds all values together.
+constexpr std::string_view kStep4 = R"sql(
+CREATE TABLE normalisation (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  band INTEGER NOT NULL,
+  items INTEGER NOT NULL,
+  mean REAL NOT NULL,
+  std REAL NOT NULL,
+  p01 REAL NOT NULL,
+  p50 REAL NOT NULL,
+  p99 REAL NOT NULL,
+  computed TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (dataset_id, band)
+) WITHOUT ROWID;
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3};
+  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3, kStep4};
   return steps;
 }
 

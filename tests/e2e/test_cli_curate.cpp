@@ -117,6 +117,11 @@ private slots:
     QCOMPARE(stats["status"].toObject()["accept"].toInt(), 6);
     QCOMPARE(stats["status"].toObject()["reject"].toInt(), 2);
     QCOMPARE(stats["split"].toObject()["train"].toInt(), 4);
+    // Import recorded the dataset's normalisation (band 0: all values).
+    const QJsonArray norm = stats["normalisation"].toObject()["data"].toArray();
+    QCOMPARE(norm.size(), 1);
+    QCOMPARE(norm[0].toObject()["items"].toInt(), 8);
+    QVERIFY(std::abs(norm[0].toObject()["mean"].toDouble() - 4.0) < 0.1); // means 0.5 .. 7.5
     const QJsonObject mean = stats["metrics"].toObject()["mean"].toObject();
     QCOMPARE(mean["count"].toInt(), 8);
     QVERIFY(mean["min"].toDouble() < 1.0 && mean["max"].toDouble() > 7.0);

@@ -577,6 +577,53 @@ private slots:
     QVERIFY_THROWS_EXCEPTION(Error, p.set_pixel_size({a}, std::nan(""), PixelSizeSource::user));
   }
 
+  void normalisationRecord() {
+    Project p = Project::create(fresh());
+    const auto ds = p.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});
+    auto item = [&](const char* path, std::int64_t w, double mean, double sd, double p50) {
+      ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = path;
+      r.width = w;
+      r.height = 10;
+      const auto id = p.upsert_item(r);
+      p.set_metrics(id, {{"mean", mean},
+                         {"std", sd},
+                         {"p01", p50 - 2 * sd},
+                         {"p50", p50},
+                         {"p99", p50 + 2 * sd},
+                         {"mean_b1", mean},
+                         {"std_b1", sd},
+                         {"p01_b1", 0},
+                         {"p50_b1", p50},
+                         {"p99_b1", 1},
+                         {"mean_dose", 7}});
+      return id;
+    };
+    item("a", 10, 0.0, 1.0, 0.0); // 100 pixels
+    item("b", 30, 4.0, 2.0, 4.0); // 300 pixels
+    ItemRecord broken;
+    broken.dataset_id = ds;
+    broken.rel_path = "c";
+    broken.import_ok = false;
+    p.set_metrics(p.upsert_item(broken),
+                  {{"mean", 1000}, {"std", 1}, {"p01", 0}, {"p50", 0}, {"p99", 0}});
+    const auto n = p.update_normalisation(ds);
+    QCOMPARE(n.size(), std::size_t{2}); // band 0 and band 1
+    QCOMPARE(n[0].band, 0);
+    QCOMPARE(n[0].items, std::int64_t{2});
+    QCOMPARE(n[0].mean, 3.0); // (100 * 0 + 300 * 4) / 400
+    // Pooled: E[x^2] = (100 * 1 + 300 * (4 + 16)) / 400 = 15.25, minus 9.
+    QVERIFY(std::abs(n[0].std - 2.5) < 1e-12);
+    QCOMPARE(n[0].p50, 4.0); // the pixel-weighted median of the items' medians
+    QCOMPARE(n[1].band, 1);
+    const auto stored = p.normalisation(ds);
+    QCOMPARE(stored.size(), std::size_t{2});
+    QCOMPARE(stored[0].mean, 3.0);
+    QCOMPARE(stored[1].p99, 1.0);
+    QVERIFY(p.normalisation(ds + 1).empty());
+  }
+
   void sortingAndPaging() {
     Project p = Project::create(fresh());
     fill_fixture(p);
