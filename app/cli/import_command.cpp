@@ -101,6 +101,7 @@ int run_import(const std::vector<std::string>& args) {
                   << " errors, " << s.skipped_unchanged << " unchanged, " << s.skipped_not_images
                   << " not images, " << s.excluded << " excluded";
         if (s.unsettled) std::cout << ", " << s.unsettled << " still being written";
+        if (s.thumbnail_errors) std::cout << ", " << s.thumbnail_errors << " without thumbnails";
         std::cout << " in " << s.seconds << " s\n";
         if (s.star_tables)
           std::cout << s.star_tables << " STAR table" << (s.star_tables == 1 ? "" : "s") << ": "

@@ -35,6 +35,7 @@ double seconds_since(Clock::time_point t) {
 struct Result {
   project::ItemRecord record;
   std::vector<std::pair<std::string, double>> metrics;
+  bool thumbnail_failed = false;
 };
 
 std::string info_value_text(const InfoValue& v) {
@@ -118,8 +119,16 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
       char hex[17];
       std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
       rec.metadata.emplace_back("phash", hex);
-      if (thumbnails)
-        metrics::write_thumbnail(thumb, thumbnails->path_for(rec.fingerprint).string());
+      if (thumbnails) {
+        // The cache is optional (a full disk, a read-only project copy): the
+        // item is fine without its thumbnail, which says why in its metadata.
+        try {
+          metrics::write_thumbnail(thumb, thumbnails->path_for(rec.fingerprint).string());
+        } catch (const std::exception& e) {
+          rec.metadata.emplace_back("thumbnail_error", e.what());
+          r.thumbnail_failed = true;
+        }
+      }
     }
   } catch (const std::exception& e) {
     // Any failure (FormatError, a library's exception, bad_alloc) is this
@@ -130,6 +139,12 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
     r.metrics.clear();
   }
   return r;
+}
+
+std::string thumbnail_error_of(const project::ItemRecord& rec) {
+  for (const auto& [key, value] : rec.metadata)
+    if (key == "thumbnail_error") return value;
+  return {};
 }
 
 // Workers take indices from a queue the caller keeps short (at most `cap`
@@ -306,7 +321,14 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
   if (state.done) report();
 
   std::optional<metrics::ThumbnailCache> thumbnails;
-  if (options.compute_thumbnails) thumbnails.emplace(project.cache_dir());
+  if (options.compute_thumbnails) {
+    try {
+      thumbnails.emplace(project.cache_dir());
+    } catch (const std::exception& e) {
+      // Items matter more than their previews: import without them.
+      summary.error_messages.push_back(std::string("thumbnails are off: ") + e.what());
+    }
+  }
   const metrics::ThumbnailCache* cache = thumbnails ? &*thumbnails : nullptr;
 
   std::map<std::int64_t, double> user_pixel_size; // dataset -> the user's pixel size
@@ -341,6 +363,9 @@ ImportSummary import_paths(project::Project& project, const std::vector<std::str
         --in_flight;
         ++finished;
         summary.bytes_read += static_cast<std::uint64_t>(r.record.size_bytes);
+        if (r.thumbnail_failed && summary.thumbnail_errors++ == 0)
+          summary.error_messages.push_back(r.record.rel_path +
+                                           ": no thumbnail: " + thumbnail_error_of(r.record));
         if (r.record.import_ok) {
           ++summary.imported;
         } else {

@@ -55,6 +55,8 @@ struct ImportSummary {
   std::uint64_t bytes_read = 0; // sizes of the files imported or failed
   bool cancelled = false;
   double seconds = 0.0;
+  std::size_t thumbnail_errors =
+      0; // items imported without a thumbnail (the first is in error_messages)
   std::vector<std::string> error_messages; // "rel_path: reason", also scan problems
 };
 

@@ -270,6 +270,35 @@ private slots:
     QVERIFY(!p.item_metrics(id).count("old_provider_metric"));
   }
 
+  void thumbnailFailuresKeepItems() {
+    const std::string dir = tmp_.filePath("thumbfail").toStdString();
+    fs::create_directories(dir);
+    write_mrc(dir + "/t1.mrc", micrograph(31, 1.0f));
+    write_mrc(dir + "/t2.mrc", micrograph(32, 2.0f));
+    // t1's thumbnail path is taken by a folder: its write fails, t1 stays.
+    const std::string p1 = fresh_project("thumbfail.atelier");
+    fs::create_directories(p1 + "/cache/" + import::file_fingerprint(dir + "/t1.mrc") + ".jpg");
+    Project p = Project::open(p1);
+    const auto s = import_paths(p, {dir}, ImportOptions{}, {}, nullptr);
+    QCOMPARE(s.imported, std::size_t{2});
+    QCOMPARE(s.errors, std::size_t{0});
+    QCOMPARE(s.thumbnail_errors, std::size_t{1});
+    const auto t1 = id_of(p, s.dataset_ids.at(0), "t1.mrc");
+    QVERIFY(p.item(t1)->import_ok);
+    QVERIFY(p.item_metadata(t1).count("thumbnail_error"));
+    QVERIFY(p.item_metrics(t1).count("mean"));
+
+    // No cache folder at all (a file in its place): items import, thumbnails off.
+    const std::string p2 = fresh_project("nocache.atelier");
+    fs::remove_all(p2 + "/cache");
+    test::write_text(p2 + "/cache", "not a folder");
+    Project q = Project::open(p2);
+    const auto s2 = import_paths(q, {dir}, ImportOptions{}, {}, nullptr);
+    QCOMPARE(s2.imported, std::size_t{2});
+    QVERIFY(!s2.error_messages.empty());
+    QVERIFY(s2.error_messages[0].find("thumbnails are off") != std::string::npos);
+  }
+
   void includeExcludeGlobs() {
     Project p = Project::open(fresh_project("globs.atelier"));
     ImportOptions o;
