@@ -6,6 +6,10 @@
 #include "core/engine/backend_factory.h"
 #include "core/recipes/denoise/denoise_trainer.h"
 #include "core/run/progress_bar.h"
+#if ATELIER_WITH_FORMAT_LIBS
+#include "core/project/project.h"
+#include "core/recipes/denoise/project_pairs.h"
+#endif
 
 #include <cstdio>
 #include <iostream>
@@ -16,7 +20,8 @@ namespace atelier::cli {
 namespace {
 
 const char* kUsage =
-    "usage: atelier-cli train --recipe denoise --pairs LIST --run-dir DIR [options]\n"
+    "usage: atelier-cli train --recipe denoise (--pairs LIST | --project P [--where EXPR])\n"
+    "                         --run-dir DIR [options]\n"
     "       atelier-cli train --resume DIR [--steps N]\n"
     "  LIST: one 'odd_path even_path' pair per line (paths relative to the list)\n"
     "  --steps N (1000)  --batch B (8)  --crop C (512, a multiple of 32)\n"
@@ -26,7 +31,9 @@ const char* kUsage =
     "  --warmup-steps 0  --min-lr 0  --weight-decay 0  --clip-norm 0  --loss mse|l1\n"
     "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
     "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
-    "  --project P [--selection S]: training from a project comes with the projects store\n"
+    "  --project P: the odd/even half sums among P's items (those matching --where, e.g.\n"
+    "    'status = accept'), split as `atelier-cli split` assigned (test left out), else\n"
+    "    by --val-fraction\n"
     "  SIGTERM / SIGINT write a checkpoint and stop cleanly; --resume continues.\n";
 
 } // namespace
@@ -38,7 +45,7 @@ int run_train(const std::vector<std::string>& args) {
   }
   try {
     const CliOptions o(args, {"recipe",       "pairs",
-                              "project",      "selection",
+                              "project",      "where",
                               "run-dir",      "resume",
                               "steps",        "batch",
                               "crop",         "device",
@@ -68,11 +75,12 @@ int run_train(const std::vector<std::string>& args) {
     } else {
       const std::string recipe = o.required("recipe");
       if (recipe != "denoise") throw Error("unknown recipe '" + recipe + "' (available: denoise)");
-      if (o.has("project"))
-        throw Error("--project: training from a project needs the project store, which this "
-                    "build does not have yet; give --pairs LIST");
+      if (o.has("project") == o.has("pairs"))
+        throw Error("give either --pairs LIST or --project P");
       denoise::DenoiseTrainOptions t;
-      t.pairs_list = o.required("pairs");
+      t.pairs_list = o.has("pairs") ? o.required("pairs")
+                                    : "project " + o.required("project") +
+                                          (o.has("where") ? " where " + o.text("where", "") : "");
       t.run_dir = o.required("run-dir");
       t.device = o.text("device", engine::default_device());
       t.model = o.text("model", engine::default_model(t.device));
@@ -96,7 +104,27 @@ int run_train(const std::vector<std::string>& args) {
       t.seed = std::uint64_t(o.integer("seed", 0, 0, 1LL << 62));
       t.loader_threads = int(o.integer("loader-threads", t.loader_threads, 1, 256));
       t.cache_gib = o.number("cache-gib", t.cache_gib, 0.001, 1e6);
-      r = denoise::train_denoiser(t, progress);
+      if (o.has("project")) {
+#if ATELIER_WITH_FORMAT_LIBS
+        const project::Project p = project::Project::open(o.required("project"));
+        denoise::ProjectPairs pp = denoise::pairs_from_project(p, o.text("where", ""));
+        if (!pp.unsplit.empty()) {
+          // Pairs without a project split: split them as a pair list would be.
+          auto [train, val] = denoise::split_pairs(pp.unsplit, t.val_fraction, t.seed);
+          pp.train.insert(pp.train.end(), train.begin(), train.end());
+          pp.val.insert(pp.val.end(), val.begin(), val.end());
+        }
+        if (!o.flag("quiet"))
+          std::cerr << pp.train.size() << " training and " << pp.val.size()
+                    << " validation pairs from the project (" << pp.test << " in test, "
+                    << pp.unpaired << " halves without a partner)\n";
+        r = denoise::train_denoiser(t, std::move(pp.train), std::move(pp.val), progress);
+#else
+        throw Error("--project: this build has no project store; give --pairs LIST");
+#endif
+      } else {
+        r = denoise::train_denoiser(t, progress);
+      }
     }
     if (bar) bar->finish();
     std::cout << (r.stopped ? "stopped" : "done") << " at step " << r.step << ", loss "

@@ -9,6 +9,9 @@
 #include "tests/support/test_support.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
@@ -135,6 +138,44 @@ private slots:
     // CPU steps, on micrographs whose noisy halves it trained on; the margin
     // leaves room for other BLAS libraries' rounding and thread counts.
     QVERIFY2(gain > 6.0, qPrintable(QString("mean PSNR gain %1 dB").arg(gain)));
+  }
+
+  void trainFromProject() {
+    // The pairs come from a project: odd/even halves matched by name, the
+    // project's split used (a test pair is left out), rejected items skipped.
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), proj = tmp.filePath("p.atelier"),
+                  run = tmp.filePath("run");
+    QCOMPARE(run_cli({"simulate", "denoise-pairs", sim, "--count", "5", "--size", "128"}).exit_code,
+             0);
+    QCOMPARE(run_cli({"project", "create", proj}).exit_code, 0);
+    QCOMPARE(run_cli({"import", proj, sim, "--quiet", "--no-thumbnails"}).exit_code, 0);
+    // clean_004 is not a half; odd_004 rejected: its pair is out.
+    QCOMPARE(run_cli({"set", proj, "--status", "reject", "--where", "path ~ odd_004"}).exit_code,
+             0);
+    QCOMPARE(
+        run_cli({"split", proj, "--train", "0.5", "--val", "0.25", "--test", "0.25", "--seed", "2"})
+            .exit_code,
+        0);
+    CliResult r = run_cli({"train", "--recipe", "denoise", "--project", proj, "--where",
+                           "status != reject", "--run-dir", run, "--steps", "2", "--batch", "1",
+                           "--crop", "64", "--device", "cpu", "--model", "unet-small"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY(r.err.contains("from the project"));
+    QFile f(run + "/run.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject json = QJsonDocument::fromJson(f.readAll()).object();
+    const int train = json["train_pairs"].toArray().size(),
+              val = json["val_pairs"].toArray().size();
+    qInfo("%d training and %d validation pairs", train, val);
+    QVERIFY(train >= 1);
+    QVERIFY(train + val <= 4); // 4 odd halves left; test-split ones are out
+    QVERIFY(json["options"].toObject()["pairs_list"].toString().startsWith("project "));
+    for (const auto& p : json["train_pairs"].toArray())
+      QVERIFY(!p.toArray()[0].toString().contains("odd_004"));
+    // Exactly one source of pairs.
+    QCOMPARE(run_cli({"train", "--recipe", "denoise", "--run-dir", tmp.filePath("r2")}).exit_code,
+             1);
   }
 
   void sigtermCheckpointsAndResumeIsBitExact() {

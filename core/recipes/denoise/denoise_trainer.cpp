@@ -338,6 +338,14 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options,
   options.validate();
   std::vector<ImagePair> pairs = read_pair_list(options.pairs_list);
   auto [train, val] = split_pairs(pairs, options.val_fraction, options.seed);
+  return train_denoiser(options, std::move(train), std::move(val), progress);
+}
+
+TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<ImagePair> train,
+                           std::vector<ImagePair> val,
+                           const std::function<void(const TrainProgress&)>& progress) {
+  options.validate();
+  require(!train.empty(), "no training pairs");
   run::RunDirectory dir =
       run::RunDirectory::create(options.run_dir, run_json_text(options, train, val));
   Session s{options, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};

@@ -62,8 +62,15 @@ struct TrainResult {
   std::string last_checkpoint;
 };
 
-// A new run in options.run_dir (which must not exist or be empty).
+// A new run in options.run_dir (which must not exist or be empty), on the
+// pairs of options.pairs_list split by val_fraction and seed.
 TrainResult train_denoiser(const DenoiseTrainOptions& options,
+                           const std::function<void(const TrainProgress&)>& progress = {});
+// The same on pairs chosen elsewhere (a project's split); options.pairs_list
+// then only describes where they came from (it is kept in run.json). Throws
+// Error when train is empty.
+TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<ImagePair> train,
+                           std::vector<ImagePair> val,
                            const std::function<void(const TrainProgress&)>& progress = {});
 
 // Continues the run in run_dir from its latest checkpoint; `steps` > 0

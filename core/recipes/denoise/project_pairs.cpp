@@ -1,0 +1,78 @@
+// Matching odd/even half sums among a project's items (see project_pairs.h).
+#include "core/recipes/denoise/project_pairs.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+namespace atelier::denoise {
+namespace {
+
+// The path with its first "odd" or "even" token replaced by a marker, and
+// which half it was; nullopt-like (empty key) when neither appears.
+std::pair<std::string, int> half_key(const std::string& path) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    const bool end =
+        i == path.size() || path[i] == '/' || path[i] == '_' || path[i] == '-' || path[i] == '.';
+    if (!end) continue;
+    std::string token = path.substr(start, i - start);
+    std::transform(token.begin(), token.end(), token.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (token == "odd" || token == "even")
+      return {path.substr(0, start) + "\x01" + path.substr(i), token == "odd" ? 1 : 2};
+    start = i + 1;
+  }
+  return {{}, 0};
+}
+
+} // namespace
+
+ProjectPairs pairs_from_project(const project::Project& project, const std::string& filter) {
+  std::map<std::int64_t, std::string> roots;
+  for (const auto& d : project.datasets())
+    roots[d.id] = d.root;
+  const std::string readable =
+      filter.empty() ? std::string("import = ok") : "(" + filter + ") and import = ok";
+  struct Half {
+    std::string path;
+    project::Split split = project::Split::none;
+  };
+  // (dataset, key) -> odd and even halves
+  std::map<std::pair<std::int64_t, std::string>,
+           std::pair<std::optional<Half>, std::optional<Half>>>
+      halves;
+  for (const auto& row : project.query_items(readable, {"path", false}, -1)) {
+    const auto [key, which] = half_key(row.rel_path);
+    if (which == 0) continue;
+    const std::string abs =
+        (std::filesystem::path(roots[row.dataset_id]) / row.rel_path).lexically_normal().string();
+    auto& slot = halves[{row.dataset_id, key}];
+    (which == 1 ? slot.first : slot.second) = Half{abs, row.split};
+  }
+  ProjectPairs out;
+  std::vector<std::pair<std::string, std::pair<Half, Half>>> ordered;
+  for (auto& [key, pair] : halves) {
+    if (!pair.first || !pair.second) {
+      ++out.unpaired;
+      continue;
+    }
+    ordered.push_back({pair.first->path, {*pair.first, *pair.second}});
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [name, pair] : ordered) {
+    const ImagePair p{pair.first.path, pair.second.path};
+    switch (pair.first.split) {
+    case project::Split::train: out.train.push_back(p); break;
+    case project::Split::val: out.val.push_back(p); break;
+    case project::Split::test: ++out.test; break;
+    default: out.unsplit.push_back(p); break;
+    }
+  }
+  return out;
+}
+
+} // namespace atelier::denoise
