@@ -1,5 +1,7 @@
 #include "app/gui/MainWindow.h"
 
+#include "core/project/project.h"
+#include "widgets/grid/GridPanel.h"
 #include "widgets/inspect/InspectPanel.h"
 
 #include <QAction>
@@ -10,12 +12,14 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 
 namespace atelier {
 namespace {
@@ -27,7 +31,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setAcceptDrops(true);
 
   inspect_ = new InspectPanel(this);
-  setCentralWidget(inspect_);
+  tabs_ = new QTabWidget(this);
+  tabs_->setDocumentMode(true);
+  tabs_->addTab(inspect_, tr("Inspect"));
+  setCentralWidget(tabs_);
+  counts_ = new QLabel(this);
+  counts_->setObjectName("projectCounts");
+  statusBar()->addPermanentWidget(counts_);
 
   files_ = new QListWidget(this);
   files_->setObjectName("openedFiles");
@@ -56,6 +66,8 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFiles);
   open->setShortcut(QKeySequence::Open);
+  QAction* project = file->addAction(tr("Open &Project…"), this, &MainWindow::chooseProject);
+  project->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -78,9 +90,47 @@ void MainWindow::chooseFiles() {
   openFiles(paths);
 }
 
+void MainWindow::chooseProject() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open project (NAME.atelier)"));
+  if (!dir.isEmpty()) openProject(dir);
+}
+
+bool MainWindow::openProject(const QString& dir) {
+  std::shared_ptr<project::Project> p;
+  try {
+    p = std::make_shared<project::Project>(project::Project::open(dir.toStdString()));
+  } catch (const std::exception& e) {
+    const QString message =
+        tr("Cannot open project %1: %2").arg(dir, QString::fromStdString(e.what()));
+    statusBar()->showMessage(message);
+    if (isVisible()) QMessageBox::warning(this, tr("Open project"), message);
+    return false;
+  }
+  auto* grid = new GridPanel(p, this);
+  connect(grid, &GridPanel::countsChanged, this,
+          [this](qint64 total, qint64 accepted, qint64 rejected, qint64 shown) {
+            counts_->setText(tr("%1 items · %2 accepted · %3 rejected · %4 shown")
+                                 .arg(total)
+                                 .arg(accepted)
+                                 .arg(rejected)
+                                 .arg(shown));
+          });
+  connect(grid, &GridPanel::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 5000); });
+  tabs_->setCurrentIndex(tabs_->addTab(grid, QFileInfo(dir).fileName()));
+  grid->setQuery({}, {}); // publishes the counts to the status bar
+  grid->view().setFocus();
+  if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
+  return true;
+}
+
 void MainWindow::openFiles(const QStringList& paths) {
   for (const QString& p : paths) {
     const QString abs = QFileInfo(p).absoluteFilePath();
+    if (QFileInfo(abs).isDir() && abs.endsWith(".atelier")) {
+      openProject(abs);
+      continue;
+    }
     QListWidgetItem* item = itemFor(abs);
     if (!item) {
       item = new QListWidgetItem(QFileInfo(abs).fileName(), files_);

@@ -228,9 +228,14 @@ void ThumbnailCache::stamp(const fs::path& path) {
 
 fs::path ThumbnailCache::put(const std::string& key, const Image& thumb) {
   const fs::path path = path_for(key);
+  if (!known_total_) known_total_ = total_bytes();
+  std::error_code ec;
+  const auto before = fs::file_size(path, ec);
   write_thumbnail(thumb, path.string());
   stamp(path);
-  evict_to_budget();
+  const auto after = fs::file_size(path, ec);
+  *known_total_ += (ec ? 0 : after) - (before == static_cast<std::uintmax_t>(-1) ? 0 : before);
+  if (*known_total_ > budget_) evict_to_budget();
   return path;
 }
 
@@ -294,6 +299,7 @@ std::size_t ThumbnailCache::evict_to_budget() {
     if (fs::remove(e.path, ec)) ++removed;
     total -= e.size; // gone either way
   }
+  known_total_ = total;
   return removed;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace atelier::metrics {
@@ -69,6 +70,9 @@ private:
   std::filesystem::path folder_;
   std::uint64_t budget_;
   std::filesystem::file_time_type last_stamp_{};
+  // The folder's bytes as this object last counted them plus what it wrote
+  // since, so put() lists the folder only when the budget may be exceeded.
+  std::optional<std::uint64_t> known_total_;
 };
 
 } // namespace atelier::metrics

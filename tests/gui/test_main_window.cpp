@@ -1,10 +1,15 @@
 // The main window lists opened files by name (full path in the tooltip),
-// inspects the current one, and keeps a most-recent-first list.
+// inspects the current one, and keeps a most-recent-first list; a project
+// folder opens in a grid tab with its counts in the status bar.
 #include "app/gui/MainWindow.h"
+#include "core/project/project.h"
 #include "tests/support/test_support.h"
+#include "widgets/grid/GridPanel.h"
+#include "widgets/grid/ItemGridModel.h"
 #include "widgets/inspect/InspectPanel.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QListWidget>
 #include <QSettings>
 #include <QSignalSpy>
@@ -20,6 +25,7 @@ private slots:
     QSettings().clear();
   }
   void opensFilesAndInspectsTheLast();
+  void opensAProjectInAGridTab();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -45,6 +51,31 @@ void TestMainWindow::opensFilesAndInspectsTheLast() {
   QTRY_COMPARE_WITH_TIMEOUT(panel->currentPath(), a, 10000);
   QTRY_VERIFY_WITH_TIMEOUT(panel->model().rowCount() > 0, 10000);
   QCOMPARE(QSettings().value("recentFiles").toStringList(), (QStringList{a, b}));
+}
+
+void TestMainWindow::opensAProjectInAGridTab() {
+  const std::string dir = (dir_.path() + "/demo.atelier").toStdString();
+  {
+    auto p = project::Project::create(dir);
+    const auto ds = p.add_dataset({0, "d", "/data", 0, PixelSizeSource::none});
+    for (int i = 0; i < 3; ++i) {
+      project::ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = "m" + std::to_string(i) + ".mrc";
+      p.upsert_item(r);
+    }
+    p.set_status({1}, project::CurationStatus::accept);
+  }
+  MainWindow window;
+  QVERIFY(!window.openProject(dir_.path() + "/missing.atelier"));
+  QVERIFY(!window.findChild<GridPanel*>());
+  window.openFiles({QString::fromStdString(dir)}); // a project folder opens as a project
+  auto* grid = window.findChild<GridPanel*>();
+  QVERIFY(grid);
+  QCOMPARE(grid->model().rowCount(), 3);
+  auto* counts = window.findChild<QLabel*>("projectCounts");
+  QVERIFY(counts);
+  QCOMPARE(counts->text(), QString("3 items · 1 accepted · 0 rejected · 3 shown"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,111 @@
+// The curation grid on a small project: rows paged from SQLite, thumbnails
+// decoded off the GUI thread and repainted when they arrive, filter and sort
+// from the bar (a bad filter keeps the rows and says why), A/R/U on the
+// selection, undo/redo, and the status-bar counts.
+#include "core/data/image.h"
+#include "core/metrics/thumbnail.h"
+#include "core/project/project.h"
+#include "widgets/grid/GridPanel.h"
+#include "widgets/grid/ItemGridModel.h"
+#include "widgets/grid/ThumbnailLoader.h"
+
+#include <QApplication>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace atelier;
+
+class TestGridPanel : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir tmp_;
+  std::shared_ptr<project::Project> project_;
+
+private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    project_ = std::make_shared<project::Project>(
+        project::Project::create(tmp_.filePath("p.atelier").toStdString()));
+    const auto ds = project_->add_dataset({0, "d", "/data", 0, PixelSizeSource::none});
+    metrics::ThumbnailCache cache(project_->cache_dir());
+    auto batch = project_->batch();
+    for (int i = 0; i < 600; ++i) {
+      project::ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = "mic_" + std::to_string(1000 + i) + ".mrc";
+      r.fingerprint = "fp" + std::to_string(i);
+      const auto id = project_->upsert_item(r);
+      project_->set_metrics(id, {{"score", double(i % 100)}});
+      if (i < 5) {
+        Image thumb(32, 16, 1, DType::u8);
+        for (std::size_t k = 0; k < thumb.byte_size(); ++k)
+          thumb.bytes()[k] = static_cast<std::uint8_t>(k * 3 + i);
+        cache.put(r.fingerprint, thumb);
+      }
+    }
+    batch.commit();
+  }
+
+  void pagesAndThumbnails() {
+    GridPanel panel(project_);
+    ItemGridModel& m = panel.model();
+    QCOMPARE(m.rowCount(), 600);
+    QCOMPARE(m.index(599).data().toString(), QString("mic_1599.mrc"));
+    // The first request returns nothing and decodes in the background.
+    QVERIFY(m.index(0).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+    QSignalSpy changed(&m, &ItemGridModel::dataChanged);
+    QTRY_VERIFY(!changed.isEmpty());
+    const QImage t = m.index(0).data(ItemGridModel::ThumbnailRole).value<QImage>();
+    QCOMPARE(t.size(), QSize(32, 16));
+    // An item without a cached thumbnail stays empty and quiet.
+    QVERIFY(m.index(300).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+    panel.thumbnails().waitForIdle();
+    QVERIFY(m.index(300).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+  }
+
+  void filterSortAndErrors() {
+    GridPanel panel(project_);
+    QSignalSpy counts(&panel, &GridPanel::countsChanged);
+    QCOMPARE(panel.setQuery("score < 10", "-score"), QString());
+    QCOMPARE(panel.model().rowCount(), 60);
+    QCOMPARE(panel.model().index(0).data(ItemGridModel::SortValueRole).toDouble(), 9.0);
+    QCOMPARE(counts.last().at(3).toLongLong(), 60);
+    const QString error = panel.setQuery("score <", "");
+    QVERIFY(error.contains("expected a value"));
+    QCOMPARE(panel.model().rowCount(), 60); // unchanged
+    // A metric no item has is no error: every item sorts last, by id.
+    QCOMPARE(panel.setQuery("", "no_such_metric"), QString());
+    QCOMPARE(panel.model().rowCount(), 600);
+    QCOMPARE(panel.model().index(0).data().toString(), QString("mic_1000.mrc"));
+  }
+
+  void curationKeysAndUndo() {
+    GridPanel panel(project_);
+    panel.resize(800, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QListView& view = panel.view();
+    view.setFocus();
+    view.selectionModel()->select(panel.model().index(0), QItemSelectionModel::Select);
+    view.selectionModel()->select(panel.model().index(1), QItemSelectionModel::Select);
+    QSignalSpy counts(&panel, &GridPanel::countsChanged);
+    QTest::keyClick(&view, Qt::Key_A);
+    QCOMPARE(project_->count_items("status = accept"), std::int64_t{2});
+    QCOMPARE(panel.model().index(0).data(ItemGridModel::StatusRole).toString(), QString("accept"));
+    QCOMPARE(counts.last().at(1).toLongLong(), 2);
+    QTest::keyClick(&view, Qt::Key_R);
+    QCOMPARE(project_->count_items("status = reject"), std::int64_t{2});
+    QTest::keyClick(&view, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(project_->count_items("status = accept"), std::int64_t{2});
+    QTest::keyClick(&view, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(project_->count_items("status = reject"), std::int64_t{2});
+    QTest::keyClick(&view, Qt::Key_U);
+    QCOMPARE(project_->count_items("status = none"), std::int64_t{600});
+    QCOMPARE(panel.model().index(1).data(ItemGridModel::StatusRole).toString(), QString("none"));
+  }
+};
+
+QTEST_MAIN(TestGridPanel)
+#include "test_grid_panel.moc"

@@ -1,0 +1,161 @@
+// The curation grid's controller (see GridPanel.h).
+#include "widgets/grid/GridPanel.h"
+
+#include "widgets/grid/ItemGridDelegate.h"
+#include "widgets/grid/ItemGridModel.h"
+#include "widgets/grid/ThumbnailLoader.h"
+
+#include <QAction>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QSlider>
+#include <QVBoxLayout>
+
+namespace atelier {
+
+GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
+    : QWidget(parent), project_(std::move(project)) {
+  thumbnails_ = new ThumbnailLoader(QString::fromStdString(project_->cache_dir().string()),
+                                    qint64{256} << 20, this);
+  model_ = new ItemGridModel(project_, thumbnails_, this);
+  delegate_ = new ItemGridDelegate(this);
+
+  filter_ = new QLineEdit(this);
+  filter_->setPlaceholderText(tr("Filter, e.g. ctf_max_resolution_A < 6 and status != reject"));
+  filter_->setClearButtonEnabled(true);
+  sort_ = new QLineEdit(this);
+  sort_->setPlaceholderText(tr("Sort (id, path, a metric; -metric descending)"));
+  sort_->setMaximumWidth(260);
+  size_ = new QSlider(Qt::Horizontal, this);
+  size_->setRange(64, 384);
+  size_->setValue(delegate_->tileSize());
+  size_->setMaximumWidth(160);
+  size_->setToolTip(tr("Thumbnail size"));
+  error_ = new QLabel(this);
+  error_->setStyleSheet("color: #cf222e");
+  error_->setWordWrap(true);
+  error_->hide();
+
+  view_ = new QListView(this);
+  view_->setViewMode(QListView::IconMode);
+  view_->setResizeMode(QListView::Adjust);
+  view_->setMovement(QListView::Static);
+  view_->setUniformItemSizes(true);
+  view_->setLayoutMode(QListView::Batched);
+  view_->setBatchSize(512);
+  view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  view_->setItemDelegate(delegate_);
+  view_->setModel(model_);
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(filter_, 1);
+  bar->addWidget(sort_);
+  bar->addWidget(size_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(bar);
+  layout->addWidget(error_);
+  layout->addWidget(view_, 1);
+
+  connect(filter_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
+  connect(sort_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
+  connect(size_, &QSlider::valueChanged, this, [this](int v) {
+    delegate_->setTileSize(v);
+    view_->doItemsLayout();
+  });
+
+  auto add_action = [this](const QString& text, const QKeySequence& key, auto&& fn) {
+    auto* a = new QAction(text, this);
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(a, &QAction::triggered, this, fn);
+    addAction(a);
+  };
+  add_action(tr("Accept"), QKeySequence(Qt::Key_A),
+             [this] { setSelectedStatus(project::CurationStatus::accept); });
+  add_action(tr("Reject"), QKeySequence(Qt::Key_R),
+             [this] { setSelectedStatus(project::CurationStatus::reject); });
+  add_action(tr("Unset"), QKeySequence(Qt::Key_U),
+             [this] { setSelectedStatus(project::CurationStatus::none); });
+  add_action(tr("Undo"), QKeySequence::Undo, [this] { undo(); });
+  add_action(tr("Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), [this] { redo(); });
+
+  publishCounts();
+}
+
+GridPanel::~GridPanel() = default;
+
+QString GridPanel::setQuery(const QString& filter, const QString& sort) {
+  project::ItemSort s;
+  QString key = sort.trimmed();
+  if (key.startsWith('-')) {
+    s.descending = true;
+    key.remove(0, 1);
+  }
+  s.key = key.isEmpty() ? std::string("id") : key.toStdString();
+  const QString error = model_->setQuery(filter.trimmed(), s);
+  error_->setText(error);
+  error_->setVisible(!error.isEmpty());
+  if (error.isEmpty()) publishCounts();
+  return error;
+}
+
+void GridPanel::applyBar() {
+  setQuery(filter_->text(), sort_->text());
+}
+
+std::vector<std::int64_t> GridPanel::selectedIds() const {
+  std::vector<std::int64_t> ids;
+  for (const QModelIndex& i : view_->selectionModel()->selectedIndexes())
+    if (const std::int64_t id = model_->idAt(i.row()); id >= 0) ids.push_back(id);
+  return ids;
+}
+
+void GridPanel::setSelectedStatus(project::CurationStatus status) {
+  const auto ids = selectedIds();
+  if (ids.empty()) return;
+  try {
+    project_->set_status(ids, status);
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+    return;
+  }
+  model_->refresh();
+  publishCounts();
+  emit message(
+      tr("%n item(s) set to %1", nullptr, int(ids.size())).arg(project::to_string(status)));
+}
+
+bool GridPanel::undo() {
+  const bool done = project_->undo();
+  if (done) {
+    model_->refresh();
+    publishCounts();
+  }
+  emit message(done ? tr("Undone") : tr("Nothing to undo"));
+  return done;
+}
+
+bool GridPanel::redo() {
+  const bool done = project_->redo();
+  if (done) {
+    model_->refresh();
+    publishCounts();
+  }
+  emit message(done ? tr("Redone") : tr("Nothing to redo"));
+  return done;
+}
+
+void GridPanel::publishCounts() {
+  try {
+    // Index lookups only: the status bar must stay cheap at 300,000 items.
+    emit countsChanged(project_->count_items(""), project_->count_items("status = accept"),
+                       project_->count_items("status = reject"), model_->rowCount());
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+  }
+}
+
+} // namespace atelier

@@ -1,0 +1,65 @@
+// GridPanel: the curation grid of a project. A filter bar (the filter
+// language, e.g. "ctf_max_resolution_A < 6 and status != reject"), a sort
+// key (any column or metric, "-" for descending), a thumbnail size slider,
+// and a virtualised thumbnail grid. Keys: A accept, R reject, U unset (the
+// selection), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one
+// undoable event in the project, shared with the command line.
+#pragma once
+
+#include "core/project/project.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QSlider;
+
+namespace atelier {
+
+class ItemGridDelegate;
+class ItemGridModel;
+class ThumbnailLoader;
+
+class GridPanel : public QWidget {
+  Q_OBJECT
+public:
+  explicit GridPanel(std::shared_ptr<project::Project> project, QWidget* parent = nullptr);
+  ~GridPanel() override;
+
+  ItemGridModel& model() { return *model_; }
+  QListView& view() { return *view_; }
+  ThumbnailLoader& thumbnails() { return *thumbnails_; }
+
+  // Applies a filter and sort; returns the error for a bad filter (shown
+  // under the bar; the grid keeps its rows).
+  QString setQuery(const QString& filter, const QString& sort);
+  // Curation of the selected items; no-ops without a selection.
+  void setSelectedStatus(project::CurationStatus status);
+  bool undo();
+  bool redo();
+
+signals:
+  // Totals of the whole project and the filtered count, for the status bar.
+  void countsChanged(qint64 total, qint64 accepted, qint64 rejected, qint64 filtered);
+  void message(const QString& text);
+
+private:
+  void applyBar();
+  void publishCounts();
+  std::vector<std::int64_t> selectedIds() const;
+
+  std::shared_ptr<project::Project> project_;
+  ThumbnailLoader* thumbnails_ = nullptr;
+  ItemGridModel* model_ = nullptr;
+  ItemGridDelegate* delegate_ = nullptr;
+  QLineEdit* filter_ = nullptr;
+  QLineEdit* sort_ = nullptr;
+  QSlider* size_ = nullptr;
+  QLabel* error_ = nullptr;
+  QListView* view_ = nullptr;
+};
+
+} // namespace atelier

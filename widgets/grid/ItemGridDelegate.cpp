@@ -1,0 +1,66 @@
+// Tile painting for the thumbnail grid (see ItemGridDelegate.h).
+#include "widgets/grid/ItemGridDelegate.h"
+
+#include "widgets/grid/ItemGridModel.h"
+
+#include <QApplication>
+#include <QPainter>
+
+namespace atelier {
+
+ItemGridDelegate::ItemGridDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+
+void ItemGridDelegate::setTileSize(int pixels) {
+  tile_ = std::clamp(pixels, 48, 512);
+}
+
+QSize ItemGridDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const {
+  const int text = option.fontMetrics.height();
+  return {tile_ + 8, tile_ + 8 + 2 * text};
+}
+
+void ItemGridDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
+                             const QModelIndex& index) const {
+  painter->save();
+  const QRect r = option.rect.adjusted(2, 2, -2, -2);
+  const QPalette& pal = option.palette;
+  const bool selected = option.state & QStyle::State_Selected;
+  painter->fillRect(r, selected ? pal.highlight() : pal.base());
+
+  const int text = option.fontMetrics.height();
+  const QRect box(r.left() + 2, r.top() + 2, r.width() - 4, r.height() - 4 - 2 * text);
+  const QImage thumb = index.data(ItemGridModel::ThumbnailRole).value<QImage>();
+  if (thumb.isNull()) {
+    painter->fillRect(box, pal.mid());
+  } else {
+    const QSize fit = thumb.size().scaled(box.size(), Qt::KeepAspectRatio);
+    const QRect target(box.left() + (box.width() - fit.width()) / 2,
+                       box.top() + (box.height() - fit.height()) / 2, fit.width(), fit.height());
+    painter->setRenderHint(QPainter::SmoothPixmapTransform, true);
+    painter->drawImage(target, thumb);
+  }
+
+  const QString status = index.data(ItemGridModel::StatusRole).toString();
+  if (status != "none") {
+    const int d = std::max(10, tile_ / 10);
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    painter->setPen(QPen(Qt::white, 1.5));
+    painter->setBrush(status == "accept" ? QColor(46, 160, 67) : QColor(207, 34, 46));
+    painter->drawEllipse(QRect(box.right() - d - 2, box.top() + 2, d, d));
+  }
+
+  painter->setPen(selected ? pal.highlightedText().color() : pal.text().color());
+  const QRect name(r.left() + 2, box.bottom() + 2, r.width() - 4, text);
+  painter->drawText(name, Qt::AlignHCenter | Qt::AlignVCenter,
+                    option.fontMetrics.elidedText(index.data(Qt::DisplayRole).toString(),
+                                                  Qt::ElideMiddle, name.width()));
+  const QVariant value = index.data(ItemGridModel::SortValueRole);
+  if (value.isValid()) {
+    const QRect line(name.left(), name.bottom(), name.width(), text);
+    painter->drawText(line, Qt::AlignHCenter | Qt::AlignVCenter,
+                      QString::number(value.toDouble(), 'g', 4));
+  }
+  painter->restore();
+}
+
+} // namespace atelier

@@ -1,0 +1,26 @@
+// ItemGridDelegate: paints one grid tile: the thumbnail (a grey box while it
+// loads), a status badge (green accept, red reject), the file name and the
+// sort metric's value.
+#pragma once
+
+#include <QStyledItemDelegate>
+
+namespace atelier {
+
+class ItemGridDelegate : public QStyledItemDelegate {
+  Q_OBJECT
+public:
+  explicit ItemGridDelegate(QObject* parent = nullptr);
+
+  void setTileSize(int pixels); // the thumbnail's box; the tile adds a text line
+  int tileSize() const { return tile_; }
+
+  void paint(QPainter* painter, const QStyleOptionViewItem& option,
+             const QModelIndex& index) const override;
+  QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+
+private:
+  int tile_ = 160;
+};
+
+} // namespace atelier

@@ -1,0 +1,120 @@
+// Paged rows of a project query (see ItemGridModel.h).
+#include "widgets/grid/ItemGridModel.h"
+
+#include "widgets/grid/ThumbnailLoader.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace atelier {
+
+ItemGridModel::ItemGridModel(std::shared_ptr<project::Project> project, ThumbnailLoader* thumbnails,
+                             QObject* parent)
+    : QAbstractListModel(parent), project_(std::move(project)), thumbnails_(thumbnails) {
+  if (thumbnails_)
+    connect(thumbnails_, &ThumbnailLoader::thumbnailReady, this, &ItemGridModel::thumbnailReady);
+  setQuery({}, {});
+}
+
+QString ItemGridModel::setQuery(const QString& filter, const project::ItemSort& sort) {
+  std::int64_t count = 0;
+  try {
+    count = project_->count_items(filter.toStdString());
+    if (!sort.key.empty() && sort.key != "id")
+      project_->query_items(filter.toStdString(), sort, 1, 0); // checks the sort key too
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+  beginResetModel();
+  filter_ = filter;
+  sort_ = sort;
+  count_ = count;
+  pages_.clear();
+  page_order_.clear();
+  rows_by_key_.clear();
+  endResetModel();
+  emit countChanged(count_);
+  return {};
+}
+
+void ItemGridModel::refresh() {
+  const std::int64_t count = project_->count_items(filter_.toStdString());
+  if (count != count_) {
+    setQuery(filter_, sort_);
+    return;
+  }
+  pages_.clear();
+  page_order_.clear();
+  rows_by_key_.clear();
+  if (count_ > 0) emit dataChanged(index(0), index(static_cast<int>(count_ - 1)));
+}
+
+std::int64_t ItemGridModel::idAt(int row) const {
+  const auto* r = rowAt(row);
+  return r ? r->id : -1;
+}
+
+int ItemGridModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(std::min<std::int64_t>(count_, INT32_MAX));
+}
+
+const project::ItemRow* ItemGridModel::rowAt(int row) const {
+  if (row < 0 || row >= count_) return nullptr;
+  const int page = row / kPageRows;
+  auto it = pages_.find(page);
+  if (it == pages_.end()) {
+    std::vector<project::ItemRow> rows;
+    try {
+      rows = project_->query_items(filter_.toStdString(), sort_, kPageRows,
+                                   std::int64_t{page} * kPageRows);
+    } catch (const std::exception&) {
+      return nullptr; // the project changed underneath; refresh() follows
+    }
+    if (pages_.size() >= kPagesKept) {
+      const int oldest = page_order_.back();
+      page_order_.pop_back();
+      for (const auto& r : pages_[oldest])
+        rows_by_key_.erase(QString::fromStdString(r.fingerprint));
+      pages_.erase(oldest);
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      rows_by_key_[QString::fromStdString(rows[i].fingerprint)].push_back(page * kPageRows +
+                                                                          static_cast<int>(i));
+    it = pages_.emplace(page, std::move(rows)).first;
+    page_order_.push_front(page);
+  } else if (page_order_.front() != page) {
+    page_order_.remove(page);
+    page_order_.push_front(page);
+  }
+  const std::size_t offset = static_cast<std::size_t>(row - page * kPageRows);
+  return offset < it->second.size() ? &it->second[offset] : nullptr;
+}
+
+QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
+  const project::ItemRow* r = rowAt(index.row());
+  if (!r) return {};
+  switch (role) {
+  case Qt::DisplayRole: return QFileInfo(QString::fromStdString(r->rel_path)).fileName();
+  case Qt::ToolTipRole:
+    return QString::fromStdString(r->rel_path) +
+           (r->import_ok ? QString() : "\n" + QString::fromStdString(r->import_error));
+  case IdRole: return QVariant::fromValue<qlonglong>(r->id);
+  case StatusRole: return QString(project::to_string(r->status));
+  case SplitRole: return QString(project::to_string(r->split));
+  case PathRole: return QString::fromStdString(r->rel_path);
+  case ThumbnailRole:
+    return thumbnails_ ? thumbnails_->request(QString::fromStdString(r->fingerprint)) : QImage();
+  case SortValueRole: return r->sort_value ? QVariant(*r->sort_value) : QVariant();
+  default: return {};
+  }
+}
+
+void ItemGridModel::thumbnailReady(const QString& key) {
+  const auto it = rows_by_key_.find(key);
+  if (it == rows_by_key_.end()) return;
+  for (int row : it->second)
+    emit dataChanged(index(row), index(row), {ThumbnailRole});
+}
+
+} // namespace atelier
