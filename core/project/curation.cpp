@@ -269,6 +269,19 @@ std::vector<std::string> Project::labels(std::int64_t item_id) const {
   return out;
 }
 
+std::map<std::int64_t, std::vector<std::string>>
+Project::labels_of(const std::vector<std::int64_t>& item_ids) const {
+  std::string ids;
+  append_ids(ids, item_ids);
+  Statement s(db_, "SELECT item_id, label FROM labels WHERE item_id IN (SELECT value FROM "
+                   "json_each(?)) ORDER BY item_id, label");
+  s.bind(1, ids);
+  std::map<std::int64_t, std::vector<std::string>> out;
+  while (s.step())
+    out[s.column_int(0)].push_back(s.column_text(1));
+  return out;
+}
+
 std::vector<std::string> Project::tags(std::int64_t item_id) const {
   Statement s(db_, "SELECT tag FROM tags WHERE item_id = ? ORDER BY tag");
   s.bind(1, item_id);

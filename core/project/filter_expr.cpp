@@ -300,10 +300,6 @@ private:
     auto only = [&](bool ok, const std::string& what) {
       if (!ok) fail_at(op.pos, "operator '" + op.text + "' cannot be used with " + what);
     };
-    auto need_word = [&](const std::string& what) {
-      if (!is_text)
-        fail_at(value.pos, "'" + field.name + "' needs " + what + " but found " + describe(value));
-    };
     const std::string neg = op.text == "!=" ? "NOT " : "";
 
     switch (field.kind) {
@@ -327,8 +323,7 @@ private:
     }
     case FieldKind::set: {
       only(equality || op.text == "~", "'" + field.name + "'");
-      need_word("a name");
-      params_.push_back(value.text);
+      params_.push_back(value.text); // a number is a name too (label = 3): its text
       const std::string table = field.column + "s";
       const std::string test =
           op.text == "~" ? "instr(" + field.column + ", ?) > 0" : field.column + " = ?";
@@ -337,7 +332,6 @@ private:
     }
     case FieldKind::selection: {
       only(equality, "'selection'");
-      need_word("a name");
       params_.push_back(value.text);
       return Piece::of("(items.id " + neg +
                        "IN (SELECT si.item_id FROM selection_items si JOIN selections s ON s.id = "
@@ -345,7 +339,6 @@ private:
     }
     case FieldKind::dataset: {
       only(equality || op.text == "~", "'dataset'");
-      need_word("a name");
       params_.push_back(value.text);
       const std::string test = op.text == "~" ? "instr(name, ?) > 0" : "name = ?";
       return Piece::of("(items.dataset_id " + neg + "IN (SELECT id FROM datasets WHERE " + test +

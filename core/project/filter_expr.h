@@ -7,7 +7,8 @@
 //   comparison := field op value        op: < <= > >= = == != ~ (substring)
 //   value      := number | "string" | 'string' | bare_word
 // Fields: status (none/accept/reject), split (train/val/test/none), label,
-// tag, selection, dataset, path, format, kind, dtype, import (ok/error),
+// tag, selection, dataset (names; a number is a name as written: label = 3),
+// path, format, kind, dtype, import (ok/error),
 // width, height, depth, frames, channels, size, mtime, pixel_size, id; any
 // other name (or metric.NAME) is a metric. Keywords are case-insensitive.
 #pragma once

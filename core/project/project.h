@@ -214,6 +214,9 @@ public:
   void add_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
   void remove_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
   std::vector<std::string> labels(std::int64_t item_id) const;
+  // Labels of many items in one query (items without labels are absent).
+  std::map<std::int64_t, std::vector<std::string>>
+  labels_of(const std::vector<std::int64_t>& item_ids) const;
   std::vector<std::string> tags(std::int64_t item_id) const;
   // Deterministic for the same items, fractions and seed. With group_by_key,
   // items sharing that metadata value land in the same split (items without

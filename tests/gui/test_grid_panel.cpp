@@ -103,6 +103,13 @@ private slots:
     QCOMPARE(project_->count_items("status = reject"), std::int64_t{2});
     QTest::keyClick(&view, Qt::Key_U);
     QCOMPARE(project_->count_items("status = none"), std::int64_t{600});
+    // Digit keys toggle labels on the selection.
+    QTest::keyClick(&view, Qt::Key_3);
+    QCOMPARE(project_->count_items("label = 3"), std::int64_t{2});
+    QCOMPARE(panel.model().index(0).data(ItemGridModel::LabelsRole).toStringList(),
+             QStringList{"3"});
+    QTest::keyClick(&view, Qt::Key_3);
+    QCOMPARE(project_->count_items("label = 3"), std::int64_t{0});
     QCOMPARE(panel.model().index(1).data(ItemGridModel::StatusRole).toString(), QString("none"));
   }
 };

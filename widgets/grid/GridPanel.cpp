@@ -13,6 +13,8 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace atelier {
 
 GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
@@ -79,6 +81,9 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
              [this] { setSelectedStatus(project::CurationStatus::reject); });
   add_action(tr("Unset"), QKeySequence(Qt::Key_U),
              [this] { setSelectedStatus(project::CurationStatus::none); });
+  for (int k = 1; k <= 9; ++k)
+    add_action(tr("Label %1").arg(k), QKeySequence(Qt::Key_0 + k),
+               [this, k] { toggleSelectedLabel(QString::number(k)); });
   add_action(tr("Undo"), QKeySequence::Undo, [this] { undo(); });
   add_action(tr("Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), [this] { redo(); });
 
@@ -126,6 +131,27 @@ void GridPanel::setSelectedStatus(project::CurationStatus status) {
   publishCounts();
   emit message(
       tr("%n item(s) set to %1", nullptr, int(ids.size())).arg(project::to_string(status)));
+}
+
+void GridPanel::toggleSelectedLabel(const QString& label) {
+  const auto ids = selectedIds();
+  if (ids.empty()) return;
+  const std::string name = label.toStdString();
+  try {
+    bool all_have = true;
+    for (std::int64_t id : ids) {
+      const auto labels = project_->labels(id);
+      all_have = all_have && std::find(labels.begin(), labels.end(), name) != labels.end();
+    }
+    if (all_have)
+      project_->remove_label(ids, name);
+    else
+      project_->add_label(ids, name);
+    model_->refresh();
+    emit message(all_have ? tr("Label %1 removed").arg(label) : tr("Label %1 set").arg(label));
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+  }
 }
 
 bool GridPanel::undo() {

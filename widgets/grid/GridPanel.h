@@ -2,7 +2,8 @@
 // language, e.g. "ctf_max_resolution_A < 6 and status != reject"), a sort
 // key (any column or metric, "-" for descending), a thumbnail size slider,
 // and a virtualised thumbnail grid. Keys: A accept, R reject, U unset (the
-// selection), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one
+// selection), 1-9 toggle labels "1".."9" (set on all when any lacks it,
+// else removed), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one
 // undoable event in the project, shared with the command line.
 #pragma once
 
@@ -38,6 +39,7 @@ public:
   QString setQuery(const QString& filter, const QString& sort);
   // Curation of the selected items; no-ops without a selection.
   void setSelectedStatus(project::CurationStatus status);
+  void toggleSelectedLabel(const QString& label);
   bool undo();
   bool redo();
 

@@ -49,6 +49,20 @@ void ItemGridDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
     painter->drawEllipse(QRect(box.right() - d - 2, box.top() + 2, d, d));
   }
 
+  // Label chips along the thumbnail's bottom-left, one colour per label.
+  const QStringList labels = index.data(ItemGridModel::LabelsRole).toStringList();
+  int chip_x = box.left() + 2;
+  for (const QString& label : labels) {
+    const int w = option.fontMetrics.horizontalAdvance(label) + 6;
+    const QRect chip(chip_x, box.bottom() - text - 1, w, text);
+    if (chip.right() > box.right()) break;
+    const QColor c = QColor::fromHsv(static_cast<int>(qHash(label) % 360), 160, 200);
+    painter->fillRect(chip, c);
+    painter->setPen(Qt::black);
+    painter->drawText(chip, Qt::AlignCenter, label);
+    chip_x += w + 2;
+  }
+
   painter->setPen(selected ? pal.highlightedText().color() : pal.text().color());
   const QRect name(r.left() + 2, box.bottom() + 2, r.width() - 4, text);
   painter->drawText(name, Qt::AlignHCenter | Qt::AlignVCenter,

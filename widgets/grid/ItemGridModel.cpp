@@ -59,36 +59,46 @@ int ItemGridModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(std::min<std::int64_t>(count_, INT32_MAX));
 }
 
-const project::ItemRow* ItemGridModel::rowAt(int row) const {
+const ItemGridModel::Page* ItemGridModel::pageOf(int row) const {
   if (row < 0 || row >= count_) return nullptr;
   const int page = row / kPageRows;
   auto it = pages_.find(page);
   if (it == pages_.end()) {
-    std::vector<project::ItemRow> rows;
+    Page fresh;
     try {
-      rows = project_->query_items(filter_.toStdString(), sort_, kPageRows,
-                                   std::int64_t{page} * kPageRows);
+      fresh.rows = project_->query_items(filter_.toStdString(), sort_, kPageRows,
+                                         std::int64_t{page} * kPageRows);
+      std::vector<std::int64_t> ids;
+      for (const auto& r : fresh.rows)
+        ids.push_back(r.id);
+      fresh.labels = project_->labels_of(ids);
     } catch (const std::exception&) {
       return nullptr; // the project changed underneath; refresh() follows
     }
     if (pages_.size() >= kPagesKept) {
       const int oldest = page_order_.back();
       page_order_.pop_back();
-      for (const auto& r : pages_[oldest])
+      for (const auto& r : pages_[oldest].rows)
         rows_by_key_.erase(QString::fromStdString(r.fingerprint));
       pages_.erase(oldest);
     }
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      rows_by_key_[QString::fromStdString(rows[i].fingerprint)].push_back(page * kPageRows +
-                                                                          static_cast<int>(i));
-    it = pages_.emplace(page, std::move(rows)).first;
+    for (std::size_t i = 0; i < fresh.rows.size(); ++i)
+      rows_by_key_[QString::fromStdString(fresh.rows[i].fingerprint)].push_back(
+          page * kPageRows + static_cast<int>(i));
+    it = pages_.emplace(page, std::move(fresh)).first;
     page_order_.push_front(page);
   } else if (page_order_.front() != page) {
     page_order_.remove(page);
     page_order_.push_front(page);
   }
-  const std::size_t offset = static_cast<std::size_t>(row - page * kPageRows);
-  return offset < it->second.size() ? &it->second[offset] : nullptr;
+  return &it->second;
+}
+
+const project::ItemRow* ItemGridModel::rowAt(int row) const {
+  const Page* page = pageOf(row);
+  if (!page) return nullptr;
+  const std::size_t offset = static_cast<std::size_t>(row % kPageRows);
+  return offset < page->rows.size() ? &page->rows[offset] : nullptr;
 }
 
 QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
@@ -106,6 +116,14 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
   case ThumbnailRole:
     return thumbnails_ ? thumbnails_->request(QString::fromStdString(r->fingerprint)) : QImage();
   case SortValueRole: return r->sort_value ? QVariant(*r->sort_value) : QVariant();
+  case LabelsRole: {
+    QStringList labels;
+    const Page* page = pageOf(index.row());
+    if (const auto it = page->labels.find(r->id); it != page->labels.end())
+      for (const auto& l : it->second)
+        labels << QString::fromStdString(l);
+    return labels;
+  }
   default: return {};
   }
 }

@@ -30,6 +30,7 @@ public:
     PathRole,      // the item's path relative to its dataset
     ThumbnailRole, // QImage, null until loaded
     SortValueRole, // the sort metric's value (QVariant() without one)
+    LabelsRole,    // QStringList
   };
 
   ItemGridModel(std::shared_ptr<project::Project> project, ThumbnailLoader* thumbnails,
@@ -61,8 +62,14 @@ private:
   QString filter_;
   project::ItemSort sort_;
   std::int64_t count_ = 0;
+  struct Page {
+    std::vector<project::ItemRow> rows;
+    std::map<std::int64_t, std::vector<std::string>> labels; // by item id
+  };
+  const Page* pageOf(int row) const;
+
   // Page cache, most recently used first.
-  mutable std::map<int, std::vector<project::ItemRow>> pages_;
+  mutable std::map<int, Page> pages_;
   mutable std::list<int> page_order_;
   mutable std::map<QString, std::vector<int>> rows_by_key_; // thumbnail key -> rows in pages_
 };
