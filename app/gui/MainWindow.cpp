@@ -3,6 +3,7 @@
 #include "core/project/project.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/inspect/InspectPanel.h"
+#include "widgets/metrics/MetricsPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +19,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -117,7 +119,18 @@ bool MainWindow::openProject(const QString& dir) {
           });
   connect(grid, &GridPanel::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 5000); });
-  tabs_->setCurrentIndex(tabs_->addTab(grid, QFileInfo(dir).fileName()));
+  auto* metrics = new MetricsPanel(p, this);
+  connect(grid, &GridPanel::queryChanged, metrics, &MetricsPanel::setFilter);
+  connect(metrics, &MetricsPanel::filterRequested, grid, &GridPanel::applyFilter);
+  connect(metrics, &MetricsPanel::itemsChanged, grid, &GridPanel::refresh);
+  connect(metrics, &MetricsPanel::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 5000); });
+  auto* split = new QSplitter(this);
+  split->addWidget(grid);
+  split->addWidget(metrics);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
   grid->setQuery({}, {}); // publishes the counts to the status bar
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));

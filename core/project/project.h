@@ -125,6 +125,15 @@ struct BandNormalisation {
   double mean = 0, std = 0, p01 = 0, p50 = 0, p99 = 0;
 };
 
+// A metric's histogram over the items matching a filter: `bins` equal bins
+// from min to max (the last one includes max); items without the metric are
+// counted in `missing`.
+struct MetricHistogram {
+  double min = 0, max = 0;
+  std::vector<std::int64_t> counts;
+  std::int64_t items = 0, missing = 0;
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string path, recipe, created;
@@ -245,6 +254,11 @@ public:
   // Counts by status, split, dataset, kind and label, and per-metric
   // count/min/max/mean, over the items matching filter (project_stats.cpp).
   ProjectStats stats(const std::string& filter = {}) const;
+  // Every metric name in the project, sorted (index seeks, not a scan).
+  std::vector<std::string> metric_names() const;
+  // Throws Error for a bad filter or bins outside 1 .. 10000.
+  MetricHistogram metric_histogram(const std::string& name, const std::string& filter,
+                                   int bins) const;
 
   // The dataset's normalisation record, recomputed from its readable items'
   // metrics (mean, std, p01, p50, p99 and their _bN per-band twins) and

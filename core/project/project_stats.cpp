@@ -4,6 +4,8 @@
 #include "core/project/project.h"
 #include "core/project/sqlite_db.h"
 
+#include "core/base/error.h"
+
 namespace atelier::project {
 namespace {
 
@@ -70,6 +72,64 @@ ProjectStats Project::stats(const std::string& filter) const {
     st.metrics.push_back({m.column_text(0), m.column_int(1), m.column_double(2), m.column_double(3),
                           m.column_double(4)});
   return st;
+}
+
+std::vector<std::string> Project::metric_names() const {
+  // Skip from name to name through the (name, value, item_id) index.
+  Statement next(db_, "SELECT min(name) FROM metrics WHERE name > ?");
+  std::vector<std::string> out;
+  std::string last;
+  for (;;) {
+    next.reset();
+    next.bind(1, last);
+    if (!next.step() || next.column_is_null(0)) break;
+    last = next.column_text(0);
+    out.push_back(last);
+  }
+  return out;
+}
+
+MetricHistogram Project::metric_histogram(const std::string& name, const std::string& filter,
+                                          int bins) const {
+  if (bins < 1 || bins > 10000) throw Error("histogram: bins must be 1 .. 10000");
+  const CompiledFilter where = compile_filter(filter);
+  MetricHistogram h;
+  {
+    Statement total(db_, "SELECT count(*) FROM items WHERE " + where.sql);
+    bind_filter(total, where);
+    h.items = total.step() ? total.column_int(0) : 0;
+  }
+  const std::string from = " FROM metrics m JOIN items ON items.id = m.item_id WHERE m.name = ? "
+                           "AND " +
+                           where.sql;
+  auto bind = [&](Statement& s, int first) {
+    s.bind(first, name);
+    int i = first + 1;
+    for (const SqlValue& v : where.params)
+      s.bind(i++, v);
+    return i;
+  };
+  std::int64_t with = 0;
+  {
+    Statement range(db_, "SELECT min(m.value), max(m.value), count(*)" + from);
+    bind(range, 1);
+    if (range.step() && !range.column_is_null(0)) {
+      h.min = range.column_double(0);
+      h.max = range.column_double(1);
+      with = range.column_int(2);
+    }
+  }
+  h.missing = h.items - with;
+  h.counts.assign(static_cast<std::size_t>(bins), 0);
+  if (with == 0) return h;
+  const double width = h.max > h.min ? (h.max - h.min) / bins : 1.0;
+  Statement s(db_, "SELECT min(max(CAST((m.value - ?) / ? AS INTEGER), 0), ?), count(*)" + from +
+                       " GROUP BY 1");
+  s.bind(1, h.min).bind(2, width).bind(3, bins - 1);
+  bind(s, 4);
+  while (s.step())
+    h.counts[static_cast<std::size_t>(s.column_int(0))] += s.column_int(1);
+  return h;
 }
 
 } // namespace atelier::project

@@ -625,6 +625,32 @@ private slots:
     QVERIFY(p.normalisation(ds + 1).empty());
   }
 
+  void metricHistogram() {
+    Project p = Project::create(fresh());
+    const auto ds = p.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});
+    for (int i = 0; i < 10; ++i) {
+      ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = std::to_string(i);
+      const auto id = p.upsert_item(r);
+      if (i < 9) p.set_metrics(id, {{"res", double(i)}, {"b", 1.0}});
+    }
+    QCOMPARE(p.metric_names(), (std::vector<std::string>{"b", "res"}));
+    const auto h = p.metric_histogram("res", "", 4); // 0..8 in bins of 2
+    QCOMPARE(h.min, 0.0);
+    QCOMPARE(h.max, 8.0);
+    QCOMPARE(h.counts, (std::vector<std::int64_t>{2, 2, 2, 3})); // 8 joins the last bin
+    QCOMPARE(h.items, std::int64_t{10});
+    QCOMPARE(h.missing, std::int64_t{1});
+    const auto f = p.metric_histogram("res", "res >= 4", 2);
+    QCOMPARE(f.counts, (std::vector<std::int64_t>{2, 3}));
+    const auto flat = p.metric_histogram("b", "", 3); // one value: all in bin 0
+    QCOMPARE(flat.counts, (std::vector<std::int64_t>{9, 0, 0}));
+    QCOMPARE(p.metric_histogram("none", "", 3).missing, std::int64_t{10});
+    QVERIFY_THROWS_EXCEPTION(Error, p.metric_histogram("res", "", 0));
+    QVERIFY_THROWS_EXCEPTION(Error, p.metric_histogram("res", "res <", 2));
+  }
+
   void sortingAndPaging() {
     Project p = Project::create(fresh());
     fill_fixture(p);

@@ -103,8 +103,21 @@ QString GridPanel::setQuery(const QString& filter, const QString& sort) {
   const QString error = model_->setQuery(filter.trimmed(), s);
   error_->setText(error);
   error_->setVisible(!error.isEmpty());
-  if (error.isEmpty()) publishCounts();
+  if (error.isEmpty()) {
+    publishCounts();
+    emit queryChanged(model_->filter());
+  }
   return error;
+}
+
+QString GridPanel::applyFilter(const QString& filter) {
+  filter_->setText(filter);
+  return setQuery(filter, sort_->text());
+}
+
+void GridPanel::refresh() {
+  model_->refresh();
+  publishCounts();
 }
 
 void GridPanel::applyBar() {

@@ -37,6 +37,10 @@ public:
   // Applies a filter and sort; returns the error for a bad filter (shown
   // under the bar; the grid keeps its rows).
   QString setQuery(const QString& filter, const QString& sort);
+  // Puts filter in the bar and applies it with the current sort.
+  QString applyFilter(const QString& filter);
+  // Re-reads rows and counts after changes made elsewhere.
+  void refresh();
   // Curation of the selected items; no-ops without a selection.
   void setSelectedStatus(project::CurationStatus status);
   void toggleSelectedLabel(const QString& label);
@@ -47,6 +51,8 @@ signals:
   // Totals of the whole project and the filtered count, for the status bar.
   void countsChanged(qint64 total, qint64 accepted, qint64 rejected, qint64 filtered);
   void message(const QString& text);
+  // A new filter took effect (for the metrics panel).
+  void queryChanged(const QString& filter);
 
 private:
   void applyBar();

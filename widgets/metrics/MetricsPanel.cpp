@@ -1,0 +1,139 @@
+// Metric histogram with brushing and bulk curation (see MetricsPanel.h).
+#include "widgets/metrics/MetricsPanel.h"
+
+#include "widgets/metrics/HistogramView.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QVBoxLayout>
+
+namespace atelier {
+namespace {
+constexpr int kBins = 64;
+
+// The filter field of a metric: metric.NAME, so a metric called like a
+// column (say "size") is still the metric.
+QString metric_field(const QString& name) {
+  return "metric." + name;
+}
+} // namespace
+
+MetricsPanel::MetricsPanel(std::shared_ptr<project::Project> project, QWidget* parent)
+    : QWidget(parent), project_(std::move(project)) {
+  metric_ = new QComboBox(this);
+  metric_->setToolTip(tr("Metric"));
+  histogram_ = new HistogramView(this);
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  filter_button_ = new QPushButton(tr("Filter"), this);
+  filter_button_->setToolTip(tr("Show only the items in the brushed range"));
+  accept_ = new QPushButton(tr("Accept"), this);
+  reject_ = new QPushButton(tr("Reject"), this);
+  for (auto* b : {filter_button_, accept_, reject_})
+    b->setEnabled(false);
+
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(filter_button_);
+  buttons->addWidget(accept_);
+  buttons->addWidget(reject_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(metric_);
+  layout->addWidget(histogram_, 1);
+  layout->addWidget(summary_);
+  layout->addLayout(buttons);
+
+  connect(metric_, &QComboBox::currentTextChanged, this, [this] { redraw(); });
+  auto enable = [this](bool on) {
+    for (auto* b : {filter_button_, accept_, reject_})
+      b->setEnabled(on);
+  };
+  connect(histogram_, &HistogramView::rangeSelected, this, [this, enable](double lo, double hi) {
+    enable(true);
+    try {
+      summary_->setText(tr("%1 items in %2 … %3")
+                            .arg(project_->count_items(rangeFilter().toStdString()))
+                            .arg(lo, 0, 'g', 4)
+                            .arg(hi, 0, 'g', 4));
+    } catch (const std::exception& e) {
+      summary_->setText(QString::fromStdString(e.what()));
+    }
+  });
+  connect(histogram_, &HistogramView::rangeCleared, this, [enable] { enable(false); });
+  connect(filter_button_, &QPushButton::clicked, this,
+          [this] { emit filterRequested(rangeFilter()); });
+  connect(accept_, &QPushButton::clicked, this,
+          [this] { applyStatus(project::CurationStatus::accept); });
+  connect(reject_, &QPushButton::clicked, this,
+          [this] { applyStatus(project::CurationStatus::reject); });
+  reload();
+}
+
+void MetricsPanel::setFilter(const QString& filter) {
+  filter_ = filter;
+  redraw();
+}
+
+void MetricsPanel::reload() {
+  const QString current = metric_->currentText();
+  QSignalBlocker block(metric_);
+  metric_->clear();
+  try {
+    for (const auto& name : project_->metric_names())
+      metric_->addItem(QString::fromStdString(name));
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+  }
+  const int keep = metric_->findText(current);
+  metric_->setCurrentIndex(keep >= 0 ? keep : 0);
+  redraw();
+}
+
+void MetricsPanel::redraw() {
+  const QString name = metric_->currentText();
+  project::MetricHistogram h;
+  if (!name.isEmpty()) {
+    try {
+      h = project_->metric_histogram(name.toStdString(), filter_.toStdString(), kBins);
+    } catch (const std::exception& e) {
+      emit message(QString::fromStdString(e.what()));
+    }
+  }
+  histogram_->setHistogram(h);
+  for (auto* b : {filter_button_, accept_, reject_})
+    b->setEnabled(false);
+  summary_->setText(name.isEmpty()
+                        ? tr("No metrics yet")
+                        : tr("%1 items, %2 without %3").arg(h.items).arg(h.missing).arg(name));
+}
+
+QString MetricsPanel::rangeFilter() const {
+  const auto range = histogram_->range();
+  if (!range || metric_->currentText().isEmpty()) return {};
+  const QString field = metric_field(metric_->currentText());
+  // Full precision, so the range's end points stay inside it.
+  const QString test = QStringLiteral("%1 >= %2 and %1 <= %3")
+                           .arg(field, QString::number(range->first, 'g', 17),
+                                QString::number(range->second, 'g', 17));
+  return filter_.trimmed().isEmpty() ? test : "(" + filter_ + ") and " + test;
+}
+
+std::size_t MetricsPanel::applyStatus(project::CurationStatus status) {
+  const QString filter = rangeFilter();
+  if (filter.isEmpty()) return 0;
+  try {
+    const auto ids = project_->query_ids(filter.toStdString());
+    if (!ids.empty()) project_->set_status(ids, status);
+    emit message(tr("%1 items set to %2").arg(ids.size()).arg(project::to_string(status)));
+    emit itemsChanged();
+    return ids.size();
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+    return 0;
+  }
+}
+
+} // namespace atelier
