@@ -2,6 +2,8 @@
 
 #include "core/project/project.h"
 #include "widgets/grid/GridPanel.h"
+#include "widgets/import/ImportDialog.h"
+#include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
 
@@ -18,10 +20,13 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
+#include <QToolButton>
 
 namespace atelier {
 namespace {
@@ -40,6 +45,43 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   counts_ = new QLabel(this);
   counts_->setObjectName("projectCounts");
   statusBar()->addPermanentWidget(counts_);
+  import_ = new ImportJob(this);
+  import_progress_ = new QProgressBar(this);
+  import_progress_->setMaximumWidth(220);
+  import_progress_->setFormat(tr("import %v/%m"));
+  import_progress_->hide();
+  import_cancel_ = new QToolButton(this);
+  import_cancel_->setText(tr("Cancel"));
+  import_cancel_->hide();
+  statusBar()->addPermanentWidget(import_progress_);
+  statusBar()->addPermanentWidget(import_cancel_);
+  import_refresh_ = new QTimer(this);
+  import_refresh_->setInterval(1000);
+  connect(import_cancel_, &QToolButton::clicked, import_, &ImportJob::cancel);
+  connect(import_, &ImportJob::progress, this,
+          [this](qint64 done, qint64 total, double rate, double eta) {
+            import_progress_->setRange(0, int(std::max<qint64>(total, 1)));
+            import_progress_->setValue(int(done));
+            import_progress_->setToolTip(
+                tr("%1 items/s, %2 s left").arg(rate, 0, 'f', 1).arg(eta, 0, 'f', 0));
+          });
+  connect(import_refresh_, &QTimer::timeout, this, [this] {
+    if (ProjectTab* t = currentProject()) t->grid->refresh();
+  });
+  connect(import_, &ImportJob::finished, this,
+          [this](qint64, qint64, bool cancelled, const QString& summary, const QString& error) {
+            import_refresh_->stop();
+            import_progress_->hide();
+            import_cancel_->hide();
+            for (auto& [widget, tab] : projects_) {
+              tab.grid->refresh();
+              tab.metrics->reload();
+            }
+            statusBar()->showMessage(
+                error.isEmpty()
+                    ? (cancelled ? tr("Import cancelled: ") : tr("Imported: ")) + summary
+                    : tr("Import failed: ") + error);
+          });
 
   files_ = new QListWidget(this);
   files_->setObjectName("openedFiles");
@@ -70,6 +112,8 @@ void MainWindow::buildMenus() {
   open->setShortcut(QKeySequence::Open);
   QAction* project = file->addAction(tr("Open &Project…"), this, &MainWindow::chooseProject);
   project->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  QAction* import = file->addAction(tr("&Import into Project…"), this, &MainWindow::chooseImport);
+  import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -130,10 +174,38 @@ bool MainWindow::openProject(const QString& dir) {
   split->addWidget(metrics);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
+  projects_[split] = ProjectTab{dir, grid, metrics};
   tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
   grid->setQuery({}, {}); // publishes the counts to the status bar
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
+  return true;
+}
+
+MainWindow::ProjectTab* MainWindow::currentProject() {
+  const auto it = projects_.find(tabs_->currentWidget());
+  return it == projects_.end() ? nullptr : &it->second;
+}
+
+void MainWindow::chooseImport() {
+  if (!currentProject()) {
+    statusBar()->showMessage(tr("Open a project first (File → Open Project)."));
+    return;
+  }
+  ImportDialog dialog(this);
+  if (dialog.exec() == QDialog::Accepted)
+    importIntoCurrentProject(dialog.paths(), dialog.options());
+}
+
+bool MainWindow::importIntoCurrentProject(const QStringList& paths,
+                                          const import::ImportOptions& options) {
+  ProjectTab* tab = currentProject();
+  if (!tab || paths.isEmpty() || !import_->start(tab->dir, paths, options)) return false;
+  import_progress_->setRange(0, 0); // busy until the scan has counted
+  import_progress_->show();
+  import_cancel_->show();
+  import_refresh_->start();
+  statusBar()->showMessage(tr("Importing %1…").arg(paths.join(", ")));
   return true;
 }
 

@@ -3,10 +3,17 @@
 // panels own their logic.
 #pragma once
 
+#include "core/import/importer.h"
+
 #include <QMainWindow>
 #include <QStringList>
 
+#include <map>
+
 class QLabel;
+class QProgressBar;
+class QTimer;
+class QToolButton;
 class QListWidget;
 class QListWidgetItem;
 class QMenu;
@@ -14,7 +21,10 @@ class QTabWidget;
 
 namespace atelier {
 
+class GridPanel;
+class ImportJob;
 class InspectPanel;
+class MetricsPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -25,6 +35,11 @@ public:
   // Opens a NAME.atelier project folder in a grid tab; false (and a message)
   // when it cannot be opened.
   bool openProject(const QString& dir);
+  // Imports paths into the project of the current tab in the background
+  // (progress and Cancel in the status bar; the grid fills in as it goes).
+  // False when no project tab is current or an import is running.
+  bool importIntoCurrentProject(const QStringList& paths, const import::ImportOptions& options);
+  ImportJob& importJob() { return *import_; }
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -35,6 +50,13 @@ private:
   void buildMenus();
   void chooseFiles();
   void chooseProject();
+  void chooseImport();
+  struct ProjectTab {
+    QString dir;
+    GridPanel* grid = nullptr;
+    MetricsPanel* metrics = nullptr;
+  };
+  ProjectTab* currentProject();
   QListWidgetItem* itemFor(const QString& path) const;
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
@@ -43,6 +65,11 @@ private:
   InspectPanel* inspect_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QLabel* counts_ = nullptr;
+  std::map<QWidget*, ProjectTab> projects_;
+  ImportJob* import_ = nullptr;
+  QProgressBar* import_progress_ = nullptr;
+  QToolButton* import_cancel_ = nullptr;
+  QTimer* import_refresh_ = nullptr;
   QMenu* recent_menu_ = nullptr;
   QStringList recent_;
 };

@@ -2,17 +2,23 @@
 // inspects the current one, and keeps a most-recent-first list; a project
 // folder opens in a grid tab with its counts in the status bar.
 #include "app/gui/MainWindow.h"
+#include "core/formats/mrc/mrc_writer.h"
 #include "core/project/project.h"
 #include "tests/support/test_support.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
+#include "widgets/import/ImportDialog.h"
+#include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 
 using namespace atelier;
@@ -26,6 +32,7 @@ private slots:
   }
   void opensFilesAndInspectsTheLast();
   void opensAProjectInAGridTab();
+  void importDialogOptions();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -76,6 +83,36 @@ void TestMainWindow::opensAProjectInAGridTab() {
   auto* counts = window.findChild<QLabel*>("projectCounts");
   QVERIFY(counts);
   QCOMPARE(counts->text(), QString("3 items · 1 accepted · 0 rejected · 3 shown"));
+
+  // A background import into the open project: the grid fills in and the
+  // status bar reports the summary.
+  const QString data = dir_.path() + "/incoming";
+  QDir().mkpath(data);
+  for (int i = 0; i < 4; ++i) {
+    Image img(32, 32, 1, DType::f32);
+    for (float& v : img.values<float>())
+      v = float(i);
+    write_mrc(QString("%1/n%2.mrc").arg(data).arg(i).toStdString(), img);
+  }
+  QSignalSpy finished(&window.importJob(), &ImportJob::finished);
+  QVERIFY(window.importIntoCurrentProject({data}, {}));
+  QVERIFY(!window.importIntoCurrentProject({data}, {})); // one at a time
+  QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+  QCOMPARE(finished.first().at(0).toLongLong(), 4);
+  QCOMPARE(grid->model().rowCount(), 7);
+  QVERIFY(window.statusBar()->currentMessage().startsWith("Imported: 4 imported"));
+}
+
+void TestMainWindow::importDialogOptions() {
+  ImportDialog dialog;
+  dialog.setPaths({"/data/a", " /data/b "});
+  QCOMPARE(dialog.paths(), (QStringList{"/data/a", "/data/b"}));
+  auto* include = dialog.findChildren<QLineEdit*>().at(0);
+  include->setText("*.mrc  *.tif");
+  const auto o = dialog.options();
+  QCOMPARE(o.include_globs, (std::vector<std::string>{"*.mrc", "*.tif"}));
+  QVERIFY(o.exclude_globs.empty());
+  QVERIFY(o.threads >= 1);
 }
 
 QTEST_MAIN(TestMainWindow)
