@@ -1,0 +1,100 @@
+// Windowing, gamma and colormaps for display (see display_mapping.h).
+#include "core/display/display_mapping.h"
+
+#include "core/base/error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace atelier::display {
+namespace {
+
+std::array<std::uint32_t, 256> interpolate(const std::array<std::uint32_t, 9>& anchors) {
+  std::array<std::uint32_t, 256> out{};
+  for (int i = 0; i < 256; ++i) {
+    const double t = i / 255.0 * 8.0;
+    const int a = std::min(7, static_cast<int>(t));
+    const double f = t - a;
+    std::uint32_t c = 0xff000000u;
+    for (int shift : {16, 8, 0}) {
+      const double x =
+          ((anchors[a] >> shift) & 0xff) * (1 - f) + ((anchors[a + 1] >> shift) & 0xff) * f;
+      c |= static_cast<std::uint32_t>(std::lround(x)) << shift;
+    }
+    out[static_cast<std::size_t>(i)] = c;
+  }
+  return out;
+}
+
+} // namespace
+
+Colormap parse_colormap(const std::string& name) {
+  if (name == "gray") return Colormap::gray;
+  if (name == "inverted") return Colormap::inverted;
+  if (name == "viridis") return Colormap::viridis;
+  if (name == "magma") return Colormap::magma;
+  throw Error("unknown colormap '" + name + "' (gray, inverted, viridis or magma)");
+}
+
+const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap) {
+  static const auto gray = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i)
+      t[i] = 0xff000000u | (i << 16) | (i << 8) | i;
+    return t;
+  }();
+  static const auto inverted = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i)
+      t[i] = gray[255 - i];
+    return t;
+  }();
+  static const auto viridis =
+      interpolate({0xff440154, 0xff472c7a, 0xff3b518b, 0xff2c718e, 0xff21908d, 0xff27ad81,
+                   0xff5cc863, 0xffaadc32, 0xfffde725});
+  static const auto magma = interpolate({0xff000004, 0xff1c1044, 0xff4f127b, 0xff812581, 0xffb5367a,
+                                         0xffe55064, 0xfffb8761, 0xfffec287, 0xfffcfdbf});
+  switch (colormap) {
+  case Colormap::gray: return gray;
+  case Colormap::inverted: return inverted;
+  case Colormap::viridis: return viridis;
+  case Colormap::magma: return magma;
+  }
+  return gray;
+}
+
+DisplayMapping auto_contrast(metrics::PlaneView plane, double low_percentile,
+                             double high_percentile) {
+  std::vector<float> sample = metrics::sample_values(plane);
+  const auto p = metrics::percentiles(sample, {low_percentile, high_percentile});
+  DisplayMapping m;
+  m.lo = std::isfinite(p[0]) ? p[0] : 0.0;
+  m.hi = std::isfinite(p[1]) ? p[1] : 1.0;
+  if (!(m.hi > m.lo)) m.hi = m.lo + 1.0;
+  return m;
+}
+
+void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out) {
+  const auto& table = colormap_table(mapping.colormap);
+  // A 4096-step lookup of the gamma curve keeps the per-pixel work to a
+  // multiply and two table reads.
+  std::array<std::uint8_t, 4096> curve{};
+  const double inv_gamma = mapping.gamma > 0 ? 1.0 / mapping.gamma : 1.0;
+  for (int i = 0; i < 4096; ++i)
+    curve[static_cast<std::size_t>(i)] =
+        static_cast<std::uint8_t>(std::lround(255.0 * std::pow(i / 4095.0, inv_gamma)));
+  const double scale = mapping.hi > mapping.lo ? 4095.0 / (mapping.hi - mapping.lo) : 0.0;
+  const std::size_t n = plane.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = plane.data[i];
+    if (std::isnan(v)) {
+      out[i] = 0;
+      continue;
+    }
+    double t = (v - mapping.lo) * scale;
+    t = t > 0.0 ? (t < 4095.0 ? t : 4095.0) : 0.0; // -Inf (and Inf * 0) low, +Inf high
+    out[i] = table[curve[static_cast<std::size_t>(t)]];
+  }
+}
+
+} // namespace atelier::display

@@ -1,0 +1,39 @@
+// Display mapping: how float or 16-bit data becomes screen colours, applied
+// at draw time so the viewer always holds the original values. A linear
+// window lo..hi (from robust percentiles by default), a gamma, and a
+// colormap (gray, inverted gray, viridis, magma).
+#pragma once
+
+#include "core/metrics/plane.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace atelier::display {
+
+enum class Colormap { gray, inverted, viridis, magma };
+// "gray", "inverted", "viridis", "magma"; Error otherwise.
+Colormap parse_colormap(const std::string& name);
+
+struct DisplayMapping {
+  double lo = 0.0, hi = 1.0; // values at the ends of the colormap
+  double gamma = 1.0;        // t^(1/gamma) after windowing
+  Colormap colormap = Colormap::gray;
+};
+
+// lo/hi at the given percentiles of the finite values (sampled above
+// kPercentileSamples values); a constant plane gets lo = hi - 1.
+DisplayMapping auto_contrast(metrics::PlaneView plane, double low_percentile = 0.5,
+                             double high_percentile = 99.5);
+
+// The 256-entry colour table of a colormap as 0xAARRGGBB (opaque).
+// viridis and magma are interpolated from nine of matplotlib's anchors:
+// within a couple of levels of the originals, perceptually the same ramp.
+const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap);
+
+// Maps every value to 0xAARRGGBB into out (plane.size() entries). NaN is
+// transparent (0), +Inf the top colour, -Inf the bottom one.
+void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out);
+
+} // namespace atelier::display

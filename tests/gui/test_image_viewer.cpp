@@ -1,0 +1,73 @@
+// The image viewer: original values through the display mapping, zoom about
+// the cursor, fit, pan, the readout in data and physical units.
+#include "core/data/image.h"
+#include "widgets/viewer/ImageViewer.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace atelier;
+
+class TestImageViewer : public QObject {
+  Q_OBJECT
+
+  static Image ramp() {
+    Image img(200, 100, 1, DType::u16);
+    auto v = img.values<std::uint16_t>();
+    for (int y = 0; y < 100; ++y)
+      for (int x = 0; x < 200; ++x)
+        v[static_cast<std::size_t>(y * 200 + x)] = static_cast<std::uint16_t>(1000 + 10 * x);
+    img.spacing.xyz = {1.5, 1.5, 1.0};
+    img.spacing.unit = "A";
+    return img;
+  }
+
+private slots:
+  void mapsZoomsAndReadsOut() {
+    ImageViewer viewer;
+    viewer.resize(400, 300);
+    viewer.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&viewer));
+    viewer.setImage(ramp());
+    // Auto contrast from the 0.5 / 99.5 percentiles of 1000 .. 2990.
+    QVERIFY(viewer.mapping().lo > 1000 && viewer.mapping().lo < 1020);
+    QVERIFY(viewer.mapping().hi > 2970 && viewer.mapping().hi < 2990);
+    QCOMPARE(viewer.mapped().size(), QSize(200, 100));
+    QVERIFY(qGray(viewer.mapped().pixel(0, 0)) < 5);
+    QVERIFY(qGray(viewer.mapped().pixel(199, 0)) > 250);
+    QCOMPARE(viewer.valueAt(10, 5), 1100.0); // the original value, not a grey level
+    QVERIFY(std::isnan(viewer.valueAt(200, 0)));
+
+    // Fit: 400 x 300 holds 200 x 100 at 2x.
+    QCOMPARE(viewer.zoom(), 2.0);
+    // Zoom about a point keeps that image point under it.
+    const QPointF at(123, 77);
+    const QPointF before = viewer.imagePoint(at);
+    viewer.zoomAt(at, 4.0);
+    QCOMPARE(viewer.zoom(), 8.0);
+    QVERIFY((viewer.imagePoint(at) - before).manhattanLength() < 1e-9);
+    viewer.zoomAt(at, 1000.0);
+    QCOMPARE(viewer.zoom(), 32.0); // capped
+    QTest::keyClick(&viewer, Qt::Key_F);
+    QCOMPARE(viewer.zoom(), 2.0);
+
+    QSignalSpy hovered(&viewer, &ImageViewer::hovered);
+    const QPointF pixel_10_5 = QPointF(10.5, 5.5) * 2.0 + (viewer.imagePoint({0, 0}) * -2.0);
+    QTest::mouseMove(&viewer, pixel_10_5.toPoint());
+    QTRY_VERIFY(!hovered.isEmpty());
+    QCOMPARE(hovered.last().at(0).toInt(), 10);
+    QCOMPARE(hovered.last().at(2).toDouble(), 1100.0);
+    QVERIFY(hovered.last().at(3).toString().contains("(15, 7.5 A)")); // 1.5 A pixels
+
+    // Dragging pans by the mouse's movement.
+    const QPointF origin = viewer.imagePoint({0, 0});
+    QTest::mousePress(&viewer, Qt::LeftButton, {}, QPoint(100, 100));
+    QTest::mouseMove(&viewer, QPoint(140, 100));
+    QTest::mouseRelease(&viewer, Qt::LeftButton, {}, QPoint(140, 100));
+    QVERIFY(std::abs((origin - viewer.imagePoint({0, 0})).x() - 20.0) < 1e-9); // 40 px / 2x
+  }
+};
+
+QTEST_MAIN(TestImageViewer)
+#include "test_image_viewer.moc"

@@ -1,0 +1,170 @@
+// The image viewer's mapping, zoom, pan and readout (see ImageViewer.h).
+#include "widgets/viewer/ImageViewer.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace atelier {
+namespace {
+constexpr double kMinZoom = 1.0 / 32, kMaxZoom = 32.0;
+
+// A "nice" length (1, 2 or 5 times a power of ten) near target.
+double nice_length(double target) {
+  const double p = std::pow(10.0, std::floor(std::log10(target)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= target) return m * p;
+  return 10 * p;
+}
+} // namespace
+
+ImageViewer::ImageViewer(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(200, 150);
+}
+
+void ImageViewer::setImage(const Image& image) {
+  plane_ = image.pixel_count() ? metrics::mean_plane(image) : metrics::FloatPlane{};
+  spacing_ = image.spacing;
+  mapping_ = plane_.data.empty() ? display::DisplayMapping{} : display::auto_contrast(plane_);
+  remap();
+  fit();
+}
+
+void ImageViewer::setMapping(const display::DisplayMapping& mapping) {
+  mapping_ = mapping;
+  remap();
+  update();
+}
+
+void ImageViewer::remap() {
+  if (plane_.data.empty()) {
+    mapped_ = {};
+    return;
+  }
+  mapped_ = QImage(static_cast<int>(plane_.width), static_cast<int>(plane_.height),
+                   QImage::Format_ARGB32);
+  const metrics::PlaneView view(plane_);
+  for (int y = 0; y < mapped_.height(); ++y)
+    display::map_to_argb(metrics::PlaneView(plane_.width, 1, view.row(y)), mapping_,
+                         reinterpret_cast<std::uint32_t*>(mapped_.scanLine(y)));
+}
+
+QPointF ImageViewer::imagePoint(QPointF widget_pos) const {
+  return (widget_pos - offset_) / zoom_;
+}
+
+void ImageViewer::zoomAt(QPointF widget_pos, double factor) {
+  const QPointF anchor = imagePoint(widget_pos);
+  zoom_ = std::clamp(zoom_ * factor, kMinZoom, kMaxZoom);
+  offset_ = widget_pos - anchor * zoom_;
+  fitted_ = false;
+  update();
+}
+
+void ImageViewer::fit() {
+  if (mapped_.isNull()) return;
+  zoom_ =
+      std::clamp(std::min(double(width()) / mapped_.width(), double(height()) / mapped_.height()),
+                 kMinZoom, kMaxZoom);
+  offset_ =
+      QPointF((width() - mapped_.width() * zoom_) / 2, (height() - mapped_.height() * zoom_) / 2);
+  fitted_ = true;
+  update();
+}
+
+double ImageViewer::valueAt(int x, int y) const {
+  if (x < 0 || y < 0 || x >= plane_.width || y >= plane_.height) return std::nan("");
+  return plane_.at(x, y);
+}
+
+void ImageViewer::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), QColor(32, 32, 32));
+  if (mapped_.isNull()) {
+    p.setPen(Qt::lightGray);
+    p.drawText(rect(), Qt::AlignCenter, tr("No image"));
+    return;
+  }
+  // Zoomed in: sharp pixels; zoomed out: smoothed.
+  p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
+  p.save();
+  p.translate(offset_);
+  p.scale(zoom_, zoom_);
+  p.drawImage(QPointF(0, 0), mapped_);
+  p.restore();
+
+  // Scale bar, about a fifth of the width, in the data's units.
+  if (spacing_.known() && !spacing_.unit.empty()) {
+    const double per_pixel = spacing_.xyz[0];
+    const double length = nice_length(width() / 5.0 / zoom_ * per_pixel);
+    const double bar = length / per_pixel * zoom_;
+    const QRectF r(12, height() - 24, bar, 5);
+    p.fillRect(r, Qt::white);
+    p.setPen(Qt::white);
+    p.drawText(QPointF(12, height() - 30),
+               QString("%1 %2").arg(length, 0, 'g', 3).arg(QString::fromStdString(spacing_.unit)));
+  }
+}
+
+void ImageViewer::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  zoomAt(event->position(), std::pow(1.25, steps));
+  event->accept();
+}
+
+void ImageViewer::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    dragging_ = true;
+    drag_from_ = event->position();
+  }
+}
+
+void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
+  if (dragging_) {
+    offset_ += event->position() - drag_from_;
+    drag_from_ = event->position();
+    fitted_ = false;
+    update();
+  }
+  const QPointF ip = imagePoint(event->position());
+  const int x = static_cast<int>(std::floor(ip.x())), y = static_cast<int>(std::floor(ip.y()));
+  const double v = valueAt(x, y);
+  if (std::isnan(v) && (x < 0 || y < 0 || x >= plane_.width || y >= plane_.height)) return;
+  QString text = QString("x %1, y %2: %3").arg(x).arg(y).arg(v, 0, 'g', 6);
+  if (spacing_.known())
+    text += QString(" (%1, %2 %3)")
+                .arg(x * spacing_.xyz[0], 0, 'g', 5)
+                .arg(y * spacing_.xyz[1], 0, 'g', 5)
+                .arg(QString::fromStdString(spacing_.unit));
+  emit hovered(x, y, v, text);
+}
+
+void ImageViewer::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = false;
+}
+
+void ImageViewer::keyPressEvent(QKeyEvent* event) {
+  if (event->key() == Qt::Key_F) {
+    fit();
+  } else if (event->key() == Qt::Key_0) {
+    zoomAt(QPointF(width() / 2.0, height() / 2.0), 1.0 / zoom_);
+  } else if (event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal) {
+    zoomAt(QPointF(width() / 2.0, height() / 2.0), 1.25);
+  } else if (event->key() == Qt::Key_Minus) {
+    zoomAt(QPointF(width() / 2.0, height() / 2.0), 0.8);
+  } else {
+    QWidget::keyPressEvent(event);
+  }
+}
+
+void ImageViewer::resizeEvent(QResizeEvent*) {
+  if (fitted_) fit();
+}
+
+} // namespace atelier

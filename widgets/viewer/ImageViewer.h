@@ -1,0 +1,65 @@
+// ImageViewer: shows one image's original values through a display mapping
+// (auto contrast from robust percentiles, gamma, colormap) applied when the
+// mapping changes, never per mouse move: pan and zoom only re-blit the
+// mapped image. Wheel zooms around the cursor (1/32x .. 32x), dragging pans,
+// F fits, 0 shows 1:1; the value under the cursor is reported in data and
+// physical units, and a scale bar is drawn when the pixel size is known.
+#pragma once
+
+#include "core/data/image.h"
+#include "core/display/display_mapping.h"
+#include "core/metrics/plane.h"
+
+#include <QImage>
+#include <QPointF>
+#include <QWidget>
+
+namespace atelier {
+
+class ImageViewer : public QWidget {
+  Q_OBJECT
+public:
+  explicit ImageViewer(QWidget* parent = nullptr);
+
+  // Shows image (its band mean) with an automatic mapping; the view fits.
+  void setImage(const Image& image);
+  void setMapping(const display::DisplayMapping& mapping);
+  const display::DisplayMapping& mapping() const { return mapping_; }
+  double zoom() const { return zoom_; }
+  // The image pixel (fractional) under a widget position.
+  QPointF imagePoint(QPointF widget_pos) const;
+  // Zooms by factor keeping the image point under widget_pos still.
+  void zoomAt(QPointF widget_pos, double factor);
+  void fit();
+  // The original value at an image pixel (NaN outside).
+  double valueAt(int x, int y) const;
+  const QImage& mapped() const { return mapped_; }
+
+signals:
+  // Image pixel and its original value; text adds physical units when known.
+  void hovered(int x, int y, double value, const QString& text);
+
+protected:
+  void paintEvent(QPaintEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+private:
+  void remap();
+
+  metrics::FloatPlane plane_;
+  Spacing spacing_;
+  display::DisplayMapping mapping_;
+  QImage mapped_;
+  double zoom_ = 1.0;
+  QPointF offset_; // widget position of image pixel (0, 0)
+  QPointF drag_from_;
+  bool dragging_ = false;
+  bool fitted_ = true;
+};
+
+} // namespace atelier
