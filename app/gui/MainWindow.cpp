@@ -1,11 +1,19 @@
 #include "app/gui/MainWindow.h"
 
+#include "core/import/item_class.h"
+#include "core/import/preview_image.h"
+#include "core/io/file_inspect.h"
 #include "core/project/project.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
+#include "widgets/viewer/ImageViewer.h"
+
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+#include <filesystem>
 
 #include <QAction>
 #include <QApplication>
@@ -174,7 +182,14 @@ bool MainWindow::openProject(const QString& dir) {
   split->addWidget(metrics);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
-  projects_[split] = ProjectTab{dir, grid, metrics};
+  auto* viewer = new ImageViewer(this);
+  viewer->hide(); // until an item opens (Space or double-click in the grid)
+  split->insertWidget(1, viewer);
+  split->setStretchFactor(1, 3);
+  connect(viewer, &ImageViewer::hovered, this,
+          [this](int, int, double, const QString& text) { statusBar()->showMessage(text); });
+  connect(grid, &GridPanel::openRequested, this, [this](qint64 id) { openItem(id); });
+  projects_[split] = ProjectTab{dir, grid, metrics, viewer, p};
   tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
   grid->setQuery({}, {}); // publishes the counts to the status bar
   grid->view().setFocus();
@@ -185,6 +200,47 @@ bool MainWindow::openProject(const QString& dir) {
 MainWindow::ProjectTab* MainWindow::currentProject() {
   const auto it = projects_.find(tabs_->currentWidget());
   return it == projects_.end() ? nullptr : &it->second;
+}
+
+bool MainWindow::openItem(qint64 item_id) {
+  ProjectTab* tab = currentProject();
+  if (!tab) return false;
+  const auto row = tab->project->item(item_id);
+  if (!row) return false;
+  std::string root;
+  for (const auto& d : tab->project->datasets())
+    if (d.id == row->dataset_id) root = d.root;
+  const std::string path = (std::filesystem::path(root) / row->rel_path).string();
+  statusBar()->showMessage(tr("Reading %1…").arg(QString::fromStdString(path)));
+  QPointer<ImageViewer> viewer(tab->viewer);
+  QPointer<MainWindow> self(this);
+  (void)QtConcurrent::run([self, viewer, path] {
+    Image image;
+    QString error;
+    try {
+      const FileInfo info = import::read_item_facts(path, detect_format(path));
+      image = import::read_preview_image(path, info);
+      if (image.width() == 0)
+        error = QObject::tr("%1 has no 2D view").arg(QString::fromStdString(path));
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, viewer, image = std::move(image), error, path] {
+          if (!self || !viewer) return;
+          if (!error.isEmpty()) {
+            self->statusBar()->showMessage(error);
+            return;
+          }
+          viewer->show();
+          viewer->setImage(image);
+          viewer->setFocus();
+          self->statusBar()->showMessage(QString::fromStdString(path), 5000);
+        },
+        Qt::QueuedConnection);
+  });
+  return true;
 }
 
 void MainWindow::chooseImport() {

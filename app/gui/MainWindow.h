@@ -4,11 +4,13 @@
 #pragma once
 
 #include "core/import/importer.h"
+#include "core/project/project.h"
 
 #include <QMainWindow>
 #include <QStringList>
 
 #include <map>
+#include <memory>
 
 class QLabel;
 class QProgressBar;
@@ -23,6 +25,7 @@ namespace atelier {
 
 class GridPanel;
 class ImportJob;
+class ImageViewer;
 class InspectPanel;
 class MetricsPanel;
 
@@ -40,6 +43,9 @@ public:
   // False when no project tab is current or an import is running.
   bool importIntoCurrentProject(const QStringList& paths, const import::ImportOptions& options);
   ImportJob& importJob() { return *import_; }
+  // Shows a project item in the current tab's viewer (read off the GUI
+  // thread); false when no project tab is current or the item is unknown.
+  bool openItem(qint64 item_id);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -55,6 +61,8 @@ private:
     QString dir;
     GridPanel* grid = nullptr;
     MetricsPanel* metrics = nullptr;
+    ImageViewer* viewer = nullptr;
+    std::shared_ptr<project::Project> project;
   };
   ProjectTab* currentProject();
   QListWidgetItem* itemFor(const QString& path) const;

@@ -10,6 +10,7 @@
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
+#include "widgets/viewer/ImageViewer.h"
 
 #include <QApplication>
 #include <QDir>
@@ -101,6 +102,18 @@ void TestMainWindow::opensAProjectInAGridTab() {
   QCOMPARE(finished.first().at(0).toLongLong(), 4);
   QCOMPARE(grid->model().rowCount(), 7);
   QVERIFY(window.statusBar()->currentMessage().startsWith("Imported: 4 imported"));
+
+  // Space on an item opens it in the viewer beside the grid, values intact.
+  auto* viewer = window.findChild<ImageViewer*>();
+  QVERIFY(viewer && !viewer->isVisible());
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  grid->view().setCurrentIndex(grid->model().index(5));
+  grid->view().setFocus();
+  QTest::keyClick(&grid->view(), Qt::Key_Space);
+  QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible() && !viewer->mapped().isNull(), 10000);
+  QCOMPARE(viewer->mapped().size(), QSize(32, 32));
+  QVERIFY(!window.openItem(9999));
 }
 
 void TestMainWindow::importDialogOptions() {

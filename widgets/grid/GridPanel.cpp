@@ -61,6 +61,9 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
   layout->addWidget(error_);
   layout->addWidget(view_, 1);
 
+  connect(view_, &QListView::doubleClicked, this, [this](const QModelIndex& index) {
+    if (const std::int64_t id = model_->idAt(index.row()); id >= 0) emit openRequested(id);
+  });
   connect(filter_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
   connect(sort_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
   connect(size_, &QSlider::valueChanged, this, [this](int v) {
@@ -84,6 +87,10 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
   for (int k = 1; k <= 9; ++k)
     add_action(tr("Label %1").arg(k), QKeySequence(Qt::Key_0 + k),
                [this, k] { toggleSelectedLabel(QString::number(k)); });
+  add_action(tr("Open"), QKeySequence(Qt::Key_Space), [this] {
+    if (const std::int64_t id = model_->idAt(view_->currentIndex().row()); id >= 0)
+      emit openRequested(id);
+  });
   add_action(tr("Undo"), QKeySequence::Undo, [this] { undo(); });
   add_action(tr("Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), [this] { redo(); });
 

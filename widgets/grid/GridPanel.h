@@ -2,9 +2,9 @@
 // language, e.g. "ctf_max_resolution_A < 6 and status != reject"), a sort
 // key (any column or metric, "-" for descending), a thumbnail size slider,
 // and a virtualised thumbnail grid. Keys: A accept, R reject, U unset (the
-// selection), 1-9 toggle labels "1".."9" (set on all when any lacks it,
-// else removed), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one
-// undoable event in the project, shared with the command line.
+// selection), Space opens the current item, 1-9 toggle labels "1".."9" (set on all when any lacks
+// it, else removed), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one undoable event in the
+// project, shared with the command line.
 #pragma once
 
 #include "core/project/project.h"
@@ -53,6 +53,8 @@ signals:
   void message(const QString& text);
   // A new filter took effect (for the metrics panel).
   void queryChanged(const QString& filter);
+  // Space or a double-click on an item: show it in the viewer.
+  void openRequested(qint64 item_id);
 
 private:
   void applyBar();
