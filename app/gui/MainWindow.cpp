@@ -10,6 +10,7 @@
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
 #include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -182,12 +183,22 @@ bool MainWindow::openProject(const QString& dir) {
   split->addWidget(metrics);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
-  auto* viewer = new ImageViewer(this);
+  auto* viewer = new ViewerPanel(this);
   viewer->hide(); // until an item opens (Space or double-click in the grid)
   split->insertWidget(1, viewer);
   split->setStretchFactor(1, 3);
-  connect(viewer, &ImageViewer::hovered, this,
+  connect(&viewer->viewer(), &ImageViewer::hovered, this,
           [this](int, int, double, const QString& text) { statusBar()->showMessage(text); });
+  connect(viewer, &ViewerPanel::stepRequested, grid, &GridPanel::step);
+  connect(viewer, &ViewerPanel::statusRequested, grid, [grid](char s) {
+    grid->setSelectedStatus(s == 'a'   ? project::CurationStatus::accept
+                            : s == 'r' ? project::CurationStatus::reject
+                                       : project::CurationStatus::none);
+  });
+  connect(viewer, &ViewerPanel::closeRequested, this, [viewer, grid] {
+    viewer->hide();
+    grid->view().setFocus();
+  });
   connect(grid, &GridPanel::openRequested, this, [this](qint64 id) { openItem(id); });
   projects_[split] = ProjectTab{dir, grid, metrics, viewer, p};
   tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
@@ -212,7 +223,7 @@ bool MainWindow::openItem(qint64 item_id) {
     if (d.id == row->dataset_id) root = d.root;
   const std::string path = (std::filesystem::path(root) / row->rel_path).string();
   statusBar()->showMessage(tr("Reading %1…").arg(QString::fromStdString(path)));
-  QPointer<ImageViewer> viewer(tab->viewer);
+  QPointer<ViewerPanel> viewer(tab->viewer);
   QPointer<MainWindow> self(this);
   (void)QtConcurrent::run([self, viewer, path] {
     Image image;
@@ -235,7 +246,7 @@ bool MainWindow::openItem(qint64 item_id) {
           }
           viewer->show();
           viewer->setImage(image);
-          viewer->setFocus();
+          viewer->viewer().setFocus();
           self->statusBar()->showMessage(QString::fromStdString(path), 5000);
         },
         Qt::QueuedConnection);

@@ -25,8 +25,8 @@ namespace atelier {
 
 class GridPanel;
 class ImportJob;
-class ImageViewer;
 class InspectPanel;
+class ViewerPanel;
 class MetricsPanel;
 
 class MainWindow : public QMainWindow {
@@ -61,7 +61,7 @@ private:
     QString dir;
     GridPanel* grid = nullptr;
     MetricsPanel* metrics = nullptr;
-    ImageViewer* viewer = nullptr;
+    ViewerPanel* viewer = nullptr;
     std::shared_ptr<project::Project> project;
   };
   ProjectTab* currentProject();

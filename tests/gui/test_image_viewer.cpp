@@ -2,8 +2,10 @@
 // the cursor, fit, pan, the readout in data and physical units.
 #include "core/data/image.h"
 #include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -66,6 +68,28 @@ private slots:
     QTest::mouseMove(&viewer, QPoint(140, 100));
     QTest::mouseRelease(&viewer, Qt::LeftButton, {}, QPoint(140, 100));
     QVERIFY(std::abs((origin - viewer.imagePoint({0, 0})).x() - 20.0) < 1e-9); // 40 px / 2x
+  }
+
+  void panelControls() {
+    ViewerPanel panel;
+    Image img = ramp();
+    img.values<std::uint16_t>()[0] = 60000; // one hot pixel
+    panel.setImage(img);
+    ImageViewer& v = panel.viewer();
+    QVERIFY(v.mapping().hi < 3000); // auto contrast ignores the hot pixel
+    auto* colormap = panel.findChildren<QComboBox*>().at(0);
+    auto* window = panel.findChildren<QComboBox*>().at(1);
+    colormap->setCurrentText("viridis");
+    QCOMPARE(v.mapping().colormap, display::Colormap::viridis);
+    QCOMPARE(v.mapped().pixel(1, 1), 0xff440154u); // the darkest pixel, viridis' bottom
+    window->setCurrentIndex(1);                    // full range: the hot pixel sets the top
+    QCOMPARE(v.mapping().hi, 60000.0);
+    window->setCurrentIndex(0);
+    QVERIFY(v.mapping().hi < 3000);
+    QSignalSpy step(&panel, &ViewerPanel::stepRequested);
+    QTest::keyClick(&v, Qt::Key_PageDown);
+    QCOMPARE(step.size(), 1);
+    QCOMPARE(step.first().first().toInt(), 1);
   }
 };
 

@@ -11,6 +11,7 @@
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -113,6 +114,15 @@ void TestMainWindow::opensAProjectInAGridTab() {
   QTest::keyClick(&grid->view(), Qt::Key_Space);
   QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible() && !viewer->mapped().isNull(), 10000);
   QCOMPARE(viewer->mapped().size(), QSize(32, 32));
+  // Keys inside the viewer: next item, reject it, Escape back to the grid.
+  QSignalSpy opened(grid, &GridPanel::openRequested);
+  QTest::keyClick(viewer, Qt::Key_Right);
+  QCOMPARE(opened.size(), 1);
+  QCOMPARE(grid->view().currentIndex().row(), 6);
+  QTest::keyClick(viewer, Qt::Key_R);
+  QCOMPARE(grid->model().index(6).data(ItemGridModel::StatusRole).toString(), QString("reject"));
+  QTest::keyClick(viewer, Qt::Key_Escape);
+  QVERIFY(!window.findChild<ViewerPanel*>()->isVisible());
   QVERIFY(!window.openItem(9999));
 }
 

@@ -174,6 +174,16 @@ void GridPanel::toggleSelectedLabel(const QString& label) {
   }
 }
 
+void GridPanel::step(int delta) {
+  const int rows = model_->rowCount();
+  if (rows == 0) return;
+  const int row = std::clamp(view_->currentIndex().row() + delta, 0, rows - 1);
+  const QModelIndex index = model_->index(row);
+  view_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+  view_->scrollTo(index);
+  if (const std::int64_t id = model_->idAt(row); id >= 0) emit openRequested(id);
+}
+
 bool GridPanel::undo() {
   const bool done = project_->undo();
   if (done) {

@@ -44,6 +44,8 @@ public:
   // Curation of the selected items; no-ops without a selection.
   void setSelectedStatus(project::CurationStatus status);
   void toggleSelectedLabel(const QString& label);
+  // Moves the current item (and the selection) by delta rows and opens it.
+  void step(int delta);
   bool undo();
   bool redo();
 
