@@ -23,25 +23,7 @@ using namespace atelier;
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  QByteArray out, err;
-};
-
-CliResult run_cli(const QStringList& args, int timeout_ms = 240000) {
-  QProcess p;
-  p.start(qEnvironmentVariable("ATELIER_CLI"), args);
-  CliResult r;
-  if (!p.waitForStarted(10000) || !p.waitForFinished(timeout_ms)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+using atelier::test::CliResult;
 
 std::vector<float> read_mrc(const QString& path) {
   const MrcFile f(path.toStdString());
@@ -85,6 +67,10 @@ QByteArray weights_of(const QString& path) {
     all.append(reinterpret_cast<const char*>(b.data()), qsizetype(b.size()));
   }
   return all;
+}
+
+CliResult run_cli(const QStringList& args) {
+  return atelier::test::run_cli(args, 240000); // training runs take minutes
 }
 
 } // namespace

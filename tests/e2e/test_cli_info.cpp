@@ -9,21 +9,10 @@
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  QByteArray out;
-  QByteArray err;
-};
+using atelier::test::CliResult;
 
 CliResult run_cli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("ATELIER_CLI"), args);
-  CliResult r;
-  if (!p.waitForStarted(10000) || !p.waitForFinished(60000)) return r;
-  r.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
+  return atelier::test::run_cli(args, 60000);
 }
 
 QByteArray mrc_bytes(int nx, int ny, int nz, int mode, std::size_t data_bytes) {

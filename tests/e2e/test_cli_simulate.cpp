@@ -14,21 +14,8 @@
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  QByteArray out, err;
-};
-
-CliResult run_cli(const QStringList& args) {
-  QProcess p;
-  p.start(qEnvironmentVariable("ATELIER_CLI"), args);
-  CliResult r;
-  if (!p.waitForStarted(10000) || !p.waitForFinished(120000)) return r;
-  r.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+using atelier::test::CliResult;
+using atelier::test::run_cli;
 
 } // namespace
 

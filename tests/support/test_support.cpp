@@ -103,6 +103,22 @@ int run_program(const QString& program, const QStringList& args, QString* output
   return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
+CliResult run_cli(const QStringList& args, int timeout_ms) {
+  QProcess p;
+  p.start(qEnvironmentVariable("ATELIER_CLI"), args);
+  CliResult r;
+  if (!p.waitForStarted(10000)) return r;
+  if (!p.waitForFinished(timeout_ms)) {
+    p.kill();
+    p.waitForFinished();
+    return r;
+  }
+  r.exit_code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
 bool have_program(const QString& program) {
   return !QStandardPaths::findExecutable(program).isEmpty();
 }

@@ -1,7 +1,8 @@
 // Helpers shared by the Qt Test suites: sample-data lookup (skip when absent,
-// fail under CI), temporary files, and running independent tools.
+// fail under CI), temporary files, running independent tools and atelier-cli.
 #pragma once
 
+#include <QByteArray>
 #include <QJsonArray>
 #include <QString>
 #include <QStringList>
@@ -38,6 +39,15 @@ std::vector<std::uint8_t> read_file(const std::string& path);
 // Output goes to *output when given.
 int run_program(const QString& program, const QStringList& args, QString* output = nullptr);
 bool have_program(const QString& program);
+
+// What atelier-cli (the ATELIER_CLI the tests are given) printed and
+// returned; exit_code -1 when it did not start, crashed or ran past timeout
+// (then it is killed).
+struct CliResult {
+  int exit_code = -1;
+  QByteArray out, err;
+};
+CliResult run_cli(const QStringList& args, int timeout_ms = 120000);
 
 } // namespace atelier::test
 
