@@ -106,19 +106,12 @@ int undo_or_redo(const std::vector<std::string>& args, bool redo) {
     const CliOptions o = parse_options(args, {}, {});
     if (o.positional().size() != 1) throw UsageError("give one project");
     project::Project p = project::Project::open(o.positional()[0]);
-    // The event that will change: the newest active one (undo), or the
-    // oldest undone one that can still be redone (redo).
-    std::optional<project::Event> target;
-    for (const auto& e : p.events()) {
-      if (!redo && e.undone == 0) target = e;
-      if (redo && e.undone == 1 && !target) target = e;
-    }
-    if (!(redo ? p.redo() : p.undo())) {
+    const std::optional<project::Event> e = redo ? p.redo() : p.undo();
+    if (!e) {
       std::cout << "nothing to " << command << '\n';
       return kExitOk;
     }
-    std::cout << (redo ? "redone: " : "undone: ") << (target ? target->kind : std::string("?"))
-              << (target ? " of " + target->time : std::string()) << '\n';
+    std::cout << (redo ? "redone: " : "undone: ") << e->kind << " of " << e->time << '\n';
     return kExitOk;
   });
 }

@@ -7,7 +7,6 @@
 #include "core/io/json_writer.h"
 #include "core/project/project.h"
 
-#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -15,15 +14,14 @@ namespace atelier::cli {
 namespace {
 
 void write_item_json(JsonWriter& j, const project::Project& p, const project::ItemRow& r,
-                     const std::map<std::int64_t, project::DatasetRecord>& datasets) {
-  const auto d = datasets.find(r.dataset_id);
+                     const project::ItemPaths& paths,
+                     const std::map<std::int64_t, std::string>& dataset_names) {
+  const auto d = dataset_names.find(r.dataset_id);
   j.begin_object();
   j.key("id").value(r.id);
-  j.key("path").value(d == datasets.end()
-                          ? r.rel_path
-                          : (std::filesystem::path(d->second.root) / r.rel_path).string());
+  j.key("path").value(paths.absolute(r));
   j.key("rel_path").value(r.rel_path);
-  j.key("dataset").value(d == datasets.end() ? std::string() : d->second.name);
+  j.key("dataset").value(d == dataset_names.end() ? std::string() : d->second);
   j.key("format").value(r.format);
   j.key("kind").value(r.kind);
   j.key("width").value(r.width);
@@ -74,9 +72,10 @@ int run_ls(const std::vector<std::string>& args) {
     const std::int64_t limit = o.integer("limit", -1, -1, std::int64_t{1} << 40);
     const std::int64_t offset = o.integer("offset", 0, 0, std::int64_t{1} << 40);
     const project::Project p = project::Project::open(o.positional()[0]);
-    std::map<std::int64_t, project::DatasetRecord> datasets;
+    const project::ItemPaths paths(p);
+    std::map<std::int64_t, std::string> dataset_names;
     for (const auto& d : p.datasets())
-      datasets[d.id] = d;
+      dataset_names[d.id] = d.name;
     const bool json = o.flag("json");
     if (json) std::cout << "[";
     // Pages keep memory flat however many items match.
@@ -89,19 +88,14 @@ int run_ls(const std::vector<std::string>& args) {
       for (const auto& r : rows) {
         if (json) {
           JsonWriter j;
-          write_item_json(j, p, r, datasets);
+          write_item_json(j, p, r, paths, dataset_names);
           std::cout << (shown ? ",\n" : "\n") << j.str();
         } else {
-          const auto d = datasets.find(r.dataset_id);
           std::cout << r.id << '\t' << project::to_string(r.status) << '\t'
                     << (r.split == project::Split::none ? "-" : project::to_string(r.split));
           if (q.sorted_by_metric)
             std::cout << '\t' << (r.sort_value ? std::to_string(*r.sort_value) : "-");
-          std::cout << '\t'
-                    << (d == datasets.end()
-                            ? r.rel_path
-                            : (std::filesystem::path(d->second.root) / r.rel_path).string())
-                    << '\n';
+          std::cout << '\t' << paths.absolute(r) << '\n';
         }
         ++shown;
       }

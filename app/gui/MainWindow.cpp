@@ -14,7 +14,6 @@
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
-#include <filesystem>
 
 #include <QAction>
 #include <QApplication>
@@ -218,10 +217,7 @@ bool MainWindow::openItem(qint64 item_id) {
   if (!tab) return false;
   const auto row = tab->project->item(item_id);
   if (!row) return false;
-  std::string root;
-  for (const auto& d : tab->project->datasets())
-    if (d.id == row->dataset_id) root = d.root;
-  const std::string path = (std::filesystem::path(root) / row->rel_path).string();
+  const std::string path = project::ItemPaths(*tab->project).absolute(*row);
   statusBar()->showMessage(tr("Reading %1…").arg(QString::fromStdString(path)));
   QPointer<ViewerPanel> viewer(tab->viewer);
   QPointer<MainWindow> self(this);

@@ -241,15 +241,9 @@ void apply_star_tables(project::Project& project, const ScanResult& scan,
                        const std::vector<std::int64_t>& dataset_ids, ImportSummary& summary) {
   if (scan.star_tables.empty()) return;
   ItemNameIndex index;
-  for (const auto& d : project.datasets()) {
-    if (std::find(dataset_ids.begin(), dataset_ids.end(), d.id) == dataset_ids.end()) continue;
-    // The filter language binds the name as a value.
-    std::string quoted = "\"";
-    for (char c : d.name)
-      quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    for (const auto& row : project.query_items("dataset = " + quoted + "\"", {}, -1))
+  for (const auto& row : project.query_items("", {}, -1))
+    if (std::find(dataset_ids.begin(), dataset_ids.end(), row.dataset_id) != dataset_ids.end())
       index.add(row.id, row.rel_path);
-  }
   for (const std::string& path : scan.star_tables) {
     std::vector<StarMicrographMetrics> rows;
     try {

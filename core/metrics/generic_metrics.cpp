@@ -9,7 +9,6 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <type_traits>
 
 namespace atelier::metrics {
@@ -184,12 +183,7 @@ double noise_sigma(PlaneView plane) {
   // sample budget, a raster stride coprime with w - 1 visits every column.
   const auto pw = static_cast<std::size_t>(w - 1);
   const std::size_t pairs = pw * static_cast<std::size_t>(plane.height);
-  std::size_t stride = 1;
-  if (pairs > kPercentileSamples) {
-    stride = (pairs + kPercentileSamples - 1) / kPercentileSamples;
-    while (std::gcd(stride, pw) != 1)
-      ++stride;
-  }
+  const std::size_t stride = sample_stride(pairs, pw, kPercentileSamples);
   std::vector<float> d;
   d.reserve(pairs / stride + 1);
   // Walk (x, y) alongside i instead of dividing per sample.

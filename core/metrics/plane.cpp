@@ -340,6 +340,15 @@ std::vector<double> sampled_percentiles(std::vector<float>& values, const std::v
   return sampled_of(values, ps);
 }
 
+std::size_t sample_stride(std::size_t n, std::size_t width, std::size_t max_samples) {
+  max_samples = std::max<std::size_t>(max_samples, 1);
+  if (n <= max_samples) return 1;
+  std::size_t stride = (n + max_samples - 1) / max_samples;
+  while (std::gcd(stride, std::max<std::size_t>(width, 1)) != 1)
+    ++stride;
+  return stride;
+}
+
 std::vector<float> sample_values(PlaneView plane, std::size_t max_samples) {
   const std::size_t n = plane.size();
   std::vector<float> out;
@@ -351,10 +360,9 @@ std::vector<float> sample_values(PlaneView plane, std::size_t max_samples) {
       if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);
     return out;
   }
-  auto stride = static_cast<std::size_t>((n + max_samples - 1) / max_samples);
-  const auto w = static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1));
-  while (std::gcd(stride, w) != 1)
-    ++stride;
+  const std::size_t stride =
+      sample_stride(n, static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1)),
+                    max_samples);
   out.reserve(n / stride + 1);
   for (std::size_t i = 0; i < n; i += stride)
     if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);

@@ -89,4 +89,9 @@ std::vector<double> sampled_percentiles(std::vector<float>& values, const std::v
 // with the width (so every column is visited, whatever the detector pattern).
 std::vector<float> sample_values(PlaneView plane, std::size_t max_samples = kPercentileSamples);
 
+// The raster stride that takes at most max_samples of n values laid out in
+// rows of `width`: 1 when n fits, else the smallest step above n/max_samples
+// that is coprime with width (so the samples visit every column).
+std::size_t sample_stride(std::size_t n, std::size_t width, std::size_t max_samples);
+
 } // namespace atelier::metrics

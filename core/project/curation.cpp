@@ -36,15 +36,6 @@ void append_json_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void append_ids(std::string& out, const std::vector<std::int64_t>& ids) {
-  out += '[';
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  out += ']';
-}
-
 void append_map(std::string& out, const std::map<std::string, std::vector<std::int64_t>>& m) {
   out += '{';
   bool first = true;
@@ -53,7 +44,7 @@ void append_map(std::string& out, const std::map<std::string, std::vector<std::i
     first = false;
     append_json_string(out, value);
     out += ':';
-    append_ids(out, ids);
+    append_json_ids(out, ids);
   }
   out += '}';
 }
@@ -117,7 +108,7 @@ void change_column_to(sqlite3* db, const char* kind, const char* column,
                       const std::vector<std::int64_t>& ids, const std::string& value) {
   Transaction tx(db);
   std::string id_array;
-  append_ids(id_array, ids);
+  append_json_ids(id_array, ids);
   const std::string c = column;
   {
     Statement missing(db, "SELECT j.value FROM json_each(?1) j WHERE j.value NOT IN (SELECT id "
@@ -183,7 +174,7 @@ void change_set(sqlite3* db, const char* kind, const char* table, const char* co
     payload += ",\"value\":";
     append_json_string(payload, value);
     payload += ",\"ids\":";
-    append_ids(payload, changed);
+    append_json_ids(payload, changed);
     payload += '}';
     append_event(db, kind, payload);
   }
@@ -272,7 +263,7 @@ std::vector<std::string> Project::labels(std::int64_t item_id) const {
 std::map<std::int64_t, std::vector<std::string>>
 Project::labels_of(const std::vector<std::int64_t>& item_ids) const {
   std::string ids;
-  append_ids(ids, item_ids);
+  append_json_ids(ids, item_ids);
   Statement s(db_, "SELECT item_id, label FROM labels WHERE item_id IN (SELECT value FROM "
                    "json_each(?)) ORDER BY item_id, label");
   s.bind(1, ids);
@@ -352,34 +343,35 @@ SplitCounts Project::assign_splits(const SplitFractions& f, std::uint64_t seed,
   return counts;
 }
 
-bool Project::undo() {
-  Transaction tx(db_);
-  Statement s(db_, "SELECT id, kind, payload FROM event_log WHERE undone = 0 ORDER BY id DESC "
-                   "LIMIT 1");
-  if (!s.step()) return false;
-  const std::int64_t id = s.column_int(0);
-  const std::string kind = s.column_text(1), payload = s.column_text(2);
+namespace {
+
+// Undo (forward = false: the newest active event) or redo (the oldest
+// undone one that can still be redone), in one transaction.
+std::optional<Event> step_history(sqlite3* db, bool forward) {
+  Transaction tx(db);
+  Statement s(db, forward ? "SELECT id, time, kind, payload, undone FROM event_log WHERE undone "
+                            "= 1 ORDER BY id ASC LIMIT 1"
+                          : "SELECT id, time, kind, payload, undone FROM event_log WHERE undone "
+                            "= 0 ORDER BY id DESC LIMIT 1");
+  if (!s.step()) return std::nullopt;
+  Event e{s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3),
+          static_cast<int>(s.column_int(4))};
   s.reset();
-  apply_event(db_, kind, payload, false);
-  Statement mark(db_, "UPDATE event_log SET undone = 1 WHERE id = ?");
-  mark.bind(1, id).run();
+  apply_event(db, e.kind, e.payload, forward);
+  Statement mark(db, "UPDATE event_log SET undone = ? WHERE id = ?");
+  mark.bind(1, forward ? 0 : 1).bind(2, e.id).run();
   tx.commit();
-  return true;
+  return e;
 }
 
-bool Project::redo() {
-  Transaction tx(db_);
-  Statement s(db_, "SELECT id, kind, payload FROM event_log WHERE undone = 1 ORDER BY id ASC "
-                   "LIMIT 1");
-  if (!s.step()) return false;
-  const std::int64_t id = s.column_int(0);
-  const std::string kind = s.column_text(1), payload = s.column_text(2);
-  s.reset();
-  apply_event(db_, kind, payload, true);
-  Statement mark(db_, "UPDATE event_log SET undone = 0 WHERE id = ?");
-  mark.bind(1, id).run();
-  tx.commit();
-  return true;
+} // namespace
+
+std::optional<Event> Project::undo() {
+  return step_history(db_, false);
+}
+
+std::optional<Event> Project::redo() {
+  return step_history(db_, true);
 }
 
 bool Project::can_undo() const {

@@ -30,19 +30,6 @@ void for_each_item(const Project& project, const ExportOptions& o, Fn&& fn) {
   }
 }
 
-std::map<std::int64_t, std::string> dataset_roots(const Project& project) {
-  std::map<std::int64_t, std::string> out;
-  for (const auto& d : project.datasets())
-    out[d.id] = d.root;
-  return out;
-}
-
-std::string absolute_path(const std::map<std::int64_t, std::string>& roots, const ItemRow& r) {
-  const auto it = roots.find(r.dataset_id);
-  if (it == roots.end()) return r.rel_path;
-  return (std::filesystem::path(it->second) / r.rel_path).lexically_normal().string();
-}
-
 std::string number_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.10g", v);
@@ -60,11 +47,11 @@ std::string csv_field(const std::string& s) {
 }
 
 ExportSummary write_list(const Project& project, const std::string& path, const ExportOptions& o) {
-  const auto roots = dataset_roots(project);
+  const ItemPaths paths(project);
   std::string text;
   ExportSummary sum;
   for_each_item(project, o, [&](const ItemRow& r) {
-    text += absolute_path(roots, r) + "\n";
+    text += paths.absolute(r) + "\n";
     ++sum.items;
   });
   write_file_atomic(path, text);
@@ -72,7 +59,7 @@ ExportSummary write_list(const Project& project, const std::string& path, const 
 }
 
 ExportSummary write_csv(const Project& project, const std::string& path, const ExportOptions& o) {
-  const auto roots = dataset_roots(project);
+  const ItemPaths paths(project);
   std::map<std::int64_t, std::string> dataset_names;
   for (const auto& d : project.datasets())
     dataset_names[d.id] = d.name;
@@ -92,7 +79,7 @@ ExportSummary write_csv(const Project& project, const std::string& path, const E
     std::string labels;
     for (const auto& l : project.labels(r.id))
       labels += (labels.empty() ? "" : ";") + l;
-    text += std::to_string(r.id) + "," + csv_field(absolute_path(roots, r)) + "," +
+    text += std::to_string(r.id) + "," + csv_field(paths.absolute(r)) + "," +
             csv_field(dataset_names[r.dataset_id]) + "," + csv_field(r.format) + "," +
             csv_field(r.kind) + "," + std::to_string(r.width) + "," + std::to_string(r.height) +
             "," + std::to_string(r.frames) + "," + csv_field(r.dtype) + "," +
@@ -112,7 +99,7 @@ ExportSummary write_csv(const Project& project, const std::string& path, const E
 
 ExportSummary write_star_file(const Project& project, const std::string& path,
                               const ExportOptions& o) {
-  const auto roots = dataset_roots(project);
+  const ItemPaths paths(project);
   struct Row {
     std::string name;
     double pixel_size;
@@ -122,9 +109,9 @@ ExportSummary write_star_file(const Project& project, const std::string& path,
   for_each_item(project, o, [&](const ItemRow& r) {
     const double px = r.pixel_size_A > 0 ? r.pixel_size_A : o.pixel_size_A;
     if (!(px > 0))
-      throw Error("export star: " + absolute_path(roots, r) +
+      throw Error("export star: " + paths.absolute(r) +
                   " has no pixel size; pass --pixel-size (Å) or set it for its dataset");
-    rows.push_back({absolute_path(roots, r), px, project.item_metrics(r.id)});
+    rows.push_back({paths.absolute(r), px, project.item_metrics(r.id)});
   });
 
   // One optics group per distinct pixel size, in order of appearance.

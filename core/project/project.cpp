@@ -120,6 +120,17 @@ const char* sort_column(const std::string& key) {
 
 } // namespace
 
+ItemPaths::ItemPaths(const Project& project) {
+  for (const auto& d : project.datasets())
+    roots_[d.id] = d.root;
+}
+
+std::string ItemPaths::absolute(const ItemRecord& item) const {
+  const auto it = roots_.find(item.dataset_id);
+  if (it == roots_.end()) return item.rel_path;
+  return (std::filesystem::path(it->second) / item.rel_path).lexically_normal().string();
+}
+
 bool is_item_column(const std::string& key) {
   return key.rfind("metric.", 0) != 0 && sort_column(key) != nullptr;
 }
@@ -391,10 +402,8 @@ std::size_t Project::set_pixel_size(const std::vector<std::int64_t>& item_ids, d
                                     PixelSizeSource source) {
   if (!(pixel_size_A > 0) || !std::isfinite(pixel_size_A))
     throw Error("pixel size must be positive, not " + std::to_string(pixel_size_A));
-  std::string ids = "[";
-  for (std::size_t i = 0; i < item_ids.size(); ++i)
-    ids += (i ? "," : "") + std::to_string(item_ids[i]);
-  ids += "]";
+  std::string ids;
+  append_json_ids(ids, item_ids);
   Statement s(db_, "UPDATE items SET pixel_size_A = ?2, pixel_size_source = ?3 WHERE id IN "
                    "(SELECT value FROM json_each(?1)) AND " +
                        pixel_rank("items.pixel_size_source") + " <= " + pixel_rank("?3"));

@@ -235,8 +235,9 @@ public:
 
   // Undo/redo replay the event log, so they work across restarts. A new
   // change after an undo discards what could have been redone.
-  bool undo();
-  bool redo();
+  // Each returns the event it undid or redid, nullopt when there is none.
+  std::optional<Event> undo();
+  std::optional<Event> redo();
   bool can_undo() const;
   bool can_redo() const;
   std::vector<Event> events() const;
@@ -282,6 +283,17 @@ private:
   std::string warning_;
   // Prepared statements reused by the import path (upsert, metrics).
   std::unique_ptr<StatementCache> statements_;
+};
+
+// Absolute paths of items: the dataset's root joined with the item's path
+// (lexically normalised). Reads the datasets once, for loops over items.
+class ItemPaths {
+public:
+  explicit ItemPaths(const Project& project);
+  std::string absolute(const ItemRecord& item) const;
+
+private:
+  std::map<std::int64_t, std::string> roots_;
 };
 
 } // namespace atelier::project

@@ -11,6 +11,15 @@ void throw_sqlite(sqlite3* db, std::string_view what) {
   throw Error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
+void append_json_ids(std::string& out, const std::vector<std::int64_t>& ids) {
+  out += '[';
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += ']';
+}
+
 void exec(sqlite3* db, const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {

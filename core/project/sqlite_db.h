@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -19,6 +20,9 @@ using SqlValue = std::variant<std::int64_t, double, std::string>;
 [[noreturn]] void throw_sqlite(sqlite3* db, std::string_view what);
 // Runs one or more statements that return no rows.
 void exec(sqlite3* db, const char* sql);
+// Appends ids as a JSON array ("[1,2,3]"): bound as one value and read back
+// with json_each, a list of any length never becomes SQL text.
+void append_json_ids(std::string& out, const std::vector<std::int64_t>& ids);
 
 class Statement {
 public:

@@ -158,11 +158,12 @@ void GridPanel::toggleSelectedLabel(const QString& label) {
   if (ids.empty()) return;
   const std::string name = label.toStdString();
   try {
-    bool all_have = true;
-    for (std::int64_t id : ids) {
-      const auto labels = project_->labels(id);
-      all_have = all_have && std::find(labels.begin(), labels.end(), name) != labels.end();
-    }
+    const auto labels = project_->labels_of(ids); // one query for the whole selection
+    const bool all_have = std::all_of(ids.begin(), ids.end(), [&](std::int64_t id) {
+      const auto it = labels.find(id);
+      return it != labels.end() &&
+             std::find(it->second.begin(), it->second.end(), name) != it->second.end();
+    });
     if (all_have)
       project_->remove_label(ids, name);
     else
@@ -185,7 +186,7 @@ void GridPanel::step(int delta) {
 }
 
 bool GridPanel::undo() {
-  const bool done = project_->undo();
+  const bool done = project_->undo().has_value();
   if (done) {
     model_->refresh();
     publishCounts();
@@ -195,7 +196,7 @@ bool GridPanel::undo() {
 }
 
 bool GridPanel::redo() {
-  const bool done = project_->redo();
+  const bool done = project_->redo().has_value();
   if (done) {
     model_->refresh();
     publishCounts();

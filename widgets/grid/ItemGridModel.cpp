@@ -20,9 +20,7 @@ ItemGridModel::ItemGridModel(std::shared_ptr<project::Project> project, Thumbnai
 QString ItemGridModel::setQuery(const QString& filter, const project::ItemSort& sort) {
   std::int64_t count = 0;
   try {
-    count = project_->count_items(filter.toStdString());
-    if (!sort.key.empty() && sort.key != "id")
-      project_->query_items(filter.toStdString(), sort, 1, 0); // checks the sort key too
+    count = project_->count_items(filter.toStdString()); // checks the filter
   } catch (const std::exception& e) {
     return QString::fromStdString(e.what());
   }
@@ -118,7 +116,7 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
   case SortValueRole: return r->sort_value ? QVariant(*r->sort_value) : QVariant();
   case LabelsRole: {
     QStringList labels;
-    const Page* page = pageOf(index.row());
+    const Page* page = pageOf(index.row()); // cached: rowAt just loaded it
     if (const auto it = page->labels.find(r->id); it != page->labels.end())
       for (const auto& l : it->second)
         labels << QString::fromStdString(l);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -31,9 +30,7 @@ std::pair<std::string, int> half_key(const std::string& path) {
 } // namespace
 
 ProjectPairs pairs_from_project(const project::Project& project, const std::string& filter) {
-  std::map<std::int64_t, std::string> roots;
-  for (const auto& d : project.datasets())
-    roots[d.id] = d.root;
+  const project::ItemPaths paths(project);
   const std::string readable =
       filter.empty() ? std::string("import = ok") : "(" + filter + ") and import = ok";
   struct Half {
@@ -47,8 +44,7 @@ ProjectPairs pairs_from_project(const project::Project& project, const std::stri
   for (const auto& row : project.query_items(readable, {"path", false}, -1)) {
     const auto [key, which] = half_key(row.rel_path);
     if (which == 0) continue;
-    const std::string abs =
-        (std::filesystem::path(roots[row.dataset_id]) / row.rel_path).lexically_normal().string();
+    const std::string abs = paths.absolute(row);
     auto& slot = halves[{row.dataset_id, key}];
     (which == 1 ? slot.first : slot.second) = Half{abs, row.split};
   }
