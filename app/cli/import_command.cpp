@@ -78,8 +78,7 @@ int run_import(const std::vector<std::string>& args) {
   try {
     project::Project p = project::Project::open(positional[0]);
     if (!p.warning().empty()) std::cerr << "warning: " << p.warning() << '\n';
-    run::StopSignalGuard guard;
-    run::install_stop_handlers();
+    run::StopSignalGuard guard; // installs the SIGTERM/SIGINT handlers
     std::atomic<bool> cancel{false};
     std::optional<run::ProgressPrinter> bar;
     const auto progress = [&](const import::ImportProgress& pr) {

@@ -199,9 +199,9 @@ bool MainWindow::openProject(const QString& dir) {
     grid->view().setFocus();
   });
   connect(grid, &GridPanel::openRequested, this, [this](qint64 id) { openItem(id); });
-  projects_[split] = ProjectTab{dir, grid, metrics, viewer, p};
+  projects_[split] = ProjectTab{dir, grid, metrics, viewer, 0, p};
   tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
-  grid->setQuery({}, {}); // publishes the counts to the status bar
+  grid->publishCounts(); // to the status bar, now connected
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
   return true;
@@ -221,7 +221,9 @@ bool MainWindow::openItem(qint64 item_id) {
   statusBar()->showMessage(tr("Reading %1…").arg(QString::fromStdString(path)));
   QPointer<ViewerPanel> viewer(tab->viewer);
   QPointer<MainWindow> self(this);
-  (void)QtConcurrent::run([self, viewer, path] {
+  const std::uint64_t request = ++tab->reads;
+  std::uint64_t* latest = &tab->reads; // lives as long as the tab, like viewer
+  (void)QtConcurrent::run([self, viewer, path, request, latest] {
     Image image;
     QString error;
     try {
@@ -234,8 +236,8 @@ bool MainWindow::openItem(qint64 item_id) {
     }
     QMetaObject::invokeMethod(
         qApp,
-        [self, viewer, image = std::move(image), error, path] {
-          if (!self || !viewer) return;
+        [self, viewer, image = std::move(image), error, path, request, latest] {
+          if (!self || !viewer || *latest != request) return; // stepped on meanwhile
           if (!error.isEmpty()) {
             self->statusBar()->showMessage(error);
             return;

@@ -62,6 +62,7 @@ private:
     GridPanel* grid = nullptr;
     MetricsPanel* metrics = nullptr;
     ViewerPanel* viewer = nullptr;
+    std::uint64_t reads = 0; // openItem's latest request: older results are dropped
     std::shared_ptr<project::Project> project;
   };
   ProjectTab* currentProject();

@@ -9,6 +9,7 @@
 #include "core/import/preview_image.h"
 #include "core/import/scan.h"
 #include "core/import/star_metrics.h"
+#include "core/metrics/cryoem_metrics.h"
 #include "core/metrics/generic_metrics.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/thumbnail.h"
@@ -82,7 +83,7 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
     const FileInfo info = read_item_facts(file.abs_path, file.format);
     const ItemClass cls = classify_item(info);
     rec.kind = cls.kind;
-    rec.pixel_size_A = pixel_size_A(info.spacing);
+    rec.pixel_size_A = metrics::pixel_size_in_A(info.spacing);
     if (rec.pixel_size_A > 0) rec.pixel_size_source = PixelSizeSource::header;
     if (user_pixel_size_A > 0) {
       rec.pixel_size_A = user_pixel_size_A;

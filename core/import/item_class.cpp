@@ -1,6 +1,8 @@
 // classify_item and read_item_facts: the heuristics described in item_class.h.
 #include "core/import/item_class.h"
 
+#include "core/metrics/cryoem_metrics.h"
+
 #include "core/formats/mrc/mrc_file.h"
 #include "core/io/file_inspect.h"
 
@@ -44,14 +46,6 @@ ItemClass stack_class(const FileInfo& info, bool may_be_volume) {
 
 } // namespace
 
-double pixel_size_A(const Spacing& spacing) {
-  if (!spacing.known()) return 0.0;
-  if (spacing.unit == "A" || spacing.unit == "Å" || spacing.unit == "angstrom")
-    return spacing.xyz[0];
-  if (spacing.unit == "nm") return spacing.xyz[0] * 10.0;
-  return 0.0;
-}
-
 ItemClass classify_item(const FileInfo& info) {
   const std::string& f = info.format;
   if (f == "mrc") {
@@ -60,7 +54,8 @@ ItemClass classify_item(const FileInfo& info) {
   }
   if (f == "tiff") {
     if (info.dims.size() >= 3 && info.dims[2] > 1) return stack_class(info, false);
-    if (pixel_size_A(info.spacing) > 0.0) return {"image", metrics::ItemKind::micrograph, true};
+    if (metrics::pixel_size_in_A(info.spacing) > 0.0)
+      return {"image", metrics::ItemKind::micrograph, true};
     return {"image", metrics::ItemKind::raster, true};
   }
   if (f == "png" || f == "jpeg") return {"image", metrics::ItemKind::raster, true};

@@ -35,7 +35,4 @@ ItemClass classify_item(const FileInfo& info);
 // (or UnsupportedError) like inspect_file.
 FileInfo read_item_facts(const std::string& path, const std::string& format);
 
-// The pixel size in Å from the x spacing when its unit is Å or nm; else 0.
-double pixel_size_A(const Spacing& spacing);
-
 } // namespace atelier::import

@@ -214,7 +214,9 @@ std::vector<Metric> generic_metrics(const Image& image) {
   std::vector<Metric> out;
   FloatPlane mean_storage;
   const PlaneView mean = mean_view(image, mean_storage);
-  if (image.channels() == 1) {
+  if (image.channels() == 1 && float_is_exact(image.dtype())) {
+    push_value_metrics(plane_summary(mean, image.dtype()), "", out); // widened once, above
+  } else if (image.channels() == 1) {
     band_metrics(image, 0, "", out);
   } else {
     push_value_metrics(double_summary(all_values(image), image.dtype()), "", out);

@@ -9,6 +9,8 @@
 // cores are not oversubscribed.
 #include "core/nn/conv2d_cpu.h"
 
+#include "core/nn/nn_check.h"
+
 #include "core/base/error.h"
 
 #include <algorithm>
@@ -451,11 +453,7 @@ void col2im(const Conv2dShape& sh, const Plan& plan, const float* col, std::size
 
 // ------------------------------------------------------------------ passes
 
-void check_size(const char* op, const char* what, std::size_t actual, std::size_t expected) {
-  if (actual != expected)
-    throw Error(std::string(op) + ": " + what + " has " + std::to_string(actual) +
-                " values, the shape needs " + std::to_string(expected));
-}
+using detail::check_size;
 
 void check_workspace(const char* op, std::size_t actual, std::size_t needed) {
   if (actual < needed)

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/data/image.h"
 #include "core/formats/mrc/mrc_writer.h"
+#include "core/io/atomic_file.h"
 #include "core/io/json_writer.h"
 #include "core/simulate/micrograph_simulator.h"
 
@@ -11,7 +12,6 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -117,15 +117,7 @@ void write_truth(const std::string& path, const SimulationOptions& o,
   }
   j.end_array();
   j.end_object();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << j.str() << '\n';
-    if (!f.flush()) throw FormatError(path, "cannot write");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw FormatError(path, "cannot write: " + ec.message());
+  write_file_atomic(path, j.str() + "\n");
 }
 
 } // namespace

@@ -41,6 +41,8 @@ public:
   QString applyFilter(const QString& filter);
   // Re-reads rows and counts after changes made elsewhere.
   void refresh();
+  // Emits countsChanged with the current totals.
+  void publishCounts();
   // Curation of the selected items; no-ops without a selection.
   void setSelectedStatus(project::CurationStatus status);
   void toggleSelectedLabel(const QString& label);
@@ -60,7 +62,6 @@ signals:
 
 private:
   void applyBar();
-  void publishCounts();
   std::vector<std::int64_t> selectedIds() const;
 
   std::shared_ptr<project::Project> project_;

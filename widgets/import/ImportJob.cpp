@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <chrono>
+
 namespace atelier {
 
 ImportJob::ImportJob(QObject* parent)
@@ -34,8 +36,13 @@ bool ImportJob::start(const QString& project_dir, const QStringList& paths,
     QString summary, error;
     try {
       project::Project p = project::Project::open(dir);
-      const auto report = [self](const import::ImportProgress& pr) {
-        if (!self) return;
+      // At most ten updates a second reach the GUI (a re-import of 300k
+      // unchanged items reports 300k times).
+      auto last = std::chrono::steady_clock::time_point{};
+      const auto report = [self, &last](const import::ImportProgress& pr) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!self || (now - last < std::chrono::milliseconds(100) && pr.done < pr.total)) return;
+        last = now;
         QMetaObject::invokeMethod(
             self.data(),
             [self, pr] {

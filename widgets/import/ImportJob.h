@@ -26,8 +26,6 @@ public:
   bool start(const QString& project_dir, const QStringList& paths,
              const import::ImportOptions& options);
   void cancel() { cancel_->store(true); }
-  bool running() const { return running_; }
-  void waitForFinished() { future_.waitForFinished(); }
 
 signals:
   void progress(qint64 done, qint64 total, double items_per_s, double eta_s);

@@ -19,11 +19,6 @@ void HistogramView::setHistogram(const project::MetricHistogram& histogram) {
   update();
 }
 
-void HistogramView::setRange(std::optional<std::pair<double, double>> range) {
-  range_ = range;
-  update();
-}
-
 QRect HistogramView::plotRect() const {
   const int text = fontMetrics().height();
   return rect().adjusted(4, 4, -4, -(text + 6));

@@ -21,7 +21,6 @@ public:
   const project::MetricHistogram& histogram() const { return histogram_; }
   // The brushed range (lo <= hi), if any.
   std::optional<std::pair<double, double>> range() const { return range_; }
-  void setRange(std::optional<std::pair<double, double>> range);
   // The data value under an x position of the widget (clamped to min..max).
   double valueAt(int x) const;
 

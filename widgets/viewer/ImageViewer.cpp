@@ -37,6 +37,9 @@ void ImageViewer::setImage(const Image& image) {
 }
 
 void ImageViewer::setMapping(const display::DisplayMapping& mapping) {
+  if (mapping.lo == mapping_.lo && mapping.hi == mapping_.hi && mapping.gamma == mapping_.gamma &&
+      mapping.colormap == mapping_.colormap)
+    return;
   mapping_ = mapping;
   remap();
   update();
@@ -49,10 +52,8 @@ void ImageViewer::remap() {
   }
   mapped_ = QImage(static_cast<int>(plane_.width), static_cast<int>(plane_.height),
                    QImage::Format_ARGB32);
-  const metrics::PlaneView view(plane_);
-  for (int y = 0; y < mapped_.height(); ++y)
-    display::map_to_argb(metrics::PlaneView(plane_.width, 1, view.row(y)), mapping_,
-                         reinterpret_cast<std::uint32_t*>(mapped_.scanLine(y)));
+  // ARGB32 rows are contiguous (4 bytes x width each): one call maps all.
+  display::map_to_argb(plane_, mapping_, reinterpret_cast<std::uint32_t*>(mapped_.bits()));
 }
 
 QPointF ImageViewer::imagePoint(QPointF widget_pos) const {

@@ -34,6 +34,7 @@ public:
   // The original value at an image pixel (NaN outside).
   double valueAt(int x, int y) const;
   const QImage& mapped() const { return mapped_; }
+  const metrics::FloatPlane& plane() const { return plane_; }
 
 signals:
   // Image pixel and its original value; text adds physical units when known.

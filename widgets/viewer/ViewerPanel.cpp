@@ -49,22 +49,20 @@ void ViewerPanel::setImage(const Image& image) {
   auto_lo_ = viewer_->mapping().lo;
   auto_hi_ = viewer_->mapping().hi;
   min_ = auto_lo_, max_ = auto_hi_;
-  if (image.pixel_count()) {
-    const metrics::FloatPlane plane = metrics::mean_plane(image);
-    const auto st = metrics::finite_stats(plane.data.data(), plane.data.size());
-    if (st.count) min_ = st.min, max_ = st.max;
-  }
+  const metrics::FloatPlane& plane = viewer_->plane(); // widened once, by the viewer
+  const auto st = metrics::finite_stats(plane.data.data(), plane.data.size());
+  if (st.count) min_ = st.min, max_ = st.max;
   applyControls();
 }
 
 void ViewerPanel::applyControls() {
   display::DisplayMapping m = viewer_->mapping();
-  m.colormap = display::parse_colormap(colormap_->currentText().toStdString());
+  m.colormap = static_cast<display::Colormap>(colormap_->currentIndex()); // listed in enum order
   m.gamma = gamma_->value() / 100.0;
   const bool full = window_->currentIndex() == 1;
   m.lo = full ? min_ : auto_lo_;
   m.hi = full ? max_ : auto_hi_;
-  if (!(m.hi > m.lo)) m.hi = m.lo + 1.0;
+  if (!(m.hi > m.lo)) m.hi = m.lo + 1.0; // a constant image's full range
   viewer_->setMapping(m);
 }
 

@@ -159,8 +159,7 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
     return s.time_offset_s + std::chrono::duration<double>(Clock::now() - t0).count();
   };
 
-  run::StopSignalGuard guard;
-  run::install_stop_handlers();
+  run::StopSignalGuard guard; // installs the SIGTERM/SIGINT handlers
   run::RunStatus status;
   status.state = run::RunState::running;
   status.step = s.start_step;
