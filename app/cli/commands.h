@@ -30,5 +30,7 @@ int run_undo(const std::vector<std::string>& args);
 int run_redo(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_relink(const std::vector<std::string>& args);
+// 3D rendering (links atelier_render, the VTK-only scene library): render_command.cpp.
+int run_render(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

@@ -29,6 +29,7 @@ void print_usage(std::ostream& out) {
          "  undo PROJECT | redo PROJECT   step through the curation history\n"
          "  export PROJECT --format star|csv|list [--where EXPR] OUT\n"
          "  relink PROJECT OLD_ROOT NEW_ROOT   point items at a moved data folder\n"
+"  render FILE --out PNG [--mode iso|volume|slices|points]   draw a volume or point cloud\n"
          "  simulate micrographs OUT      cryo-EM movies, sums and halves with known truth\n"
          "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   if (command == "redo") return run_redo(args);
   if (command == "export") return run_export(args);
   if (command == "relink") return run_relink(args);
+  if (command == "render") return run_render(args);
 #endif
 #if ATELIER_WITH_FORMAT_LIBS
   if (command == "plugins") {

@@ -158,14 +158,16 @@ Image MrcFile::read_frame(std::int64_t z) const {
   return image;
 }
 
+std::int64_t MrcFile::volume_depth() const {
+  const MrcHeader& h = header_;
+  if (h.ispg >= 401 && h.ispg <= 630 && h.m[2] > 0 && h.m[2] < h.nz && h.nz % h.m[2] == 0)
+    return h.m[2];
+  return h.nz;
+}
+
 Volume MrcFile::read_volume() const {
   const MrcHeader& h = header_;
-  std::int64_t depth = h.nz, volumes = 1;
-  if (h.ispg >= 401 && h.ispg <= 630 && h.m[2] > 0 && h.m[2] < h.nz && h.nz % h.m[2] == 0) {
-    depth = h.m[2];
-    volumes = h.nz / h.m[2];
-  }
-  Volume volume(h.nx, h.ny, depth, dtype_, volumes);
+  Volume volume(h.nx, h.ny, volume_depth(), dtype_, volume_count());
   if (h.mode == static_cast<std::int32_t>(MrcMode::packed4)) {
     // Unpack a bounded run of frames at a time: never a second full-size copy.
     const std::size_t batch =

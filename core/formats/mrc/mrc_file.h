@@ -52,6 +52,9 @@ public:
   // All frames. A volume stack (ispg 401, nz a multiple of mz) comes back as
   // nx x ny x mz x (nz / mz); everything else as nx x ny x nz.
   Volume read_volume() const;
+  // The shape read_volume() gives: sections per volume and number of volumes.
+  std::int64_t volume_depth() const;
+  std::int64_t volume_count() const { return header_.nz / volume_depth(); }
 
 private:
   void validate();

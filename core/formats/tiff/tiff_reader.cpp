@@ -6,6 +6,7 @@
 #include "core/formats/tiff/tiff_handle.h"
 #include "core/formats/tiff/tiff_page.h"
 
+#include <functional>
 #include <vector>
 
 namespace atelier {
@@ -22,7 +23,50 @@ void set_page_metadata(Metadata& meta, const TiffPage& page, const std::string& 
   if (!description.empty()) meta.set("description", description);
 }
 
+// Page i's layout, which must equal the first page's.
+TiffPage stack_page_layout(TiffHandle& tiff, int i, const TiffPage& first) {
+  const TiffPage layout = read_tiff_page_layout(tiff);
+  if (layout.width != first.width || layout.height != first.height ||
+      layout.samples != first.samples || layout.dtype != first.dtype)
+    throw FormatError(tiff.path(), "page " + std::to_string(i) + " is " + describe(layout) +
+                                       ", page 0 is " + describe(first) +
+                                       "; a stack needs equal pages");
+  return layout;
+}
+
+TiffPage stack_first_page(TiffHandle& tiff) {
+  select_tiff_page(tiff, 0);
+  const TiffPage first = read_tiff_page_layout(tiff);
+  if (first.samples != 1)
+    throw FormatError(tiff.path(), "a stack needs one sample per pixel; page 0 has " +
+                                       std::to_string(first.samples));
+  return first;
+}
+
 } // namespace
+
+TiffStackInfo read_tiff_stack_info(const std::string& path) {
+  TiffHandle tiff(path);
+  const int pages = count_tiff_pages(tiff);
+  const TiffPage first = stack_first_page(tiff);
+  return {first.width, first.height, pages, first.dtype, read_tiff_spacing(tiff)};
+}
+
+void visit_tiff_stack(const std::string& path,
+                      const std::function<void(int page, const Image& image)>& visit) {
+  TiffHandle tiff(path);
+  const int pages = count_tiff_pages(tiff);
+  const TiffPage first = stack_first_page(tiff);
+  Image image(first.width, first.height, 1, first.dtype);
+  image.spacing = read_tiff_spacing(tiff);
+  for (int i = 0; i < pages; ++i) {
+    if (i != 0) select_tiff_page(tiff, i);
+    const TiffPage layout = i == 0 ? first : stack_page_layout(tiff, i, first);
+    check_tiff_decoded_size(tiff, layout.byte_size(), layout.byte_size());
+    decode_tiff_page(tiff, layout, image.bytes());
+    visit(i, image);
+  }
+}
 
 int tiff_page_count(const std::string& path) {
   TiffHandle tiff(path);
@@ -53,11 +97,7 @@ Image read_tiff_page(const std::string& path, int page) {
 Volume read_tiff_stack(const std::string& path) {
   TiffHandle tiff(path);
   const int pages = count_tiff_pages(tiff);
-  select_tiff_page(tiff, 0);
-  const TiffPage first = read_tiff_page_layout(tiff);
-  if (first.samples != 1)
-    throw FormatError(path, "a stack needs one sample per pixel; page 0 has " +
-                                std::to_string(first.samples));
+  const TiffPage first = stack_first_page(tiff);
   const std::uint64_t page_bytes = first.byte_size();
   std::uint64_t total = 0;
   try {
@@ -72,11 +112,7 @@ Volume read_tiff_stack(const std::string& path) {
   set_page_metadata(volume.metadata, first, read_tiff_description(tiff));
   for (int i = 0; i < pages; ++i) {
     if (i != 0) select_tiff_page(tiff, i);
-    const TiffPage layout = i == 0 ? first : read_tiff_page_layout(tiff);
-    if (layout.width != first.width || layout.height != first.height ||
-        layout.samples != first.samples || layout.dtype != first.dtype)
-      throw FormatError(path, "page " + std::to_string(i) + " is " + describe(layout) +
-                                  ", page 0 is " + describe(first) + "; a stack needs equal pages");
+    const TiffPage layout = i == 0 ? first : stack_page_layout(tiff, i, first);
     decode_tiff_page(tiff, layout, volume.bytes() + static_cast<std::size_t>(i) * page_bytes);
   }
   return volume;

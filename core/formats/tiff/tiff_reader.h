@@ -5,6 +5,8 @@
 #include "core/data/volume.h"
 #include "core/io/file_info.h"
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace atelier {
@@ -24,5 +26,18 @@ Image read_tiff_page(const std::string& path, int page);
 // All pages as a volume (nz = pages). Every page must have the first page's
 // size and type and one sample per pixel; otherwise FormatError.
 Volume read_tiff_stack(const std::string& path);
+
+// A stack's shape from its first page and page count (nothing decoded).
+struct TiffStackInfo {
+  std::int64_t width = 0, height = 0, pages = 0;
+  DType dtype = DType::u8;
+  Spacing spacing;
+};
+TiffStackInfo read_tiff_stack_info(const std::string& path);
+
+// Decodes the stack a page at a time into one reused image (one open handle,
+// so memory stays at one page); the same checks as read_tiff_stack.
+void visit_tiff_stack(const std::string& path,
+                      const std::function<void(int page, const Image& image)>& visit);
 
 } // namespace atelier

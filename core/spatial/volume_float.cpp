@@ -1,0 +1,75 @@
+// Widening to float32 with finite statistics and non-finite replacement.
+#include "core/spatial/volume_float.h"
+
+#include "core/base/error.h"
+#include "core/base/half.h"
+
+#include <cmath>
+#include <limits>
+
+namespace atelier {
+namespace {
+
+template <typename T, typename Convert>
+VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert) {
+  VolumeStats s;
+  double mean = 0, m2 = 0;
+  float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = convert(src[i]);
+    out[i] = v;
+    if (!std::isfinite(v)) {
+      ++s.nonfinite;
+      continue;
+    }
+    ++s.finite;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+    const double d = v - mean;
+    mean += d / static_cast<double>(s.finite);
+    m2 += d * (v - mean);
+  }
+  if (s.finite == 0) lo = hi = 0.0f;
+  if (s.nonfinite > 0)
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isfinite(out[i])) out[i] = lo;
+  s.min = lo;
+  s.max = hi;
+  s.mean = mean;
+  s.stddev = s.finite > 1 ? std::sqrt(m2 / static_cast<double>(s.finite)) : 0.0;
+  return s;
+}
+
+template <typename T>
+VolumeStats widen_cast(const std::uint8_t* src, std::size_t n, float* out) {
+  return widen(reinterpret_cast<const T*>(src), n, out, [](T v) { return static_cast<float>(v); });
+}
+
+} // namespace
+
+VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, float* out) {
+  switch (dtype) {
+  case DType::u8: return widen_cast<std::uint8_t>(src, n, out);
+  case DType::i8: return widen_cast<std::int8_t>(src, n, out);
+  case DType::u16: return widen_cast<std::uint16_t>(src, n, out);
+  case DType::i16: return widen_cast<std::int16_t>(src, n, out);
+  case DType::u32: return widen_cast<std::uint32_t>(src, n, out);
+  case DType::i32: return widen_cast<std::int32_t>(src, n, out);
+  case DType::f32: return widen_cast<float>(src, n, out);
+  case DType::f64: return widen_cast<double>(src, n, out);
+  case DType::f16:
+    return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float);
+  }
+  throw Error("widen_to_float: unknown element type");
+}
+
+VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out) {
+  if (t < 0 || t >= volume.nt())
+    throw Error("volume " + std::to_string(t) + " out of range (the series has " +
+                std::to_string(volume.nt()) + ")");
+  const std::size_t n = static_cast<std::size_t>(volume.nx() * volume.ny() * volume.nz());
+  const std::size_t offset = n * dtype_size(volume.dtype()) * static_cast<std::size_t>(t);
+  return widen_to_float(volume.bytes() + offset, volume.dtype(), n, out);
+}
+
+} // namespace atelier

@@ -1,0 +1,30 @@
+// One time point of a volume widened to float32, as viewers and renderers
+// need it: NaN and +-Inf voxels are replaced by the finite minimum (so
+// transfer functions and isosurfaces never see them), and the finite
+// statistics come with it (contour levels are set in sigma above the mean).
+#pragma once
+
+#include "core/data/volume.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace atelier {
+
+struct VolumeStats {
+  std::uint64_t finite = 0, nonfinite = 0;
+  double min = 0, max = 0, mean = 0, stddev = 0;
+};
+
+// Widens count values of dtype at src into out, NaN and +-Inf replaced as
+// above; returns their finite statistics.
+VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t count, float* out);
+
+// Writes volume time point t (nx * ny * nz floats, x fastest) to out.
+// Throws Error when t is out of range.
+VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out);
+
+// The level `sigma` standard deviations above the mean.
+inline double sigma_level(const VolumeStats& s, double sigma) { return s.mean + sigma * s.stddev; }
+
+} // namespace atelier

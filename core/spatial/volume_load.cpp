@@ -1,0 +1,164 @@
+// Volume loading with a memory limit: the shape comes from the header, the
+// limit is checked before any voxel is allocated, and an oversized MRC or
+// TIFF stack can be binned a section at a time instead.
+#include "core/spatial/volume_load.h"
+
+#include "core/formats/mrc/mrc_file.h"
+#include "core/formats/nifti/nifti_reader.h"
+#include "core/formats/tiff/tiff_reader.h"
+#include "core/io/file_inspect.h"
+#include "core/spatial/volume_float.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace atelier {
+namespace {
+
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1ull << 30));
+  return text;
+}
+
+// Calls section(z, image) for every z-section of the first volume, reading
+// one section at a time.
+using SectionVisitor = std::function<void(std::int64_t z, const Image& section)>;
+void visit_sections(const std::string& path, const VolumeShape& shape,
+                    const SectionVisitor& section) {
+  if (shape.format == "mrc") {
+    const MrcFile mrc(path);
+    for (std::int64_t z = 0; z < shape.nz; ++z)
+      section(z, mrc.read_frame(z));
+  } else if (shape.format == "tiff") {
+    visit_tiff_stack(path, [&](int page, const Image& image) { section(page, image); });
+  } else {
+    throw FormatError(path, "cannot be read a section at a time");
+  }
+}
+
+Spacing probe_spacing(const std::string& path, const std::string& format) {
+  if (format == "mrc") return MrcFile(path).spacing();
+  if (format == "tiff") return read_tiff_stack_info(path).spacing;
+  return {};
+}
+
+Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64_t b) {
+  const std::int64_t bx = shape.nx / b, by = shape.ny / b, bz = shape.nz / b;
+  if (bx < 1 || by < 1 || bz < 1)
+    throw FormatError(path, "too small to bin by " + std::to_string(b));
+  Volume out(bx, by, bz, DType::f32);
+  auto dst = out.values<float>();
+  std::vector<float> plane(static_cast<std::size_t>(shape.nx * shape.ny));
+  const float scale = 1.0f / static_cast<float>(b * b * b);
+  visit_sections(path, shape, [&](std::int64_t z, const Image& section) {
+    const std::int64_t oz = z / b;
+    if (oz >= bz) return;
+    widen_to_float(section.bytes(), section.dtype(), plane.size(), plane.data());
+    float* o = dst.data() + static_cast<std::size_t>(oz * bx * by);
+    for (std::int64_t y = 0; y < by * b; ++y) {
+      const float* row = plane.data() + static_cast<std::size_t>(y * shape.nx);
+      float* orow = o + static_cast<std::size_t>((y / b) * bx);
+      for (std::int64_t x = 0; x < bx * b; ++x)
+        orow[x / b] += row[x] * scale;
+    }
+  });
+  Spacing spacing = probe_spacing(path, shape.format);
+  for (double& s : spacing.xyz)
+    s *= static_cast<double>(b);
+  out.spacing = spacing;
+  out.metadata.set("downsampled_by", std::to_string(b));
+  return out;
+}
+
+} // namespace
+
+std::uint64_t VolumeShape::bytes() const {
+  return static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
+         static_cast<std::uint64_t>(nz) * static_cast<std::uint64_t>(nt) * dtype_size(dtype);
+}
+
+VolumeTooLargeError::VolumeTooLargeError(const std::string& path, std::uint64_t bytes,
+                                         std::uint64_t limit, SourceLocation where)
+    : Error(path + ": the volume needs " + gib(bytes) + ", over the " + gib(limit) +
+                " limit for volumes (half the memory, or ATELIER_MAX_VOLUME_BYTES); "
+                "open it downsampled",
+            where),
+      bytes_(bytes), limit_(limit) {}
+
+std::uint64_t default_volume_byte_limit() {
+  if (const char* env = std::getenv("ATELIER_MAX_VOLUME_BYTES"); env && *env) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(env, &end, 10);
+    if (end && *end == '\0' && v > 0) return v;
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return 4ull << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
+bool is_volume_format(const std::string& format) {
+  return format == "mrc" || format == "nifti" || format == "tiff";
+}
+
+VolumeShape probe_volume(const std::string& path) {
+  VolumeShape shape;
+  shape.format = detect_format(path);
+  if (shape.format == "mrc") {
+    const MrcFile mrc(path);
+    shape.nx = mrc.width();
+    shape.ny = mrc.height();
+    shape.nz = mrc.volume_depth();
+    shape.nt = mrc.volume_count();
+    shape.dtype = mrc.dtype();
+  } else if (shape.format == "nifti") {
+    const NiftiHeader h = read_nifti_header(FileSource(path));
+    shape.nx = h.nx();
+    shape.ny = h.ny();
+    shape.nz = h.nz();
+    shape.nt = h.nt();
+    shape.dtype = h.dtype;
+  } else if (shape.format == "tiff") {
+    const TiffStackInfo info = read_tiff_stack_info(path);
+    shape.nx = info.width;
+    shape.ny = info.height;
+    shape.nz = info.pages;
+    shape.dtype = info.dtype;
+  } else {
+    throw FormatError(path, "a " + shape.format +
+                                " file is not a volume (3D views open MRC, NIfTI and TIFF stacks)");
+  }
+  return shape;
+}
+
+std::int64_t downsample_factor(const VolumeShape& shape, std::uint64_t limit) {
+  if (shape.bytes() <= limit) return 1;
+  for (std::int64_t b = 2; b <= 64; ++b) {
+    const std::uint64_t binned = static_cast<std::uint64_t>(shape.nx / b) *
+                                 static_cast<std::uint64_t>(shape.ny / b) *
+                                 static_cast<std::uint64_t>(shape.nz / b) * sizeof(float);
+    if (binned <= limit) return b;
+  }
+  return 0; // nothing sensible fits
+}
+
+Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
+  const VolumeShape shape = probe_volume(path);
+  const std::uint64_t limit = options.max_bytes ? options.max_bytes : default_volume_byte_limit();
+  if (shape.bytes() <= limit) {
+    if (shape.format == "mrc") return MrcFile(path).read_volume();
+    if (shape.format == "nifti") return read_nifti(path);
+    return read_tiff_stack(path);
+  }
+  const std::int64_t b = downsample_factor(shape, limit);
+  if (!options.downsample_to_fit || b == 0 || shape.format == "nifti")
+    throw VolumeTooLargeError(path, shape.bytes(), limit);
+  return load_binned(path, shape, b);
+}
+
+} // namespace atelier

@@ -1,0 +1,63 @@
+// Opening a volume for 3D viewing: which files are volumes, their shape from
+// the header alone, and a load that refuses (or downsamples) what would not
+// fit the memory limit, before anything large is allocated.
+#pragma once
+
+#include "core/base/dtype.h"
+#include "core/base/error.h"
+#include "core/data/volume.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace atelier {
+
+struct VolumeShape {
+  std::int64_t nx = 0, ny = 0, nz = 0, nt = 1;
+  DType dtype = DType::f32;
+  std::string format; // mrc, nifti, tiff
+
+  std::uint64_t bytes() const; // of the stored type, all volumes
+};
+
+// A volume whose voxels would exceed the memory limit.
+class VolumeTooLargeError : public Error {
+public:
+  VolumeTooLargeError(const std::string& path, std::uint64_t bytes, std::uint64_t limit,
+                      SourceLocation where = SourceLocation::current());
+  std::uint64_t bytes() const noexcept { return bytes_; }
+  std::uint64_t limit() const noexcept { return limit_; }
+
+private:
+  std::uint64_t bytes_ = 0, limit_ = 0;
+};
+
+struct VolumeLoadOptions {
+  std::uint64_t max_bytes = 0; // 0: default_volume_byte_limit()
+  // When over the limit: bin by the smallest integer factor that fits
+  // (mean of b x b x b voxels, float32, first volume of a series) instead of
+  // refusing. MRC and TIFF stacks only (read a section at a time).
+  bool downsample_to_fit = false;
+};
+
+// Half the physical memory, or ATELIER_MAX_VOLUME_BYTES when set.
+std::uint64_t default_volume_byte_limit();
+
+// True for formats that hold volumes: MRC, NIfTI, TIFF (stacks).
+bool is_volume_format(const std::string& format);
+
+// The shape from the header (TIFF: the first page and the page count).
+// Throws FormatError naming the file for anything else or unreadable.
+VolumeShape probe_volume(const std::string& path);
+
+// Loads the whole volume (all time points) in its stored type. Throws
+// VolumeTooLargeError when it would exceed the limit and downsampling was
+// not asked for (or is not possible for the format), FormatError when the
+// file is not a readable volume.
+Volume load_volume(const std::string& path, const VolumeLoadOptions& options = {});
+
+// The bin factor load_volume would use for shape under limit (1 if it fits).
+std::int64_t downsample_factor(const VolumeShape& shape, std::uint64_t limit);
+
+} // namespace atelier

@@ -1,0 +1,283 @@
+// PointScene: the VTK pipeline behind the point-cloud viewer.
+#include "widgets/render/point_scene.h"
+
+#include "core/base/error.h"
+#include "widgets/render/transfer_function.h"
+
+#include <vtkCellArray.h>
+#include <vtkEDLShading.h>
+#include <vtkFloatArray.h>
+#include <vtkOpenGLRenderer.h>
+#include <vtkPointData.h>
+#include <vtkPointGaussianMapper.h>
+#include <vtkPointPicker.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkProperty.h>
+#include <vtkActor.h>
+#include <vtkRenderStepsPass.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace atelier::render {
+namespace {
+
+// The p-th and q-th percentiles of the finite values, from at most 2^20 samples.
+std::array<double, 2> percentiles(const std::vector<float>& v, double p, double q) {
+  std::vector<float> s;
+  const std::size_t stride = std::max<std::size_t>(1, v.size() >> 20);
+  s.reserve(v.size() / stride + 1);
+  for (std::size_t i = 0; i < v.size(); i += stride)
+    if (std::isfinite(v[i])) s.push_back(v[i]);
+  if (s.empty()) return {0.0, 1.0};
+  auto at = [&](double f) {
+    const auto k = static_cast<std::size_t>(f * double(s.size() - 1));
+    std::nth_element(s.begin(), s.begin() + std::ptrdiff_t(k), s.end());
+    return double(s[k]);
+  };
+  double lo = at(p), hi = at(q);
+  if (hi <= lo) hi = lo + 1;
+  return {lo, hi};
+}
+
+} // namespace
+
+PointColouring default_colouring(const PointCloud& cloud) {
+  PointColouring c;
+  c.by = cloud.has_rgb() ? PointColour::rgb
+                         : (cloud.has_intensity() ? PointColour::intensity : PointColour::elevation);
+  return c;
+}
+
+PointColouring parse_point_colouring(const std::string& text) {
+  PointColouring c;
+  if (text == "rgb") c.by = PointColour::rgb;
+  else if (text == "intensity") c.by = PointColour::intensity;
+  else if (text == "elevation" || text == "z") c.by = PointColour::elevation;
+  else if (text == "solid") c.by = PointColour::solid;
+  else if (text.rfind("label:", 0) == 0) c.by = PointColour::label, c.field = text.substr(6);
+  else if (text == "label") c.by = PointColour::label, c.field = "classification";
+  else if (text.rfind("field:", 0) == 0) c.by = PointColour::field, c.field = text.substr(6);
+  else if (!text.empty()) c.by = PointColour::field, c.field = text;
+  else throw Error("colour by rgb, intensity, elevation, solid, label[:FIELD] or field:NAME");
+  return c;
+}
+
+struct PointScene::Impl {
+  vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
+  vtkSmartPointer<vtkPolyData> full = vtkSmartPointer<vtkPolyData>::New();
+  vtkSmartPointer<vtkPolyData> coarse = vtkSmartPointer<vtkPolyData>::New();
+  vtkSmartPointer<vtkPointGaussianMapper> mapper = vtkSmartPointer<vtkPointGaussianMapper>::New();
+  vtkSmartPointer<vtkActor> actor = vtkSmartPointer<vtkActor>::New();
+  vtkSmartPointer<vtkActor> outline;
+  std::array<double, 3> centre{0, 0, 0};
+  std::size_t stride = 1; // coarse keeps every stride-th point
+  std::vector<std::array<std::uint8_t, 3>> rgb;
+  std::vector<float> intensity, elevation;
+  std::vector<std::pair<std::string, std::vector<float>>> fields;
+  std::array<double, 2> range{0, 1};
+  bool edl = false;
+  UpAxis up = UpAxis::plus_y;
+
+  Impl() {
+    renderer->SetBackground(0.11, 0.11, 0.13);
+    mapper->SetScaleFactor(0); // plain points of the actor's point size
+    mapper->EmissiveOff();
+    mapper->SetColorModeToDirectScalars();
+    mapper->ScalarVisibilityOn();
+    mapper->SetInputData(full);
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetPointSize(2);
+    renderer->AddActor(actor);
+  }
+
+  const std::vector<float>& scalar_for(const PointColouring& c) const {
+    switch (c.by) {
+    case PointColour::intensity:
+      if (intensity.empty()) throw Error("the cloud has no intensity");
+      return intensity;
+    case PointColour::elevation: return elevation;
+    case PointColour::field:
+    case PointColour::label:
+      for (const auto& [name, values] : fields)
+        if (name == c.field) return values;
+      throw Error("the cloud has no field '" + c.field + "'");
+    default: break;
+    }
+    throw Error("not a scalar colouring");
+  }
+
+  void colour(const PointColouring& c) {
+    const std::size_t n = elevation.size();
+    auto colours = vtkSmartPointer<vtkUnsignedCharArray>::New();
+    colours->SetName("colours");
+    colours->SetNumberOfComponents(3);
+    colours->SetNumberOfTuples(vtkIdType(n));
+    std::uint8_t* out = colours->GetPointer(0);
+    if (c.by == PointColour::rgb) {
+      if (rgb.empty()) throw Error("the cloud has no colours");
+      std::copy_n(rgb.front().data(), 3 * n, out);
+    } else if (c.by == PointColour::solid) {
+      for (std::size_t i = 0; i < n; ++i)
+        out[3 * i] = 200, out[3 * i + 1] = 200, out[3 * i + 2] = 205;
+    } else if (c.by == PointColour::label) {
+      const auto& v = scalar_for(c);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto rgb01 = label_colour(static_cast<std::int64_t>(std::lround(v[i])));
+        for (int k = 0; k < 3; ++k)
+          out[3 * i + k] = static_cast<std::uint8_t>(std::lround(255 * rgb01[k]));
+      }
+    } else {
+      const auto& v = scalar_for(c);
+      const auto auto_range = percentiles(v, 0.02, 0.98);
+      range = {c.lo.value_or(auto_range[0]), c.hi.value_or(auto_range[1])};
+      if (range[1] <= range[0]) range[1] = range[0] + 1e-9;
+      const auto& table = display::colormap_table(c.colormap);
+      const double scale = 255.0 / (range[1] - range[0]);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double t = std::isfinite(v[i]) ? (v[i] - range[0]) * scale : 0.0;
+        const std::uint32_t argb = table[static_cast<std::size_t>(std::clamp(t, 0.0, 255.0))];
+        out[3 * i] = std::uint8_t(argb >> 16), out[3 * i + 1] = std::uint8_t(argb >> 8),
+                out[3 * i + 2] = std::uint8_t(argb);
+      }
+    }
+    full->GetPointData()->SetScalars(colours);
+    coarse->GetPointData()->SetScalars(subsample(colours));
+  }
+
+  vtkSmartPointer<vtkUnsignedCharArray> subsample(vtkUnsignedCharArray* colours) const {
+    auto out = vtkSmartPointer<vtkUnsignedCharArray>::New();
+    out->SetNumberOfComponents(3);
+    const std::size_t n = elevation.size(), m = (n + stride - 1) / stride;
+    out->SetNumberOfTuples(vtkIdType(m));
+    const std::uint8_t* src = colours->GetPointer(0);
+    std::uint8_t* dst = out->GetPointer(0);
+    for (std::size_t i = 0; i < m; ++i)
+      std::copy_n(src + 3 * i * stride, 3, dst + 3 * i);
+    return out;
+  }
+};
+
+PointScene::PointScene() : d_(std::make_unique<Impl>()) {}
+PointScene::~PointScene() = default;
+
+vtkRenderer* PointScene::renderer() const { return d_->renderer; }
+
+void PointScene::set_cloud(const PointCloud& cloud) {
+  const std::size_t n = cloud.size();
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  if (n > 0) {
+    for (int k = 0; k < 3; ++k)
+      lo[k] = hi[k] = cloud.xyz[0][k];
+    for (const auto& p : cloud.xyz)
+      for (int k = 0; k < 3; ++k)
+        lo[k] = std::min(lo[k], p[k]), hi[k] = std::max(hi[k], p[k]);
+  }
+  for (int k = 0; k < 3; ++k)
+    d_->centre[k] = 0.5 * (lo[k] + hi[k]);
+  d_->stride = std::max<std::size_t>(1, (n + decimated_points - 1) / decimated_points);
+
+  auto make_points = [&](std::size_t step) {
+    auto coords = vtkSmartPointer<vtkFloatArray>::New();
+    coords->SetNumberOfComponents(3);
+    const std::size_t m = (n + step - 1) / step;
+    coords->SetNumberOfTuples(vtkIdType(m));
+    float* out = coords->GetPointer(0);
+    for (std::size_t i = 0, j = 0; i < n; i += step, ++j)
+      for (int k = 0; k < 3; ++k)
+        out[3 * j + k] = static_cast<float>(cloud.xyz[i][k] - d_->centre[k]);
+    auto points = vtkSmartPointer<vtkPoints>::New();
+    points->SetData(coords);
+    return points;
+  };
+  d_->full = vtkSmartPointer<vtkPolyData>::New();
+  d_->full->SetPoints(make_points(1));
+  d_->coarse = vtkSmartPointer<vtkPolyData>::New();
+  d_->coarse->SetPoints(d_->stride == 1 ? d_->full->GetPoints() : make_points(d_->stride).Get());
+  d_->mapper->SetInputData(d_->full);
+
+  d_->rgb = cloud.rgb;
+  d_->intensity = cloud.intensity;
+  d_->up = cloud.metadata.find("point_format") || cloud.metadata.find("crs") ? UpAxis::plus_z
+                                                                            : UpAxis::plus_y;
+  const int vertical = d_->up == UpAxis::plus_z ? 2 : 1;
+  d_->elevation.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    d_->elevation[i] = static_cast<float>(cloud.xyz[i][vertical]);
+  d_->fields.clear();
+  for (const ScalarField& f : cloud.fields)
+    d_->fields.emplace_back(f.name, std::vector<float>(f.values.begin(), f.values.end()));
+
+  if (d_->outline) d_->renderer->RemoveActor(d_->outline);
+  const double b[6] = {lo[0] - d_->centre[0], hi[0] - d_->centre[0], lo[1] - d_->centre[1],
+                       hi[1] - d_->centre[1], lo[2] - d_->centre[2], hi[2] - d_->centre[2]};
+  d_->outline = make_outline(b);
+  d_->outline->SetVisibility(n > 0);
+  d_->renderer->AddActor(d_->outline);
+  set_colouring(default_colouring(cloud));
+  set_point_size(default_point_size(n));
+  set_eye_dome(!cloud.has_rgb() && n >= 20'000); // sparse clouds only get halos
+}
+
+double PointScene::default_point_size(std::size_t n) {
+  return n < 20'000 ? 4.0 : (n < 500'000 ? 3.0 : 2.0);
+}
+
+std::size_t PointScene::size() const { return d_->elevation.size(); }
+
+void PointScene::set_colouring(const PointColouring& colouring) { d_->colour(colouring); }
+
+std::array<double, 2> PointScene::colour_range() const { return d_->range; }
+
+void PointScene::set_point_size(double pixels) {
+  d_->actor->GetProperty()->SetPointSize(float(std::clamp(pixels, 1.0, 64.0)));
+}
+
+void PointScene::set_eye_dome(bool on) {
+  auto* gl = vtkOpenGLRenderer::SafeDownCast(d_->renderer);
+  if (!gl || on == d_->edl) return;
+  d_->edl = on;
+  if (on) {
+    auto steps = vtkSmartPointer<vtkRenderStepsPass>::New();
+    auto edl = vtkSmartPointer<vtkEDLShading>::New();
+    edl->SetDelegatePass(steps);
+    gl->SetPass(edl);
+  } else {
+    gl->SetPass(nullptr);
+  }
+}
+
+bool PointScene::eye_dome() const { return d_->edl; }
+
+void PointScene::set_interacting(bool interacting) {
+  d_->mapper->SetInputData(interacting ? d_->coarse : d_->full);
+}
+
+std::optional<std::size_t> PointScene::pick(int x, int y) const {
+  if (size() == 0 || !d_->renderer->GetRenderWindow()) return std::nullopt;
+  auto picker = vtkSmartPointer<vtkPointPicker>::New();
+  picker->SetTolerance(0.005);
+  if (!picker->Pick(x, y, 0, d_->renderer)) return std::nullopt;
+  const vtkIdType id = picker->GetPointId();
+  if (id < 0) return std::nullopt;
+  const std::size_t step = d_->mapper->GetInput() == d_->coarse ? d_->stride : 1;
+  return std::min(size() - 1, std::size_t(id) * step);
+}
+
+std::array<double, 3> PointScene::position(std::size_t i) const {
+  double p[3];
+  d_->full->GetPoint(vtkIdType(i), p);
+  return {p[0] + d_->centre[0], p[1] + d_->centre[1], p[2] + d_->centre[2]};
+}
+
+void PointScene::reset_camera(ViewDirection direction) {
+  double b[6];
+  d_->full->GetBounds(b);
+  if (size() == 0) b[0] = b[2] = b[4] = -1, b[1] = b[3] = b[5] = 1;
+  aim_camera(d_->renderer, b, direction, d_->up);
+}
+
+} // namespace atelier::render

@@ -1,0 +1,294 @@
+// VolumeScene: the VTK pipelines behind the volume viewer.
+#include "widgets/render/volume_scene.h"
+
+#include "core/base/error.h"
+#include "widgets/render/label_surfaces.h"
+#include "widgets/render/vtk_volume_data.h"
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkDiscreteFlyingEdges3D.h>
+#include <vtkFlyingEdges3D.h>
+#include <vtkImageData.h>
+#include <vtkImageProperty.h>
+#include <vtkImageSlice.h>
+#include <vtkImageSliceMapper.h>
+#include <vtkLookupTable.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
+#include <vtkSmartVolumeMapper.h>
+#include <vtkVolume.h>
+#include <vtkVolumeProperty.h>
+
+#include <algorithm>
+
+namespace atelier::render {
+
+VolumeMode parse_volume_mode(const std::string& name) {
+  if (name == "iso") return VolumeMode::iso;
+  if (name == "volume") return VolumeMode::volume;
+  if (name == "slices") return VolumeMode::slices;
+  throw Error("unknown volume mode '" + name + "' (choose iso, volume or slices)");
+}
+
+struct VolumeScene::Impl {
+  vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
+  vtkSmartPointer<vtkImageData> image;
+  VolumeStats stats;
+  VolumeMode mode = VolumeMode::iso;
+  double iso = 0;
+  std::vector<TransferPoint> transfer;
+  std::array<std::int64_t, 3> slice{0, 0, 0};
+  std::array<bool, 3> slice_on{true, true, true};
+  double window_lo = 0, window_hi = 1;
+  double label_opacity = 0.5;
+  double base_sample_distance = 1;
+
+  // Isosurface.
+  vtkSmartPointer<vtkFlyingEdges3D> contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
+  vtkSmartPointer<vtkActor> iso_actor = vtkSmartPointer<vtkActor>::New();
+  // Ray casting.
+  vtkSmartPointer<vtkSmartVolumeMapper> ray_mapper = vtkSmartPointer<vtkSmartVolumeMapper>::New();
+  vtkSmartPointer<vtkVolumeProperty> ray_property = vtkSmartPointer<vtkVolumeProperty>::New();
+  vtkSmartPointer<vtkVolume> ray_volume = vtkSmartPointer<vtkVolume>::New();
+  // Orthogonal slices, and label overlays on them.
+  std::array<vtkSmartPointer<vtkImageSlice>, 3> slices, overlays;
+  // Labels.
+  vtkSmartPointer<vtkImageData> label_image;
+  std::vector<std::int64_t> label_list;
+  vtkSmartPointer<vtkLookupTable> label_lut;
+  vtkSmartPointer<vtkActor> label_surfaces;
+  vtkSmartPointer<vtkActor> outline;
+
+  Impl() {
+    renderer->SetBackground(0.11, 0.11, 0.13);
+    contour->ComputeNormalsOn();
+    auto iso_mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
+    iso_mapper->SetInputConnection(contour->GetOutputPort());
+    iso_mapper->ScalarVisibilityOff();
+    iso_actor->SetMapper(iso_mapper);
+    iso_actor->GetProperty()->SetColor(0.72, 0.80, 0.92);
+    iso_actor->GetProperty()->SetSpecular(0.25);
+    iso_actor->GetProperty()->SetSpecularPower(20);
+
+    ray_mapper->SetBlendModeToComposite();
+    ray_property->SetInterpolationTypeToLinear();
+    ray_property->ShadeOn();
+    ray_property->SetAmbient(0.3);
+    ray_property->SetDiffuse(0.7);
+    ray_volume->SetMapper(ray_mapper);
+    ray_volume->SetProperty(ray_property);
+
+    for (int axis = 0; axis < 3; ++axis) {
+      slices[axis] = make_slice(axis);
+      overlays[axis] = make_slice(axis);
+      overlays[axis]->GetProperty()->SetInterpolationTypeToNearest();
+      overlays[axis]->GetProperty()->UseLookupTableScalarRangeOn();
+    }
+  }
+
+  static vtkSmartPointer<vtkImageSlice> make_slice(int axis) {
+    auto mapper = vtkSmartPointer<vtkImageSliceMapper>::New();
+    if (axis == 0) mapper->SetOrientationToX();
+    if (axis == 1) mapper->SetOrientationToY();
+    if (axis == 2) mapper->SetOrientationToZ();
+    mapper->BorderOn(); // whole edge voxels, so an axis view maps voxels 1:1 to pixels
+    auto slice = vtkSmartPointer<vtkImageSlice>::New();
+    slice->SetMapper(mapper);
+    return slice;
+  }
+
+  static vtkImageSliceMapper* slice_mapper(vtkImageSlice* s) {
+    return static_cast<vtkImageSliceMapper*>(s->GetMapper());
+  }
+
+  void update_visibility() {
+    const bool have = image != nullptr;
+    iso_actor->SetVisibility(have && mode == VolumeMode::iso);
+    ray_volume->SetVisibility(have && mode == VolumeMode::volume);
+    for (int axis = 0; axis < 3; ++axis) {
+      const bool on = have && mode == VolumeMode::slices && slice_on[axis];
+      slices[axis]->SetVisibility(on);
+      overlays[axis]->SetVisibility(on && label_image != nullptr);
+    }
+    if (label_surfaces) label_surfaces->SetVisibility(mode != VolumeMode::slices);
+  }
+
+  void update_slices() {
+    for (int axis = 0; axis < 3; ++axis) {
+      slice_mapper(slices[axis])->SetSliceNumber(int(slice[axis]));
+      slice_mapper(overlays[axis])->SetSliceNumber(int(slice[axis]));
+      slices[axis]->GetProperty()->SetColorWindow(std::max(window_hi - window_lo, 1e-12));
+      slices[axis]->GetProperty()->SetColorLevel(0.5 * (window_hi + window_lo));
+      overlays[axis]->GetProperty()->SetOpacity(label_opacity);
+    }
+  }
+};
+
+VolumeScene::VolumeScene() : d_(std::make_unique<Impl>()) {
+  d_->renderer->AddActor(d_->iso_actor);
+  d_->renderer->AddVolume(d_->ray_volume);
+  for (int axis = 0; axis < 3; ++axis) {
+    d_->renderer->AddViewProp(d_->slices[axis]);
+    d_->renderer->AddViewProp(d_->overlays[axis]);
+  }
+  d_->update_visibility();
+}
+
+VolumeScene::~VolumeScene() = default;
+
+vtkRenderer* VolumeScene::renderer() const { return d_->renderer; }
+
+void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
+  DensityImage density = make_density_image(volume, t);
+  d_->image = density.image;
+  d_->stats = density.stats;
+  d_->contour->SetInputData(d_->image);
+  d_->ray_mapper->SetInputData(d_->image);
+  for (int axis = 0; axis < 3; ++axis)
+    Impl::slice_mapper(d_->slices[axis])->SetInputData(d_->image);
+  const double* sp = d_->image->GetSpacing();
+  d_->base_sample_distance = 0.5 * std::min({sp[0], sp[1], sp[2]});
+  d_->ray_mapper->SetSampleDistance(d_->base_sample_distance);
+  d_->ray_mapper->AutoAdjustSampleDistancesOff();
+  clear_labels();
+  set_iso_level(sigma_level(d_->stats, 1.0));
+  set_transfer(transfer_preset(TransferPreset::cryo_em, d_->stats));
+  const double sd = d_->stats.stddev > 0 ? d_->stats.stddev : 1.0;
+  d_->window_lo = std::max(d_->stats.min, d_->stats.mean - 3 * sd);
+  d_->window_hi = std::min(d_->stats.max, d_->stats.mean + 3 * sd);
+  if (d_->window_hi <= d_->window_lo) d_->window_hi = d_->window_lo + 1;
+  d_->slice = {volume.nx() / 2, volume.ny() / 2, volume.nz() / 2};
+  d_->update_slices();
+  if (d_->outline) d_->renderer->RemoveActor(d_->outline);
+  d_->outline = make_outline(d_->image->GetBounds());
+  d_->renderer->AddActor(d_->outline);
+  d_->update_visibility();
+}
+
+const VolumeStats& VolumeScene::stats() const { return d_->stats; }
+
+std::array<std::int64_t, 3> VolumeScene::dims() const {
+  if (!d_->image) return {0, 0, 0};
+  const int* n = d_->image->GetDimensions();
+  return {n[0], n[1], n[2]};
+}
+
+void VolumeScene::set_mode(VolumeMode mode) {
+  d_->mode = mode;
+  d_->update_visibility();
+}
+
+VolumeMode VolumeScene::mode() const { return d_->mode; }
+
+void VolumeScene::set_iso_level(double value) {
+  d_->iso = value;
+  d_->contour->SetValue(0, value);
+}
+
+double VolumeScene::iso_level() const { return d_->iso; }
+
+void VolumeScene::set_iso_colour(double r, double g, double b) {
+  d_->iso_actor->GetProperty()->SetColor(r, g, b);
+}
+
+void VolumeScene::set_iso_opacity(double opacity) {
+  d_->iso_actor->GetProperty()->SetOpacity(std::clamp(opacity, 0.0, 1.0));
+}
+
+void VolumeScene::set_transfer(const std::vector<TransferPoint>& points) {
+  d_->transfer = points;
+  apply_transfer(points, d_->ray_property);
+}
+
+const std::vector<TransferPoint>& VolumeScene::transfer() const { return d_->transfer; }
+
+void VolumeScene::set_slice(int axis, std::int64_t index) {
+  if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
+  const auto n = dims();
+  d_->slice[axis] = std::clamp<std::int64_t>(index, 0, std::max<std::int64_t>(0, n[axis] - 1));
+  d_->update_slices();
+}
+
+std::int64_t VolumeScene::slice(int axis) const { return d_->slice.at(axis); }
+
+void VolumeScene::set_slice_axes(bool x, bool y, bool z) {
+  d_->slice_on = {x, y, z};
+  d_->update_visibility();
+}
+
+void VolumeScene::set_slice_window(double lo, double hi) {
+  d_->window_lo = lo;
+  d_->window_hi = hi > lo ? hi : lo + 1e-6;
+  d_->update_slices();
+}
+
+void VolumeScene::set_labels(const Volume& labels) {
+  if (!d_->image) throw Error("open a volume before its labels");
+  const auto n = dims();
+  if (labels.nx() != n[0] || labels.ny() != n[1] || labels.nz() != n[2])
+    throw Error("labels are " + std::to_string(labels.nx()) + "x" + std::to_string(labels.ny()) +
+                "x" + std::to_string(labels.nz()) + ", the volume is " + std::to_string(n[0]) +
+                "x" + std::to_string(n[1]) + "x" + std::to_string(n[2]));
+  clear_labels();
+  d_->label_image = make_label_image(labels);
+  d_->label_image->SetSpacing(d_->image->GetSpacing());
+  d_->label_list = label_values(labels);
+  const std::int64_t top = d_->label_list.empty() ? 1 : d_->label_list.back();
+  d_->label_lut = vtkSmartPointer<vtkLookupTable>::New();
+  d_->label_lut->SetNumberOfTableValues(top + 1);
+  d_->label_lut->SetTableRange(0, double(top));
+  for (std::int64_t v = 0; v <= top; ++v)
+    d_->label_lut->SetTableValue(v, 0, 0, 0, 0); // absent labels and 0: transparent
+  for (std::int64_t v : d_->label_list) {
+    const auto c = label_colour(v);
+    d_->label_lut->SetTableValue(v, c[0], c[1], c[2], 1.0);
+  }
+  d_->label_lut->Build();
+  for (int axis = 0; axis < 3; ++axis) {
+    Impl::slice_mapper(d_->overlays[axis])->SetInputData(d_->label_image);
+    d_->overlays[axis]->GetProperty()->SetLookupTable(d_->label_lut);
+  }
+  d_->label_surfaces = make_label_surfaces(d_->label_image, d_->label_list, d_->label_lut);
+  d_->renderer->AddActor(d_->label_surfaces);
+  d_->update_slices();
+  d_->update_visibility();
+}
+
+void VolumeScene::clear_labels() {
+  if (d_->label_surfaces) d_->renderer->RemoveActor(d_->label_surfaces);
+  d_->label_surfaces = nullptr;
+  d_->label_image = nullptr;
+  d_->label_list.clear();
+  d_->update_visibility();
+}
+
+bool VolumeScene::has_labels() const { return d_->label_image != nullptr; }
+
+const std::vector<std::int64_t>& VolumeScene::labels() const { return d_->label_list; }
+
+void VolumeScene::set_label_opacity(double opacity) {
+  d_->label_opacity = std::clamp(opacity, 0.0, 1.0);
+  d_->update_slices();
+}
+
+void VolumeScene::set_interacting(bool interacting) {
+  d_->ray_mapper->SetSampleDistance(interacting ? 4 * d_->base_sample_distance
+                                                : d_->base_sample_distance);
+}
+
+void VolumeScene::reset_camera(ViewDirection direction) {
+  if (!d_->image) return;
+  double b[6];
+  d_->image->GetBounds(b);
+  const double* sp = d_->image->GetSpacing();
+  for (int axis = 0; axis < 3; ++axis) { // voxels are drawn whole
+    b[2 * axis] -= 0.5 * sp[axis];
+    b[2 * axis + 1] += 0.5 * sp[axis];
+  }
+  aim_camera(d_->renderer, b, direction);
+}
+
+} // namespace atelier::render

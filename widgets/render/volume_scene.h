@@ -1,0 +1,77 @@
+// A volume scene: a density volume drawn as an isosurface, by ray casting
+// with a transfer function, or as three orthogonal slices, with an optional
+// label volume (coloured overlays on the slices, surfaces in 3D), an outline
+// and a camera that respects the physical voxel size. VTK only (no Qt): the
+// app's 3D view and `atelier-cli render` share it.
+#pragma once
+
+#include "core/data/volume.h"
+#include "core/spatial/volume_float.h"
+#include "widgets/render/scene_decorations.h"
+#include "widgets/render/transfer_function.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+class vtkRenderer;
+
+namespace atelier::render {
+
+enum class VolumeMode { iso, volume, slices };
+// "iso", "volume", "slices"; Error otherwise.
+VolumeMode parse_volume_mode(const std::string& name);
+
+class VolumeScene {
+public:
+  VolumeScene();
+  ~VolumeScene();
+  VolumeScene(const VolumeScene&) = delete;
+  VolumeScene& operator=(const VolumeScene&) = delete;
+
+  vtkRenderer* renderer() const;
+
+  // Shows time point t of volume (converted to float; the Volume itself is
+  // not kept). Resets the iso level to 1 sigma above the mean, the transfer
+  // function to the cryo-EM preset, the slices to the centre.
+  void set_volume(const Volume& volume, std::int64_t t = 0);
+  const VolumeStats& stats() const;
+  std::array<std::int64_t, 3> dims() const;
+
+  void set_mode(VolumeMode mode);
+  VolumeMode mode() const;
+
+  void set_iso_level(double value); // data units
+  double iso_level() const;
+  void set_iso_colour(double r, double g, double b);
+  void set_iso_opacity(double opacity);
+
+  void set_transfer(const std::vector<TransferPoint>& points);
+  const std::vector<TransferPoint>& transfer() const;
+
+  // Slice index per axis (0 x, 1 y, 2 z), clamped to the volume.
+  void set_slice(int axis, std::int64_t index);
+  std::int64_t slice(int axis) const;
+  void set_slice_axes(bool x, bool y, bool z);
+  void set_slice_window(double lo, double hi);
+
+  // Labels must have the density's nx, ny, nz (Error otherwise).
+  void set_labels(const Volume& labels);
+  void clear_labels();
+  bool has_labels() const;
+  const std::vector<std::int64_t>& labels() const;
+  void set_label_opacity(double opacity);
+
+  // Coarser ray casting while the camera moves; full quality when false.
+  void set_interacting(bool interacting);
+
+  void reset_camera(ViewDirection direction = ViewDirection::oblique);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> d_;
+};
+
+} // namespace atelier::render
