@@ -1,0 +1,326 @@
+// Rendering without a window: every volume and point cloud of the sample
+// data draws a plausible picture, the isosurface level behaves like a
+// contour level, label overlays land on their voxels, bad input (NaN voxels,
+// empty clouds, oversized volumes, no display) is handled, and the CLI
+// writes the PNG. Renders are kept under ATELIER_TEST_ARTEFACTS.
+#include "core/base/error.h"
+#include "core/formats/mrc/mrc_writer.h"
+#include "core/spatial/volume_load.h"
+#include "widgets/render/offscreen_render.h"
+#include "widgets/render/point_scene.h"
+#include "widgets/render/render_file.h"
+#include "widgets/render/transfer_function.h"
+#include "widgets/render/volume_scene.h"
+#include "tests/support/test_support.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace atelier;
+using namespace atelier::render;
+
+namespace {
+
+const QStringList kVolumeKinds = {"density_map", "subtomogram", "fmri",        "mri_t1",
+                                  "dmri_b0",     "em_volume",   "label_volume"};
+
+void keep_artefact(const RgbImage& image, const QString& name) {
+  const QString dir = qEnvironmentVariable("ATELIER_TEST_ARTEFACTS");
+  if (dir.isEmpty()) return;
+  QDir().mkpath(dir);
+  write_png(image, QDir(dir).filePath(name).toStdString());
+}
+
+RenderRequest small(const std::string& mode = "") {
+  RenderRequest r;
+  r.mode = mode;
+  r.width = 320;
+  r.height = 240;
+  return r;
+}
+
+// A float32 ball of density 1 (radius r voxels) in an n^3 volume of zeros.
+Volume ball(std::int64_t n, double r) {
+  Volume v(n, n, n, DType::f32);
+  auto values = v.values<float>();
+  const double c = 0.5 * double(n - 1);
+  for (std::int64_t z = 0; z < n; ++z)
+    for (std::int64_t y = 0; y < n; ++y)
+      for (std::int64_t x = 0; x < n; ++x) {
+        const double d = std::sqrt((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c));
+        values[std::size_t((z * n + y) * n + x)] = d < r ? 1.0f : 0.0f;
+      }
+  return v;
+}
+
+bool grey(const std::uint8_t* p, int tolerance = 6) {
+  return std::abs(int(p[0]) - int(p[1])) <= tolerance && std::abs(int(p[1]) - int(p[2])) <= tolerance;
+}
+
+} // namespace
+
+class TestRenderScenes : public QObject {
+  Q_OBJECT
+
+private slots:
+  void initTestCase() {
+    std::string reason;
+    if (!display_available(&reason)) {
+      if (test::running_in_ci()) QFAIL(("no X display under CI: " + reason).c_str());
+      QSKIP("rendering needs an X display (run under xvfb-run)");
+    }
+  }
+
+  void every_volume_renders_data() {
+    QTest::addColumn<QString>("path");
+    for (const auto& value : test::manifest_entries()) {
+      const QJsonObject entry = value.toObject();
+      if (kVolumeKinds.contains(entry["kind"].toString()))
+        QTest::newRow(qPrintable(entry["path"].toString())) << entry["path"].toString();
+    }
+    if (test::manifest_entries().isEmpty()) QTest::newRow("no sample data") << QString();
+  }
+  void every_volume_renders() {
+    QFETCH(QString, path);
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    for (const std::string mode : {"iso", "volume", "slices"}) {
+      const RenderResult result = render_file(test::sample_path(path), small(mode));
+      QCOMPARE(result.image.width, 320);
+      QCOMPARE(result.image.height, 240);
+      const double covered = covered_fraction(result.image);
+      QVERIFY2(covered > 0.01 && covered < 0.95,
+               qPrintable(QString("%1 %2 covers %3").arg(path).arg(mode.c_str()).arg(covered)));
+      keep_artefact(result.image,
+                    QFileInfo(path).completeBaseName() + "_" + QString(mode.c_str()) + ".png");
+    }
+  }
+
+  void every_point_cloud_renders_data() {
+    QTest::addColumn<QString>("path");
+    for (const auto& value : test::manifest_entries({"ply", "pcd", "las", "xyz"}))
+      QTest::newRow(qPrintable(value.toObject()["path"].toString()))
+          << value.toObject()["path"].toString();
+    if (test::manifest_entries().isEmpty()) QTest::newRow("no sample data") << QString();
+  }
+  void every_point_cloud_renders() {
+    QFETCH(QString, path);
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const RenderResult result = render_file(test::sample_path(path), small());
+    const double covered = covered_fraction(result.image);
+    QVERIFY2(covered > 0.01 && covered < 0.9, qPrintable(QString("covers %1").arg(covered)));
+    // Coloured clouds show their colours: many distinct non-grey pixels.
+    keep_artefact(result.image, QFileInfo(path).fileName() + ".png");
+  }
+
+  void coloured_clouds_show_colour() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const RenderResult result =
+        render_file(test::sample_path("pointclouds/pcl_milk_color.pcd"), small());
+    int coloured = 0;
+    for (int y = 0; y < result.image.height; ++y)
+      for (int x = 0; x < result.image.width; ++x)
+        coloured += !grey(result.image.at(x, y), 20);
+    QVERIFY2(coloured > 500, qPrintable(QString::number(coloured)));
+  }
+
+  void emd_3197_isosurface_at_one_sigma_is_plausible() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const std::string path = test::sample_path("cryoem/EMD-3197.map");
+    RenderRequest r = small("iso");
+    const RenderResult one = render_file(path, r);
+    QVERIFY(one.summary.find("1 sigma above the mean") != std::string::npos);
+    const double at_one = covered_fraction(one.image);
+    // The 20^3 map at 1 sigma: a few lobes inside its box, neither a speck nor a wall.
+    QVERIFY2(at_one > 0.08 && at_one < 0.6, qPrintable(QString::number(at_one)));
+    r.level_sigma = 3.0;
+    const double at_three = covered_fraction(render_file(path, r).image);
+    QVERIFY2(at_three < at_one, qPrintable(QString("%1 vs %2").arg(at_three).arg(at_one)));
+    keep_artefact(one.image, "EMD-3197_iso_1sigma.png");
+  }
+
+  void label_overlay_lands_on_its_voxels() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const std::string em = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
+    const std::string lab = test::sample_path("volumes/isbi2012_train_labels_slices0-11.tif");
+    RenderRequest r;
+    r.mode = "slices";
+    r.labels = lab;
+    r.view = ViewDirection::z;
+    r.width = r.height = 512; // one voxel per pixel
+    const RenderResult result = render_file(em, r);
+    keep_artefact(result.image, "isbi_labels_z.png");
+    const Volume labels = load_volume(lab);
+    const auto v = labels.values<std::uint8_t>();
+    const std::int64_t z = labels.nz() / 2; // the scene's middle slice
+    std::int64_t agree = 0, total = 0;
+    for (int y = 2; y < 510; ++y)
+      for (int x = 2; x < 510; ++x) {
+        // Skip label edges, where one pixel of filtering may blur the answer.
+        const auto at = [&](int xx, int yy) { return v[std::size_t((z * 512 + yy) * 512 + xx)]; };
+        const bool labelled = at(x, y) != 0;
+        if ((at(x - 1, y) != 0) != labelled || (at(x + 1, y) != 0) != labelled ||
+            (at(x, y - 1) != 0) != labelled || (at(x, y + 1) != 0) != labelled)
+          continue;
+        ++total;
+        agree += labelled == !grey(result.image.at(x, y));
+      }
+    const double fraction = double(agree) / double(total);
+    QVERIFY2(fraction > 0.97, qPrintable(QString("overlay agrees on %1").arg(fraction)));
+  }
+
+  void nan_and_inf_voxels_render() {
+    QTemporaryDir dir;
+    Volume v = ball(24, 8);
+    auto values = v.values<float>();
+    for (std::size_t i = 0; i < values.size(); i += 7)
+      values[i] = (i % 2) ? std::numeric_limits<float>::quiet_NaN()
+                          : std::numeric_limits<float>::infinity();
+    const std::string path = dir.filePath("nan.mrc").toStdString();
+    write_mrc(path, v);
+    for (const std::string mode : {"iso", "volume", "slices"}) {
+      const RenderResult result = render_file(path, small(mode));
+      QVERIFY2(covered_fraction(result.image) > 0.01, mode.c_str());
+    }
+    VolumeScene scene;
+    scene.set_volume(v);
+    QCOMPARE(scene.stats().max, 1.0);
+    QCOMPARE(scene.stats().min, 0.0);
+    for (const TransferPoint& p : scene.transfer())
+      QVERIFY(std::isfinite(p.value) && p.value >= 0.0 && p.value <= 1.0);
+  }
+
+  void ball_isosurface_fills_the_expected_disc() {
+    // A ball of radius 8 in a 24^3 box seen down z with a parallel camera:
+    // the disc covers pi r^2 of the (24 voxel)^2 frame.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("ball.mrc").toStdString();
+    write_mrc(path, ball(24, 8));
+    RenderRequest r = small("iso");
+    r.width = r.height = 240;
+    r.view = ViewDirection::z;
+    r.level = 0.5;
+    const double covered = covered_fraction(render_file(path, r).image, 4);
+    const double disc = 3.14159265 * 8 * 8 / (24.0 * 24.0);
+    QVERIFY2(std::abs(covered - disc) < 0.06, qPrintable(QString("%1 vs %2").arg(covered).arg(disc)));
+  }
+
+  void empty_cloud_renders_an_empty_scene() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("empty.ply").toStdString();
+    test::write_text(path, "ply\nformat ascii 1.0\nelement vertex 0\nproperty float x\n"
+                           "property float y\nproperty float z\nend_header\n");
+    const RenderResult result = render_file(path, small());
+    QVERIFY(result.summary.find("empty") != std::string::npos);
+    QCOMPARE(covered_fraction(result.image), 0.0);
+  }
+
+  void point_picking_finds_the_point_under_the_cursor() {
+    PointCloud cloud;
+    cloud.xyz = {{0, 0, 0}, {10, 0, 0}, {0, 10, 0}, {10, 10, 5}};
+    PointScene scene;
+    scene.set_cloud(cloud);
+    OffscreenWindow window(200, 200);
+    window.add(scene.renderer());
+    scene.reset_camera(ViewDirection::z);
+    window.render();
+    // Down z with y downwards: (10, 10) is at the bottom right, (0, 0) top left;
+    // display coordinates count from the bottom.
+    const auto bottom_right = scene.pick(200 - 1 - 0, 0 + 1);
+    QVERIFY(bottom_right.has_value());
+    const auto p = scene.position(*bottom_right);
+    QCOMPARE(p[0], 10.0);
+    QCOMPARE(p[1], 10.0);
+    QCOMPARE(p[2], 5.0);
+  }
+
+  void four_d_volumes_pick_a_time_point() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const std::string path = test::sample_path("volumes/nibabel_example4d.nii.gz");
+    RenderRequest r = small("slices");
+    r.volume_index = 1;
+    QVERIFY(render_file(path, r).summary.find("volume 1") != std::string::npos);
+    r.volume_index = 2;
+    ATELIER_VERIFY_THROWS(render_file(path, r), Error, "out of range");
+  }
+
+  void cli_writes_the_png() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    QTemporaryDir dir;
+    const QString out = dir.filePath("emd.png");
+    const auto result = test::run_cli(
+        {"render", QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")), "--out", out,
+         "--size", "400x300"});
+    QCOMPARE(result.exit_code, 0);
+    const QImage image(out);
+    QCOMPARE(image.width(), 400);
+    QCOMPARE(image.height(), 300);
+    QVERIFY(result.out.contains("sigma above the mean"));
+  }
+
+  void cli_explains_bad_requests() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    QTemporaryDir dir;
+    const QString map = QString::fromStdString(test::sample_path("cryoem/EMD-3197.map"));
+    const QString out = dir.filePath("x.png");
+    auto r = test::run_cli({"render", map, "--out", out, "--mode", "fancy"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY(r.err.contains("--mode"));
+    r = test::run_cli({"render", map, "--out", out, "--size", "10x10000000"});
+    QCOMPARE(r.exit_code, 2);
+    r = test::run_cli({"render", map, "--out", out, "--mode", "points"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY(r.err.contains("cannot render as points"));
+    const QString star = QString::fromStdString(test::sample_path("cryoem/relion31.star"));
+    r = test::run_cli({"render", star, "--out", out});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY(r.err.contains("relion31.star"));
+    QVERIFY(!QFileInfo::exists(out));
+  }
+
+  void cli_refuses_oversized_volumes_and_bins_on_request() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    QTemporaryDir dir;
+    const QString map = QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
+    const QString out = dir.filePath("x.png");
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("ATELIER_MAX_VOLUME_BYTES", "200000"); // the map needs 1.1 MB
+    cli.setProcessEnvironment(env);
+    cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 1);
+    const QString err = QString::fromUtf8(cli.readAllStandardError());
+    QVERIFY2(err.contains("limit") && err.contains("GiB") && err.contains("65px"), qPrintable(err));
+    cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out, "--downsample"});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY(QImage(out).width() == 800);
+  }
+
+  void cli_without_a_display_says_to_use_xvfb() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    QTemporaryDir dir;
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    cli.setProcessEnvironment(env);
+    cli.start(qEnvironmentVariable("ATELIER_CLI"),
+              {"render", QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")), "--out",
+               dir.filePath("x.png")});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY(QString::fromUtf8(cli.readAllStandardError()).contains("xvfb-run"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRenderScenes)
+#include "test_render_scenes.moc"

@@ -1,0 +1,191 @@
+// Loading volumes and point clouds for the 3D views: shapes from headers,
+// the memory limit (refusal naming size and limit, or binning to fit),
+// float widening with non-finite voxels replaced, and the format dispatch.
+#include "core/base/error.h"
+#include "core/formats/mrc/mrc_writer.h"
+#include "core/spatial/point_cloud_load.h"
+#include "core/spatial/volume_float.h"
+#include "core/spatial/volume_load.h"
+#include "tests/support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace atelier;
+
+namespace {
+
+// A float32 volume whose voxel (x, y, z) holds x + 100 y + 10000 z.
+Volume ramp_volume(std::int64_t nx, std::int64_t ny, std::int64_t nz) {
+  Volume v(nx, ny, nz, DType::f32);
+  auto values = v.values<float>();
+  for (std::int64_t z = 0; z < nz; ++z)
+    for (std::int64_t y = 0; y < ny; ++y)
+      for (std::int64_t x = 0; x < nx; ++x)
+        values[std::size_t((z * ny + y) * nx + x)] = float(x + 100 * y + 10000 * z);
+  v.spacing.xyz = {2.0, 2.0, 3.0};
+  v.spacing.unit = "A";
+  return v;
+}
+
+} // namespace
+
+class TestSpatial : public QObject {
+  Q_OBJECT
+
+private slots:
+  void probe_reads_the_header_shape() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("ramp.mrc").toStdString();
+    write_mrc(path, ramp_volume(8, 6, 4));
+    const VolumeShape shape = probe_volume(path);
+    QCOMPARE(shape.format, std::string("mrc"));
+    QCOMPARE(shape.nx, 8);
+    QCOMPARE(shape.ny, 6);
+    QCOMPARE(shape.nz, 4);
+    QCOMPARE(shape.nt, 1);
+    QCOMPARE(shape.bytes(), std::uint64_t(8 * 6 * 4 * 4));
+  }
+
+  void over_the_limit_is_refused_with_size_and_limit() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("big.mrc").toStdString();
+    write_mrc(path, ramp_volume(16, 16, 16));
+    VolumeLoadOptions options;
+    options.max_bytes = 4096; // the volume needs 16 KiB
+    ATELIER_VERIFY_THROWS(load_volume(path, options), VolumeTooLargeError, "big.mrc");
+    try {
+      load_volume(path, options);
+    } catch (const VolumeTooLargeError& e) {
+      QCOMPARE(e.bytes(), std::uint64_t(16 * 16 * 16 * 4));
+      QCOMPARE(e.limit(), std::uint64_t(4096));
+      QVERIFY(std::string(e.what()).find("limit") != std::string::npos);
+      QVERIFY(std::string(e.what()).find("downsampled") != std::string::npos);
+    }
+    // Within the limit it loads whole, in its stored type.
+    options.max_bytes = 1 << 20;
+    const Volume whole = load_volume(path, options);
+    QCOMPARE(whole.nx(), 16);
+    QCOMPARE(whole.dtype(), DType::f32);
+  }
+
+  void downsampling_bins_to_fit() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("bin.mrc").toStdString();
+    write_mrc(path, ramp_volume(16, 16, 16));
+    VolumeLoadOptions options;
+    options.max_bytes = 4096;
+    options.downsample_to_fit = true;
+    const VolumeShape shape = probe_volume(path);
+    QCOMPARE(downsample_factor(shape, options.max_bytes), std::int64_t(2)); // 8^3 * 4 = 2 KiB
+    const Volume binned = load_volume(path, options);
+    QCOMPARE(binned.nx(), 8);
+    QCOMPARE(binned.nz(), 8);
+    QCOMPARE(binned.dtype(), DType::f32);
+    // The mean of voxels 2x..2x+1 etc. of the ramp is the ramp at x + 0.5.
+    const auto v = binned.values<float>();
+    for (std::int64_t z : {0, 3, 7})
+      for (std::int64_t y : {0, 5})
+        for (std::int64_t x : {0, 1, 7}) {
+          const double expected = (2 * x + 0.5) + 100 * (2 * y + 0.5) + 10000 * (2 * z + 0.5);
+          QCOMPARE(double(v[std::size_t((z * 8 + y) * 8 + x)]), expected);
+        }
+    QCOMPARE(binned.spacing.xyz[0], 4.0);
+    QCOMPARE(binned.spacing.xyz[2], 6.0);
+    QVERIFY(binned.metadata.find("downsampled_by"));
+  }
+
+  void non_finite_voxels_are_replaced_and_not_counted() {
+    Volume v(4, 1, 1, DType::f32);
+    auto values = v.values<float>();
+    values[0] = 1.0f;
+    values[1] = std::numeric_limits<float>::quiet_NaN();
+    values[2] = std::numeric_limits<float>::infinity();
+    values[3] = 3.0f;
+    float out[4];
+    const VolumeStats s = widen_volume_frame(v, 0, out);
+    QCOMPARE(s.finite, std::uint64_t(2));
+    QCOMPARE(s.nonfinite, std::uint64_t(2));
+    QCOMPARE(s.min, 1.0);
+    QCOMPARE(s.max, 3.0);
+    QCOMPARE(s.mean, 2.0);
+    QCOMPARE(s.stddev, 1.0);
+    QCOMPARE(out[1], 1.0f);
+    QCOMPARE(out[2], 1.0f);
+    QCOMPARE(sigma_level(s, 1.0), 3.0);
+  }
+
+  void integer_and_4d_volumes_widen_per_time_point() {
+    Volume v(2, 1, 1, DType::i16, 2);
+    auto values = v.values<std::int16_t>();
+    values[0] = -5, values[1] = 5, values[2] = 100, values[3] = 300;
+    float out[2];
+    QCOMPARE(widen_volume_frame(v, 1, out).mean, 200.0);
+    QCOMPARE(out[0], 100.0f);
+    ATELIER_VERIFY_THROWS(widen_volume_frame(v, 2, out), Error, "out of range");
+  }
+
+  void other_files_are_not_volumes_or_clouds() {
+    QTemporaryDir dir;
+    const std::string text = dir.filePath("notes.xyz").toStdString();
+    test::write_text(text, "1 2 3\n4 5 6\n");
+    QCOMPARE(load_point_cloud(text).size(), std::size_t(2));
+    ATELIER_VERIFY_THROWS(probe_volume(text), FormatError, "not a volume");
+    const std::string mrc = dir.filePath("v.mrc").toStdString();
+    write_mrc(mrc, ramp_volume(4, 4, 4));
+    ATELIER_VERIFY_THROWS(load_point_cloud(mrc), FormatError, "not a point cloud");
+    QVERIFY(is_volume_format("nifti"));
+    QVERIFY(is_point_cloud_format("las"));
+    QVERIFY(!is_volume_format("png"));
+  }
+
+  void default_limit_is_half_the_memory_or_the_override() {
+    QVERIFY(default_volume_byte_limit() > (64ull << 20));
+    qputenv("ATELIER_MAX_VOLUME_BYTES", "12345");
+    QCOMPARE(default_volume_byte_limit(), std::uint64_t(12345));
+    qunsetenv("ATELIER_MAX_VOLUME_BYTES");
+  }
+
+  void real_volumes_probe_like_the_manifest() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const VolumeShape emd = probe_volume(test::sample_path("cryoem/EMD-3197.map"));
+    QCOMPARE(emd.nx, 20);
+    QCOMPARE(emd.nz, 20);
+    const VolumeShape fmri = probe_volume(test::sample_path("volumes/nibabel_example4d.nii.gz"));
+    QCOMPARE(fmri.nx, 128);
+    QCOMPARE(fmri.nz, 24);
+    QCOMPARE(fmri.nt, 2);
+    QCOMPARE(fmri.dtype, DType::i16);
+    const std::string isbi = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
+    const VolumeShape stack = probe_volume(isbi);
+    QCOMPARE(stack.nx, 512);
+    QCOMPARE(stack.nz, 12);
+    QCOMPARE(stack.dtype, DType::u8);
+    // A TIFF stack bins a page at a time; the bins are the means of the whole load.
+    VolumeLoadOptions options;
+    options.max_bytes = 1 << 20;
+    options.downsample_to_fit = true;
+    const std::int64_t b = downsample_factor(stack, options.max_bytes);
+    QCOMPARE(b, std::int64_t(3));
+    const Volume binned = load_volume(isbi, options);
+    const Volume whole = load_volume(isbi);
+    QCOMPARE(binned.nx(), 512 / 3);
+    QCOMPARE(binned.nz(), 4);
+    const auto src = whole.values<std::uint8_t>();
+    for (std::int64_t bx : {0, 40, 169}) {
+      double sum = 0;
+      for (std::int64_t z = 3; z < 6; ++z)
+        for (std::int64_t y = 30; y < 33; ++y)
+          for (std::int64_t x = 3 * bx; x < 3 * bx + 3; ++x)
+            sum += src[std::size_t((z * 512 + y) * 512 + x)];
+      QVERIFY(std::abs(binned.values<float>()[std::size_t((1 * 170 + 10) * 170 + bx)] - sum / 27) <
+              1e-3);
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSpatial)
+#include "test_spatial.moc"
