@@ -18,7 +18,8 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
-#include <vtkSmartVolumeMapper.h>
+#include <vtkGPUVolumeRayCastMapper.h>
+#include <vtkImageShrink3D.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
 
@@ -46,11 +47,15 @@ struct VolumeScene::Impl {
   double label_opacity = 0.5;
   double base_sample_distance = 1;
 
-  // Isosurface.
+  // Isosurface, and a coarse one from the volume binned by 2 for moving.
   vtkSmartPointer<vtkFlyingEdges3D> contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
   vtkSmartPointer<vtkActor> iso_actor = vtkSmartPointer<vtkActor>::New();
+  vtkSmartPointer<vtkImageShrink3D> shrink = vtkSmartPointer<vtkImageShrink3D>::New();
+  vtkSmartPointer<vtkFlyingEdges3D> coarse_contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
+  bool interacting = false;
   // Ray casting.
-  vtkSmartPointer<vtkSmartVolumeMapper> ray_mapper = vtkSmartPointer<vtkSmartVolumeMapper>::New();
+  vtkSmartPointer<vtkGPUVolumeRayCastMapper> ray_mapper =
+      vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
   vtkSmartPointer<vtkVolumeProperty> ray_property = vtkSmartPointer<vtkVolumeProperty>::New();
   vtkSmartPointer<vtkVolume> ray_volume = vtkSmartPointer<vtkVolume>::New();
   // Orthogonal slices, and label overlays on them.
@@ -72,6 +77,10 @@ struct VolumeScene::Impl {
     iso_actor->GetProperty()->SetColor(0.72, 0.80, 0.92);
     iso_actor->GetProperty()->SetSpecular(0.25);
     iso_actor->GetProperty()->SetSpecularPower(20);
+    shrink->SetShrinkFactors(2, 2, 2);
+    shrink->AveragingOn();
+    coarse_contour->SetInputConnection(shrink->GetOutputPort());
+    coarse_contour->ComputeNormalsOn();
 
     ray_mapper->SetBlendModeToComposite();
     ray_property->SetInterpolationTypeToLinear();
@@ -146,13 +155,14 @@ void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
   d_->image = density.image;
   d_->stats = density.stats;
   d_->contour->SetInputData(d_->image);
+  d_->shrink->SetInputData(d_->image);
   d_->ray_mapper->SetInputData(d_->image);
   for (int axis = 0; axis < 3; ++axis)
     Impl::slice_mapper(d_->slices[axis])->SetInputData(d_->image);
   const double* sp = d_->image->GetSpacing();
   d_->base_sample_distance = 0.5 * std::min({sp[0], sp[1], sp[2]});
-  d_->ray_mapper->SetSampleDistance(d_->base_sample_distance);
   d_->ray_mapper->AutoAdjustSampleDistancesOff();
+  d_->ray_mapper->SetSampleDistance(float(d_->base_sample_distance));
   clear_labels();
   set_iso_level(sigma_level(d_->stats, 1.0));
   set_transfer(transfer_preset(TransferPreset::cryo_em, d_->stats));
@@ -186,6 +196,7 @@ VolumeMode VolumeScene::mode() const { return d_->mode; }
 void VolumeScene::set_iso_level(double value) {
   d_->iso = value;
   d_->contour->SetValue(0, value);
+  d_->coarse_contour->SetValue(0, value);
 }
 
 double VolumeScene::iso_level() const { return d_->iso; }
@@ -275,8 +286,17 @@ void VolumeScene::set_label_opacity(double opacity) {
 }
 
 void VolumeScene::set_interacting(bool interacting) {
-  d_->ray_mapper->SetSampleDistance(interacting ? 4 * d_->base_sample_distance
-                                                : d_->base_sample_distance);
+  if (interacting == d_->interacting) return;
+  d_->interacting = interacting;
+  // Ray casting: fewer samples along each ray and one ray per 3x3 pixels.
+  d_->ray_mapper->SetSampleDistance(
+      float(interacting ? 3 * d_->base_sample_distance : d_->base_sample_distance));
+  d_->ray_mapper->SetImageSampleDistance(interacting ? 3.0f : 1.0f);
+  // Isosurface: the one of the volume binned by 2 (about a quarter of the
+  // triangles) while moving, computed once per level.
+  auto* mapper = static_cast<vtkPolyDataMapper*>(d_->iso_actor->GetMapper());
+  mapper->SetInputConnection(interacting ? d_->coarse_contour->GetOutputPort()
+                                         : d_->contour->GetOutputPort());
 }
 
 void VolumeScene::reset_camera(ViewDirection direction) {

@@ -1,0 +1,141 @@
+// bench_render: a synthetic 10-million-point lidar-like cloud and a 256^3
+// float volume: time to build the scene (upload preparation), the first
+// frame, and frame times while rotating (decimated or coarse while moving,
+// full quality at rest). One JSON object per line. On a machine without a
+// GPU, Mesa's llvmpipe renders: frame times then measure the CPU.
+//   ATELIER_BENCH_POINTS (default 10000000), ATELIER_BENCH_VOLUME (default 256)
+#include "core/data/point_cloud.h"
+#include "core/data/volume.h"
+#include "widgets/render/offscreen_render.h"
+#include "widgets/render/point_scene.h"
+#include "widgets/render/volume_scene.h"
+
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace atelier;
+using namespace atelier::render;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+std::size_t env_size(const char* name, std::size_t fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::size_t(std::strtoull(v, nullptr, 10)) : fallback;
+}
+
+// Frame times (ms) of `frames` renders, turning the camera 3 degrees each.
+template <typename Scene>
+std::vector<double> rotate(Scene& scene, OffscreenWindow& window, int frames, bool interacting) {
+  scene.set_interacting(interacting);
+  std::vector<double> times;
+  for (int i = 0; i < frames; ++i) {
+    scene.renderer()->GetActiveCamera()->Azimuth(3);
+    const auto t0 = Clock::now();
+    window.render();
+    times.push_back(ms_since(t0));
+  }
+  scene.set_interacting(false);
+  return times;
+}
+
+void bench_points(std::size_t n) {
+  PointCloud cloud;
+  cloud.xyz.resize(n);
+  cloud.intensity.resize(n);
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<double> u(0.0, 1000.0);
+  std::normal_distribution<double> noise(0.0, 0.3);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = 500000 + u(rng), y = 4000000 + u(rng) * 0.8;
+    cloud.xyz[i] = {x, y, 120 + 15 * std::sin(x * 0.01) * std::cos(y * 0.013) + noise(rng)};
+    cloud.intensity[i] = float(std::fmod(x * 0.37 + y * 0.11, 255.0));
+  }
+  cloud.metadata.set("point_format", "1");
+  OffscreenWindow window(1280, 800);
+  auto t0 = Clock::now();
+  PointScene scene;
+  scene.set_cloud(cloud);
+  const double build_ms = ms_since(t0);
+  window.add(scene.renderer());
+  scene.reset_camera();
+  t0 = Clock::now();
+  window.render();
+  const double first_ms = ms_since(t0);
+  const auto moving = rotate(scene, window, 20, true);
+  const auto still = rotate(scene, window, 5, false);
+  std::printf("{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
+              "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
+              "\"rotate_full_median_ms\":%.1f}\n",
+              n, build_ms, first_ms, median(moving), std::min(n, PointScene::decimated_points),
+              median(still));
+  std::fflush(stdout);
+}
+
+void bench_volume(std::int64_t n) {
+  Volume volume(n, n, n, DType::f32);
+  auto v = volume.values<float>();
+  std::mt19937 rng(2);
+  std::normal_distribution<float> noise(0.0f, 0.2f);
+  const double c = 0.5 * double(n);
+  for (std::int64_t z = 0; z < n; ++z)
+    for (std::int64_t y = 0; y < n; ++y)
+      for (std::int64_t x = 0; x < n; ++x) {
+        const double r2 = ((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c)) / (c * c);
+        const double blobs = std::sin(x * 0.15) * std::sin(y * 0.11) * std::sin(z * 0.13);
+        v[std::size_t((z * n + y) * n + x)] = float(std::exp(-3 * r2) * (1 + blobs)) + noise(rng);
+      }
+  OffscreenWindow window(1280, 800);
+  auto t0 = Clock::now();
+  VolumeScene scene;
+  scene.set_volume(volume);
+  const double build_ms = ms_since(t0);
+  window.add(scene.renderer());
+  scene.reset_camera();
+  for (const VolumeMode mode : {VolumeMode::iso, VolumeMode::volume, VolumeMode::slices}) {
+    scene.set_mode(mode);
+    t0 = Clock::now();
+    window.render();
+    const double first_ms = ms_since(t0);
+    const auto moving = rotate(scene, window, 10, true);
+    const auto still = rotate(scene, window, 3, false);
+    const char* name = mode == VolumeMode::iso ? "iso" : (mode == VolumeMode::volume ? "volume" : "slices");
+    std::printf("{\"bench\":\"render_volume\",\"size\":%lld,\"mode\":\"%s\",\"build_ms\":%.0f,"
+                "\"first_frame_ms\":%.0f,\"rotate_interactive_median_ms\":%.1f,"
+                "\"rotate_full_median_ms\":%.1f}\n",
+                static_cast<long long>(n), name, build_ms, first_ms, median(moving), median(still));
+    std::fflush(stdout);
+  }
+}
+
+} // namespace
+
+int main() {
+  std::string reason;
+  if (!display_available(&reason)) {
+    std::fprintf(stderr, "bench_render: needs an X display (%s); run under xvfb-run\n",
+                 reason.c_str());
+    return 77;
+  }
+  bench_volume(std::int64_t(env_size("ATELIER_BENCH_VOLUME", 256)));
+  bench_points(env_size("ATELIER_BENCH_POINTS", 10'000'000));
+  return 0;
+}
