@@ -11,6 +11,10 @@
 #include "widgets/metrics/MetricsPanel.h"
 #include "widgets/viewer/ImageViewer.h"
 #include "widgets/viewer/ViewerPanel.h"
+#include "widgets/view3d/PointCloudPanel.h"
+#include "widgets/view3d/VolumeViewerPanel.h"
+#include "core/spatial/point_cloud_load.h"
+#include "core/spatial/volume_load.h"
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -49,6 +53,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_ = new QTabWidget(this);
   tabs_->setDocumentMode(true);
   tabs_->addTab(inspect_, tr("Inspect"));
+  tabs_->setTabsClosable(true);
+  connect(tabs_, &QTabWidget::tabCloseRequested, this, [this](int index) {
+    QWidget* page = tabs_->widget(index);
+    if (page == inspect_) return; // the file list's tab stays
+    if (import_->isRunning() && projects_.count(page)) {
+      statusBar()->showMessage(tr("Cancel the import before closing its project."));
+      return;
+    }
+    projects_.erase(page);
+    tabs_->removeTab(index);
+    page->deleteLater();
+  });
   setCentralWidget(tabs_);
   counts_ = new QLabel(this);
   counts_->setObjectName("projectCounts");
@@ -122,6 +138,13 @@ void MainWindow::buildMenus() {
   project->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   QAction* import = file->addAction(tr("&Import into Project…"), this, &MainWindow::chooseImport);
   import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  QAction* view3d = file->addAction(tr("Open in &3D…"), this, &MainWindow::choose3D);
+  view3d->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+  view3d->setToolTip(tr("Volumes and point clouds in a 3D view"));
+  QAction* selected3d = file->addAction(tr("View Selected File in 3D"), this, [this] {
+    if (QListWidgetItem* item = files_->currentItem()) open3D(item->data(Qt::UserRole).toString());
+  });
+  selected3d->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -272,6 +295,47 @@ bool MainWindow::importIntoCurrentProject(const QStringList& paths,
   import_refresh_->start();
   statusBar()->showMessage(tr("Importing %1…").arg(paths.join(", ")));
   return true;
+}
+
+void MainWindow::choose3D() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open in 3D"), QString(),
+      tr("Volumes and point clouds (*.mrc *.map *.rec *.nii *.nii.gz *.tif *.tiff *.ply *.pcd "
+         "*.xyz *.las);;All files (*)"));
+  if (!path.isEmpty()) open3D(path);
+}
+
+QWidget* MainWindow::open3D(const QString& path) {
+  std::string format;
+  try {
+    format = detect_format(path.toStdString());
+  } catch (const Error& e) {
+    statusBar()->showMessage(QString::fromStdString(e.what()));
+    return nullptr;
+  }
+  QWidget* panel = nullptr;
+  auto report = [this](const QString& message) { statusBar()->showMessage(message); };
+  if (is_volume_format(format)) {
+    auto* volume = new VolumeViewerPanel(tabs_);
+    connect(volume, &VolumeViewerPanel::failed, this, report);
+    connect(volume, &VolumeViewerPanel::readout, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 3000); });
+    volume->openFile(path);
+    panel = volume;
+  } else if (is_point_cloud_format(format)) {
+    auto* cloud = new PointCloudPanel(tabs_);
+    connect(cloud, &PointCloudPanel::failed, this, report);
+    cloud->openFile(path);
+    panel = cloud;
+  } else {
+    report(tr("%1: a %2 file has no 3D view (volumes: MRC, NIfTI, TIFF stacks; point clouds: "
+              "PLY, PCD, XYZ, LAS)")
+               .arg(path, QString::fromStdString(format)));
+    return nullptr;
+  }
+  rememberRecent(QFileInfo(path).absoluteFilePath());
+  tabs_->setCurrentIndex(tabs_->addTab(panel, tr("3D: %1").arg(QFileInfo(path).fileName())));
+  return panel;
 }
 
 void MainWindow::openFiles(const QStringList& paths) {

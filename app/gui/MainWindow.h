@@ -46,6 +46,10 @@ public:
   // Shows a project item in the current tab's viewer (read off the GUI
   // thread); false when no project tab is current or the item is unknown.
   bool openItem(qint64 item_id);
+  // Opens a volume (MRC, NIfTI, TIFF stack) or point cloud (PLY, PCD, XYZ,
+  // LAS) in a 3D tab; returns the panel (VolumeViewerPanel or
+  // PointCloudPanel), or nullptr with a message for other files.
+  QWidget* open3D(const QString& path);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -57,6 +61,7 @@ private:
   void chooseFiles();
   void chooseProject();
   void chooseImport();
+  void choose3D();
   struct ProjectTab {
     QString dir;
     GridPanel* grid = nullptr;

@@ -26,6 +26,7 @@ public:
   bool start(const QString& project_dir, const QStringList& paths,
              const import::ImportOptions& options);
   void cancel() { cancel_->store(true); }
+  bool isRunning() const { return running_; }
 
 signals:
   void progress(qint64 done, qint64 total, double items_per_s, double eta_s);

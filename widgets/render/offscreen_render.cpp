@@ -93,6 +93,7 @@ RgbImage OffscreenWindow::capture() {
   grab->SetInput(d_->window);
   grab->SetInputBufferTypeToRGB();
   grab->ReadFrontBufferOff();
+  grab->ShouldRerenderOff(); // rendered just above
   grab->Update();
   vtkImageData* frame = grab->GetOutput();
   const int* dims = frame->GetDimensions();

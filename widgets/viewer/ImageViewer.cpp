@@ -98,7 +98,19 @@ void ImageViewer::paintEvent(QPaintEvent*) {
   p.translate(offset_);
   p.scale(zoom_, zoom_);
   p.drawImage(QPointF(0, 0), mapped_);
+  if (!overlay_.isNull()) {
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp
+    p.setOpacity(overlay_opacity_);
+    p.drawImage(QPointF(0, 0), overlay_);
+    p.setOpacity(1.0);
+  }
   p.restore();
+  if (crosshair_.x() >= 0 && crosshair_.y() >= 0) {
+    const QPointF c = offset_ + (crosshair_ + QPointF(0.5, 0.5)) * zoom_;
+    p.setPen(QPen(QColor(255, 210, 60, 200), 1));
+    p.drawLine(QPointF(0, c.y()), QPointF(width(), c.y()));
+    p.drawLine(QPointF(c.x(), 0), QPointF(c.x(), height()));
+  }
 
   // Scale bar, about a fifth of the width, in the data's units.
   if (spacing_.known() && !spacing_.unit.empty()) {
@@ -122,7 +134,7 @@ void ImageViewer::wheelEvent(QWheelEvent* event) {
 void ImageViewer::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
     dragging_ = true;
-    drag_from_ = event->position();
+    drag_from_ = press_pos_ = event->position();
   }
 }
 
@@ -146,8 +158,24 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
   emit hovered(x, y, v, text);
 }
 
-void ImageViewer::mouseReleaseEvent(QMouseEvent*) {
+void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
+  if (dragging_ && (event->position() - press_pos_).manhattanLength() < 3 && !mapped_.isNull()) {
+    const QPointF p = imagePoint(event->position());
+    const int x = int(std::floor(p.x())), y = int(std::floor(p.y()));
+    if (x >= 0 && y >= 0 && x < mapped_.width() && y < mapped_.height()) emit clicked(x, y);
+  }
   dragging_ = false;
+}
+
+void ImageViewer::setOverlay(const QImage& overlay, double opacity) {
+  overlay_ = overlay;
+  overlay_opacity_ = std::clamp(opacity, 0.0, 1.0);
+  update();
+}
+
+void ImageViewer::setCrosshair(QPointF pixel) {
+  crosshair_ = pixel;
+  update();
 }
 
 void ImageViewer::keyPressEvent(QKeyEvent* event) {

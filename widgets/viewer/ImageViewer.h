@@ -34,11 +34,20 @@ public:
   // The original value at an image pixel (NaN outside).
   double valueAt(int x, int y) const;
   const QImage& mapped() const { return mapped_; }
+  // A colour layer over the image (same size, ARGB with its own alpha, e.g.
+  // a label overlay), drawn at opacity; a null image removes it.
+  void setOverlay(const QImage& overlay, double opacity = 0.5);
+  const QImage& overlay() const { return overlay_; }
+  // A cross through an image pixel (the shared cursor of linked views);
+  // negative coordinates hide it.
+  void setCrosshair(QPointF pixel);
   const metrics::FloatPlane& plane() const { return plane_; }
 
 signals:
   // Image pixel and its original value; text adds physical units when known.
   void hovered(int x, int y, double value, const QString& text);
+  // A left click without a drag on image pixel (x, y).
+  void clicked(int x, int y);
 
 protected:
   void paintEvent(QPaintEvent* event) override;
@@ -56,6 +65,10 @@ private:
   Spacing spacing_;
   display::DisplayMapping mapping_;
   QImage mapped_;
+  QImage overlay_;
+  double overlay_opacity_ = 0.5;
+  QPointF crosshair_{-1, -1};
+  QPointF press_pos_;
   double zoom_ = 1.0;
   QPointF offset_; // widget position of image pixel (0, 0)
   QPointF drag_from_;

@@ -1,0 +1,17 @@
+// Orthogonal slices of a volume as 2D images, for the linked slice views.
+#pragma once
+
+#include "core/data/image.h"
+#include "core/data/volume.h"
+
+#include <cstdint>
+
+namespace atelier {
+
+// The plane through index along axis (0 x, 1 y, 2 z) of time point t, in the
+// volume's element type, with the in-plane spacing:
+//   axis 2 (XY): nx x ny;  axis 1 (XZ): nx x nz;  axis 0 (YZ): ny x nz.
+// Rows run along the slower in-plane axis (y, or z). Error when out of range.
+Image volume_slice(const Volume& volume, int axis, std::int64_t index, std::int64_t t = 0);
+
+} // namespace atelier

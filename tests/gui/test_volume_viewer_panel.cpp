@@ -1,0 +1,201 @@
+// The volume viewer panel under an X display: loading off the GUI thread,
+// linked slice views (a click moves the other slices), iso level in data
+// units and sigma, modes, label overlays and their legend, 4D time points,
+// the memory limit (refused or downsampled), and the 3D view's throttled,
+// interactive rendering.
+#include "core/spatial/volume_float.h"
+#include "widgets/render/offscreen_render.h"
+#include "widgets/view3d/VolumeViewerPanel.h"
+#include "widgets/view3d/VtkView.h"
+#include "widgets/viewer/ImageViewer.h"
+#include "tests/support/test_support.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QPainter>
+#include <QPixmap>
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace atelier;
+
+namespace {
+
+bool load(VolumeViewerPanel& panel, const QString& path, bool labels = false) {
+  QSignalSpy loaded(&panel, &VolumeViewerPanel::loaded);
+  QSignalSpy failed(&panel, &VolumeViewerPanel::failed);
+  if (labels) panel.openLabels(path);
+  else panel.openFile(path);
+  return QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, 30000) &&
+         loaded.count() == 1;
+}
+
+// Share of pixels unlike the top-left one.
+double covered(const QImage& image) {
+  const QRgb bg = image.pixel(0, 0);
+  int n = 0;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x)
+      n += std::abs(qRed(image.pixel(x, y)) - qRed(bg)) + std::abs(qGreen(image.pixel(x, y)) - qGreen(bg)) > 16;
+  return double(n) / double(image.width() * image.height());
+}
+
+} // namespace
+
+class TestVolumeViewerPanel : public QObject {
+  Q_OBJECT
+
+private slots:
+  void initTestCase() {
+    if (!render::display_available()) {
+      if (test::running_in_ci()) QFAIL("no X display under CI");
+      QSKIP("the 3D view needs an X display (run under xvfb-run)");
+    }
+  }
+
+  void opens_a_map_with_linked_slices_and_an_isosurface() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    VolumeViewerPanel panel;
+    panel.resize(1000, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(load(panel, QString::fromStdString(test::sample_path("cryoem/EMD-3197.map"))));
+    QCOMPARE(panel.volume()->nx(), 20);
+    // Slices start in the middle; each view shows its plane.
+    QCOMPARE(panel.scene().slice(2), std::int64_t(10));
+    QCOMPARE(panel.sliceView(2).plane().width, 20);
+    QCOMPARE(panel.sliceView(1).plane().height, 20);
+    // Iso level at 1 sigma, then 2 sigma.
+    const auto& s = panel.scene().stats();
+    QVERIFY(std::abs(panel.scene().iso_level() - (s.mean + s.stddev)) < 1e-9);
+    panel.setIsoSigma(2.0);
+    QVERIFY(std::abs(panel.scene().iso_level() - (s.mean + 2 * s.stddev)) < 1e-9);
+    // A click in the XY view moves the X and Y slices there.
+    ImageViewer& xy = panel.sliceView(2);
+    xy.fit();
+    const QPointF origin = xy.imagePoint(QPointF(0, 0)); // image point at the widget's corner
+    const QPoint widget_pos(((QPointF(4.5, 7.5) - origin) * xy.zoom()).toPoint()); // pixel (4, 7)
+    QTest::mouseClick(&xy, Qt::LeftButton, Qt::NoModifier, widget_pos);
+    QCOMPARE(panel.scene().slice(0), std::int64_t(4));
+    QCOMPARE(panel.scene().slice(1), std::int64_t(7));
+    QCOMPARE(panel.sliceView(0).plane().width, 20); // the YZ view now shows x = 4
+    // The 3D view renders something in every mode (at 1 sigma: this small
+    // map has little above 2).
+    panel.setIsoSigma(1.0);
+    for (auto mode : {render::VolumeMode::iso, render::VolumeMode::volume, render::VolumeMode::slices}) {
+      panel.setMode(mode);
+      QTest::qWait(50);
+      const QImage shot = panel.view3d().screenshot();
+      QVERIFY(!shot.isNull());
+      QVERIFY2(covered(shot) > 0.02,
+               qPrintable(QString("mode %1 covers %2").arg(int(mode)).arg(covered(shot))));
+    }
+    panel.setMode(render::VolumeMode::iso);
+    QTest::qWait(50);
+    if (const QString keep = qEnvironmentVariable("ATELIER_TEST_ARTEFACTS"); !keep.isEmpty()) {
+      QDir().mkpath(keep);
+      panel.grab().save(QDir(keep).filePath("volume_viewer_panel.png"));
+    }
+    QTemporaryDir dir;
+    QVERIFY(panel.saveScreenshot(dir.filePath("shot.png")));
+    QVERIFY(QImage(dir.filePath("shot.png")).width() > 100);
+  }
+
+  void label_volume_overlays_the_slices() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    VolumeViewerPanel panel;
+    panel.resize(900, 600);
+    panel.show();
+    QVERIFY(load(panel, QString::fromStdString(
+                            test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif"))));
+    QVERIFY(panel.sliceView(2).overlay().isNull());
+    QVERIFY(load(panel,
+                 QString::fromStdString(test::sample_path("volumes/isbi2012_train_labels_slices0-11.tif")),
+                 true));
+    QVERIFY(panel.scene().has_labels());
+    const QImage overlay = panel.sliceView(2).overlay();
+    QCOMPARE(overlay.size(), QSize(512, 512));
+    // Transparent where the label is 0, coloured elsewhere: both occur.
+    int clear = 0, coloured = 0;
+    for (int y = 0; y < 512; y += 4)
+      for (int x = 0; x < 512; x += 4)
+        (qAlpha(overlay.pixel(x, y)) == 0 ? clear : coloured)++;
+    QVERIFY(clear > 100 && coloured > 100);
+    // Labels of another size are refused with a message.
+    QSignalSpy failed(&panel, &VolumeViewerPanel::failed);
+    panel.openLabels(QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")));
+    QVERIFY(QTest::qWaitFor([&] { return failed.count() > 0; }, 10000));
+  }
+
+  void four_d_files_step_through_time_keeping_the_level() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    VolumeViewerPanel panel;
+    QVERIFY(load(panel, QString::fromStdString(test::sample_path("volumes/nibabel_example4d.nii.gz"))));
+    QCOMPARE(panel.volume()->nt(), std::int64_t(2));
+    panel.setIsoSigma(1.5);
+    const double level = panel.scene().iso_level();
+    panel.setTimePoint(1);
+    QCOMPARE(panel.timePoint(), std::int64_t(1));
+    QCOMPARE(panel.scene().iso_level(), level);
+  }
+
+  void oversized_volumes_are_refused_or_downsampled() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const QString map = QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
+    qputenv("ATELIER_MAX_VOLUME_BYTES", "200000");
+    VolumeViewerPanel panel;
+    panel.setDownsamplePolicy(VolumeViewerPanel::DownsamplePolicy::never);
+    QSignalSpy failed(&panel, &VolumeViewerPanel::failed);
+    QVERIFY(!load(panel, map));
+    QVERIFY(failed.count() == 1 && failed[0][0].toString().contains("limit"));
+    panel.setDownsamplePolicy(VolumeViewerPanel::DownsamplePolicy::always);
+    QVERIFY(load(panel, map));
+    QCOMPARE(panel.volume()->nx(), 32); // 65^3 float32 binned by 2
+    qunsetenv("ATELIER_MAX_VOLUME_BYTES");
+  }
+
+  void the_3d_view_throttles_and_reports_interaction() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    VolumeViewerPanel panel;
+    panel.resize(800, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(load(panel, QString::fromStdString(test::sample_path("cryoem/EMD-3197.map"))));
+    VtkView& view = panel.view3d();
+    QTest::qWait(100);
+    const int before = view.framesRendered();
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < 200; ++i)
+      view.requestRender();
+    QTest::qWait(200);
+    const int frames = view.framesRendered() - before;
+    QVERIFY2(frames >= 1 && frames <= clock.elapsed() / 16 + 2, qPrintable(QString::number(frames)));
+    // A drag rotates the camera and counts as one interaction.
+    QSignalSpy started(&view, &VtkView::interactionStarted);
+    QSignalSpy finished(&view, &VtkView::interactionFinished);
+    double before_pos[3], after_pos[3];
+    panel.scene().renderer()->GetActiveCamera()->GetPosition(before_pos);
+    QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(100, 100));
+    for (int x = 110; x <= 200; x += 10) {
+      QMouseEvent move(QEvent::MouseMove, QPointF(x, 100), view.mapToGlobal(QPointF(x, 100)),
+                       Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+      QApplication::sendEvent(&view, &move);
+    }
+    QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(200, 100));
+    panel.scene().renderer()->GetActiveCamera()->GetPosition(after_pos);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(std::abs(after_pos[0] - before_pos[0]) + std::abs(after_pos[2] - before_pos[2]) > 1e-3);
+  }
+};
+
+QTEST_MAIN(TestVolumeViewerPanel)
+#include "test_volume_viewer_panel.moc"

@@ -1,0 +1,448 @@
+// VolumeViewerPanel: linked slice views and the 3D view of one volume.
+#include "widgets/view3d/VolumeViewerPanel.h"
+
+#include "core/base/error.h"
+#include "core/spatial/volume_load.h"
+#include "core/spatial/volume_slice.h"
+#include "widgets/render/transfer_function.h"
+#include "widgets/view3d/VtkView.h"
+#include "widgets/view3d/label_overlay.h"
+#include "widgets/viewer/ImageViewer.h"
+
+#include <QColorDialog>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <cmath>
+
+namespace atelier {
+
+struct VolumeViewerPanel::Loaded {
+  QString path;
+  bool labels = false;
+  std::shared_ptr<const Volume> volume;
+  QString error;
+  bool too_large = false;
+};
+
+namespace {
+
+const char* kAxisNames[3] = {"YZ", "XZ", "XY"};
+
+QSlider* make_slider(int max, QWidget* parent) {
+  auto* s = new QSlider(Qt::Horizontal, parent);
+  s->setRange(0, max);
+  return s;
+}
+
+} // namespace
+
+VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  auto* views = new QWidget(split);
+  auto* grid = new QGridLayout(views);
+  grid->setContentsMargins(0, 0, 0, 0);
+  grid->setSpacing(2);
+  for (int axis = 0; axis < 3; ++axis) {
+    slice_views_[axis] = new ImageViewer(views);
+    slice_views_[axis]->setToolTip(tr("%1 slice: click to move the other slices here")
+                                       .arg(kAxisNames[axis]));
+    connect(slice_views_[axis], &ImageViewer::clicked, this,
+            [this, axis](int x, int y) { showVoxel(axis, x, y); });
+    connect(slice_views_[axis], &ImageViewer::hovered, this,
+            [this](int, int, double, const QString& text) { emit readout(text); });
+  }
+  view_ = new VtkView(views);
+  view_->setRenderer(scene_.renderer());
+  grid->addWidget(slice_views_[2], 0, 0);
+  grid->addWidget(view_, 0, 1);
+  grid->addWidget(slice_views_[1], 1, 0);
+  grid->addWidget(slice_views_[0], 1, 1);
+  connect(view_, &VtkView::interactionStarted, this, [this] { scene_.set_interacting(true); });
+  connect(view_, &VtkView::interactionFinished, this, [this] {
+    scene_.set_interacting(false);
+    view_->requestRender();
+  });
+  connect(view_, &VtkView::resetRequested, this, &VolumeViewerPanel::resetView);
+
+  auto* scroll = new QScrollArea(split);
+  auto* controls = new QWidget(scroll);
+  buildControls(controls);
+  scroll->setWidget(controls);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(controls->sizeHint().width() + 24);
+  split->setStretchFactor(0, 4);
+  split->setStretchFactor(1, 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  loader_ = new QFutureWatcher<std::shared_ptr<Loaded>>(this);
+  connect(loader_, &QFutureWatcherBase::finished, this, &VolumeViewerPanel::finishLoad);
+  setEnabled(true);
+}
+
+VolumeViewerPanel::~VolumeViewerPanel() {
+  loader_->waitForFinished();
+  view_->setRenderer(nullptr);
+}
+
+void VolumeViewerPanel::buildControls(QWidget* controls) {
+  auto* form = new QFormLayout(controls);
+  info_ = new QLabel(tr("No volume"), controls);
+  info_->setWordWrap(true);
+  form->addRow(info_);
+
+  mode_ = new QComboBox(controls);
+  mode_->addItem(tr("Isosurface"), int(render::VolumeMode::iso));
+  mode_->addItem(tr("Volume rendering"), int(render::VolumeMode::volume));
+  mode_->addItem(tr("Slices"), int(render::VolumeMode::slices));
+  form->addRow(tr("&3D mode"), mode_);
+  connect(mode_, &QComboBox::currentIndexChanged, this,
+          [this] { setMode(render::VolumeMode(mode_->currentData().toInt())); });
+
+  level_ = new QDoubleSpinBox(controls);
+  level_->setDecimals(4);
+  level_->setRange(-1e30, 1e30);
+  level_->setToolTip(tr("Contour level in data units"));
+  sigma_ = new QDoubleSpinBox(controls);
+  sigma_->setDecimals(2);
+  sigma_->setRange(-50, 50);
+  sigma_->setSingleStep(0.1);
+  sigma_->setSuffix(tr(" σ"));
+  sigma_->setToolTip(tr("Contour level in standard deviations above the mean"));
+  form->addRow(tr("Iso &level"), level_);
+  form->addRow(tr("Iso level (σ)"), sigma_);
+  connect(level_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    if (syncing_) return;
+    scene_.set_iso_level(v);
+    syncIsoControls();
+    view_->requestRender();
+  });
+  connect(sigma_, &QDoubleSpinBox::valueChanged, this, [this](double s) {
+    if (!syncing_) setIsoSigma(s);
+  });
+
+  iso_colour_ = new QPushButton(tr("Colour…"), controls);
+  connect(iso_colour_, &QPushButton::clicked, this, [this] {
+    const QColor c = QColorDialog::getColor(QColor(184, 204, 235), this, tr("Isosurface colour"));
+    if (!c.isValid()) return;
+    scene_.set_iso_colour(c.redF(), c.greenF(), c.blueF());
+    view_->requestRender();
+  });
+  iso_opacity_ = make_slider(100, controls);
+  iso_opacity_->setValue(100);
+  connect(iso_opacity_, &QSlider::valueChanged, this, [this](int v) {
+    scene_.set_iso_opacity(v / 100.0);
+    view_->requestRender();
+  });
+  form->addRow(tr("Iso colour"), iso_colour_);
+  form->addRow(tr("Iso opacity"), iso_opacity_);
+
+  preset_ = new QComboBox(controls);
+  preset_->addItem(tr("Cryo-EM density"), "cryoem");
+  preset_->addItem(tr("CT / MRI"), "ct");
+  preset_->addItem(tr("EM stack (dark = dense)"), "em");
+  form->addRow(tr("&Transfer preset"), preset_);
+  connect(preset_, &QComboBox::currentIndexChanged, this, [this] {
+    if (!volume_) return;
+    scene_.set_transfer(render::transfer_preset(
+        render::parse_transfer_preset(preset_->currentData().toString().toStdString()),
+        scene_.stats()));
+    view_->requestRender();
+  });
+
+  time_ = make_slider(0, controls);
+  time_label_ = new QLabel(tr("Volume"), controls);
+  form->addRow(time_label_, time_);
+  connect(time_, &QSlider::valueChanged, this, [this](int t) { setTimePoint(t); });
+
+  const char* slider_names[3] = {"Slice &X", "Slice &Y", "Slice &Z"};
+  for (int axis = 0; axis < 3; ++axis) {
+    slice_sliders_[axis] = make_slider(0, controls);
+    form->addRow(tr(slider_names[axis]), slice_sliders_[axis]);
+    connect(slice_sliders_[axis], &QSlider::valueChanged, this,
+            [this, axis](int v) { setSlice(axis, v); });
+  }
+
+  auto* labels = new QPushButton(tr("Open &labels…"), controls);
+  connect(labels, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open label volume"), QFileInfo(name_).absolutePath(),
+        tr("Volumes (*.mrc *.map *.rec *.nii *.nii.gz *.tif *.tiff);;All files (*)"));
+    if (!path.isEmpty()) openLabels(path);
+  });
+  label_opacity_ = make_slider(100, controls);
+  label_opacity_->setValue(50);
+  connect(label_opacity_, &QSlider::valueChanged, this, [this](int v) {
+    scene_.set_label_opacity(v / 100.0);
+    refreshSlices();
+    view_->requestRender();
+  });
+  legend_ = new QLabel(controls);
+  legend_->setTextFormat(Qt::RichText);
+  form->addRow(labels);
+  form->addRow(tr("Label opacity"), label_opacity_);
+  form->addRow(legend_);
+
+  auto* buttons = new QHBoxLayout;
+  auto* reset = new QPushButton(tr("&Reset view"), controls);
+  reset->setToolTip(tr("Reset the 3D camera (R in the 3D view)"));
+  connect(reset, &QPushButton::clicked, this, &VolumeViewerPanel::resetView);
+  auto* shot = new QPushButton(tr("Screens&hot…"), controls);
+  connect(shot, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save screenshot"), QFileInfo(name_).completeBaseName() + ".png",
+        tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !saveScreenshot(path))
+      emit failed(tr("%1: cannot write the screenshot").arg(path));
+  });
+  buttons->addWidget(reset);
+  buttons->addWidget(shot);
+  form->addRow(buttons);
+}
+
+void VolumeViewerPanel::openFile(const QString& path) { startLoad(path, false, false); }
+
+void VolumeViewerPanel::openLabels(const QString& path) { startLoad(path, true, false); }
+
+void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsample) {
+  loader_->waitForFinished();
+  info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+  loader_->setFuture(QtConcurrent::run([path, labels, downsample] {
+    auto out = std::make_shared<Loaded>();
+    out->path = path;
+    out->labels = labels;
+    try {
+      VolumeLoadOptions options;
+      options.downsample_to_fit = downsample && !labels;
+      out->volume = std::make_shared<const Volume>(load_volume(path.toStdString(), options));
+    } catch (const VolumeTooLargeError& e) {
+      out->error = QString::fromStdString(e.message());
+      out->too_large = true;
+    } catch (const Error& e) {
+      out->error = QString::fromStdString(e.what());
+    } catch (const std::bad_alloc&) {
+      out->error = path + tr(": not enough memory to load it");
+    }
+    return out;
+  }));
+}
+
+void VolumeViewerPanel::finishLoad() {
+  const std::shared_ptr<Loaded> r = loader_->result();
+  if (!r->volume) {
+    const bool may_bin = r->too_large && !r->labels && downsample_ != DownsamplePolicy::never;
+    if (may_bin && (downsample_ == DownsamplePolicy::always ||
+                    QMessageBox::question(this, tr("Volume too large"),
+                                          r->error + "\n\n" + tr("Open it downsampled?")) ==
+                        QMessageBox::Yes)) {
+      startLoad(r->path, false, true);
+      return;
+    }
+    info_->setText(volume_ ? info_->text() : tr("No volume"));
+    emit failed(r->error);
+    return;
+  }
+  if (r->labels) {
+    if (setLabels(r->volume)) emit loaded(r->path);
+    return;
+  }
+  setVolume(r->volume, r->path);
+  emit loaded(r->path);
+}
+
+void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QString& name) {
+  volume_ = std::move(volume);
+  labels_.reset();
+  name_ = name;
+  t_ = 0;
+  scene_.set_volume(*volume_, 0);
+  scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
+  const bool series = volume_->nt() > 1;
+  time_->setVisible(series);
+  time_label_->setVisible(series);
+  {
+    const QSignalBlocker block(time_);
+    time_->setRange(0, int(volume_->nt() - 1));
+    time_->setValue(0);
+  }
+  const std::int64_t n[3] = {volume_->nx(), volume_->ny(), volume_->nz()};
+  for (int axis = 0; axis < 3; ++axis) {
+    const QSignalBlocker block(slice_sliders_[axis]);
+    slice_sliders_[axis]->setRange(0, int(n[axis] - 1));
+    slice_sliders_[axis]->setValue(int(scene_.slice(axis)));
+  }
+  const auto& s = volume_->spacing;
+  QString text = tr("%1\n%2 × %3 × %4 %5")
+                     .arg(QFileInfo(name).fileName())
+                     .arg(n[0])
+                     .arg(n[1])
+                     .arg(n[2])
+                     .arg(QString::fromStdString(std::string(dtype_name(volume_->dtype()))));
+  if (series) text += tr(", %1 volumes").arg(volume_->nt());
+  if (s.known())
+    text += tr("\nvoxel %1 × %2 × %3 %4")
+                .arg(s.xyz[0], 0, 'g', 4)
+                .arg(s.xyz[1], 0, 'g', 4)
+                .arg(s.xyz[2], 0, 'g', 4)
+                .arg(QString::fromStdString(s.unit));
+  if (const std::string* b = volume_->metadata.find("downsampled_by"))
+    text += tr("\ndownsampled by %1").arg(QString::fromStdString(*b));
+  if (scene_.stats().nonfinite > 0)
+    text += tr("\n%1 NaN/Inf voxels shown as the minimum").arg(scene_.stats().nonfinite);
+  info_->setText(text);
+  syncIsoControls();
+  const auto& st = scene_.stats();
+  mapping_.lo = std::max(st.min, st.mean - 3 * st.stddev);
+  mapping_.hi = std::min(st.max, st.mean + 3 * st.stddev);
+  if (mapping_.hi <= mapping_.lo) mapping_.hi = mapping_.lo + 1;
+  refreshSlices();
+  refreshLegend();
+  for (ImageViewer* v : slice_views_)
+    v->fit();
+  resetView();
+}
+
+bool VolumeViewerPanel::setLabels(std::shared_ptr<const Volume> labels) {
+  try {
+    scene_.set_labels(*labels);
+  } catch (const Error& e) {
+    emit failed(QString::fromStdString(e.message()));
+    return false;
+  }
+  labels_ = std::move(labels);
+  refreshSlices();
+  refreshLegend();
+  view_->requestRender();
+  return true;
+}
+
+void VolumeViewerPanel::setMode(render::VolumeMode mode) {
+  scene_.set_mode(mode);
+  const int index = mode_->findData(int(mode));
+  if (mode_->currentIndex() != index) {
+    const QSignalBlocker block(mode_);
+    mode_->setCurrentIndex(index);
+  }
+  const bool iso = mode == render::VolumeMode::iso;
+  level_->setEnabled(iso);
+  sigma_->setEnabled(iso);
+  preset_->setEnabled(mode == render::VolumeMode::volume);
+  view_->requestRender();
+}
+
+void VolumeViewerPanel::setIsoSigma(double sigma) {
+  scene_.set_iso_level(sigma_level(scene_.stats(), sigma));
+  syncIsoControls();
+  view_->requestRender();
+}
+
+void VolumeViewerPanel::syncIsoControls() {
+  syncing_ = true;
+  const double sd = scene_.stats().stddev;
+  level_->setSingleStep(sd > 0 ? sd / 10 : 0.1);
+  level_->setValue(scene_.iso_level());
+  sigma_->setValue(sd > 0 ? (scene_.iso_level() - scene_.stats().mean) / sd : 0.0);
+  syncing_ = false;
+}
+
+void VolumeViewerPanel::setSlice(int axis, std::int64_t index) {
+  if (!volume_) return;
+  scene_.set_slice(axis, index);
+  {
+    const QSignalBlocker block(slice_sliders_[axis]);
+    slice_sliders_[axis]->setValue(int(scene_.slice(axis)));
+  }
+  refreshSlices();
+  view_->requestRender();
+}
+
+void VolumeViewerPanel::setTimePoint(std::int64_t t) {
+  if (!volume_ || t < 0 || t >= volume_->nt() || t == t_) return;
+  const double level = scene_.iso_level();
+  const std::array<std::int64_t, 3> slices{scene_.slice(0), scene_.slice(1), scene_.slice(2)};
+  t_ = t;
+  scene_.set_volume(*volume_, t);
+  scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
+  scene_.set_iso_level(level);
+  for (int axis = 0; axis < 3; ++axis)
+    scene_.set_slice(axis, slices[axis]);
+  if (labels_) scene_.set_labels(*labels_);
+  {
+    const QSignalBlocker block(time_);
+    time_->setValue(int(t));
+  }
+  time_label_->setText(tr("Volume %1").arg(t));
+  syncIsoControls();
+  refreshSlices();
+  view_->requestRender();
+}
+
+void VolumeViewerPanel::refreshSlices() {
+  if (!volume_) return;
+  const std::int64_t s[3] = {scene_.slice(0), scene_.slice(1), scene_.slice(2)};
+  for (int axis = 0; axis < 3; ++axis) {
+    ImageViewer* v = slice_views_[axis];
+    v->setImage(volume_slice(*volume_, axis, s[axis], t_));
+    v->setMapping(mapping_); // one contrast for all three views and every slice
+    if (labels_)
+      v->setOverlay(label_overlay(volume_slice(*labels_, axis, s[axis], 0)),
+                    label_opacity_->value() / 100.0);
+    else
+      v->setOverlay(QImage());
+  }
+  // The shared cursor: where the other two slices cut each view.
+  slice_views_[2]->setCrosshair(QPointF(double(s[0]), double(s[1])));
+  slice_views_[1]->setCrosshair(QPointF(double(s[0]), double(s[2])));
+  slice_views_[0]->setCrosshair(QPointF(double(s[1]), double(s[2])));
+}
+
+void VolumeViewerPanel::refreshLegend() {
+  if (!labels_) {
+    legend_->clear();
+    return;
+  }
+  QString html;
+  const auto& values = scene_.labels();
+  for (std::size_t i = 0; i < values.size() && i < 16; ++i) {
+    const auto c = render::label_colour(values[i]);
+    html += QString("<span style='color:rgb(%1,%2,%3)'>■</span> %4&nbsp; ")
+                .arg(int(255 * c[0]))
+                .arg(int(255 * c[1]))
+                .arg(int(255 * c[2]))
+                .arg(values[i]);
+  }
+  if (values.size() > 16) html += tr("… %1 labels").arg(values.size());
+  legend_->setText(html.isEmpty() ? tr("no labels (all zero)") : html);
+}
+
+void VolumeViewerPanel::showVoxel(int axis, int x, int y) {
+  // View axis 2 (XY): (x, y); 1 (XZ): (x, z); 0 (YZ): (y, z).
+  if (axis == 2) setSlice(0, x), setSlice(1, y);
+  if (axis == 1) setSlice(0, x), setSlice(2, y);
+  if (axis == 0) setSlice(1, x), setSlice(2, y);
+}
+
+void VolumeViewerPanel::resetView() {
+  scene_.reset_camera();
+  view_->requestRender();
+}
+
+bool VolumeViewerPanel::saveScreenshot(const QString& path) { return view_->screenshot().save(path, "PNG"); }
+
+} // namespace atelier
