@@ -12,6 +12,9 @@
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/viewer/ImageViewer.h"
 #include "widgets/viewer/ViewerPanel.h"
+#include "widgets/render/offscreen_render.h"
+#include "widgets/view3d/PointCloudPanel.h"
+#include "widgets/view3d/VolumeViewerPanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -21,6 +24,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 using namespace atelier;
@@ -35,11 +39,37 @@ private slots:
   void opensFilesAndInspectsTheLast();
   void opensAProjectInAGridTab();
   void importDialogOptions();
+  void opensVolumesAndCloudsIn3DTabs();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
   QTemporaryDir dir_;
 };
+
+void TestMainWindow::opensVolumesAndCloudsIn3DTabs() {
+  if (!render::display_available()) QSKIP("the 3D view needs an X display");
+  ATELIER_REQUIRE_SAMPLE_DATA();
+  MainWindow window;
+  auto* tabs = window.findChild<QTabWidget*>();
+  const int before = tabs->count();
+  QWidget* volume = window.open3D(QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")));
+  QVERIFY(qobject_cast<VolumeViewerPanel*>(volume));
+  QSignalSpy loaded(qobject_cast<VolumeViewerPanel*>(volume), &VolumeViewerPanel::loaded);
+  QVERIFY(loaded.wait(20000));
+  QCOMPARE(tabs->count(), before + 1);
+  QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("3D: EMD-3197.map"));
+  QWidget* cloud = window.open3D(QString::fromStdString(test::sample_path("pointclouds/pcl_bunny.pcd")));
+  QVERIFY(qobject_cast<PointCloudPanel*>(cloud));
+  // A STAR table has no 3D view: no tab, a message.
+  QVERIFY(!window.open3D(QString::fromStdString(test::sample_path("cryoem/relion31.star"))));
+  QVERIFY(window.statusBar()->currentMessage().contains("no 3D view"));
+  QCOMPARE(tabs->count(), before + 2);
+  // 3D tabs close; the Inspect tab stays.
+  emit tabs->tabCloseRequested(tabs->indexOf(volume));
+  QCOMPARE(tabs->count(), before + 1);
+  emit tabs->tabCloseRequested(0);
+  QCOMPARE(tabs->count(), before + 1);
+}
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {
   const QString a = dir_.path() + "/a.xyz";
