@@ -30,8 +30,8 @@ int run_render(const std::vector<std::string>& args) {
   std::string file, out;
   try {
     const CliOptions o(args,
-                       {"out", "mode", "size", "level", "level-value", "volume", "labels",
-                        "preset", "view", "colour", "color", "point-size", "eye-dome"},
+                       {"out", "mode", "size", "level", "level-value", "volume", "labels", "preset",
+                        "view", "colour", "color", "point-size", "eye-dome"},
                        {"downsample"});
     if (o.positional().size() != 1) throw Error("give one file to render");
     file = o.positional()[0];
@@ -48,11 +48,16 @@ int run_render(const std::vector<std::string>& args) {
     request.preset = o.text("preset", "cryoem");
     render::parse_transfer_preset(request.preset);
     const std::string view = o.text("view", "oblique");
-    if (view == "oblique") request.view = render::ViewDirection::oblique;
-    else if (view == "x") request.view = render::ViewDirection::x;
-    else if (view == "y") request.view = render::ViewDirection::y;
-    else if (view == "z") request.view = render::ViewDirection::z;
-    else throw Error("--view is oblique, x, y or z, not '" + view + "'");
+    if (view == "oblique")
+      request.view = render::ViewDirection::oblique;
+    else if (view == "x")
+      request.view = render::ViewDirection::x;
+    else if (view == "y")
+      request.view = render::ViewDirection::y;
+    else if (view == "z")
+      request.view = render::ViewDirection::z;
+    else
+      throw Error("--view is oblique, x, y or z, not '" + view + "'");
     request.colour = o.text("colour", o.text("color", ""));
     if (o.has("point-size")) request.point_size = o.number("point-size", 2.0, 1.0, 64.0);
     if (o.has("eye-dome")) {

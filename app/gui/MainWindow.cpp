@@ -4,17 +4,17 @@
 #include "core/import/preview_image.h"
 #include "core/io/file_inspect.h"
 #include "core/project/project.h"
+#include "core/spatial/point_cloud_load.h"
+#include "core/spatial/volume_load.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
-#include "widgets/viewer/ImageViewer.h"
-#include "widgets/viewer/ViewerPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
-#include "core/spatial/point_cloud_load.h"
-#include "core/spatial/volume_load.h"
+#include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>

@@ -57,8 +57,7 @@ VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, 
   case DType::i32: return widen_cast<std::int32_t>(src, n, out);
   case DType::f32: return widen_cast<float>(src, n, out);
   case DType::f64: return widen_cast<double>(src, n, out);
-  case DType::f16:
-    return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float);
+  case DType::f16: return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float);
   }
   throw Error("widen_to_float: unknown element type");
 }

@@ -25,6 +25,8 @@ VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t cou
 VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out);
 
 // The level `sigma` standard deviations above the mean.
-inline double sigma_level(const VolumeStats& s, double sigma) { return s.mean + sigma * s.stddev; }
+inline double sigma_level(const VolumeStats& s, double sigma) {
+  return s.mean + sigma * s.stddev;
+}
 
 } // namespace atelier

@@ -26,8 +26,10 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
   };
   for (std::int64_t row = 0; row < h; ++row) {
     std::uint8_t* d = dst + std::size_t(row * w) * e;
-    if (axis == 2) std::memcpy(d, at(0, row, index), std::size_t(w) * e);
-    else if (axis == 1) std::memcpy(d, at(0, index, row), std::size_t(w) * e);
+    if (axis == 2)
+      std::memcpy(d, at(0, row, index), std::size_t(w) * e);
+    else if (axis == 1)
+      std::memcpy(d, at(0, index, row), std::size_t(w) * e);
     else
       for (std::int64_t y = 0; y < w; ++y)
         std::memcpy(d + std::size_t(y) * e, at(index, y, row), e);

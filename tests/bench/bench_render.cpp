@@ -82,11 +82,12 @@ void bench_points(std::size_t n) {
   const double first_ms = ms_since(t0);
   const auto moving = rotate(scene, window, 20, true);
   const auto still = rotate(scene, window, 5, false);
-  std::printf("{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
-              "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
-              "\"rotate_full_median_ms\":%.1f}\n",
-              n, build_ms, first_ms, median(moving), std::min(n, PointScene::decimated_points),
-              median(still));
+  std::printf(
+      "{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
+      "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
+      "\"rotate_full_median_ms\":%.1f}\n",
+      n, build_ms, first_ms, median(moving), std::min(n, PointScene::decimated_points),
+      median(still));
   std::fflush(stdout);
 }
 
@@ -117,7 +118,8 @@ void bench_volume(std::int64_t n) {
     const double first_ms = ms_since(t0);
     const auto moving = rotate(scene, window, 10, true);
     const auto still = rotate(scene, window, 3, false);
-    const char* name = mode == VolumeMode::iso ? "iso" : (mode == VolumeMode::volume ? "volume" : "slices");
+    const char* name =
+        mode == VolumeMode::iso ? "iso" : (mode == VolumeMode::volume ? "volume" : "slices");
     std::printf("{\"bench\":\"render_volume\",\"size\":%lld,\"mode\":\"%s\",\"build_ms\":%.0f,"
                 "\"first_frame_ms\":%.0f,\"rotate_interactive_median_ms\":%.1f,"
                 "\"rotate_full_median_ms\":%.1f}\n",

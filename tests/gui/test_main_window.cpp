@@ -10,11 +10,11 @@
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
-#include "widgets/viewer/ImageViewer.h"
-#include "widgets/viewer/ViewerPanel.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
+#include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -58,7 +58,8 @@ void TestMainWindow::opensVolumesAndCloudsIn3DTabs() {
   QVERIFY(loaded.wait(20000));
   QCOMPARE(tabs->count(), before + 1);
   QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("3D: EMD-3197.map"));
-  QWidget* cloud = window.open3D(QString::fromStdString(test::sample_path("pointclouds/pcl_bunny.pcd")));
+  QWidget* cloud =
+      window.open3D(QString::fromStdString(test::sample_path("pointclouds/pcl_bunny.pcd")));
   QVERIFY(qobject_cast<PointCloudPanel*>(cloud));
   // A STAR table has no 3D view: no tab, a message.
   QVERIFY(!window.open3D(QString::fromStdString(test::sample_path("cryoem/relion31.star"))));

@@ -2,18 +2,18 @@
 // cloud offers, colouring changes the picture, picking shows a point's
 // attributes, and an empty cloud says so.
 #include "core/data/point_cloud.h"
+#include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VtkView.h"
-#include "tests/support/test_support.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
-#include <QScreen>
 #include <QGuiApplication>
 #include <QPainter>
 #include <QPixmap>
-#include <QComboBox>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -49,7 +49,8 @@ private slots:
     panel.resize(900, 600);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    QVERIFY(load(panel, QString::fromStdString(test::sample_path("pointclouds/pdal_autzen-thin.las"))));
+    QVERIFY(
+        load(panel, QString::fromStdString(test::sample_path("pointclouds/pdal_autzen-thin.las"))));
     QComboBox& by = panel.colourBy();
     QCOMPARE(by.itemData(0).toString(), QString("rgb"));
     QVERIFY(by.findData("intensity") >= 0);
@@ -81,7 +82,8 @@ private slots:
     panel.view3d().screenshot(); // a frame, so picking has a camera and viewport
     // The middle point (0.5, 0.5) sits at the centre of the view.
     const double ratio = panel.view3d().devicePixelRatioF();
-    const int cx = int(panel.view3d().width() * ratio / 2), cy = int(panel.view3d().height() * ratio / 2);
+    const int cx = int(panel.view3d().width() * ratio / 2),
+              cy = int(panel.view3d().height() * ratio / 2);
     QVERIFY(panel.pickAt(cx, cy));
     QVERIFY2(panel.pickedText().contains("intensity 42"), qPrintable(panel.pickedText()));
     QVERIFY(panel.pickedText().contains("classification 6"));

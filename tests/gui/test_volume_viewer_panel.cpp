@@ -4,23 +4,23 @@
 // the memory limit (refused or downsampled), and the 3D view's throttled,
 // interactive rendering.
 #include "core/spatial/volume_float.h"
+#include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
 #include "widgets/view3d/VtkView.h"
 #include "widgets/viewer/ImageViewer.h"
-#include "tests/support/test_support.h"
 
 #include <QApplication>
 #include <QDir>
-#include <QPainter>
-#include <QPixmap>
 #include <QElapsedTimer>
 #include <QMouseEvent>
-#include <vtkCamera.h>
-#include <vtkRenderer.h>
+#include <QPainter>
+#include <QPixmap>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
 
 #include <cmath>
 
@@ -31,8 +31,10 @@ namespace {
 bool load(VolumeViewerPanel& panel, const QString& path, bool labels = false) {
   QSignalSpy loaded(&panel, &VolumeViewerPanel::loaded);
   QSignalSpy failed(&panel, &VolumeViewerPanel::failed);
-  if (labels) panel.openLabels(path);
-  else panel.openFile(path);
+  if (labels)
+    panel.openLabels(path);
+  else
+    panel.openFile(path);
   return QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, 30000) &&
          loaded.count() == 1;
 }
@@ -43,7 +45,9 @@ double covered(const QImage& image) {
   int n = 0;
   for (int y = 0; y < image.height(); ++y)
     for (int x = 0; x < image.width(); ++x)
-      n += std::abs(qRed(image.pixel(x, y)) - qRed(bg)) + std::abs(qGreen(image.pixel(x, y)) - qGreen(bg)) > 16;
+      n += std::abs(qRed(image.pixel(x, y)) - qRed(bg)) +
+               std::abs(qGreen(image.pixel(x, y)) - qGreen(bg)) >
+           16;
   return double(n) / double(image.width() * image.height());
 }
 
@@ -89,7 +93,8 @@ private slots:
     // The 3D view renders something in every mode (at 1 sigma: this small
     // map has little above 2).
     panel.setIsoSigma(1.0);
-    for (auto mode : {render::VolumeMode::iso, render::VolumeMode::volume, render::VolumeMode::slices}) {
+    for (auto mode :
+         {render::VolumeMode::iso, render::VolumeMode::volume, render::VolumeMode::slices}) {
       panel.setMode(mode);
       QTest::qWait(50);
       const QImage shot = panel.view3d().screenshot();
@@ -116,9 +121,10 @@ private slots:
     QVERIFY(load(panel, QString::fromStdString(
                             test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif"))));
     QVERIFY(panel.sliceView(2).overlay().isNull());
-    QVERIFY(load(panel,
-                 QString::fromStdString(test::sample_path("volumes/isbi2012_train_labels_slices0-11.tif")),
-                 true));
+    QVERIFY(load(
+        panel,
+        QString::fromStdString(test::sample_path("volumes/isbi2012_train_labels_slices0-11.tif")),
+        true));
     QVERIFY(panel.scene().has_labels());
     const QImage overlay = panel.sliceView(2).overlay();
     QCOMPARE(overlay.size(), QSize(512, 512));
@@ -137,7 +143,8 @@ private slots:
   void four_d_files_step_through_time_keeping_the_level() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     VolumeViewerPanel panel;
-    QVERIFY(load(panel, QString::fromStdString(test::sample_path("volumes/nibabel_example4d.nii.gz"))));
+    QVERIFY(
+        load(panel, QString::fromStdString(test::sample_path("volumes/nibabel_example4d.nii.gz"))));
     QCOMPARE(panel.volume()->nt(), std::int64_t(2));
     panel.setIsoSigma(1.5);
     const double level = panel.scene().iso_level();
@@ -148,7 +155,8 @@ private slots:
 
   void oversized_volumes_are_refused_or_downsampled() {
     ATELIER_REQUIRE_SAMPLE_DATA();
-    const QString map = QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
+    const QString map =
+        QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
     qputenv("ATELIER_MAX_VOLUME_BYTES", "200000");
     VolumeViewerPanel panel;
     panel.setDownsamplePolicy(VolumeViewerPanel::DownsamplePolicy::never);
@@ -177,7 +185,8 @@ private slots:
       view.requestRender();
     QTest::qWait(200);
     const int frames = view.framesRendered() - before;
-    QVERIFY2(frames >= 1 && frames <= clock.elapsed() / 16 + 2, qPrintable(QString::number(frames)));
+    QVERIFY2(frames >= 1 && frames <= clock.elapsed() / 16 + 2,
+             qPrintable(QString::number(frames)));
     // A drag rotates the camera and counts as one interaction.
     QSignalSpy started(&view, &VtkView::interactionStarted);
     QSignalSpy finished(&view, &VtkView::interactionFinished);

@@ -6,12 +6,12 @@
 #include "core/base/error.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/spatial/volume_load.h"
+#include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
 #include "widgets/render/render_file.h"
 #include "widgets/render/transfer_function.h"
 #include "widgets/render/volume_scene.h"
-#include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -62,7 +62,8 @@ Volume ball(std::int64_t n, double r) {
 }
 
 bool grey(const std::uint8_t* p, int tolerance = 6) {
-  return std::abs(int(p[0]) - int(p[1])) <= tolerance && std::abs(int(p[1]) - int(p[2])) <= tolerance;
+  return std::abs(int(p[0]) - int(p[1])) <= tolerance &&
+         std::abs(int(p[1]) - int(p[2])) <= tolerance;
 }
 
 } // namespace
@@ -209,7 +210,8 @@ private slots:
     r.level = 0.5;
     const double covered = covered_fraction(render_file(path, r).image, 4);
     const double disc = 3.14159265 * 8 * 8 / (24.0 * 24.0);
-    QVERIFY2(std::abs(covered - disc) < 0.06, qPrintable(QString("%1 vs %2").arg(covered).arg(disc)));
+    QVERIFY2(std::abs(covered - disc) < 0.06,
+             qPrintable(QString("%1 vs %2").arg(covered).arg(disc)));
   }
 
   void empty_cloud_renders_an_empty_scene() {
@@ -255,9 +257,9 @@ private slots:
     ATELIER_REQUIRE_SAMPLE_DATA();
     QTemporaryDir dir;
     const QString out = dir.filePath("emd.png");
-    const auto result = test::run_cli(
-        {"render", QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")), "--out", out,
-         "--size", "400x300"});
+    const auto result =
+        test::run_cli({"render", QString::fromStdString(test::sample_path("cryoem/EMD-3197.map")),
+                       "--out", out, "--size", "400x300"});
     QCOMPARE(result.exit_code, 0);
     const QImage image(out);
     QCOMPARE(image.width(), 400);
@@ -288,7 +290,8 @@ private slots:
   void cli_refuses_oversized_volumes_and_bins_on_request() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     QTemporaryDir dir;
-    const QString map = QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
+    const QString map =
+        QString::fromStdString(test::sample_path("cryoem/aspire_EMD-2660_ribosome_65px.mrc"));
     const QString out = dir.filePath("x.png");
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -81,11 +81,17 @@ OffscreenWindow::~OffscreenWindow() {
   XCloseDisplay(d_->display);
 }
 
-void OffscreenWindow::add(vtkRenderer* renderer) { d_->window->AddRenderer(renderer); }
+void OffscreenWindow::add(vtkRenderer* renderer) {
+  d_->window->AddRenderer(renderer);
+}
 
-vtkRenderWindow* OffscreenWindow::window() const { return d_->window; }
+vtkRenderWindow* OffscreenWindow::window() const {
+  return d_->window;
+}
 
-void OffscreenWindow::render() { d_->window->Render(); }
+void OffscreenWindow::render() {
+  d_->window->Render();
+}
 
 RgbImage OffscreenWindow::capture() {
   render();
@@ -104,8 +110,8 @@ RgbImage OffscreenWindow::capture() {
   const auto* src = static_cast<const std::uint8_t*>(frame->GetScalarPointer());
   const std::size_t row = std::size_t(out.width) * 3;
   for (int y = 0; y < out.height; ++y) // VTK's rows run bottom to top
-    std::memcpy(out.rgb.data() + std::size_t(y) * row,
-                src + std::size_t(out.height - 1 - y) * row, row);
+    std::memcpy(out.rgb.data() + std::size_t(y) * row, src + std::size_t(out.height - 1 - y) * row,
+                row);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 #include "widgets/render/transfer_function.h"
 
+#include <vtkActor.h>
 #include <vtkCellArray.h>
 #include <vtkEDLShading.h>
 #include <vtkFloatArray.h>
@@ -14,7 +15,6 @@
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkProperty.h>
-#include <vtkActor.h>
 #include <vtkRenderStepsPass.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -47,22 +47,32 @@ std::array<double, 2> percentiles(const std::vector<float>& v, double p, double 
 
 PointColouring default_colouring(const PointCloud& cloud) {
   PointColouring c;
-  c.by = cloud.has_rgb() ? PointColour::rgb
-                         : (cloud.has_intensity() ? PointColour::intensity : PointColour::elevation);
+  c.by = cloud.has_rgb()
+             ? PointColour::rgb
+             : (cloud.has_intensity() ? PointColour::intensity : PointColour::elevation);
   return c;
 }
 
 PointColouring parse_point_colouring(const std::string& text) {
   PointColouring c;
-  if (text == "rgb") c.by = PointColour::rgb;
-  else if (text == "intensity") c.by = PointColour::intensity;
-  else if (text == "elevation" || text == "z") c.by = PointColour::elevation;
-  else if (text == "solid") c.by = PointColour::solid;
-  else if (text.rfind("label:", 0) == 0) c.by = PointColour::label, c.field = text.substr(6);
-  else if (text == "label") c.by = PointColour::label, c.field = "classification";
-  else if (text.rfind("field:", 0) == 0) c.by = PointColour::field, c.field = text.substr(6);
-  else if (!text.empty()) c.by = PointColour::field, c.field = text;
-  else throw Error("colour by rgb, intensity, elevation, solid, label[:FIELD] or field:NAME");
+  if (text == "rgb")
+    c.by = PointColour::rgb;
+  else if (text == "intensity")
+    c.by = PointColour::intensity;
+  else if (text == "elevation" || text == "z")
+    c.by = PointColour::elevation;
+  else if (text == "solid")
+    c.by = PointColour::solid;
+  else if (text.rfind("label:", 0) == 0)
+    c.by = PointColour::label, c.field = text.substr(6);
+  else if (text == "label")
+    c.by = PointColour::label, c.field = "classification";
+  else if (text.rfind("field:", 0) == 0)
+    c.by = PointColour::field, c.field = text.substr(6);
+  else if (!text.empty())
+    c.by = PointColour::field, c.field = text;
+  else
+    throw Error("colour by rgb, intensity, elevation, solid, label[:FIELD] or field:NAME");
   return c;
 }
 
@@ -164,7 +174,9 @@ struct PointScene::Impl {
 PointScene::PointScene() : d_(std::make_unique<Impl>()) {}
 PointScene::~PointScene() = default;
 
-vtkRenderer* PointScene::renderer() const { return d_->renderer; }
+vtkRenderer* PointScene::renderer() const {
+  return d_->renderer;
+}
 
 void PointScene::set_cloud(const PointCloud& cloud) {
   const std::size_t n = cloud.size();
@@ -202,7 +214,7 @@ void PointScene::set_cloud(const PointCloud& cloud) {
   d_->rgb = cloud.rgb;
   d_->intensity = cloud.intensity;
   d_->up = cloud.metadata.find("point_format") || cloud.metadata.find("crs") ? UpAxis::plus_z
-                                                                            : UpAxis::plus_y;
+                                                                             : UpAxis::plus_y;
   const int vertical = d_->up == UpAxis::plus_z ? 2 : 1;
   d_->elevation.resize(n);
   for (std::size_t i = 0; i < n; ++i)
@@ -226,11 +238,17 @@ double PointScene::default_point_size(std::size_t n) {
   return n < 20'000 ? 4.0 : (n < 500'000 ? 3.0 : 2.0);
 }
 
-std::size_t PointScene::size() const { return d_->elevation.size(); }
+std::size_t PointScene::size() const {
+  return d_->elevation.size();
+}
 
-void PointScene::set_colouring(const PointColouring& colouring) { d_->colour(colouring); }
+void PointScene::set_colouring(const PointColouring& colouring) {
+  d_->colour(colouring);
+}
 
-std::array<double, 2> PointScene::colour_range() const { return d_->range; }
+std::array<double, 2> PointScene::colour_range() const {
+  return d_->range;
+}
 
 void PointScene::set_point_size(double pixels) {
   d_->actor->GetProperty()->SetPointSize(float(std::clamp(pixels, 1.0, 64.0)));
@@ -250,7 +268,9 @@ void PointScene::set_eye_dome(bool on) {
   }
 }
 
-bool PointScene::eye_dome() const { return d_->edl; }
+bool PointScene::eye_dome() const {
+  return d_->edl;
+}
 
 void PointScene::set_interacting(bool interacting) {
   d_->mapper->SetInputData(interacting ? d_->coarse : d_->full);

@@ -2,7 +2,8 @@
 // cloud's centre, so georeferenced lidar keeps its precision in float),
 // coloured by RGB, intensity, elevation, any scalar field or label, with a
 // colormap and range, a point size, eye-dome lighting for depth when there
-// are no colours (and enough points for it to read as a surface), a decimated copy drawn while the camera moves, and picking.
+// are no colours (and enough points for it to read as a surface), a decimated copy drawn while the
+// camera moves, and picking.
 #pragma once
 
 #include "core/data/point_cloud.h"
@@ -25,9 +26,9 @@ enum class PointColour { rgb, intensity, elevation, field, label, solid };
 
 struct PointColouring {
   PointColour by = PointColour::rgb;
-  std::string field;                 // for field and label
+  std::string field; // for field and label
   display::Colormap colormap = display::Colormap::viridis;
-  std::optional<double> lo, hi;      // range; 2nd-98th percentile when unset
+  std::optional<double> lo, hi; // range; 2nd-98th percentile when unset
 };
 
 // The colouring a cloud gets by default: RGB when it has colours, else

@@ -20,8 +20,8 @@ std::string number(double v) {
 }
 
 std::string shape_text(const Volume& v) {
-  std::string s = std::to_string(v.nx()) + "x" + std::to_string(v.ny()) + "x" +
-                  std::to_string(v.nz());
+  std::string s =
+      std::to_string(v.nx()) + "x" + std::to_string(v.ny()) + "x" + std::to_string(v.nz());
   if (v.nt() > 1) s += "x" + std::to_string(v.nt());
   return s + " " + std::string(dtype_name(v.dtype()));
 }
@@ -31,8 +31,8 @@ RenderResult render_volume(const std::string& path, const RenderRequest& r) {
   options.downsample_to_fit = r.downsample_to_fit;
   const Volume volume = load_volume(path, options);
   if (r.volume_index < 0 || r.volume_index >= volume.nt())
-    throw Error(path + ": volume " + std::to_string(r.volume_index) + " out of range (the file has " +
-                std::to_string(volume.nt()) + ")");
+    throw Error(path + ": volume " + std::to_string(r.volume_index) +
+                " out of range (the file has " + std::to_string(volume.nt()) + ")");
   VolumeScene scene;
   scene.set_volume(volume, r.volume_index);
   const std::string mode = r.mode.empty() ? "iso" : r.mode;
@@ -101,8 +101,9 @@ RenderResult render_file(const std::string& path, const RenderRequest& request) 
     if (request.mode == "points") throw Error(path + ": a volume cannot render as points");
     return render_volume(path, request);
   }
-  throw FormatError(path, "a " + format + " file has nothing to render in 3D (volumes: MRC, "
-                                          "NIfTI, TIFF stacks; point clouds: PLY, PCD, XYZ, LAS)");
+  throw FormatError(path, "a " + format +
+                              " file has nothing to render in 3D (volumes: MRC, "
+                              "NIfTI, TIFF stacks; point clouds: PLY, PCD, XYZ, LAS)");
 }
 
 } // namespace atelier::render

@@ -13,7 +13,7 @@
 namespace atelier::render {
 
 struct RenderRequest {
-  std::string mode;        // "", iso, volume, slices, points ("": iso or points by file)
+  std::string mode; // "", iso, volume, slices, points ("": iso or points by file)
   int width = 800, height = 600;
   std::optional<double> level_sigma; // iso level in sigma above the mean (default 1)
   std::optional<double> level;       // iso level in data units (wins over sigma)
@@ -21,10 +21,10 @@ struct RenderRequest {
   std::string labels;                // label volume drawn over a volume
   std::string preset = "cryoem";     // transfer preset for volume mode
   std::string colour;                // point colouring ("" = default)
-  std::optional<double> point_size; // default from the point count
+  std::optional<double> point_size;  // default from the point count
   std::optional<bool> eye_dome;      // default: on when the cloud has no colours
   ViewDirection view = ViewDirection::oblique;
-  bool downsample_to_fit = false;    // bin volumes over the memory limit
+  bool downsample_to_fit = false; // bin volumes over the memory limit
 };
 
 struct RenderResult {

@@ -41,8 +41,12 @@ void aim_camera(vtkRenderer* renderer, const double b[6], ViewDirection directio
   // extents across (u) and up (v) the screen for axis views.
   double dir[3] = {0, 0, -1}, up[3] = {0, -1, 0}, u = ext[0], v = ext[1];
   switch (direction) {
-  case ViewDirection::x: dir[0] = -1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[1], v = ext[2]; break;
-  case ViewDirection::y: dir[1] = -1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[0], v = ext[2]; break;
+  case ViewDirection::x:
+    dir[0] = -1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[1], v = ext[2];
+    break;
+  case ViewDirection::y:
+    dir[1] = -1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[0], v = ext[2];
+    break;
   case ViewDirection::z: break;
   case ViewDirection::oblique:
     if (up_axis == UpAxis::plus_y) dir[2] = 1, up[1] = 1;
@@ -50,8 +54,7 @@ void aim_camera(vtkRenderer* renderer, const double b[6], ViewDirection directio
     break;
   }
   const double distance = 4.0 * radius;
-  camera->SetPosition(c[0] + dir[0] * distance, c[1] + dir[1] * distance,
-                      c[2] + dir[2] * distance);
+  camera->SetPosition(c[0] + dir[0] * distance, c[1] + dir[1] * distance, c[2] + dir[2] * distance);
   camera->SetViewUp(up);
   if (direction == ViewDirection::oblique) {
     camera->ParallelProjectionOff();

@@ -44,8 +44,9 @@ std::vector<TransferPoint> transfer_preset(TransferPreset preset, const VolumeSt
          {clamp(s.mean - 0.5 * sd), 0.85, 0.75, 0.60, 0.0}};
     break;
   }
-  std::stable_sort(p.begin(), p.end(),
-                   [](const TransferPoint& a, const TransferPoint& b) { return a.value < b.value; });
+  std::stable_sort(p.begin(), p.end(), [](const TransferPoint& a, const TransferPoint& b) {
+    return a.value < b.value;
+  });
   return p;
 }
 

@@ -9,8 +9,10 @@
 #include <vtkCamera.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFlyingEdges3D.h>
+#include <vtkGPUVolumeRayCastMapper.h>
 #include <vtkImageData.h>
 #include <vtkImageProperty.h>
+#include <vtkImageShrink3D.h>
 #include <vtkImageSlice.h>
 #include <vtkImageSliceMapper.h>
 #include <vtkLookupTable.h>
@@ -18,8 +20,6 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
-#include <vtkGPUVolumeRayCastMapper.h>
-#include <vtkImageShrink3D.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
 
@@ -148,7 +148,9 @@ VolumeScene::VolumeScene() : d_(std::make_unique<Impl>()) {
 
 VolumeScene::~VolumeScene() = default;
 
-vtkRenderer* VolumeScene::renderer() const { return d_->renderer; }
+vtkRenderer* VolumeScene::renderer() const {
+  return d_->renderer;
+}
 
 void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
   DensityImage density = make_density_image(volume, t);
@@ -178,7 +180,9 @@ void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
   d_->update_visibility();
 }
 
-const VolumeStats& VolumeScene::stats() const { return d_->stats; }
+const VolumeStats& VolumeScene::stats() const {
+  return d_->stats;
+}
 
 std::array<std::int64_t, 3> VolumeScene::dims() const {
   if (!d_->image) return {0, 0, 0};
@@ -191,7 +195,9 @@ void VolumeScene::set_mode(VolumeMode mode) {
   d_->update_visibility();
 }
 
-VolumeMode VolumeScene::mode() const { return d_->mode; }
+VolumeMode VolumeScene::mode() const {
+  return d_->mode;
+}
 
 void VolumeScene::set_iso_level(double value) {
   d_->iso = value;
@@ -199,7 +205,9 @@ void VolumeScene::set_iso_level(double value) {
   d_->coarse_contour->SetValue(0, value);
 }
 
-double VolumeScene::iso_level() const { return d_->iso; }
+double VolumeScene::iso_level() const {
+  return d_->iso;
+}
 
 void VolumeScene::set_iso_colour(double r, double g, double b) {
   d_->iso_actor->GetProperty()->SetColor(r, g, b);
@@ -214,7 +222,9 @@ void VolumeScene::set_transfer(const std::vector<TransferPoint>& points) {
   apply_transfer(points, d_->ray_property);
 }
 
-const std::vector<TransferPoint>& VolumeScene::transfer() const { return d_->transfer; }
+const std::vector<TransferPoint>& VolumeScene::transfer() const {
+  return d_->transfer;
+}
 
 void VolumeScene::set_slice(int axis, std::int64_t index) {
   if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
@@ -223,7 +233,9 @@ void VolumeScene::set_slice(int axis, std::int64_t index) {
   d_->update_slices();
 }
 
-std::int64_t VolumeScene::slice(int axis) const { return d_->slice.at(axis); }
+std::int64_t VolumeScene::slice(int axis) const {
+  return d_->slice.at(axis);
+}
 
 void VolumeScene::set_slice_axes(bool x, bool y, bool z) {
   d_->slice_on = {x, y, z};
@@ -276,9 +288,13 @@ void VolumeScene::clear_labels() {
   d_->update_visibility();
 }
 
-bool VolumeScene::has_labels() const { return d_->label_image != nullptr; }
+bool VolumeScene::has_labels() const {
+  return d_->label_image != nullptr;
+}
 
-const std::vector<std::int64_t>& VolumeScene::labels() const { return d_->label_list; }
+const std::vector<std::int64_t>& VolumeScene::labels() const {
+  return d_->label_list;
+}
 
 void VolumeScene::set_label_opacity(double opacity) {
   d_->label_opacity = std::clamp(opacity, 0.0, 1.0);

@@ -30,7 +30,10 @@ QString describe_point(const PointCloud& cloud, std::size_t i) {
                      .arg(p[1], 0, 'f', 3)
                      .arg(p[2], 0, 'f', 3);
   if (cloud.has_rgb())
-    text += QObject::tr("\nrgb %1 %2 %3").arg(cloud.rgb[i][0]).arg(cloud.rgb[i][1]).arg(cloud.rgb[i][2]);
+    text += QObject::tr("\nrgb %1 %2 %3")
+                .arg(cloud.rgb[i][0])
+                .arg(cloud.rgb[i][1])
+                .arg(cloud.rgb[i][2]);
   if (cloud.has_intensity()) text += QObject::tr("\nintensity %1").arg(double(cloud.intensity[i]));
   if (cloud.has_normals())
     text += QObject::tr("\nnormal %1 %2 %3")
@@ -117,9 +120,9 @@ PointCloudPanel::PointCloudPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(reset, &QPushButton::clicked, this, &PointCloudPanel::resetView);
   connect(shot, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save screenshot"), QFileInfo(name_).completeBaseName() + ".png",
-        tr("PNG images (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"),
+                                                      QFileInfo(name_).completeBaseName() + ".png",
+                                                      tr("PNG images (*.png)"));
     if (!path.isEmpty() && !saveScreenshot(path))
       emit failed(tr("%1: cannot write the screenshot").arg(path));
   });
@@ -171,17 +174,17 @@ void PointCloudPanel::setCloud(std::shared_ptr<const PointCloud> cloud, const QS
     for (const ScalarField& f : cloud_->fields) {
       const QString n = QString::fromStdString(f.name);
       const bool label = f.name == "classification" || f.name == "label";
-      colour_by_->addItem(label ? tr("%1 (labels)").arg(n) : n,
-                          (label ? "label:" : "field:") + n);
+      colour_by_->addItem(label ? tr("%1 (labels)").arg(n) : n, (label ? "label:" : "field:") + n);
     }
     colour_by_->addItem(tr("Single colour"), "solid");
   }
   const QSignalBlocker block_size(point_size_), block_edl(eye_dome_);
   point_size_->setValue(int(render::PointScene::default_point_size(cloud_->size())));
   eye_dome_->setChecked(scene_.eye_dome());
-  info_->setText(cloud_->size() == 0
-                     ? tr("%1\nThe cloud is empty: nothing to show.").arg(QFileInfo(name).fileName())
-                     : tr("%1\n%L2 points").arg(QFileInfo(name).fileName()).arg(cloud_->size()));
+  info_->setText(
+      cloud_->size() == 0
+          ? tr("%1\nThe cloud is empty: nothing to show.").arg(QFileInfo(name).fileName())
+          : tr("%1\n%L2 points").arg(QFileInfo(name).fileName()).arg(cloud_->size()));
   picked_->setText(tr("Click a point to see its attributes"));
   applyColouring();
   resetView();
@@ -216,7 +219,9 @@ bool PointCloudPanel::pickAt(int x, int y) {
   return true;
 }
 
-QString PointCloudPanel::pickedText() const { return picked_->text(); }
+QString PointCloudPanel::pickedText() const {
+  return picked_->text();
+}
 
 void PointCloudPanel::resetView() {
   scene_.reset_camera();

@@ -58,8 +58,8 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   grid->setSpacing(2);
   for (int axis = 0; axis < 3; ++axis) {
     slice_views_[axis] = new ImageViewer(views);
-    slice_views_[axis]->setToolTip(tr("%1 slice: click to move the other slices here")
-                                       .arg(kAxisNames[axis]));
+    slice_views_[axis]->setToolTip(
+        tr("%1 slice: click to move the other slices here").arg(kAxisNames[axis]));
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
     connect(slice_views_[axis], &ImageViewer::hovered, this,
@@ -205,9 +205,9 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
   connect(reset, &QPushButton::clicked, this, &VolumeViewerPanel::resetView);
   auto* shot = new QPushButton(tr("Screens&hot…"), controls);
   connect(shot, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save screenshot"), QFileInfo(name_).completeBaseName() + ".png",
-        tr("PNG images (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"),
+                                                      QFileInfo(name_).completeBaseName() + ".png",
+                                                      tr("PNG images (*.png)"));
     if (!path.isEmpty() && !saveScreenshot(path))
       emit failed(tr("%1: cannot write the screenshot").arg(path));
   });
@@ -216,9 +216,13 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
   form->addRow(buttons);
 }
 
-void VolumeViewerPanel::openFile(const QString& path) { startLoad(path, false, false); }
+void VolumeViewerPanel::openFile(const QString& path) {
+  startLoad(path, false, false);
+}
 
-void VolumeViewerPanel::openLabels(const QString& path) { startLoad(path, true, false); }
+void VolumeViewerPanel::openLabels(const QString& path) {
+  startLoad(path, true, false);
+}
 
 void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsample) {
   loader_->waitForFinished();
@@ -443,6 +447,8 @@ void VolumeViewerPanel::resetView() {
   view_->requestRender();
 }
 
-bool VolumeViewerPanel::saveScreenshot(const QString& path) { return view_->screenshot().save(path, "PNG"); }
+bool VolumeViewerPanel::saveScreenshot(const QString& path) {
+  return view_->screenshot().save(path, "PNG");
+}
 
 } // namespace atelier

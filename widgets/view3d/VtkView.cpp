@@ -38,13 +38,16 @@ VtkView::VtkView(QWidget* parent) : QWidget(parent) {
   since_frame_.start();
 }
 
-VtkView::~VtkView() { setRenderer(nullptr); }
+VtkView::~VtkView() {
+  setRenderer(nullptr);
+}
 
 bool VtkView::ensureWindow() {
   if (window_) return true;
   if (!unavailable_.isEmpty()) return false;
   try {
-    window_ = std::make_unique<render::OffscreenWindow>(std::max(16, width()), std::max(16, height()));
+    window_ =
+        std::make_unique<render::OffscreenWindow>(std::max(16, width()), std::max(16, height()));
   } catch (const Error& e) {
     unavailable_ = QString::fromStdString(e.message());
     return false;
@@ -78,7 +81,8 @@ void VtkView::renderFrame() {
   int* size = window_->window()->GetSize();
   if (size[0] != w || size[1] != h) window_->window()->SetSize(w, h);
   const render::RgbImage rgb = window_->capture();
-  frame_ = QImage(rgb.rgb.data(), rgb.width, rgb.height, rgb.width * 3, QImage::Format_RGB888).copy();
+  frame_ =
+      QImage(rgb.rgb.data(), rgb.width, rgb.height, rgb.width * 3, QImage::Format_RGB888).copy();
   frame_.setDevicePixelRatio(ratio);
   stale_ = false;
   ++frames_;
@@ -104,7 +108,9 @@ void VtkView::paintEvent(QPaintEvent*) {
   p.drawImage(QPointF(0, 0), frame_);
 }
 
-void VtkView::resizeEvent(QResizeEvent*) { requestRender(); }
+void VtkView::resizeEvent(QResizeEvent*) {
+  requestRender();
+}
 
 void VtkView::beginInteraction() {
   if (interacting_) return;
@@ -138,9 +144,12 @@ void VtkView::mouseMoveEvent(QMouseEvent* event) {
   }
   const QPoint delta = pos - last_;
   last_ = pos;
-  if (pan_mode_) pan(delta);
-  else if (button_ == Qt::LeftButton) rotate(delta);
-  else if (button_ == Qt::RightButton) zoom(std::pow(1.01, -delta.y()));
+  if (pan_mode_)
+    pan(delta);
+  else if (button_ == Qt::LeftButton)
+    rotate(delta);
+  else if (button_ == Qt::RightButton)
+    zoom(std::pow(1.01, -delta.y()));
   requestRender();
 }
 
@@ -189,10 +198,10 @@ void VtkView::pan(QPoint delta) {
   camera->GetViewUp(up);
   camera->GetDirectionOfProjection(direction);
   // World units per widget pixel at the focal plane.
-  const double view_height = camera->GetParallelProjection()
-                                 ? 2.0 * camera->GetParallelScale()
-                                 : 2.0 * camera->GetDistance() *
-                                       std::tan(0.5 * camera->GetViewAngle() * M_PI / 180.0);
+  const double view_height =
+      camera->GetParallelProjection()
+          ? 2.0 * camera->GetParallelScale()
+          : 2.0 * camera->GetDistance() * std::tan(0.5 * camera->GetViewAngle() * M_PI / 180.0);
   const double per_pixel = view_height / std::max(1, height());
   const double right[3] = {direction[1] * up[2] - direction[2] * up[1],
                            direction[2] * up[0] - direction[0] * up[2],

@@ -20,7 +20,8 @@ QImage paint(const Image& labels) {
   for (int y = 0; y < out.height(); ++y) {
     auto* row = reinterpret_cast<QRgb*>(out.scanLine(y));
     for (int x = 0; x < out.width(); ++x) {
-      const auto label = static_cast<std::int64_t>(v[std::size_t(y) * std::size_t(out.width()) + x]);
+      const auto label =
+          static_cast<std::int64_t>(v[std::size_t(y) * std::size_t(out.width()) + x]);
       if (label == 0) {
         row[x] = 0;
         continue;
@@ -28,8 +29,9 @@ QImage paint(const Image& labels) {
       auto it = colours.find(label);
       if (it == colours.end()) {
         const auto c = render::label_colour(label);
-        it = colours.emplace(label, qRgba(int(std::lround(255 * c[0])), int(std::lround(255 * c[1])),
-                                          int(std::lround(255 * c[2])), 255))
+        it = colours
+                 .emplace(label, qRgba(int(std::lround(255 * c[0])), int(std::lround(255 * c[1])),
+                                       int(std::lround(255 * c[2])), 255))
                  .first;
       }
       row[x] = it->second;
