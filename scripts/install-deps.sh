@@ -12,7 +12,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev
   libgl-dev libglx-dev
   # VTK 9 (its CMake config needs MPI's C bindings found first)
-  libvtk9-dev libopenmpi-dev
+  libvtk9-dev libopenmpi-dev libx11-dev
   # formats
   libsqlite3-dev libtiff-dev libzstd-dev zlib1g-dev libgdal-dev libgdcm-dev
   libopencv-dev libnifti2-dev nlohmann-json3-dev
