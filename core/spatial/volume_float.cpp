@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 #include "core/base/half.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -60,6 +61,22 @@ VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, 
   case DType::f16: return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float);
   }
   throw Error("widen_to_float: unknown element type");
+}
+
+std::vector<std::uint64_t> value_histogram(const float* v, std::size_t n, double lo, double hi,
+                                           int bins) {
+  if (bins <= 0) throw Error("a histogram needs at least one bin");
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(bins), 0);
+  if (!(hi > lo)) return counts;
+  const double scale = bins / (hi - lo);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = v[i];
+    if (!(x >= lo && x <= hi)) continue; // also drops NaN
+    const auto b = std::min<std::size_t>(static_cast<std::size_t>((x - lo) * scale),
+                                         static_cast<std::size_t>(bins - 1));
+    ++counts[b];
+  }
+  return counts;
 }
 
 VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out) {

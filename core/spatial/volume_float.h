@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace atelier {
 
@@ -23,6 +24,11 @@ VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t cou
 // Writes volume time point t (nx * ny * nz floats, x fastest) to out.
 // Throws Error when t is out of range.
 VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out);
+
+// Counts of v[0, n) in `bins` equal bins over [lo, hi] (values outside and
+// non-finite ones are not counted), for transfer-function editors.
+std::vector<std::uint64_t> value_histogram(const float* v, std::size_t n, double lo, double hi,
+                                           int bins);
 
 // The level `sigma` standard deviations above the mean.
 inline double sigma_level(const VolumeStats& s, double sigma) {

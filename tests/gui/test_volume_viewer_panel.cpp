@@ -6,6 +6,7 @@
 #include "core/spatial/volume_float.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
+#include "widgets/view3d/TransferFunctionEditor.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
 #include "widgets/view3d/VtkView.h"
 #include "widgets/viewer/ImageViewer.h"
@@ -102,6 +103,14 @@ private slots:
       QVERIFY2(covered(shot) > 0.02,
                qPrintable(QString("mode %1 covers %2").arg(int(mode)).arg(covered(shot))));
     }
+    // The editor shows the preset; editing it changes the scene's transfer.
+    TransferFunctionEditor& editor = panel.transferEditor();
+    QCOMPARE(editor.points().size(), panel.scene().transfer().size());
+    auto points = editor.points();
+    points.back().opacity = 0.1;
+    editor.setPoints(points);
+    emit editor.transferChanged(points);
+    QCOMPARE(panel.scene().transfer().back().opacity, 0.1);
     panel.setMode(render::VolumeMode::iso);
     QTest::qWait(50);
     if (const QString keep = qEnvironmentVariable("ATELIER_TEST_ARTEFACTS"); !keep.isEmpty()) {

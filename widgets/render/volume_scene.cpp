@@ -184,6 +184,10 @@ const VolumeStats& VolumeScene::stats() const {
   return d_->stats;
 }
 
+const float* VolumeScene::voxels() const {
+  return d_->image ? static_cast<const float*>(d_->image->GetScalarPointer()) : nullptr;
+}
+
 std::array<std::int64_t, 3> VolumeScene::dims() const {
   if (!d_->image) return {0, 0, 0};
   const int* n = d_->image->GetDimensions();

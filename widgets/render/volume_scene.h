@@ -38,6 +38,9 @@ public:
   // function to the cryo-EM preset, the slices to the centre.
   void set_volume(const Volume& volume, std::int64_t t = 0);
   const VolumeStats& stats() const;
+  // The shown time point as float32 (nx * ny * nz, x fastest; non-finite
+  // voxels replaced), nullptr before set_volume.
+  const float* voxels() const;
   std::array<std::int64_t, 3> dims() const;
 
   void set_mode(VolumeMode mode);

@@ -2,9 +2,11 @@
 #include "widgets/view3d/VolumeViewerPanel.h"
 
 #include "core/base/error.h"
+#include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
 #include "core/spatial/volume_slice.h"
 #include "widgets/render/transfer_function.h"
+#include "widgets/view3d/TransferFunctionEditor.h"
 #include "widgets/view3d/VtkView.h"
 #include "widgets/view3d/label_overlay.h"
 #include "widgets/viewer/ImageViewer.h"
@@ -158,13 +160,21 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
   preset_->addItem(tr("CT / MRI"), "ct");
   preset_->addItem(tr("EM stack (dark = dense)"), "em");
   form->addRow(tr("&Transfer preset"), preset_);
+  transfer_ = new TransferFunctionEditor(controls);
+  form->addRow(transfer_);
   connect(preset_, &QComboBox::currentIndexChanged, this, [this] {
     if (!volume_) return;
     scene_.set_transfer(render::transfer_preset(
         render::parse_transfer_preset(preset_->currentData().toString().toStdString()),
         scene_.stats()));
+    transfer_->setPoints(scene_.transfer());
     view_->requestRender();
   });
+  connect(transfer_, &TransferFunctionEditor::transferChanged, this,
+          [this](const std::vector<render::TransferPoint>& points) {
+            scene_.set_transfer(points);
+            view_->requestRender();
+          });
 
   time_ = make_slider(0, controls);
   time_label_ = new QLabel(tr("Volume"), controls);
@@ -317,6 +327,7 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
   if (mapping_.hi <= mapping_.lo) mapping_.hi = mapping_.lo + 1;
   refreshSlices();
   refreshLegend();
+  refreshTransferEditor();
   for (ImageViewer* v : slice_views_)
     v->fit();
   resetView();
@@ -347,6 +358,7 @@ void VolumeViewerPanel::setMode(render::VolumeMode mode) {
   level_->setEnabled(iso);
   sigma_->setEnabled(iso);
   preset_->setEnabled(mode == render::VolumeMode::volume);
+  transfer_->setEnabled(mode == render::VolumeMode::volume);
   view_->requestRender();
 }
 
@@ -379,11 +391,13 @@ void VolumeViewerPanel::setSlice(int axis, std::int64_t index) {
 void VolumeViewerPanel::setTimePoint(std::int64_t t) {
   if (!volume_ || t < 0 || t >= volume_->nt() || t == t_) return;
   const double level = scene_.iso_level();
+  const std::vector<render::TransferPoint> transfer = scene_.transfer();
   const std::array<std::int64_t, 3> slices{scene_.slice(0), scene_.slice(1), scene_.slice(2)};
   t_ = t;
   scene_.set_volume(*volume_, t);
   scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
   scene_.set_iso_level(level);
+  scene_.set_transfer(transfer);
   for (int axis = 0; axis < 3; ++axis)
     scene_.set_slice(axis, slices[axis]);
   if (labels_) scene_.set_labels(*labels_);
@@ -393,6 +407,7 @@ void VolumeViewerPanel::setTimePoint(std::int64_t t) {
   }
   time_label_->setText(tr("Volume %1").arg(t));
   syncIsoControls();
+  refreshTransferEditor();
   refreshSlices();
   view_->requestRender();
 }
@@ -414,6 +429,14 @@ void VolumeViewerPanel::refreshSlices() {
   slice_views_[2]->setCrosshair(QPointF(double(s[0]), double(s[1])));
   slice_views_[1]->setCrosshair(QPointF(double(s[0]), double(s[2])));
   slice_views_[0]->setCrosshair(QPointF(double(s[1]), double(s[2])));
+}
+
+void VolumeViewerPanel::refreshTransferEditor() {
+  const auto& st = scene_.stats();
+  const auto dims = scene_.dims();
+  const std::size_t n = std::size_t(dims[0] * dims[1] * dims[2]);
+  transfer_->setHistogram(st.min, st.max, value_histogram(scene_.voxels(), n, st.min, st.max, 128));
+  transfer_->setPoints(scene_.transfer());
 }
 
 void VolumeViewerPanel::refreshLegend() {

@@ -1,7 +1,8 @@
 // VolumeViewerPanel: a volume in three linked orthogonal slice views (XY, XZ,
 // YZ; a click in one moves the others' slices: the shared cursor) and a 3D
 // view (isosurface with its level in data units and in sigma above the mean,
-// ray casting with transfer-function presets, or the three slices), an
+// ray casting with a transfer function edited over the histogram, from
+// presets, or the three slices), an
 // optional label volume (coloured overlays on the slices, surfaces in 3D),
 // a time-point slider for 4D files, reset view and screenshot. Files load
 // off the GUI thread; one over the memory limit can be opened downsampled.
@@ -25,6 +26,7 @@ class QSlider;
 namespace atelier {
 
 class ImageViewer;
+class TransferFunctionEditor;
 class VtkView;
 
 class VolumeViewerPanel : public QWidget {
@@ -48,6 +50,7 @@ public:
   render::VolumeScene& scene() { return scene_; }
   VtkView& view3d() { return *view_; }
   ImageViewer& sliceView(int axis) { return *slice_views_[axis]; } // 0 YZ, 1 XZ, 2 XY
+  TransferFunctionEditor& transferEditor() { return *transfer_; }
   const Volume* volume() const { return volume_.get(); }
   std::int64_t timePoint() const { return t_; }
 
@@ -71,6 +74,7 @@ private:
   void buildControls(QWidget* controls);
   void refreshSlices();
   void refreshLegend();
+  void refreshTransferEditor();
   void syncIsoControls();
   void showVoxel(int axis, int x, int y);
 
@@ -85,6 +89,7 @@ private:
   ImageViewer* slice_views_[3] = {nullptr, nullptr, nullptr};
   QComboBox* mode_ = nullptr;
   QComboBox* preset_ = nullptr;
+  TransferFunctionEditor* transfer_ = nullptr;
   QDoubleSpinBox* level_ = nullptr;
   QDoubleSpinBox* sigma_ = nullptr;
   QSlider* iso_opacity_ = nullptr;
