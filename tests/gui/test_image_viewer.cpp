@@ -26,6 +26,28 @@ class TestImageViewer : public QObject {
   }
 
 private slots:
+  void nonSquarePixelsKeepTheirPhysicalAspect() {
+    // An XZ slice with z sampled 3x coarser than x: drawn 3x taller per row.
+    ImageViewer viewer;
+    viewer.resize(400, 400);
+    Image img = ramp();
+    img.spacing.xyz = {1.0, 3.0, 0.0};
+    viewer.setImage(img);
+    QCOMPARE(viewer.pixelAspect(), 3.0);
+    viewer.fit();
+    // 200 x 100 pixels shown as 200 x 300 units: the height limits the fit.
+    QCOMPARE(viewer.zoom(), 400.0 / 300.0);
+    const QPointF top_left = viewer.imagePoint(QPointF(0, 0));
+    const QPointF bottom_right = viewer.imagePoint(QPointF(400, 400));
+    QVERIFY(std::abs(bottom_right.y() - top_left.y() - 100.0) < 1e-9);
+    QVERIFY(std::abs((bottom_right.x() - top_left.x()) - 300.0) < 1e-9);
+    // Zooming about a point keeps it under the cursor.
+    const QPointF anchor = viewer.imagePoint(QPointF(123, 77));
+    viewer.zoomAt(QPointF(123, 77), 2.0);
+    const QPointF after = viewer.imagePoint(QPointF(123, 77));
+    QVERIFY(std::abs(after.x() - anchor.x()) < 1e-9 && std::abs(after.y() - anchor.y()) < 1e-9);
+  }
+
   void mapsZoomsAndReadsOut() {
     ImageViewer viewer;
     viewer.resize(400, 300);

@@ -54,7 +54,8 @@ private slots:
     TransferFunctionEditor editor;
     setUp(editor);
     editor.show();
-    QTest::mouseDClick(&editor, Qt::LeftButton, Qt::NoModifier, editor.toWidget(3.5, 0.9).toPoint());
+    QTest::mouseDClick(&editor, Qt::LeftButton, Qt::NoModifier,
+                       editor.toWidget(3.5, 0.9).toPoint());
     auto p = editor.points();
     QCOMPARE(p.size(), std::size_t(4));
     // Halfway between blue (2) and green (5).
@@ -65,8 +66,9 @@ private slots:
     QCOMPARE(editor.points().size(), std::size_t(3));
     // Two points always stay.
     for (int i = 0; i < 3; ++i) {
-      QTest::mouseClick(&editor, Qt::RightButton, Qt::NoModifier,
-                        editor.toWidget(editor.points()[0].value, editor.points()[0].opacity).toPoint());
+      QTest::mouseClick(
+          &editor, Qt::RightButton, Qt::NoModifier,
+          editor.toWidget(editor.points()[0].value, editor.points()[0].opacity).toPoint());
     }
     QCOMPARE(editor.points().size(), std::size_t(2));
   }

@@ -137,7 +137,9 @@ void TransferFunctionEditor::mouseMoveEvent(QMouseEvent* event) {
   emit transferChanged(points_);
 }
 
-void TransferFunctionEditor::mouseReleaseEvent(QMouseEvent*) { dragging_ = false; }
+void TransferFunctionEditor::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = false;
+}
 
 void TransferFunctionEditor::mouseDoubleClickEvent(QMouseEvent* event) {
   const int hit = pointAt(event->position());
@@ -155,16 +157,19 @@ void TransferFunctionEditor::mouseDoubleClickEvent(QMouseEvent* event) {
   const auto [value, opacity] = fromWidget(event->position());
   render::TransferPoint added{value, 1, 1, 1, opacity};
   // Colour: interpolated between the neighbours.
-  const auto next = std::lower_bound(points_.begin(), points_.end(), value,
-                                     [](const render::TransferPoint& p, double v) { return p.value < v; });
-  if (next == points_.begin() && next != points_.end()) added.r = next->r, added.g = next->g, added.b = next->b;
+  const auto next =
+      std::lower_bound(points_.begin(), points_.end(), value,
+                       [](const render::TransferPoint& p, double v) { return p.value < v; });
+  if (next == points_.begin() && next != points_.end())
+    added.r = next->r, added.g = next->g, added.b = next->b;
   else if (next == points_.end() && !points_.empty())
     added.r = points_.back().r, added.g = points_.back().g, added.b = points_.back().b;
   else if (next != points_.end()) {
     const auto& a = *(next - 1);
     const auto& b = *next;
     const double t = b.value > a.value ? (value - a.value) / (b.value - a.value) : 0.5;
-    added.r = a.r + t * (b.r - a.r), added.g = a.g + t * (b.g - a.g), added.b = a.b + t * (b.b - a.b);
+    added.r = a.r + t * (b.r - a.r), added.g = a.g + t * (b.g - a.g),
+    added.b = a.b + t * (b.b - a.b);
   }
   const auto inserted = points_.insert(next, added); // may reallocate: begin() after it
   selected_ = int(inserted - points_.begin());

@@ -31,6 +31,10 @@ ImageViewer::ImageViewer(QWidget* parent) : QWidget(parent) {
 void ImageViewer::setImage(const Image& image) {
   plane_ = image.pixel_count() ? metrics::mean_plane(image) : metrics::FloatPlane{};
   spacing_ = image.spacing;
+  // Non-square pixels (XZ slices of anisotropic volumes, some DICOM) are
+  // drawn at their physical aspect.
+  const auto& sp = spacing_.xyz;
+  aspect_ = sp[0] > 0 && sp[1] > 0 ? std::clamp(sp[1] / sp[0], 0.01, 100.0) : 1.0;
   mapping_ = plane_.data.empty() ? display::DisplayMapping{} : display::auto_contrast(plane_);
   remap();
   fit();
@@ -57,24 +61,24 @@ void ImageViewer::remap() {
 }
 
 QPointF ImageViewer::imagePoint(QPointF widget_pos) const {
-  return (widget_pos - offset_) / zoom_;
+  const QPointF d = widget_pos - offset_;
+  return {d.x() / zoom_, d.y() / (zoom_ * aspect_)};
 }
 
 void ImageViewer::zoomAt(QPointF widget_pos, double factor) {
   const QPointF anchor = imagePoint(widget_pos);
   zoom_ = std::clamp(zoom_ * factor, kMinZoom, kMaxZoom);
-  offset_ = widget_pos - anchor * zoom_;
+  offset_ = widget_pos - QPointF(anchor.x() * zoom_, anchor.y() * zoom_ * aspect_);
   fitted_ = false;
   update();
 }
 
 void ImageViewer::fit() {
   if (mapped_.isNull()) return;
-  zoom_ =
-      std::clamp(std::min(double(width()) / mapped_.width(), double(height()) / mapped_.height()),
-                 kMinZoom, kMaxZoom);
-  offset_ =
-      QPointF((width() - mapped_.width() * zoom_) / 2, (height() - mapped_.height() * zoom_) / 2);
+  const double shown_height = mapped_.height() * aspect_;
+  zoom_ = std::clamp(std::min(double(width()) / mapped_.width(), double(height()) / shown_height),
+                     kMinZoom, kMaxZoom);
+  offset_ = QPointF((width() - mapped_.width() * zoom_) / 2, (height() - shown_height * zoom_) / 2);
   fitted_ = true;
   update();
 }
@@ -96,7 +100,7 @@ void ImageViewer::paintEvent(QPaintEvent*) {
   p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
   p.save();
   p.translate(offset_);
-  p.scale(zoom_, zoom_);
+  p.scale(zoom_, zoom_ * aspect_);
   p.drawImage(QPointF(0, 0), mapped_);
   if (!overlay_.isNull()) {
     p.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp
@@ -106,7 +110,8 @@ void ImageViewer::paintEvent(QPaintEvent*) {
   }
   p.restore();
   if (crosshair_.x() >= 0 && crosshair_.y() >= 0) {
-    const QPointF c = offset_ + (crosshair_ + QPointF(0.5, 0.5)) * zoom_;
+    const QPointF c =
+        offset_ + QPointF((crosshair_.x() + 0.5) * zoom_, (crosshair_.y() + 0.5) * zoom_ * aspect_);
     p.setPen(QPen(QColor(255, 210, 60, 200), 1));
     p.drawLine(QPointF(0, c.y()), QPointF(width(), c.y()));
     p.drawLine(QPointF(c.x(), 0), QPointF(c.x(), height()));

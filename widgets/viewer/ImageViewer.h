@@ -26,6 +26,8 @@ public:
   void setMapping(const display::DisplayMapping& mapping);
   const display::DisplayMapping& mapping() const { return mapping_; }
   double zoom() const { return zoom_; }
+  // Height over width of a pixel as drawn (from the spacing; 1 when unknown).
+  double pixelAspect() const { return aspect_; }
   // The image pixel (fractional) under a widget position.
   QPointF imagePoint(QPointF widget_pos) const;
   // Zooms by factor keeping the image point under widget_pos still.
@@ -70,6 +72,7 @@ private:
   QPointF crosshair_{-1, -1};
   QPointF press_pos_;
   double zoom_ = 1.0;
+  double aspect_ = 1.0;
   QPointF offset_; // widget position of image pixel (0, 0)
   QPointF drag_from_;
   bool dragging_ = false;
