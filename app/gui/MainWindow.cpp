@@ -11,6 +11,8 @@
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
+#include "widgets/train/RunMonitorPanel.h"
+#include "widgets/train/TrainPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
 #include "widgets/viewer/ImageViewer.h"
@@ -22,6 +24,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -39,6 +42,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
+
+#include <memory>
 
 namespace atelier {
 namespace {
@@ -149,6 +154,12 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* train = menuBar()->addMenu(tr("&Training"));
+  QAction* training = train->addAction(tr("&Train and Monitor Runs…"), this, [this] {
+    if (!openTraining()) statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+  });
+  training->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Atelier"), this, [this] {
@@ -303,6 +314,38 @@ void MainWindow::choose3D() {
       tr("Volumes and point clouds (*.mrc *.map *.rec *.nii *.nii.gz *.tif *.tiff *.ply *.pcd "
          "*.xyz *.las);;All files (*)"));
   if (!path.isEmpty()) open3D(path);
+}
+
+QWidget* MainWindow::openTraining() {
+  ProjectTab* tab = currentProject();
+  if (!tab) return nullptr;
+  const QString title = tr("Training: %1").arg(QFileInfo(tab->dir).fileName());
+  for (int i = 0; i < tabs_->count(); ++i)
+    if (tabs_->tabText(i) == title) {
+      tabs_->setCurrentIndex(i);
+      return tabs_->widget(i);
+    }
+  auto* page = new QSplitter(Qt::Horizontal, tabs_);
+  auto* form = new TrainPanel(page);
+  auto* runs = new RunMonitorPanel(page);
+  form->setProject(tab->dir);
+  runs->setRunsDir(QDir(tab->dir).filePath("runs"));
+  page->setStretchFactor(1, 3);
+  auto report = [this](const QString& text) { statusBar()->showMessage(text, 8000); };
+  connect(form, &TrainPanel::message, this, report);
+  connect(runs, &RunMonitorPanel::message, this, report);
+  connect(form, &TrainPanel::launched, runs, [runs](const QString& dir) {
+    // Select the new run as soon as its folder appears.
+    auto* wait = new QTimer(runs);
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(wait, &QTimer::timeout, runs, [runs, wait, tries, dir] {
+      runs->refresh();
+      if (runs->selectRun(QFileInfo(dir).fileName()) || ++*tries > 100) wait->deleteLater();
+    });
+    wait->start(100);
+  });
+  tabs_->setCurrentIndex(tabs_->addTab(page, title));
+  return page;
 }
 
 QWidget* MainWindow::open3D(const QString& path) {

@@ -50,6 +50,9 @@ public:
   // LAS) in a 3D tab; returns the panel (VolumeViewerPanel or
   // PointCloudPanel), or nullptr with a message for other files.
   QWidget* open3D(const QString& path);
+  // Opens (or shows) the training tab of the current project tab: the launch
+  // form beside the runs of its runs/ folder; nullptr without a project tab.
+  QWidget* openTraining();
 
 protected:
   void closeEvent(QCloseEvent* event) override;

@@ -9,7 +9,10 @@
 #include "kernels/device_info.h"
 #endif
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <thread>
 
 namespace atelier::engine {
 
@@ -27,6 +30,26 @@ bool cuda_available() {
 
 std::string default_device() {
   return cuda_available() ? "cuda:0" : "cpu";
+}
+
+std::vector<ComputeDevice> compute_devices() {
+  std::vector<ComputeDevice> out;
+  out.push_back(
+      {"cpu",
+       "CPU, " + std::to_string(std::max(1u, std::thread::hardware_concurrency())) + " threads"});
+#if ATELIER_HAVE_CUDA_BACKEND
+  try {
+    for (const kernels::DeviceInfo& d : kernels::list_devices()) {
+      char memory[32];
+      std::snprintf(memory, sizeof memory, "%.1f GiB", double(d.total_memory_bytes) / (1ull << 30));
+      out.push_back({"cuda:" + std::to_string(d.index),
+                     "cuda:" + std::to_string(d.index) + " " + d.name + ", " + memory});
+    }
+  } catch (const std::exception&) {
+    // No driver: the CPU only.
+  }
+#endif
+  return out;
 }
 
 std::string default_model(const std::string& device) {

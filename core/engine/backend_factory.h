@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace atelier::engine {
 
@@ -20,6 +21,13 @@ bool cuda_available();
 // The command line's defaults: "cuda:0" when available, else "cpu"; and the
 // U-Net for a device ("unet-small" on the CPU, "unet" on a GPU).
 std::string default_device();
+
+// The devices a run can use here, as --device names with a label for people:
+// "cpu" ("CPU, 16 threads") then "cuda:N" ("cuda:0 NVIDIA H100, 79.6 GiB").
+struct ComputeDevice {
+  std::string id, label;
+};
+std::vector<ComputeDevice> compute_devices();
 std::string default_model(const std::string& device);
 
 } // namespace atelier::engine
