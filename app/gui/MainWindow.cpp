@@ -6,6 +6,7 @@
 #include "core/project/project.h"
 #include "core/spatial/point_cloud_load.h"
 #include "core/spatial/volume_load.h"
+#include "widgets/compare/CompareView.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
@@ -150,6 +151,16 @@ void MainWindow::buildMenus() {
     if (QListWidgetItem* item = files_->currentItem()) open3D(item->data(Qt::UserRole).toString());
   });
   selected3d->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+  QAction* compare = file->addAction(tr("&Compare Two Images…"), this, [this] {
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Choose two images to compare"));
+    if (paths.isEmpty()) return;
+    if (paths.size() != 2)
+      statusBar()->showMessage(tr("Choose exactly two images."));
+    else
+      openCompare(paths[0], paths[1]);
+  });
+  compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
   recent_menu_ = file->addMenu(tr("Open &Recent"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
@@ -314,6 +325,35 @@ void MainWindow::choose3D() {
       tr("Volumes and point clouds (*.mrc *.map *.rec *.nii *.nii.gz *.tif *.tiff *.ply *.pcd "
          "*.xyz *.las);;All files (*)"));
   if (!path.isEmpty()) open3D(path);
+}
+
+QWidget* MainWindow::openCompare(const QString& a, const QString& b) {
+  Image images[2];
+  const QString paths[2] = {a, b};
+  for (int i = 0; i < 2; ++i) {
+    try {
+      const std::string p = paths[i].toStdString();
+      images[i] = import::read_preview_image(p, inspect_file(p));
+    } catch (const Error& e) {
+      statusBar()->showMessage(QString::fromStdString(e.what()));
+      return nullptr;
+    }
+    if (images[i].width() == 0) {
+      statusBar()->showMessage(tr("%1: not an image").arg(paths[i]));
+      return nullptr;
+    }
+  }
+  auto* view = new CompareView(tabs_);
+  connect(view, &CompareView::failed, this,
+          [this](const QString& m) { statusBar()->showMessage(m); });
+  if (!view->setImages(images[0], images[1], QFileInfo(a).fileName(), QFileInfo(b).fileName())) {
+    view->deleteLater();
+    return nullptr;
+  }
+  tabs_->setCurrentIndex(tabs_->addTab(
+      view, tr("Compare: %1 | %2").arg(QFileInfo(a).fileName(), QFileInfo(b).fileName())));
+  view->setFocus();
+  return view;
 }
 
 QWidget* MainWindow::openTraining() {

@@ -53,6 +53,9 @@ public:
   // Opens (or shows) the training tab of the current project tab: the launch
   // form beside the runs of its runs/ folder; nullptr without a project tab.
   QWidget* openTraining();
+  // Opens two images of the same size in a compare tab (side by side, wipe,
+  // difference, flip); nullptr with a message when they cannot be compared.
+  QWidget* openCompare(const QString& a, const QString& b);
 
 protected:
   void closeEvent(QCloseEvent* event) override;

@@ -33,7 +33,8 @@ Colormap parse_colormap(const std::string& name) {
   if (name == "inverted") return Colormap::inverted;
   if (name == "viridis") return Colormap::viridis;
   if (name == "magma") return Colormap::magma;
-  throw Error("unknown colormap '" + name + "' (gray, inverted, viridis or magma)");
+  if (name == "diverging") return Colormap::diverging;
+  throw Error("unknown colormap '" + name + "' (gray, inverted, viridis, magma or diverging)");
 }
 
 const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap) {
@@ -54,7 +55,12 @@ const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap) {
                    0xff5cc863, 0xffaadc32, 0xfffde725});
   static const auto magma = interpolate({0xff000004, 0xff1c1044, 0xff4f127b, 0xff812581, 0xffb5367a,
                                          0xffe55064, 0xfffb8761, 0xfffec287, 0xfffcfdbf});
+  // Blue - white - red (ColorBrewer RdBu, reversed), for signed differences.
+  static const auto diverging =
+      interpolate({0xff2166ac, 0xff4393c3, 0xff92c5de, 0xffd1e5f0, 0xfff7f7f7, 0xfffddbc7,
+                   0xfff4a582, 0xffd6604d, 0xffb2182b});
   switch (colormap) {
+  case Colormap::diverging: return diverging;
   case Colormap::gray: return gray;
   case Colormap::inverted: return inverted;
   case Colormap::viridis: return viridis;

@@ -12,8 +12,9 @@
 
 namespace atelier::display {
 
-enum class Colormap { gray, inverted, viridis, magma };
-// "gray", "inverted", "viridis", "magma"; Error otherwise.
+enum class Colormap { gray, inverted, viridis, magma, diverging };
+// "gray", "inverted", "viridis", "magma", "diverging" (blue-white-red, for
+// signed differences); Error otherwise.
 Colormap parse_colormap(const std::string& name);
 
 struct DisplayMapping {

@@ -5,6 +5,7 @@
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/project/project.h"
 #include "tests/support/test_support.h"
+#include "widgets/compare/CompareView.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
 #include "widgets/import/ImportDialog.h"
@@ -40,6 +41,7 @@ private slots:
   void opensAProjectInAGridTab();
   void importDialogOptions();
   void opensVolumesAndCloudsIn3DTabs();
+  void comparesTwoImagesOfTheSameSize();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -70,6 +72,22 @@ void TestMainWindow::opensVolumesAndCloudsIn3DTabs() {
   QCOMPARE(tabs->count(), before + 1);
   emit tabs->tabCloseRequested(0);
   QCOMPARE(tabs->count(), before + 1);
+}
+
+void TestMainWindow::comparesTwoImagesOfTheSameSize() {
+  ATELIER_REQUIRE_SAMPLE_DATA();
+  MainWindow window;
+  auto* tabs = window.findChild<QTabWidget*>();
+  const QString a = QString::fromStdString(test::sample_path("cryoem/leginon_libcv_tilt1.mrc"));
+  const QString b =
+      QString::fromStdString(test::sample_path("cryoem/leginon_08mar13e_00010gr_00004sq_v02.mrc"));
+  auto* view = qobject_cast<CompareView*>(window.openCompare(a, b));
+  QVERIFY(view);
+  QVERIFY(tabs->tabText(tabs->currentIndex()).startsWith("Compare: leginon_libcv_tilt1.mrc"));
+  QCOMPARE(view->differencePlane().width, 512);
+  // A 20^3 map's section against a 512^2 micrograph: refused with a message.
+  QVERIFY(!window.openCompare(a, QString::fromStdString(test::sample_path("cryoem/EMD-3197.map"))));
+  QVERIFY(window.statusBar()->currentMessage().contains("cannot compare"));
 }
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {

@@ -8,8 +8,8 @@
 #include "widgets/render/transfer_function.h"
 #include "widgets/view3d/TransferFunctionEditor.h"
 #include "widgets/view3d/VtkView.h"
-#include "widgets/view3d/label_overlay.h"
 #include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/label_overlay.h"
 
 #include <QColorDialog>
 #include <QComboBox>
@@ -444,18 +444,7 @@ void VolumeViewerPanel::refreshLegend() {
     legend_->clear();
     return;
   }
-  QString html;
-  const auto& values = scene_.labels();
-  for (std::size_t i = 0; i < values.size() && i < 16; ++i) {
-    const auto c = render::label_colour(values[i]);
-    html += QString("<span style='color:rgb(%1,%2,%3)'>■</span> %4&nbsp; ")
-                .arg(int(255 * c[0]))
-                .arg(int(255 * c[1]))
-                .arg(int(255 * c[2]))
-                .arg(values[i]);
-  }
-  if (values.size() > 16) html += tr("… %1 labels").arg(values.size());
-  legend_->setText(html.isEmpty() ? tr("no labels (all zero)") : html);
+  legend_->setText(label_legend_html(scene_.labels()));
 }
 
 void VolumeViewerPanel::showVoxel(int axis, int x, int y) {

@@ -28,7 +28,8 @@ ImageViewer::ImageViewer(QWidget* parent) : QWidget(parent) {
   setMinimumSize(200, 150);
 }
 
-void ImageViewer::setImage(const Image& image) {
+void ImageViewer::setImage(const Image& image, bool keep_view) {
+  const bool same_size = image.width() == plane_.width && image.height() == plane_.height;
   plane_ = image.pixel_count() ? metrics::mean_plane(image) : metrics::FloatPlane{};
   spacing_ = image.spacing;
   // Non-square pixels (XZ slices of anisotropic volumes, some DICOM) are
@@ -37,7 +38,23 @@ void ImageViewer::setImage(const Image& image) {
   aspect_ = sp[0] > 0 && sp[1] > 0 ? std::clamp(sp[1] / sp[0], 0.01, 100.0) : 1.0;
   mapping_ = plane_.data.empty() ? display::DisplayMapping{} : display::auto_contrast(plane_);
   remap();
-  fit();
+  if (keep_view && same_size)
+    update();
+  else
+    fit();
+}
+
+void ImageViewer::setView(double zoom, QPointF offset) {
+  if (zoom == zoom_ && offset == offset_) return;
+  zoom_ = std::clamp(zoom, kMinZoom, kMaxZoom);
+  offset_ = offset;
+  fitted_ = false;
+  update();
+}
+
+void ImageViewer::setOverlayClip(double from_fraction) {
+  overlay_clip_ = from_fraction;
+  update();
 }
 
 void ImageViewer::setMapping(const display::DisplayMapping& mapping) {
@@ -71,6 +88,7 @@ void ImageViewer::zoomAt(QPointF widget_pos, double factor) {
   offset_ = widget_pos - QPointF(anchor.x() * zoom_, anchor.y() * zoom_ * aspect_);
   fitted_ = false;
   update();
+  emit viewChanged(zoom_, offset_);
 }
 
 void ImageViewer::fit() {
@@ -81,6 +99,7 @@ void ImageViewer::fit() {
   offset_ = QPointF((width() - mapped_.width() * zoom_) / 2, (height() - shown_height * zoom_) / 2);
   fitted_ = true;
   update();
+  emit viewChanged(zoom_, offset_);
 }
 
 double ImageViewer::valueAt(int x, int y) const {
@@ -105,10 +124,21 @@ void ImageViewer::paintEvent(QPaintEvent*) {
   if (!overlay_.isNull()) {
     p.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp
     p.setOpacity(overlay_opacity_);
-    p.drawImage(QPointF(0, 0), overlay_);
+    if (overlay_clip_ >= 0) { // a wipe: the overlay right of the split only
+      const int from = int(std::lround(std::clamp(overlay_clip_, 0.0, 1.0) * overlay_.width()));
+      p.drawImage(QPointF(from, 0), overlay_,
+                  QRect(from, 0, overlay_.width() - from, overlay_.height()));
+    } else {
+      p.drawImage(QPointF(0, 0), overlay_);
+    }
     p.setOpacity(1.0);
   }
   p.restore();
+  if (overlay_clip_ >= 0 && !overlay_.isNull()) {
+    const double x = offset_.x() + std::clamp(overlay_clip_, 0.0, 1.0) * overlay_.width() * zoom_;
+    p.setPen(QPen(QColor(255, 210, 60), 2));
+    p.drawLine(QPointF(x, 0), QPointF(x, height()));
+  }
   if (crosshair_.x() >= 0 && crosshair_.y() >= 0) {
     const QPointF c =
         offset_ + QPointF((crosshair_.x() + 0.5) * zoom_, (crosshair_.y() + 0.5) * zoom_ * aspect_);
@@ -149,6 +179,7 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
     drag_from_ = event->position();
     fitted_ = false;
     update();
+    emit viewChanged(zoom_, offset_);
   }
   const QPointF ip = imagePoint(event->position());
   const int x = static_cast<int>(std::floor(ip.x())), y = static_cast<int>(std::floor(ip.y()));

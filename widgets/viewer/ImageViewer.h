@@ -21,8 +21,15 @@ class ImageViewer : public QWidget {
 public:
   explicit ImageViewer(QWidget* parent = nullptr);
 
-  // Shows image (its band mean) with an automatic mapping; the view fits.
-  void setImage(const Image& image);
+  // Shows image (its band mean) with an automatic mapping; the view fits,
+  // unless keep_view and the size is unchanged (flipping between images).
+  void setImage(const Image& image, bool keep_view = false);
+  // Zoom and widget position of pixel (0, 0): for linked views.
+  void setView(double zoom, QPointF offset);
+  QPointF offset() const { return offset_; }
+  // Draws the overlay only right of this fraction of the width (a wipe
+  // between two images), with a handle line; negative: the whole overlay.
+  void setOverlayClip(double from_fraction);
   void setMapping(const display::DisplayMapping& mapping);
   const display::DisplayMapping& mapping() const { return mapping_; }
   double zoom() const { return zoom_; }
@@ -50,6 +57,8 @@ signals:
   void hovered(int x, int y, double value, const QString& text);
   // A left click without a drag on image pixel (x, y).
   void clicked(int x, int y);
+  // After the user zoomed, panned or fitted.
+  void viewChanged(double zoom, QPointF offset);
 
 protected:
   void paintEvent(QPaintEvent* event) override;
@@ -70,6 +79,7 @@ private:
   QImage overlay_;
   double overlay_opacity_ = 0.5;
   QPointF crosshair_{-1, -1};
+  double overlay_clip_ = -1;
   QPointF press_pos_;
   double zoom_ = 1.0;
   double aspect_ = 1.0;
