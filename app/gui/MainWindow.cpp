@@ -374,6 +374,7 @@ QWidget* MainWindow::openTraining() {
   auto report = [this](const QString& text) { statusBar()->showMessage(text, 8000); };
   connect(form, &TrainPanel::message, this, report);
   connect(runs, &RunMonitorPanel::message, this, report);
+  connect(runs, &RunMonitorPanel::cloneRequested, form, &TrainPanel::cloneFrom);
   connect(form, &TrainPanel::launched, runs, [runs](const QString& dir) {
     // Select the new run as soon as its folder appears.
     auto* wait = new QTimer(runs);

@@ -88,6 +88,7 @@ private slots:
     QCOMPARE(cell(t, "live", 6), QString("cpu"));
     QCOMPARE(cell(t, "torn", 1), QString("stopped"));
     QCOMPARE(cell(t, "dead", 1), QString("failed"));
+    QVERIFY(panel.gpuText().startsWith("GPU")); // "GPU n/a ..." without a driver
     QVERIFY(cell(t, "dead", 7).contains("without writing a final status"));
 
     // The torn run plots its three complete lines; its partial one waits.

@@ -150,6 +150,16 @@ private slots:
     QVERIFY(wait_for(
         *runs, [&] { return runs->summary("tiny")->state == run::RunState::stopped; }, 60000));
     QVERIFY(runs->summary("tiny")->status.step > stopped_at);
+
+    // Clone: the form takes the run's settings under a new name.
+    form->crop().setValue(512);
+    form->batch().setValue(8);
+    QVERIFY(form->cloneFrom(run_dir));
+    QCOMPARE(form->runName().text(), QString("tiny-clone"));
+    QCOMPARE(form->crop().value(), 64);
+    QCOMPARE(form->batch().value(), 1);
+    QCOMPARE(form->device().currentData().toString(), QString("cpu"));
+    QVERIFY(!form->cloneFrom(tmp.filePath("no-such-run")));
   }
 };
 

@@ -4,6 +4,7 @@
 // and the plot pyramid's summaries match brute force.
 #include "core/base/error.h"
 #include "core/display/series_pyramid.h"
+#include "core/run/gpu_monitor.h"
 #include "core/run/run_dir.h"
 #include "core/run/run_follower.h"
 #include "tests/support/test_support.h"
@@ -141,6 +142,19 @@ private slots:
     f.poll();
     QVERIFY2(f.summary().problem.find("status.json") != std::string::npos,
              f.summary().problem.c_str());
+  }
+
+  void gpu_samples_are_described_or_na() {
+    QCOMPARE(describe_gpus(std::nullopt), std::string("GPU n/a (no NVIDIA driver)"));
+    GpuSample a;
+    a.index = 0, a.utilisation_pct = 87, a.memory_used_gib = 12.34, a.memory_total_gib = 79.6;
+    GpuSample b = a;
+    b.index = 1, b.utilisation_pct = 3;
+    QCOMPARE(describe_gpus(std::vector<GpuSample>{a, b}),
+             std::string("GPU 0 87% 12.3/79.6 GiB · GPU 1 3% 12.3/79.6 GiB"));
+    // Whatever this machine has, sampling never throws.
+    const auto samples = sample_gpus();
+    QVERIFY(!samples || samples->size() < 64);
   }
 
   void pyramid_summaries_match_brute_force() {

@@ -1,6 +1,7 @@
 // RunMonitorPanel: the runs table, live plots and run actions.
 #include "widgets/train/RunMonitorPanel.h"
 
+#include "core/run/gpu_monitor.h"
 #include "widgets/train/LinePlot.h"
 #include "widgets/train/cli_process.h"
 
@@ -87,7 +88,10 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   stop_ = new QPushButton(tr("&Stop"), this);
   stop_->setToolTip(tr("SIGTERM: the run writes a checkpoint and stops"));
   resume_ = new QPushButton(tr("Res&ume"), this);
+  clone_ = new QPushButton(tr("&Clone…"), this);
+  clone_->setToolTip(tr("Start a new run from this one's settings"));
   open_ = new QPushButton(tr("Open &folder"), this);
+  gpu_ = new QLabel(this);
   delete_ = new QPushButton(tr("&Delete…"), this);
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Align"), this));
@@ -95,8 +99,9 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   bar->addWidget(new QLabel(tr("Smoothing"), this));
   bar->addWidget(smoothing_);
   bar->addWidget(log_y_);
+  bar->addWidget(gpu_);
   bar->addStretch();
-  for (QPushButton* b : {stop_, resume_, open_, delete_})
+  for (QPushButton* b : {stop_, resume_, clone_, open_, delete_})
     bar->addWidget(b);
 
   log_ = new QPlainTextEdit(this);
@@ -135,6 +140,10 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(resume_, &QPushButton::clicked, this, [this, each_selected] {
     each_selected([this](const QString& n, QString* e) { return resumeRun(n, e); });
+  });
+  connect(clone_, &QPushButton::clicked, this, [this] {
+    const QStringList names = selectedRuns();
+    if (names.size() == 1) emit cloneRequested(QDir(runs_dir_).filePath(names.front()));
   });
   connect(open_, &QPushButton::clicked, this, [this] {
     for (const QString& name : selectedRuns())
@@ -224,6 +233,11 @@ void RunMonitorPanel::refresh() {
   else
     appendNewPoints();
   updateLog();
+  gpu_->setText(QString::fromStdString(run::describe_gpus(run::sample_gpus())));
+}
+
+QString RunMonitorPanel::gpuText() const {
+  return gpu_->text();
 }
 
 void RunMonitorPanel::updateRow(const Followed& f) {

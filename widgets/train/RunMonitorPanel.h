@@ -4,7 +4,8 @@
 // live plots of the selected runs (loss and validation loss, throughput,
 // learning rate, gradient norm), overlaid when several are selected and
 // aligned by step or time; the log tail; and Stop (SIGTERM: the job
-// checkpoints), Resume, Open folder and Delete.
+// checkpoints), Resume, Clone (into the launch form), Open folder and Delete;
+// and the GPUs' utilisation and memory (NVML, "n/a" without a driver).
 #pragma once
 
 #include "core/run/run_follower.h"
@@ -52,8 +53,12 @@ public:
   QTableWidget& table() { return *table_; }
   QString logText() const;
 
+  QString gpuText() const;
+
 signals:
   void message(const QString& text);
+  // Clone: the launch form takes this run's settings to edit.
+  void cloneRequested(const QString& run_dir);
 
 private:
   struct Followed {
@@ -84,7 +89,9 @@ private:
   QSlider* smoothing_ = nullptr;
   QCheckBox* log_y_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
-  QPushButton *stop_ = nullptr, *resume_ = nullptr, *open_ = nullptr, *delete_ = nullptr;
+  QPushButton *stop_ = nullptr, *resume_ = nullptr, *clone_ = nullptr, *open_ = nullptr,
+              *delete_ = nullptr;
+  QLabel* gpu_ = nullptr;
   QTimer* timer_ = nullptr;
 };
 

@@ -1,7 +1,9 @@
 // TrainPanel: the launch form.
 #include "widgets/train/TrainPanel.h"
 
+#include "core/base/error.h"
 #include "core/engine/backend_factory.h"
+#include "core/run/run_json.h"
 #include "widgets/train/cli_process.h"
 
 #include <QComboBox>
@@ -18,7 +20,9 @@
 #include <QSpinBox>
 #include <QTimer>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 namespace atelier {
 
@@ -156,6 +160,55 @@ QStringList TrainPanel::arguments(QString* error) const {
                    "--quiet"};
   if (!where_->text().trimmed().isEmpty()) args << "--where" << where_->text().trimmed();
   return args;
+}
+
+bool TrainPanel::cloneFrom(const QString& run_dir) {
+  run::JsonNode root;
+  const std::string path = QDir(run_dir).filePath("run.json").toStdString();
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw FormatError(path, "cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    root = run::parse_json(text.str(), path);
+  } catch (const Error& e) {
+    emit message(QString::fromStdString(e.what()));
+    return false;
+  }
+  const run::JsonNode* o = root.find("options");
+  if (!o) {
+    emit message(tr("%1: no options to clone").arg(QString::fromStdString(path)));
+    return false;
+  }
+  auto number = [o](const char* key, auto set) {
+    if (const run::JsonNode* n = o->find(key); n && n->is_number()) set(n->number);
+  };
+  auto text = [o](const char* key, QComboBox* box) {
+    if (const run::JsonNode* n = o->find(key); n && n->kind == run::JsonNode::Kind::string) {
+      const int i = box->findText(QString::fromStdString(n->text));
+      const int j = box->findData(QString::fromStdString(n->text));
+      if (i >= 0)
+        box->setCurrentIndex(i);
+      else if (j >= 0)
+        box->setCurrentIndex(j);
+    }
+  };
+  number("steps", [this](double v) { steps_->setValue(int(v)); });
+  number("batch", [this](double v) { batch_->setValue(int(v)); });
+  number("crop", [this](double v) { crop_->setValue(int(v)); });
+  number("lr", [this](double v) { lr_->setValue(v); });
+  number("val_every", [this](double v) { val_every_->setValue(int(v)); });
+  number("checkpoint_every", [this](double v) { checkpoint_every_->setValue(int(v)); });
+  text("optimizer", optimizer_);
+  text("schedule", schedule_);
+  text("precision", precision_);
+  text("device", device_);
+  QString name = QFileInfo(run_dir).fileName() + "-clone";
+  for (int k = 2; QFileInfo::exists(QDir(project_).filePath("runs/" + name)); ++k)
+    name = QFileInfo(run_dir).fileName() + "-clone" + QString::number(k);
+  name_->setText(name);
+  emit message(tr("Settings of %1 loaded: edit them and start").arg(QFileInfo(run_dir).fileName()));
+  return true;
 }
 
 bool TrainPanel::launch() {

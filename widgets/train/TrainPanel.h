@@ -27,6 +27,9 @@ public:
   QStringList arguments(QString* error) const;
   // Validates and starts the run; false with a message when it cannot.
   bool launch();
+  // Fills the form from an earlier run's run.json (its recipe options) and
+  // names the new run after it; false with a message when unreadable.
+  bool cloneFrom(const QString& run_dir);
 
   QLineEdit& runName() { return *name_; }
   QLineEdit& filter() { return *where_; }
@@ -34,6 +37,8 @@ public:
   QSpinBox& batch() { return *batch_; }
   QSpinBox& crop() { return *crop_; }
   QComboBox& device() { return *device_; }
+  QDoubleSpinBox& learningRate() { return *lr_; }
+  QComboBox& optimizer() { return *optimizer_; }
 
 signals:
   void launched(const QString& run_dir);
