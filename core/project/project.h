@@ -118,6 +118,13 @@ struct ProjectStats {
   std::vector<MetricSummary> metrics; // by name
 };
 
+// An output made from an item: kind ("denoised", ...), its path relative to
+// the project folder, and what made it ("n2n@step-1000": run and step).
+struct DerivedOutput {
+  std::int64_t id = 0, item_id = 0;
+  std::string kind, path, source, created;
+};
+
 // A dataset's normalisation record for one band (0: all values together).
 struct BandNormalisation {
   int band = 0;
@@ -269,6 +276,12 @@ public:
   // would need every pixel again). Import refreshes it; empty without items.
   std::vector<BandNormalisation> update_normalisation(std::int64_t dataset_id);
   std::vector<BandNormalisation> normalisation(std::int64_t dataset_id) const;
+
+  // Derived outputs (derived.cpp). Recording the same item, kind and source
+  // again replaces the path. Newest first.
+  std::int64_t add_derived(std::int64_t item_id, const std::string& kind, const std::string& path,
+                           const std::string& source);
+  std::vector<DerivedOutput> derived_of(std::int64_t item_id) const;
 
   // Repoints datasets whose root is old_root or below it to new_root, after
   // checking that a sample of their items exists there with the same size.

@@ -124,10 +124,25 @@ CREATE TABLE normalisation (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: outputs made from items (a denoised micrograph in derived/),
+// linked to their source item, one per kind and source (run and checkpoint).
+constexpr std::string_view kStep5 = R"sql(
+CREATE TABLE derived (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  path TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (item_id, kind, source)
+);
+CREATE INDEX derived_item ON derived(item_id);
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3, kStep4};
+  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3, kStep4, kStep5};
   return steps;
 }
 

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
 #include <system_error>
 #include <unistd.h>
 #include <utility>
@@ -256,6 +258,40 @@ RunStatus read_status(const std::string& run_dir) {
 std::vector<MetricsRecord> read_run_metrics(const std::string& run_dir,
                                             std::size_t* skipped_lines) {
   return read_metrics(run_dir + "/metrics.jsonl", skipped_lines);
+}
+
+namespace {
+
+// Checkpoint files of a run by step (names only; temp files are skipped).
+std::map<std::int64_t, std::string> checkpoint_files(const std::string& run_dir) {
+  std::map<std::int64_t, std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(run_dir + "/checkpoints", ec))
+    if (const auto step = checkpoint_step_from_name(entry.path().filename().string()))
+      out[*step] = entry.path().string();
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> last_checkpoint_file(const std::string& run_dir) {
+  const auto files = checkpoint_files(run_dir);
+  if (files.empty()) return std::nullopt;
+  return files.rbegin()->second;
+}
+
+std::optional<std::string> best_checkpoint(const std::string& run_dir) {
+  const auto files = checkpoint_files(run_dir);
+  if (files.empty()) return std::nullopt;
+  std::optional<std::pair<double, std::string>> best;
+  for (const MetricsRecord& r : read_run_metrics(run_dir)) {
+    const auto step = r.step();
+    const auto val = r.number("val_loss");
+    if (!step || !val || !std::isfinite(*val)) continue;
+    const auto file = files.find(*step);
+    if (file != files.end() && (!best || *val < best->first)) best = {{*val, file->second}};
+  }
+  return best ? best->second : files.rbegin()->second;
 }
 
 } // namespace atelier::run

@@ -86,6 +86,13 @@ RunStatus read_status(const std::string& run_dir);
 std::vector<MetricsRecord> read_run_metrics(const std::string& run_dir,
                                             std::size_t* skipped_lines = nullptr);
 
+// The checkpoint to use a run for: the one written at the step with the
+// lowest validation loss in metrics.jsonl; the latest when no checkpoint's
+// step has a validation loss; nullopt when there is none.
+std::optional<std::string> best_checkpoint(const std::string& run_dir);
+// The checkpoint with the highest step by name (nullopt when none).
+std::optional<std::string> last_checkpoint_file(const std::string& run_dir);
+
 // The step in a checkpoint file name "step-000100.safetensors"; nullopt for
 // anything else (temp files, other names).
 std::optional<std::int64_t> checkpoint_step_from_name(std::string_view file_name);

@@ -4,6 +4,8 @@
 // resumed CPU run ends bit for bit where an uninterrupted one does.
 #include "core/formats/mrc/mrc_file.h"
 #include "core/io/safetensors.h"
+#include "core/project/project.h"
+#include "core/recipes/denoise/denoise_items.h"
 #include "core/recipes/denoise/image_quality.h"
 #include "core/run/run_dir.h"
 #include "tests/support/test_support.h"
@@ -162,6 +164,38 @@ private slots:
     // Exactly one source of pairs.
     QCOMPARE(run_cli({"train", "--recipe", "denoise", "--run-dir", tmp.filePath("r2")}).exit_code,
              1);
+
+    // The run denoises the project's items into derived/, linked to them.
+    auto project = project::Project::open(proj.toStdString());
+    std::vector<std::int64_t> ids;
+    for (const auto& row : project.query_items(""))
+      ids.push_back(row.id);
+    QVERIFY(ids.size() >= 3);
+    denoise::DenoiseItemsOptions o;
+    o.run_dir = run.toStdString();
+    std::size_t calls = 0, total_seen = 0;
+    const auto result = denoise::denoise_items(project, {ids[0], ids[1], ids[2]}, o,
+                                               [&](std::size_t done, std::size_t total) {
+                                                 ++calls;
+                                                 total_seen = total;
+                                                 return done < 2; // cancel after two
+                                               });
+    QCOMPARE(total_seen, std::size_t(3));
+    QVERIFY(result.cancelled);
+    QCOMPARE(calls, std::size_t(2));
+    QCOMPARE(result.done.size() + result.errors.size(), std::size_t(2));
+    QVERIFY(result.checkpoint.find("step-000002") != std::string::npos);
+    for (const std::int64_t id : result.done) {
+      const auto derived = project.derived_of(id);
+      QCOMPARE(derived.size(), std::size_t(1));
+      QCOMPARE(derived[0].kind, std::string("denoised"));
+      QCOMPARE(derived[0].source, std::string("run@step-2"));
+      QVERIFY(derived[0].path.rfind("derived/run/", 0) == 0);
+      QVERIFY(QFile::exists(proj + "/" + QString::fromStdString(derived[0].path)));
+    }
+    // Again: the same source replaces, never duplicates.
+    denoise::denoise_items(project, std::vector<std::int64_t>{result.done.front()}, o);
+    QCOMPARE(project.derived_of(result.done.front()).size(), std::size_t(1));
   }
 
   void sigtermCheckpointsAndResumeIsBitExact() {

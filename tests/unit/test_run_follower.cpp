@@ -144,6 +144,28 @@ private slots:
              f.summary().problem.c_str());
   }
 
+  void best_checkpoint_is_the_lowest_validation_loss() {
+    QTemporaryDir tmp;
+    const std::string dir = tmp.filePath("r5").toStdString();
+    RunDirectory rd = RunDirectory::create(dir, "{}");
+    QVERIFY(!best_checkpoint(dir));
+    for (int step : {100, 200, 300})
+      test::write_text(rd.checkpoint_path(step), "x");
+    test::write_text(dir + "/checkpoints/step-000400.safetensors.tmp", "x"); // skipped
+    rd.append_metrics(record(100, 1.0, 0.50));
+    rd.append_metrics(record(150, 1.0, 0.10)); // no checkpoint at 150
+    rd.append_metrics(record(200, 1.0, 0.30));
+    rd.append_metrics(record(300, 1.0, 0.40));
+    QCOMPARE(*best_checkpoint(dir), rd.checkpoint_path(200));
+    QCOMPARE(*last_checkpoint_file(dir), rd.checkpoint_path(300));
+    // Without validation losses: the latest.
+    QTemporaryDir tmp2;
+    const std::string dir2 = tmp2.filePath("r6").toStdString();
+    RunDirectory rd2 = RunDirectory::create(dir2, "{}");
+    test::write_text(rd2.checkpoint_path(7), "x");
+    QCOMPARE(*best_checkpoint(dir2), rd2.checkpoint_path(7));
+  }
+
   void gpu_samples_are_described_or_na() {
     QCOMPARE(describe_gpus(std::nullopt), std::string("GPU n/a (no NVIDIA driver)"));
     GpuSample a;
