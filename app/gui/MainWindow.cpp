@@ -1,9 +1,13 @@
 #include "app/gui/MainWindow.h"
 
+#include "core/engine/backend_factory.h"
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
 #include "core/io/file_inspect.h"
 #include "core/project/project.h"
+#include "core/recipes/denoise/denoise_items.h"
+#include "core/run/run_dir.h"
+#include "core/run/run_follower.h"
 #include "core/spatial/point_cloud_load.h"
 #include "core/spatial/volume_load.h"
 #include "widgets/compare/CompareView.h"
@@ -31,12 +35,14 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -44,6 +50,8 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 
 namespace atelier {
@@ -171,6 +179,43 @@ void MainWindow::buildMenus() {
     if (!openTraining()) statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
   });
   training->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+  QAction* denoise = train->addAction(tr("&Denoise Selected Items with a Run…"), this, [this] {
+    ProjectTab* tab = currentProject();
+    if (!tab) {
+      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+      return;
+    }
+    std::vector<qint64> ids;
+    for (const std::int64_t id : tab->grid->selectedIds())
+      ids.push_back(id);
+    if (ids.empty() && tab->shown_item) ids.push_back(tab->shown_item);
+    if (ids.empty()) {
+      statusBar()->showMessage(tr("Select the items to denoise in the grid."));
+      return;
+    }
+    QStringList runs;
+    for (const std::string& dir : run::list_run_dirs((tab->project->runs_dir()).string()))
+      if (run::last_checkpoint_file(dir)) runs << QFileInfo(QString::fromStdString(dir)).fileName();
+    if (runs.isEmpty()) {
+      statusBar()->showMessage(
+          tr("No run of this project has a checkpoint yet (Training, Ctrl+T)."));
+      return;
+    }
+    bool ok = false;
+    const QString run = QInputDialog::getItem(
+        this, tr("Denoise"), tr("Denoise %1 items with the best checkpoint of").arg(ids.size()),
+        runs, int(runs.size()) - 1, false, &ok);
+    if (ok) denoiseItems(ids, QDir(tab->dir).filePath("runs/" + run));
+  });
+  denoise->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+  QAction* compare_denoised =
+      train->addAction(tr("&Compare Item with Its Denoised Output"), this, [this] {
+        if (ProjectTab* tab = currentProject(); tab && tab->shown_item)
+          compareWithDenoised(tab->shown_item);
+        else
+          statusBar()->showMessage(tr("Open an item in the viewer first (Space in the grid)."));
+      });
+  compare_denoised->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Atelier"), this, [this] {
@@ -260,6 +305,7 @@ MainWindow::ProjectTab* MainWindow::currentProject() {
 bool MainWindow::openItem(qint64 item_id) {
   ProjectTab* tab = currentProject();
   if (!tab) return false;
+  tab->shown_item = item_id;
   const auto row = tab->project->item(item_id);
   if (!row) return false;
   const std::string path = project::ItemPaths(*tab->project).absolute(*row);
@@ -354,6 +400,84 @@ QWidget* MainWindow::openCompare(const QString& a, const QString& b) {
       view, tr("Compare: %1 | %2").arg(QFileInfo(a).fileName(), QFileInfo(b).fileName())));
   view->setFocus();
   return view;
+}
+
+bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run_dir) {
+  ProjectTab* tab = currentProject();
+  if (!tab || denoising_ || ids.empty()) return false;
+  denoising_ = true;
+  auto* dialog = new QProgressDialog(tr("Denoising with %1…").arg(QFileInfo(run_dir).fileName()),
+                                     tr("Cancel"), 0, int(ids.size()), this);
+  dialog->setMinimumDuration(300);
+  dialog->setValue(0);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+  const QString project_dir = tab->dir;
+  QPointer<MainWindow> self(this);
+  QPointer<QProgressDialog> progress(dialog);
+  std::vector<std::int64_t> items(ids.begin(), ids.end());
+  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, items] {
+    QString summary;
+    int done = 0, errors = 0;
+    bool cancelled = false;
+    try {
+      auto project = project::Project::open(project_dir.toStdString());
+      denoise::DenoiseItemsOptions o;
+      o.run_dir = run_dir.toStdString();
+      o.denoise.device = engine::default_device();
+      const auto r = denoise::denoise_items(project, items, o, [&](std::size_t n, std::size_t) {
+        QMetaObject::invokeMethod(
+            qApp,
+            [progress, n] {
+              if (progress) progress->setValue(int(n));
+            },
+            Qt::QueuedConnection);
+        return !cancel->load();
+      });
+      done = int(r.done.size());
+      errors = int(r.errors.size());
+      cancelled = r.cancelled;
+      summary = QObject::tr("Denoised %1 items with %2%3%4")
+                    .arg(done)
+                    .arg(QFileInfo(QString::fromStdString(r.checkpoint)).fileName())
+                    .arg(errors ? QObject::tr("; %1 failed: %2")
+                                      .arg(errors)
+                                      .arg(QString::fromStdString(r.errors.front().second))
+                                : QString())
+                    .arg(cancelled ? QObject::tr(" (cancelled)") : QString());
+    } catch (const std::exception& e) {
+      summary = QString::fromStdString(e.what());
+      errors = int(items.size());
+    }
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, progress, summary, done, errors, cancelled] {
+          if (progress) progress->deleteLater();
+          if (!self) return;
+          self->denoising_ = false;
+          self->statusBar()->showMessage(summary);
+          emit self->denoiseFinished(done, errors, cancelled);
+        },
+        Qt::QueuedConnection);
+  });
+  return true;
+}
+
+QWidget* MainWindow::compareWithDenoised(qint64 item_id) {
+  ProjectTab* tab = currentProject();
+  if (!tab) return nullptr;
+  const auto item = tab->project->item(item_id);
+  const auto derived = tab->project->derived_of(item_id);
+  const auto it = std::find_if(derived.begin(), derived.end(), [](const project::DerivedOutput& d) {
+    return d.kind == "denoised";
+  });
+  if (!item || it == derived.end()) {
+    statusBar()->showMessage(tr("This item has no denoised output yet (Training, Ctrl+Shift+N)."));
+    return nullptr;
+  }
+  const project::ItemPaths paths(*tab->project);
+  return openCompare(QString::fromStdString(paths.absolute(*item)),
+                     QDir(tab->dir).filePath(QString::fromStdString(it->path)));
 }
 
 QWidget* MainWindow::openTraining() {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 class QLabel;
 class QProgressBar;
@@ -56,7 +57,18 @@ public:
   // Opens two images of the same size in a compare tab (side by side, wipe,
   // difference, flip); nullptr with a message when they cannot be compared.
   QWidget* openCompare(const QString& a, const QString& b);
+  // Denoises items of the current project tab with a run's best checkpoint
+  // in the background (progress dialog with Cancel); denoiseFinished follows.
+  // False when no project tab is current or a denoise job runs.
+  bool denoiseItems(const std::vector<qint64>& ids, const QString& run_dir);
+  // Compares an item of the current project tab with its newest denoised
+  // output; nullptr with a message when it has none.
+  QWidget* compareWithDenoised(qint64 item_id);
 
+signals:
+  void denoiseFinished(int done, int errors, bool cancelled);
+
+public:
 protected:
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -75,6 +87,7 @@ private:
     ViewerPanel* viewer = nullptr;
     std::uint64_t reads = 0; // openItem's latest request: older results are dropped
     std::shared_ptr<project::Project> project;
+    qint64 shown_item = 0; // the item in the viewer
   };
   ProjectTab* currentProject();
   QListWidgetItem* itemFor(const QString& path) const;
@@ -92,6 +105,7 @@ private:
   QTimer* import_refresh_ = nullptr;
   QMenu* recent_menu_ = nullptr;
   QStringList recent_;
+  bool denoising_ = false;
 };
 
 } // namespace atelier

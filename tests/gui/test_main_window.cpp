@@ -42,6 +42,7 @@ private slots:
   void importDialogOptions();
   void opensVolumesAndCloudsIn3DTabs();
   void comparesTwoImagesOfTheSameSize();
+  void denoisesItemsAndComparesWithTheResult();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -88,6 +89,38 @@ void TestMainWindow::comparesTwoImagesOfTheSameSize() {
   // A 20^3 map's section against a 512^2 micrograph: refused with a message.
   QVERIFY(!window.openCompare(a, QString::fromStdString(test::sample_path("cryoem/EMD-3197.map"))));
   QVERIFY(window.statusBar()->currentMessage().contains("cannot compare"));
+}
+
+void TestMainWindow::denoisesItemsAndComparesWithTheResult() {
+  QTemporaryDir tmp;
+  const QString sim = tmp.filePath("sim"), proj = tmp.filePath("d.atelier");
+  QCOMPARE(
+      test::run_cli({"simulate", "denoise-pairs", sim, "--count", "3", "--size", "128"}).exit_code,
+      0);
+  QCOMPARE(test::run_cli({"project", "create", proj}).exit_code, 0);
+  QCOMPARE(test::run_cli({"import", proj, sim, "--quiet", "--no-thumbnails"}).exit_code, 0);
+  const auto trained = test::run_cli({"train", "--recipe", "denoise", "--project", proj,
+                                      "--run-dir", proj + "/runs/n2n", "--steps", "2", "--batch",
+                                      "1", "--crop", "64", "--device", "cpu", "--quiet"});
+  QVERIFY2(trained.exit_code == 0, trained.err.constData());
+  MainWindow window;
+  QVERIFY(window.openProject(proj));
+  std::vector<qint64> ids;
+  {
+    auto p = project::Project::open(proj.toStdString());
+    for (const auto& row : p.query_items("path ~ odd"))
+      ids.push_back(row.id);
+  }
+  QVERIFY(ids.size() >= 2);
+  QVERIFY(!window.compareWithDenoised(ids[0])); // nothing yet
+  QSignalSpy finished(&window, &MainWindow::denoiseFinished);
+  QVERIFY(window.denoiseItems({ids[0], ids[1]}, proj + "/runs/n2n"));
+  QVERIFY(finished.wait(120000));
+  QCOMPARE(finished[0][0].toInt(), 2);
+  QCOMPARE(finished[0][1].toInt(), 0);
+  auto* view = qobject_cast<CompareView*>(window.compareWithDenoised(ids[0]));
+  QVERIFY(view);
+  QCOMPARE(view->differencePlane().width, 128);
 }
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {

@@ -50,6 +50,8 @@ public:
   void step(int delta);
   bool undo();
   bool redo();
+  // Ids of the selected items, in row order.
+  std::vector<std::int64_t> selectedIds() const;
 
 signals:
   // Totals of the whole project and the filtered count, for the status bar.
@@ -62,7 +64,6 @@ signals:
 
 private:
   void applyBar();
-  std::vector<std::int64_t> selectedIds() const;
 
   std::shared_ptr<project::Project> project_;
   ThumbnailLoader* thumbnails_ = nullptr;
