@@ -86,6 +86,9 @@ void RunFollower::read_run_json() {
     if (const JsonNode* o = root.find("options"))
       if (const JsonNode* d = o->find("device"); d && d->kind == JsonNode::Kind::string)
         summary_.device = d->text;
+    if (const JsonNode* o = root.find("options"))
+      if (const JsonNode* c = o->find("crop"); c && c->is_number() && c->number > 0)
+        summary_.pixels_per_image = c->number * c->number;
     have_run_json_ = true;
   } catch (const Error&) {
     // Written once at launch; a run without it is shown by name only.
@@ -135,6 +138,12 @@ bool RunFollower::poll() {
         s.step.push_back(double(*step));
         s.time_s.push_back(t);
         s.value.push_back(*v);
+        if (key == "images_per_s" && summary_.pixels_per_image > 0) {
+          MetricSeries& mp = series_["megapixels_per_s"];
+          mp.step.push_back(double(*step));
+          mp.time_s.push_back(t);
+          mp.value.push_back(*v * summary_.pixels_per_image / 1e6);
+        }
       }
       if (const auto v = r.number("val_loss"); v && std::isfinite(*v))
         if (!summary_.best_val_loss || *v < *summary_.best_val_loss) summary_.best_val_loss = *v;

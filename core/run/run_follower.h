@@ -28,6 +28,7 @@ struct RunSummary {
   std::string problem;               // why state differs from status.json, or a read error
   std::int64_t step = 0, total_steps = 0;
   std::optional<double> eta_s, best_val_loss, images_per_s;
+  double pixels_per_image = 0; // crop^2 from run.json: images/s -> megapixels_per_s
 };
 
 // True when a process with this id exists on this machine.
@@ -48,7 +49,8 @@ public:
   bool poll();
 
   const RunSummary& summary() const { return summary_; }
-  // Series by metric name (loss, val_loss, lr, grad_norm, images_per_s, ...).
+  // Series by metric name (loss, val_loss, lr, grad_norm, images_per_s, ...,
+  // and megapixels_per_s when run.json gives the crop).
   const std::map<std::string, MetricSeries>& series() const { return series_; }
   std::size_t records() const { return records_; }
   std::size_t skipped_lines() const { return skipped_; }

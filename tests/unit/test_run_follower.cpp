@@ -52,14 +52,16 @@ private slots:
   void follows_new_lines_and_summarises() {
     QTemporaryDir tmp;
     const std::string dir = tmp.filePath("runs/r1").toStdString();
-    RunDirectory rd =
-        RunDirectory::create(dir, "{\"recipe\":\"denoise\",\"options\":{\"device\":\"cpu\"}}");
+    RunDirectory rd = RunDirectory::create(
+        dir, "{\"recipe\":\"denoise\",\"options\":{\"device\":\"cpu\",\"crop\":1000}}");
     RunStatus s;
     s.state = RunState::running;
     s.total_steps = 100;
     rd.write_status(s); // this process: alive
     rd.append_metrics(record(10, 1.0));
-    rd.append_metrics(record(20, 0.8, 0.9));
+    MetricsRecord with_speed = record(20, 0.8, 0.9);
+    with_speed.add("images_per_s", 4.0);
+    rd.append_metrics(with_speed);
     RunFollower f(dir);
     QVERIFY(f.poll());
     QCOMPARE(f.summary().name, std::string("r1"));
@@ -70,6 +72,8 @@ private slots:
     QCOMPARE(f.series().at("val_loss").step.front(), 20.0);
     QCOMPARE(*f.summary().best_val_loss, 0.9);
     QCOMPARE(f.summary().step, std::int64_t(20));
+    // images/s x the 1000^2 crop: megapixels/s.
+    QCOMPARE(f.series().at("megapixels_per_s").value.front(), 4.0);
     // 0.5 s per step, 80 steps to go.
     QCOMPARE(*f.summary().eta_s, 40.0);
     QVERIFY(!f.poll()); // nothing new

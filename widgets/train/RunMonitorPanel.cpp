@@ -62,7 +62,7 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   loss_->setTitle(tr("Loss (training, validation)"));
   loss_->setLogY(true);
   speed_ = new LinePlot(this);
-  speed_->setTitle(tr("Throughput (images/s)"));
+  speed_->setTitle(tr("Throughput (images/s, megapixels/s)"));
   lr_ = new LinePlot(this);
   lr_->setTitle(tr("Learning rate"));
   grad_ = new LinePlot(this);
@@ -276,6 +276,7 @@ void RunMonitorPanel::rebuildPlots() {
     add(loss_, "loss", tr("loss"), c);
     add(loss_, "val_loss", tr("val"), c.lighter(150));
     add(speed_, "images_per_s", tr("images/s"), c);
+    add(speed_, "megapixels_per_s", tr("MP/s"), c.darker(140));
     add(lr_, "lr", tr("lr"), c);
     add(grad_, "grad_norm", tr("grad norm"), c);
   }
