@@ -2,6 +2,7 @@
 // cloud offers, colouring changes the picture, picking shows a point's
 // attributes, and an empty cloud says so.
 #include "core/data/point_cloud.h"
+#include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
@@ -36,12 +37,7 @@ class TestPointCloudPanel : public QObject {
   Q_OBJECT
 
 private slots:
-  void initTestCase() {
-    if (!render::display_available()) {
-      if (test::running_in_ci()) QFAIL("no X display under CI");
-      QSKIP("the 3D view needs an X display (run under xvfb-run)");
-    }
-  }
+  void initTestCase() { ATELIER_REQUIRE_DISPLAY(); }
 
   void colour_choices_follow_the_cloud() {
     ATELIER_REQUIRE_SAMPLE_DATA();

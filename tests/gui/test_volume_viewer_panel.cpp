@@ -4,6 +4,7 @@
 // the memory limit (refused or downsampled), and the 3D view's throttled,
 // interactive rendering.
 #include "core/spatial/volume_float.h"
+#include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/TransferFunctionEditor.h"
@@ -58,12 +59,7 @@ class TestVolumeViewerPanel : public QObject {
   Q_OBJECT
 
 private slots:
-  void initTestCase() {
-    if (!render::display_available()) {
-      if (test::running_in_ci()) QFAIL("no X display under CI");
-      QSKIP("the 3D view needs an X display (run under xvfb-run)");
-    }
-  }
+  void initTestCase() { ATELIER_REQUIRE_DISPLAY(); }
 
   void opens_a_map_with_linked_slices_and_an_isosurface() {
     ATELIER_REQUIRE_SAMPLE_DATA();

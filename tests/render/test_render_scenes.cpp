@@ -6,6 +6,7 @@
 #include "core/base/error.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/spatial/volume_load.h"
+#include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
@@ -72,13 +73,7 @@ class TestRenderScenes : public QObject {
   Q_OBJECT
 
 private slots:
-  void initTestCase() {
-    std::string reason;
-    if (!display_available(&reason)) {
-      if (test::running_in_ci()) QFAIL(("no X display under CI: " + reason).c_str());
-      QSKIP("rendering needs an X display (run under xvfb-run)");
-    }
-  }
+  void initTestCase() { ATELIER_REQUIRE_DISPLAY(); }
 
   void every_volume_renders_data() {
     QTest::addColumn<QString>("path");
