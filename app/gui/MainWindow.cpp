@@ -499,16 +499,8 @@ QWidget* MainWindow::openTraining() {
   connect(form, &TrainPanel::message, this, report);
   connect(runs, &RunMonitorPanel::message, this, report);
   connect(runs, &RunMonitorPanel::cloneRequested, form, &TrainPanel::cloneFrom);
-  connect(form, &TrainPanel::launched, runs, [runs](const QString& dir) {
-    // Select the new run as soon as its folder appears.
-    auto* wait = new QTimer(runs);
-    auto tries = std::make_shared<int>(0);
-    QObject::connect(wait, &QTimer::timeout, runs, [runs, wait, tries, dir] {
-      runs->refresh();
-      if (runs->selectRun(QFileInfo(dir).fileName()) || ++*tries > 100) wait->deleteLater();
-    });
-    wait->start(100);
-  });
+  connect(form, &TrainPanel::launched, runs,
+          [runs](const QString& dir) { runs->selectWhenListed(QFileInfo(dir).fileName()); });
   tabs_->setCurrentIndex(tabs_->addTab(page, title));
   return page;
 }

@@ -125,10 +125,7 @@ RunDirectory RunDirectory::open_for_resume(const std::string& path) {
 void RunDirectory::write_status(const RunStatus& status) {
   RunStatus s = status;
   if (s.pid == 0) s.pid = ::getpid();
-  if (s.host.empty()) {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) s.host = host;
-  }
+  if (s.host.empty()) s.host = host_name();
   if (s.updated_unix_s == 0) s.updated_unix_s = now_unix_s();
   write_file_atomic(status_path(), format_status_json(s));
 }
@@ -246,6 +243,13 @@ std::optional<std::string> RunDirectory::latest_checkpoint() const {
     if (stored && *stored == step) return path;
   }
   return std::nullopt;
+}
+
+JsonNode read_run_json(const std::string& run_dir) {
+  const std::string path = run_dir + "/run.json";
+  const std::optional<std::string> text = read_file_if_exists(path);
+  if (!text) throw FormatError(path, "no run.json");
+  return parse_json(*text, path);
 }
 
 RunStatus read_status(const std::string& run_dir) {

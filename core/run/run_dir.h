@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/run/metrics_log.h"
+#include "core/run/run_json.h"
 #include "core/run/run_status.h"
 
 #include <cstdint>
@@ -80,6 +81,8 @@ private:
 };
 
 // Readers for the GUI, given the run directory's path.
+// run.json parsed; FormatError when missing or invalid.
+JsonNode read_run_json(const std::string& run_dir);
 // status.json; FormatError when missing or invalid.
 RunStatus read_status(const std::string& run_dir);
 // metrics.jsonl; see read_metrics in metrics_log.h (tolerant of torn lines).

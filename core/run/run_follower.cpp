@@ -2,7 +2,9 @@
 #include "core/run/run_follower.h"
 
 #include "core/base/error.h"
+#include "core/io/atomic_file.h"
 #include "core/run/metrics_log.h"
+#include "core/run/run_dir.h"
 #include "core/run/run_json.h"
 
 #include <signal.h>
@@ -15,20 +17,11 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace atelier::run {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FormatError(path, "cannot be read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -39,12 +32,6 @@ double now_s() {
 bool process_alive(std::int64_t pid) {
   if (pid <= 0) return false;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
-std::string host_name() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) return {};
-  return host;
 }
 
 std::vector<std::string> list_run_dirs(const std::string& runs_dir) {
@@ -80,15 +67,15 @@ RunFollower::RunFollower(std::string run_dir) : dir_(std::move(run_dir)) {
 
 void RunFollower::read_run_json() {
   try {
-    const JsonNode root = parse_json(read_text(dir_ + "/run.json"), dir_ + "/run.json");
+    const JsonNode root = run::read_run_json(dir_);
     if (const JsonNode* r = root.find("recipe"); r && r->kind == JsonNode::Kind::string)
       summary_.recipe = r->text;
-    if (const JsonNode* o = root.find("options"))
+    if (const JsonNode* o = root.find("options")) {
       if (const JsonNode* d = o->find("device"); d && d->kind == JsonNode::Kind::string)
         summary_.device = d->text;
-    if (const JsonNode* o = root.find("options"))
       if (const JsonNode* c = o->find("crop"); c && c->is_number() && c->number > 0)
         summary_.pixels_per_image = c->number * c->number;
+    }
     have_run_json_ = true;
   } catch (const Error&) {
     // Written once at launch; a run without it is shown by name only.
@@ -101,19 +88,17 @@ bool RunFollower::poll() {
   // status.json: small, re-read every poll (time stamps are too coarse to
   // tell two quick rewrites apart).
   const std::string status_path = dir_ + "/status.json";
-  std::error_code ec;
-  if (fs::exists(status_path, ec)) {
-    try {
-      const std::string text = read_text(status_path);
-      if (text != last_status_text_) {
-        summary_.status = parse_status_json(text, status_path);
-        last_status_text_ = text;
+  try {
+    if (const auto text = read_file_if_exists(status_path)) { // absent: still queued
+      if (*text != last_status_text_) {
+        summary_.status = parse_status_json(*text, status_path);
+        last_status_text_ = *text;
         changed = true;
       }
       status_problem_.clear();
-    } catch (const Error& e) {
-      status_problem_ = e.what();
     }
+  } catch (const Error& e) {
+    status_problem_ = e.what();
   }
   // metrics.jsonl: complete new lines only.
   try {

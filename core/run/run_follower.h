@@ -33,8 +33,6 @@ struct RunSummary {
 
 // True when a process with this id exists on this machine.
 bool process_alive(std::int64_t pid);
-// This machine's host name.
-std::string host_name();
 // Run folders under runs_dir (those holding run.json), sorted by name.
 std::vector<std::string> list_run_dirs(const std::string& runs_dir);
 // The last `lines` lines of the run's log.txt ("" when absent).

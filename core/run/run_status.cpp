@@ -1,6 +1,8 @@
 // status.json writing and parsing; see run_status.h.
 #include "core/run/run_status.h"
 
+#include <unistd.h>
+
 #include "core/base/error.h"
 #include "core/io/json_writer.h"
 #include "core/run/run_json.h"
@@ -78,6 +80,12 @@ RunStatus parse_status_json(std::string_view text, const std::string& source_nam
   if (const JsonNode* v = typed("updated_unix_s", JsonNode::Kind::number, "a number"))
     s.updated_unix_s = v->number;
   return s;
+}
+
+std::string host_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return {};
+  return host;
 }
 
 } // namespace atelier::run

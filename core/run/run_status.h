@@ -33,6 +33,10 @@ std::string format_status_json(const RunStatus& status);
 // absent. Wrong types or an unknown state throw FormatError(source_name, reason).
 RunStatus parse_status_json(std::string_view text, const std::string& source_name);
 
+// This machine's host name ("" when it cannot be read): what RunStatus.host
+// holds for local runs.
+std::string host_name();
+
 // "2024-05-01T12:34:56Z" (milliseconds are dropped).
 std::string format_utc_time(double unix_s);
 

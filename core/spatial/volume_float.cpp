@@ -3,41 +3,35 @@
 
 #include "core/base/error.h"
 #include "core/base/half.h"
+#include "core/metrics/plane.h"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace atelier {
 namespace {
 
+// Converts, then measures with the vectorised metrics pass and replaces
+// non-finite voxels by the finite minimum.
 template <typename T, typename Convert>
 VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert) {
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = convert(src[i]);
+  const metrics::FiniteStats f = metrics::finite_stats(out, n);
   VolumeStats s;
-  double mean = 0, m2 = 0;
-  float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
-  for (std::size_t i = 0; i < n; ++i) {
-    const float v = convert(src[i]);
-    out[i] = v;
-    if (!std::isfinite(v)) {
-      ++s.nonfinite;
-      continue;
-    }
-    ++s.finite;
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
-    const double d = v - mean;
-    mean += d / static_cast<double>(s.finite);
-    m2 += d * (v - mean);
+  s.finite = f.count;
+  s.nonfinite = f.nonfinite;
+  if (f.count == 0) {
+    std::fill(out, out + n, 0.0f);
+    return s;
   }
-  if (s.finite == 0) lo = hi = 0.0f;
-  if (s.nonfinite > 0)
+  s.min = f.min;
+  s.max = f.max;
+  s.mean = f.mean;
+  s.stddev = f.count > 1 ? std::sqrt(f.m2 / static_cast<double>(f.count)) : 0.0;
+  if (f.nonfinite > 0)
     for (std::size_t i = 0; i < n; ++i)
-      if (!std::isfinite(out[i])) out[i] = lo;
-  s.min = lo;
-  s.max = hi;
-  s.mean = mean;
-  s.stddev = s.finite > 1 ? std::sqrt(m2 / static_cast<double>(s.finite)) : 0.0;
+      if (!std::isfinite(out[i])) out[i] = static_cast<float>(f.min);
   return s;
 }
 

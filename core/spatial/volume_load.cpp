@@ -42,12 +42,6 @@ void visit_sections(const std::string& path, const VolumeShape& shape,
   }
 }
 
-Spacing probe_spacing(const std::string& path, const std::string& format) {
-  if (format == "mrc") return MrcFile(path).spacing();
-  if (format == "tiff") return read_tiff_stack_info(path).spacing;
-  return {};
-}
-
 Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64_t b) {
   const std::int64_t bx = shape.nx / b, by = shape.ny / b, bz = shape.nz / b;
   if (bx < 1 || by < 1 || bz < 1)
@@ -56,7 +50,9 @@ Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64
   auto dst = out.values<float>();
   std::vector<float> plane(static_cast<std::size_t>(shape.nx * shape.ny));
   const float scale = 1.0f / static_cast<float>(b * b * b);
+  Spacing spacing; // the sections carry the file's sampling
   visit_sections(path, shape, [&](std::int64_t z, const Image& section) {
+    if (z == 0) spacing = section.spacing;
     const std::int64_t oz = z / b;
     if (oz >= bz) return;
     widen_to_float(section.bytes(), section.dtype(), plane.size(), plane.data());
@@ -68,7 +64,6 @@ Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64
         orow[x / b] += row[x] * scale;
     }
   });
-  Spacing spacing = probe_spacing(path, shape.format);
   for (double& s : spacing.xyz)
     s *= static_cast<double>(b);
   out.spacing = spacing;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 using namespace atelier;
@@ -122,6 +123,15 @@ private slots:
     QVERIFY(error.contains("not running"));
     QVERIFY(!panel.deleteRun("live", &error));
     QVERIFY(error.contains("stop it first"));
+    // A run launched a moment ago is selected once its folder is listed.
+    panel.selectWhenListed("later");
+    RunDirectory::create(runs + "/later", "{}");
+    panel.refresh();
+    QCOMPARE(panel.selectedRuns(), QStringList{"later"});
+    QVERIFY(!panel.deleteRun("later", &error));   // queued: it may start any moment
+    std::filesystem::remove_all(runs + "/later"); // removed from outside: it goes
+    panel.refresh();
+    QCOMPARE(t.rowCount(), 3);
     QVERIFY(panel.deleteRun("torn", &error));
     QCOMPARE(t.rowCount(), 2);
     QVERIFY(!QFileInfo::exists(QString::fromStdString(runs + "/torn")));

@@ -2,6 +2,7 @@
 #include "widgets/render/point_scene.h"
 
 #include "core/base/error.h"
+#include "core/metrics/plane.h"
 #include "widgets/render/transfer_function.h"
 
 #include <vtkActor.h>
@@ -25,22 +26,14 @@
 namespace atelier::render {
 namespace {
 
-// The p-th and q-th percentiles of the finite values, from at most 2^20 samples.
+// The p-th and q-th percentiles (0-100) of the finite values, from a regular
+// subsample (the metrics' own sampling).
 std::array<double, 2> percentiles(const std::vector<float>& v, double p, double q) {
-  std::vector<float> s;
-  const std::size_t stride = std::max<std::size_t>(1, v.size() >> 20);
-  s.reserve(v.size() / stride + 1);
-  for (std::size_t i = 0; i < v.size(); i += stride)
-    if (std::isfinite(v[i])) s.push_back(v[i]);
-  if (s.empty()) return {0.0, 1.0};
-  auto at = [&](double f) {
-    const auto k = static_cast<std::size_t>(f * double(s.size() - 1));
-    std::nth_element(s.begin(), s.begin() + std::ptrdiff_t(k), s.end());
-    return double(s[k]);
-  };
-  double lo = at(p), hi = at(q);
-  if (hi <= lo) hi = lo + 1;
-  return {lo, hi};
+  std::vector<float> sample =
+      metrics::sample_values(metrics::PlaneView(std::int64_t(v.size()), 1, v.data()));
+  if (sample.empty()) return {0.0, 1.0};
+  const auto r = metrics::percentiles(sample, {p, q});
+  return {r[0], r[1] > r[0] ? r[1] : r[0] + 1};
 }
 
 } // namespace
@@ -142,7 +135,7 @@ struct PointScene::Impl {
       }
     } else {
       const auto& v = scalar_for(c);
-      const auto auto_range = percentiles(v, 0.02, 0.98);
+      const auto auto_range = percentiles(v, 2, 98);
       range = {c.lo.value_or(auto_range[0]), c.hi.value_or(auto_range[1])};
       if (range[1] <= range[0]) range[1] = range[0] + 1e-9;
       const auto& table = display::colormap_table(c.colormap);

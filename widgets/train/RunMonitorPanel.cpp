@@ -198,6 +198,10 @@ bool RunMonitorPanel::selectRun(const QString& name) {
   return true;
 }
 
+void RunMonitorPanel::selectWhenListed(const QString& name) {
+  if (!selectRun(name)) select_when_listed_ = name;
+}
+
 void RunMonitorPanel::refresh() {
   if (runs_dir_.isEmpty()) return;
   bool added = false;
@@ -228,6 +232,7 @@ void RunMonitorPanel::refresh() {
   }
   for (auto& [name, f] : runs_)
     if (f.follower->poll()) updateRow(f);
+  if (!select_when_listed_.isEmpty() && selectRun(select_when_listed_)) select_when_listed_.clear();
   if (added)
     rebuildPlots();
   else

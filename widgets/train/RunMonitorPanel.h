@@ -40,6 +40,9 @@ public:
   void refresh();
   // Selects the run in runs_dir/name; false when unknown.
   bool selectRun(const QString& name);
+  // Selects the run now, or on the refresh that first lists it (a run just
+  // launched has no folder yet).
+  void selectWhenListed(const QString& name);
   QStringList selectedRuns() const;
   const run::RunSummary* summary(const QString& name) const;
 
@@ -71,6 +74,7 @@ private:
   void updateLog();
 
   QString runs_dir_;
+  QString select_when_listed_;
   std::map<QString, Followed> runs_;
   // Plot series per (run, metric): index and how many points it has.
   struct Plotted {

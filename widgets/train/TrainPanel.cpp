@@ -3,7 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
-#include "core/run/run_json.h"
+#include "core/run/run_dir.h"
 #include "widgets/train/cli_process.h"
 
 #include <QComboBox>
@@ -20,9 +20,7 @@
 #include <QSpinBox>
 #include <QTimer>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace atelier {
 
@@ -166,11 +164,7 @@ bool TrainPanel::cloneFrom(const QString& run_dir) {
   run::JsonNode root;
   const std::string path = QDir(run_dir).filePath("run.json").toStdString();
   try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FormatError(path, "cannot be read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    root = run::parse_json(text.str(), path);
+    root = run::read_run_json(run_dir.toStdString());
   } catch (const Error& e) {
     emit message(QString::fromStdString(e.what()));
     return false;

@@ -95,7 +95,6 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
 
   loader_ = new QFutureWatcher<std::shared_ptr<Loaded>>(this);
   connect(loader_, &QFutureWatcherBase::finished, this, &VolumeViewerPanel::finishLoad);
-  setEnabled(true);
 }
 
 VolumeViewerPanel::~VolumeViewerPanel() {

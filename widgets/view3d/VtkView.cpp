@@ -28,10 +28,7 @@ VtkView::VtkView(QWidget* parent) : QWidget(parent) {
   setMinimumSize(160, 120);
   setAttribute(Qt::WA_OpaquePaintEvent);
   throttle_.setSingleShot(true);
-  connect(&throttle_, &QTimer::timeout, this, [this] {
-    stale_ = true;
-    update();
-  });
+  connect(&throttle_, &QTimer::timeout, this, [this] { update(); });
   wheel_end_.setSingleShot(true);
   wheel_end_.setInterval(kWheelEndMs);
   connect(&wheel_end_, &QTimer::timeout, this, &VtkView::endInteraction);
