@@ -240,6 +240,11 @@ void MainWindow::chooseProject() {
 }
 
 bool MainWindow::openProject(const QString& dir) {
+  for (const auto& [page, tab] : projects_)
+    if (QFileInfo(tab.dir) == QFileInfo(dir)) {
+      tabs_->setCurrentWidget(page);
+      return true;
+    }
   std::shared_ptr<project::Project> p;
   try {
     p = std::make_shared<project::Project>(project::Project::open(dir.toStdString()));
@@ -356,7 +361,15 @@ void MainWindow::chooseImport() {
 bool MainWindow::importIntoCurrentProject(const QStringList& paths,
                                           const import::ImportOptions& options) {
   ProjectTab* tab = currentProject();
-  if (!tab || paths.isEmpty() || !import_->start(tab->dir, paths, options)) return false;
+  return tab && importIntoProject(tab->dir, paths, options);
+}
+
+bool MainWindow::importIntoProject(const QString& dir, const QStringList& paths,
+                                   const import::ImportOptions& options) {
+  const bool open = std::any_of(projects_.begin(), projects_.end(), [&](const auto& entry) {
+    return QFileInfo(entry.second.dir) == QFileInfo(dir);
+  });
+  if (!open || paths.isEmpty() || !import_->start(dir, paths, options)) return false;
   import_progress_->setRange(0, 0); // busy until the scan has counted
   import_progress_->show();
   import_cancel_->show();

@@ -36,13 +36,16 @@ public:
   explicit MainWindow(QWidget* parent = nullptr);
 
   void openFiles(const QStringList& paths);
-  // Opens a NAME.atelier project folder in a grid tab; false (and a message)
-  // when it cannot be opened.
+  // Opens a NAME.atelier project folder in a grid tab (or shows its tab when
+  // open); false (and a message) when it cannot be opened.
   bool openProject(const QString& dir);
   // Imports paths into the project of the current tab in the background
   // (progress and Cancel in the status bar; the grid fills in as it goes).
   // False when no project tab is current or an import is running.
   bool importIntoCurrentProject(const QStringList& paths, const import::ImportOptions& options);
+  // The same into the open project tab of dir (the demo's imports).
+  bool importIntoProject(const QString& dir, const QStringList& paths,
+                         const import::ImportOptions& options);
   ImportJob& importJob() { return *import_; }
   // Shows a project item in the current tab's viewer (read off the GUI
   // thread); false when no project tab is current or the item is unknown.

@@ -10,6 +10,8 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace atelier {
 namespace {
 constexpr int kBins = 64;
@@ -87,8 +89,13 @@ void MetricsPanel::reload() {
   } catch (const std::exception& e) {
     emit message(QString::fromStdString(e.what()));
   }
-  const int keep = metric_->findText(current);
-  metric_->setCurrentIndex(keep >= 0 ? keep : 0);
+  // Without a choice yet: a metric that says something about quality (a
+  // CTF fit's resolution from STAR files, Thon-ring visibility, the noise),
+  // not the alphabetically first.
+  int keep = metric_->findText(current);
+  for (const char* preferred : {"ctf_max_resolution_A", "thon_visibility", "noise_sigma", "mean"})
+    if (keep < 0) keep = metric_->findText(preferred);
+  metric_->setCurrentIndex(std::max(keep, 0));
   redraw();
 }
 
