@@ -281,8 +281,10 @@ bool MainWindow::openProject(const QString& dir) {
   viewer->hide(); // until an item opens (Space or double-click in the grid)
   split->insertWidget(1, viewer);
   split->setStretchFactor(1, 3);
-  connect(&viewer->viewer(), &ImageViewer::hovered, this,
-          [this](int, int, double, const QString& text) { statusBar()->showMessage(text); });
+  connect(viewer, &ViewerPanel::hovered, this,
+          [this](const QString& text) { statusBar()->showMessage(text); });
+  connect(viewer, &ViewerPanel::failed, this,
+          [this](const QString& text) { statusBar()->showMessage(text); });
   connect(viewer, &ViewerPanel::stepRequested, grid, &GridPanel::step);
   connect(viewer, &ViewerPanel::statusRequested, grid, [grid](char s) {
     grid->setSelectedStatus(s == 'a'   ? project::CurationStatus::accept
@@ -321,9 +323,10 @@ bool MainWindow::openItem(qint64 item_id) {
   std::uint64_t* latest = &tab->reads; // lives as long as the tab, like viewer
   (void)QtConcurrent::run([self, viewer, path, request, latest] {
     Image image;
+    FileInfo info;
     QString error;
     try {
-      const FileInfo info = import::read_item_facts(path, detect_format(path));
+      info = import::read_item_facts(path, detect_format(path));
       image = import::read_preview_image(path, info);
       if (image.width() == 0)
         error = QObject::tr("%1 has no 2D view").arg(QString::fromStdString(path));
@@ -332,14 +335,15 @@ bool MainWindow::openItem(qint64 item_id) {
     }
     QMetaObject::invokeMethod(
         qApp,
-        [self, viewer, image = std::move(image), error, path, request, latest] {
+        [self, viewer, image = std::move(image), info = std::move(info), error, path, request,
+         latest] {
           if (!self || !viewer || *latest != request) return; // stepped on meanwhile
           if (!error.isEmpty()) {
             self->statusBar()->showMessage(error);
             return;
           }
           viewer->show();
-          viewer->setImage(image);
+          viewer->setItem(image, QString::fromStdString(path), info);
           viewer->viewer().setFocus();
           self->statusBar()->showMessage(QString::fromStdString(path), 5000);
         },

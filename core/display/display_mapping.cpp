@@ -80,26 +80,56 @@ DisplayMapping auto_contrast(metrics::PlaneView plane, double low_percentile,
   return m;
 }
 
-void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out) {
-  const auto& table = colormap_table(mapping.colormap);
-  // A 4096-step lookup of the gamma curve keeps the per-pixel work to a
-  // multiply and two table reads.
+namespace {
+
+// A 4096-step lookup of the gamma curve keeps the per-pixel work to a
+// multiply and two table reads.
+std::array<std::uint8_t, 4096> gamma_curve(double gamma) {
   std::array<std::uint8_t, 4096> curve{};
-  const double inv_gamma = mapping.gamma > 0 ? 1.0 / mapping.gamma : 1.0;
+  const double inv_gamma = gamma > 0 ? 1.0 / gamma : 1.0;
   for (int i = 0; i < 4096; ++i)
     curve[static_cast<std::size_t>(i)] =
         static_cast<std::uint8_t>(std::lround(255.0 * std::pow(i / 4095.0, inv_gamma)));
+  return curve;
+}
+
+// 0 .. 4095 for v in the window; -Inf (and Inf * 0) low, +Inf high.
+inline std::size_t curve_index(float v, double lo, double scale) {
+  const double t = (v - lo) * scale;
+  return static_cast<std::size_t>(t > 0.0 ? (t < 4095.0 ? t : 4095.0) : 0.0);
+}
+
+} // namespace
+
+void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out) {
+  const auto& table = colormap_table(mapping.colormap);
+  const auto curve = gamma_curve(mapping.gamma);
   const double scale = mapping.hi > mapping.lo ? 4095.0 / (mapping.hi - mapping.lo) : 0.0;
   const std::size_t n = plane.size();
   for (std::size_t i = 0; i < n; ++i) {
     const float v = plane.data[i];
-    if (std::isnan(v)) {
+    out[i] = std::isnan(v) ? 0u : table[curve[curve_index(v, mapping.lo, scale)]];
+  }
+}
+
+void map_rgb_to_argb(const std::array<metrics::PlaneView, 3>& planes,
+                     const std::array<Window, 3>& windows, double gamma, std::uint32_t* out) {
+  const std::size_t n = planes[0].size();
+  for (const auto& p : planes)
+    if (p.size() != n) throw Error("RGB composite: the bands differ in size");
+  const auto curve = gamma_curve(gamma);
+  double scale[3];
+  for (int c = 0; c < 3; ++c)
+    scale[c] = windows[c].hi > windows[c].lo ? 4095.0 / (windows[c].hi - windows[c].lo) : 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float r = planes[0].data[i], g = planes[1].data[i], b = planes[2].data[i];
+    if (std::isnan(r) || std::isnan(g) || std::isnan(b)) {
       out[i] = 0;
       continue;
     }
-    double t = (v - mapping.lo) * scale;
-    t = t > 0.0 ? (t < 4095.0 ? t : 4095.0) : 0.0; // -Inf (and Inf * 0) low, +Inf high
-    out[i] = table[curve[static_cast<std::size_t>(t)]];
+    out[i] = 0xff000000u | std::uint32_t{curve[curve_index(r, windows[0].lo, scale[0])]} << 16 |
+             std::uint32_t{curve[curve_index(g, windows[1].lo, scale[1])]} << 8 |
+             std::uint32_t{curve[curve_index(b, windows[2].lo, scale[2])]};
   }
 }
 

@@ -37,4 +37,14 @@ const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap);
 // transparent (0), +Inf the top colour, -Inf the bottom one.
 void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out);
 
+// A window lo..hi of one band of a colour composite.
+struct Window {
+  double lo = 0.0, hi = 1.0;
+};
+// Three bands as red, green and blue, each stretched through its own window,
+// all through one gamma, into opaque 0xAARRGGBB; a pixel NaN in any band
+// (nodata) is transparent (0). Throws Error when the bands differ in size.
+void map_rgb_to_argb(const std::array<metrics::PlaneView, 3>& planes,
+                     const std::array<Window, 3>& windows, double gamma, std::uint32_t* out);
+
 } // namespace atelier::display

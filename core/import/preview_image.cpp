@@ -12,6 +12,7 @@
 #include "core/import/item_class.h"
 #include "core/metrics/plane.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace atelier::import {
@@ -53,18 +54,23 @@ Image tiff_preview(const std::string& path, const std::string& kind, std::int64_
   return sum;
 }
 
-Image dicom_preview(const std::string& path) {
+// Frame `index` of a DICOM file, rescaled to float32 when the file has a
+// rescale (metrics should see physical values, e.g. Hounsfield units).
+Image dicom_frame(const std::string& path, std::int64_t index) {
   DicomImage d = read_dicom(path);
   Image img = std::move(d.image);
+  if (index < 0 || index >= d.frames)
+    throw FormatError(path, "no frame " + std::to_string(index) + " (it has " +
+                                std::to_string(d.frames) + ")");
   if (d.frames > 1) {
     const std::int64_t rows = img.height() / d.frames;
-    Image first(img.width(), rows, img.channels(), img.dtype());
-    std::memcpy(first.bytes(), img.bytes(), first.byte_size());
-    first.spacing = img.spacing;
-    img = std::move(first);
+    Image frame(img.width(), rows, img.channels(), img.dtype());
+    std::memcpy(frame.bytes(), img.bytes() + static_cast<std::size_t>(index) * frame.byte_size(),
+                frame.byte_size());
+    frame.spacing = img.spacing;
+    img = std::move(frame);
   }
   if (!d.has_rescale) return img;
-  // Metrics should see physical values (e.g. Hounsfield units).
   Image out(img.width(), img.height(), img.channels(), DType::f32);
   out.spacing = img.spacing;
   auto dst = out.values<float>();
@@ -77,12 +83,16 @@ Image dicom_preview(const std::string& path) {
   return out;
 }
 
-Image nifti_preview(const std::string& path) {
+// Section z of a NIfTI file's first time point (the whole file is read: a
+// .nii.gz can only be decompressed from its start).
+Image nifti_slice(const std::string& path, std::int64_t z) {
   const Volume v = read_nifti(path);
+  if (z < 0 || z >= v.nz())
+    throw FormatError(path, "no slice " + std::to_string(z) + " (it has " +
+                                std::to_string(v.nz()) + ")");
   Image slice(v.nx(), v.ny(), 1, v.dtype());
   const std::size_t bytes = slice.byte_size();
-  const std::size_t z = static_cast<std::size_t>(v.nz() / 2);
-  std::memcpy(slice.bytes(), v.bytes() + z * bytes, bytes);
+  std::memcpy(slice.bytes(), v.bytes() + static_cast<std::size_t>(z) * bytes, bytes);
   slice.spacing = v.spacing;
   return slice;
 }
@@ -96,10 +106,39 @@ Image read_preview_image(const std::string& path, const FileInfo& info) {
   if (f == "mrc") return mrc_preview(path, cls.kind);
   if (f == "tiff") return tiff_preview(path, cls.kind, info.dims.size() >= 3 ? info.dims[2] : 1);
   if (f == "png" || f == "jpeg") return read_raster(path);
-  if (f == "dicom") return dicom_preview(path);
+  if (f == "dicom") return dicom_frame(path, 0);
   if (f == "geotiff") return read_geotiff(path).image;
-  if (f == "nifti") return nifti_preview(path);
+  if (f == "nifti") return nifti_slice(path, info.dims.size() >= 3 ? info.dims[2] / 2 : 0);
   return {};
+}
+
+} // namespace atelier::import
+
+namespace atelier::import {
+
+ItemFrames item_frames(const FileInfo& info) {
+  const ItemClass cls = classify_item(info);
+  const std::int64_t n = info.dims.size() >= 3 ? std::max<std::int64_t>(info.dims[2], 1) : 1;
+  if (!cls.has_preview || n <= 1) return {};
+  const std::string& f = info.format;
+  if (f != "mrc" && f != "tiff" && f != "dicom" && f != "nifti") return {};
+  if (cls.kind == "movie") return {n, -1};
+  if (cls.kind == "volume") return {n, n / 2};
+  return {n, 0};
+}
+
+Image read_item_frame(const std::string& path, const FileInfo& info, std::int64_t index) {
+  const ItemFrames frames = item_frames(info);
+  if (index == -1 && frames.preview == -1) return read_preview_image(path, info);
+  if (index < 0 || index >= frames.count)
+    throw FormatError(path, "no frame " + std::to_string(index) + " (it has " +
+                                std::to_string(frames.count) + ")");
+  const std::string& f = info.format;
+  if (f == "mrc") return MrcFile(path).read_frame(index);
+  if (f == "tiff") return read_tiff_page(path, static_cast<int>(index));
+  if (f == "dicom") return dicom_frame(path, index);
+  if (f == "nifti") return nifti_slice(path, index);
+  return read_preview_image(path, info); // single images: frame 0
 }
 
 } // namespace atelier::import

@@ -8,6 +8,7 @@
 #include "core/data/image.h"
 #include "core/io/file_info.h"
 
+#include <cstdint>
 #include <string>
 
 namespace atelier::import {
@@ -16,5 +17,17 @@ namespace atelier::import {
 // are imported with their header facts only. Throws FormatError naming the
 // file when the pixel data cannot be read.
 Image read_preview_image(const std::string& path, const FileInfo& info);
+
+// The frames a viewer can step through: a movie's frames, a stack's pages, a
+// volume's z sections, a multi-frame DICOM's frames. preview: the frame the
+// preview image is (-1: the sum of a movie's frames).
+struct ItemFrames {
+  std::int64_t count = 1;
+  std::int64_t preview = 0;
+};
+ItemFrames item_frames(const FileInfo& info);
+// Frame index of an item (-1: a movie's sum); throws FormatError naming the
+// file for an index it does not have or unreadable pixels.
+Image read_item_frame(const std::string& path, const FileInfo& info, std::int64_t index);
 
 } // namespace atelier::import

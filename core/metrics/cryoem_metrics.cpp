@@ -117,8 +117,14 @@ void window_tile(PlaneView plane, std::int64_t x0, std::int64_t y0,
 
 } // namespace
 
-PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
-                                          const PowerSpectrumOptions& options) {
+// The periodograms of the tiles, summed: n rows of n / 2 + 1 (see RealFft2d).
+struct TilePowerSum {
+  int n = 0, tiles = 0;
+  double window_energy = 1.0; // the Hann window's sum of squares
+  std::vector<float> sum;
+};
+
+TilePowerSum tile_power_sum(PlaneView plane, const PowerSpectrumOptions& options) {
   const std::int64_t small = std::min(plane.width, plane.height);
   if (small < 32) throw Error("power spectrum: image smaller than 32 x 32");
   int n = std::max(32, options.tile);
@@ -185,7 +191,16 @@ PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
       ++tiles;
     }
   }
+  return {n, tiles, window_energy, std::move(sum)};
+}
 
+PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
+                                          const PowerSpectrumOptions& options) {
+  const TilePowerSum tp = tile_power_sum(plane, options);
+  const int n = tp.n;
+  const int tiles = tp.tiles;
+  const std::vector<float>& sum = tp.sum;
+  const double window_energy = tp.window_energy;
   PowerSpectrum1D out;
   out.tile = n;
   out.tiles = tiles;
@@ -208,6 +223,33 @@ PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A,
     out.power.push_back(power[b] / rb->count[b] * norm);
     out.samples.push_back(rb->count[b] * tiles);
   }
+  return out;
+}
+
+FloatPlane power_spectrum_image(PlaneView plane, const PowerSpectrumOptions& options) {
+  const TilePowerSum tp = tile_power_sum(plane, options);
+  const int n = tp.n;
+  const std::size_t half = static_cast<std::size_t>(n / 2 + 1);
+  const double norm = 1.0 / (std::max(tp.tiles, 1) * tp.window_energy);
+  FloatPlane out;
+  out.width = out.height = n;
+  out.data.resize(static_cast<std::size_t>(n) * static_cast<std::size_t>(n));
+  // Centred: frequency (fx, fy) at (n/2 + fx, n/2 + fy); the left half
+  // mirrors the right through the origin (real input: P(-k) = P(k)).
+  for (int y = 0; y < n; ++y) {
+    const int fy = y - n / 2;
+    for (int x = 0; x < n; ++x) {
+      const int fx = x - n / 2;
+      const int kx = fx >= 0 ? fx : -fx;
+      const int ky = ((fx >= 0 ? fy : -fy) + n) % n;
+      const float p = tp.sum[static_cast<std::size_t>(ky) * half + static_cast<std::size_t>(kx)];
+      out.data[static_cast<std::size_t>(y) * static_cast<std::size_t>(n) +
+               static_cast<std::size_t>(x)] = static_cast<float>(std::log10(p * norm + 1e-30));
+    }
+  }
+  // The mean was removed, so the origin holds no power: show its neighbour's.
+  const std::size_t centre = static_cast<std::size_t>(n / 2) * static_cast<std::size_t>(n + 1);
+  out.data[centre] = out.data[centre + 1];
   return out;
 }
 

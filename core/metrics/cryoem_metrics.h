@@ -47,6 +47,10 @@ PowerSpectrum1D rotational_power_spectrum(PlaneView plane, double pixel_size_A =
 PowerSpectrum1D rotational_power_spectrum(const Image& image,
                                           const PowerSpectrumOptions& options = {});
 double pixel_size_in_A(const Spacing& spacing); // 0 when unknown or not Å
+// The same tile-averaged periodogram as a centred 2D image for display:
+// tile x tile values of log10(power), zero frequency at (tile/2, tile/2),
+// x to the right, so Thon rings, astigmatism and drift streaks show.
+FloatPlane power_spectrum_image(PlaneView plane, const PowerSpectrumOptions& options = {});
 
 struct ThonRings {
   // Mean over the usable band of the local oscillation contrast above its

@@ -29,14 +29,53 @@ ImageViewer::ImageViewer(QWidget* parent) : QWidget(parent) {
 }
 
 void ImageViewer::setImage(const Image& image, bool keep_view) {
-  const bool same_size = image.width() == plane_.width && image.height() == plane_.height;
-  plane_ = image.pixel_count() ? metrics::mean_plane(image) : metrics::FloatPlane{};
-  spacing_ = image.spacing;
+  setPlane(image.pixel_count() ? metrics::mean_plane(image) : metrics::FloatPlane{}, image.spacing,
+           keep_view);
+}
+
+void ImageViewer::setPlane(metrics::FloatPlane plane, const Spacing& spacing, bool keep_view) {
+  const bool same_size = plane.width == plane_.width && plane.height == plane_.height;
+  plane_ = std::move(plane);
+  composite_ = false;
+  rgb_ = {};
+  spacing_ = spacing;
+  const double gamma = mapping_.gamma;
+  const display::Colormap colormap = mapping_.colormap;
+  mapping_ = plane_.data.empty() ? display::DisplayMapping{} : display::auto_contrast(plane_);
+  mapping_.gamma = gamma;
+  mapping_.colormap = colormap;
+  showPlanes(keep_view, same_size);
+}
+
+void ImageViewer::setComposite(std::array<metrics::FloatPlane, 3> planes, const Spacing& spacing,
+                               bool keep_view) {
+  for (const auto& p : planes)
+    if (p.width != planes[0].width || p.height != planes[0].height || p.data.empty())
+      return setPlane(std::move(planes[0]), spacing, keep_view);
+  const bool same_size = planes[0].width == plane_.width && planes[0].height == plane_.height;
+  for (int c = 0; c < 3; ++c) {
+    const display::DisplayMapping m = display::auto_contrast(planes[c], 2.0, 98.0);
+    windows_[c] = {m.lo, m.hi};
+  }
+  rgb_ = std::move(planes);
+  plane_ = rgb_[0];
+  composite_ = true;
+  spacing_ = spacing;
+  showPlanes(keep_view, same_size);
+}
+
+void ImageViewer::setCompositeWindows(const std::array<display::Window, 3>& windows) {
+  windows_ = windows;
+  if (!composite_) return;
+  remap();
+  update();
+}
+
+void ImageViewer::showPlanes(bool keep_view, bool same_size) {
   // Non-square pixels (XZ slices of anisotropic volumes, some DICOM) are
   // drawn at their physical aspect.
   const auto& sp = spacing_.xyz;
   aspect_ = sp[0] > 0 && sp[1] > 0 ? std::clamp(sp[1] / sp[0], 0.01, 100.0) : 1.0;
-  mapping_ = plane_.data.empty() ? display::DisplayMapping{} : display::auto_contrast(plane_);
   remap();
   if (keep_view && same_size)
     update();
@@ -74,7 +113,11 @@ void ImageViewer::remap() {
   mapped_ = QImage(static_cast<int>(plane_.width), static_cast<int>(plane_.height),
                    QImage::Format_ARGB32);
   // ARGB32 rows are contiguous (4 bytes x width each): one call maps all.
-  display::map_to_argb(plane_, mapping_, reinterpret_cast<std::uint32_t*>(mapped_.bits()));
+  auto* argb = reinterpret_cast<std::uint32_t*>(mapped_.bits());
+  if (composite_)
+    display::map_rgb_to_argb({rgb_[0], rgb_[1], rgb_[2]}, windows_, mapping_.gamma, argb);
+  else
+    display::map_to_argb(plane_, mapping_, argb);
 }
 
 QPointF ImageViewer::imagePoint(QPointF widget_pos) const {
@@ -186,6 +229,13 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
   const double v = valueAt(x, y);
   if (std::isnan(v) && (x < 0 || y < 0 || x >= plane_.width || y >= plane_.height)) return;
   QString text = QString("x %1, y %2: %3").arg(x).arg(y).arg(v, 0, 'g', 6);
+  if (composite_)
+    text = QString("x %1, y %2: R %3, G %4, B %5")
+               .arg(x)
+               .arg(y)
+               .arg(v, 0, 'g', 6)
+               .arg(rgb_[1].at(x, y), 0, 'g', 6)
+               .arg(rgb_[2].at(x, y), 0, 'g', 6);
   if (spacing_.known())
     text += QString(" (%1, %2 %3)")
                 .arg(x * spacing_.xyz[0], 0, 'g', 5)

@@ -14,6 +14,8 @@
 #include <QPointF>
 #include <QWidget>
 
+#include <array>
+
 namespace atelier {
 
 class ImageViewer : public QWidget {
@@ -24,6 +26,17 @@ public:
   // Shows image (its band mean) with an automatic mapping; the view fits,
   // unless keep_view and the size is unchanged (flipping between images).
   void setImage(const Image& image, bool keep_view = false);
+  // Shows one plane (a band, a frame, a spectrum) the same way.
+  void setPlane(metrics::FloatPlane plane, const Spacing& spacing, bool keep_view = false);
+  // Shows three planes of one size as red, green and blue, each through its
+  // own window (2nd-98th percentile to start), sharing the gamma; NaN
+  // (nodata) in any is transparent. The readout gives all three values.
+  void setComposite(std::array<metrics::FloatPlane, 3> planes, const Spacing& spacing,
+                    bool keep_view = false);
+  bool isComposite() const { return composite_; }
+  void setCompositeWindows(const std::array<display::Window, 3>& windows);
+  const std::array<display::Window, 3>& compositeWindows() const { return windows_; }
+  const std::array<metrics::FloatPlane, 3>& compositePlanes() const { return rgb_; }
   // Zoom and widget position of pixel (0, 0): for linked views.
   void setView(double zoom, QPointF offset);
   QPointF offset() const { return offset_; }
@@ -72,7 +85,12 @@ protected:
 private:
   void remap();
 
-  metrics::FloatPlane plane_;
+  void showPlanes(bool keep_view, bool same_size);
+
+  metrics::FloatPlane plane_; // the shown plane; a composite's red band
+  std::array<metrics::FloatPlane, 3> rgb_;
+  std::array<display::Window, 3> windows_;
+  bool composite_ = false;
   Spacing spacing_;
   display::DisplayMapping mapping_;
   QImage mapped_;
