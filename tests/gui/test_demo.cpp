@@ -9,6 +9,8 @@
 #include "tests/support/test_support.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
+#include "widgets/viewer/ImageViewer.h"
+#include "widgets/viewer/ViewerPanel.h"
 
 #include <QApplication>
 #include <QDir>
@@ -124,6 +126,16 @@ void TestDemo::appMakesTheDemoProjectInTheBackground() {
     QDir().mkpath(dir);
     QVERIFY(shot.save(dir + "/main_window_demo.png"));
   }
+
+  // The first item in the viewer beside the grid, with its spectrum.
+  QVERIFY(window.openItem(grid->model().idAt(2))); // a sum
+  auto* viewer = window.findChild<ViewerPanel*>();
+  QTRY_VERIFY_WITH_TIMEOUT(viewer->isVisible() && viewer->viewer().plane().width > 0, 20000);
+  QTRY_VERIFY(viewer->width() > 300); // laid out beside the grid
+  viewer->setSpectrum(true);
+  if (const QByteArray dir = qgetenv("ATELIER_TEST_ARTEFACTS"); !dir.isEmpty())
+    QVERIFY(window.grab().toImage().save(dir + "/main_window_demo_viewer.png"));
+  viewer->setSpectrum(false);
 
   // The next start only opens it, in the tab that shows it already.
   const int pages = tabs->count();

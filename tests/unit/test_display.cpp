@@ -1,11 +1,15 @@
 // Display mapping: windowing, gamma, colormaps, and NaN/Inf handling.
 #include "core/base/error.h"
 #include "core/display/display_mapping.h"
+#include "core/display/display_presets.h"
+#include "core/metrics/cryoem_metrics.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 using namespace atelier;
 using namespace atelier::display;
@@ -60,6 +64,78 @@ private slots:
     const auto f = auto_contrast(metrics::PlaneView(4, 4, flat.data()));
     QCOMPARE(f.lo, 3.0);
     QCOMPARE(f.hi, 4.0);
+  }
+
+  // DICOM PS3.3 C.11.2.1.2.1: window 40 / 400 shows -160 .. 239 (known values).
+  void dicomWindows() {
+    const Window w = dicom_window(40, 400);
+    QCOMPARE(w.lo, -160.0);
+    QCOMPARE(w.hi, 239.0);
+    const Window narrow = dicom_window(10, 0.2); // widths below 1 are 1
+    QCOMPARE(narrow.lo, 9.5);
+    QCOMPARE(narrow.hi, 9.5);
+    const auto ct = dicom_window_presets("CT", 50.0, 350.0);
+    QCOMPARE(ct.front().name, std::string("File (50 / 350)"));
+    const auto lung = std::find_if(ct.begin(), ct.end(), [](auto& p) { return p.name == "Lung"; });
+    QVERIFY(lung != ct.end());
+    QCOMPARE(lung->center, -600.0);
+    QCOMPARE(lung->width, 1500.0);
+    QVERIFY(dicom_window_presets("CR", std::nullopt, std::nullopt).empty());
+    QCOMPARE(dicom_window_presets("DX", 128.0, 256.0).size(), std::size_t(1));
+    QVERIFY(dicom_inverted("MONOCHROME1"));
+    QVERIFY(!dicom_inverted("MONOCHROME2"));
+  }
+
+  void naturalColourBands() {
+    using Bands = std::array<int, 3>;
+    QCOMPARE(natural_colour_bands({"B02", "B03", "B04", "B08"}, 4), Bands({2, 1, 0}));
+    QCOMPARE(natural_colour_bands({"Blue", "Green", "Red", "NIR"}, 4), Bands({2, 1, 0}));
+    QCOMPARE(natural_colour_bands({}, 3), Bands({0, 1, 2}));
+    QVERIFY(!natural_colour_bands({}, 6));
+    QVERIFY(!natural_colour_bands({}, 1));
+  }
+
+  void rgbComposite() {
+    const std::vector<float> r{0, 10, 5, std::nanf("")}, g{0, 100, 50, 1}, b{-1, 2, 0.5f, 1};
+    const std::array<metrics::PlaneView, 3> planes{metrics::PlaneView(4, 1, r.data()),
+                                                   metrics::PlaneView(4, 1, g.data()),
+                                                   metrics::PlaneView(4, 1, b.data())};
+    std::vector<std::uint32_t> out(4);
+    map_rgb_to_argb(planes, {Window{0, 10}, Window{0, 100}, Window{0, 1}}, 1.0, out.data());
+    QCOMPARE(out[0], 0xff000000u);
+    QCOMPARE(out[1], 0xffffffffu); // each band at the top of its own window
+    QVERIFY(std::abs(int((out[2] >> 16) & 0xff) - 128) <= 1); // half of red's window
+    QVERIFY(std::abs(int((out[2] >> 8) & 0xff) - 128) <= 1);
+    QVERIFY(std::abs(int(out[2] & 0xff) - 128) <= 1);
+    QCOMPARE(out[3], 0u); // nodata in one band: transparent
+    const std::vector<float> small{1, 2};
+    QVERIFY_THROWS_EXCEPTION(
+        Error, map_rgb_to_argb({metrics::PlaneView(2, 1, small.data()), planes[1], planes[2]}, {},
+                               1.0, out.data()));
+  }
+
+  // A cosine grating of 16 cycles across a 256-pixel tile peaks 16 pixels
+  // either side of the centre, on the x axis; the origin holds no spike.
+  void powerSpectrumImage() {
+    const int n = 256;
+    std::vector<float> v(static_cast<std::size_t>(n * n));
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x)
+        v[static_cast<std::size_t>(y * n + x)] =
+            100.0f + float(std::cos(2 * std::numbers::pi * 16 * x / n));
+    metrics::PowerSpectrumOptions o;
+    o.tile = 256;
+    const metrics::FloatPlane s =
+        metrics::power_spectrum_image(metrics::PlaneView(n, n, v.data()), o);
+    QCOMPARE(s.width, std::int64_t(n));
+    std::size_t best = 0;
+    for (std::size_t i = 0; i < s.data.size(); ++i)
+      if (s.data[i] > s.data[best]) best = i;
+    const int bx = int(best % n), by = int(best / n);
+    QCOMPARE(by, n / 2);
+    QVERIFY2(bx == n / 2 + 16 || bx == n / 2 - 16, qPrintable(QString::number(bx)));
+    QCOMPARE(s.at(n / 2 + 16, n / 2), s.at(n / 2 - 16, n / 2)); // P(-k) = P(k)
+    QVERIFY(s.at(n / 2, n / 2) < s.at(n / 2 + 16, n / 2));
   }
 };
 

@@ -148,6 +148,27 @@ private slots:
     QVERIFY(sum.dtype() == DType::f32);
     for (float v : sum.values<float>())
       QCOMPARE(v, 6.0f);
+    // The viewer steps through its frames: -1 is the sum, then each frame.
+    const import::ItemFrames frames_info = import::item_frames(info);
+    QCOMPARE(frames_info.count, std::int64_t{3});
+    QCOMPARE(frames_info.preview, std::int64_t{-1});
+    QCOMPARE(import::read_item_frame(p, info, -1).values<float>()[0], 6.0f);
+    const Image third = import::read_item_frame(p, info, 2);
+    QCOMPARE(third.values<std::uint16_t>()[5], std::uint16_t{3});
+    try {
+      (void)import::read_item_frame(p, info, 3);
+      QFAIL("frame 3 of 3 was read");
+    } catch (const FormatError& e) {
+      QVERIFY(std::string(e.what()).find("stack_movie.mrcs") != std::string::npos);
+      QVERIFY(std::string(e.what()).find("no frame 3") != std::string::npos);
+    }
+    // A single image has one frame, the preview.
+    const std::string single = tmp_.filePath("single.mrc").toStdString();
+    write_mrc(single, frames[0]);
+    const FileInfo single_info = inspect_file(single);
+    QCOMPARE(import::item_frames(single_info).count, std::int64_t{1});
+    QCOMPARE(import::read_item_frame(single, single_info, 0).values<std::uint16_t>()[0],
+             std::uint16_t{1});
     // A point cloud has no preview image.
     const std::string xyz = tmp_.filePath("cloud.xyz").toStdString();
     test::write_text(xyz, "0 0 0\n1 2 3\n4 5 6\n");
