@@ -11,8 +11,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace atelier::project {
 
@@ -208,6 +211,8 @@ void apply_event(sqlite3* db, const std::string& kind, const std::string& payloa
     apply_column(db, "status", payload, forward);
   else if (kind == "set_split" || kind == "assign_splits")
     apply_column(db, "split", payload, forward);
+  else if (kind == "set_note")
+    apply_column(db, "note", payload, forward);
   else if (kind == "add_label" || kind == "remove_label")
     apply_set(db, "labels", "label", payload, (kind == "add_label") == forward);
   else if (kind == "add_tag" || kind == "remove_tag")
@@ -249,6 +254,54 @@ void Project::add_tag(const std::vector<std::int64_t>& item_ids, const std::stri
 
 void Project::remove_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag) {
   change_set(db_, "remove_tag", "tags", "tag", false, item_ids, tag);
+}
+
+void Project::set_note(std::int64_t item_id, const std::string& note) {
+  change_column(db_, "set_note", "note", {{item_id, note}});
+}
+
+std::string Project::note(std::int64_t item_id) const {
+  Statement s(db_, "SELECT coalesce(note, '') FROM items WHERE id = ?");
+  s.bind(1, item_id);
+  if (!s.step()) no_item(item_id);
+  return s.column_text(0);
+}
+
+std::vector<LabelDef> Project::label_set() const {
+  Statement s(db_, "SELECT name, colour, key FROM label_set ORDER BY position, name");
+  std::vector<LabelDef> out;
+  while (s.step())
+    out.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+  return out;
+}
+
+void Project::set_label_set(const std::vector<LabelDef>& labels) {
+  std::set<std::string> names, keys;
+  for (const LabelDef& l : labels) {
+    if (l.name.empty()) throw Error("a label needs a name");
+    if (!names.insert(l.name).second) throw Error("label " + l.name + " is listed twice");
+    const bool hex = l.colour.size() == 7 && l.colour[0] == '#' &&
+                     std::all_of(l.colour.begin() + 1, l.colour.end(),
+                                 [](unsigned char c) { return std::isxdigit(c) != 0; });
+    if (!hex) throw Error("label " + l.name + ": colour " + l.colour + " is not #rrggbb");
+    if (!l.key.empty()) {
+      if (l.key.size() != 1 || l.key[0] < '1' || l.key[0] > '9')
+        throw Error("label " + l.name + ": key " + l.key + " is not 1-9");
+      if (!keys.insert(l.key).second) throw Error("key " + l.key + " is given to two labels");
+    }
+  }
+  Transaction tx(db_);
+  exec(db_, "DELETE FROM label_set");
+  Statement put(db_, "INSERT INTO label_set (name, colour, key, position) VALUES (?, ?, ?, ?)");
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    put.reset();
+    put.bind(1, labels[i].name)
+        .bind(2, labels[i].colour)
+        .bind(3, labels[i].key)
+        .bind(4, static_cast<std::int64_t>(i))
+        .run();
+  }
+  tx.commit();
 }
 
 std::vector<std::string> Project::labels(std::int64_t item_id) const {

@@ -141,6 +141,12 @@ struct MetricHistogram {
   std::int64_t items = 0, missing = 0;
 };
 
+// A label of the project's label set: what the app offers, drawn in colour
+// ("#rrggbb"), toggled by key ("1".."9", or none).
+struct LabelDef {
+  std::string name, colour, key;
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string path, recipe, created;
@@ -230,6 +236,14 @@ public:
   void add_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
   void remove_tag(const std::vector<std::int64_t>& item_ids, const std::string& tag);
   std::vector<std::string> labels(std::int64_t item_id) const;
+  // A free-text note; setting one is an undoable curation change.
+  void set_note(std::int64_t item_id, const std::string& note);
+  std::string note(std::int64_t item_id) const;
+  // The label set, in order. set_label_set replaces it (names unique and
+  // non-empty, colours #rrggbb, keys 1-9 unique) and leaves the labels
+  // items carry alone; Error otherwise.
+  std::vector<LabelDef> label_set() const;
+  void set_label_set(const std::vector<LabelDef>& labels);
   // Labels of many items in one query (items without labels are absent).
   std::map<std::int64_t, std::vector<std::string>>
   labels_of(const std::vector<std::int64_t>& item_ids) const;

@@ -139,10 +139,22 @@ CREATE TABLE derived (
 CREATE INDEX derived_item ON derived(item_id);
 )sql";
 
+// Version 6: a free-text note per item, and the project's label set (the
+// labels the app offers, with a colour and a key 1-9 each).
+constexpr std::string_view kStep6 = R"sql(
+ALTER TABLE items ADD COLUMN note TEXT;
+CREATE TABLE label_set (
+  name TEXT PRIMARY KEY,
+  colour TEXT NOT NULL,
+  key TEXT NOT NULL DEFAULT '',
+  position INTEGER NOT NULL
+);
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& schema_migrations() {
-  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3, kStep4, kStep5};
+  static const std::vector<std::string_view> steps{kStep1, kStep2, kStep3, kStep4, kStep5, kStep6};
   return steps;
 }
 

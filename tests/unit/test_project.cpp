@@ -265,6 +265,43 @@ private slots:
     QVERIFY(!p.find_item_by_path(ds, "c.mrc"));
   }
 
+  void notesAndLabelSet() {
+    const fs::path dir = fresh();
+    {
+      Project p = Project::create(dir);
+      fill_fixture(p);
+      QCOMPARE(p.note(1), std::string());
+      p.set_note(1, "ice contamination, top left");
+      p.set_note(1, "ice contamination");
+      QCOMPARE(p.events().back().kind, std::string("set_note"));
+      QVERIFY(p.undo());
+      QCOMPARE(p.note(1), std::string("ice contamination, top left"));
+      QVERIFY(p.undo());
+      QCOMPARE(p.note(1), std::string());
+      QVERIFY(p.redo());
+      QVERIFY_THROWS_EXCEPTION(Error, p.note(999));
+
+      QVERIFY(p.label_set().empty());
+      p.set_label_set(
+          {{"good", "#2da44e", "1"}, {"carbon edge", "#cf222e", "2"}, {"ice", "#0969da", ""}});
+      QVERIFY_THROWS_EXCEPTION(Error,
+                               p.set_label_set({{"a", "#000000", "1"}, {"b", "#ffffff", "1"}}));
+      QVERIFY_THROWS_EXCEPTION(Error, p.set_label_set({{"a", "red", ""}}));
+      QVERIFY_THROWS_EXCEPTION(Error, p.set_label_set({{"a", "#000000", "0"}}));
+      QVERIFY_THROWS_EXCEPTION(Error,
+                               p.set_label_set({{"a", "#000000", ""}, {"a", "#000000", ""}}));
+    }
+    // Both persist, in order.
+    Project p = Project::open(dir);
+    QCOMPARE(p.note(1), std::string("ice contamination, top left"));
+    const auto set = p.label_set();
+    QCOMPARE(set.size(), std::size_t(3));
+    QCOMPARE(set[1].name, std::string("carbon edge"));
+    QCOMPARE(set[1].colour, std::string("#cf222e"));
+    QCOMPARE(set[1].key, std::string("2"));
+    QCOMPARE(set[2].key, std::string());
+  }
+
   void curationUndoRedo() {
     const fs::path dir = fresh();
     {
