@@ -1,7 +1,18 @@
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_info.h"
 
+#include <cudnn.h>
+
 namespace atelier::kernels {
+
+RuntimeVersions runtime_versions() {
+  RuntimeVersions v;
+  if (cudaRuntimeGetVersion(&v.cuda_runtime) != cudaSuccess) v.cuda_runtime = 0;
+  if (cudaDriverGetVersion(&v.cuda_driver) != cudaSuccess) v.cuda_driver = 0;
+  cudaGetLastError();
+  v.cudnn = static_cast<int>(cudnnGetVersion());
+  return v;
+}
 
 int device_count() {
   int n = 0;

@@ -16,6 +16,13 @@ struct DeviceInfo {
   int multiprocessors = 0;
 };
 
+// Versions as the libraries encode them (CUDA 13.0 = 13000, cuDNN 9.1.0 =
+// 90100); the driver's is 0 when there is no driver.
+struct RuntimeVersions {
+  int cuda_runtime = 0, cuda_driver = 0, cudnn = 0;
+};
+RuntimeVersions runtime_versions();
+
 // 0 when there is no driver or no device (never throws for that case).
 int device_count();
 std::vector<DeviceInfo> list_devices();

@@ -3,6 +3,7 @@
 
 #include "app/gui/MainWindow.h"
 #include "widgets/import/ImportJob.h"
+#include "widgets/jobs/JobsPanel.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -68,6 +69,7 @@ bool DemoLauncher::start() {
   progress_->show();
   cancel_button_->show();
   window_.statusBar()->showMessage(tr("Making the demo: simulating cryo-EM sessions…"));
+  job_ = window_.jobs().addJob(tr("Simulate the demo's cryo-EM sessions"), [this] { cancel(); });
   QPointer<DemoLauncher> self(this);
   auto cancel = cancel_;
   const import::DemoPlan plan = plan_;
@@ -84,6 +86,7 @@ bool DemoLauncher::start() {
                   if (!self) return;
                   self->progress_->setRange(0, total);
                   self->progress_->setValue(done);
+                  self->window_.jobs().setProgress(self->job_, done, total);
                 },
                 Qt::QueuedConnection);
           },
@@ -104,6 +107,11 @@ bool DemoLauncher::start() {
 void DemoLauncher::simulated(bool completed, const QString& error) {
   progress_->hide();
   cancel_button_->hide();
+  window_.jobs().finishJob(job_,
+                           !error.isEmpty() ? error
+                           : completed      ? tr("done")
+                                            : tr("stopped; resumes on the next start"),
+                           error.isEmpty() && completed);
   if (!error.isEmpty() || !completed) {
     const QString message = error.isEmpty()
                                 ? tr("Demo stopped; it resumes on the next `atelier --demo`.")

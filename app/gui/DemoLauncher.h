@@ -44,6 +44,7 @@ private:
   import::DemoPlan plan_;
   std::vector<import::DemoImport> imports_;
   std::size_t next_import_ = 0;
+  int job_ = 0; // the simulation's row in the jobs dock
   std::shared_ptr<std::atomic<bool>> cancel_;
   QFuture<void> future_;
   QProgressBar* progress_ = nullptr;

@@ -1,5 +1,8 @@
 #include "app/gui/MainWindow.h"
 
+#include "app/gui/app_log.h"
+#include "app/gui/theme.h"
+
 #include "core/engine/backend_factory.h"
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
@@ -15,7 +18,10 @@
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
+#include "widgets/inspect/ItemPropertiesPanel.h"
+#include "widgets/jobs/JobsPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
+#include "widgets/project/ProjectTreePanel.h"
 #include "widgets/train/RunMonitorPanel.h"
 #include "widgets/train/TrainPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
@@ -25,8 +31,10 @@
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
+#include <vtkVersion.h>
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -100,11 +108,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](qint64 done, qint64 total, double rate, double eta) {
             import_progress_->setRange(0, int(std::max<qint64>(total, 1)));
             import_progress_->setValue(int(done));
-            import_progress_->setToolTip(
-                tr("%1 items/s, %2 s left").arg(rate, 0, 'f', 1).arg(eta, 0, 'f', 0));
+            const QString detail =
+                tr("%1 items/s, %2 s left").arg(rate, 0, 'f', 1).arg(eta, 0, 'f', 0);
+            import_progress_->setToolTip(detail);
+            jobs_->setProgress(import_job_, done, total, detail);
           });
   connect(import_refresh_, &QTimer::timeout, this, [this] {
-    if (ProjectTab* t = currentProject()) t->grid->refresh();
+    if (ProjectTab* t = currentProject()) {
+      t->grid->refresh();
+      t->metrics->reload(); // the histogram grows as metrics arrive
+    }
   });
   connect(import_, &ImportJob::finished, this,
           [this](qint64, qint64, bool cancelled, const QString& summary, const QString& error) {
@@ -115,6 +128,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
               tab.grid->refresh();
               tab.metrics->reload();
             }
+            tree_->refresh();
+            jobs_->finishJob(import_job_,
+                             error.isEmpty() ? (cancelled ? tr("cancelled: ") : QString()) + summary
+                                             : error,
+                             error.isEmpty());
             statusBar()->showMessage(
                 error.isEmpty()
                     ? (cancelled ? tr("Import cancelled: ") : tr("Imported: ")) + summary
@@ -135,13 +153,70 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(inspect_, &InspectPanel::failed, this,
           [this](const QString&, const QString& message) { statusBar()->showMessage(message); });
 
+  buildDocks();
   buildMenus();
   QSettings settings;
-  if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) resize(1100, 700);
+  if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray())) resize(1280, 800);
+  // Defaults a saved layout overrides: the jobs dock low, the side docks narrow.
+  resizeDocks({findChild<QDockWidget*>("jobsDock")}, {140}, Qt::Vertical);
+  resizeDocks({findChild<QDockWidget*>("projectDock"), findChild<QDockWidget*>("itemDock")},
+              {220, 260}, Qt::Horizontal);
   restoreState(settings.value("mainWindow/state").toByteArray());
   recent_ = settings.value("recentFiles").toStringList();
   rebuildRecentMenu();
   statusBar()->showMessage(tr("Open files with Ctrl+O or drop them here."));
+}
+
+void MainWindow::buildDocks() {
+  const auto dock = [this](const QString& title, const char* name, QWidget* widget,
+                           Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(name);
+    d->setWidget(widget);
+    addDockWidget(area, d);
+    return d;
+  };
+  tree_ = new ProjectTreePanel(this);
+  QDockWidget* tree_dock = dock(tr("Project"), "projectDock", tree_, Qt::LeftDockWidgetArea);
+  tabifyDockWidget(findChild<QDockWidget*>("filesDock"), tree_dock);
+  tree_dock->raise();
+  properties_ = new ItemPropertiesPanel(this);
+  dock(tr("Item"), "itemDock", properties_, Qt::RightDockWidgetArea);
+  jobs_ = new JobsPanel(this);
+  dock(tr("Jobs"), "jobsDock", jobs_, Qt::BottomDockWidgetArea);
+
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+    const ProjectTab* t = currentProject();
+    tree_->setProject(t ? t->project : nullptr);
+    properties_->setProject(t ? t->project : nullptr);
+  });
+  connect(tree_, &ProjectTreePanel::filterRequested, this, [this](const QString& filter) {
+    if (ProjectTab* t = currentProject()) t->grid->applyFilter(filter);
+  });
+  connect(properties_, &ItemPropertiesPanel::failed, this,
+          [this](const QString& m) { statusBar()->showMessage(m); });
+  // Curation changes the outline's counts: re-read them once things settle.
+  tree_refresh_ = new QTimer(this);
+  tree_refresh_->setSingleShot(true);
+  tree_refresh_->setInterval(400);
+  connect(tree_refresh_, &QTimer::timeout, tree_, &ProjectTreePanel::refresh);
+}
+
+void MainWindow::showAbout() {
+  QString rows = QString("<tr><td>Atelier</td><td>%1</td></tr>"
+                         "<tr><td>Qt</td><td>%2</td></tr><tr><td>VTK</td><td>%3</td></tr>")
+                     .arg(ATELIER_VERSION, qVersion(), vtkVersion::GetVTKVersion());
+  for (const auto& [name, value] : engine::gpu_stack_versions())
+    rows += QString("<tr><td>%1</td><td>%2</td></tr>")
+                .arg(QString::fromStdString(name).toHtmlEscaped(),
+                     QString::fromStdString(value).toHtmlEscaped());
+  const LogPaths logs = log_paths();
+  QMessageBox::about(
+      this, tr("About Atelier"),
+      tr("<b>Atelier %1</b><p>Curate scientific image data and train models on it.</p>"
+         "<table>%2</table><p>Log: %3<br>Crash reports: %4</p>")
+          .arg(ATELIER_VERSION, rows, logs.log_file.toHtmlEscaped(),
+               logs.crash_dir.toHtmlEscaped()));
 }
 
 void MainWindow::buildMenus() {
@@ -217,13 +292,26 @@ void MainWindow::buildMenus() {
       });
   compare_denoised->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
 
-  QMenu* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About Atelier"), this, [this] {
-    QMessageBox::about(this, tr("About Atelier"),
-                       tr("<b>Atelier %1</b><p>Curate scientific image data and train models "
-                          "on it.</p>")
-                           .arg(ATELIER_VERSION));
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (QDockWidget* d : findChildren<QDockWidget*>())
+    view->addAction(d->toggleViewAction());
+  view->addSeparator();
+  QMenu* theme = view->addMenu(tr("&Theme"));
+  auto* themes = new QActionGroup(this);
+  for (const auto& [name, label] : {std::pair{"light", tr("&Light")}, {"dark", tr("&Dark")}}) {
+    QAction* a = theme->addAction(label);
+    a->setCheckable(true);
+    a->setChecked(saved_theme() == name);
+    a->setData(QString(name));
+    themes->addAction(a);
+  }
+  connect(themes, &QActionGroup::triggered, this, [](QAction* a) {
+    apply_theme(a->data().toString());
+    save_theme(a->data().toString());
   });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Atelier"), this, &MainWindow::showAbout);
 }
 
 void MainWindow::chooseFiles() {
@@ -296,6 +384,10 @@ bool MainWindow::openProject(const QString& dir) {
     grid->view().setFocus();
   });
   connect(grid, &GridPanel::openRequested, this, [this](qint64 id) { openItem(id); });
+  connect(grid, &GridPanel::currentItemChanged, this, [this, grid](qint64 id) {
+    if (const ProjectTab* t = currentProject(); t && t->grid == grid) properties_->setItem(id);
+  });
+  connect(grid, &GridPanel::countsChanged, this, [this] { tree_refresh_->start(); });
   projects_[split] = ProjectTab{dir, grid, metrics, viewer, 0, p};
   tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
   grid->publishCounts(); // to the status bar, now connected
@@ -374,6 +466,9 @@ bool MainWindow::importIntoProject(const QString& dir, const QStringList& paths,
     return QFileInfo(entry.second.dir) == QFileInfo(dir);
   });
   if (!open || paths.isEmpty() || !import_->start(dir, paths, options)) return false;
+  import_job_ =
+      jobs_->addJob(tr("Import into %1: %2").arg(QFileInfo(dir).fileName(), paths.join(", ")),
+                    [this] { import_->cancel(); });
   import_progress_->setRange(0, 0); // busy until the scan has counted
   import_progress_->show();
   import_cancel_->show();
@@ -429,11 +524,14 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
   dialog->setValue(0);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+  const int job = jobs_->addJob(
+      tr("Denoise %1 items with %2").arg(ids.size()).arg(QFileInfo(run_dir).fileName()),
+      [cancel] { cancel->store(true); });
   const QString project_dir = tab->dir;
   QPointer<MainWindow> self(this);
   QPointer<QProgressDialog> progress(dialog);
   std::vector<std::int64_t> items(ids.begin(), ids.end());
-  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, items] {
+  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, items, job] {
     QString summary;
     int done = 0, errors = 0;
     bool cancelled = false;
@@ -445,8 +543,9 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
       const auto r = denoise::denoise_items(project, items, o, [&](std::size_t n, std::size_t) {
         QMetaObject::invokeMethod(
             qApp,
-            [progress, n] {
+            [self, progress, n, job, total = qint64(items.size())] {
               if (progress) progress->setValue(int(n));
+              if (self) self->jobs_->setProgress(job, qint64(n), total);
             },
             Qt::QueuedConnection);
         return !cancel->load();
@@ -468,10 +567,11 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
     }
     QMetaObject::invokeMethod(
         qApp,
-        [self, progress, summary, done, errors, cancelled] {
+        [self, progress, summary, done, errors, cancelled, job] {
           if (progress) progress->deleteLater();
           if (!self) return;
           self->denoising_ = false;
+          self->jobs_->finishJob(job, summary, errors == 0);
           self->statusBar()->showMessage(summary);
           emit self->denoiseFinished(done, errors, cancelled);
         },

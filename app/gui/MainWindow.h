@@ -26,6 +26,9 @@ namespace atelier {
 
 class GridPanel;
 class ImportJob;
+class ItemPropertiesPanel;
+class JobsPanel;
+class ProjectTreePanel;
 class InspectPanel;
 class ViewerPanel;
 class MetricsPanel;
@@ -47,6 +50,11 @@ public:
   bool importIntoProject(const QString& dir, const QStringList& paths,
                          const import::ImportOptions& options);
   ImportJob& importJob() { return *import_; }
+  // The docks: background jobs and their log; the current project's outline
+  // and the current item's properties and note.
+  JobsPanel& jobs() { return *jobs_; }
+  ProjectTreePanel& projectTree() { return *tree_; }
+  ItemPropertiesPanel& itemProperties() { return *properties_; }
   // Shows a project item in the current tab's viewer (read off the GUI
   // thread); false when no project tab is current or the item is unknown.
   bool openItem(qint64 item_id);
@@ -97,7 +105,15 @@ private:
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
 
+  void buildDocks();
+  void showAbout();
+
   QListWidget* files_ = nullptr;
+  ProjectTreePanel* tree_ = nullptr;
+  ItemPropertiesPanel* properties_ = nullptr;
+  JobsPanel* jobs_ = nullptr;
+  QTimer* tree_refresh_ = nullptr;
+  int import_job_ = 0;
   InspectPanel* inspect_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QLabel* counts_ = nullptr;

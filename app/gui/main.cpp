@@ -2,7 +2,9 @@
 // first start) a demo project; without a display it runs the demo headless.
 #include "app/gui/DemoLauncher.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/app_log.h"
 #include "app/gui/headless_demo.h"
+#include "app/gui/theme.h"
 #include "plugins/builtin_plugins.h"
 
 #include <QApplication>
@@ -97,6 +99,8 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   describe(app);
   const Options options = parse(app);
+  atelier::install_app_log();
+  atelier::apply_theme(atelier::saved_theme());
   atelier::MainWindow window;
   window.show();
   window.openFiles(options.files);

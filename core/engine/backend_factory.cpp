@@ -52,6 +52,28 @@ std::vector<ComputeDevice> compute_devices() {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> gpu_stack_versions() {
+  std::vector<std::pair<std::string, std::string>> out;
+#if ATELIER_HAVE_CUDA_BACKEND
+  const auto version = [](int v, int major_unit, int minor_unit) {
+    if (v <= 0) return std::string("none");
+    return std::to_string(v / major_unit) + "." + std::to_string(v % major_unit / minor_unit);
+  };
+  const kernels::RuntimeVersions v = kernels::runtime_versions();
+  out.emplace_back("CUDA runtime", version(v.cuda_runtime, 1000, 10));
+  out.emplace_back("CUDA driver", v.cuda_driver ? version(v.cuda_driver, 1000, 10) : "none");
+  out.emplace_back("cuDNN", std::to_string(v.cudnn / 10000) + "." +
+                                std::to_string(v.cudnn % 10000 / 100) + "." +
+                                std::to_string(v.cudnn % 100));
+  for (const ComputeDevice& d : compute_devices())
+    if (d.id != "cpu") out.emplace_back("GPU " + d.id.substr(5), d.label.substr(d.id.size() + 1));
+  if (out.size() == 3) out.emplace_back("GPU", "none found");
+#else
+  out.emplace_back("CUDA", "not in this build");
+#endif
+  return out;
+}
+
 std::string default_model(const std::string& device) {
   return device == "cpu" ? "unet-small" : "unet";
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace atelier::engine {
@@ -28,6 +29,10 @@ struct ComputeDevice {
   std::string id, label;
 };
 std::vector<ComputeDevice> compute_devices();
+// The GPU stack for Help > About: ("CUDA runtime", "13.0"), ("CUDA driver",
+// ...), ("cuDNN", "9.10.2"), one ("GPU N", name and memory) per device, or
+// ("CUDA", "not in this build").
+std::vector<std::pair<std::string, std::string>> gpu_stack_versions();
 std::string default_model(const std::string& device);
 
 } // namespace atelier::engine

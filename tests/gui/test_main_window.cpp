@@ -11,6 +11,9 @@
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
+#include "widgets/inspect/ItemPropertiesPanel.h"
+#include "widgets/jobs/JobsPanel.h"
+#include "widgets/project/ProjectTreePanel.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
@@ -22,11 +25,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 
 using namespace atelier;
 
@@ -206,6 +212,33 @@ void TestMainWindow::opensAProjectInAGridTab() {
   QTest::keyClick(viewer, Qt::Key_Escape);
   QVERIFY(!window.findChild<ViewerPanel*>()->isVisible());
   QVERIFY(!window.openItem(9999));
+
+  // The docks follow the project: its outline (a click filters the grid),
+  // the current item's properties and note, the import in the jobs list.
+  QTreeWidget& tree = window.projectTree().tree();
+  const auto find = [&](const QString& name) -> QTreeWidgetItem* {
+    const auto found = tree.findItems(name, Qt::MatchExactly | Qt::MatchRecursive);
+    return found.isEmpty() ? nullptr : found.first();
+  };
+  QTRY_VERIFY(find("incoming") && find("incoming")->text(1) == "4");
+  QCOMPARE(find("d")->text(1), QString("3"));
+  QTRY_COMPARE(find("Rejected")->text(1), QString("1")); // after the R above
+  emit tree.itemClicked(find("incoming"), 0);
+  QCOMPARE(grid->model().rowCount(), 4);
+  QCOMPARE(grid->findChild<QLineEdit*>()->text(), QString("dataset = \"incoming\""));
+  grid->view().setCurrentIndex(grid->model().index(0));
+  ItemPropertiesPanel& properties = window.itemProperties();
+  const qint64 id = grid->model().idAt(0);
+  QCOMPARE(properties.item(), id);
+  QVERIFY(properties.table().findItems("32 x 32", Qt::MatchExactly).size() == 1);
+  properties.noteEditor().setPlainText("drifted");
+  QVERIFY(properties.saveNote());
+  QCOMPARE(project::Project::open(dir).note(id), std::string("drifted"));
+  QTreeWidget& jobs = window.jobs().jobs();
+  QCOMPARE(jobs.topLevelItemCount(), 1);
+  QVERIFY(jobs.topLevelItem(0)->text(0).startsWith("Import into demo.atelier"));
+  QVERIFY(jobs.topLevelItem(0)->text(2).startsWith("4 imported"));
+  QCOMPARE(window.jobs().runningJobs(), 0);
 }
 
 void TestMainWindow::importDialogOptions() {

@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -64,6 +65,11 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
   connect(view_, &QListView::doubleClicked, this, [this](const QModelIndex& index) {
     if (const std::int64_t id = model_->idAt(index.row()); id >= 0) emit openRequested(id);
   });
+  connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+          [this](const QModelIndex& index) {
+            const std::int64_t id = index.isValid() ? model_->idAt(index.row()) : 0;
+            emit currentItemChanged(id > 0 ? id : 0);
+          });
   connect(filter_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
   connect(sort_, &QLineEdit::returnPressed, this, &GridPanel::applyBar);
   connect(size_, &QSlider::valueChanged, this, [this](int v) {

@@ -61,6 +61,8 @@ signals:
   void queryChanged(const QString& filter);
   // Space or a double-click on an item: show it in the viewer.
   void openRequested(qint64 item_id);
+  // The grid's current item moved (0: none), for the properties dock.
+  void currentItemChanged(qint64 item_id);
 
 private:
   void applyBar();
