@@ -14,7 +14,10 @@
 #include "core/spatial/point_cloud_load.h"
 #include "core/spatial/volume_load.h"
 #include "widgets/compare/CompareView.h"
+#include "widgets/export/ExportDialog.h"
 #include "widgets/grid/GridPanel.h"
+#include "widgets/grid/ItemGridModel.h"
+#include "widgets/grid/LabelSetDialog.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
@@ -248,6 +251,35 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* proj = menuBar()->addMenu(tr("&Project"));
+  QAction* labels = proj->addAction(tr("&Labels…"), this, [this] {
+    ProjectTab* tab = currentProject();
+    if (!tab) {
+      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+      return;
+    }
+    LabelSetDialog dialog(tab->project, this);
+    if (dialog.exec() == QDialog::Accepted) {
+      tab->grid->reloadLabelSet();
+      statusBar()->showMessage(tr("Label set saved: keys 1–9 toggle its labels"), 5000);
+    }
+  });
+  labels->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  QAction* exporting = proj->addAction(tr("&Export Items…"), this, [this] {
+    ProjectTab* tab = currentProject();
+    if (!tab) {
+      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+      return;
+    }
+    ExportDialog dialog(tab->project, tab->grid->model().filter(), tab->grid->selectedIds(), this);
+    if (dialog.exec() == QDialog::Accepted) {
+      statusBar()->showMessage(dialog.lastSummary(), 8000);
+      jobs_->log(dialog.lastSummary());
+      tree_refresh_->start(); // the "exported" selection
+    }
+  });
+  exporting->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
 
   QMenu* train = menuBar()->addMenu(tr("&Training"));
   QAction* training = train->addAction(tr("&Train and Monitor Runs…"), this, [this] {

@@ -92,7 +92,7 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
              [this] { setSelectedStatus(project::CurationStatus::none); });
   for (int k = 1; k <= 9; ++k)
     add_action(tr("Label %1").arg(k), QKeySequence(Qt::Key_0 + k),
-               [this, k] { toggleSelectedLabel(QString::number(k)); });
+               [this, k] { toggleSelectedLabel(labelForKey(k)); });
   add_action(tr("Open"), QKeySequence(Qt::Key_Space), [this] {
     if (const std::int64_t id = model_->idAt(view_->currentIndex().row()); id >= 0)
       emit openRequested(id);
@@ -100,10 +100,34 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
   add_action(tr("Undo"), QKeySequence::Undo, [this] { undo(); });
   add_action(tr("Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), [this] { redo(); });
 
+  reloadLabelSet();
   publishCounts();
 }
 
 GridPanel::~GridPanel() = default;
+
+void GridPanel::reloadLabelSet() {
+  QHash<QString, QColor> colours;
+  for (int k = 1; k <= 9; ++k)
+    key_labels_[k].clear();
+  try {
+    for (const project::LabelDef& l : project_->label_set()) {
+      const QString name = QString::fromStdString(l.name);
+      colours.insert(name, QColor(QString::fromStdString(l.colour)));
+      if (l.key.size() == 1 && l.key[0] >= '1' && l.key[0] <= '9')
+        key_labels_[l.key[0] - '0'] = name;
+    }
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+  }
+  delegate_->setLabelColours(std::move(colours));
+  view_->viewport()->update();
+}
+
+QString GridPanel::labelForKey(int k) const {
+  if (k < 1 || k > 9) return {};
+  return key_labels_[k].isEmpty() ? QString::number(k) : key_labels_[k];
+}
 
 QString GridPanel::setQuery(const QString& filter, const QString& sort) {
   project::ItemSort s;

@@ -2,9 +2,9 @@
 // language, e.g. "ctf_max_resolution_A < 6 and status != reject"), a sort
 // key (any column or metric, "-" for descending), a thumbnail size slider,
 // and a virtualised thumbnail grid. Keys: A accept, R reject, U unset (the
-// selection), Space opens the current item, 1-9 toggle labels "1".."9" (set on all when any lacks
-// it, else removed), Ctrl+Z / Ctrl+Shift+Z undo and redo; every change is one undoable event in the
-// project, shared with the command line.
+// selection), Space opens the current item, 1-9 toggle the label set's
+// labels of those keys (set on all when any lacks it, else removed), Ctrl+Z / Ctrl+Shift+Z undo and
+// redo; every change is one undoable event in the project, shared with the command line.
 #pragma once
 
 #include "core/project/project.h"
@@ -46,6 +46,11 @@ public:
   // Curation of the selected items; no-ops without a selection.
   void setSelectedStatus(project::CurationStatus status);
   void toggleSelectedLabel(const QString& label);
+  // Re-reads the project's label set: key k toggles the label whose key is
+  // k (the label named "k" when none is), chips take the set's colours.
+  void reloadLabelSet();
+  // The label key k (1-9) toggles.
+  QString labelForKey(int k) const;
   // Moves the current item (and the selection) by delta rows and opens it.
   void step(int delta);
   bool undo();
@@ -76,6 +81,7 @@ private:
   QSlider* size_ = nullptr;
   QLabel* error_ = nullptr;
   QListView* view_ = nullptr;
+  QString key_labels_[10]; // by key 1-9
 };
 
 } // namespace atelier

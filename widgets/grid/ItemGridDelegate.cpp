@@ -56,7 +56,8 @@ void ItemGridDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
     const int w = option.fontMetrics.horizontalAdvance(label) + 6;
     const QRect chip(chip_x, box.bottom() - text - 1, w, text);
     if (chip.right() > box.right()) break;
-    const QColor c = QColor::fromHsv(static_cast<int>(qHash(label) % 360), 160, 200);
+    const QColor c =
+        colours_.value(label, QColor::fromHsv(static_cast<int>(qHash(label) % 360), 160, 200));
     painter->fillRect(chip, c);
     painter->setPen(Qt::black);
     painter->drawText(chip, Qt::AlignCenter, label);

@@ -1,8 +1,11 @@
 // ItemGridDelegate: paints one grid tile: the thumbnail (a grey box while it
-// loads), a status badge (green accept, red reject), the file name and the
-// sort metric's value.
+// loads), a status badge (green accept, red reject), label chips (in the
+// label set's colours; others get a colour from their name), the file name
+// and the sort metric's value.
 #pragma once
 
+#include <QColor>
+#include <QHash>
 #include <QStyledItemDelegate>
 
 namespace atelier {
@@ -14,6 +17,7 @@ public:
 
   void setTileSize(int pixels); // the thumbnail's box; the tile adds a text line
   int tileSize() const { return tile_; }
+  void setLabelColours(QHash<QString, QColor> colours) { colours_ = std::move(colours); }
 
   void paint(QPainter* painter, const QStyleOptionViewItem& option,
              const QModelIndex& index) const override;
@@ -21,6 +25,7 @@ public:
 
 private:
   int tile_ = 160;
+  QHash<QString, QColor> colours_;
 };
 
 } // namespace atelier
