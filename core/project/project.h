@@ -147,6 +147,12 @@ struct LabelDef {
   std::string name, colour, key;
 };
 
+// Two metrics of the items (matching a filter) that have both, by id.
+struct MetricScatter {
+  std::vector<std::int64_t> ids;
+  std::vector<double> x, y;
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string path, recipe, created;
@@ -281,6 +287,9 @@ public:
   // Throws Error for a bad filter or bins outside 1 .. 10000.
   MetricHistogram metric_histogram(const std::string& name, const std::string& filter,
                                    int bins) const;
+  // Both metrics of every item matching filter that has them, in id order.
+  MetricScatter metric_scatter(const std::string& x, const std::string& y,
+                               const std::string& filter = {}) const;
 
   // The dataset's normalisation record, recomputed from its readable items'
   // metrics (mean, std, p01, p50, p99 and their _bN per-band twins) and

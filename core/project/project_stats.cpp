@@ -132,4 +132,24 @@ MetricHistogram Project::metric_histogram(const std::string& name, const std::st
   return h;
 }
 
+MetricScatter Project::metric_scatter(const std::string& x, const std::string& y,
+                                      const std::string& filter) const {
+  const CompiledFilter where = compile_filter(filter);
+  Statement s(db_, "SELECT items.id, mx.value, my.value FROM items JOIN metrics mx ON mx.item_id "
+                   "= items.id AND mx.name = ?1 JOIN metrics my ON my.item_id = items.id AND "
+                   "my.name = ?2 WHERE " +
+                       where.sql + " ORDER BY items.id");
+  s.bind(1, x).bind(2, y);
+  int i = 3;
+  for (const SqlValue& v : where.params)
+    s.bind(i++, v);
+  MetricScatter out;
+  while (s.step()) {
+    out.ids.push_back(s.column_int(0));
+    out.x.push_back(s.column_double(1));
+    out.y.push_back(s.column_double(2));
+  }
+  return out;
+}
+
 } // namespace atelier::project

@@ -4,6 +4,7 @@
 #include "core/project/project.h"
 #include "widgets/metrics/HistogramView.h"
 #include "widgets/metrics/MetricsPanel.h"
+#include "widgets/metrics/ScatterView.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -32,14 +33,16 @@ private slots:
       r.rel_path = "m" + std::to_string(i);
       const auto id = project_->upsert_item(r);
       // CTF resolution 3.0 .. 12.9 A; "a_first" sorts before it in the chooser.
-      project_->set_metrics(id, {{"ctf_max_resolution_A", 3.0 + i * 0.1}, {"a_first", 1.0}});
+      project_->set_metrics(
+          id,
+          {{"ctf_max_resolution_A", 3.0 + i * 0.1}, {"a_first", 1.0}, {"ice_nm", double(i % 10)}});
     }
     batch.commit();
   }
 
   void histogramFollowsTheFilter() {
     MetricsPanel panel(project_);
-    QCOMPARE(panel.metricChooser().count(), 2);
+    QCOMPARE(panel.metricChooser().count(), 3);
     panel.metricChooser().setCurrentText("ctf_max_resolution_A");
     const auto& h = panel.histogram().histogram();
     QCOMPARE(h.min, 3.0);
@@ -89,6 +92,46 @@ private slots:
     QTest::mouseDClick(&view, Qt::LeftButton, {}, QPoint(x0, y));
     QVERIFY(!view.range());
     QVERIFY(!panel.findChildren<QPushButton*>().at(2)->isEnabled());
+  }
+
+  // Two metrics as a scatter; a rectangle around the points with thick ice
+  // and poor resolution, then a lasso, then Reject: one undoable change.
+  void scatterLassoAndReject() {
+    MetricsPanel panel(project_);
+    panel.resize(420, 360);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.metricChooser().setCurrentText("ctf_max_resolution_A");
+    panel.versusChooser().setCurrentText("ice_nm");
+    ScatterView& scatter = panel.scatter();
+    QVERIFY(scatter.isVisible() && !panel.histogram().isVisible());
+    QCOMPARE(scatter.data().ids.size(), std::size_t(100));
+    // Shift-drag a rectangle: resolution > 10 A and ice >= 5.
+    const QPointF a = scatter.toWidget(10.05, 4.5), b = scatter.toWidget(13.5, 9.5);
+    QTest::mousePress(&scatter, Qt::LeftButton, Qt::ShiftModifier, a.toPoint());
+    QTest::mouseMove(&scatter, ((a + b) / 2).toPoint());
+    QTest::mouseMove(&scatter, b.toPoint());
+    QTest::mouseRelease(&scatter, Qt::LeftButton, Qt::ShiftModifier, b.toPoint());
+    const auto expected = project_->count_items("ctf_max_resolution_A > 10.05 and ice_nm >= 5");
+    QCOMPARE(std::int64_t(scatter.selectedIds().size()), expected);
+    QVERIFY(expected > 0);
+    QSignalSpy filter(&panel, &MetricsPanel::filterRequested);
+    panel.findChildren<QPushButton*>().at(0)->click(); // Filter
+    QCOMPARE(project_->count_items(filter.first().first().toString().toStdString()), expected);
+    // A lasso (a triangle) around the lowest-resolution corner.
+    QPolygonF lasso;
+    lasso << scatter.toWidget(2.9, -0.5) << scatter.toWidget(4.05, -0.5)
+          << scatter.toWidget(2.9, 9.5);
+    scatter.selectInside(lasso);
+    QVERIFY(!scatter.selectedIds().empty());
+    const auto chosen = scatter.selectedIds();
+    panel.findChildren<QPushButton*>().at(2)->click(); // Reject
+    QCOMPARE(project_->count_items("status = reject"), std::int64_t(chosen.size()));
+    QVERIFY(project_->undo());
+    QCOMPARE(project_->count_items("status = reject"), std::int64_t{0});
+    // The scatter follows the grid's filter (its values bound after the names).
+    panel.setFilter("ice_nm < 3 and ctf_max_resolution_A >= 4");
+    QCOMPARE(scatter.data().ids.size(), std::size_t(27));
   }
 };
 

@@ -2,6 +2,7 @@
 #include "widgets/metrics/MetricsPanel.h"
 
 #include "widgets/metrics/HistogramView.h"
+#include "widgets/metrics/ScatterView.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -15,6 +16,7 @@
 namespace atelier {
 namespace {
 constexpr int kBins = 64;
+constexpr const char* kBrushed = "brushed";
 
 // The filter field of a metric: metric.NAME, so a metric called like a
 // column (say "size") is still the metric.
@@ -27,7 +29,11 @@ MetricsPanel::MetricsPanel(std::shared_ptr<project::Project> project, QWidget* p
     : QWidget(parent), project_(std::move(project)) {
   metric_ = new QComboBox(this);
   metric_->setToolTip(tr("Metric"));
+  versus_ = new QComboBox(this);
+  versus_->setToolTip(tr("A second metric: the scatter of the two"));
   histogram_ = new HistogramView(this);
+  scatter_ = new ScatterView(this);
+  scatter_->hide();
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
   filter_button_ = new QPushButton(tr("Filter"), this);
@@ -43,12 +49,18 @@ MetricsPanel::MetricsPanel(std::shared_ptr<project::Project> project, QWidget* p
   buttons->addWidget(reject_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(metric_);
+  auto* choosers = new QHBoxLayout;
+  choosers->addWidget(metric_, 1);
+  choosers->addWidget(new QLabel(tr("vs"), this));
+  choosers->addWidget(versus_, 1);
+  layout->addLayout(choosers);
   layout->addWidget(histogram_, 1);
+  layout->addWidget(scatter_, 1);
   layout->addWidget(summary_);
   layout->addLayout(buttons);
 
   connect(metric_, &QComboBox::currentTextChanged, this, [this] { redraw(); });
+  connect(versus_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
   auto enable = [this](bool on) {
     for (auto* b : {filter_button_, accept_, reject_})
       b->setEnabled(on);
@@ -65,6 +77,20 @@ MetricsPanel::MetricsPanel(std::shared_ptr<project::Project> project, QWidget* p
     }
   });
   connect(histogram_, &HistogramView::rangeCleared, this, [enable] { enable(false); });
+  connect(scatter_, &ScatterView::selectionChanged, this,
+          [this, enable](const std::vector<std::int64_t>& ids) {
+            brushed_ = false;
+            enable(false);
+            if (ids.empty()) return;
+            try {
+              project_->save_selection(kBrushed, ids);
+              brushed_ = true;
+              enable(true);
+              summary_->setText(tr("%1 items brushed").arg(ids.size()));
+            } catch (const std::exception& e) {
+              emit message(QString::fromStdString(e.what()));
+            }
+          });
   connect(filter_button_, &QPushButton::clicked, this,
           [this] { emit filterRequested(rangeFilter()); });
   connect(accept_, &QPushButton::clicked, this,
@@ -81,14 +107,20 @@ void MetricsPanel::setFilter(const QString& filter) {
 
 void MetricsPanel::reload() {
   const QString current = metric_->currentText();
-  QSignalBlocker block(metric_);
+  const QString versus = versus_->currentText();
+  QSignalBlocker block(metric_), block_versus(versus_);
   metric_->clear();
+  versus_->clear();
+  versus_->addItem(tr("(histogram)"));
   try {
-    for (const auto& name : project_->metric_names())
+    for (const auto& name : project_->metric_names()) {
       metric_->addItem(QString::fromStdString(name));
+      versus_->addItem(QString::fromStdString(name));
+    }
   } catch (const std::exception& e) {
     emit message(QString::fromStdString(e.what()));
   }
+  versus_->setCurrentIndex(std::max(0, versus_->findText(versus)));
   // Without a choice yet: a metric that says something about quality (a
   // CTF fit's resolution from STAR files, Thon-ring visibility, the noise),
   // not the alphabetically first.
@@ -101,6 +133,24 @@ void MetricsPanel::reload() {
 
 void MetricsPanel::redraw() {
   const QString name = metric_->currentText();
+  const QString versus = versus_->currentIndex() > 0 ? versus_->currentText() : QString();
+  brushed_ = false;
+  histogram_->setVisible(versus.isEmpty());
+  scatter_->setVisible(!versus.isEmpty());
+  if (!versus.isEmpty()) {
+    project::MetricScatter data;
+    try {
+      data =
+          project_->metric_scatter(name.toStdString(), versus.toStdString(), filter_.toStdString());
+    } catch (const std::exception& e) {
+      emit message(QString::fromStdString(e.what()));
+    }
+    summary_->setText(tr("%1 items with both metrics").arg(data.ids.size()));
+    scatter_->setData(std::move(data), name, versus);
+    for (auto* b : {filter_button_, accept_, reject_})
+      b->setEnabled(false);
+    return;
+  }
   project::MetricHistogram h;
   if (!name.isEmpty()) {
     try {
@@ -118,6 +168,11 @@ void MetricsPanel::redraw() {
 }
 
 QString MetricsPanel::rangeFilter() const {
+  if (scatter_->isVisibleTo(this)) {
+    if (!brushed_) return {};
+    const QString test = QString("selection = \"%1\"").arg(kBrushed);
+    return filter_.trimmed().isEmpty() ? test : "(" + filter_ + ") and " + test;
+  }
   const auto range = histogram_->range();
   if (!range || metric_->currentText().isEmpty()) return {};
   const QString field = metric_field(metric_->currentText());

@@ -1,8 +1,10 @@
-// MetricsPanel: the histogram of one metric over the grid's current filter.
-// Brushing a range and pressing Filter narrows the grid to it; Accept or
-// Reject sets the status of every item in the range (within the filter):
-// "reject everything with CTF resolution worse than 6 Å" is a drag and a
-// click. Each bulk change is one undoable event.
+// MetricsPanel: the histogram of one metric over the grid's current filter,
+// or, with a second metric chosen, the scatter of the two. Brushing a range
+// (histogram) or a lasso / rectangle (scatter) and pressing Filter narrows
+// the grid to those items; Accept or Reject sets the status of every item
+// brushed (within the filter): "reject everything with CTF resolution worse
+// than 6 Å" is a drag and a click. Each bulk change is one undoable event.
+// A scatter brush is kept as the project's selection "brushed".
 #pragma once
 
 #include "core/project/project.h"
@@ -18,6 +20,7 @@ class QPushButton;
 namespace atelier {
 
 class HistogramView;
+class ScatterView;
 
 class MetricsPanel : public QWidget {
   Q_OBJECT
@@ -26,6 +29,9 @@ public:
 
   HistogramView& histogram() { return *histogram_; }
   QComboBox& metricChooser() { return *metric_; }
+  // The second metric ("" for the histogram of the first alone).
+  QComboBox& versusChooser() { return *versus_; }
+  ScatterView& scatter() { return *scatter_; }
   // The filter the histogram is drawn for (the grid's).
   void setFilter(const QString& filter);
   // Re-reads metric names and the histogram (after an import or a change).
@@ -46,7 +52,10 @@ private:
   std::shared_ptr<project::Project> project_;
   QString filter_;
   QComboBox* metric_ = nullptr;
+  QComboBox* versus_ = nullptr;
   HistogramView* histogram_ = nullptr;
+  ScatterView* scatter_ = nullptr;
+  bool brushed_ = false; // the scatter's selection is saved as "brushed"
   QLabel* summary_ = nullptr;
   QPushButton* filter_button_ = nullptr;
   QPushButton* accept_ = nullptr;
