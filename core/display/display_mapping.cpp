@@ -101,14 +101,40 @@ inline std::size_t curve_index(float v, double lo, double scale) {
 
 } // namespace
 
-void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out) {
-  const auto& table = colormap_table(mapping.colormap);
-  const auto curve = gamma_curve(mapping.gamma);
-  const double scale = mapping.hi > mapping.lo ? 4095.0 / (mapping.hi - mapping.lo) : 0.0;
-  const std::size_t n = plane.size();
+ArgbMapper::ArgbMapper(const DisplayMapping& mapping)
+    : table_(&colormap_table(mapping.colormap)), curve_(gamma_curve(mapping.gamma)),
+      lo_(mapping.lo), scale_(mapping.hi > mapping.lo ? 4095.0 / (mapping.hi - mapping.lo) : 0.0) {}
+
+void ArgbMapper::map(const float* values, std::size_t n, std::uint32_t* out) const {
+  const auto& table = *table_;
   for (std::size_t i = 0; i < n; ++i) {
-    const float v = plane.data[i];
-    out[i] = std::isnan(v) ? 0u : table[curve[curve_index(v, mapping.lo, scale)]];
+    const float v = values[i];
+    out[i] = std::isnan(v) ? 0u : table[curve_[curve_index(v, lo_, scale_)]];
+  }
+}
+
+void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out) {
+  ArgbMapper(mapping).map(plane.data, plane.size(), out);
+}
+
+RgbMapper::RgbMapper(const std::array<Window, 3>& windows, double gamma)
+    : curve_(gamma_curve(gamma)) {
+  for (int c = 0; c < 3; ++c) {
+    lo_[c] = windows[c].lo;
+    scale_[c] = windows[c].hi > windows[c].lo ? 4095.0 / (windows[c].hi - windows[c].lo) : 0.0;
+  }
+}
+
+void RgbMapper::map(const float* r, const float* g, const float* b, std::size_t n,
+                    std::uint32_t* out) const {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(r[i]) || std::isnan(g[i]) || std::isnan(b[i])) {
+      out[i] = 0;
+      continue;
+    }
+    out[i] = 0xff000000u | std::uint32_t{curve_[curve_index(r[i], lo_[0], scale_[0])]} << 16 |
+             std::uint32_t{curve_[curve_index(g[i], lo_[1], scale_[1])]} << 8 |
+             std::uint32_t{curve_[curve_index(b[i], lo_[2], scale_[2])]};
   }
 }
 
@@ -117,20 +143,7 @@ void map_rgb_to_argb(const std::array<metrics::PlaneView, 3>& planes,
   const std::size_t n = planes[0].size();
   for (const auto& p : planes)
     if (p.size() != n) throw Error("RGB composite: the bands differ in size");
-  const auto curve = gamma_curve(gamma);
-  double scale[3];
-  for (int c = 0; c < 3; ++c)
-    scale[c] = windows[c].hi > windows[c].lo ? 4095.0 / (windows[c].hi - windows[c].lo) : 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float r = planes[0].data[i], g = planes[1].data[i], b = planes[2].data[i];
-    if (std::isnan(r) || std::isnan(g) || std::isnan(b)) {
-      out[i] = 0;
-      continue;
-    }
-    out[i] = 0xff000000u | std::uint32_t{curve[curve_index(r, windows[0].lo, scale[0])]} << 16 |
-             std::uint32_t{curve[curve_index(g, windows[1].lo, scale[1])]} << 8 |
-             std::uint32_t{curve[curve_index(b, windows[2].lo, scale[2])]};
-  }
+  RgbMapper(windows, gamma).map(planes[0].data, planes[1].data, planes[2].data, n, out);
 }
 
 } // namespace atelier::display

@@ -37,6 +37,19 @@ const std::array<std::uint32_t, 256>& colormap_table(Colormap colormap);
 // transparent (0), +Inf the top colour, -Inf the bottom one.
 void map_to_argb(metrics::PlaneView plane, const DisplayMapping& mapping, std::uint32_t* out);
 
+// The same with the gamma curve and colour table prepared once, for callers
+// that map many short runs (tiles of a large image, row by row).
+class ArgbMapper {
+public:
+  explicit ArgbMapper(const DisplayMapping& mapping);
+  void map(const float* values, std::size_t n, std::uint32_t* out) const;
+
+private:
+  const std::array<std::uint32_t, 256>* table_;
+  std::array<std::uint8_t, 4096> curve_;
+  double lo_, scale_;
+};
+
 // A window lo..hi of one band of a colour composite.
 struct Window {
   double lo = 0.0, hi = 1.0;
@@ -46,5 +59,15 @@ struct Window {
 // (nodata) is transparent (0). Throws Error when the bands differ in size.
 void map_rgb_to_argb(const std::array<metrics::PlaneView, 3>& planes,
                      const std::array<Window, 3>& windows, double gamma, std::uint32_t* out);
+// The same prepared once, for many short runs.
+class RgbMapper {
+public:
+  RgbMapper(const std::array<Window, 3>& windows, double gamma);
+  void map(const float* r, const float* g, const float* b, std::size_t n, std::uint32_t* out) const;
+
+private:
+  std::array<std::uint8_t, 4096> curve_;
+  double lo_[3], scale_[3];
+};
 
 } // namespace atelier::display

@@ -5,6 +5,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 namespace atelier {
 namespace {
 constexpr double kMinZoom = 1.0 / 32, kMaxZoom = 32.0;
+constexpr std::int64_t kTile = 512;
 
 // A "nice" length (1, 2 or 5 times a power of ten) near target.
 double nice_length(double target) {
@@ -71,7 +73,37 @@ void ImageViewer::setCompositeWindows(const std::array<display::Window, 3>& wind
   update();
 }
 
+namespace {
+
+// The plane binned 2 x 2 (means; a NaN makes its bin NaN, as nodata should).
+metrics::FloatPlane bin2(const metrics::FloatPlane& in) {
+  metrics::FloatPlane out;
+  out.width = std::max<std::int64_t>(1, in.width / 2);
+  out.height = std::max<std::int64_t>(1, in.height / 2);
+  out.data.resize(static_cast<std::size_t>(out.width * out.height));
+  for (std::int64_t y = 0; y < out.height; ++y) {
+    const float* a = in.data.data() + std::min(2 * y, in.height - 1) * in.width;
+    const float* b = in.data.data() + std::min(2 * y + 1, in.height - 1) * in.width;
+    float* o = out.data.data() + y * out.width;
+    for (std::int64_t x = 0; x < out.width; ++x) {
+      const std::int64_t x0 = std::min(2 * x, in.width - 1), x1 = std::min(2 * x + 1, in.width - 1);
+      o[x] = 0.25f * (a[x0] + a[x1] + b[x0] + b[x1]);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 void ImageViewer::showPlanes(bool keep_view, bool same_size) {
+  pyramid_.clear();
+  if (!composite_) { // composites are tiles of a few thousand pixels at most
+    const metrics::FloatPlane* from = &plane_;
+    while (std::max(from->width, from->height) > 1024) {
+      pyramid_.push_back(bin2(*from));
+      from = &pyramid_.back();
+    }
+  }
   // Non-square pixels (XZ slices of anisotropic volumes, some DICOM) are
   // drawn at their physical aspect.
   const auto& sp = spacing_.xyz;
@@ -106,18 +138,64 @@ void ImageViewer::setMapping(const display::DisplayMapping& mapping) {
 }
 
 void ImageViewer::remap() {
-  if (plane_.data.empty()) {
-    mapped_ = {};
-    return;
-  }
-  mapped_ = QImage(static_cast<int>(plane_.width), static_cast<int>(plane_.height),
-                   QImage::Format_ARGB32);
-  // ARGB32 rows are contiguous (4 bytes x width each): one call maps all.
-  auto* argb = reinterpret_cast<std::uint32_t*>(mapped_.bits());
-  if (composite_)
-    display::map_rgb_to_argb({rgb_[0], rgb_[1], rgb_[2]}, windows_, mapping_.gamma, argb);
+  // Mapped lazily, level by level and tile by tile: a contrast drag maps
+  // what is drawn, not 64M pixels of an 8k image.
+  mapped_levels_.assign(std::size_t(levels()), QImage());
+  tiles_x_ = (plane_.width + kTile - 1) / kTile;
+  tiles_.assign(static_cast<std::size_t>(tiles_x_ * ((plane_.height + kTile - 1) / kTile)),
+                QImage());
+}
+
+void ImageViewer::mapRegion(int level, std::int64_t x0, std::int64_t y0, std::int64_t w,
+                            std::int64_t rows, QImage& out) const {
+  const metrics::FloatPlane& src =
+      level == 0 ? plane_ : pyramid_[static_cast<std::size_t>(level - 1)];
+  out = QImage(int(w), int(rows), QImage::Format_ARGB32);
+  // Bands of rows on the thread pool; each row of the region is contiguous
+  // in the source and in out.
+  const std::int64_t band = std::max<std::int64_t>(16, (1 << 18) / std::max<std::int64_t>(w, 1));
+  std::vector<std::int64_t> starts;
+  for (std::int64_t y = 0; y < rows; y += band)
+    starts.push_back(y);
+  const display::ArgbMapper gray(mapping_);
+  const display::RgbMapper colour(windows_, mapping_.gamma);
+  const auto map_rows = [&](std::int64_t first) {
+    for (std::int64_t y = first; y < std::min(rows, first + band); ++y) {
+      const std::size_t at = static_cast<std::size_t>((y0 + y) * src.width + x0);
+      auto* dst = reinterpret_cast<std::uint32_t*>(out.scanLine(int(y)));
+      if (composite_)
+        colour.map(rgb_[0].data.data() + at, rgb_[1].data.data() + at, rgb_[2].data.data() + at,
+                   std::size_t(w), dst);
+      else
+        gray.map(src.data.data() + at, std::size_t(w), dst);
+    }
+  };
+  if (starts.size() == 1)
+    map_rows(0);
   else
-    display::map_to_argb(plane_, mapping_, argb);
+    QtConcurrent::blockingMap(starts, map_rows);
+}
+
+const QImage& ImageViewer::mappedLevel(int level) const {
+  static const QImage none;
+  if (plane_.data.empty() || level < 0 || level >= levels()) return none;
+  QImage& out = mapped_levels_[static_cast<std::size_t>(level)];
+  if (out.isNull()) {
+    const metrics::FloatPlane& src =
+        level == 0 ? plane_ : pyramid_[static_cast<std::size_t>(level - 1)];
+    mapRegion(level, 0, 0, src.width, src.height, out);
+  }
+  return out;
+}
+
+const QImage& ImageViewer::tile(std::int64_t tx, std::int64_t ty) const {
+  QImage& out = tiles_[static_cast<std::size_t>(ty * tiles_x_ + tx)];
+  if (out.isNull()) {
+    const std::int64_t x0 = tx * kTile, y0 = ty * kTile;
+    mapRegion(0, x0, y0, std::min(kTile, plane_.width - x0), std::min(kTile, plane_.height - y0),
+              out);
+  }
+  return out;
 }
 
 QPointF ImageViewer::imagePoint(QPointF widget_pos) const {
@@ -135,11 +213,11 @@ void ImageViewer::zoomAt(QPointF widget_pos, double factor) {
 }
 
 void ImageViewer::fit() {
-  if (mapped_.isNull()) return;
-  const double shown_height = mapped_.height() * aspect_;
-  zoom_ = std::clamp(std::min(double(width()) / mapped_.width(), double(height()) / shown_height),
-                     kMinZoom, kMaxZoom);
-  offset_ = QPointF((width() - mapped_.width() * zoom_) / 2, (height() - shown_height * zoom_) / 2);
+  if (plane_.data.empty()) return;
+  const double w = double(plane_.width), shown_height = double(plane_.height) * aspect_;
+  zoom_ = std::clamp(std::min(double(width()) / w, double(height()) / shown_height), kMinZoom,
+                     kMaxZoom);
+  offset_ = QPointF((width() - w * zoom_) / 2, (height() - shown_height * zoom_) / 2);
   fitted_ = true;
   update();
   emit viewChanged(zoom_, offset_);
@@ -153,17 +231,33 @@ double ImageViewer::valueAt(int x, int y) const {
 void ImageViewer::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), QColor(32, 32, 32));
-  if (mapped_.isNull()) {
+  if (plane_.data.empty()) {
     p.setPen(Qt::lightGray);
     p.drawText(rect(), Qt::AlignCenter, tr("No image"));
     return;
   }
-  // Zoomed in: sharp pixels; zoomed out: smoothed.
-  p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
+  // Zoomed out by 2^k or more: the level binned 2^k, drawn into the full
+  // image's rectangle. Zoomed in: sharp pixels; zoomed out: smoothed.
+  int level = 0;
+  while (level + 1 < levels() && zoom_ * double(1 << (level + 1)) <= 1.0)
+    ++level;
+  p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ * double(1 << level) < 1.0);
   p.save();
   p.translate(offset_);
   p.scale(zoom_, zoom_ * aspect_);
-  p.drawImage(QPointF(0, 0), mapped_);
+  if (level > 0) {
+    p.drawImage(QRectF(0, 0, double(plane_.width), double(plane_.height)), mappedLevel(level));
+  } else {
+    // The tiles under the widget only.
+    const QPointF a = imagePoint(QPointF(0, 0)), b = imagePoint(QPointF(width(), height()));
+    const auto index = [](double v, std::int64_t count) {
+      return std::clamp<std::int64_t>(std::int64_t(std::floor(v / double(kTile))), 0, count - 1);
+    };
+    const std::int64_t rows = (plane_.height + kTile - 1) / kTile;
+    for (std::int64_t ty = index(a.y(), rows); ty <= index(b.y(), rows); ++ty)
+      for (std::int64_t tx = index(a.x(), tiles_x_); tx <= index(b.x(), tiles_x_); ++tx)
+        p.drawImage(QPointF(double(tx * kTile), double(ty * kTile)), tile(tx, ty));
+  }
   if (!overlay_.isNull()) {
     p.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp
     p.setOpacity(overlay_opacity_);
@@ -245,10 +339,10 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
-  if (dragging_ && (event->position() - press_pos_).manhattanLength() < 3 && !mapped_.isNull()) {
+  if (dragging_ && (event->position() - press_pos_).manhattanLength() < 3 && !plane_.data.empty()) {
     const QPointF p = imagePoint(event->position());
     const int x = int(std::floor(p.x())), y = int(std::floor(p.y()));
-    if (x >= 0 && y >= 0 && x < mapped_.width() && y < mapped_.height()) emit clicked(x, y);
+    if (x >= 0 && y >= 0 && x < plane_.width && y < plane_.height) emit clicked(x, y);
   }
   dragging_ = false;
 }

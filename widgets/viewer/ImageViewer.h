@@ -15,6 +15,7 @@
 #include <QWidget>
 
 #include <array>
+#include <vector>
 
 namespace atelier {
 
@@ -55,7 +56,13 @@ public:
   void fit();
   // The original value at an image pixel (NaN outside).
   double valueAt(int x, int y) const;
-  const QImage& mapped() const { return mapped_; }
+  // The mapped image at full resolution (mapped on first use after a change).
+  const QImage& mapped() const { return mappedLevel(0); }
+  // Levels of detail: level k is the image binned 2^k x 2^k, drawn when
+  // zoomed out that far, so a fitted 8k image paints from 1k pixels and a
+  // contrast change maps only what is drawn.
+  int levels() const { return int(pyramid_.size()) + 1; }
+  const QImage& mappedLevel(int level) const;
   // A colour layer over the image (same size, ARGB with its own alpha, e.g.
   // a label overlay), drawn at opacity; a null image removes it.
   void setOverlay(const QImage& overlay, double opacity = 0.5);
@@ -93,7 +100,18 @@ private:
   bool composite_ = false;
   Spacing spacing_;
   display::DisplayMapping mapping_;
-  QImage mapped_;
+  // Maps rows [y0, y0 + rows) x columns [x0, x0 + w) of a level into out
+  // (w x rows, ARGB32), on the thread pool.
+  void mapRegion(int level, std::int64_t x0, std::int64_t y0, std::int64_t w, std::int64_t rows,
+                 QImage& out) const;
+  const QImage& tile(std::int64_t tx, std::int64_t ty) const;
+
+  std::vector<metrics::FloatPlane> pyramid_;  // levels 1.. (plane_ is level 0)
+  mutable std::vector<QImage> mapped_levels_; // null until drawn after a change
+  // Level 0 is drawn from kTile x kTile tiles mapped when first visible, so
+  // a contrast change at 1:1 maps the screen's worth, not the whole image.
+  mutable std::vector<QImage> tiles_;
+  std::int64_t tiles_x_ = 0;
   QImage overlay_;
   double overlay_opacity_ = 0.5;
   QPointF crosshair_{-1, -1};
