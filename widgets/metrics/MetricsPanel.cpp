@@ -138,15 +138,15 @@ void MetricsPanel::redraw() {
   histogram_->setVisible(versus.isEmpty());
   scatter_->setVisible(!versus.isEmpty());
   if (!versus.isEmpty()) {
-    project::MetricScatter data;
+    project::MetricScatter points;
     try {
-      data =
+      points =
           project_->metric_scatter(name.toStdString(), versus.toStdString(), filter_.toStdString());
     } catch (const std::exception& e) {
       emit message(QString::fromStdString(e.what()));
     }
-    summary_->setText(tr("%1 items with both metrics").arg(data.ids.size()));
-    scatter_->setData(std::move(data), name, versus);
+    summary_->setText(tr("%1 items with both metrics").arg(points.ids.size()));
+    scatter_->setData(std::move(points), name, versus);
     for (auto* b : {filter_button_, accept_, reject_})
       b->setEnabled(false);
     return;
