@@ -15,18 +15,6 @@
 namespace atelier::import {
 namespace {
 
-std::int64_t extra_int(const FileInfo& info, const std::string& key, std::int64_t fallback) {
-  if (const InfoValue* v = info.find_extra(key))
-    if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
-  return fallback;
-}
-
-std::string extra_text(const FileInfo& info, const std::string& key) {
-  if (const InfoValue* v = info.find_extra(key))
-    if (const auto* s = std::get_if<std::string>(v)) return *s;
-  return {};
-}
-
 bool name_says_movie(const std::string& path) {
   std::string name = std::filesystem::path(path).filename().string();
   std::transform(name.begin(), name.end(), name.begin(),
@@ -37,7 +25,7 @@ bool name_says_movie(const std::string& path) {
 }
 
 ItemClass stack_class(const FileInfo& info, bool may_be_volume) {
-  if (may_be_volume && extra_int(info, "ispg", 0) >= 1)
+  if (may_be_volume && info.extra_number("ispg").value_or(0) >= 1)
     return {"volume", metrics::ItemKind::volume, true};
   const bool integer = info.dtype && !dtype_is_float(*info.dtype);
   if (integer || name_says_movie(info.path)) return {"movie", metrics::ItemKind::movie, true};
@@ -62,7 +50,7 @@ ItemClass classify_item(const FileInfo& info) {
   if (f == "dicom") {
     static const std::array<std::string_view, 7> projection{"CR", "DX", "MG", "RF",
                                                             "XA", "IO", "PX"};
-    const std::string modality = extra_text(info, "modality");
+    const std::string modality = info.extra_text("modality");
     const bool xray = std::find(projection.begin(), projection.end(), modality) != projection.end();
     return {"image", xray ? metrics::ItemKind::xray : metrics::ItemKind::medical, true};
   }

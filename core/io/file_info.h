@@ -40,6 +40,10 @@ struct FileInfo {
 
   void set_extra(std::string key, InfoValue value);
   const InfoValue* find_extra(const std::string& key) const;
+  // A fact as text ("" when absent or not text) or as a number (integers
+  // too; nullopt when absent or not a number).
+  std::string extra_text(const std::string& key) const;
+  std::optional<double> extra_number(const std::string& key) const;
 };
 
 } // namespace atelier

@@ -36,20 +36,6 @@ enum WindowMode { kAuto = 0, kFull = 1, kManual = 2, kFirstPreset = 3 };
 constexpr int kMean = -1, kComposite = -2;
 constexpr int kHistogramBins = 256;
 
-std::optional<double> extra_number(const FileInfo& info, const std::string& key) {
-  if (const InfoValue* v = info.find_extra(key)) {
-    if (const auto* d = std::get_if<double>(v)) return *d;
-    if (const auto* i = std::get_if<std::int64_t>(v)) return double(*i);
-  }
-  return std::nullopt;
-}
-
-std::string extra_text(const FileInfo& info, const std::string& key) {
-  if (const InfoValue* v = info.find_extra(key))
-    if (const auto* s = std::get_if<std::string>(v)) return *s;
-  return {};
-}
-
 } // namespace
 
 ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
@@ -219,13 +205,13 @@ void ViewerPanel::setItem(const Image& preview, const QString& path, const FileI
   presets_.clear();
   QStringList names;
   if (info.format == "dicom") {
-    for (const auto& p : display::dicom_window_presets(extra_text(info, "modality"),
-                                                       extra_number(info, "window_center"),
-                                                       extra_number(info, "window_width"))) {
+    for (const auto& p : display::dicom_window_presets(info.extra_text("modality"),
+                                                       info.extra_number("window_center"),
+                                                       info.extra_number("window_width"))) {
       presets_.push_back({p.center, p.width});
       names << QString::fromStdString(p.name);
     }
-    if (display::dicom_inverted(extra_text(info, "photometric")))
+    if (display::dicom_inverted(info.extra_text("photometric")))
       colormap_->setCurrentText("inverted");
     else if (colormap_->currentText() == "inverted")
       colormap_->setCurrentText("gray");
@@ -365,8 +351,7 @@ void ViewerPanel::present(bool keep_view) {
   const auto st = metrics::finite_stats(plane.data.data(), plane.data.size());
   if (st.count) min_ = st.min, max_ = st.max;
   if (window_->currentIndex() != kManual) manual_lo_ = auto_lo_, manual_hi_ = auto_hi_;
-  updateHistogram();
-  applyControls();
+  updateHistogram(); // and applies the controls
 }
 
 void ViewerPanel::updateHistogram() {
