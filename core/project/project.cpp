@@ -178,13 +178,14 @@ Split parse_split(const std::string& s) {
   return Split::none;
 }
 
-Project::Project(fs::path dir, sqlite3* db, std::string warning)
-    : dir_(std::move(dir)), db_(db), warning_(std::move(warning)),
+Project::Project(fs::path dir, sqlite3* db, std::string warning, bool read_only)
+    : dir_(std::move(dir)), db_(db), warning_(std::move(warning)), read_only_(read_only),
       statements_(std::make_unique<StatementCache>(db)) {}
 
 Project::Project(Project&& other) noexcept
     : dir_(std::move(other.dir_)), db_(std::exchange(other.db_, nullptr)),
-      warning_(std::move(other.warning_)), statements_(std::move(other.statements_)) {}
+      warning_(std::move(other.warning_)), read_only_(other.read_only_),
+      statements_(std::move(other.statements_)) {}
 
 Project& Project::operator=(Project&& other) noexcept {
   if (this != &other) {
@@ -193,6 +194,7 @@ Project& Project::operator=(Project&& other) noexcept {
     dir_ = std::move(other.dir_);
     db_ = std::exchange(other.db_, nullptr);
     warning_ = std::move(other.warning_);
+    read_only_ = other.read_only_;
     statements_ = std::move(other.statements_);
   }
   return *this;
@@ -206,13 +208,30 @@ Project::~Project() {
 Project Project::connect(const fs::path& dir, const ProjectOptions& options) {
   const fs::path file = dir / "project.sqlite";
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int flags =
+      options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close_v2);
   if (rc != SQLITE_OK) throw_sqlite(raw, "cannot open project " + dir.string());
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
   sqlite3_extended_result_codes(db.get(), 1);
 
   std::string warning;
+  if (options.read_only) {
+    {
+      Statement check(db.get(), "SELECT count(*) FROM sqlite_master");
+      check.step();
+    }
+    const int version = read_schema_version(db.get());
+    if (version != current_schema_version())
+      throw Error("project " + dir.string() + " has schema " + std::to_string(version) +
+                  " and this build reads schema " + std::to_string(current_schema_version()) +
+                  (version < current_schema_version() ? ": open it once for writing to upgrade it"
+                                                      : ": it was made by a newer Atelier"));
+    exec(db.get(), "PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072; "
+                   "PRAGMA mmap_size = 1073741824; PRAGMA temp_store = MEMORY");
+    return Project(dir, db.release(), std::move(warning), true);
+  }
   const std::string network =
       options.assume_network_fs ? std::string("network") : network_filesystem_name(dir);
   {
@@ -237,7 +256,7 @@ Project Project::connect(const fs::path& dir, const ProjectOptions& options) {
   exec(db.get(), "PRAGMA cache_size = -131072; PRAGMA mmap_size = 1073741824; "
                  "PRAGMA temp_store = MEMORY");
   migrate_schema(db.get(), dir.string());
-  return Project(dir, db.release(), std::move(warning));
+  return Project(dir, db.release(), std::move(warning), false);
 }
 
 Project Project::create(const fs::path& dir, const ProjectOptions& options) {
@@ -262,8 +281,9 @@ Project Project::open(const fs::path& dir, const ProjectOptions& options) {
   if (!fs::is_regular_file(dir / "project.sqlite", ec))
     throw Error(dir.string() + " is not an Atelier project (no project.sqlite)");
   // cache/ may have been deleted by the user; the others are recreated too.
-  for (const char* sub : {"cache", "derived", "runs"})
-    fs::create_directories(dir / sub, ec);
+  if (!options.read_only)
+    for (const char* sub : {"cache", "derived", "runs"})
+      fs::create_directories(dir / sub, ec);
   return connect(dir, options);
 }
 

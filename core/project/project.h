@@ -162,6 +162,10 @@ struct ProjectOptions {
   // Behave as on a network filesystem (rollback journal); for tests.
   bool assume_network_fs = false;
   int busy_timeout_ms = 5000;
+  // Open the database read-only (open() only): every write fails with an
+  // Error, the journal mode and schema are left as they are (an older
+  // schema is refused, since upgrading it writes).
+  bool read_only = false;
 };
 
 class Project {
@@ -185,6 +189,7 @@ public:
   std::filesystem::path runs_dir() const { return dir_ / "runs"; }
   // Non-empty on a network filesystem (WAL is unsafe there).
   const std::string& warning() const { return warning_; }
+  bool read_only() const { return read_only_; }
   std::string journal_mode() const;
   int schema_version() const;
 
@@ -312,11 +317,12 @@ public:
   std::size_t relink(const std::string& old_root, const std::string& new_root);
 
 private:
-  Project(std::filesystem::path dir, sqlite3* db, std::string warning);
+  Project(std::filesystem::path dir, sqlite3* db, std::string warning, bool read_only);
   static Project connect(const std::filesystem::path& dir, const ProjectOptions& options);
   std::filesystem::path dir_;
   sqlite3* db_ = nullptr;
   std::string warning_;
+  bool read_only_ = false;
   // Prepared statements reused by the import path (upsert, metrics).
   std::unique_ptr<StatementCache> statements_;
 };

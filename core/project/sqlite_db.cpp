@@ -7,7 +7,21 @@
 
 namespace atelier::project {
 
+namespace {
+
+// A write on a connection opened read-only says so in the project's words.
+bool read_only_refusal(sqlite3* db) {
+  return db && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY;
+}
+
+constexpr const char* kReadOnly =
+    "the project is open read-only (another Atelier is editing it, or its folder is not "
+    "writable)";
+
+} // namespace
+
 void throw_sqlite(sqlite3* db, std::string_view what) {
+  if (read_only_refusal(db)) throw Error(std::string(what) + ": " + kReadOnly);
   throw Error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
@@ -23,7 +37,7 @@ void append_json_ids(std::string& out, const std::vector<std::int64_t>& ids) {
 void exec(sqlite3* db, const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : sqlite3_errmsg(db);
+    std::string text = read_only_refusal(db) ? kReadOnly : message ? message : sqlite3_errmsg(db);
     sqlite3_free(message);
     throw Error("project database: " + text);
   }
@@ -70,7 +84,7 @@ bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string message = sqlite3_errmsg(db_);
+  std::string message = read_only_refusal(db_) ? kReadOnly : sqlite3_errmsg(db_);
   sqlite3_reset(stmt_);
   throw Error("project database: " + message);
 }

@@ -2,12 +2,14 @@
 // projects, schema migrations, WAL, curation with its event log and
 // undo/redo (also across reopening), the filter language (including
 // injection attempts), sorting and paging, split assignment, relinking and
-// safety against a process killed mid-transaction.
+// safety against a process killed mid-transaction, the writer lock and
+// read-only opening.
 #include "core/base/error.h"
 #include "core/project/filesystem_kind.h"
 #include "core/project/filter_expr.h"
 #include "core/project/project.h"
 #include "core/project/schema.h"
+#include "core/project/writer_lock.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -862,6 +864,90 @@ private slots:
     // The database is writable again: no lock survived the child.
     p.set_status(p.query_ids(""), CurationStatus::reject);
     QCOMPARE(p.count_items("status = reject"), std::int64_t{10});
+  }
+
+  void writerLockAcrossProcesses() {
+    const fs::path dir = fresh();
+    { Project::create(dir); }
+    QVERIFY(!WriterLock::holder(dir));
+    QCOMPARE(why_read_only(dir), std::string());
+    {
+      auto mine = WriterLock::try_acquire(dir, "atelier-test");
+      QVERIFY(mine);
+      // A second holder in this process is refused too (flock is per open file).
+      QVERIFY(!WriterLock::try_acquire(dir, "other"));
+      const auto h = WriterLock::holder(dir);
+      QVERIFY(h);
+      QCOMPARE(h->pid, std::int64_t{getpid()});
+      QCOMPARE(h->program, std::string("atelier-test"));
+      QVERIFY(h->describe().find("pid " + std::to_string(getpid())) != std::string::npos);
+      QVERIFY(why_read_only(dir).find("open for writing in atelier-test") != std::string::npos);
+    }
+    QVERIFY(!WriterLock::holder(dir)); // released with its owner
+
+    // Another process holds it until it dies, even by SIGKILL.
+    int ready[2];
+    QCOMPARE(pipe(ready), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      auto lock = WriterLock::try_acquire(dir, "child");
+      const char c = lock ? 'y' : 'n';
+      if (write(ready[1], &c, 1) != 1) _exit(2);
+      pause();
+      _exit(0);
+    }
+    char c = 0;
+    QCOMPARE(read(ready[0], &c, 1), ssize_t{1});
+    QCOMPARE(c, 'y');
+    QVERIFY(!WriterLock::try_acquire(dir, "parent"));
+    QCOMPARE(WriterLock::holder(dir)->pid, std::int64_t{pid});
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(ready[0]);
+    close(ready[1]);
+    QVERIFY(WriterLock::try_acquire(dir, "parent"));
+  }
+
+  void readOnlyOpen() {
+    const fs::path dir = fresh();
+    Project writer = Project::create(dir);
+    const std::int64_t ds = writer.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});
+    ItemRecord r;
+    r.dataset_id = ds;
+    r.rel_path = "a.mrc";
+    writer.upsert_item(r);
+
+    ProjectOptions options;
+    options.read_only = true;
+    Project reader = Project::open(dir, options);
+    QVERIFY(reader.read_only());
+    QVERIFY(!writer.read_only());
+    QCOMPARE(reader.count_items(""), std::int64_t{1});
+    const std::int64_t id = reader.query_ids("")[0];
+    // Every kind of write is refused with the project's words, nothing lands.
+    const std::string refusal = error_of([&] { reader.set_status({id}, CurationStatus::accept); });
+    QVERIFY2(refusal.find("open read-only") != std::string::npos, refusal.c_str());
+    QVERIFY(error_of([&] { reader.set_note(id, "x"); }).find("read-only") != std::string::npos);
+    QVERIFY(error_of([&] {
+              reader.add_dataset({0, "e", "/s", 0, PixelSizeSource::none});
+            }).find("read-only") != std::string::npos);
+    QCOMPARE(writer.count_items("status = accept"), std::int64_t{0});
+    // The reader sees the writer's changes.
+    writer.set_status({id}, CurationStatus::reject);
+    QCOMPARE(reader.count_items("status = reject"), std::int64_t{1});
+
+    // An older schema cannot be upgraded read-only.
+    const fs::path old = fresh();
+    { Project p = Project::create(old); }
+    {
+      sqlite3* db = nullptr;
+      sqlite3_open((old / "project.sqlite").c_str(), &db);
+      sqlite3_exec(db, "PRAGMA user_version = 2", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+    }
+    const std::string upgrade = error_of([&] { Project::open(old, options); });
+    QVERIFY2(upgrade.find("open it once for writing") != std::string::npos, upgrade.c_str());
   }
 };
 
