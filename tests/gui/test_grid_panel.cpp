@@ -3,6 +3,8 @@
 // from the bar (a bad filter keeps the rows and says why), A/R/U on the
 // selection, undo/redo, and the status-bar counts.
 #include "core/data/image.h"
+#include "core/formats/mrc/mrc_writer.h"
+#include "core/import/importer.h"
 #include "core/metrics/thumbnail.h"
 #include "core/project/project.h"
 #include "widgets/grid/GridPanel.h"
@@ -10,6 +12,9 @@
 #include "widgets/grid/ThumbnailLoader.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QImageReader>
 #include <QListView>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -63,6 +68,96 @@ private slots:
     QVERIFY(m.index(300).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
     panel.thumbnails().waitForIdle();
     QVERIFY(m.index(300).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+  }
+
+  // A damaged or deleted cached thumbnail is made again from the source; a
+  // source that moved shows the problem with its reason (over its dimmed
+  // thumbnail when the cache still has one); a relink clears it.
+  void missingSourcesAndDamagedThumbnails() {
+    const QString data = tmp_.filePath("files/data");
+    QVERIFY(QDir().mkpath(data));
+    for (const char* name : {"a.mrc", "b.mrc", "c.mrc"}) {
+      Image image(64, 48, 1, DType::f32);
+      auto* v = reinterpret_cast<float*>(image.bytes());
+      for (std::size_t k = 0; k < image.pixel_count(); ++k)
+        v[k] = static_cast<float>((k * 7 + name[0]) % 97);
+      write_mrc((data + "/" + name).toStdString(), image);
+    }
+    auto p = std::make_shared<project::Project>(
+        project::Project::create(tmp_.filePath("files.atelier").toStdString()));
+    const auto summary = import::import_paths(*p, {data.toStdString()}, {});
+    QCOMPARE(summary.imported, std::size_t{3});
+    auto fingerprint = [&](const char* rel) {
+      return QString::fromStdString(p->find_item_by_path(summary.dataset_ids[0], rel)->fingerprint);
+    };
+    metrics::ThumbnailCache cache(p->cache_dir());
+    const QString a_thumb =
+        QString::fromStdString(cache.path_for(fingerprint("a.mrc").toStdString()).string());
+    const QString b_thumb =
+        QString::fromStdString(cache.path_for(fingerprint("b.mrc").toStdString()).string());
+    {
+      QFile f(a_thumb); // damaged: not a JPEG any more
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write("this is not a jpeg");
+    }
+    QVERIFY(QFile::remove(b_thumb)); // deleted
+    // c moves away with its thumbnail still cached.
+    const QString moved = tmp_.filePath("files/moved");
+    QVERIFY(QDir().mkpath(moved));
+    QVERIFY(QFile::rename(data + "/c.mrc", moved + "/c.mrc"));
+
+    GridPanel panel(p);
+    ItemGridModel& m = panel.model();
+    QCOMPARE(m.rowCount(), 3);
+    for (int row = 0; row < 3; ++row)
+      (void)m.index(row).data(ItemGridModel::ThumbnailRole);
+    panel.thumbnails().waitForIdle();
+    QTRY_VERIFY(!m.index(0).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull() &&
+                !m.index(1).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull() &&
+                !m.index(2).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+    std::map<QString, int> row_of; // import order is the workers' order
+    for (int row = 0; row < 3; ++row)
+      row_of[m.index(row).data(ItemGridModel::PathRole).toString()] = row;
+    const int a = row_of.at("a.mrc"), b = row_of.at("b.mrc"), c = row_of.at("c.mrc");
+    QCOMPARE(panel.thumbnails().rebuilt(), 2);
+    // Rebuilt thumbnails are written back: the cache files decode again.
+    for (const QString& path : {a_thumb, b_thumb}) {
+      QImage again;
+      QVERIFY2(QImageReader(path).read(&again), qPrintable(path));
+      QCOMPARE(again.size(), QSize(64, 48));
+    }
+    QCOMPARE(m.index(a).data(ItemGridModel::ProblemRole).toString(), QString());
+    QCOMPARE(m.index(b).data(ItemGridModel::ProblemRole).toString(), QString());
+    QCOMPARE(m.index(c).data(ItemGridModel::ProblemRole).toString(), QString("missing"));
+    const QString tip = m.index(c).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains("Source file missing") && tip.contains(data + "/c.mrc"), qPrintable(tip));
+
+    // The tile paints the problem without trouble, at any size.
+    panel.resize(600, 400);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    const QPixmap shot = panel.view().viewport()->grab();
+    QVERIFY(!shot.isNull());
+
+    // Moving the other files too puts the problem on every item once
+    // checked again; relinking the dataset to their new folder clears it.
+    QVERIFY(QFile::rename(data + "/a.mrc", moved + "/a.mrc"));
+    QVERIFY(QFile::rename(data + "/b.mrc", moved + "/b.mrc"));
+    auto check_all = [&] {
+      panel.recheckFiles();
+      for (int row = 0; row < 3; ++row)
+        (void)m.index(row).data(ItemGridModel::ThumbnailRole);
+      panel.thumbnails().waitForIdle();
+    };
+    check_all();
+    QTRY_COMPARE(m.index(a).data(ItemGridModel::ProblemRole).toString(), QString("missing"));
+    QCOMPARE(m.index(b).data(ItemGridModel::ProblemRole).toString(), QString("missing"));
+    QCOMPARE(p->relink(data.toStdString(), moved.toStdString()), std::size_t{1});
+    check_all();
+    QTRY_VERIFY(!m.index(c).data(ItemGridModel::ThumbnailRole).value<QImage>().isNull());
+    for (int row : {a, b, c})
+      QCOMPARE(m.index(row).data(ItemGridModel::ProblemRole).toString(), QString());
+    QCOMPARE(panel.thumbnails().rebuilt(), 2); // the cache files were good again
   }
 
   void filterSortAndErrors() {

@@ -168,9 +168,21 @@ std::vector<std::int64_t> GridPanel::selectedIds() const {
   return ids;
 }
 
+bool GridPanel::refuseWrite() {
+  if (!project_->read_only()) return false;
+  emit message(tr("This project is open read-only: curation is off (see the banner above the "
+                  "grid)"));
+  return true;
+}
+
+void GridPanel::recheckFiles() {
+  thumbnails_->forgetProblems();
+  refresh();
+}
+
 void GridPanel::setSelectedStatus(project::CurationStatus status) {
   const auto ids = selectedIds();
-  if (ids.empty()) return;
+  if (ids.empty() || refuseWrite()) return;
   try {
     project_->set_status(ids, status);
   } catch (const std::exception& e) {
@@ -185,7 +197,7 @@ void GridPanel::setSelectedStatus(project::CurationStatus status) {
 
 void GridPanel::toggleSelectedLabel(const QString& label) {
   const auto ids = selectedIds();
-  if (ids.empty()) return;
+  if (ids.empty() || refuseWrite()) return;
   const std::string name = label.toStdString();
   try {
     const auto labels = project_->labels_of(ids); // one query for the whole selection
@@ -216,7 +228,14 @@ void GridPanel::step(int delta) {
 }
 
 bool GridPanel::undo() {
-  const bool done = project_->undo().has_value();
+  if (refuseWrite()) return false;
+  bool done = false;
+  try {
+    done = project_->undo().has_value();
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+    return false;
+  }
   if (done) {
     model_->refresh();
     publishCounts();
@@ -226,7 +245,14 @@ bool GridPanel::undo() {
 }
 
 bool GridPanel::redo() {
-  const bool done = project_->redo().has_value();
+  if (refuseWrite()) return false;
+  bool done = false;
+  try {
+    done = project_->redo().has_value();
+  } catch (const std::exception& e) {
+    emit message(QString::fromStdString(e.what()));
+    return false;
+  }
   if (done) {
     model_->refresh();
     publishCounts();

@@ -5,6 +5,8 @@
 // selection), Space opens the current item, 1-9 toggle the label set's
 // labels of those keys (set on all when any lacks it, else removed), Ctrl+Z / Ctrl+Shift+Z undo and
 // redo; every change is one undoable event in the project, shared with the command line.
+// A project open read-only refuses curation with a message. Tiles of items
+// whose file is missing or unreadable show the problem (ThumbnailLoader).
 #pragma once
 
 #include "core/project/project.h"
@@ -41,6 +43,8 @@ public:
   QString applyFilter(const QString& filter);
   // Re-reads rows and counts after changes made elsewhere.
   void refresh();
+  // Checks the items' source files and thumbnails again (after a relink).
+  void recheckFiles();
   // Emits countsChanged with the current totals.
   void publishCounts();
   // Curation of the selected items; no-ops without a selection.
@@ -71,6 +75,8 @@ signals:
 
 private:
   void applyBar();
+  // True (and a message) when the project is open read-only.
+  bool refuseWrite();
 
   std::shared_ptr<project::Project> project_;
   ThumbnailLoader* thumbnails_ = nullptr;

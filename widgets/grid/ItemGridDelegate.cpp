@@ -4,7 +4,9 @@
 #include "widgets/grid/ItemGridModel.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QPainter>
+#include <QStyle>
 
 namespace atelier {
 
@@ -30,15 +32,20 @@ void ItemGridDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
   const int text = option.fontMetrics.height();
   const QRect box(r.left() + 2, r.top() + 2, r.width() - 4, r.height() - 4 - 2 * text);
   const QImage thumb = index.data(ItemGridModel::ThumbnailRole).value<QImage>();
+  const QString problem = index.data(ItemGridModel::ProblemRole).toString();
   if (thumb.isNull()) {
-    painter->fillRect(box, pal.mid());
+    painter->fillRect(box, problem.isEmpty() ? pal.mid() : pal.dark());
   } else {
     const QSize fit = thumb.size().scaled(box.size(), Qt::KeepAspectRatio);
     const QRect target(box.left() + (box.width() - fit.width()) / 2,
                        box.top() + (box.height() - fit.height()) / 2, fit.width(), fit.height());
     painter->setRenderHint(QPainter::SmoothPixmapTransform, true);
+    // A thumbnail whose item has a problem (its file moved) is dimmed.
+    if (!problem.isEmpty()) painter->setOpacity(0.35);
     painter->drawImage(target, thumb);
+    painter->setOpacity(1.0);
   }
+  if (!problem.isEmpty()) paintProblem(painter, box, problem, option);
 
   const QString status = index.data(ItemGridModel::StatusRole).toString();
   if (status != "none") {
@@ -76,6 +83,21 @@ void ItemGridDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
                       QString::number(value.toDouble(), 'g', 4));
   }
   painter->restore();
+}
+
+void ItemGridDelegate::paintProblem(QPainter* painter, const QRect& box, const QString& tag,
+                                    const QStyleOptionViewItem& option) const {
+  // The style's warning sign over the tag ("missing", "unreadable", ...); the
+  // reason is in the tooltip.
+  const int icon = std::clamp(box.height() / 3, 16, 64);
+  const QIcon warning = QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+  const int text = option.fontMetrics.height();
+  const QRect sign(box.center().x() - icon / 2, box.center().y() - (icon + text) / 2, icon, icon);
+  warning.paint(painter, sign);
+  painter->setPen(QColor(255, 196, 64));
+  const QRect line(box.left(), sign.bottom() + 2, box.width(), text);
+  painter->drawText(line, Qt::AlignHCenter | Qt::AlignVCenter,
+                    option.fontMetrics.elidedText(tag, Qt::ElideRight, box.width()));
 }
 
 } // namespace atelier

@@ -25,6 +25,7 @@ QString ItemGridModel::setQuery(const QString& filter, const project::ItemSort& 
     return QString::fromStdString(e.what());
   }
   beginResetModel();
+  paths_ = std::make_unique<project::ItemPaths>(*project_);
   filter_ = filter;
   sort_ = sort;
   count_ = count;
@@ -42,6 +43,7 @@ void ItemGridModel::refresh() {
     setQuery(filter_, sort_);
     return;
   }
+  paths_ = std::make_unique<project::ItemPaths>(*project_);
   pages_.clear();
   page_order_.clear();
   rows_by_key_.clear();
@@ -104,15 +106,23 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
   if (!r) return {};
   switch (role) {
   case Qt::DisplayRole: return QFileInfo(QString::fromStdString(r->rel_path)).fileName();
-  case Qt::ToolTipRole:
-    return QString::fromStdString(r->rel_path) +
-           (r->import_ok ? QString() : "\n" + QString::fromStdString(r->import_error));
+  case Qt::ToolTipRole: {
+    const auto [tag, reason] = problemOf(*r);
+    return QString::fromStdString(r->rel_path) + (reason.isEmpty() ? QString() : "\n" + reason);
+  }
+  case ProblemRole: return problemOf(*r).first;
   case IdRole: return QVariant::fromValue<qlonglong>(r->id);
   case StatusRole: return QString(project::to_string(r->status));
   case SplitRole: return QString(project::to_string(r->split));
   case PathRole: return QString::fromStdString(r->rel_path);
-  case ThumbnailRole:
-    return thumbnails_ ? thumbnails_->request(QString::fromStdString(r->fingerprint)) : QImage();
+  case ThumbnailRole: {
+    if (!thumbnails_) return QImage();
+    // Failed imports have no source to rebuild from; the cache is all.
+    const QString key = QString::fromStdString(r->fingerprint);
+    if (!r->import_ok) return thumbnails_->request(key);
+    return thumbnails_->request(key, QString::fromStdString(paths_->absolute(*r)),
+                                QString::fromStdString(r->format));
+  }
   case SortValueRole: return r->sort_value ? QVariant(*r->sort_value) : QVariant();
   case LabelsRole: {
     QStringList labels;
@@ -124,6 +134,13 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
   }
   default: return {};
   }
+}
+
+std::pair<QString, QString> ItemGridModel::problemOf(const project::ItemRow& row) const {
+  if (!row.import_ok) return {tr("import error"), QString::fromStdString(row.import_error)};
+  if (!thumbnails_) return {};
+  const auto p = thumbnails_->problem(QString::fromStdString(row.fingerprint));
+  return {p.tag, p.reason};
 }
 
 void ItemGridModel::thumbnailReady(const QString& key) {

@@ -2,7 +2,9 @@
 // as a list model for the thumbnail grid. Rows are paged from SQLite on
 // demand (256 per page, the most recent pages kept), so 300,000 items cost
 // a count and the pages on screen. Thumbnails come from a ThumbnailLoader;
-// when one arrives, only its rows repaint.
+// when one arrives, only its rows repaint. Items whose source file is
+// missing, whose thumbnail cannot be made or whose import failed carry a
+// problem (ProblemRole, and the reason in the tooltip).
 #pragma once
 
 #include "core/project/project.h"
@@ -31,6 +33,7 @@ public:
     ThumbnailRole, // QImage, null until loaded
     SortValueRole, // the sort metric's value (QVariant() without one)
     LabelsRole,    // QStringList
+    ProblemRole,   // "" or a short tag: "missing", "unreadable", "import error"
   };
 
   ItemGridModel(std::shared_ptr<project::Project> project, ThumbnailLoader* thumbnails,
@@ -57,8 +60,12 @@ private:
   const project::ItemRow* rowAt(int row) const;
   void thumbnailReady(const QString& key);
 
+  // The item's problem: (tag, reason), empty when none is known.
+  std::pair<QString, QString> problemOf(const project::ItemRow& row) const;
+
   std::shared_ptr<project::Project> project_;
   ThumbnailLoader* thumbnails_;
+  std::unique_ptr<project::ItemPaths> paths_; // absolute source paths, re-read with the rows
   QString filter_;
   project::ItemSort sort_;
   std::int64_t count_ = 0;
