@@ -64,6 +64,12 @@ bool DemoLauncher::start() {
     emit finished(false, tr("Cannot open the demo project %1").arg(dir));
     return false;
   }
+  if (window_.isReadOnly(dir)) {
+    // Another Atelier is making (or editing) the demo: it is not made twice.
+    emit finished(
+        true, tr("The demo project %1 is open in another Atelier; shown read-only here").arg(dir));
+    return true;
+  }
   cancel_->store(false);
   progress_->setRange(0, 0);
   progress_->show();

@@ -25,6 +25,8 @@
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
 #include "widgets/project/ProjectTreePanel.h"
+#include "widgets/project/ReadOnlyBanner.h"
+#include "widgets/project/RelinkDialog.h"
 #include "widgets/train/RunMonitorPanel.h"
 #include "widgets/train/TrainPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
@@ -60,6 +62,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <atomic>
@@ -82,11 +85,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(tabs_, &QTabWidget::tabCloseRequested, this, [this](int index) {
     QWidget* page = tabs_->widget(index);
     if (page == inspect_) return; // the file list's tab stays
-    if (import_->isRunning() && projects_.count(page)) {
-      statusBar()->showMessage(tr("Cancel the import before closing its project."));
+    if (projects_.count(page)) {
+      closeProjectTab(page);
       return;
     }
-    projects_.erase(page);
     tabs_->removeTab(index);
     page->deleteLater();
   });
@@ -259,6 +261,7 @@ void MainWindow::buildMenus() {
       statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
       return;
     }
+    if (refuseReadOnly(*tab)) return;
     LabelSetDialog dialog(tab->project, this);
     if (dialog.exec() == QDialog::Accepted) {
       tab->grid->reloadLabelSet();
@@ -266,6 +269,22 @@ void MainWindow::buildMenus() {
     }
   });
   labels->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  QAction* relink = proj->addAction(tr("&Relink Dataset…"), this, [this] {
+    ProjectTab* tab = currentProject();
+    if (!tab) {
+      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+      return;
+    }
+    if (refuseReadOnly(*tab)) return;
+    RelinkDialog dialog(tab->project, this);
+    if (dialog.exec() == QDialog::Accepted) {
+      tab->grid->recheckFiles();
+      tree_refresh_->start();
+      statusBar()->showMessage(dialog.summary(), 8000);
+      jobs_->log(dialog.summary());
+    }
+  });
+  relink->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
   QAction* exporting = proj->addAction(tr("&Export Items…"), this, [this] {
     ProjectTab* tab = currentProject();
     if (!tab) {
@@ -283,7 +302,10 @@ void MainWindow::buildMenus() {
 
   QMenu* train = menuBar()->addMenu(tr("&Training"));
   QAction* training = train->addAction(tr("&Train and Monitor Runs…"), this, [this] {
-    if (!openTraining()) statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+    if (!currentProject())
+      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+    else
+      openTraining(); // says why when the project is read-only
   });
   training->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
   QAction* denoise = train->addAction(tr("&Denoise Selected Items with a Run…"), this, [this] {
@@ -292,6 +314,7 @@ void MainWindow::buildMenus() {
       statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
       return;
     }
+    if (refuseReadOnly(*tab)) return;
     std::vector<qint64> ids;
     for (const std::int64_t id : tab->grid->selectedIds())
       ids.push_back(id);
@@ -366,8 +389,31 @@ bool MainWindow::openProject(const QString& dir) {
       return true;
     }
   std::shared_ptr<project::Project> p;
+  std::shared_ptr<project::WriterLock> lock;
+  QString read_only_reason;
   try {
-    p = std::make_shared<project::Project>(project::Project::open(dir.toStdString()));
+    const std::filesystem::path folder = dir.toStdString();
+    try {
+      if (auto taken = project::WriterLock::try_acquire(folder, "Atelier"))
+        lock = std::make_shared<project::WriterLock>(std::move(*taken));
+    } catch (const std::exception& e) {
+      read_only_reason = QString::fromStdString(e.what()); // a read-only folder
+    }
+    if (!lock && read_only_reason.isEmpty())
+      read_only_reason = QString::fromStdString(project::why_read_only(folder));
+    if (lock) {
+      // Locked, but the database itself may not be writable.
+      const std::string why = project::why_unwritable(folder);
+      if (!why.empty()) {
+        lock.reset();
+        read_only_reason = QString::fromStdString(why);
+      }
+    }
+    project::ProjectOptions options;
+    options.read_only = !lock;
+    if (options.read_only && read_only_reason.isEmpty())
+      read_only_reason = tr("another Atelier held it a moment ago");
+    p = std::make_shared<project::Project>(project::Project::open(folder, options));
   } catch (const std::exception& e) {
     const QString message =
         tr("Cannot open project %1: %2").arg(dir, QString::fromStdString(e.what()));
@@ -392,7 +438,26 @@ bool MainWindow::openProject(const QString& dir) {
   connect(metrics, &MetricsPanel::itemsChanged, grid, &GridPanel::refresh);
   connect(metrics, &MetricsPanel::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 5000); });
-  auto* split = new QSplitter(this);
+  auto* page = new QWidget(this);
+  auto* page_layout = new QVBoxLayout(page);
+  page_layout->setContentsMargins(0, 0, 0, 0);
+  page_layout->setSpacing(0);
+  if (p->read_only()) {
+    auto* banner = new ReadOnlyBanner(read_only_reason, page);
+    page_layout->addWidget(banner);
+    connect(banner, &ReadOnlyBanner::retryRequested, this, [this, page, dir] {
+      const auto holder = project::WriterLock::holder(dir.toStdString());
+      if (holder) {
+        statusBar()->showMessage(
+            tr("Still open for writing in %1").arg(QString::fromStdString(holder->describe())),
+            8000);
+        return;
+      }
+      if (closeProjectTab(page)) openProject(dir);
+    });
+  }
+  auto* split = new QSplitter(page);
+  page_layout->addWidget(split, 1);
   split->addWidget(grid);
   split->addWidget(metrics);
   split->setStretchFactor(0, 3);
@@ -420,11 +485,43 @@ bool MainWindow::openProject(const QString& dir) {
     if (const ProjectTab* t = currentProject(); t && t->grid == grid) properties_->setItem(id);
   });
   connect(grid, &GridPanel::countsChanged, this, [this] { tree_refresh_->start(); });
-  projects_[split] = ProjectTab{dir, grid, metrics, viewer, 0, p};
-  tabs_->setCurrentIndex(tabs_->addTab(split, QFileInfo(dir).fileName()));
+  projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock};
+  const QString title = QFileInfo(dir).fileName() + (p->read_only() ? tr(" (read-only)") : "");
+  tabs_->setCurrentIndex(tabs_->addTab(page, title));
   grid->publishCounts(); // to the status bar, now connected
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
+  return true;
+}
+
+bool MainWindow::closeProjectTab(QWidget* page) {
+  const auto it = projects_.find(page);
+  if (it == projects_.end()) return false;
+  if (import_->isRunning() && QFileInfo(import_->projectDir()) == QFileInfo(it->second.dir)) {
+    statusBar()->showMessage(tr("Cancel the import before closing its project."));
+    return false;
+  }
+  if (currentProject() == &it->second) {
+    tree_->setProject(nullptr);
+    properties_->setProject(nullptr);
+  }
+  projects_.erase(it); // drops the project and its writer lock
+  tabs_->removeTab(tabs_->indexOf(page));
+  page->deleteLater();
+  return true;
+}
+
+bool MainWindow::isReadOnly(const QString& dir) const {
+  for (const auto& [page, tab] : projects_)
+    if (QFileInfo(tab.dir) == QFileInfo(dir)) return tab.project->read_only();
+  return false;
+}
+
+bool MainWindow::refuseReadOnly(const ProjectTab& tab) {
+  if (!tab.project->read_only()) return false;
+  statusBar()->showMessage(tr("%1 is open read-only (see the banner above its grid).")
+                               .arg(QFileInfo(tab.dir).fileName()),
+                           8000);
   return true;
 }
 
@@ -450,6 +547,9 @@ bool MainWindow::openItem(qint64 item_id) {
     FileInfo info;
     QString error;
     try {
+      if (!QFileInfo::exists(QString::fromStdString(path)))
+        throw Error("the file is missing (moved or deleted?); Project › Relink Dataset… points "
+                    "its dataset at the folder it moved to");
       info = import::read_item_facts(path, detect_format(path));
       image = import::read_preview_image(path, info);
       if (image.width() == 0)
@@ -463,7 +563,11 @@ bool MainWindow::openItem(qint64 item_id) {
          latest] {
           if (!self || !viewer || *latest != request) return; // stepped on meanwhile
           if (!error.isEmpty()) {
+            // The viewer says why in the image's place (not the previous item).
             self->statusBar()->showMessage(error);
+            viewer->show();
+            viewer->showProblem(QString::fromStdString(path), error);
+            viewer->setFocus();
             return;
           }
           viewer->show();
@@ -497,7 +601,14 @@ bool MainWindow::importIntoProject(const QString& dir, const QStringList& paths,
   const bool open = std::any_of(projects_.begin(), projects_.end(), [&](const auto& entry) {
     return QFileInfo(entry.second.dir) == QFileInfo(dir);
   });
-  if (!open || paths.isEmpty() || !import_->start(dir, paths, options)) return false;
+  if (!open || paths.isEmpty()) return false;
+  if (isReadOnly(dir)) {
+    statusBar()->showMessage(
+        tr("%1 is open read-only: nothing can be imported into it.").arg(QFileInfo(dir).fileName()),
+        8000);
+    return false;
+  }
+  if (!import_->start(dir, paths, options)) return false;
   import_job_ =
       jobs_->addJob(tr("Import into %1: %2").arg(QFileInfo(dir).fileName(), paths.join(", ")),
                     [this] { import_->cancel(); });
@@ -548,7 +659,7 @@ QWidget* MainWindow::openCompare(const QString& a, const QString& b) {
 
 bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run_dir) {
   ProjectTab* tab = currentProject();
-  if (!tab || denoising_ || ids.empty()) return false;
+  if (!tab || denoising_ || ids.empty() || refuseReadOnly(*tab)) return false;
   denoising_ = true;
   auto* dialog = new QProgressDialog(tr("Denoising with %1…").arg(QFileInfo(run_dir).fileName()),
                                      tr("Cancel"), 0, int(ids.size()), this);
@@ -632,6 +743,7 @@ QWidget* MainWindow::compareWithDenoised(qint64 item_id) {
 QWidget* MainWindow::openTraining() {
   ProjectTab* tab = currentProject();
   if (!tab) return nullptr;
+  if (refuseReadOnly(*tab)) return nullptr;
   const QString title = tr("Training: %1").arg(QFileInfo(tab->dir).fileName());
   for (int i = 0; i < tabs_->count(); ++i)
     if (tabs_->tabText(i) == title) {

@@ -5,6 +5,7 @@
 
 #include "core/import/importer.h"
 #include "core/project/project.h"
+#include "core/project/writer_lock.h"
 
 #include <QMainWindow>
 #include <QStringList>
@@ -41,7 +42,12 @@ public:
   void openFiles(const QStringList& paths);
   // Opens a NAME.atelier project folder in a grid tab (or shows its tab when
   // open); false (and a message) when it cannot be opened.
+  // Takes the project's writer lock; when another Atelier holds it (or the
+  // folder is not writable) the project opens read-only under a banner
+  // saying why, with Try Again.
   bool openProject(const QString& dir);
+  // Whether the project tab of dir is open read-only.
+  bool isReadOnly(const QString& dir) const;
   // Imports paths into the project of the current tab in the background
   // (progress and Cancel in the status bar; the grid fills in as it goes).
   // False when no project tab is current or an import is running.
@@ -99,7 +105,13 @@ private:
     std::uint64_t reads = 0; // openItem's latest request: older results are dropped
     std::shared_ptr<project::Project> project;
     qint64 shown_item = 0; // the item in the viewer
+    // Held while the project is open for writing; none when read-only.
+    std::shared_ptr<project::WriterLock> lock;
   };
+  // True (and a message saying why) when the tab's project is read-only.
+  bool refuseReadOnly(const ProjectTab& tab);
+  // Closes a project tab (false while its import runs).
+  bool closeProjectTab(QWidget* page);
   ProjectTab* currentProject();
   QListWidgetItem* itemFor(const QString& path) const;
   void rememberRecent(const QString& path);

@@ -122,6 +122,10 @@ WriterLock::~WriterLock() {
 std::string why_read_only(const std::filesystem::path& dir) {
   if (const auto h = WriterLock::holder(dir))
     return dir.string() + " is open for writing in " + h->describe();
+  return why_unwritable(dir);
+}
+
+std::string why_unwritable(const std::filesystem::path& dir) {
   if (::access(dir.c_str(), W_OK) != 0)
     return dir.string() + " is in a folder this account cannot write";
   if (::access((dir / "project.sqlite").c_str(), W_OK) != 0)

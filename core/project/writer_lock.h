@@ -44,5 +44,7 @@ private:
 // Why a project cannot be opened for writing here, or "" when it can: its
 // lock is held (by whom), or its folder or database is not writable.
 std::string why_read_only(const std::filesystem::path& project_dir);
+// The second half of that: why the folder or database is not writable.
+std::string why_unwritable(const std::filesystem::path& project_dir);
 
 } // namespace atelier::project

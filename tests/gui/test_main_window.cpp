@@ -4,6 +4,7 @@
 #include "app/gui/MainWindow.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/project/project.h"
+#include "core/project/writer_lock.h"
 #include "tests/support/test_support.h"
 #include "widgets/compare/CompareView.h"
 #include "widgets/grid/GridPanel.h"
@@ -14,6 +15,7 @@
 #include "widgets/inspect/ItemPropertiesPanel.h"
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/project/ProjectTreePanel.h"
+#include "widgets/project/ReadOnlyBanner.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
@@ -26,6 +28,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -49,6 +52,7 @@ private slots:
   void opensVolumesAndCloudsIn3DTabs();
   void comparesTwoImagesOfTheSameSize();
   void denoisesItemsAndComparesWithTheResult();
+  void readOnlyWhileAnotherHoldsTheProject();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -239,6 +243,88 @@ void TestMainWindow::opensAProjectInAGridTab() {
   QVERIFY(jobs.topLevelItem(0)->text(0).startsWith("Import into demo.atelier"));
   QVERIFY(jobs.topLevelItem(0)->text(2).startsWith("4 imported"));
   QCOMPARE(window.jobs().runningJobs(), 0);
+}
+
+// A project whose writer lock another Atelier holds opens read-only under a
+// banner naming the holder: curation, imports and notes are refused and
+// nothing reaches the database; Try Again reopens it for writing once the
+// holder is gone. An item whose file moved says so in the viewer.
+void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
+  const QString dir = dir_.path() + "/shared.atelier";
+  const QString data = dir_.path() + "/shared_data";
+  QDir().mkpath(data);
+  for (int i = 0; i < 2; ++i) {
+    Image img(16, 16, 1, DType::f32);
+    for (float& v : img.values<float>())
+      v = float(i);
+    write_mrc(QString("%1/s%2.mrc").arg(data).arg(i).toStdString(), img);
+  }
+  {
+    auto p = project::Project::create(dir.toStdString());
+    const auto ds = p.add_dataset({0, "shared", data.toStdString(), 0, PixelSizeSource::none});
+    for (int i = 0; i < 3; ++i) { // s2.mrc does not exist: its file "moved"
+      project::ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = "s" + std::to_string(i) + ".mrc";
+      r.format = "mrc";
+      p.upsert_item(r);
+    }
+  }
+  auto other = project::WriterLock::try_acquire(dir.toStdString(), "other-atelier");
+  QVERIFY(other);
+
+  MainWindow window;
+  QVERIFY(window.openProject(dir));
+  QVERIFY(window.isReadOnly(dir));
+  auto* banner = window.findChild<ReadOnlyBanner*>();
+  QVERIFY(banner);
+  QVERIFY2(banner->text().contains("other-atelier") && banner->text().contains("pid"),
+           qPrintable(banner->text()));
+  auto* tabs = window.findChild<QTabWidget*>();
+  QVERIFY(tabs->tabText(tabs->currentIndex()).contains("read-only"));
+
+  auto* grid = window.findChild<GridPanel*>();
+  QCOMPARE(grid->model().rowCount(), 3);
+  QSignalSpy messages(grid, &GridPanel::message);
+  grid->view().selectAll();
+  grid->setSelectedStatus(project::CurationStatus::accept);
+  QVERIFY(!messages.isEmpty() && messages.last().at(0).toString().contains("read-only"));
+  QVERIFY(!grid->undo());
+  QCOMPARE(project::Project::open(dir.toStdString()).count_items("status = accept"),
+           std::int64_t{0});
+  QVERIFY(!window.importIntoCurrentProject({data}, {}));
+  QVERIFY(window.statusBar()->currentMessage().contains("read-only"));
+  QVERIFY(!window.openTraining());
+  grid->view().setCurrentIndex(grid->model().index(0));
+  QVERIFY(window.itemProperties().noteEditor().isReadOnly());
+
+  // The item whose file is gone: the viewer says why instead of an image.
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  auto* viewer = window.findChild<ViewerPanel*>();
+  QVERIFY(window.openItem(grid->model().idAt(2)));
+  QTRY_VERIFY_WITH_TIMEOUT(!viewer->problemText().isEmpty(), 10000);
+  QVERIFY2(viewer->problemText().contains("s2.mrc") && viewer->problemText().contains("missing"),
+           qPrintable(viewer->problemText()));
+  QVERIFY(window.openItem(grid->model().idAt(0))); // a good item brings the image back
+  QTRY_VERIFY_WITH_TIMEOUT(viewer->problemText().isEmpty(), 10000);
+
+  // Try Again while the holder is still there changes nothing.
+  banner->retryButton().click();
+  QVERIFY(window.isReadOnly(dir));
+  QVERIFY(window.statusBar()->currentMessage().contains("other-atelier"));
+  other.reset(); // the other Atelier closes the project
+  banner->retryButton().click();
+  QTRY_VERIFY(!window.findChild<ReadOnlyBanner*>());
+  QVERIFY(!window.isReadOnly(dir));
+  grid = window.findChild<GridPanel*>();
+  grid->view().selectAll();
+  grid->setSelectedStatus(project::CurationStatus::accept);
+  QCOMPARE(project::Project::open(dir.toStdString()).count_items("status = accept"),
+           std::int64_t{3});
+  // This window holds the lock now: a second window would be read-only.
+  QVERIFY(project::WriterLock::holder(dir.toStdString()));
+  QCOMPARE(project::WriterLock::holder(dir.toStdString())->program, std::string("Atelier"));
 }
 
 void TestMainWindow::importDialogOptions() {

@@ -7,10 +7,13 @@
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
 #include "widgets/grid/LabelSetDialog.h"
+#include "widgets/project/RelinkDialog.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
+#include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
 #include <QTableWidget>
@@ -55,6 +58,7 @@ class TestProjectDialogs : public QObject {
 private slots:
   void labelSetDrivesTheGrid();
   void exportScopesAndErrors();
+  void relinkMovedDataset();
 
 private:
   QTemporaryDir dir_;
@@ -124,6 +128,41 @@ void TestProjectDialogs::exportScopesAndErrors() {
   three.setPath(star);
   QVERIFY2(three.exportNow(), qPrintable(three.lastError()));
   QVERIFY(QFile::exists(star));
+}
+
+// The relink dialog offers the dataset whose folder is gone first, refuses
+// a folder without the items (nothing changes) and relinks to the right one.
+void TestProjectDialogs::relinkMovedDataset() {
+  const QString dir = dir_.path() + "/relink.atelier";
+  auto p = std::make_shared<project::Project>(project::Project::create(dir.toStdString()));
+  const QString here = dir_.path() + "/here", moved = dir_.path() + "/moved",
+                gone = dir_.path() + "/gone";
+  for (const QString& folder : {here, moved})
+    QVERIFY(QDir().mkpath(folder));
+  p->add_dataset({0, "present", here.toStdString(), 0, PixelSizeSource::none});
+  const auto ds = p->add_dataset({0, "session", gone.toStdString(), 0, PixelSizeSource::none});
+  for (int i = 0; i < 3; ++i) {
+    project::ItemRecord r;
+    r.dataset_id = ds;
+    r.rel_path = "m" + std::to_string(i) + ".mrc";
+    r.size_bytes = 5;
+    p->upsert_item(r);
+    QFile f(moved + "/m" + QString::number(i) + ".mrc");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("12345");
+  }
+  RelinkDialog dialog(p);
+  QCOMPARE(dialog.datasets().count(), 2);
+  QCOMPARE(dialog.datasets().currentIndex(), 1); // the missing folder first
+  QVERIFY(dialog.datasets().currentText().contains("folder missing"));
+  QVERIFY(!dialog.relink());      // no folder yet
+  dialog.newRoot().setText(here); // the items are not there
+  QVERIFY(!dialog.relink());
+  QCOMPARE(p->datasets()[1].root, gone.toStdString());
+  dialog.newRoot().setText(moved + "/");
+  QVERIFY(dialog.relink());
+  QCOMPARE(p->datasets()[1].root, moved.toStdString());
+  QVERIFY(dialog.summary().contains("1 dataset"));
 }
 
 QTEST_MAIN(TestProjectDialogs)

@@ -23,6 +23,7 @@ bool ImportJob::start(const QString& project_dir, const QStringList& paths,
                       const import::ImportOptions& options) {
   if (running_) return false;
   running_ = true;
+  project_dir_ = project_dir;
   cancel_->store(false);
   std::vector<std::string> list;
   for (const QString& p : paths)

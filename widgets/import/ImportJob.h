@@ -27,6 +27,8 @@ public:
              const import::ImportOptions& options);
   void cancel() { cancel_->store(true); }
   bool isRunning() const { return running_; }
+  // The project of the running (or last) job.
+  const QString& projectDir() const { return project_dir_; }
 
 signals:
   void progress(qint64 done, qint64 total, double items_per_s, double eta_s);
@@ -38,6 +40,7 @@ private:
   std::shared_ptr<std::atomic<bool>> cancel_;
   QFuture<void> future_;
   bool running_ = false;
+  QString project_dir_;
 };
 
 } // namespace atelier

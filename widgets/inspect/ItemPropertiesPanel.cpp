@@ -143,6 +143,7 @@ void ItemPropertiesPanel::setItem(qint64 item_id) {
   table_->resizeColumnToContents(0);
   note_->setPlainText(saved_note_);
   note_->setEnabled(true);
+  note_->setReadOnly(project_->read_only()); // shown, not editable
 }
 
 bool ItemPropertiesPanel::eventFilter(QObject* watched, QEvent* event) {

@@ -108,6 +108,16 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(bar);
   layout->addWidget(viewer_, 1);
+  // An item that cannot be shown (its file moved) says why in the image's place.
+  problem_ = new QLabel(this);
+  problem_->setObjectName("viewerProblem");
+  problem_->setAlignment(Qt::AlignCenter);
+  problem_->setWordWrap(true);
+  problem_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  problem_->setFocusPolicy(Qt::StrongFocus); // the item keys still step on
+  problem_->installEventFilter(this);
+  problem_->hide();
+  layout->addWidget(problem_, 1);
   layout->addLayout(frames);
   layout->addWidget(histogram_);
   frame_->hide();
@@ -191,7 +201,28 @@ void ViewerPanel::setImage(const Image& image) {
   setItem(image, QString(), FileInfo{});
 }
 
+void ViewerPanel::showProblem(const QString& path, const QString& reason) {
+  clearLabelOverlay();
+  ++reads_;
+  image_ = Image();
+  path_ = path;
+  problem_->setText(
+      tr("<b>Cannot show %1</b><br><br>%2").arg(path.toHtmlEscaped(), reason.toHtmlEscaped()));
+  viewer_->hide();
+  histogram_->hide();
+  frame_->hide();
+  frame_label_->hide();
+  problem_->show();
+}
+
+QString ViewerPanel::problemText() const {
+  return problem_->isHidden() ? QString() : problem_->text();
+}
+
 void ViewerPanel::setItem(const Image& preview, const QString& path, const FileInfo& info) {
+  problem_->hide();
+  viewer_->show();
+  histogram_->show();
   clearLabelOverlay();
   ++reads_; // a frame read of the previous item is dropped
   image_ = preview;
@@ -457,7 +488,7 @@ void ViewerPanel::showReadout(int x, int y, const QString& text) {
 }
 
 bool ViewerPanel::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == viewer_ && event->type() == QEvent::KeyPress) {
+  if ((watched == viewer_ || watched == problem_) && event->type() == QEvent::KeyPress) {
     switch (static_cast<QKeyEvent*>(event)->key()) {
     case Qt::Key_Left:
     case Qt::Key_PageUp: emit stepRequested(-1); return true;

@@ -44,6 +44,10 @@ public:
   ContrastHistogram& histogram() { return *histogram_; }
   // Shows image; a label overlay of the previous image is dropped.
   void setImage(const Image& image);
+  // Shows why an item cannot be shown (its file is missing or unreadable)
+  // in the image's place; the item keys still work.
+  void showProblem(const QString& path, const QString& reason);
+  QString problemText() const;
   // Shows an item's preview image with what its file says: frames to step
   // through, DICOM windows and inversion, band names and nodata.
   void setItem(const Image& preview, const QString& path, const FileInfo& info);
@@ -86,6 +90,7 @@ private:
   void showReadout(int x, int y, const QString& text);
 
   ImageViewer* viewer_ = nullptr;
+  QLabel* problem_ = nullptr;
   ContrastHistogram* histogram_ = nullptr;
   QComboBox* colormap_ = nullptr;
   QComboBox* window_ = nullptr;
