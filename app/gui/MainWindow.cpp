@@ -265,6 +265,8 @@ void MainWindow::buildMenus() {
     LabelSetDialog dialog(tab->project, this);
     if (dialog.exec() == QDialog::Accepted) {
       tab->grid->reloadLabelSet();
+      tab->grid->refresh(); // renamed labels on the items
+      tree_refresh_->start();
       statusBar()->showMessage(tr("Label set saved: keys 1–9 toggle its labels"), 5000);
     }
   });

@@ -5,6 +5,7 @@
 //   column changes: {"column":"status","new":{"accept":[ids]},"prev":{"none":[ids]}}
 //                   (split: "" stands for no split)
 //   set changes:    {"table":"labels","value":"good","ids":[ids]}
+//   label renames:  {"from":"a","to":"b","ids":[ids],"kept":[ids that had b]}
 #include "core/base/error.h"
 #include "core/project/project.h"
 #include "core/project/sqlite_db.h"
@@ -206,6 +207,26 @@ void apply_set(sqlite3* db, const char* table, const char* column, const std::st
   s.bind(1, payload).run();
 }
 
+// A label renamed on every item that carries it, and in the label set:
+// {"from":"a","to":"b","ids":[items that had a],"kept":[those that had b too]}.
+// Backward, b goes from the items that did not have it before.
+void apply_rename(sqlite3* db, const std::string& payload, bool forward) {
+  const char* from = forward ? "$.from" : "$.to";
+  const char* to = forward ? "$.to" : "$.from";
+  Statement drop(db, "DELETE FROM labels WHERE label = json_extract(?1, ?2) AND item_id IN "
+                     "(SELECT value FROM json_each(?1, '$.ids')) AND (?3 OR item_id NOT IN "
+                     "(SELECT value FROM json_each(?1, '$.kept')))");
+  drop.bind(1, payload).bind(2, from).bind(3, std::int64_t{forward}).run();
+  Statement add(db, "INSERT OR IGNORE INTO labels (item_id, label) SELECT value, "
+                    "json_extract(?1, ?2) FROM json_each(?1, '$.ids') WHERE value IN (SELECT id "
+                    "FROM items)");
+  add.bind(1, payload).bind(2, to).run();
+  Statement set(db, "UPDATE label_set SET name = json_extract(?1, ?3) WHERE name = "
+                    "json_extract(?1, ?2) AND NOT EXISTS (SELECT 1 FROM label_set WHERE name = "
+                    "json_extract(?1, ?3))");
+  set.bind(1, payload).bind(2, from).bind(3, to).run();
+}
+
 void apply_event(sqlite3* db, const std::string& kind, const std::string& payload, bool forward) {
   if (kind == "set_status")
     apply_column(db, "status", payload, forward);
@@ -215,6 +236,8 @@ void apply_event(sqlite3* db, const std::string& kind, const std::string& payloa
     apply_column(db, "note", payload, forward);
   else if (kind == "add_label" || kind == "remove_label")
     apply_set(db, "labels", "label", payload, (kind == "add_label") == forward);
+  else if (kind == "rename_label")
+    apply_rename(db, payload, forward);
   else if (kind == "add_tag" || kind == "remove_tag")
     apply_set(db, "tags", "tag", payload, (kind == "add_tag") == forward);
   else
@@ -258,6 +281,43 @@ void Project::remove_tag(const std::vector<std::int64_t>& item_ids, const std::s
 
 void Project::set_note(std::int64_t item_id, const std::string& note) {
   change_column(db_, "set_note", "note", {{item_id, note}});
+}
+
+std::size_t Project::rename_label(const std::string& from, const std::string& to) {
+  if (from.empty() || to.empty()) throw Error("a label needs a name");
+  if (from == to) return 0;
+  Transaction tx(db_);
+  std::vector<std::int64_t> ids, kept;
+  {
+    Statement s(db_, "SELECT item_id, EXISTS (SELECT 1 FROM labels b WHERE b.item_id = "
+                     "a.item_id AND b.label = ?2) FROM labels a WHERE a.label = ?1 ORDER BY "
+                     "item_id");
+    s.bind(1, from).bind(2, to);
+    while (s.step()) {
+      ids.push_back(s.column_int(0));
+      if (s.column_int(1)) kept.push_back(s.column_int(0));
+    }
+  }
+  bool listed = false;
+  {
+    Statement s(db_, "SELECT 1 FROM label_set WHERE name = ?");
+    s.bind(1, from);
+    listed = s.step();
+  }
+  if (ids.empty() && !listed) return 0; // nothing to rename, no event
+  std::string payload = "{\"from\":";
+  append_json_string(payload, from);
+  payload += ",\"to\":";
+  append_json_string(payload, to);
+  payload += ",\"ids\":";
+  append_json_ids(payload, ids);
+  payload += ",\"kept\":";
+  append_json_ids(payload, kept);
+  payload += '}';
+  apply_rename(db_, payload, true);
+  append_event(db_, "rename_label", payload);
+  tx.commit();
+  return ids.size();
 }
 
 std::string Project::note(std::int64_t item_id) const {

@@ -255,6 +255,10 @@ public:
   // items carry alone; Error otherwise.
   std::vector<LabelDef> label_set() const;
   void set_label_set(const std::vector<LabelDef>& labels);
+  // Renames a label on every item carrying it (merging into `to` where an
+  // item has both) and in the label set (unless `to` is there already):
+  // one undoable event. Returns the number of items that had `from`.
+  std::size_t rename_label(const std::string& from, const std::string& to);
   // Labels of many items in one query (items without labels are absent).
   std::map<std::int64_t, std::vector<std::string>>
   labels_of(const std::vector<std::int64_t>& item_ids) const;

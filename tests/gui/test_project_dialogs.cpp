@@ -92,6 +92,16 @@ void TestProjectDialogs::labelSetDrivesTheGrid() {
   grid.view().selectionModel()->select(grid.model().index(4), QItemSelectionModel::Select);
   QTest::keyClick(&grid.view(), Qt::Key_2);
   QCOMPARE(p->labels(grid.model().idAt(4)), std::vector<std::string>{"ice"});
+
+  // Renaming a label in the dialog renames it on the items that carry it.
+  QCOMPARE(p->count_items("label = carbon"), std::int64_t{2});
+  dialog.table().item(0, 0)->setText("carbon edge");
+  QCOMPARE(dialog.renames().size(), std::size_t{1});
+  QVERIFY(dialog.save());
+  QCOMPARE(p->count_items("label = carbon"), std::int64_t{0});
+  QCOMPARE(p->count_items("label = \"carbon edge\""), std::int64_t{2});
+  QCOMPARE(p->label_set()[0].name, std::string("carbon edge"));
+  QVERIFY(dialog.renames().empty()); // saved: a second save renames nothing
 }
 
 void TestProjectDialogs::exportScopesAndErrors() {

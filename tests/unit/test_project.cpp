@@ -866,6 +866,37 @@ private slots:
     QCOMPARE(p.count_items("status = reject"), std::int64_t{10});
   }
 
+  void renameLabelIsOneUndoableChange() {
+    const fs::path dir = fresh();
+    Project p = Project::create(dir);
+    const auto ds = p.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 4; ++i) {
+      ItemRecord r;
+      r.dataset_id = ds;
+      r.rel_path = "m" + std::to_string(i);
+      ids.push_back(p.upsert_item(r));
+    }
+    p.add_label({ids[0], ids[1], ids[2]}, "carbon");
+    p.add_label({ids[2], ids[3]}, "edge"); // item 2 has both
+    p.set_label_set({{"carbon", "#ff0000", "1"}, {"ice", "#0000ff", "2"}});
+    QCOMPARE(p.rename_label("carbon", "edge"), std::size_t{3});
+    QCOMPARE(p.count_items("label = carbon"), std::int64_t{0});
+    QCOMPARE(p.count_items("label = edge"), std::int64_t{4});
+    QCOMPARE(p.label_set()[0].name, std::string("edge"));
+    QCOMPARE(p.label_set()[0].key, std::string("1"));
+    QCOMPARE(p.events().back().kind, std::string("rename_label"));
+    QVERIFY(p.undo());
+    QCOMPARE(p.count_items("label = carbon"), std::int64_t{3});
+    QCOMPARE(ids_text(p.query_ids("label = edge")),
+             ids_text({ids[2], ids[3]})); // item 2 keeps the edge it had
+    QCOMPARE(p.label_set()[0].name, std::string("carbon"));
+    QVERIFY(p.redo());
+    QCOMPARE(p.count_items("label = edge"), std::int64_t{4});
+    QCOMPARE(p.rename_label("nothing", "x"), std::size_t{0});
+    QVERIFY_THROWS_EXCEPTION(Error, p.rename_label("edge", ""));
+  }
+
   void writerLockAcrossProcesses() {
     const fs::path dir = fresh();
     { Project::create(dir); }

@@ -77,7 +77,9 @@ LabelSetDialog::LabelSetDialog(std::shared_ptr<project::Project> project, QWidge
 void LabelSetDialog::addLabel(const project::LabelDef& label) {
   const int r = table_->rowCount();
   table_->insertRow(r);
-  table_->setItem(r, kName, new QTableWidgetItem(QString::fromStdString(label.name)));
+  auto* name = new QTableWidgetItem(QString::fromStdString(label.name));
+  name->setData(Qt::UserRole, name->text()); // the name it had: a change is a rename
+  table_->setItem(r, kName, name);
   auto* colour = new QPushButton(table_);
   const auto paint = [colour](const QColor& c) {
     colour->setText(c.name());
@@ -110,9 +112,32 @@ std::vector<project::LabelDef> LabelSetDialog::labels() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> LabelSetDialog::renames() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int r = 0; r < table_->rowCount(); ++r) {
+    const QTableWidgetItem* name = table_->item(r, kName);
+    if (!name) continue;
+    const QString was = name->data(Qt::UserRole).toString(), now = name->text().trimmed();
+    if (!was.isEmpty() && !now.isEmpty() && was != now)
+      out.emplace_back(was.toStdString(), now.toStdString());
+  }
+  return out;
+}
+
 bool LabelSetDialog::save() {
   try {
-    project_->set_label_set(labels());
+    const auto renamed = renames();
+    for (const auto& [from, to] : renamed)
+      for (const auto& [other_from, other_to] : renamed)
+        if (to == other_from)
+          throw std::runtime_error("rename " + from + " and " + other_from +
+                                   " one at a time: " + to + " is still in use");
+    project_->set_label_set(labels()); // checks the set before items change
+    for (const auto& [from, to] : renamed)
+      project_->rename_label(from, to);
+    for (int r = 0; r < table_->rowCount(); ++r)
+      if (QTableWidgetItem* name = table_->item(r, kName))
+        name->setData(Qt::UserRole, name->text().trimmed());
   } catch (const std::exception& e) {
     error_->setText(QString::fromStdString(e.what()));
     error_->show();

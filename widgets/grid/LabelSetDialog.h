@@ -2,7 +2,8 @@
 // choose) and a key 1-9 per label; labels already on items but not in the
 // set are offered too. OK saves through Project::set_label_set, which checks
 // it (unique names and keys); the dialog stays open with the reason
-// otherwise. Items keep the labels they carry.
+// otherwise. Items keep the labels they carry; a renamed label is renamed
+// on its items too (one undoable change each).
 #pragma once
 
 #include "core/project/project.h"
@@ -25,6 +26,8 @@ public:
   // The labels as edited (empty names dropped).
   std::vector<project::LabelDef> labels() const;
   void addLabel(const project::LabelDef& label);
+  // Rows whose name was edited: (old, new), renamed on the items too.
+  std::vector<std::pair<std::string, std::string>> renames() const;
   // Saves; false with the reason shown when the project refuses the set.
   bool save();
 
