@@ -52,13 +52,23 @@ int run_set(const std::vector<std::string>& args) {
 
 int run_label(const std::vector<std::string>& args) {
   static const char* usage =
-      "usage: atelier-cli label PROJECT NAME (--where EXPR | --all) [--remove]\n";
+      "usage: atelier-cli label PROJECT NAME (--where EXPR | --all) [--remove]\n"
+      "       atelier-cli label PROJECT NAME --rename NEW   on every item and in the label set\n";
   return guarded("label", usage, [&] {
-    const CliOptions o = parse_options(args, {"where"}, {"all", "remove"});
+    const CliOptions o = parse_options(args, {"where", "rename"}, {"all", "remove"});
     if (o.positional().size() != 2) throw UsageError("give a project and a label name");
     const std::string& name = o.positional()[1];
     if (name.empty()) throw UsageError("a label needs a name");
     project::Project p = project::Project::open(o.positional()[0]);
+    if (o.has("rename")) {
+      if (o.has("where") || o.has("all") || o.has("remove"))
+        throw UsageError("--rename renames the label everywhere: no --where, --all or --remove");
+      const std::string to = o.text("rename", "");
+      if (to.empty()) throw UsageError("--rename needs the new name");
+      const std::size_t n = p.rename_label(name, to);
+      std::cout << n << " items: '" << name << "' renamed to '" << to << "'\n";
+      return kExitOk;
+    }
     const auto ids = chosen_items(p, o);
     if (!ids.empty()) {
       if (o.flag("remove"))

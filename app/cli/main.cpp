@@ -24,7 +24,7 @@ void print_usage(std::ostream& out) {
          "  ls PROJECT [--where EXPR] [--sort KEY] [--json]   list items\n"
          "  stats PROJECT [--where EXPR] [--json]   counts and metric ranges\n"
          "  set PROJECT --status accept|reject|none --where EXPR   curate in bulk\n"
-         "  label PROJECT NAME --where EXPR [--remove]   add or remove a label\n"
+         "  label PROJECT NAME --where EXPR [--remove]   add or remove a label (--rename NEW)\n"
          "  split PROJECT --train F --val F --test F [--seed S] [--group-by KEY]\n"
          "  undo PROJECT | redo PROJECT   step through the curation history\n"
          "  export PROJECT --format star|csv|list [--where EXPR] OUT\n"

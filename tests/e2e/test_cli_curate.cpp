@@ -86,6 +86,9 @@ private slots:
                 .out.startsWith("6 items"));
     QVERIFY(ok({"label", project_, "bright", "--where", "mean > 6"}).out.startsWith("2 items"));
     QCOMPARE(ok({"ls", project_, "--where", "label = bright"}).out.count('\n'), 2);
+    QVERIFY(ok({"label", project_, "bright", "--rename", "glowing"}).out.startsWith("2 items"));
+    QCOMPARE(ok({"ls", project_, "--where", "label = glowing"}).out.count('\n'), 2);
+    QVERIFY(ok({"undo", project_}).out.startsWith("undone: rename_label"));
 
     // Each command is its own process: undo/redo work from the event log.
     QVERIFY(ok({"undo", project_}).out.startsWith("undone: add_label"));
