@@ -27,6 +27,7 @@
 #include "widgets/project/ProjectTreePanel.h"
 #include "widgets/project/ReadOnlyBanner.h"
 #include "widgets/project/RelinkDialog.h"
+#include "widgets/project/project_settings.h"
 #include "widgets/train/RunMonitorPanel.h"
 #include "widgets/train/TrainPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
@@ -487,6 +488,9 @@ bool MainWindow::openProject(const QString& dir) {
     if (const ProjectTab* t = currentProject(); t && t->grid == grid) properties_->setItem(id);
   });
   connect(grid, &GridPanel::countsChanged, this, [this] { tree_refresh_->start(); });
+  const QString settings_group = project_settings_group(dir);
+  grid->persistSettings(settings_group);
+  metrics->persistSettings(settings_group);
   projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock};
   const QString title = QFileInfo(dir).fileName() + (p->read_only() ? tr(" (read-only)") : "");
   tabs_->setCurrentIndex(tabs_->addTab(page, title));

@@ -16,7 +16,9 @@
 #include <QFile>
 #include <QImageReader>
 #include <QListView>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -158,6 +160,33 @@ private slots:
     for (int row : {a, b, c})
       QCOMPARE(m.index(row).data(ItemGridModel::ProblemRole).toString(), QString());
     QCOMPARE(panel.thumbnails().rebuilt(), 2); // the cache files were good again
+  }
+
+  // Filter, sort and tile size are remembered per project; a remembered
+  // filter the project no longer accepts is dropped.
+  void remembersFilterSortAndSize() {
+    QCoreApplication::setOrganizationName("AtelierTest");
+    QSettings().remove("grid-test");
+    {
+      GridPanel panel(project_);
+      panel.persistSettings("grid-test");
+      QCOMPARE(panel.model().rowCount(), 600);
+      QCOMPARE(panel.applyFilter("score < 10"), QString());
+      QCOMPARE(panel.setQuery("score < 10", "-score"), QString());
+      panel.findChild<QSlider*>()->setValue(200);
+    }
+    {
+      GridPanel panel(project_);
+      panel.persistSettings("grid-test");
+      QCOMPARE(panel.model().rowCount(), 60);
+      QCOMPARE(panel.model().index(0).data(ItemGridModel::SortValueRole).toDouble(), 9.0);
+      QCOMPARE(panel.findChild<QSlider*>()->value(), 200);
+    }
+    QSettings().setValue("grid-test/filter", "score <");
+    GridPanel panel(project_);
+    panel.persistSettings("grid-test");
+    QCOMPARE(panel.model().rowCount(), 600);
+    QSettings().remove("grid-test");
   }
 
   void filterSortAndErrors() {

@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -38,6 +39,24 @@ private slots:
           {{"ctf_max_resolution_A", 3.0 + i * 0.1}, {"a_first", 1.0}, {"ice_nm", double(i % 10)}});
     }
     batch.commit();
+  }
+
+  // The metrics chosen are remembered per project (QSettings group).
+  void remembersTheChosenMetrics() {
+    QCoreApplication::setOrganizationName("AtelierTest");
+    QSettings().remove("metrics-test");
+    {
+      MetricsPanel panel(project_);
+      panel.persistSettings("metrics-test");
+      QCOMPARE(panel.metricChooser().currentText(), QString("ctf_max_resolution_A"));
+      panel.metricChooser().setCurrentText("ice_nm");
+      panel.versusChooser().setCurrentText("a_first");
+    }
+    MetricsPanel again(project_);
+    again.persistSettings("metrics-test");
+    QCOMPARE(again.metricChooser().currentText(), QString("ice_nm"));
+    QCOMPARE(again.versusChooser().currentText(), QString("a_first"));
+    QSettings().remove("metrics-test");
   }
 
   void histogramFollowsTheFilter() {

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QSettings>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -75,6 +76,7 @@ GridPanel::GridPanel(std::shared_ptr<project::Project> project, QWidget* parent)
   connect(size_, &QSlider::valueChanged, this, [this](int v) {
     delegate_->setTileSize(v);
     view_->doItemsLayout();
+    if (!settings_group_.isEmpty()) QSettings().setValue(settings_group_ + "/tileSize", v);
   });
 
   auto add_action = [this](const QString& text, const QKeySequence& key, auto&& fn) {
@@ -140,6 +142,11 @@ QString GridPanel::setQuery(const QString& filter, const QString& sort) {
   const QString error = model_->setQuery(filter.trimmed(), s);
   error_->setText(error);
   error_->setVisible(!error.isEmpty());
+  if (error.isEmpty() && !settings_group_.isEmpty()) {
+    QSettings settings;
+    settings.setValue(settings_group_ + "/filter", filter.trimmed());
+    settings.setValue(settings_group_ + "/sort", sort.trimmed());
+  }
   if (error.isEmpty()) {
     publishCounts();
     emit queryChanged(model_->filter());
@@ -150,6 +157,24 @@ QString GridPanel::setQuery(const QString& filter, const QString& sort) {
 QString GridPanel::applyFilter(const QString& filter) {
   filter_->setText(filter);
   return setQuery(filter, sort_->text());
+}
+
+void GridPanel::persistSettings(const QString& group) {
+  settings_group_.clear(); // restoring does not write back half-restored values
+  QSettings settings;
+  const QString filter = settings.value(group + "/filter").toString();
+  const QString sort = settings.value(group + "/sort").toString();
+  size_->setValue(settings.value(group + "/tileSize", size_->value()).toInt());
+  if (!filter.isEmpty() || !sort.isEmpty()) {
+    filter_->setText(filter);
+    sort_->setText(sort);
+    if (!setQuery(filter, sort).isEmpty()) { // the project changed: start afresh
+      filter_->clear();
+      sort_->clear();
+      setQuery({}, {});
+    }
+  }
+  settings_group_ = group;
 }
 
 void GridPanel::refresh() {

@@ -45,6 +45,9 @@ public:
   void refresh();
   // Checks the items' source files and thumbnails again (after a relink).
   void recheckFiles();
+  // Restores the filter, sort and thumbnail size kept under this QSettings
+  // group and keeps them there from now on (the app's per-project memory).
+  void persistSettings(const QString& group);
   // Emits countsChanged with the current totals.
   void publishCounts();
   // Curation of the selected items; no-ops without a selection.
@@ -88,6 +91,7 @@ private:
   QLabel* error_ = nullptr;
   QListView* view_ = nullptr;
   QString key_labels_[10]; // by key 1-9
+  QString settings_group_; // empty: nothing is remembered
 };
 
 } // namespace atelier

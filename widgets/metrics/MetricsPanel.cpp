@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
@@ -59,8 +60,14 @@ MetricsPanel::MetricsPanel(std::shared_ptr<project::Project> project, QWidget* p
   layout->addWidget(summary_);
   layout->addLayout(buttons);
 
-  connect(metric_, &QComboBox::currentTextChanged, this, [this] { redraw(); });
-  connect(versus_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
+  connect(metric_, &QComboBox::currentTextChanged, this, [this] {
+    remember();
+    redraw();
+  });
+  connect(versus_, &QComboBox::currentIndexChanged, this, [this] {
+    remember();
+    redraw();
+  });
   auto enable = [this](bool on) {
     for (auto* b : {filter_button_, accept_, reject_})
       b->setEnabled(on);
@@ -105,9 +112,26 @@ void MetricsPanel::setFilter(const QString& filter) {
   redraw();
 }
 
+void MetricsPanel::persistSettings(const QString& group) {
+  QSettings settings;
+  wanted_metric_ = settings.value(group + "/metric").toString();
+  wanted_versus_ = settings.value(group + "/versus").toString();
+  settings_group_ = group;
+  reload();
+}
+
+void MetricsPanel::remember() {
+  if (settings_group_.isEmpty() || metric_->currentText().isEmpty()) return;
+  wanted_metric_.clear();
+  QSettings settings;
+  settings.setValue(settings_group_ + "/metric", metric_->currentText());
+  settings.setValue(settings_group_ + "/versus",
+                    versus_->currentIndex() > 0 ? versus_->currentText() : QString());
+}
+
 void MetricsPanel::reload() {
-  const QString current = metric_->currentText();
-  const QString versus = versus_->currentText();
+  QString current = metric_->currentText();
+  QString versus = versus_->currentText();
   QSignalBlocker block(metric_), block_versus(versus_);
   metric_->clear();
   versus_->clear();
@@ -119,6 +143,13 @@ void MetricsPanel::reload() {
     }
   } catch (const std::exception& e) {
     emit message(QString::fromStdString(e.what()));
+  }
+  // The metrics remembered for the project win once they exist (an import
+  // may bring them later); a choice made meanwhile forgets them.
+  if (!wanted_metric_.isEmpty() && metric_->findText(wanted_metric_) >= 0) {
+    current = wanted_metric_;
+    versus = wanted_versus_;
+    wanted_metric_.clear();
   }
   versus_->setCurrentIndex(std::max(0, versus_->findText(versus)));
   // Without a choice yet: a metric that says something about quality (a

@@ -36,6 +36,9 @@ public:
   void setFilter(const QString& filter);
   // Re-reads metric names and the histogram (after an import or a change).
   void reload();
+  // Restores the metrics chosen last time under this QSettings group and
+  // keeps the choice there from now on.
+  void persistSettings(const QString& group);
   // The grid filter for the brushed range, or empty without one.
   QString rangeFilter() const;
   // Sets the status of the items in the brushed range; returns how many.
@@ -48,9 +51,11 @@ signals:
 
 private:
   void redraw();
+  void remember();
 
   std::shared_ptr<project::Project> project_;
   QString filter_;
+  QString settings_group_, wanted_metric_, wanted_versus_;
   QComboBox* metric_ = nullptr;
   QComboBox* versus_ = nullptr;
   HistogramView* histogram_ = nullptr;
