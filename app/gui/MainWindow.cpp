@@ -60,8 +60,10 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -227,6 +229,13 @@ void MainWindow::showAbout() {
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* create = file->addAction(tr("&New Project…"), this, [this] {
+    const QString dir = QFileDialog::getSaveFileName(this, tr("New project"),
+                                                     QDir::homePath() + "/untitled.atelier",
+                                                     tr("Atelier project (*.atelier)"));
+    if (!dir.isEmpty() && createProject(dir)) chooseImport(); // what a new project wants next
+  });
+  create->setShortcut(QKeySequence::New);
   QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFiles);
   open->setShortcut(QKeySequence::Open);
   QAction* project = file->addAction(tr("Open &Project…"), this, &MainWindow::chooseProject);
@@ -254,6 +263,24 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
+
+  // Edit acts on the current project's grid; the grid's own keys (Ctrl+Z,
+  // Ctrl+Shift+Z) are shown here, not bound twice.
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = edit->addAction(tr("&Undo\tCtrl+Z"), this, [this] {
+    if (ProjectTab* tab = currentProject()) tab->grid->undo();
+  });
+  QAction* redo = edit->addAction(tr("&Redo\tCtrl+Shift+Z"), this, [this] {
+    if (ProjectTab* tab = currentProject()) tab->grid->redo();
+  });
+  edit->addSeparator();
+  for (const auto& [label, status] :
+       {std::pair{tr("&Accept Selected\tA"), project::CurationStatus::accept},
+        std::pair{tr("&Reject Selected\tR"), project::CurationStatus::reject},
+        std::pair{tr("U&nset Selected\tU"), project::CurationStatus::none}})
+    edit->addAction(label, this, [this, status = status] {
+      if (ProjectTab* tab = currentProject()) tab->grid->setSelectedStatus(status);
+    });
 
   QMenu* proj = menuBar()->addMenu(tr("&Project"));
   QAction* labels = proj->addAction(tr("&Labels…"), this, [this] {
@@ -350,6 +377,25 @@ void MainWindow::buildMenus() {
       });
   compare_denoised->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
 
+  QToolBar* bar = addToolBar(tr("Main"));
+  bar->setObjectName("mainToolBar"); // for saveState
+  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  const auto icon = [this](QStyle::StandardPixmap p) { return style()->standardIcon(p); };
+  create->setIcon(icon(QStyle::SP_FileDialogNewFolder));
+  project->setIcon(icon(QStyle::SP_DirOpenIcon));
+  import->setIcon(icon(QStyle::SP_ArrowDown));
+  exporting->setIcon(icon(QStyle::SP_DialogSaveButton));
+  undo->setIcon(icon(QStyle::SP_ArrowBack));
+  redo->setIcon(icon(QStyle::SP_ArrowForward));
+  training->setIcon(icon(QStyle::SP_MediaPlay));
+  for (QAction* a : {create, project, import, exporting})
+    bar->addAction(a);
+  bar->addSeparator();
+  bar->addAction(undo);
+  bar->addAction(redo);
+  bar->addSeparator();
+  bar->addAction(training);
+
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (QDockWidget* d : findChildren<QDockWidget*>())
     view->addAction(d->toggleViewAction());
@@ -378,6 +424,20 @@ void MainWindow::chooseFiles() {
       tr("Images, volumes and point clouds (*.mrc *.mrcs *.map *.tif *.tiff *.dcm *.png *.jpg "
          "*.jpeg *.nii *.nii.gz *.ply *.pcd *.xyz *.las *.star);;All files (*)"));
   openFiles(paths);
+}
+
+bool MainWindow::createProject(const QString& path) {
+  QString dir = QFileInfo(path).absoluteFilePath();
+  if (!dir.endsWith(".atelier")) dir += ".atelier";
+  try {
+    (void)project::Project::create(dir.toStdString());
+  } catch (const std::exception& e) {
+    const QString message = tr("Cannot create project %1: %2").arg(dir, e.what());
+    statusBar()->showMessage(message);
+    if (isVisible()) QMessageBox::warning(this, tr("New project"), message);
+    return false;
+  }
+  return openProject(dir);
 }
 
 void MainWindow::chooseProject() {
@@ -494,6 +554,7 @@ bool MainWindow::openProject(const QString& dir) {
   projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock};
   const QString title = QFileInfo(dir).fileName() + (p->read_only() ? tr(" (read-only)") : "");
   tabs_->setCurrentIndex(tabs_->addTab(page, title));
+  rememberRecent(QFileInfo(dir).absoluteFilePath());
   grid->publishCounts(); // to the status bar, now connected
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));

@@ -46,6 +46,9 @@ public:
   // folder is not writable) the project opens read-only under a banner
   // saying why, with Try Again.
   bool openProject(const QString& dir);
+  // Makes a new NAME.atelier project (".atelier" is added when missing)
+  // and opens it; false (and a message) when it cannot be made.
+  bool createProject(const QString& dir);
   // Whether the project tab of dir is open read-only.
   bool isReadOnly(const QString& dir) const;
   // Imports paths into the project of the current tab in the background

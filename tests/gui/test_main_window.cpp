@@ -35,6 +35,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolBar>
 #include <QTreeWidget>
 
 using namespace atelier;
@@ -53,6 +54,7 @@ private slots:
   void comparesTwoImagesOfTheSameSize();
   void denoisesItemsAndComparesWithTheResult();
   void readOnlyWhileAnotherHoldsTheProject();
+  void createsProjectsFromTheFileMenu();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -325,6 +327,31 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
   // This window holds the lock now: a second window would be read-only.
   QVERIFY(project::WriterLock::holder(dir.toStdString()));
   QCOMPARE(project::WriterLock::holder(dir.toStdString())->program, std::string("Atelier"));
+}
+
+// File › New Project makes NAME.atelier (the suffix added), opens it and
+// lists it under Open Recent; the toolbar and Edit menu act on its grid.
+void TestMainWindow::createsProjectsFromTheFileMenu() {
+  MainWindow window;
+  const QString dir = dir_.path() + "/fresh";
+  QVERIFY(window.createProject(dir));
+  QVERIFY(QFileInfo(dir + ".atelier/project.sqlite").isFile());
+  auto* grid = window.findChild<GridPanel*>();
+  QVERIFY(grid);
+  QCOMPARE(grid->model().rowCount(), 0);
+  bool listed = false;
+  for (QAction* a : window.findChildren<QAction*>())
+    listed = listed || a->text() == QFileInfo(dir + ".atelier").absoluteFilePath();
+  QVERIFY(listed);
+  QVERIFY(!window.createProject(dir + ".atelier")); // exists and is not empty
+  QVERIFY(window.statusBar()->currentMessage().contains("not empty"));
+  auto* bar = window.findChild<QToolBar*>("mainToolBar");
+  QVERIFY(bar);
+  QStringList texts;
+  for (QAction* a : bar->actions())
+    texts << a->text();
+  QVERIFY2(texts.join('|').contains("New Project") && texts.join('|').contains("Undo"),
+           qPrintable(texts.join('|')));
 }
 
 void TestMainWindow::importDialogOptions() {
