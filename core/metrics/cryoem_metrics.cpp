@@ -380,16 +380,20 @@ std::vector<Metric> cryoem_metrics(const Image& image, double pixel_size_A) {
   FloatPlane storage;
   const auto spectrum = rotational_power_spectrum(mean_view(image, storage), pixel_size_A);
   const ThonRings rings = analyse_thon_rings(spectrum);
-  std::vector<Metric> out{
-      {"thon_visibility", rings.visibility},
-      {"first_zero_freq_per_px", rings.first_zero_per_px},
-      {"ring_fade_freq_per_px", rings.fade_per_px},
-      {"ring_fade_resolution_px", rings.fade_resolution_px()},
-  };
-  if (rings.pixel_size_A > 0) {
-    out.push_back({"first_zero_resolution_A",
-                   rings.first_zero_per_A() > 0 ? 1.0 / rings.first_zero_per_A() : 0.0});
-    out.push_back({"ring_fade_resolution_A", rings.fade_resolution_A()});
+  // Without rings the zero and the fade are unknown, not 0: a 0 Å
+  // "resolution" would pass every "better than" filter. They are left out,
+  // so filters and sorts treat the item as having no such metric.
+  std::vector<Metric> out{{"thon_visibility", rings.visibility}};
+  if (rings.first_zero_per_px > 0) {
+    out.push_back({"first_zero_freq_per_px", rings.first_zero_per_px});
+    if (rings.pixel_size_A > 0)
+      out.push_back({"first_zero_resolution_A", 1.0 / rings.first_zero_per_A()});
+  }
+  if (rings.fade_per_px > 0) {
+    out.push_back({"ring_fade_freq_per_px", rings.fade_per_px});
+    out.push_back({"ring_fade_resolution_px", rings.fade_resolution_px()});
+    if (rings.pixel_size_A > 0)
+      out.push_back({"ring_fade_resolution_A", rings.fade_resolution_A()});
   }
   return out;
 }

@@ -315,9 +315,19 @@ private slots:
     QCOMPARE(metric(m, "ring_fade_resolution_A"), 1.0 / rings.fade_per_A());
     QVERIFY(std::abs(metric(m, "first_zero_resolution_A") * k0 - 1.0) < 0.02);
     QCOMPARE(metric(m, "thon_visibility"), rings.visibility);
-    const auto in_px = cryoem_metrics(from_mat(noise_mat(64, 64, 1, 2)));
+    Image bare = sharp;
+    bare.spacing = {}; // the pixel size unknown: pixels only
+    const auto in_px = cryoem_metrics(bare, 0.0);
     QVERIFY(!find_metric(in_px, "ring_fade_resolution_A"));
-    QVERIFY(find_metric(in_px, "ring_fade_resolution_px"));
+    QVERIFY(!find_metric(in_px, "first_zero_resolution_A"));
+    QCOMPARE(metric(in_px, "ring_fade_resolution_px"), rings.fade_resolution_px());
+    // Noise has no rings: zero and fade are missing, not 0 (a 0 Å
+    // "resolution" would pass every "better than" filter).
+    const auto noise = cryoem_metrics(from_mat(noise_mat(256, 256, 1, 2)), 1.0);
+    QVERIFY(find_metric(noise, "thon_visibility"));
+    for (const char* name : {"first_zero_resolution_A", "first_zero_freq_per_px",
+                             "ring_fade_resolution_A", "ring_fade_resolution_px"})
+      QVERIFY2(!find_metric(noise, name), name);
   }
 
   void thumbnailSize_data() {
@@ -505,7 +515,7 @@ private slots:
     QCOMPARE(results[2].version, 2);
     QCOMPARE(metric(results[2].metrics, "pages"), 4.0);
     QVERIFY(find_metric(results[0].metrics, "noise_sigma"));
-    QVERIFY(find_metric(results[1].metrics, "ring_fade_resolution_A"));
+    QVERIFY(find_metric(results[1].metrics, "thon_visibility"));
     QCOMPARE(item_kind_name(ItemKind::xray), std::string_view("xray"));
     QVERIFY_THROWS_EXCEPTION(Error, local.register_provider({"", 1, {}, {}}));
   }
