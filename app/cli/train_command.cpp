@@ -12,6 +12,7 @@
 #endif
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -108,6 +109,9 @@ int run_train(const std::vector<std::string>& args) {
 #if ATELIER_WITH_FORMAT_LIBS
         const project::Project p = project::Project::open(o.required("project"));
         denoise::ProjectPairs pp = denoise::pairs_from_project(p, o.text("where", ""));
+        t.source_project =
+            std::filesystem::absolute(o.required("project")).lexically_normal().string();
+        t.source_filter = o.text("where", "");
         if (!pp.unsplit.empty()) {
           // Pairs without a project split: split them as a pair list would be.
           auto [train, val] = denoise::split_pairs(pp.unsplit, t.val_fraction, t.seed);

@@ -353,19 +353,30 @@ void MainWindow::buildMenus() {
       statusBar()->showMessage(tr("Select the items to denoise in the grid."));
       return;
     }
-    QStringList runs;
+    // Each run with a checkpoint is offered twice: its best (by validation
+    // loss) and its latest checkpoint; the newest run's best comes first.
+    QStringList choices;
+    std::vector<std::pair<QString, QString>> picks; // run folder name, "best" / "latest"
     for (const std::string& dir : run::list_run_dirs((tab->project->runs_dir()).string()))
-      if (run::last_checkpoint_file(dir)) runs << QFileInfo(QString::fromStdString(dir)).fileName();
-    if (runs.isEmpty()) {
+      if (run::last_checkpoint_file(dir)) {
+        const QString name = QFileInfo(QString::fromStdString(dir)).fileName();
+        choices.prepend(tr("%1 — latest checkpoint").arg(name));
+        picks.insert(picks.begin(), {name, "latest"});
+        choices.prepend(tr("%1 — best checkpoint").arg(name));
+        picks.insert(picks.begin(), {name, "best"});
+      }
+    if (choices.isEmpty()) {
       statusBar()->showMessage(
           tr("No run of this project has a checkpoint yet (Training, Ctrl+T)."));
       return;
     }
     bool ok = false;
-    const QString run = QInputDialog::getItem(
-        this, tr("Denoise"), tr("Denoise %1 items with the best checkpoint of").arg(ids.size()),
-        runs, int(runs.size()) - 1, false, &ok);
-    if (ok) denoiseItems(ids, QDir(tab->dir).filePath("runs/" + run));
+    const QString choice = QInputDialog::getItem(
+        this, tr("Denoise"), tr("Denoise %1 items with").arg(ids.size()), choices, 0, false, &ok);
+    const auto index = choices.indexOf(choice);
+    if (ok && index >= 0)
+      denoiseItems(ids, QDir(tab->dir).filePath("runs/" + picks[std::size_t(index)].first),
+                   picks[std::size_t(index)].second);
   });
   denoise->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
   QAction* compare_denoised =
@@ -724,7 +735,8 @@ QWidget* MainWindow::openCompare(const QString& a, const QString& b) {
   return view;
 }
 
-bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run_dir) {
+bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run_dir,
+                              const QString& checkpoint) {
   ProjectTab* tab = currentProject();
   if (!tab || denoising_ || ids.empty() || refuseReadOnly(*tab)) return false;
   denoising_ = true;
@@ -741,7 +753,7 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
   QPointer<MainWindow> self(this);
   QPointer<QProgressDialog> progress(dialog);
   std::vector<std::int64_t> items(ids.begin(), ids.end());
-  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, items, job] {
+  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, checkpoint, items, job] {
     QString summary;
     int done = 0, errors = 0;
     bool cancelled = false;
@@ -749,6 +761,7 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
       auto project = project::Project::open(project_dir.toStdString());
       denoise::DenoiseItemsOptions o;
       o.run_dir = run_dir.toStdString();
+      o.checkpoint = checkpoint.toStdString();
       o.denoise.device = engine::default_device();
       const auto r = denoise::denoise_items(project, items, o, [&](std::size_t n, std::size_t) {
         QMetaObject::invokeMethod(

@@ -77,10 +77,12 @@ public:
   // Opens two images of the same size in a compare tab (side by side, wipe,
   // difference, flip); nullptr with a message when they cannot be compared.
   QWidget* openCompare(const QString& a, const QString& b);
-  // Denoises items of the current project tab with a run's best checkpoint
+  // Denoises items of the current project tab with a run's checkpoint
   // in the background (progress dialog with Cancel); denoiseFinished follows.
   // False when no project tab is current or a denoise job runs.
-  bool denoiseItems(const std::vector<qint64>& ids, const QString& run_dir);
+  // checkpoint: "best" (by validation loss), "latest" or a checkpoint file.
+  bool denoiseItems(const std::vector<qint64>& ids, const QString& run_dir,
+                    const QString& checkpoint = QStringLiteral("best"));
   // Compares an item of the current project tab with its newest denoised
   // output; nullptr with a message when it has none.
   QWidget* compareWithDenoised(qint64 item_id);

@@ -11,6 +11,7 @@
 #include "tests/support/test_support.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,6 +160,12 @@ private slots:
     QVERIFY(train >= 1);
     QVERIFY(train + val <= 4); // 4 odd halves left; test-split ones are out
     QVERIFY(json["options"].toObject()["pairs_list"].toString().startsWith("project "));
+    // Where the pairs came from and how pixels were scaled are frozen too.
+    const QJsonObject source = json["source"].toObject();
+    QCOMPARE(source["project"].toString(), QFileInfo(proj).absoluteFilePath());
+    QCOMPARE(source["filter"].toString(), QString("status != reject"));
+    QCOMPARE(source["train_pairs"].toInt(), train);
+    QCOMPARE(json["normalisation"].toObject()["scheme"].toString(), QString("per_image_mean_std"));
     for (const auto& p : json["train_pairs"].toArray())
       QVERIFY(!p.toArray()[0].toString().contains("odd_004"));
     // Exactly one source of pairs.

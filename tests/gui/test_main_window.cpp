@@ -133,6 +133,15 @@ void TestMainWindow::denoisesItemsAndComparesWithTheResult() {
   auto* view = qobject_cast<CompareView*>(window.compareWithDenoised(ids[0]));
   QVERIFY(view);
   QCOMPARE(view->differencePlane().width, 128);
+  // The latest checkpoint can be chosen too (a run of 2 steps: step 2).
+  QVERIFY(window.openProject(proj)); // back to its tab from the compare tab
+  QVERIFY(window.denoiseItems({ids[0]}, proj + "/runs/n2n", "latest"));
+  QVERIFY(finished.wait(120000));
+  QCOMPARE(finished[1][0].toInt(), 1);
+  const auto outputs = project::Project::open(proj.toStdString()).derived_of(ids[0]);
+  QVERIFY(!outputs.empty());
+  QVERIFY2(QString::fromStdString(outputs.front().source).contains("step-2"),
+           outputs.front().source.c_str());
 }
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {

@@ -65,6 +65,21 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("loader_threads").value(o.loader_threads);
   j.key("cache_gib").value(o.cache_gib);
   j.end_object();
+  // Where the pairs came from and how pixels are scaled: with the exact
+  // pairs below, what a later run needs to do the same.
+  j.key("source").begin_object();
+  j.key("project").value(o.source_project);
+  j.key("filter").value(o.source_filter);
+  j.key("pairs_list").value(o.pairs_list);
+  j.key("train_pairs").value(static_cast<std::int64_t>(train.size()));
+  j.key("val_pairs").value(static_cast<std::int64_t>(val.size()));
+  j.end_object();
+  j.key("normalisation").begin_object();
+  j.key("scheme").value("per_image_mean_std");
+  j.key("description")
+      .value("each half sum is shifted to mean 0 and scaled to std 1 over its own pixels, in "
+             "training and in inference");
+  j.end_object();
   for (const auto& [key, list] : {std::pair{"train_pairs", &train}, std::pair{"val_pairs", &val}}) {
     j.key(key).begin_array();
     for (const ImagePair& p : *list)

@@ -44,6 +44,9 @@ struct DenoiseTrainOptions {
   std::uint64_t seed = 0;
   int loader_threads = 2;
   double cache_gib = 2.0;
+  // Where the pairs came from, kept in run.json: the project folder and the
+  // item filter they were chosen with (empty for a pair list).
+  std::string source_project, source_filter;
 
   // Throws Error naming the first bad option.
   void validate() const;
