@@ -29,6 +29,8 @@ void add_metrics(RunDirectory& rd, int from, int to) {
     MetricsRecord r;
     r.add("step", step).add("time_s", 0.1 * step).add("loss", 1.0 / step).add("lr", 1e-3);
     r.add("images_per_s", 50.0).add("grad_norm", 0.5);
+    // As a GPU run logs them (NVML): every other record here.
+    if (step % 20 == 0) r.add("gpu_util_pct", 90.0).add("gpu_mem_used_gib", 12.5);
     if (step % 50 == 0) r.add("val_loss", 2.0 / step);
     rd.append_metrics(r);
   }
@@ -104,6 +106,8 @@ private slots:
     QVERIFY(panel.selectRun("live"));
     QCOMPARE(panel.lossPlot().pointCount(0), std::size_t(20));
     QCOMPARE(panel.lossPlot().pointCount(1), std::size_t(4)); // val every 50
+    QCOMPARE(panel.gpuPlot().pointCount(0), std::size_t(10)); // GPU utilisation
+    QCOMPARE(panel.gpuPlot().pointCount(1), std::size_t(10)); // GPU memory
     add_metrics(live, 210, 300);
     panel.refresh();
     QCOMPARE(panel.lossPlot().pointCount(0), std::size_t(30));

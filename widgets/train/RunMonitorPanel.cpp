@@ -67,6 +67,8 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   lr_->setTitle(tr("Learning rate"));
   grad_ = new LinePlot(this);
   grad_->setTitle(tr("Gradient norm"));
+  gpu_plot_ = new LinePlot(this);
+  gpu_plot_->setTitle(tr("GPU utilisation (%) and memory (GiB); none for CPU runs"));
   auto* plots = new QWidget(this);
   auto* grid = new QGridLayout(plots);
   grid->setContentsMargins(0, 0, 0, 0);
@@ -74,6 +76,7 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   grid->addWidget(speed_, 0, 1);
   grid->addWidget(lr_, 1, 0);
   grid->addWidget(grad_, 1, 1);
+  grid->addWidget(gpu_plot_, 0, 2, 2, 1);
 
   align_ = new QComboBox(this);
   align_->addItem(tr("by step"));
@@ -125,7 +128,7 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(align_, &QComboBox::currentIndexChanged, this, &RunMonitorPanel::rebuildPlots);
   connect(smoothing_, &QSlider::valueChanged, this, [this](int v) {
-    for (LinePlot* p : {loss_, speed_, lr_, grad_})
+    for (LinePlot* p : {loss_, speed_, lr_, grad_, gpu_plot_})
       p->setSmoothing(v / 100.0);
   });
   connect(log_y_, &QCheckBox::toggled, loss_, &LinePlot::setLogY);
@@ -160,7 +163,7 @@ RunMonitorPanel::RunMonitorPanel(QWidget* parent) : QWidget(parent) {
       return;
     each_selected([this](const QString& n, QString* e) { return deleteRun(n, e); });
   });
-  for (LinePlot* p : {loss_, speed_, lr_, grad_})
+  for (LinePlot* p : {loss_, speed_, lr_, grad_, gpu_plot_})
     p->setSmoothing(smoothing_->value() / 100.0);
 
   timer_ = new QTimer(this);
@@ -264,7 +267,7 @@ void RunMonitorPanel::updateRow(const Followed& f) {
 }
 
 void RunMonitorPanel::rebuildPlots() {
-  for (LinePlot* p : {loss_, speed_, lr_, grad_})
+  for (LinePlot* p : {loss_, speed_, lr_, grad_, gpu_plot_})
     p->clear();
   plotted_.clear();
   const QStringList names = selectedRuns();
@@ -284,6 +287,8 @@ void RunMonitorPanel::rebuildPlots() {
     add(speed_, "megapixels_per_s", tr("MP/s"), c.darker(140));
     add(lr_, "lr", tr("lr"), c);
     add(grad_, "grad_norm", tr("grad norm"), c);
+    add(gpu_plot_, "gpu_util_pct", tr("GPU %"), c);
+    add(gpu_plot_, "gpu_mem_used_gib", tr("GiB"), c.darker(140));
   }
   appendNewPoints();
 }

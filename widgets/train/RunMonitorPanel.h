@@ -51,6 +51,7 @@ public:
   // Deletes the folder (no question asked here; the button asks).
   bool deleteRun(const QString& name, QString* error = nullptr);
 
+  LinePlot& gpuPlot() { return *gpu_plot_; }
   LinePlot& lossPlot() { return *loss_; }
   LinePlot& throughputPlot() { return *speed_; }
   QTableWidget& table() { return *table_; }
@@ -89,6 +90,7 @@ private:
   LinePlot* speed_ = nullptr;
   LinePlot* lr_ = nullptr;
   LinePlot* grad_ = nullptr;
+  LinePlot* gpu_plot_ = nullptr; // NVML utilisation and memory of the run's GPU
   QComboBox* align_ = nullptr;
   QSlider* smoothing_ = nullptr;
   QCheckBox* log_y_ = nullptr;

@@ -10,12 +10,14 @@
 #include "core/nn/lr_schedule.h"
 #include "core/recipes/denoise/pair_loader.h"
 #include "core/recipes/denoise/unet_checkpoint.h"
+#include "core/run/gpu_monitor.h"
 #include "core/run/run_dir.h"
 #include "core/run/run_json.h"
 #include "core/run/stop_signal.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 
@@ -202,6 +204,7 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
     return sum / o.val_batches;
   };
 
+  const int gpu_index = o.device.rfind("cuda:", 0) == 0 ? std::atoi(o.device.c_str() + 5) : 0;
   try {
     auto interval_start = Clock::now();
     std::int64_t interval_steps = 0;
@@ -241,6 +244,16 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
             .add("gpu_mem_gib", backend->is_gpu()
                                     ? double(backend->peak_memory_bytes()) / double(1ull << 30)
                                     : std::numeric_limits<double>::quiet_NaN());
+        // The device's utilisation and memory as the driver sees them (NVML,
+        // loaded at run time; absent without a driver or on the CPU).
+        if (backend->is_gpu()) {
+          if (const auto gpus = run::sample_gpus())
+            for (const run::GpuSample& g : *gpus)
+              if (g.index == gpu_index) {
+                m.add("gpu_util_pct", g.utilisation_pct).add("gpu_mem_used_gib", g.memory_used_gib);
+                break;
+              }
+        }
         s.dir.append_metrics(m);
         if (!std::isfinite(loss))
           throw Error("the loss is " + std::to_string(loss) + " at step " + std::to_string(step) +
