@@ -253,6 +253,41 @@ FloatPlane power_spectrum_image(PlaneView plane, const PowerSpectrumOptions& opt
   return out;
 }
 
+void flatten_spectrum_background(FloatPlane& s) {
+  const std::int64_t n = std::min(s.width, s.height);
+  if (n < 8) return;
+  const double cx = static_cast<double>(s.width / 2), cy = static_cast<double>(s.height / 2);
+  const auto radius = [&](std::int64_t x, std::int64_t y) {
+    return static_cast<std::size_t>(std::lround(std::hypot(double(x) - cx, double(y) - cy)));
+  };
+  const std::size_t bins = radius(0, 0) + 2;
+  std::vector<double> sum(bins, 0.0), count(bins, 0.0);
+  for (std::int64_t y = 0; y < s.height; ++y)
+    for (std::int64_t x = 0; x < s.width; ++x) {
+      const float v = s.data[static_cast<std::size_t>(y * s.width + x)];
+      if (!std::isfinite(v)) continue;
+      const std::size_t r = radius(x, y);
+      sum[r] += v;
+      count[r] += 1;
+    }
+  // Moving average of the radial means over +-n/32 radii (weighted by the
+  // pixels each radius has).
+  const auto half = static_cast<std::ptrdiff_t>(std::max<std::int64_t>(2, n / 32));
+  std::vector<float> background(bins, 0.0f);
+  for (std::ptrdiff_t r = 0; r < static_cast<std::ptrdiff_t>(bins); ++r) {
+    double a = 0, c = 0;
+    for (std::ptrdiff_t i = std::max<std::ptrdiff_t>(0, r - half);
+         i <= std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(bins) - 1, r + half); ++i) {
+      a += sum[static_cast<std::size_t>(i)];
+      c += count[static_cast<std::size_t>(i)];
+    }
+    background[static_cast<std::size_t>(r)] = c > 0 ? static_cast<float>(a / c) : 0.0f;
+  }
+  for (std::int64_t y = 0; y < s.height; ++y)
+    for (std::int64_t x = 0; x < s.width; ++x)
+      s.data[static_cast<std::size_t>(y * s.width + x)] -= background[radius(x, y)];
+}
+
 PowerSpectrum1D rotational_power_spectrum(const Image& image, const PowerSpectrumOptions& options) {
   FloatPlane storage;
   return rotational_power_spectrum(mean_view(image, storage), pixel_size_in_A(image.spacing),

@@ -51,6 +51,11 @@ double pixel_size_in_A(const Spacing& spacing); // 0 when unknown or not Å
 // tile x tile values of log10(power), zero frequency at (tile/2, tile/2),
 // x to the right, so Thon rings, astigmatism and drift streaks show.
 FloatPlane power_spectrum_image(PlaneView plane, const PowerSpectrumOptions& options = {});
+// Subtracts the smooth radial background from such a centred log spectrum:
+// each radius' mean, averaged over +-side/32 radii (wider than a ring's
+// spacing, so the rings themselves stay), as the Thon-ring analysis does.
+// Rings, astigmatism and drift then stand out at any contrast setting.
+void flatten_spectrum_background(FloatPlane& log_spectrum);
 
 struct ThonRings {
   // Mean over the usable band of the local oscillation contrast above its

@@ -19,6 +19,7 @@
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <cmath>
 
@@ -142,8 +143,23 @@ void TestViewerPanel::powerSpectrumWithResolutionReadout() {
   QVERIFY(!hovered.isEmpty());
   QVERIFY2(hovered.last().first().toString().contains("resolution 12.00 Å"),
            qPrintable(hovered.last().first().toString()));
+  // Flattened by default: the radial background is gone (mean about 0);
+  // B shows the plain log spectrum, whose values sit far below.
+  QVERIFY(panel.flattenButton().isChecked() && panel.flattenButton().isEnabled());
+  double mean = 0;
+  for (float p : viewer.plane().data)
+    mean += p;
+  mean /= double(viewer.plane().data.size());
+  QVERIFY2(std::abs(mean) < 0.5, qPrintable(QString::number(mean)));
+  const double flat = viewer.valueAt(128 + 20, 128);
+  QTest::keyClick(&viewer, Qt::Key_B);
+  QVERIFY(!panel.flattenButton().isChecked());
+  QVERIFY2(std::abs(viewer.valueAt(128 + 20, 128) - flat) > 1.0,
+           qPrintable(QString("%1 vs %2").arg(viewer.valueAt(128 + 20, 128)).arg(flat)));
+  QVERIFY(viewer.valueAt(128 + 32, 128) > viewer.valueAt(128 + 20, 128) + 3);
   QTest::keyClick(&viewer, Qt::Key_P);
   QVERIFY(!panel.spectrum());
+  QVERIFY(!panel.flattenButton().isEnabled());
   QCOMPARE(viewer.valueAt(0, 0), 1.0); // the image again
 }
 

@@ -330,6 +330,42 @@ private slots:
       QVERIFY2(!find_metric(noise, name), name);
   }
 
+  // Flattening removes a smooth radial decay and keeps rings: on a
+  // synthetic log spectrum (decay + rings of period 8 radii) what is left
+  // correlates with the rings and has no trend.
+  void flattenSpectrumKeepsRings() {
+    FloatPlane s;
+    s.width = s.height = 256;
+    s.data.resize(256 * 256);
+    std::vector<float> rings(s.data.size());
+    for (int y = 0; y < 256; ++y)
+      for (int x = 0; x < 256; ++x) {
+        const double r = std::hypot(x - 128.0, y - 128.0);
+        const auto i = static_cast<std::size_t>(y * 256 + x);
+        rings[i] = static_cast<float>(0.3 * std::cos(2 * M_PI * r / 8.0));
+        s.data[i] = static_cast<float>(-3.0 - 0.02 * r) + rings[i];
+      }
+    flatten_spectrum_background(s);
+    double dot = 0, aa = 0, bb = 0, inner = 0, outer = 0;
+    int n_in = 0, n_out = 0;
+    for (int y = 0; y < 256; ++y)
+      for (int x = 0; x < 256; ++x) {
+        const auto i = static_cast<std::size_t>(y * 256 + x);
+        const double r = std::hypot(x - 128.0, y - 128.0);
+        if (r < 16 || r > 120) continue; // the ends of the moving average
+        dot += s.data[i] * rings[i];
+        aa += double(s.data[i]) * s.data[i];
+        bb += double(rings[i]) * rings[i];
+        (r < 60 ? inner : outer) += s.data[i];
+        ++(r < 60 ? n_in : n_out);
+      }
+    const double correlation = dot / std::sqrt(aa * bb);
+    qInfo("flattened: correlation with the rings %.3f, mean inner %.3f outer %.3f", correlation,
+          inner / n_in, outer / n_out);
+    QVERIFY(correlation > 0.9);
+    QVERIFY(std::abs(inner / n_in) < 0.05 && std::abs(outer / n_out) < 0.05); // no trend left
+  }
+
   void thumbnailSize_data() {
     QTest::addColumn<int>("w");
     QTest::addColumn<int>("h");

@@ -57,6 +57,13 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   spectrum_->setText(tr("Spectrum"));
   spectrum_->setCheckable(true);
   spectrum_->setToolTip(tr("Log power spectrum, tile-averaged (P)"));
+  flatten_ = new QToolButton(this);
+  flatten_->setText(tr("Flatten"));
+  flatten_->setCheckable(true);
+  flatten_->setChecked(true);
+  flatten_->setEnabled(false); // with the spectrum only
+  flatten_->setToolTip(tr("Subtract the spectrum's smooth radial background so Thon rings, "
+                          "astigmatism and drift stand out (B)"));
   bands_ = new QComboBox(this);
   bands_->setObjectName("bands");
   bands_->setToolTip(tr("Band shown, or an RGB composite of three bands"));
@@ -74,6 +81,7 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   bar->addWidget(new QLabel(tr("γ"), this));
   bar->addWidget(gamma_);
   bar->addWidget(spectrum_);
+  bar->addWidget(flatten_);
   bar->addWidget(bands_);
   for (int c = 0; c < 3; ++c) {
     rgb_[c] = new QSpinBox(this);
@@ -130,7 +138,13 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   connect(colormap_, &QComboBox::currentIndexChanged, this, [this] { applyControls(); });
   connect(window_, &QComboBox::currentIndexChanged, this, [this] { applyControls(); });
   connect(gamma_, &QSlider::valueChanged, this, [this] { applyControls(); });
-  connect(spectrum_, &QToolButton::toggled, this, [this] { present(false); });
+  connect(spectrum_, &QToolButton::toggled, this, [this](bool on) {
+    flatten_->setEnabled(on);
+    present(false);
+  });
+  connect(flatten_, &QToolButton::toggled, this, [this] {
+    if (spectrum()) present(true);
+  });
   connect(bands_, &QComboBox::currentIndexChanged, this, [this] { present(true); });
   connect(stretch_, &QComboBox::currentIndexChanged, this, [this] { updateHistogram(); });
   connect(frame_, &QSlider::valueChanged, this, [this](int v) { readFrame(v); });
@@ -351,8 +365,9 @@ void ViewerPanel::present(bool keep_view) {
       o.tile = 256;
       o.overlap = 0.5;
       o.max_tiles = 64;
-      viewer_->setPlane(metrics::power_spectrum_image(plane_of(mode < 0 ? kMean : mode), o),
-                        Spacing{}, keep_view);
+      metrics::FloatPlane ps = metrics::power_spectrum_image(plane_of(mode < 0 ? kMean : mode), o);
+      if (flatten_->isChecked()) metrics::flatten_spectrum_background(ps);
+      viewer_->setPlane(std::move(ps), Spacing{}, keep_view);
     } catch (const Error& e) {
       emit failed(tr("No power spectrum: %1").arg(QString::fromStdString(e.message())));
       QSignalBlocker block(spectrum_);
@@ -497,6 +512,9 @@ bool ViewerPanel::eventFilter(QObject* watched, QEvent* event) {
     case Qt::Key_Up: frame_->setValue(frame_->value() - 1); return true;
     case Qt::Key_Down: frame_->setValue(frame_->value() + 1); return true;
     case Qt::Key_P: spectrum_->toggle(); return true;
+    case Qt::Key_B:
+      if (spectrum()) flatten_->toggle();
+      return true;
     case Qt::Key_A: emit statusRequested('a'); return true;
     case Qt::Key_R: emit statusRequested('r'); return true;
     case Qt::Key_U: emit statusRequested('u'); return true;

@@ -7,8 +7,8 @@
 // label image (a segmentation) drawn over it with an opacity and a legend.
 // Keys inside the viewer: Left/Right (or PageUp/PageDown) step to the
 // previous/next item, Up/Down the previous/next frame, P toggles the
-// spectrum, A/R/U curate the item, Escape hides the viewer; the grid answers
-// the item keys.
+// spectrum (B its background flattening), A/R/U curate the item, Escape hides the viewer; the grid
+// answers the item keys.
 #pragma once
 
 #include "core/data/image.h"
@@ -63,6 +63,8 @@ public:
   std::int64_t frame() const { return shown_frame_; }
   void setSpectrum(bool on);
   bool spectrum() const;
+  // The spectrum's radial background subtracted (on by default; B).
+  QToolButton& flattenButton() { return *flatten_; }
   // Band modes: -1 the mean of the bands, k band k, -2 the RGB composite.
   void setBandMode(int mode);
   int bandMode() const;
@@ -96,6 +98,7 @@ private:
   QComboBox* window_ = nullptr;
   QSlider* gamma_ = nullptr;
   QToolButton* spectrum_ = nullptr;
+  QToolButton* flatten_ = nullptr;
   QComboBox* bands_ = nullptr;
   QSpinBox* rgb_[3] = {};
   QComboBox* stretch_ = nullptr; // which composite band the histogram edits
