@@ -399,6 +399,12 @@ void MainWindow::buildMenus() {
   undo->setIcon(icon(QStyle::SP_ArrowBack));
   redo->setIcon(icon(QStyle::SP_ArrowForward));
   training->setIcon(icon(QStyle::SP_MediaPlay));
+  // Short toolbar labels (the menus keep the long ones and their keys).
+  for (auto [a, text] :
+       {std::pair{create, tr("New")}, std::pair{project, tr("Open")},
+        std::pair{import, tr("Import")}, std::pair{exporting, tr("Export")},
+        std::pair{undo, tr("Undo")}, std::pair{redo, tr("Redo")}, std::pair{training, tr("Train")}})
+    a->setIconText(text);
   for (QAction* a : {create, project, import, exporting})
     bar->addAction(a);
   bar->addSeparator();
