@@ -614,6 +614,39 @@ MainWindow::ProjectTab* MainWindow::currentProject() {
   return it == projects_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// Shows the viewer beside the grid; when the splitter left it (or the grid
+// or the metrics) cramped, the viewer takes 45% of the row and the others
+// share the rest.
+void reveal_viewer(ViewerPanel* viewer) {
+  viewer->show();
+  auto* split = qobject_cast<QSplitter*>(viewer->parentWidget());
+  if (!split) return;
+  // After the splitter has taken the shown viewer into its layout.
+  QMetaObject::invokeMethod(
+      split,
+      [split, viewer = QPointer<ViewerPanel>(viewer)] {
+        if (!viewer) return;
+        QList<int> sizes = split->sizes();
+        const int index = split->indexOf(viewer);
+        int total = 0;
+        for (int s : sizes)
+          total += s;
+        if (index < 0 || total <= 0) return;
+        const bool cramped =
+            std::any_of(sizes.begin(), sizes.end(), [&](int s) { return s < total / 5; });
+        if (!cramped) return; // the user's own split stays
+        const auto others = std::max<qsizetype>(1, sizes.size() - 1);
+        for (qsizetype i = 0; i < sizes.size(); ++i)
+          sizes[i] = i == index ? total * 45 / 100 : int(total * 55 / (100 * others));
+        split->setSizes(sizes);
+      },
+      Qt::QueuedConnection);
+}
+
+} // namespace
+
 bool MainWindow::openItem(qint64 item_id) {
   ProjectTab* tab = currentProject();
   if (!tab) return false;
@@ -649,12 +682,12 @@ bool MainWindow::openItem(qint64 item_id) {
           if (!error.isEmpty()) {
             // The viewer says why in the image's place (not the previous item).
             self->statusBar()->showMessage(error);
-            viewer->show();
+            reveal_viewer(viewer);
             viewer->showProblem(QString::fromStdString(path), error);
             viewer->setFocus();
             return;
           }
-          viewer->show();
+          reveal_viewer(viewer);
           viewer->setItem(image, QString::fromStdString(path), info);
           viewer->viewer().setFocus();
           self->statusBar()->showMessage(QString::fromStdString(path), 5000);

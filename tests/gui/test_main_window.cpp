@@ -317,6 +317,14 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
   QTRY_VERIFY_WITH_TIMEOUT(!viewer->problemText().isEmpty(), 10000);
   QVERIFY2(viewer->problemText().contains("s2.mrc") && viewer->problemText().contains("missing"),
            qPrintable(viewer->problemText()));
+  window.resize(1280, 800);
+  QTRY_VERIFY(viewer->width() > 200); // given room beside the grid
+  QTRY_COMPARE(grid->model().index(2).data(ItemGridModel::ProblemRole).toString(),
+               QString("missing"));
+  if (const QByteArray out = qgetenv("ATELIER_TEST_ARTEFACTS"); !out.isEmpty()) {
+    QDir().mkpath(QString::fromLocal8Bit(out));
+    window.grab().toImage().save(QString::fromLocal8Bit(out) + "/main_window_read_only.png");
+  }
   QVERIFY(window.openItem(grid->model().idAt(0))); // a good item brings the image back
   QTRY_VERIFY_WITH_TIMEOUT(viewer->problemText().isEmpty(), 10000);
 

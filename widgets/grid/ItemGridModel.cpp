@@ -9,6 +9,18 @@
 
 namespace atelier {
 
+namespace {
+
+// The cache file's name: the content fingerprint (items with the same
+// content share a thumbnail); an item without one (made by hand, not by
+// the importer) still gets its source checked, under its id.
+QString thumbnail_key(const project::ItemRow& row) {
+  return row.fingerprint.empty() ? QStringLiteral("item-%1").arg(row.id)
+                                 : QString::fromStdString(row.fingerprint);
+}
+
+} // namespace
+
 ItemGridModel::ItemGridModel(std::shared_ptr<project::Project> project, ThumbnailLoader* thumbnails,
                              QObject* parent)
     : QAbstractListModel(parent), project_(std::move(project)), thumbnails_(thumbnails) {
@@ -79,11 +91,11 @@ const ItemGridModel::Page* ItemGridModel::pageOf(int row) const {
       const int oldest = page_order_.back();
       page_order_.pop_back();
       for (const auto& r : pages_[oldest].rows)
-        rows_by_key_.erase(QString::fromStdString(r.fingerprint));
+        rows_by_key_.erase(thumbnail_key(r));
       pages_.erase(oldest);
     }
     for (std::size_t i = 0; i < fresh.rows.size(); ++i)
-      rows_by_key_[QString::fromStdString(fresh.rows[i].fingerprint)].push_back(
+      rows_by_key_[thumbnail_key(fresh.rows[i])].push_back(
           page * kPageRows + static_cast<int>(i));
     it = pages_.emplace(page, std::move(fresh)).first;
     page_order_.push_front(page);
@@ -118,7 +130,7 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
   case ThumbnailRole: {
     if (!thumbnails_) return QImage();
     // Failed imports have no source to rebuild from; the cache is all.
-    const QString key = QString::fromStdString(r->fingerprint);
+    const QString key = thumbnail_key(*r);
     if (!r->import_ok) return thumbnails_->request(key);
     return thumbnails_->request(key, QString::fromStdString(paths_->absolute(*r)),
                                 QString::fromStdString(r->format));
@@ -139,7 +151,7 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
 std::pair<QString, QString> ItemGridModel::problemOf(const project::ItemRow& row) const {
   if (!row.import_ok) return {tr("import error"), QString::fromStdString(row.import_error)};
   if (!thumbnails_) return {};
-  const auto p = thumbnails_->problem(QString::fromStdString(row.fingerprint));
+  const auto p = thumbnails_->problem(thumbnail_key(row));
   return {p.tag, p.reason};
 }
 

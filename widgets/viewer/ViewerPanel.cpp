@@ -75,6 +75,14 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   frame_->setToolTip(tr("Frame or slice (Up/Down)"));
   frame_label_ = new QLabel(this);
 
+  // The bar gives way before the image does: combos shrink to a few
+  // characters, and the panel can be narrower than its controls' natural
+  // width (beside the grid and the metrics on a laptop screen).
+  for (QComboBox* c : {colormap_, window_, bands_, stretch_}) {
+    c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    c->setMinimumContentsLength(5);
+  }
+  setMinimumWidth(320);
   auto* bar = new QHBoxLayout;
   bar->addWidget(colormap_);
   bar->addWidget(window_);
