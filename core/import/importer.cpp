@@ -6,6 +6,7 @@
 #include "core/base/error.h"
 #include "core/import/fingerprint.h"
 #include "core/import/item_class.h"
+#include "core/import/item_thumbnail.h"
 #include "core/import/preview_image.h"
 #include "core/import/scan.h"
 #include "core/import/star_metrics.h"
@@ -95,6 +96,17 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
     if (info.spacing.known()) rec.metadata.emplace_back("spacing_unit", info.spacing.unit);
 
     const Image image = read_preview_image(file.abs_path, info);
+    if (image.width() == 0 && cls.kind == "points" && thumbnails) {
+      // No pixels to measure; the grid still gets a picture of the cloud.
+      try {
+        const Image thumb = point_cloud_item_thumbnail(file.abs_path);
+        if (thumb.width() > 0)
+          metrics::write_thumbnail(thumb, thumbnails->path_for(rec.fingerprint).string());
+      } catch (const std::exception& e) {
+        rec.metadata.emplace_back("thumbnail_error", e.what());
+        r.thumbnail_failed = true;
+      }
+    }
     if (image.width() > 0) {
       if (!info.bands) rec.channels = image.channels();
       metrics::ItemInfo item{info.format, cls.metric_kind, rec.pixel_size_A, {}};

@@ -429,6 +429,8 @@ private slots:
     QVERIFY(cloud && cloud->import_ok);
     QCOMPARE(cloud->kind, std::string("points"));
     QVERIFY(p.item_metrics(cloud->id).empty());
+    // No pixels to measure, but a picture of the cloud for the grid.
+    QVERIFY(fs::file_size(p.cache_dir() / (cloud->fingerprint + ".jpg")) > 1000);
     const auto cxr = p.item(id_of(p, ds, "xray/highdicom_dx_image.dcm"));
     QVERIFY(cxr && cxr->import_ok);
     QCOMPARE(p.item_metadata(cxr->id).at("metric_kind"), std::string("xray"));

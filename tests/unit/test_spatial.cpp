@@ -3,7 +3,9 @@
 // float widening with non-finite voxels replaced, and the format dispatch.
 #include "core/base/error.h"
 #include "core/formats/mrc/mrc_writer.h"
+#include "core/import/item_thumbnail.h"
 #include "core/spatial/point_cloud_load.h"
+#include "core/spatial/point_cloud_thumbnail.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
 #include "tests/support/test_support.h"
@@ -183,6 +185,60 @@ private slots:
             sum += src[std::size_t((z * 512 + y) * 512 + x)];
       QVERIFY(std::abs(binned.values<float>()[std::size_t((1 * 170 + 10) * 170 + bx)] - sum / 27) <
               1e-3);
+    }
+  }
+
+  // A terrain-like cloud seen from above: 10 x 5 m with a 1 m tower in one
+  // corner; the tower is nearest (brightest, top of viridis), the image is
+  // 2:1, NaN points are skipped, RGB is kept, an empty cloud has none.
+  void point_cloud_thumbnails_look_down_the_thinnest_axis() {
+    PointCloud cloud;
+    for (int i = 0; i <= 200; ++i)
+      for (int j = 0; j <= 100; ++j) {
+        const double x = i * 0.05, y = j * 0.05;
+        const double z = (x > 8.5 && y > 3.5) ? 1.0 : 0.1 * std::sin(x);
+        cloud.xyz.push_back({x, y, z});
+      }
+    cloud.xyz.push_back({std::nan(""), 1.0, 1.0});
+    const Image t = point_cloud_thumbnail(cloud, 256);
+    QCOMPARE(t.width(), std::int64_t{256});
+    QCOMPARE(t.height(), std::int64_t{128});
+    QCOMPARE(t.channels(), std::int64_t{3});
+    const auto at = [&](int x, int y, int c) {
+      return int(t.bytes()[std::size_t((y * 256 + x) * 3 + c)]);
+    };
+    // The tower (x > 8.5, y > 3.5: right, top) is yellow-ish (viridis top:
+    // red and green high), the ground below it blue-green and darker.
+    QVERIFY2(at(245, 10, 0) > 180 && at(245, 10, 1) > 180,
+             qPrintable(
+                 QString("%1 %2 %3").arg(at(245, 10, 0)).arg(at(245, 10, 1)).arg(at(245, 10, 2))));
+    QVERIFY(at(30, 100, 0) < 120);
+    int empty = 0;
+    for (std::size_t k = 0; k < std::size_t(256 * 128); ++k)
+      empty += t.bytes()[3 * k] == 0 && t.bytes()[3 * k + 1] == 0 && t.bytes()[3 * k + 2] == 0;
+    QVERIFY2(empty < 256 * 128 / 20, qPrintable(QString::number(empty))); // covered
+
+    PointCloud red;
+    red.xyz = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {1, 1, 0.1}};
+    red.rgb.assign(4, {200, 10, 10});
+    const Image r = point_cloud_thumbnail(red, 64);
+    bool reddish = false;
+    for (std::size_t k = 0; k < std::size_t(r.width() * r.height()); ++k)
+      reddish = reddish || (r.bytes()[3 * k] > 100 && r.bytes()[3 * k + 1] < 20);
+    QVERIFY(reddish);
+    QCOMPARE(point_cloud_thumbnail(PointCloud{}).width(), std::int64_t{0});
+  }
+
+  // Sample clouds get a grid thumbnail at import (no renderer needed).
+  void sample_point_clouds_have_thumbnails() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    for (const char* name : {"pointclouds/pcl_bunny.pcd", "pointclouds/pdal_autzen-thin.las"}) {
+      const Image t = import::point_cloud_item_thumbnail(test::sample_path(name));
+      QVERIFY2(t.width() == 256 && t.height() >= 16, name);
+      std::size_t lit = 0;
+      for (std::size_t k = 0; k < t.byte_size(); ++k)
+        lit += t.bytes()[k] > 0;
+      QVERIFY2(lit > t.byte_size() / 20, name);
     }
   }
 };
