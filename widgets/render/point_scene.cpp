@@ -76,6 +76,7 @@ struct PointScene::Impl {
   vtkSmartPointer<vtkPointGaussianMapper> mapper = vtkSmartPointer<vtkPointGaussianMapper>::New();
   vtkSmartPointer<vtkActor> actor = vtkSmartPointer<vtkActor>::New();
   vtkSmartPointer<vtkActor> outline;
+  vtkSmartPointer<vtkAxesActor> axes;
   std::array<double, 3> centre{0, 0, 0};
   std::size_t stride = 1; // coarse keeps every stride-th point
   std::vector<std::array<std::uint8_t, 3>> rgb;
@@ -222,6 +223,10 @@ void PointScene::set_cloud(const PointCloud& cloud) {
   d_->outline = make_outline(b);
   d_->outline->SetVisibility(n > 0);
   d_->renderer->AddActor(d_->outline);
+  if (d_->axes) d_->renderer->RemoveActor(d_->axes);
+  d_->axes = make_axes(b);
+  d_->axes->SetVisibility(n > 0);
+  d_->renderer->AddActor(d_->axes);
   set_colouring(default_colouring(cloud));
   set_point_size(default_point_size(n));
   set_eye_dome(!cloud.has_rgb() && n >= 20'000); // sparse clouds only get halos

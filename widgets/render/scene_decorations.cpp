@@ -1,12 +1,16 @@
-// Outline and camera placement.
+// Outline, axes triad and camera placement.
 #include "widgets/render/scene_decorations.h"
 
 #include <vtkCamera.h>
+#include <vtkCaptionActor2D.h>
 #include <vtkOutlineSource.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
+#include <vtkTextActor.h>
+#include <vtkTextProperty.h>
+#include <vtkTransform.h>
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +27,28 @@ vtkSmartPointer<vtkActor> make_outline(const double bounds[6]) {
   actor->GetProperty()->SetColor(0.55, 0.55, 0.60);
   actor->PickableOff();
   return actor;
+}
+
+vtkSmartPointer<vtkAxesActor> make_axes(const double b[6]) {
+  auto axes = vtkSmartPointer<vtkAxesActor>::New();
+  const double extent = std::max({b[1] - b[0], b[3] - b[2], b[5] - b[4], 1e-9});
+  const double length = 0.2 * extent;
+  axes->SetTotalLength(length, length, length);
+  // vtkAxesActor draws from the origin through its user transform only.
+  auto at_corner = vtkSmartPointer<vtkTransform>::New();
+  at_corner->Translate(b[0], b[2], b[4]);
+  axes->SetUserTransform(at_corner);
+  axes->SetShaftTypeToLine();
+  axes->SetTipTypeToCone();
+  axes->SetConeRadius(0.25);
+  for (vtkCaptionActor2D* caption : {axes->GetXAxisCaptionActor2D(), axes->GetYAxisCaptionActor2D(),
+                                     axes->GetZAxisCaptionActor2D()}) {
+    caption->GetCaptionTextProperty()->SetFontSize(14);
+    caption->GetCaptionTextProperty()->ShadowOff();
+    caption->GetTextActor()->SetTextScaleModeToNone();
+  }
+  axes->PickableOff();
+  return axes;
 }
 
 void aim_camera(vtkRenderer* renderer, const double b[6], ViewDirection direction, UpAxis up_axis) {

@@ -1,8 +1,9 @@
-// What every 3D scene has besides its data: a bounding-box outline and a
-// camera aimed at the data from a three-quarter view or down an axis.
+// What every 3D scene has besides its data: a bounding-box outline, an
+// axes triad and a camera aimed at the data from a three-quarter view or down an axis.
 #pragma once
 
 #include <vtkActor.h>
+#include <vtkAxesActor.h>
 #include <vtkSmartPointer.h>
 
 class vtkRenderer;
@@ -16,6 +17,10 @@ enum class ViewDirection { oblique, x, y, z };
 
 // A grey box around bounds (xmin, xmax, ymin, ymax, zmin, zmax).
 vtkSmartPointer<vtkActor> make_outline(const double bounds[6]);
+
+// An x/y/z axes triad (red, green, blue, labelled) at the bounds' lowest
+// corner, each axis a fifth of the largest extent long.
+vtkSmartPointer<vtkAxesActor> make_axes(const double bounds[6]);
 
 // Which way is up in the three-quarter view: -y keeps images' row 0 at the top
 // (volumes), +y suits scanned objects and camera clouds, +z georeferenced
