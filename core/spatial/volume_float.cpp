@@ -17,21 +17,14 @@ template <typename T, typename Convert>
 VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert) {
   for (std::size_t i = 0; i < n; ++i)
     out[i] = convert(src[i]);
-  const metrics::FiniteStats f = metrics::finite_stats(out, n);
-  VolumeStats s;
-  s.finite = f.count;
-  s.nonfinite = f.nonfinite;
-  if (f.count == 0) {
+  const VolumeStats s = float_stats(out, n);
+  if (s.finite == 0) {
     std::fill(out, out + n, 0.0f);
     return s;
   }
-  s.min = f.min;
-  s.max = f.max;
-  s.mean = f.mean;
-  s.stddev = f.count > 1 ? std::sqrt(f.m2 / static_cast<double>(f.count)) : 0.0;
-  if (f.nonfinite > 0)
+  if (s.nonfinite > 0)
     for (std::size_t i = 0; i < n; ++i)
-      if (!std::isfinite(out[i])) out[i] = static_cast<float>(f.min);
+      if (!std::isfinite(out[i])) out[i] = static_cast<float>(s.min);
   return s;
 }
 
@@ -41,6 +34,19 @@ VolumeStats widen_cast(const std::uint8_t* src, std::size_t n, float* out) {
 }
 
 } // namespace
+
+VolumeStats float_stats(const float* v, std::size_t n) {
+  const metrics::FiniteStats f = metrics::finite_stats(v, n);
+  VolumeStats s;
+  s.finite = f.count;
+  s.nonfinite = f.nonfinite;
+  if (f.count == 0) return s;
+  s.min = f.min;
+  s.max = f.max;
+  s.mean = f.mean;
+  s.stddev = f.count > 1 ? std::sqrt(f.m2 / static_cast<double>(f.count)) : 0.0;
+  return s;
+}
 
 VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, float* out) {
   switch (dtype) {

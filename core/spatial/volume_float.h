@@ -17,6 +17,10 @@ struct VolumeStats {
   double min = 0, max = 0, mean = 0, stddev = 0;
 };
 
+// The finite statistics of n floats, without copying them (a float32
+// volume with no non-finite voxel can be shown as it is).
+VolumeStats float_stats(const float* v, std::size_t n);
+
 // Widens count values of dtype at src into out, NaN and +-Inf replaced as
 // above; returns their finite statistics.
 VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t count, float* out);

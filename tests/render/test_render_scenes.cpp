@@ -13,6 +13,7 @@
 #include "widgets/render/render_file.h"
 #include "widgets/render/transfer_function.h"
 #include "widgets/render/volume_scene.h"
+#include "widgets/render/vtk_volume_data.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -191,6 +192,31 @@ private slots:
     QCOMPARE(scene.stats().min, 0.0);
     for (const TransferPoint& p : scene.transfer())
       QVERIFY(std::isfinite(p.value) && p.value >= 0.0 && p.value <= 1.0);
+  }
+
+  // A float32 map without NaN/Inf is shown in place (one copy in memory,
+  // kept alive by the scene); one with them is copied and cleaned.
+  void float_volumes_are_shown_in_place() {
+    auto clean = std::make_shared<const Volume>(ball(24, 8));
+    const DensityImage borrowed = make_density_image(clean);
+    QVERIFY(borrowed.borrowed == clean);
+    QCOMPARE(static_cast<const void*>(borrowed.image->GetScalarPointer()),
+             static_cast<const void*>(clean->bytes()));
+    QCOMPARE(borrowed.stats.max, 1.0);
+    {
+      VolumeScene scene;
+      scene.set_volume(clean);
+      QCOMPARE(static_cast<const void*>(scene.voxels()), static_cast<const void*>(clean->bytes()));
+      QVERIFY(clean.use_count() >= 3); // here, in `borrowed` and in the scene
+      scene.set_volume(*clean);        // the copying overload lets it go
+      QVERIFY(scene.voxels() != reinterpret_cast<const float*>(clean->bytes()));
+    }
+    Volume dirty = ball(24, 8);
+    dirty.values<float>()[5] = std::numeric_limits<float>::quiet_NaN();
+    auto shared_dirty = std::make_shared<const Volume>(std::move(dirty));
+    const DensityImage copied = make_density_image(shared_dirty);
+    QVERIFY(!copied.borrowed);
+    QVERIFY(std::isfinite(static_cast<const float*>(copied.image->GetScalarPointer())[5]));
   }
 
   void ball_isosurface_fills_the_expected_disc() {

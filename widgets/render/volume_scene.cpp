@@ -37,6 +37,7 @@ VolumeMode parse_volume_mode(const std::string& name) {
 struct VolumeScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
   vtkSmartPointer<vtkImageData> image;
+  std::shared_ptr<const Volume> borrowed; // the volume image's voxels live in, if any
   VolumeStats stats;
   VolumeMode mode = VolumeMode::iso;
   double iso = 0;
@@ -153,7 +154,16 @@ vtkRenderer* VolumeScene::renderer() const {
 }
 
 void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
-  DensityImage density = make_density_image(volume, t);
+  show_density(make_density_image(volume, t), volume);
+}
+
+void VolumeScene::set_volume(std::shared_ptr<const Volume> volume, std::int64_t t) {
+  if (!volume) throw Error("no volume to show");
+  const Volume& v = *volume;
+  show_density(make_density_image(std::move(volume), t), v);
+}
+
+void VolumeScene::show_density(DensityImage density, const Volume& volume) {
   d_->image = density.image;
   d_->stats = density.stats;
   d_->contour->SetInputData(d_->image);
@@ -178,6 +188,8 @@ void VolumeScene::set_volume(const Volume& volume, std::int64_t t) {
   d_->outline = make_outline(d_->image->GetBounds());
   d_->renderer->AddActor(d_->outline);
   d_->update_visibility();
+  // Last: the previous volume goes once nothing reads its voxels.
+  d_->borrowed = std::move(density.borrowed);
 }
 
 const VolumeStats& VolumeScene::stats() const {

@@ -24,6 +24,8 @@ enum class VolumeMode { iso, volume, slices };
 // "iso", "volume", "slices"; Error otherwise.
 VolumeMode parse_volume_mode(const std::string& name);
 
+struct DensityImage;
+
 class VolumeScene {
 public:
   VolumeScene();
@@ -37,6 +39,9 @@ public:
   // not kept). Resets the iso level to 1 sigma above the mean, the transfer
   // function to the cryo-EM preset, the slices to the centre.
   void set_volume(const Volume& volume, std::int64_t t = 0);
+  // The same, showing a float32 volume without NaN/Inf in place (no copy);
+  // the scene keeps the volume while it shows it.
+  void set_volume(std::shared_ptr<const Volume> volume, std::int64_t t = 0);
   const VolumeStats& stats() const;
   // The shown time point as float32 (nx * ny * nz, x fastest; non-finite
   // voxels replaced), nullptr before set_volume.
@@ -73,6 +78,7 @@ public:
   void reset_camera(ViewDirection direction = ViewDirection::oblique);
 
 private:
+  void show_density(DensityImage density, const Volume& volume);
   struct Impl;
   std::unique_ptr<Impl> d_;
 };

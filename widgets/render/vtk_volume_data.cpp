@@ -64,6 +64,31 @@ DensityImage make_density_image(const Volume& volume, std::int64_t t) {
   return out;
 }
 
+DensityImage make_density_image(std::shared_ptr<const Volume> volume, std::int64_t t) {
+  if (!volume) throw Error("no volume");
+  if (volume->dtype() != DType::f32 || t < 0 || t >= volume->nt())
+    return make_density_image(*volume, t);
+  const auto n = static_cast<std::size_t>(volume->nx() * volume->ny() * volume->nz());
+  const float* frame =
+      reinterpret_cast<const float*>(volume->bytes()) + n * static_cast<std::size_t>(t);
+  const VolumeStats stats = float_stats(frame, n);
+  if (stats.nonfinite > 0 || stats.finite == 0) return make_density_image(*volume, t);
+  DensityImage out;
+  out.image = vtkSmartPointer<vtkImageData>::New();
+  out.image->SetDimensions(int(volume->nx()), int(volume->ny()), int(volume->nz()));
+  double spacing[3];
+  spacing_for_vtk(*volume, spacing);
+  out.image->SetSpacing(spacing);
+  auto values = vtkSmartPointer<vtkFloatArray>::New();
+  values->SetName("density");
+  // save = 1: VTK never frees or writes it; `borrowed` keeps it alive.
+  values->SetArray(const_cast<float*>(frame), static_cast<vtkIdType>(n), 1);
+  out.image->GetPointData()->SetScalars(values);
+  out.stats = stats;
+  out.borrowed = std::move(volume);
+  return out;
+}
+
 vtkSmartPointer<vtkImageData> make_label_image(const Volume& labels) {
   auto image = vtkSmartPointer<vtkImageData>::New();
   image->SetDimensions(int(labels.nx()), int(labels.ny()), int(labels.nz()));

@@ -10,6 +10,7 @@
 #include <vtkSmartPointer.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace atelier::render {
@@ -17,10 +18,16 @@ namespace atelier::render {
 struct DensityImage {
   vtkSmartPointer<vtkImageData> image;
   VolumeStats stats;
+  // The volume the image's voxels are borrowed from (null when copied):
+  // the image is valid while this is kept.
+  std::shared_ptr<const Volume> borrowed;
 };
 
-// Time point t of volume as float32 image data.
+// Time point t of volume as float32 image data (a converted copy).
 DensityImage make_density_image(const Volume& volume, std::int64_t t = 0);
+// The same, borrowing a float32 volume's voxels when none is NaN or Inf
+// (no second copy of a large map in memory); others are copied.
+DensityImage make_density_image(std::shared_ptr<const Volume> volume, std::int64_t t = 0);
 
 // An integer label volume (first time point) as image data of its own type;
 // Error for float volumes.

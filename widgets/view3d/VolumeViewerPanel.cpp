@@ -284,7 +284,7 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
   labels_.reset();
   name_ = name;
   t_ = 0;
-  scene_.set_volume(*volume_, 0);
+  scene_.set_volume(volume_, 0);
   scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
   const bool series = volume_->nt() > 1;
   time_->setVisible(series);
@@ -393,7 +393,7 @@ void VolumeViewerPanel::setTimePoint(std::int64_t t) {
   const std::vector<render::TransferPoint> transfer = scene_.transfer();
   const std::array<std::int64_t, 3> slices{scene_.slice(0), scene_.slice(1), scene_.slice(2)};
   t_ = t;
-  scene_.set_volume(*volume_, t);
+  scene_.set_volume(volume_, t);
   scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
   scene_.set_iso_level(level);
   scene_.set_transfer(transfer);
