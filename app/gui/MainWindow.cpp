@@ -24,8 +24,8 @@
 #include "widgets/inspect/ItemPropertiesPanel.h"
 #include "widgets/jobs/JobsPanel.h"
 #include "widgets/metrics/MetricsPanel.h"
+#include "widgets/project/NoticeBanner.h"
 #include "widgets/project/ProjectTreePanel.h"
-#include "widgets/project/ReadOnlyBanner.h"
 #include "widgets/project/RelinkDialog.h"
 #include "widgets/project/project_settings.h"
 #include "widgets/train/RunMonitorPanel.h"
@@ -56,6 +56,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QProgressDialog>
 #include <QSettings>
 #include <QSplitter>
@@ -299,21 +300,7 @@ void MainWindow::buildMenus() {
     }
   });
   labels->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-  QAction* relink = proj->addAction(tr("&Relink Dataset…"), this, [this] {
-    ProjectTab* tab = currentProject();
-    if (!tab) {
-      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-      return;
-    }
-    if (refuseReadOnly(*tab)) return;
-    RelinkDialog dialog(tab->project, this);
-    if (dialog.exec() == QDialog::Accepted) {
-      tab->grid->recheckFiles();
-      tree_refresh_->start();
-      statusBar()->showMessage(dialog.summary(), 8000);
-      jobs_->log(dialog.summary());
-    }
-  });
+  QAction* relink = proj->addAction(tr("&Relink Dataset…"), this, &MainWindow::chooseRelink);
   relink->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
   QAction* exporting = proj->addAction(tr("&Export Items…"), this, [this] {
     ProjectTab* tab = currentProject();
@@ -522,10 +509,18 @@ bool MainWindow::openProject(const QString& dir) {
   auto* page_layout = new QVBoxLayout(page);
   page_layout->setContentsMargins(0, 0, 0, 0);
   page_layout->setSpacing(0);
+  NoticeBanner* missing_banner = nullptr;
   if (p->read_only()) {
-    auto* banner = new ReadOnlyBanner(read_only_reason, page);
+    auto* banner = new NoticeBanner(
+        tr("<b>Read-only.</b> %1. Curation, labels, notes, imports and training are off here; "
+           "close the other Atelier and try again.")
+            .arg(read_only_reason.toHtmlEscaped()),
+        tr("Try Again"), page);
+    banner->setObjectName("readOnlyBanner");
+    banner->actionButton().setToolTip(
+        tr("Reopen the project for writing when its writer has closed it"));
     page_layout->addWidget(banner);
-    connect(banner, &ReadOnlyBanner::retryRequested, this, [this, page, dir] {
+    connect(banner, &NoticeBanner::actionRequested, this, [this, page, dir] {
       const auto holder = project::WriterLock::holder(dir.toStdString());
       if (holder) {
         statusBar()->showMessage(
@@ -535,6 +530,11 @@ bool MainWindow::openProject(const QString& dir) {
       }
       if (closeProjectTab(page)) openProject(dir);
     });
+  } else if (const QString missing = missingDatasetFolders(*p); !missing.isEmpty()) {
+    missing_banner = new NoticeBanner(missing, tr("Relink…"), page);
+    missing_banner->setObjectName("missingDataBanner");
+    page_layout->addWidget(missing_banner);
+    connect(missing_banner, &NoticeBanner::actionRequested, this, &MainWindow::chooseRelink);
   }
   auto* split = new QSplitter(page);
   page_layout->addWidget(split, 1);
@@ -568,7 +568,7 @@ bool MainWindow::openProject(const QString& dir) {
   const QString settings_group = project_settings_group(dir);
   grid->persistSettings(settings_group);
   metrics->persistSettings(settings_group);
-  projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock};
+  projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock, missing_banner};
   const QString title = QFileInfo(dir).fileName() + (p->read_only() ? tr(" (read-only)") : "");
   tabs_->setCurrentIndex(tabs_->addTab(page, title));
   rememberRecent(QFileInfo(dir).absoluteFilePath());
@@ -576,6 +576,42 @@ bool MainWindow::openProject(const QString& dir) {
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
   return true;
+}
+
+void MainWindow::chooseRelink() {
+  ProjectTab* tab = currentProject();
+  if (!tab) {
+    statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+    return;
+  }
+  if (refuseReadOnly(*tab)) return;
+  RelinkDialog dialog(tab->project, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  tab->grid->recheckFiles();
+  tree_refresh_->start();
+  statusBar()->showMessage(dialog.summary(), 8000);
+  jobs_->log(dialog.summary());
+  if (tab->missing_banner && missingDatasetFolders(*tab->project).isEmpty()) {
+    tab->missing_banner->deleteLater();
+    tab->missing_banner = nullptr;
+  }
+}
+
+QString MainWindow::missingDatasetFolders(const project::Project& p) {
+  QStringList gone;
+  try {
+    for (const project::DatasetRecord& d : p.datasets())
+      if (!QFileInfo(QString::fromStdString(d.root)).isDir())
+        gone << tr("%1 (%2)").arg(QString::fromStdString(d.name).toHtmlEscaped(),
+                                  QString::fromStdString(d.root).toHtmlEscaped());
+  } catch (const std::exception&) {
+    return {};
+  }
+  if (gone.isEmpty()) return {};
+  return tr("<b>Data missing.</b> The folder of %n dataset(s) is not there: %1. Its items show "
+            "as missing; relink if the data moved.",
+            nullptr, int(gone.size()))
+      .arg(gone.join(", "));
 }
 
 bool MainWindow::closeProjectTab(QWidget* page) {

@@ -33,6 +33,7 @@ class ProjectTreePanel;
 class InspectPanel;
 class ViewerPanel;
 class MetricsPanel;
+class NoticeBanner;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -112,7 +113,12 @@ private:
     qint64 shown_item = 0; // the item in the viewer
     // Held while the project is open for writing; none when read-only.
     std::shared_ptr<project::WriterLock> lock;
+    NoticeBanner* missing_banner = nullptr; // a dataset folder is missing (until relinked)
   };
+  // Relinks a dataset of the current project (RelinkDialog).
+  void chooseRelink();
+  // The banner's text naming datasets whose folder is missing, or "".
+  static QString missingDatasetFolders(const project::Project& p);
   // True (and a message saying why) when the tab's project is read-only.
   bool refuseReadOnly(const ProjectTab& tab);
   // Closes a project tab (false while its import runs).

@@ -14,8 +14,8 @@
 #include "widgets/inspect/InspectPanel.h"
 #include "widgets/inspect/ItemPropertiesPanel.h"
 #include "widgets/jobs/JobsPanel.h"
+#include "widgets/project/NoticeBanner.h"
 #include "widgets/project/ProjectTreePanel.h"
-#include "widgets/project/ReadOnlyBanner.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VolumeViewerPanel.h"
@@ -184,6 +184,11 @@ void TestMainWindow::opensAProjectInAGridTab() {
   window.openFiles({QString::fromStdString(dir)}); // a project folder opens as a project
   auto* grid = window.findChild<GridPanel*>();
   QVERIFY(grid);
+  // Its dataset's folder (/data) is not there: a banner says so and offers Relink.
+  auto* missing = window.findChild<NoticeBanner*>("missingDataBanner");
+  QVERIFY(missing);
+  QVERIFY2(missing->text().contains("d (/data)"), qPrintable(missing->text()));
+  QCOMPARE(missing->actionButton().text(), QString("Relink…"));
   QCOMPARE(grid->model().rowCount(), 3);
   auto* counts = window.findChild<QLabel*>("projectCounts");
   QVERIFY(counts);
@@ -287,7 +292,7 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
   MainWindow window;
   QVERIFY(window.openProject(dir));
   QVERIFY(window.isReadOnly(dir));
-  auto* banner = window.findChild<ReadOnlyBanner*>();
+  auto* banner = window.findChild<NoticeBanner*>("readOnlyBanner");
   QVERIFY(banner);
   QVERIFY2(banner->text().contains("other-atelier") && banner->text().contains("pid"),
            qPrintable(banner->text()));
@@ -318,7 +323,8 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
   QVERIFY2(viewer->problemText().contains("s2.mrc") && viewer->problemText().contains("missing"),
            qPrintable(viewer->problemText()));
   window.resize(1280, 800);
-  QTRY_VERIFY(viewer->width() > 200); // given room beside the grid
+  QTRY_VERIFY(viewer->width() > 200 && grid->width() > 150); // side by side, neither cramped
+  QTest::qWait(50); // settled before the screenshot
   QTRY_COMPARE(grid->model().index(2).data(ItemGridModel::ProblemRole).toString(),
                QString("missing"));
   if (const QByteArray out = qgetenv("ATELIER_TEST_ARTEFACTS"); !out.isEmpty()) {
@@ -329,12 +335,12 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
   QTRY_VERIFY_WITH_TIMEOUT(viewer->problemText().isEmpty(), 10000);
 
   // Try Again while the holder is still there changes nothing.
-  banner->retryButton().click();
+  banner->actionButton().click();
   QVERIFY(window.isReadOnly(dir));
   QVERIFY(window.statusBar()->currentMessage().contains("other-atelier"));
   other.reset(); // the other Atelier closes the project
-  banner->retryButton().click();
-  QTRY_VERIFY(!window.findChild<ReadOnlyBanner*>());
+  banner->actionButton().click();
+  QTRY_VERIFY(!window.findChild<NoticeBanner*>("readOnlyBanner"));
   QVERIFY(!window.isReadOnly(dir));
   grid = window.findChild<GridPanel*>();
   grid->view().selectAll();
