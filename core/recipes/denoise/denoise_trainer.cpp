@@ -248,9 +248,10 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
         // loaded at run time; absent without a driver or on the CPU).
         if (backend->is_gpu()) {
           if (const auto gpus = run::sample_gpus())
-            for (const run::GpuSample& g : *gpus)
-              if (g.index == gpu_index) {
-                m.add("gpu_util_pct", g.utilisation_pct).add("gpu_mem_used_gib", g.memory_used_gib);
+            for (const run::GpuSample& sample : *gpus)
+              if (sample.index == gpu_index) {
+                m.add("gpu_util_pct", sample.utilisation_pct)
+                    .add("gpu_mem_used_gib", sample.memory_used_gib);
                 break;
               }
         }
