@@ -56,8 +56,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -209,6 +209,31 @@ void MainWindow::buildDocks() {
   tree_refresh_->setSingleShot(true);
   tree_refresh_->setInterval(400);
   connect(tree_refresh_, &QTimer::timeout, tree_, &ProjectTreePanel::refresh);
+  // Changes other processes commit (atelier-cli curation, a denoise job,
+  // the writer of a project open read-only here) show up within seconds.
+  auto* watch = new QTimer(this);
+  watch->setInterval(1500);
+  connect(watch, &QTimer::timeout, this, &MainWindow::pickUpOutsideChanges);
+  watch->start();
+}
+
+void MainWindow::pickUpOutsideChanges() {
+  if (import_->isRunning()) return; // the import's own refresh runs meanwhile
+  for (auto& [page, tab] : projects_) {
+    std::int64_t version = 0;
+    try {
+      version = tab.project->data_version();
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (version == tab.data_version) continue;
+    const bool first = tab.data_version < 0;
+    tab.data_version = version;
+    if (first) continue;
+    tab.grid->refresh();
+    tab.metrics->reload();
+    if (currentProject() == &tab) tree_refresh_->start();
+  }
 }
 
 void MainWindow::showAbout() {
@@ -568,7 +593,8 @@ bool MainWindow::openProject(const QString& dir) {
   const QString settings_group = project_settings_group(dir);
   grid->persistSettings(settings_group);
   metrics->persistSettings(settings_group);
-  projects_[page] = ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock, missing_banner};
+  projects_[page] =
+      ProjectTab{dir, grid, metrics, viewer, 0, p, 0, lock, missing_banner, p->data_version()};
   const QString title = QFileInfo(dir).fileName() + (p->read_only() ? tr(" (read-only)") : "");
   tabs_->setCurrentIndex(tabs_->addTab(page, title));
   rememberRecent(QFileInfo(dir).absoluteFilePath());

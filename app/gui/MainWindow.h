@@ -114,7 +114,11 @@ private:
     // Held while the project is open for writing; none when read-only.
     std::shared_ptr<project::WriterLock> lock;
     NoticeBanner* missing_banner = nullptr; // a dataset folder is missing (until relinked)
+    std::int64_t data_version = -1;         // the database's as last seen (see below)
   };
+  // Refreshes tabs whose database another connection changed since the
+  // last look (Project::data_version), every 1.5 s.
+  void pickUpOutsideChanges();
   // Relinks a dataset of the current project (RelinkDialog).
   void chooseRelink();
   // The banner's text naming datasets whose folder is missing, or "".

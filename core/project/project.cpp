@@ -292,6 +292,11 @@ std::string Project::journal_mode() const {
   return s.step() ? s.column_text(0) : std::string();
 }
 
+std::int64_t Project::data_version() const {
+  Statement s(db_, "PRAGMA data_version");
+  return s.step() ? s.column_int(0) : 0;
+}
+
 int Project::schema_version() const {
   return read_schema_version(db_);
 }

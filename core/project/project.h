@@ -192,6 +192,10 @@ public:
   bool read_only() const { return read_only_; }
   std::string journal_mode() const;
   int schema_version() const;
+  // Changes whenever another connection (another process, an import's own
+  // connection) commits to the database; this connection's own writes do
+  // not change it (SQLite's PRAGMA data_version). Cheap: for polling.
+  std::int64_t data_version() const;
 
   // Datasets and runs.
   std::int64_t add_dataset(const DatasetRecord& dataset);

@@ -194,6 +194,15 @@ void TestMainWindow::opensAProjectInAGridTab() {
   QVERIFY(counts);
   QCOMPARE(counts->text(), QString("3 items · 1 accepted · 0 rejected · 3 shown"));
 
+  // A change another process commits (here another connection, as
+  // atelier-cli would) shows up without any action in the window.
+  project::Project::open(dir).set_status({2}, project::CurationStatus::reject);
+  QTRY_COMPARE_WITH_TIMEOUT(counts->text(), QString("3 items · 1 accepted · 1 rejected · 3 shown"),
+                            5000);
+  project::Project::open(dir).undo();
+  QTRY_COMPARE_WITH_TIMEOUT(counts->text(), QString("3 items · 1 accepted · 0 rejected · 3 shown"),
+                            5000);
+
   // A background import into the open project: the grid fills in and the
   // status bar reports the summary.
   const QString data = dir_.path() + "/incoming";
@@ -324,7 +333,7 @@ void TestMainWindow::readOnlyWhileAnotherHoldsTheProject() {
            qPrintable(viewer->problemText()));
   window.resize(1280, 800);
   QTRY_VERIFY(viewer->width() > 200 && grid->width() > 150); // side by side, neither cramped
-  QTest::qWait(50); // settled before the screenshot
+  QTest::qWait(50);                                          // settled before the screenshot
   QTRY_COMPARE(grid->model().index(2).data(ItemGridModel::ProblemRole).toString(),
                QString("missing"));
   if (const QByteArray out = qgetenv("ATELIER_TEST_ARTEFACTS"); !out.isEmpty()) {

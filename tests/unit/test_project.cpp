@@ -964,9 +964,12 @@ private slots:
               reader.add_dataset({0, "e", "/s", 0, PixelSizeSource::none});
             }).find("read-only") != std::string::npos);
     QCOMPARE(writer.count_items("status = accept"), std::int64_t{0});
-    // The reader sees the writer's changes.
+    // The reader sees the writer's changes, and data_version tells it when.
+    const std::int64_t seen = reader.data_version(), own = writer.data_version();
     writer.set_status({id}, CurationStatus::reject);
     QCOMPARE(reader.count_items("status = reject"), std::int64_t{1});
+    QVERIFY(reader.data_version() != seen);
+    QCOMPARE(writer.data_version(), own); // its own commits do not count
 
     // An older schema cannot be upgraded read-only.
     const fs::path old = fresh();
