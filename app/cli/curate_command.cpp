@@ -3,6 +3,7 @@
 // project's log, so the GUI's undo sees command-line changes too.
 #include "app/cli/commands.h"
 #include "app/cli/item_query_options.h"
+#include "app/cli/open_in_app.h"
 #include "core/project/project.h"
 
 #include <iostream>
@@ -43,6 +44,7 @@ int run_set(const std::vector<std::string>& args) {
     if (status != "accept" && status != "reject" && status != "none")
       throw UsageError("--status must be accept, reject or none, not '" + status + "'");
     project::Project p = project::Project::open(o.positional()[0]);
+    note_if_open_in_app(o.positional()[0]);
     const auto ids = chosen_items(p, o);
     if (!ids.empty()) p.set_status(ids, project::parse_status(status));
     std::cout << ids.size() << " items set to " << status << '\n';
@@ -60,6 +62,7 @@ int run_label(const std::vector<std::string>& args) {
     const std::string& name = o.positional()[1];
     if (name.empty()) throw UsageError("a label needs a name");
     project::Project p = project::Project::open(o.positional()[0]);
+    note_if_open_in_app(o.positional()[0]);
     if (o.has("rename")) {
       if (o.has("where") || o.has("all") || o.has("remove"))
         throw UsageError("--rename renames the label everywhere: no --where, --all or --remove");
@@ -101,6 +104,7 @@ int run_split(const std::vector<std::string>& args) {
                        std::to_string(total) + ")");
     const auto seed = static_cast<std::uint64_t>(o.integer("seed", 0, 0, INT64_MAX));
     project::Project p = project::Project::open(o.positional()[0]);
+    note_if_open_in_app(o.positional()[0]);
     const auto c = p.assign_splits(f, seed, o.text("group-by", ""));
     std::cout << "train " << c.train << ", val " << c.val << ", test " << c.test << '\n';
     return kExitOk;
@@ -116,6 +120,7 @@ int undo_or_redo(const std::vector<std::string>& args, bool redo) {
     const CliOptions o = parse_options(args, {}, {});
     if (o.positional().size() != 1) throw UsageError("give one project");
     project::Project p = project::Project::open(o.positional()[0]);
+    note_if_open_in_app(o.positional()[0]);
     const std::optional<project::Event> e = redo ? p.redo() : p.undo();
     if (!e) {
       std::cout << "nothing to " << command << '\n';

@@ -2,6 +2,7 @@
 // indexes files into a project with metrics and thumbnails; SIGINT/SIGTERM
 // cancel cleanly (what is done stays, the next run does the rest).
 #include "app/cli/commands.h"
+#include "app/cli/open_in_app.h"
 #include "core/base/error.h"
 #include "core/import/importer.h"
 #include "core/run/progress_bar.h"
@@ -77,6 +78,7 @@ int run_import(const std::vector<std::string>& args) {
   }
   try {
     project::Project p = project::Project::open(positional[0]);
+    note_if_open_in_app(positional[0]);
     if (!p.warning().empty()) std::cerr << "warning: " << p.warning() << '\n';
     run::StopSignalGuard guard; // installs the SIGTERM/SIGINT handlers
     std::atomic<bool> cancel{false};

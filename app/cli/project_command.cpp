@@ -2,6 +2,7 @@
 // project folder and its database (more curation commands follow the
 // importer).
 #include "app/cli/commands.h"
+#include "app/cli/open_in_app.h"
 #include "core/base/error.h"
 #include "core/io/json_writer.h"
 #include "core/project/project.h"
@@ -29,6 +30,7 @@ int run_project(const std::vector<std::string>& args) {
         return kExitUsage;
       }
       project::Project p = project::Project::open(args[1]);
+      note_if_open_in_app(args[1]);
       for (const auto& d : p.datasets())
         if (d.name == args[2]) {
           const std::size_t n = p.set_dataset_pixel_size(d.id, px);
@@ -85,6 +87,7 @@ int run_relink(const std::vector<std::string>& args) {
   }
   try {
     project::Project p = project::Project::open(args[0]);
+    note_if_open_in_app(args[0]);
     const std::size_t n = p.relink(args[1], args[2]);
     std::cout << n << " dataset" << (n == 1 ? "" : "s") << " relinked\n";
     return kExitOk;

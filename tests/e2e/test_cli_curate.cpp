@@ -5,6 +5,7 @@
 // import --watch; a dataset's pixel size set by the user.
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/formats/star/star_reader.h"
+#include "core/project/writer_lock.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -89,6 +90,15 @@ private slots:
     QVERIFY(ok({"label", project_, "bright", "--rename", "glowing"}).out.startsWith("2 items"));
     QCOMPARE(ok({"ls", project_, "--where", "label = glowing"}).out.count('\n'), 2);
     QVERIFY(ok({"undo", project_}).out.startsWith("undone: rename_label"));
+    {
+      // While the app holds the project, changes still go in and say so.
+      auto app = atelier::project::WriterLock::try_acquire(project_.toStdString(), "atelier-app");
+      QVERIFY(app);
+      const CliResult r = ok({"label", project_, "bright", "--rename", "glowing"});
+      QVERIFY2(r.err.contains("is open in atelier-app"), r.err.constData());
+      QVERIFY(ok({"undo", project_}).out.startsWith("undone: rename_label"));
+    }
+    QVERIFY(!ok({"ls", project_}).err.contains("is open in"));
 
     // Each command is its own process: undo/redo work from the event log.
     QVERIFY(ok({"undo", project_}).out.startsWith("undone: add_label"));
