@@ -232,7 +232,10 @@ void MainWindow::pickUpOutsideChanges() {
     if (first) continue;
     tab.grid->refresh();
     tab.metrics->reload();
-    if (currentProject() == &tab) tree_refresh_->start();
+    if (currentProject() == &tab) {
+      tree_refresh_->start();
+      properties_->reload();
+    }
   }
 }
 

@@ -263,6 +263,11 @@ void TestMainWindow::opensAProjectInAGridTab() {
   properties.noteEditor().setPlainText("drifted");
   QVERIFY(properties.saveNote());
   QCOMPARE(project::Project::open(dir).note(id), std::string("drifted"));
+  // The properties follow changes made outside too (a note being typed is
+  // never overwritten).
+  project::Project::open(dir).set_status({id}, project::CurationStatus::reject);
+  QTRY_VERIFY_WITH_TIMEOUT(!properties.table().findItems("rejected", Qt::MatchExactly).isEmpty(),
+                           5000);
   QTreeWidget& jobs = window.jobs().jobs();
   QCOMPARE(jobs.topLevelItemCount(), 1);
   QVERIFY(jobs.topLevelItem(0)->text(0).startsWith("Import into demo.atelier"));

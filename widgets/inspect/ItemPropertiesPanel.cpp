@@ -80,6 +80,13 @@ bool ItemPropertiesPanel::saveNote() {
   return true;
 }
 
+void ItemPropertiesPanel::reload() {
+  if (note_->toPlainText() != saved_note_) return; // the user is writing
+  const qint64 id = item_;
+  item_ = 0; // shown again from the database
+  setItem(id);
+}
+
 void ItemPropertiesPanel::setItem(qint64 item_id) {
   if (item_id != item_) saveNote();
   item_ = item_id;

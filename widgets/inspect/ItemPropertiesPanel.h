@@ -24,6 +24,9 @@ public:
   // Shows item_id (0: none); an unsaved note of the previous item is saved.
   void setItem(qint64 item_id);
   qint64 item() const { return item_; }
+  // Re-reads the shown item (after changes made elsewhere), unless its
+  // note has edits not saved yet: those are never overwritten.
+  void reload();
   QTableWidget& table() { return *table_; }
   QPlainTextEdit& noteEditor() { return *note_; }
   // Saves the note when it changed; false (and failed) when it cannot.
