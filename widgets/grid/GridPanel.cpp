@@ -253,27 +253,18 @@ void GridPanel::step(int delta) {
 }
 
 bool GridPanel::undo() {
-  if (refuseWrite()) return false;
-  bool done = false;
-  try {
-    done = project_->undo().has_value();
-  } catch (const std::exception& e) {
-    emit message(QString::fromStdString(e.what()));
-    return false;
-  }
-  if (done) {
-    model_->refresh();
-    publishCounts();
-  }
-  emit message(done ? tr("Undone") : tr("Nothing to undo"));
-  return done;
+  return replay(false);
 }
 
 bool GridPanel::redo() {
+  return replay(true);
+}
+
+bool GridPanel::replay(bool forward) {
   if (refuseWrite()) return false;
   bool done = false;
   try {
-    done = project_->redo().has_value();
+    done = (forward ? project_->redo() : project_->undo()).has_value();
   } catch (const std::exception& e) {
     emit message(QString::fromStdString(e.what()));
     return false;
@@ -282,7 +273,8 @@ bool GridPanel::redo() {
     model_->refresh();
     publishCounts();
   }
-  emit message(done ? tr("Redone") : tr("Nothing to redo"));
+  emit message(forward ? (done ? tr("Redone") : tr("Nothing to redo"))
+                       : (done ? tr("Undone") : tr("Nothing to undo")));
   return done;
 }
 

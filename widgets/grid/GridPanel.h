@@ -80,6 +80,8 @@ private:
   void applyBar();
   // True (and a message) when the project is open read-only.
   bool refuseWrite();
+  // Undo (forward false) or redo the project's last change, with a message.
+  bool replay(bool forward);
 
   std::shared_ptr<project::Project> project_;
   ThumbnailLoader* thumbnails_ = nullptr;
