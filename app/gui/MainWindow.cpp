@@ -313,11 +313,8 @@ void MainWindow::buildMenus() {
 
   QMenu* proj = menuBar()->addMenu(tr("&Project"));
   QAction* labels = proj->addAction(tr("&Labels…"), this, [this] {
-    ProjectTab* tab = currentProject();
-    if (!tab) {
-      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-      return;
-    }
+    ProjectTab* tab = requireProject();
+    if (!tab) return;
     if (refuseReadOnly(*tab)) return;
     LabelSetDialog dialog(tab->project, this);
     if (dialog.exec() == QDialog::Accepted) {
@@ -331,11 +328,8 @@ void MainWindow::buildMenus() {
   QAction* relink = proj->addAction(tr("&Relink Dataset…"), this, &MainWindow::chooseRelink);
   relink->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
   QAction* exporting = proj->addAction(tr("&Export Items…"), this, [this] {
-    ProjectTab* tab = currentProject();
-    if (!tab) {
-      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-      return;
-    }
+    ProjectTab* tab = requireProject();
+    if (!tab) return;
     ExportDialog dialog(tab->project, tab->grid->model().filter(), tab->grid->selectedIds(), this);
     if (dialog.exec() == QDialog::Accepted) {
       statusBar()->showMessage(dialog.lastSummary(), 8000);
@@ -347,18 +341,12 @@ void MainWindow::buildMenus() {
 
   QMenu* train = menuBar()->addMenu(tr("&Training"));
   QAction* training = train->addAction(tr("&Train and Monitor Runs…"), this, [this] {
-    if (!currentProject())
-      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-    else
-      openTraining(); // says why when the project is read-only
+    if (requireProject()) openTraining(); // says why when the project is read-only
   });
   training->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
   QAction* denoise = train->addAction(tr("&Denoise Selected Items with a Run…"), this, [this] {
-    ProjectTab* tab = currentProject();
-    if (!tab) {
-      statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-      return;
-    }
+    ProjectTab* tab = requireProject();
+    if (!tab) return;
     if (refuseReadOnly(*tab)) return;
     std::vector<qint64> ids;
     for (const std::int64_t id : tab->grid->selectedIds())
@@ -608,11 +596,8 @@ bool MainWindow::openProject(const QString& dir) {
 }
 
 void MainWindow::chooseRelink() {
-  ProjectTab* tab = currentProject();
-  if (!tab) {
-    statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
-    return;
-  }
+  ProjectTab* tab = requireProject();
+  if (!tab) return;
   if (refuseReadOnly(*tab)) return;
   RelinkDialog dialog(tab->project, this);
   if (dialog.exec() != QDialog::Accepted) return;
@@ -672,6 +657,12 @@ bool MainWindow::refuseReadOnly(const ProjectTab& tab) {
                                .arg(QFileInfo(tab.dir).fileName()),
                            8000);
   return true;
+}
+
+MainWindow::ProjectTab* MainWindow::requireProject() {
+  ProjectTab* tab = currentProject();
+  if (!tab) statusBar()->showMessage(tr("Open a project first (Ctrl+Shift+O)."));
+  return tab;
 }
 
 MainWindow::ProjectTab* MainWindow::currentProject() {
@@ -763,10 +754,7 @@ bool MainWindow::openItem(qint64 item_id) {
 }
 
 void MainWindow::chooseImport() {
-  if (!currentProject()) {
-    statusBar()->showMessage(tr("Open a project first (File → Open Project)."));
-    return;
-  }
+  if (!requireProject()) return;
   ImportDialog dialog(this);
   if (dialog.exec() == QDialog::Accepted)
     importIntoCurrentProject(dialog.paths(), dialog.options());

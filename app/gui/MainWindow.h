@@ -128,6 +128,8 @@ private:
   // Closes a project tab (false while its import runs).
   bool closeProjectTab(QWidget* page);
   ProjectTab* currentProject();
+  // The current project tab, or nullptr with "Open a project first".
+  ProjectTab* requireProject();
   QListWidgetItem* itemFor(const QString& path) const;
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();

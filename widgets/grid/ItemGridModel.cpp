@@ -95,8 +95,7 @@ const ItemGridModel::Page* ItemGridModel::pageOf(int row) const {
       pages_.erase(oldest);
     }
     for (std::size_t i = 0; i < fresh.rows.size(); ++i)
-      rows_by_key_[thumbnail_key(fresh.rows[i])].push_back(
-          page * kPageRows + static_cast<int>(i));
+      rows_by_key_[thumbnail_key(fresh.rows[i])].push_back(page * kPageRows + static_cast<int>(i));
     it = pages_.emplace(page, std::move(fresh)).first;
     page_order_.push_front(page);
   } else if (page_order_.front() != page) {
@@ -131,6 +130,8 @@ QVariant ItemGridModel::data(const QModelIndex& index, int role) const {
     if (!thumbnails_) return QImage();
     // Failed imports have no source to rebuild from; the cache is all.
     const QString key = thumbnail_key(*r);
+    // Painting asks on every frame: the source path only when it will be used.
+    if (QImage hit = thumbnails_->cached(key); !hit.isNull()) return hit;
     if (!r->import_ok) return thumbnails_->request(key);
     return thumbnails_->request(key, QString::fromStdString(paths_->absolute(*r)),
                                 QString::fromStdString(r->format));

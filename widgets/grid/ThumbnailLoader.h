@@ -38,6 +38,12 @@ public:
   // none: then it stays null). source/format: the item's file and format
   // name, for the checks above (empty: the cache only, quiet when absent).
   QImage request(const QString& key, const QString& source = {}, const QString& format = {});
+  // The decoded thumbnail when it is in memory (null otherwise); no work
+  // is started. The grid asks this first on every paint.
+  QImage cached(const QString& key) const {
+    const QImage* hit = cache_.object(key);
+    return hit ? *hit : QImage();
+  }
   // The problem found for key (tag empty: none, or not checked yet).
   Problem problem(const QString& key) const { return problems_.value(key); }
   // Forgets problems, absent and decoded thumbnails (after a relink or a
