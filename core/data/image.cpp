@@ -22,6 +22,11 @@ std::size_t checked_byte_count(std::initializer_list<std::int64_t> dims, DType d
 
 Image::Image(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype)
     : width_(width), height_(height), channels_(channels), dtype_(dtype),
+      bytes_(checked_byte_count({width, height, channels}, dtype), std::uint8_t{0}) {}
+
+Image::Image(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype,
+             Uninitialized)
+    : width_(width), height_(height), channels_(channels), dtype_(dtype),
       bytes_(checked_byte_count({width, height, channels}, dtype)) {}
 
 std::size_t Image::row_bytes() const {

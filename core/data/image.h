@@ -8,16 +8,47 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace atelier {
 
+// std::allocator, except that value-less construction leaves trivial
+// elements uninitialised (vector(n) and resize(n) skip the zero fill).
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 class Image {
 public:
+  // Tag for pixels a reader fills completely: skips the zero fill, a
+  // measurable cost at import rates (4 MiB per 1k x 1k float micrograph).
+  struct Uninitialized {};
+  static constexpr Uninitialized uninitialized{};
+
   Image() = default;
   // Allocates zeroed pixels; throws Error on non-positive or overflowing sizes.
   Image(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype);
+  // The same, with the pixels left for the caller to write, every one.
+  Image(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype, Uninitialized);
 
   std::int64_t width() const { return width_; }
   std::int64_t height() const { return height_; }
@@ -47,7 +78,7 @@ private:
   std::int64_t height_ = 0;
   std::int64_t channels_ = 0;
   DType dtype_ = DType::u8;
-  std::vector<std::uint8_t> bytes_;
+  std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>> bytes_;
 };
 
 // Number of bytes for count elements of dtype; throws Error on overflow or

@@ -84,6 +84,7 @@ std::vector<std::int64_t> tile_origins(std::int64_t last, int count) {
 
 // dst = (tile - offset) * window(y) * window(x), NaN/Inf pixels set to 0;
 // adds the tile's finite values to sum and their number to count.
+ATELIER_HOT_LOOP
 void window_tile(PlaneView plane, std::int64_t x0, std::int64_t y0,
                  const std::vector<float>& window, float offset, float* dst, double& sum,
                  std::uint64_t& count) {

@@ -138,6 +138,7 @@ void band_metrics(const Image& image, std::int64_t band, const std::string& suff
 
 } // namespace
 
+ATELIER_HOT_LOOP
 double laplacian_variance(PlaneView plane) {
   const std::int64_t w = plane.width, h = plane.height;
   if (w < 3 || h < 3) return 0.0;
@@ -183,7 +184,10 @@ double noise_sigma(PlaneView plane) {
   // sample budget, a raster stride coprime with w - 1 visits every column.
   const auto pw = static_cast<std::size_t>(w - 1);
   const std::size_t pairs = pw * static_cast<std::size_t>(plane.height);
-  const std::size_t stride = sample_stride(pairs, pw, kPercentileSamples);
+  // 2^15 differences put the MAD within about 0.7% (one standard error) of
+  // the full image's, far inside what a noise estimate needs, at half the
+  // cost of the two selections.
+  const std::size_t stride = sample_stride(pairs, pw, kPercentileSamples / 2);
   std::vector<float> d;
   d.reserve(pairs / stride + 1);
   // Walk (x, y) alongside i instead of dividing per sample.

@@ -85,6 +85,7 @@ void add_finite(const float* p, std::size_t n, double& sum, std::uint64_t& count
   count += c;
 }
 
+ATELIER_HOT_LOOP
 FiniteStats finite_stats(const float* p, std::size_t n) {
   FiniteStats st;
   std::size_t first = 0;
@@ -360,9 +361,8 @@ std::vector<float> sample_values(PlaneView plane, std::size_t max_samples) {
       if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);
     return out;
   }
-  const std::size_t stride =
-      sample_stride(n, static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1)),
-                    max_samples);
+  const std::size_t stride = sample_stride(
+      n, static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1)), max_samples);
   out.reserve(n / stride + 1);
   for (std::size_t i = 0; i < n; i += stride)
     if (std::isfinite(plane.data[i])) out.push_back(plane.data[i]);

@@ -2,8 +2,8 @@
 // precision r2c transform. Plans are made once per size per process
 // (FFTW_MEASURE, under a lock: FFTW's planner is not thread-safe; its
 // wisdom is cached in ~/.cache/atelier/fftw3f.wisdom, or ATELIER_FFTW_WISDOM)
-// and shared; each RealFft2d owns its own aligned buffers, so threads
-// transform at once.
+// and shared; buffers are per thread (kept between transforms of one size),
+// so threads transform at once. Destroy a RealFft2d on the thread that made it.
 #pragma once
 
 #include <complex>
@@ -37,6 +37,7 @@ private:
   float* input_ = nullptr;
   std::complex<float>* output_ = nullptr; // n * (n / 2 + 1), as fftwf_complex
   void* plan_ = nullptr;                  // shared, never destroyed
+  bool leased_ = false;                   // input_ and output_ are the thread's kept buffers
 };
 
 } // namespace atelier::metrics

@@ -52,6 +52,7 @@ Taps area_taps(int in, int out) {
 
 } // namespace
 
+ATELIER_HOT_LOOP
 Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& options) {
   if (image.pixel_count() == 0) throw Error("make_thumbnail: empty image");
   if (long_side < 1) throw Error("make_thumbnail: long side must be positive");

@@ -150,7 +150,7 @@ void MrcFile::read_frame_into(std::int64_t z, void* dst) const {
 }
 
 Image MrcFile::read_frame(std::int64_t z) const {
-  Image image(header_.nx, header_.ny, 1, dtype_);
+  Image image(header_.nx, header_.ny, 1, dtype_, Image::uninitialized);
   read_frame_into(z, image.bytes());
   image.spacing = spacing_;
   image.metadata = metadata();
