@@ -6,6 +6,7 @@
 #include "core/import/item_thumbnail.h"
 #include "core/spatial/point_cloud_load.h"
 #include "core/spatial/point_cloud_thumbnail.h"
+#include "core/spatial/point_lod.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
 #include "tests/support/test_support.h"
@@ -13,8 +14,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <set>
 
 using namespace atelier;
 
@@ -191,6 +195,53 @@ private slots:
   // A terrain-like cloud seen from above: 10 x 5 m with a 1 m tower in one
   // corner; the tower is nearest (brightest, top of viridis), the image is
   // 2:1, NaN points are skipped, RGB is kept, an empty cloud has none.
+  void even_subsample_keeps_every_point_up_to_the_target() {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<std::array<double, 3>> xyz = {{0, 0, 0}, {nan, 1, 1}, {2, 2, 2}, {3, 3, 3}};
+    QCOMPARE(spatial::even_subsample(xyz, 10), (std::vector<std::uint32_t>{0, 2, 3}));
+    QCOMPARE(spatial::even_subsample(xyz, 3), (std::vector<std::uint32_t>{0, 2, 3}));
+    QVERIFY(spatial::even_subsample(xyz, 0).empty());
+    const std::vector<std::array<double, 3>> same(100, {1, 2, 3});
+    QCOMPARE(spatial::even_subsample(same, 7).size(), std::size_t{7});
+  }
+
+  // A lidar-like scene: a dense blob of 400k points in a 1 x 1 x 0.2 box and
+  // 100k points spread over a 100 x 100 ground plane. Thinned to 50k, every
+  // k-th point would keep a tenth of the ground; the even subset keeps the
+  // ground nearly whole, thins the blob, and leaves no 5 x 5 patch of the
+  // ground empty that had points.
+  void even_subsample_thins_dense_areas_and_keeps_sparse_ones() {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<std::array<double, 3>> xyz;
+    for (int i = 0; i < 500'000; ++i) {
+      if (i % 5 == 0)
+        xyz.push_back({100 * u(rng), 100 * u(rng), 0.0});
+      else
+        xyz.push_back({50 + u(rng), 50 + u(rng), 0.2 * u(rng)});
+    }
+    const std::size_t target = 50'000;
+    const auto ids = spatial::even_subsample(xyz, target);
+    QVERIFY(ids.size() <= target);
+    QCOMPARE(ids.size(), target); // the budget is used, not wasted
+    QVERIFY(std::is_sorted(ids.begin(), ids.end()));
+    QVERIFY(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+    std::size_t ground = 0;
+    std::set<int> patches_kept, patches_all;
+    auto patch = [](const std::array<double, 3>& p) { return int(p[0] / 5) * 100 + int(p[1] / 5); };
+    for (std::size_t i = 0; i < xyz.size(); i += 5)
+      patches_all.insert(patch(xyz[i]));
+    for (const std::uint32_t i : ids) {
+      QVERIFY(i < xyz.size());
+      if (i % 5 == 0) ++ground, patches_kept.insert(patch(xyz[i]));
+    }
+    qInfo("ground points kept: %zu of 100000 (every 10th point: 10000); subset %zu", ground,
+          ids.size());
+    QVERIFY(ground > 30'000);
+    QVERIFY(ids.size() - ground < 20'000); // the blob, 400k points, is thinned most
+    QCOMPARE(patches_kept, patches_all);
+  }
+
   void point_cloud_thumbnails_look_down_the_thinnest_axis() {
     PointCloud cloud;
     for (int i = 0; i <= 200; ++i)

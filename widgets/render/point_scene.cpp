@@ -3,6 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/metrics/plane.h"
+#include "core/spatial/point_lod.h"
 #include "widgets/render/transfer_function.h"
 
 #include <vtkActor.h>
@@ -78,7 +79,8 @@ struct PointScene::Impl {
   vtkSmartPointer<vtkActor> outline;
   vtkSmartPointer<vtkAxesActor> axes;
   std::array<double, 3> centre{0, 0, 0};
-  std::size_t stride = 1; // coarse keeps every stride-th point
+  // The points coarse draws (spatial::even_subsample); empty when it is full.
+  std::vector<std::uint32_t> coarse_ids;
   std::vector<std::array<std::uint8_t, 3>> rgb;
   std::vector<float> intensity, elevation;
   std::vector<std::pair<std::string, std::vector<float>>> fields;
@@ -153,14 +155,14 @@ struct PointScene::Impl {
   }
 
   vtkSmartPointer<vtkUnsignedCharArray> subsample(vtkUnsignedCharArray* colours) const {
+    if (coarse_ids.empty()) return colours;
     auto out = vtkSmartPointer<vtkUnsignedCharArray>::New();
     out->SetNumberOfComponents(3);
-    const std::size_t n = elevation.size(), m = (n + stride - 1) / stride;
-    out->SetNumberOfTuples(vtkIdType(m));
+    out->SetNumberOfTuples(vtkIdType(coarse_ids.size()));
     const std::uint8_t* src = colours->GetPointer(0);
     std::uint8_t* dst = out->GetPointer(0);
-    for (std::size_t i = 0; i < m; ++i)
-      std::copy_n(src + 3 * i * stride, 3, dst + 3 * i);
+    for (std::size_t j = 0; j < coarse_ids.size(); ++j)
+      std::copy_n(src + 3 * std::size_t{coarse_ids[j]}, 3, dst + 3 * j);
     return out;
   }
 };
@@ -184,25 +186,30 @@ void PointScene::set_cloud(const PointCloud& cloud) {
   }
   for (int k = 0; k < 3; ++k)
     d_->centre[k] = 0.5 * (lo[k] + hi[k]);
-  d_->stride = std::max<std::size_t>(1, (n + decimated_points - 1) / decimated_points);
+  d_->coarse_ids.clear();
+  if (n > decimated_points) d_->coarse_ids = spatial::even_subsample(cloud.xyz, decimated_points);
 
-  auto make_points = [&](std::size_t step) {
+  // m points, the j-th being cloud point index(j).
+  auto make_points = [&](std::size_t m, auto index) {
     auto coords = vtkSmartPointer<vtkFloatArray>::New();
     coords->SetNumberOfComponents(3);
-    const std::size_t m = (n + step - 1) / step;
     coords->SetNumberOfTuples(vtkIdType(m));
     float* out = coords->GetPointer(0);
-    for (std::size_t i = 0, j = 0; i < n; i += step, ++j)
+    for (std::size_t j = 0; j < m; ++j)
       for (int k = 0; k < 3; ++k)
-        out[3 * j + k] = static_cast<float>(cloud.xyz[i][k] - d_->centre[k]);
+        out[3 * j + k] = static_cast<float>(cloud.xyz[index(j)][k] - d_->centre[k]);
     auto points = vtkSmartPointer<vtkPoints>::New();
     points->SetData(coords);
     return points;
   };
   d_->full = vtkSmartPointer<vtkPolyData>::New();
-  d_->full->SetPoints(make_points(1));
+  d_->full->SetPoints(make_points(n, [](std::size_t j) { return j; }));
   d_->coarse = vtkSmartPointer<vtkPolyData>::New();
-  d_->coarse->SetPoints(d_->stride == 1 ? d_->full->GetPoints() : make_points(d_->stride).Get());
+  if (d_->coarse_ids.empty())
+    d_->coarse->SetPoints(d_->full->GetPoints());
+  else
+    d_->coarse->SetPoints(make_points(
+        d_->coarse_ids.size(), [&](std::size_t j) { return std::size_t{d_->coarse_ids[j]}; }));
   d_->mapper->SetInputData(d_->full);
 
   d_->rgb = cloud.rgb;
@@ -281,8 +288,9 @@ std::optional<std::size_t> PointScene::pick(int x, int y) const {
   if (!picker->Pick(x, y, 0, d_->renderer)) return std::nullopt;
   const vtkIdType id = picker->GetPointId();
   if (id < 0) return std::nullopt;
-  const std::size_t step = d_->mapper->GetInput() == d_->coarse ? d_->stride : 1;
-  return std::min(size() - 1, std::size_t(id) * step);
+  if (d_->mapper->GetInput() == d_->coarse && !d_->coarse_ids.empty())
+    return std::size_t{d_->coarse_ids[std::min(std::size_t(id), d_->coarse_ids.size() - 1)]};
+  return std::min(size() - 1, std::size_t(id));
 }
 
 std::array<double, 3> PointScene::position(std::size_t i) const {

@@ -2,8 +2,9 @@
 // cloud's centre, so georeferenced lidar keeps its precision in float),
 // coloured by RGB, intensity, elevation, any scalar field or label, with a
 // colormap and range, a point size, eye-dome lighting for depth when there
-// are no colours (and enough points for it to read as a surface), a decimated copy drawn while the
-// camera moves, and picking.
+// are no colours (and enough points for it to read as a surface), a
+// spatially even subset (spatial::even_subsample) drawn while the camera
+// moves, and picking.
 #pragma once
 
 #include "core/data/point_cloud.h"
@@ -60,7 +61,8 @@ public:
   static double default_point_size(std::size_t points);
   void set_eye_dome(bool on);
   bool eye_dome() const;
-  // Draws at most decimated_points points while true.
+  // Draws at most decimated_points points, spread evenly over the cloud's
+  // extent, while true; picking then maps back to the full cloud's indices.
   void set_interacting(bool interacting);
   static constexpr std::size_t decimated_points = 1'000'000;
 
