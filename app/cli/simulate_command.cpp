@@ -17,8 +17,10 @@ int run_simulate(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli simulate micrographs OUT [--count 10] [--size 1024] [--frames 20]\n"
       "                 [--seed 0] [--pixel-size 1.0] [--dose 40] [--no-movies] [--int8]\n"
-      "                 [--threads N] [--quiet]\n"
+      "                 [--ice 400] [--ice-structure 1] [--threads N] [--quiet]\n"
       "  Writes OUT/sim_NNNN_{movie.mrcs,sum,odd,even,clean}.mrc and OUT/truth.json.\n"
+      "  --ice: ice thickness in A; --ice-structure: scale of the amorphous ice's\n"
+      "  potential fluctuations (0: a uniform slab).\n"
       "       atelier-cli simulate denoise-pairs DIR [--count 8] [--size 512] [--seed 0]\n"
       "                 [--noise 1.5] [--pixel-size 1.0]\n"
       "  Writes DIR/{odd,even,clean}_NNN.mrc and DIR/pairs.txt; prints the list's path.\n";
@@ -29,7 +31,8 @@ int run_simulate(const std::vector<std::string>& args) {
   try {
     if (args[0] == "micrographs") {
       const CliOptions o(std::vector<std::string>(args.begin() + 1, args.end()),
-                         {"count", "size", "frames", "seed", "pixel-size", "dose", "threads"},
+                         {"count", "size", "frames", "seed", "pixel-size", "dose", "threads", "ice",
+                          "ice-structure"},
                          {"no-movies", "int8", "quiet"});
       if (o.positional().size() != 1) throw Error("give one output folder");
       simulate::SimulationOptions sim;
@@ -39,6 +42,8 @@ int run_simulate(const std::vector<std::string>& args) {
       sim.seed = std::uint64_t(o.integer("seed", 0, 0, 1LL << 62));
       sim.pixel_size_A = o.number("pixel-size", sim.pixel_size_A, 0.01, 100);
       sim.total_dose_e_per_A2 = o.number("dose", sim.total_dose_e_per_A2, 0.001, 1e5);
+      sim.ice_thickness_A = o.number("ice", sim.ice_thickness_A, 1, 1e5);
+      sim.ice_structure = o.number("ice-structure", sim.ice_structure, 0, 100);
       sim.threads = int(o.integer("threads", 0, 0, 1024));
       sim.no_movies = o.flag("no-movies");
       if (o.flag("int8")) sim.movie_storage = simulate::MovieStorage::int8;

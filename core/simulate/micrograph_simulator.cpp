@@ -21,11 +21,63 @@ using denoise::SplitMix64;
 
 constexpr double kPi = 3.14159265358979323846;
 // Stream tags: each random quantity has its own counter-keyed stream.
-enum : std::uint64_t { kTagParams = 1, kTagSpecimen = 2, kTagIce = 3, kTagFrame = 4 };
+enum : std::uint64_t {
+  kTagParams = 1,
+  kTagSpecimen = 2,
+  kTagIce = 3,
+  kTagFrame = 4,
+  kTagIceStructure = 5
+};
 
 constexpr double kProteinExcessPotentialV = 2.0; // protein minus vitreous ice
 constexpr double kIcePotentialV = 4.5;           // mean inner potential of ice
 constexpr double kIceRoughness = 0.05;           // relative thickness variation
+constexpr double kWaterVolumeA3 = 30.0;          // per molecule in vitreous ice
+// Amorphous ice's structure factor, as the projected potential sees it: a
+// low plateau (water is nearly incompressible: long-wavelength density
+// fluctuations are small) and the water ring near 1 / 3.7 A.
+constexpr double kIceStructureLow = 0.02, kIceStructurePeak = 0.3;
+constexpr double kWaterRingA = 3.7, kWaterRingWidthPerA = 0.05;
+
+double ice_structure_factor(double k_per_A) {
+  const double d = (k_per_A - 1.0 / kWaterRingA) / kWaterRingWidthPerA;
+  return kIceStructureLow + (kIceStructurePeak - kIceStructureLow) * std::exp(-d * d);
+}
+
+// Adds amorphous ice to the specimen spectrum (re, im: the unnormalised
+// FFT of the projected potential in V A): molecules at random places give
+// each pixel column a potential of std kIcePotentialV sqrt(kWaterVolumeA3 t)
+// / px (V A) if uncorrelated, shaped by the structure factor. A broadband
+// scatterer, it carries the Thon rings past the particles' low-frequency
+// signal, as ice and carbon do in real micrographs. Drawn straight in
+// Fourier space with Hermitian symmetry, so the image stays real.
+void add_ice_structure(float* re, float* im, const Fft2d& fft, const SimulationOptions& o,
+                       std::uint64_t mseed) {
+  if (o.ice_structure <= 0) return;
+  const int p = fft.size();
+  SplitMix64 rng(hash_words(mseed, kTagIceStructure));
+  const double sigma_px = kIcePotentialV * std::sqrt(kWaterVolumeA3 * o.ice_thickness_A) /
+                          o.pixel_size_A * std::sqrt(o.ice_structure);
+  const double df_A = 1.0 / (p * o.pixel_size_A);
+  for (int ky = 0; ky < p; ++ky) {
+    const int my = (p - ky) % p;
+    for (int kx = 0; kx < p; ++kx) {
+      const int mx = (p - kx) % p;
+      const std::size_t i = static_cast<std::size_t>(ky) * p + kx;
+      const std::size_t m = static_cast<std::size_t>(my) * p + mx;
+      if (m < i) continue; // set with its mirror
+      const double fx = fft.frequency(kx) * df_A, fy = fft.frequency(ky) * df_A;
+      const double amp = sigma_px * p * std::sqrt(ice_structure_factor(std::hypot(fx, fy)));
+      if (m == i) { // self-conjugate: real
+        re[i] += static_cast<float>(amp * rng.normal());
+        continue;
+      }
+      const double a = amp * std::sqrt(0.5) * rng.normal(), b = amp * std::sqrt(0.5) * rng.normal();
+      re[i] += static_cast<float>(a), im[i] += static_cast<float>(b);
+      re[m] += static_cast<float>(a), im[m] -= static_cast<float>(b);
+    }
+  }
+}
 
 // Interaction constant sigma_e in rad / (V Å): 2 pi / (lambda V) (mc^2 + eV) / (2 mc^2 + eV).
 double interaction_constant(double voltage_kV) {
@@ -202,6 +254,7 @@ void validate_options(const SimulationOptions& o) {
   if (!(o.bfactor_A2 >= 0 && o.bfactor_A2 <= 1e4)) bad("B-factor must be in [0, 10000] A^2");
   if (!(o.drift_max_px >= 0 && o.drift_max_px <= 1000)) bad("drift must be in [0, 1000] px");
   if (!(o.ice_thickness_A > 0 && o.ice_thickness_A <= 1e5)) bad("ice thickness out of range");
+  if (!(o.ice_structure >= 0 && o.ice_structure <= 100)) bad("ice structure must be in [0, 100]");
   if (!(o.particle_diameter_A > 0 && o.particle_diameter_A <= 1e4))
     bad("particle diameter out of range");
   if (o.particles > 100000) bad("at most 100000 particles per micrograph");
@@ -243,6 +296,7 @@ SimulatedMicrograph simulate_micrograph(const SimulationOptions& o, int index) {
   t.expected_counts_per_pixel_per_frame =
       t.dose_per_frame_e_per_A2 * o.pixel_size_A * o.pixel_size_A;
   t.ice_thickness_A = o.ice_thickness_A;
+  t.ice_structure = o.ice_structure;
   t.drifts_px = draw_drifts(o, mseed);
 
   // Specimen potential -> contrast spectrum C = 2 sigma_e CTF F[V].
@@ -250,6 +304,7 @@ SimulatedMicrograph simulate_micrograph(const SimulationOptions& o, int index) {
   for (const auto& c : render_particles(cre.data(), p, o, mseed))
     if (c[0] < n && c[1] < n) t.particles_px.push_back({c[0], c[1]});
   fft.forward(cre.data(), cim.data());
+  add_ice_structure(cre.data(), cim.data(), fft, o, mseed);
   {
     // Ice thickness variation: a few long-wavelength Fourier components.
     SplitMix64 rng(hash_words(mseed, kTagIce));

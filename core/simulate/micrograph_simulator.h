@@ -1,5 +1,6 @@
 // Physics-based cryo-EM movie simulator: protein-like particles (clusters of
-// Gaussian blobs) in a thin ice layer, projected along z, imaged through an
+// Gaussian blobs) in a thin layer of amorphous ice (its structure factor's
+// plateau and water ring), projected along z, imaged through an
 // astigmatic CTF with a B-factor envelope, then drifting frame by frame and
 // Poisson-sampled as electron counts at the frame's dose.
 //
@@ -50,7 +51,10 @@ struct SimulationOptions {
   double bfactor_A2 = 60.0;                          // CTF envelope
   double drift_max_px = 6.0;      // total path length of the drift, uniform in [0.3, 1] x max
   double ice_thickness_A = 400.0; // particles taller than the ice are flattened into it
-  int particles = -1;             // per micrograph; < 0: about 30% projected coverage
+  // Scale of the amorphous ice's potential fluctuations (1: water's; 0: a
+  // uniform slab, whose Thon rings come from the particles alone).
+  double ice_structure = 1.0;
+  int particles = -1; // per micrograph; < 0: about 30% projected coverage
   double particle_diameter_A = 140.0;
   bool no_movies = false; // write only sum, odd, even, clean
   MovieStorage movie_storage = MovieStorage::uint16;
@@ -64,6 +68,7 @@ struct MicrographTruth {
   double dose_per_frame_e_per_A2 = 0.0;
   double expected_counts_per_pixel_per_frame = 0.0; // dose per frame x pixel area
   double ice_thickness_A = 0.0;
+  double ice_structure = 0.0;
   // drifts_px[f]: frame f shows the clean image moved by (x, y) pixels,
   // frame(p) = clean(p - drift); the first frame is at (0, 0).
   std::vector<std::array<double, 2>> drifts_px;

@@ -104,6 +104,7 @@ void write_truth(const std::string& path, const SimulationOptions& o,
     j.key("dose_per_frame_e_per_A2").value(t.dose_per_frame_e_per_A2);
     j.key("expected_counts_per_pixel_per_frame").value(t.expected_counts_per_pixel_per_frame);
     j.key("ice_thickness_A").value(t.ice_thickness_A);
+    j.key("ice_structure").value(t.ice_structure);
     j.key("clipped_counts").value(t.clipped_counts);
     j.key("drifts_px").begin_array();
     for (const auto& d : t.drifts_px)
