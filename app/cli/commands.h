@@ -30,7 +30,9 @@ int run_undo(const std::vector<std::string>& args);
 int run_redo(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_relink(const std::vector<std::string>& args);
-// 3D rendering (links atelier_render, the VTK-only scene library): render_command.cpp.
+// 3D rendering (links atelier_render, the VTK-only scene library): render_command.cpp,
+// thumbnails_command.cpp (3D-rendered grid thumbnails of a project's volumes).
 int run_render(const std::vector<std::string>& args);
+int run_thumbnails(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

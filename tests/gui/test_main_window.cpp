@@ -9,6 +9,8 @@
 #include "widgets/compare/CompareView.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
+#include "widgets/grid/ThumbnailLoader.h"
+#include "widgets/grid/VolumeThumbnails.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
@@ -51,6 +53,7 @@ private slots:
   void opensAProjectInAGridTab();
   void importDialogOptions();
   void opensVolumesAndCloudsIn3DTabs();
+  void showsVolumesIn3DInTheGrid();
   void comparesTwoImagesOfTheSameSize();
   void denoisesItemsAndComparesWithTheResult();
   void readOnlyWhileAnotherHoldsTheProject();
@@ -85,6 +88,48 @@ void TestMainWindow::opensVolumesAndCloudsIn3DTabs() {
   QCOMPARE(tabs->count(), before + 1);
   emit tabs->tabCloseRequested(0);
   QCOMPARE(tabs->count(), before + 1);
+}
+
+// A project with a volume: opening it starts `atelier-cli thumbnails` in a
+// child process (listed in the Jobs dock), and the grid then shows the 3D
+// rendering (256 x 256 RGB) instead of the middle slice (32 x 32 grey).
+void TestMainWindow::showsVolumesIn3DInTheGrid() {
+  if (!render::display_available()) QSKIP("3D thumbnails need an X display");
+  QTemporaryDir tmp;
+  QDir(tmp.path()).mkpath("data");
+  Volume ball(32, 32, 32, DType::f32);
+  auto v = ball.values<float>();
+  for (std::int64_t z = 0; z < 32; ++z)
+    for (std::int64_t y = 0; y < 32; ++y)
+      for (std::int64_t x = 0; x < 32; ++x)
+        v[std::size_t((z * 32 + y) * 32 + x)] =
+            (x - 15.5) * (x - 15.5) + (y - 15.5) * (y - 15.5) + (z - 15.5) * (z - 15.5) < 100
+                ? 1.0f
+                : 0.0f;
+  write_mrc(tmp.filePath("data/ball.mrc").toStdString(), ball);
+  const QString dir = tmp.filePath("vol.atelier");
+  QCOMPARE(test::run_cli({"project", "create", dir}).exit_code, 0);
+  QCOMPARE(test::run_cli({"import", dir, tmp.filePath("data"), "--quiet"}).exit_code, 0);
+  const std::string fingerprint = project::Project::open(dir.toStdString()).item(1)->fingerprint;
+  const QString key = QString::fromStdString(fingerprint);
+
+  MainWindow window;
+  QSignalSpy finished(&window.volumeThumbnails(), &VolumeThumbnails::finished);
+  QVERIFY(window.openProject(dir));
+  QVERIFY(finished.wait(60000));
+  QVERIFY2(finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+  QVERIFY(QFileInfo::exists(dir + "/cache/" + key + "-3d.jpg"));
+  auto* grid = window.findChild<GridPanel*>();
+  QVERIFY(grid);
+  QSignalSpy ready(&grid->thumbnails(), &ThumbnailLoader::thumbnailReady);
+  if (grid->thumbnails().request(key).isNull()) QVERIFY(ready.wait(10000));
+  const QImage shown = grid->thumbnails().cached(key);
+  QCOMPARE(shown.size(), QSize(256, 256));
+  QVERIFY(!shown.isGrayscale());
+  // Asking again renders nothing new: the CLI skips volumes that have one.
+  window.volumeThumbnails().request(dir);
+  QVERIFY(finished.wait(60000));
+  QVERIFY(finished.last().at(1).toBool());
 }
 
 void TestMainWindow::comparesTwoImagesOfTheSameSize() {

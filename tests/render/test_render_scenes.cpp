@@ -329,6 +329,48 @@ private slots:
     QVERIFY(QImage(out).width() == 800);
   }
 
+  // `atelier-cli thumbnails`: a project's volumes get a 3D rendering in the
+  // thumbnail cache (<fingerprint>-3d.jpg, which the grid prefers), once;
+  // 2D items are left alone; without a display it says to use Xvfb.
+  void cli_renders_volume_thumbnails_for_the_grid() {
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath("data");
+    write_mrc(dir.filePath("data/ball.mrc").toStdString(), ball(32, 10));
+    const QString project = dir.filePath("p.atelier");
+    QCOMPARE(test::run_cli({"project", "create", project}).exit_code, 0);
+    QCOMPARE(test::run_cli({"import", project, dir.filePath("data"), "--quiet"}).exit_code, 0);
+    QVERIFY(test::run_cli({"ls", project, "--where", "kind = volume"}).out.contains("ball.mrc"));
+
+    auto r = test::run_cli({"thumbnails", project, "--size", "128"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("1 rendered, 0 failed, 0 already had one"), r.out.constData());
+    const QStringList rendered = QDir(project + "/cache").entryList({"*-3d.jpg"});
+    QCOMPARE(rendered.size(), 1);
+    const QImage image(project + "/cache/" + rendered[0]);
+    QCOMPARE(image.size(), QSize(128, 128));
+    int surface = 0; // light grey-blue isosurface pixels over the dark background
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x)
+        surface += qGray(image.pixel(x, y)) > 100;
+    QVERIFY2(surface > 128 * 128 / 50, qPrintable(QString::number(surface)));
+    // The slice thumbnail import made stays beside it.
+    QVERIFY(QFileInfo::exists(project + "/cache/" + rendered[0].chopped(7) + ".jpg"));
+
+    r = test::run_cli({"thumbnails", project});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.out.contains("0 rendered, 0 failed, 1 already had one"), r.out.constData());
+    QCOMPARE(test::run_cli({"thumbnails", project, "--where", "mean >"}).exit_code, 2);
+
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    cli.setProcessEnvironment(env);
+    cli.start(qEnvironmentVariable("ATELIER_CLI"), {"thumbnails", project, "--force"});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY(QString::fromUtf8(cli.readAllStandardError()).contains("xvfb-run"));
+  }
+
   void cli_without_a_display_says_to_use_xvfb() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     QTemporaryDir dir;

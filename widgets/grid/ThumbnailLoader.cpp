@@ -56,10 +56,12 @@ QImage ThumbnailLoader::request(const QString& key, const QString& source, const
   if (pending_.contains(key) || absent_.contains(key)) return {};
   pending_.insert(key);
   const QString path = folder_ + "/" + key + ".jpg";
+  const QString rendered = folder_ + "/" + key + "-3d.jpg";
   QPointer<ThumbnailLoader> self(this);
   std::atomic<int>* rebuilt = &rebuilt_; // the pool is drained before the loader dies
-  pool_.start([self, key, path, source, format, rebuilt] {
-    QImage image = decode(path);
+  pool_.start([self, key, path, rendered, source, format, rebuilt] {
+    QImage image = decode(rendered);
+    if (image.isNull()) image = decode(path);
     Problem problem;
     if (!source.isEmpty() && !QFileInfo::exists(source)) {
       problem = {tr("missing"),

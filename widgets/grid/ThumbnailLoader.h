@@ -1,6 +1,7 @@
-// ThumbnailLoader: decodes cached thumbnails (cache/<fingerprint>.jpg) on a
-// thread pool and keeps the decoded images in a byte-bounded LRU, so the
-// grid never waits on disk: a request for an image not yet decoded returns
+// ThumbnailLoader: decodes cached thumbnails (cache/<fingerprint>.jpg, or
+// the 3D rendering `atelier-cli thumbnails` makes of a volume,
+// cache/<fingerprint>-3d.jpg, when there is one) on a thread pool and keeps the decoded images in a
+// byte-bounded LRU, so the grid never waits on disk: a request for an image not yet decoded returns
 // a null image and thumbnailReady(key) follows when it is.
 // Given the item's source file, the loader also checks that it is still
 // there (a missing or moved file becomes a problem with its reason) and

@@ -1,0 +1,42 @@
+// VolumeThumbnails: runs `atelier-cli thumbnails PROJECT` in a child process
+// (VTK rendering stays out of the GUI thread and the app's GL state), so the
+// grid shows volumes as 3D isosurfaces instead of their middle slice. One
+// process at a time; a project asked for again while one runs is queued
+// once. The CLI skips volumes that already have one, so asking is cheap.
+#pragma once
+
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+namespace atelier {
+
+class VolumeThumbnails : public QObject {
+  Q_OBJECT
+public:
+  explicit VolumeThumbnails(QObject* parent = nullptr);
+  ~VolumeThumbnails() override;
+
+  // Renders the missing 3D thumbnails of project_dir (queued when busy).
+  void request(const QString& project_dir);
+  // Stops the running process and drops the queue.
+  void cancel();
+  bool busy() const { return process_.state() != QProcess::NotRunning; }
+  void waitForIdle(int timeout_ms);
+
+signals:
+  void started(const QString& project_dir);
+  // ok: the process ran and every volume rendered; message: its last
+  // stderr line otherwise (no display, an unreadable volume).
+  void finished(const QString& project_dir, bool ok, const QString& message);
+
+private:
+  void startNext();
+
+  QProcess process_;
+  QString running_;
+  QStringList queue_;
+};
+
+} // namespace atelier
