@@ -1,6 +1,8 @@
 // Power spectrum, Thon-ring analysis and the CTF model (see cryoem_metrics.h).
 #include "core/metrics/cryoem_metrics.h"
 
+#include "core/metrics/defocus_fit.h"
+
 #include "core/base/error.h"
 #include "core/base/float4.h"
 #include "core/metrics/real_fft.h"
@@ -415,11 +417,23 @@ std::vector<Metric> cryoem_metrics(const Image& image, double pixel_size_A) {
   if (pixel_size_A <= 0) pixel_size_A = pixel_size_in_A(image.spacing);
   FloatPlane storage;
   const auto spectrum = rotational_power_spectrum(mean_view(image, storage), pixel_size_A);
-  const ThonRings rings = analyse_thon_rings(spectrum);
+  ThonRings rings = analyse_thon_rings(spectrum);
   // Without rings the zero and the fade are unknown, not 0: a 0 Å
   // "resolution" would pass every "better than" filter. They are left out,
   // so filters and sorts treat the item as having no such metric.
   std::vector<Metric> out{{"thon_visibility", rings.visibility}};
+  // With a pixel size, the CTF fit gives the defocus and puts the first zero
+  // where the model has it (better than 0.5% on simulated 40 e-/Å^2 sums,
+  // whose single minima are lost in the noise); otherwise, or when its peak
+  // is not distinct, the first minimum found stands.
+  if (rings.pixel_size_A > 0) {
+    const DefocusFit fit = fit_defocus(spectrum);
+    if (fit.found) {
+      out.push_back({"defocus_fit_A", fit.defocus_A});
+      out.push_back({"defocus_fit_margin", fit.margin});
+      rings.first_zero_per_px = fit.first_zero_per_A * rings.pixel_size_A;
+    }
+  }
   if (rings.first_zero_per_px > 0) {
     out.push_back({"first_zero_freq_per_px", rings.first_zero_per_px});
     if (rings.pixel_size_A > 0)

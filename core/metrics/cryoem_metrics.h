@@ -88,18 +88,17 @@ struct ThonRings {
 // for tile/64 bins (Nyquist if never).
 // Limits: the extremum detector needs rings above about 10% of the local
 // background. Shot-noise-dominated sums (40 e-/A^2, 1-2k pixels) show rings
-// at a few % (visibility ~0.02 against ~0.25 for the noise-free image), so
-// their first zero is reported as not found (0). Finding it there takes a
-// model fit of the CTF (defocus, Cs, envelope) to the spectrum, which the
-// CTF estimation step will bring; a 1D correlation with sin^2(pi a k^2) over
-// a Cs-free model was tried and does not separate such rings from white
-// noise.
+// at a few % (visibility ~0.03 against ~0.25 for the noise-free image), so
+// their first zero is not found here; cryoem_metrics then takes it from the
+// CTF fit (fit_defocus, defocus_fit.h), which integrates every ring.
 ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum);
 
 // thon_visibility, first_zero_freq_per_px, ring_fade_freq_per_px,
 // ring_fade_resolution_px, and with a known pixel size also
-// first_zero_resolution_A and ring_fade_resolution_A. pixel_size_A <= 0
-// takes it from image.spacing.
+// first_zero_resolution_A and ring_fade_resolution_A, plus defocus_fit_A and
+// defocus_fit_margin when the CTF fit finds a distinct defocus (its first
+// zero then wins over the ring minima's). pixel_size_A <= 0 takes it from
+// image.spacing.
 std::vector<Metric> cryoem_metrics(const Image& image, double pixel_size_A = 0.0);
 
 } // namespace atelier::metrics

@@ -68,7 +68,7 @@ void register_builtin_providers(MetricRegistry& registry) {
   registry.register_provider(
       {"generic", 1, [](const ItemInfo&) { return true; },
        [](const Image& image, const ItemInfo&) { return generic_metrics(image); }});
-  registry.register_provider({"cryoem", 2,
+  registry.register_provider({"cryoem", 3,
                               [](const ItemInfo& info) {
                                 return info.kind == ItemKind::micrograph ||
                                        info.kind == ItemKind::movie;

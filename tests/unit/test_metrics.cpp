@@ -4,6 +4,7 @@
 // thumbnail cache and the provider registry.
 #include "core/base/error.h"
 #include "core/metrics/cryoem_metrics.h"
+#include "core/metrics/defocus_fit.h"
 #include "core/metrics/generic_metrics.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/thumbnail.h"
@@ -325,9 +326,28 @@ private slots:
     // "resolution" would pass every "better than" filter).
     const auto noise = cryoem_metrics(from_mat(noise_mat(256, 256, 1, 2)), 1.0);
     QVERIFY(find_metric(noise, "thon_visibility"));
-    for (const char* name : {"first_zero_resolution_A", "first_zero_freq_per_px",
-                             "ring_fade_resolution_A", "ring_fade_resolution_px"})
+    for (const char* name :
+         {"first_zero_resolution_A", "first_zero_freq_per_px", "ring_fade_resolution_A",
+          "ring_fade_resolution_px", "defocus_fit_A", "defocus_fit_margin"})
       QVERIFY2(!find_metric(noise, name), name);
+    // The CTF fit's defocus on the clean micrograph.
+    QVERIFY2(std::abs(metric(m, "defocus_fit_A") / ctf.defocus_u_A - 1.0) < 0.01,
+             qPrintable(QString::number(metric(m, "defocus_fit_A"))));
+  }
+
+  // The CTF fit over white noise of 2k x 2k (16 tiles) and of several seeds
+  // never reports a defocus: no distinct peak.
+  void defocusFitRefusesNoise() {
+    for (int seed = 1; seed <= 12; ++seed) {
+      Image img = from_mat(noise_mat(2048, 2048, 2.0, seed));
+      img.spacing = {{1.0, 1.0, 1.0}, "A"};
+      const DefocusFit fit = fit_defocus(rotational_power_spectrum(img));
+      qInfo("noise seed %d: r %.3f margin %.3f at %.0f A", seed, fit.score, fit.margin,
+            fit.defocus_A);
+      QVERIFY(!fit.found);
+    }
+    // Without a pixel size there is nothing to fit.
+    QVERIFY(!fit_defocus(rotational_power_spectrum(from_mat(noise_mat(512, 512, 1, 1)))).found);
   }
 
   // Flattening removes a smooth radial decay and keeps rings: on a

@@ -345,9 +345,8 @@ private slots:
   // Known answers tying the import metrics to the simulator's truth (two
   // 1024 x 1024 micrographs at the default 40 e-/A^2): the noise estimate of
   // the sum within 10% of the true noise (the std of sum - clean), the first
-  // CTF zero of the Thon-ring analysis within 2% of the truth's (on the
-  // noise-free image: the sum's rings are too faint for the extremum
-  // detector at this size and dose; see the note in cryoem_metrics.h), and
+  // CTF zero within 2% of the truth's on the noise-free image and on the sum
+  // (there by the CTF fit, whose mean defocus is within 2% too), and
   // sharpness falling with each blur of the sum.
   void metricsKnowTheTruth() {
     SimulationOptions o;
@@ -379,9 +378,19 @@ private slots:
       const double zero = 1.0 / *metrics::find_metric(clean, "first_zero_resolution_A");
       QVERIFY2(std::abs(zero / k0 - 1.0) < 0.02,
                qPrintable(QString("first zero %1 vs truth %2").arg(zero).arg(k0)));
+      // The sum's rings are a few % of the background: its first zero and
+      // defocus come from the CTF fit.
       const auto sum = metrics::cryoem_metrics(image_of(m.sum));
       const auto sum_zero_res = metrics::find_metric(sum, "first_zero_resolution_A");
-      const double sum_zero = sum_zero_res ? 1.0 / *sum_zero_res : 0.0;
+      QVERIFY(sum_zero_res);
+      const double sum_zero = 1.0 / *sum_zero_res;
+      QVERIFY2(std::abs(sum_zero / k0 - 1.0) < 0.02,
+               qPrintable(QString("sum's first zero %1 vs truth %2").arg(sum_zero).arg(k0)));
+      const double mean_defocus = 0.5 * (m.truth.ctf.defocus_u_A + m.truth.ctf.defocus_v_A);
+      const auto defocus = metrics::find_metric(sum, "defocus_fit_A");
+      QVERIFY(defocus);
+      QVERIFY2(std::abs(*defocus / mean_defocus - 1.0) < 0.02,
+               qPrintable(QString("defocus %1 vs truth %2").arg(*defocus).arg(mean_defocus)));
       qInfo("micrograph %d: noise %.4f / %.4f, first zero clean %.5f, sum %.5f, truth %.5f 1/A, "
             "visibility clean %.3f, sum %.3f",
             i + 1, est, true_sigma, zero, sum_zero, k0,
