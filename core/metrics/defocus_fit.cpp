@@ -1,6 +1,7 @@
 // 1D CTF fit of the defocus (see defocus_fit.h).
 #include "core/metrics/defocus_fit.h"
 
+#include "core/base/float4.h"
 #include "core/simulate/ctf.h"
 
 #include <algorithm>
@@ -27,6 +28,37 @@ void subtract_local_mean(std::vector<double>& v, std::ptrdiff_t half, std::vecto
 struct Score {
   double defocus_A, z;
 };
+
+// The scan's inner loops, compiled for AVX2 too (ATELIER_HOT_LOOP).
+
+// (re + i im) *= (cr + i ci) for bins 1 .. to.
+ATELIER_HOT_LOOP
+void rotate(double* re, double* im, const double* cr, const double* ci, std::ptrdiff_t to) {
+  for (std::ptrdiff_t r = 1; r <= to; ++r) {
+    const double x = re[r] * cr[r] - im[r] * ci[r];
+    im[r] = re[r] * ci[r] + im[r] * cr[r];
+    re[r] = x;
+  }
+}
+
+// Weighted sums of x = v - (v's mean over [first[r], last[r]]) and of x
+// times osc, for r in [lo, end]: out = {sum w x, sum w x^2, sum w x osc}.
+// prefix: v's running sum from bin 1 (prefix[r + 1] - prefix[a] sums a .. r).
+ATELIER_HOT_LOOP
+void detrended_sums(const double* v, double* prefix, const std::ptrdiff_t* first,
+                    const std::ptrdiff_t* last, const double* inv_count, const double* weight,
+                    const double* osc, std::ptrdiff_t lo, std::ptrdiff_t end, std::ptrdiff_t used,
+                    double out[3]) {
+  for (std::ptrdiff_t r = 1; r <= used; ++r)
+    prefix[r + 1] = prefix[r] + v[r];
+  double sx = 0, sxx = 0, sxy = 0;
+  for (std::ptrdiff_t r = lo; r <= end; ++r) {
+    const double x = v[r] - (prefix[last[r] + 1] - prefix[first[r]]) * inv_count[r];
+    const double wx = weight[r] * x;
+    sx += wx, sxx += wx * x, sxy += wx * osc[r];
+  }
+  out[0] = sx, out[1] = sxx, out[2] = sxy;
+}
 
 } // namespace
 
@@ -86,20 +118,22 @@ DefocusFit fit_defocus(const PowerSpectrum1D& spectrum, const DefocusFitOptions&
     prefix_wo2[r + 1] = prefix_wo2[r] + weight[r] * osc[r] * osc[r];
   }
   // Weighted Pearson r of osc and the model minus its local mean (as osc is
-  // taken) over [lo, end]; model is read over [1, end + half].
-  std::vector<double> model(osc.size()), prefix_model(static_cast<std::size_t>(n + 1), 0.0);
+  // taken) over [lo, end]. The model is -re (see sweep): the sums of re are
+  // taken and the sign of the covariance turned.
+  std::vector<double> re(osc.size()), im(osc.size()), rot_re(osc.size()), rot_im(osc.size());
+  std::vector<double> prefix_model(static_cast<std::size_t>(n + 1), 0.0), inv_count(osc.size());
+  std::vector<std::ptrdiff_t> first(osc.size()), last(osc.size());
+  for (std::ptrdiff_t r = 1; r < n; ++r) {
+    first[r] = std::max<std::ptrdiff_t>(1, r - half);
+    last[r] = std::min(n - 1, r + half);
+    inv_count[r] = 1.0 / static_cast<double>(last[r] - first[r] + 1);
+  }
   auto correlate = [&](std::ptrdiff_t end) {
     const std::ptrdiff_t used = std::min(n - 1, end + half);
-    for (std::ptrdiff_t r = 1; r <= used; ++r)
-      prefix_model[r + 1] = prefix_model[r] + model[r];
-    double sx = 0, sxx = 0, sxy = 0;
-    for (std::ptrdiff_t r = lo; r <= end; ++r) {
-      const std::ptrdiff_t a = std::max<std::ptrdiff_t>(1, r - half), b = std::min(used, r + half);
-      const double x =
-          model[r] - (prefix_model[b + 1] - prefix_model[a]) / static_cast<double>(b - a + 1);
-      const double wx = weight[r] * x;
-      sx += wx, sxx += wx * x, sxy += wx * osc[r];
-    }
+    double sums[3];
+    detrended_sums(re.data(), prefix_model.data(), first.data(), last.data(), inv_count.data(),
+                   weight.data(), osc.data(), lo, end, used, sums);
+    const double sx = -sums[0], sxx = sums[1], sxy = -sums[2];
     const double m = prefix_w[end + 1] - prefix_w[lo];
     const double sy = prefix_wo[end + 1] - prefix_wo[lo];
     const double syy = prefix_wo2[end + 1] - prefix_wo2[lo];
@@ -115,9 +149,8 @@ DefocusFit fit_defocus(const PowerSpectrum1D& spectrum, const DefocusFitOptions&
   // The model 2 (sin^2 (chi + phase) - 1/2) = -cos 2 (chi + phase) at df
   // = from, from + step, ...: each bin's phasor exp(2i (chi + phase)) is
   // rotated one step at a time (no cosine per bin and step). Calls
-  // visit(df, end) with model holding the model over [1, end + half]; bins
-  // past that are never read again, since the end only falls as df grows.
-  std::vector<double> re(osc.size()), im(osc.size()), rot_re(osc.size()), rot_im(osc.size());
+  // visit(df, end) with re holding -model over [1, end + half]; bins past
+  // that are never read again, since the end only falls as df grows.
   auto sweep = [&](double from, double step, int count, auto&& visit) {
     for (std::ptrdiff_t r = 1; r < n; ++r) {
       const double a = 2.0 * (pi * lambda * from * k2[r] -
@@ -130,15 +163,8 @@ DefocusFit fit_defocus(const PowerSpectrum1D& spectrum, const DefocusFitOptions&
       const double df = from + step * i;
       const std::ptrdiff_t end = band_end(df);
       if (end - lo < 16) break; // too few rings resolved from here on
-      const std::ptrdiff_t used = std::min(n - 1, end + half);
-      for (std::ptrdiff_t r = 1; r <= used; ++r)
-        model[r] = -re[r];
       visit(df, end);
-      for (std::ptrdiff_t r = 1; r <= used; ++r) {
-        const double x = re[r] * rot_re[r] - im[r] * rot_im[r];
-        im[r] = re[r] * rot_im[r] + im[r] * rot_re[r];
-        re[r] = x;
-      }
+      rotate(re.data(), im.data(), rot_re.data(), rot_im.data(), std::min(n - 1, end + half));
     }
   };
 
