@@ -168,10 +168,11 @@ DefocusFit fit_defocus(const PowerSpectrum1D& spectrum, const DefocusFitOptions&
     }
   };
 
-  // Scan: a step that turns the phase at the band's top by 1 rad.
+  // Scan: a step that turns the phase at the band's top by 1.5 rad (the
+  // peaks are wider than that; the refinement takes tenths of it).
   const double df_lo = std::max(100.0, options.min_defocus_A);
   const double df_hi = std::max(df_lo, options.max_defocus_A);
-  const double step = 1.0 / (2.0 * pi * lambda * k2[static_cast<std::size_t>(hi)]);
+  const double step = 1.5 / (2.0 * pi * lambda * k2[static_cast<std::size_t>(hi)]);
   std::vector<Score> scan;
   sweep(df_lo, step, static_cast<int>((df_hi - df_lo) / step) + 1,
         [&](double df, std::ptrdiff_t end) {

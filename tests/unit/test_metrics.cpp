@@ -342,7 +342,7 @@ private slots:
       Image img = from_mat(noise_mat(2048, 2048, 2.0, seed));
       img.spacing = {{1.0, 1.0, 1.0}, "A"};
       const DefocusFit fit = fit_defocus(rotational_power_spectrum(img));
-      qInfo("noise seed %d: r %.3f margin %.3f at %.0f A", seed, fit.score, fit.margin,
+      qInfo("noise seed %d: score %.3f margin %.3f at %.0f A", seed, fit.score, fit.margin,
             fit.defocus_A);
       QVERIFY(!fit.found);
     }
