@@ -1,9 +1,10 @@
 // `atelier-cli thumbnails PROJECT`: 3D-rendered grid thumbnails for the
-// project's volumes (an isosurface 1 sigma above the mean, seen obliquely),
-// in place of the middle slice import makes. They go to the thumbnail cache
-// as <fingerprint>-3d.jpg, which the grid prefers when present; the project
-// database is only read, so this runs beside an app holding the project.
-// Needs an X display, like `render`.
+// project's volumes (an isosurface 1 sigma above the mean, seen obliquely)
+// and point clouds (points with eye-dome lighting or their colours), in
+// place of the middle slice or the top-down view import makes. They go to
+// the thumbnail cache as <fingerprint>-3d.jpg, which the grid prefers when
+// present; the project database is only read, so this runs beside an app
+// holding the project. Needs an X display, like `render`.
 #include "app/cli/commands.h"
 #include "app/cli/item_query_options.h"
 #include "core/base/error.h"
@@ -23,6 +24,9 @@ std::string rendered_key(const std::string& fingerprint) {
   return fingerprint + "-3d";
 }
 
+// The items drawn in 3D (the app asks the same question before running this).
+constexpr const char* kRendered = "(kind = volume or kind = points) and import = ok";
+
 Image to_image(const render::RgbImage& rgb) {
   Image out(rgb.width, rgb.height, 3, DType::u8, Image::uninitialized);
   std::copy(rgb.rgb.begin(), rgb.rgb.end(), out.bytes());
@@ -34,9 +38,10 @@ Image to_image(const render::RgbImage& rgb) {
 int run_thumbnails(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli thumbnails PROJECT [--where EXPR] [--size 256] [--force] [--quiet]\n"
-      "  Renders the project's volumes (kind = volume) in 3D for the grid: an isosurface\n"
-      "  1 sigma above the mean, oblique view, SIZE pixels square, stored in the\n"
-      "  project's thumbnail cache. Volumes that have one are skipped unless --force.\n"
+      "  Renders the project's volumes and point clouds (kind = volume or points) in 3D\n"
+      "  for the grid: volumes as an isosurface 1 sigma above the mean, clouds as points,\n"
+      "  oblique view, SIZE pixels square, stored in the project's thumbnail cache.\n"
+      "  Items that have one are skipped unless --force.\n"
       "  Reads the project only. Needs an X display: without one run\n"
       "  `xvfb-run -a atelier-cli thumbnails PROJECT`.\n";
   int size = 256;
@@ -53,8 +58,7 @@ int run_thumbnails(const std::vector<std::string>& args) {
     project_dir = o.positional()[0];
     size = static_cast<int>(o.integer("size", size, 32, 1024));
     const ItemQuery q = item_query(o);
-    filter = q.filter.empty() ? "kind = volume and import = ok"
-                              : "kind = volume and import = ok and (" + q.filter + ")";
+    filter = std::string(kRendered) + (q.filter.empty() ? "" : " and (" + q.filter + ")");
     force = o.flag("force");
     quiet = o.flag("quiet");
   } catch (const Error& e) {
@@ -79,7 +83,7 @@ int run_thumbnails(const std::vector<std::string>& args) {
     }
 
     render::RenderRequest request;
-    request.mode = "iso";
+    request.mode = ""; // iso for volumes, points for clouds
     request.width = request.height = size;
     request.downsample_to_fit = true; // a thumbnail never needs every voxel
     run::ProgressPrinter bar(static_cast<std::int64_t>(todo.size()));
@@ -96,7 +100,7 @@ int run_thumbnails(const std::vector<std::string>& args) {
         ++failed;
         std::cerr << path << ": " << e.what() << '\n';
       }
-      if (!quiet) bar.update(static_cast<std::int64_t>(i + 1), "volumes");
+      if (!quiet) bar.update(static_cast<std::int64_t>(i + 1), "items");
     }
     if (!quiet) {
       bar.finish();

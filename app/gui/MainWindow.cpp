@@ -18,7 +18,7 @@
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
 #include "widgets/grid/LabelSetDialog.h"
-#include "widgets/grid/VolumeThumbnails.h"
+#include "widgets/grid/RenderedThumbnails.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
@@ -140,7 +140,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             }
             tree_->refresh();
             for (const auto& [widget, tab] : projects_)
-              renderVolumeThumbnails(tab);
+              renderRenderedThumbnails(tab);
             jobs_->finishJob(import_job_,
                              error.isEmpty() ? (cancelled ? tr("cancelled: ") : QString()) + summary
                                              : error,
@@ -167,15 +167,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildDocks();
   buildMenus();
-  volume_thumbnails_ = new VolumeThumbnails(this);
-  connect(volume_thumbnails_, &VolumeThumbnails::started, this, [this](const QString& dir) {
-    volume_thumbnail_job_ =
-        jobs_->addJob(tr("3D thumbnails of the volumes in %1").arg(QFileInfo(dir).fileName()),
-                      [this] { volume_thumbnails_->cancel(); });
+  rendered_thumbnails_ = new RenderedThumbnails(this);
+  connect(rendered_thumbnails_, &RenderedThumbnails::started, this, [this](const QString& dir) {
+    rendered_thumbnail_job_ =
+        jobs_->addJob(tr("3D thumbnails in %1").arg(QFileInfo(dir).fileName()),
+                      [this] { rendered_thumbnails_->cancel(); });
   });
-  connect(volume_thumbnails_, &VolumeThumbnails::finished, this,
+  connect(rendered_thumbnails_, &RenderedThumbnails::finished, this,
           [this](const QString& dir, bool ok, const QString& message) {
-            jobs_->finishJob(volume_thumbnail_job_, ok ? tr("done") : message, ok);
+            jobs_->finishJob(rendered_thumbnail_job_, ok ? tr("done") : message, ok);
             for (auto& [widget, tab] : projects_)
               if (QFileInfo(tab.dir) == QFileInfo(dir)) tab.grid->recheckFiles();
             if (!ok) statusBar()->showMessage(tr("3D thumbnails: %1").arg(message), 8000);
@@ -608,14 +608,14 @@ bool MainWindow::openProject(const QString& dir) {
   grid->publishCounts(); // to the status bar, now connected
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
-  renderVolumeThumbnails(projects_[page]);
+  renderRenderedThumbnails(projects_[page]);
   return true;
 }
 
-void MainWindow::renderVolumeThumbnails(const ProjectTab& tab) {
+void MainWindow::renderRenderedThumbnails(const ProjectTab& tab) {
   try {
-    if (tab.project->count_items("kind = volume and import = ok") > 0)
-      volume_thumbnails_->request(tab.dir);
+    if (tab.project->count_items("(kind = volume or kind = points) and import = ok") > 0)
+      rendered_thumbnails_->request(tab.dir);
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("3D thumbnails: %1").arg(QString::fromStdString(e.what())), 8000);
   }

@@ -34,7 +34,7 @@ class InspectPanel;
 class ViewerPanel;
 class MetricsPanel;
 class NoticeBanner;
-class VolumeThumbnails;
+class RenderedThumbnails;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -64,9 +64,9 @@ public:
   // The docks: background jobs and their log; the current project's outline
   // and the current item's properties and note.
   JobsPanel& jobs() { return *jobs_; }
-  // Renders 3D grid thumbnails of each open project's volumes in a child
-  // process (after it opens and after each import).
-  VolumeThumbnails& volumeThumbnails() { return *volume_thumbnails_; }
+  // Renders 3D grid thumbnails of each open project's volumes and point
+  // clouds in a child process (after it opens and after each import).
+  RenderedThumbnails& renderedThumbnails() { return *rendered_thumbnails_; }
   ProjectTreePanel& projectTree() { return *tree_; }
   ItemPropertiesPanel& itemProperties() { return *properties_; }
   // Shows a project item in the current tab's viewer (read off the GUI
@@ -123,8 +123,9 @@ private:
   // Refreshes tabs whose database another connection changed since the
   // last look (Project::data_version), every 1.5 s.
   void pickUpOutsideChanges();
-  // Asks for the 3D thumbnails of the tab's volumes, when it has any.
-  void renderVolumeThumbnails(const ProjectTab& tab);
+  // Asks for the 3D thumbnails of the tab's volumes and point clouds, when
+  // it has any.
+  void renderRenderedThumbnails(const ProjectTab& tab);
   // Relinks a dataset of the current project (RelinkDialog).
   void chooseRelink();
   // The banner's text naming datasets whose folder is missing, or "".
@@ -154,8 +155,8 @@ private:
   QLabel* counts_ = nullptr;
   std::map<QWidget*, ProjectTab> projects_;
   ImportJob* import_ = nullptr;
-  VolumeThumbnails* volume_thumbnails_ = nullptr;
-  int volume_thumbnail_job_ = 0;
+  RenderedThumbnails* rendered_thumbnails_ = nullptr;
+  int rendered_thumbnail_job_ = 0;
   QProgressBar* import_progress_ = nullptr;
   QToolButton* import_cancel_ = nullptr;
   QTimer* import_refresh_ = nullptr;

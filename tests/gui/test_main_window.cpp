@@ -9,8 +9,8 @@
 #include "widgets/compare/CompareView.h"
 #include "widgets/grid/GridPanel.h"
 #include "widgets/grid/ItemGridModel.h"
+#include "widgets/grid/RenderedThumbnails.h"
 #include "widgets/grid/ThumbnailLoader.h"
-#include "widgets/grid/VolumeThumbnails.h"
 #include "widgets/import/ImportDialog.h"
 #include "widgets/import/ImportJob.h"
 #include "widgets/inspect/InspectPanel.h"
@@ -114,7 +114,7 @@ void TestMainWindow::showsVolumesIn3DInTheGrid() {
   const QString key = QString::fromStdString(fingerprint);
 
   MainWindow window;
-  QSignalSpy finished(&window.volumeThumbnails(), &VolumeThumbnails::finished);
+  QSignalSpy finished(&window.renderedThumbnails(), &RenderedThumbnails::finished);
   QVERIFY(window.openProject(dir));
   QVERIFY(finished.wait(60000));
   QVERIFY2(finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
@@ -127,7 +127,7 @@ void TestMainWindow::showsVolumesIn3DInTheGrid() {
   QCOMPARE(shown.size(), QSize(256, 256));
   QVERIFY(!shown.isGrayscale());
   // Asking again renders nothing new: the CLI skips volumes that have one.
-  window.volumeThumbnails().request(dir);
+  window.renderedThumbnails().request(dir);
   QVERIFY(finished.wait(60000));
   QVERIFY(finished.last().at(1).toBool());
 }

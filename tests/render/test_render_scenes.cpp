@@ -16,6 +16,7 @@
 #include "widgets/render/vtk_volume_data.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonObject>
@@ -329,36 +330,48 @@ private slots:
     QVERIFY(QImage(out).width() == 800);
   }
 
-  // `atelier-cli thumbnails`: a project's volumes get a 3D rendering in the
-  // thumbnail cache (<fingerprint>-3d.jpg, which the grid prefers), once;
-  // 2D items are left alone; without a display it says to use Xvfb.
-  void cli_renders_volume_thumbnails_for_the_grid() {
+  // `atelier-cli thumbnails`: a project's volumes and point clouds get a 3D
+  // rendering in the thumbnail cache (<fingerprint>-3d.jpg, which the grid
+  // prefers), once; without a display it says to use Xvfb.
+  void cli_renders_3d_thumbnails_for_the_grid() {
     QTemporaryDir dir;
     QDir(dir.path()).mkpath("data");
     write_mrc(dir.filePath("data/ball.mrc").toStdString(), ball(32, 10));
+    {
+      QFile xyz(dir.filePath("data/sphere.xyz")); // 2000 points on a unit sphere
+      QVERIFY(xyz.open(QIODevice::WriteOnly | QIODevice::Text));
+      for (int i = 0; i < 2000; ++i) {
+        const double z = 1.0 - 2.0 * (i + 0.5) / 2000, r = std::sqrt(1.0 - z * z);
+        const double a = 2.399963 * i; // golden angle
+        xyz.write(QString("%1 %2 %3\n").arg(r * std::cos(a)).arg(r * std::sin(a)).arg(z).toUtf8());
+      }
+    }
     const QString project = dir.filePath("p.atelier");
     QCOMPARE(test::run_cli({"project", "create", project}).exit_code, 0);
     QCOMPARE(test::run_cli({"import", project, dir.filePath("data"), "--quiet"}).exit_code, 0);
     QVERIFY(test::run_cli({"ls", project, "--where", "kind = volume"}).out.contains("ball.mrc"));
+    QVERIFY(test::run_cli({"ls", project, "--where", "kind = points"}).out.contains("sphere.xyz"));
 
     auto r = test::run_cli({"thumbnails", project, "--size", "128"});
     QVERIFY2(r.exit_code == 0, r.err.constData());
-    QVERIFY2(r.out.contains("1 rendered, 0 failed, 0 already had one"), r.out.constData());
+    QVERIFY2(r.out.contains("2 rendered, 0 failed, 0 already had one"), r.out.constData());
     const QStringList rendered = QDir(project + "/cache").entryList({"*-3d.jpg"});
-    QCOMPARE(rendered.size(), 1);
-    const QImage image(project + "/cache/" + rendered[0]);
-    QCOMPARE(image.size(), QSize(128, 128));
-    int surface = 0; // light grey-blue isosurface pixels over the dark background
-    for (int y = 0; y < image.height(); ++y)
-      for (int x = 0; x < image.width(); ++x)
-        surface += qGray(image.pixel(x, y)) > 100;
-    QVERIFY2(surface > 128 * 128 / 50, qPrintable(QString::number(surface)));
-    // The slice thumbnail import made stays beside it.
-    QVERIFY(QFileInfo::exists(project + "/cache/" + rendered[0].chopped(7) + ".jpg"));
+    QCOMPARE(rendered.size(), 2);
+    for (const QString& name : rendered) {
+      const QImage image(project + "/cache/" + name);
+      QCOMPARE(image.size(), QSize(128, 128));
+      int drawn = 0; // surface or point pixels over the dark background
+      for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+          drawn += qGray(image.pixel(x, y)) > 100;
+      QVERIFY2(drawn > 128 * 128 / 100, qPrintable(name + ": " + QString::number(drawn)));
+      // The thumbnail import made stays beside it.
+      QVERIFY(QFileInfo::exists(project + "/cache/" + name.chopped(7) + ".jpg"));
+    }
 
     r = test::run_cli({"thumbnails", project});
     QCOMPARE(r.exit_code, 0);
-    QVERIFY2(r.out.contains("0 rendered, 0 failed, 1 already had one"), r.out.constData());
+    QVERIFY2(r.out.contains("0 rendered, 0 failed, 2 already had one"), r.out.constData());
     QCOMPARE(test::run_cli({"thumbnails", project, "--where", "mean >"}).exit_code, 2);
 
     QProcess cli;

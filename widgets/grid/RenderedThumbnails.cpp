@@ -1,5 +1,5 @@
-// The 3D thumbnail process (see VolumeThumbnails.h).
-#include "widgets/grid/VolumeThumbnails.h"
+// The 3D thumbnail process (see RenderedThumbnails.h).
+#include "widgets/grid/RenderedThumbnails.h"
 
 #include "widgets/train/cli_process.h"
 
@@ -8,7 +8,7 @@
 
 namespace atelier {
 
-VolumeThumbnails::VolumeThumbnails(QObject* parent) : QObject(parent) {
+RenderedThumbnails::RenderedThumbnails(QObject* parent) : QObject(parent) {
   connect(&process_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
     const QString dir = running_;
     running_.clear();
@@ -33,7 +33,7 @@ VolumeThumbnails::VolumeThumbnails(QObject* parent) : QObject(parent) {
   });
 }
 
-VolumeThumbnails::~VolumeThumbnails() {
+RenderedThumbnails::~RenderedThumbnails() {
   queue_.clear();
   if (busy()) {
     process_.disconnect(this);
@@ -42,7 +42,7 @@ VolumeThumbnails::~VolumeThumbnails() {
   }
 }
 
-void VolumeThumbnails::request(const QString& project_dir) {
+void RenderedThumbnails::request(const QString& project_dir) {
   if (project_dir == running_ || queue_.contains(project_dir)) {
     if (project_dir == running_ && !queue_.contains(project_dir)) queue_.append(project_dir);
     return;
@@ -51,12 +51,12 @@ void VolumeThumbnails::request(const QString& project_dir) {
   if (!busy()) startNext();
 }
 
-void VolumeThumbnails::cancel() {
+void RenderedThumbnails::cancel() {
   queue_.clear();
   if (busy()) process_.kill(); // finished follows, with ok = false
 }
 
-void VolumeThumbnails::waitForIdle(int timeout_ms) {
+void RenderedThumbnails::waitForIdle(int timeout_ms) {
   const QDeadlineTimer deadline(timeout_ms);
   while ((busy() || !queue_.isEmpty()) && !deadline.hasExpired()) {
     if (busy())
@@ -66,7 +66,7 @@ void VolumeThumbnails::waitForIdle(int timeout_ms) {
   }
 }
 
-void VolumeThumbnails::startNext() {
+void RenderedThumbnails::startNext() {
   if (busy() || queue_.isEmpty()) return;
   running_ = queue_.takeFirst();
   emit started(running_);

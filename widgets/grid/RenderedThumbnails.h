@@ -1,8 +1,9 @@
-// VolumeThumbnails: runs `atelier-cli thumbnails PROJECT` in a child process
-// (VTK rendering stays out of the GUI thread and the app's GL state), so the
-// grid shows volumes as 3D isosurfaces instead of their middle slice. One
-// process at a time; a project asked for again while one runs is queued
-// once. The CLI skips volumes that already have one, so asking is cheap.
+// RenderedThumbnails: runs `atelier-cli thumbnails PROJECT` in a child
+// process (VTK rendering stays out of the GUI thread and the app's GL
+// state), so the grid shows volumes as 3D isosurfaces and point clouds as
+// rendered points instead of a slice or a top-down view. One process at a
+// time; a project asked for again while one runs is queued once. The CLI
+// skips items that already have one, so asking is cheap.
 #pragma once
 
 #include <QObject>
@@ -12,11 +13,11 @@
 
 namespace atelier {
 
-class VolumeThumbnails : public QObject {
+class RenderedThumbnails : public QObject {
   Q_OBJECT
 public:
-  explicit VolumeThumbnails(QObject* parent = nullptr);
-  ~VolumeThumbnails() override;
+  explicit RenderedThumbnails(QObject* parent = nullptr);
+  ~RenderedThumbnails() override;
 
   // Renders the missing 3D thumbnails of project_dir (queued when busy).
   void request(const QString& project_dir);
