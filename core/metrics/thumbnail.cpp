@@ -62,11 +62,14 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
   for (int b = 0; b < bands; ++b)
     planes.push_back(band_view(image, b, storage[static_cast<std::size_t>(b)]));
 
-  // Joint contrast limits from a subsample of every band (the display needs
-  // no more precision than kPercentileSamples values give).
+  // Joint contrast limits from a subsample of every band: 2^14 values put
+  // the 0.5th percentile within about 0.1 percentile of the full image's,
+  // far below one grey level of a 256-level thumbnail, at a quarter of the
+  // selection work of kPercentileSamples.
+  constexpr std::size_t kContrastSamples = kPercentileSamples / 4;
   std::vector<float> values;
   for (const auto& p : planes) {
-    const auto sample = sample_values(p, kPercentileSamples / static_cast<std::size_t>(bands));
+    const auto sample = sample_values(p, kContrastSamples / static_cast<std::size_t>(bands));
     values.insert(values.end(), sample.begin(), sample.end());
   }
   const auto pct = percentiles(values, {options.low_percentile, options.high_percentile});
