@@ -297,17 +297,34 @@ PowerSpectrum1D rotational_power_spectrum(const Image& image, const PowerSpectru
                                    options);
 }
 
+std::vector<double> ring_oscillation(const PowerSpectrum1D& spectrum) {
+  const auto n = static_cast<std::ptrdiff_t>(spectrum.power.size());
+  const std::ptrdiff_t half = ring_background_half_window(n);
+  std::vector<double> s(static_cast<std::size_t>(n)), prefix(s.size() + 1, 0.0);
+  for (std::ptrdiff_t r = 0; r < n; ++r) {
+    s[r] = std::sqrt(std::max(0.0, spectrum.power[r]));
+    prefix[r + 1] = prefix[r] + (r > 0 ? s[r] : 0.0); // bin 0 (DC) is left out
+  }
+  std::vector<double> osc(s.size(), 0.0);
+  for (std::ptrdiff_t r = 1; r < n; ++r) {
+    const std::ptrdiff_t a = std::max<std::ptrdiff_t>(1, r - half), b = std::min(n - 1, r + half);
+    const double bg = (prefix[b + 1] - prefix[a]) / static_cast<double>(b - a + 1);
+    osc[r] = bg > 0 ? s[r] / bg - 1.0 : 0.0;
+  }
+  return osc;
+}
+
 ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
   ThonRings out;
   out.pixel_size_A = spectrum.pixel_size_A;
   const auto n = static_cast<std::ptrdiff_t>(spectrum.power.size());
   if (n < 16) return out;
-  const std::ptrdiff_t half_bg = std::max<std::ptrdiff_t>(3, (n - 1) / 16);
   const std::ptrdiff_t half_c = std::max<std::ptrdiff_t>(2, (n - 1) / 32);
   const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(3, (n - 1) / 32);
 
-  std::vector<double> s(static_cast<std::size_t>(n)), osc(s.size()), smooth(s.size()),
-      contrast(s.size()), threshold(s.size()), floor(s.size());
+  const std::vector<double> osc = ring_oscillation(spectrum);
+  std::vector<double> s(osc.size()), smooth(s.size()), contrast(s.size()), threshold(s.size()),
+      floor(s.size());
   for (std::ptrdiff_t r = 0; r < n; ++r)
     s[r] = std::sqrt(std::max(0.0, spectrum.power[r]));
   auto mean_over = [&](const std::vector<double>& v, std::ptrdiff_t a, std::ptrdiff_t b) {
@@ -318,11 +335,8 @@ ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
       acc += v[i];
     return acc / static_cast<double>(b - a + 1);
   };
-  for (std::ptrdiff_t r = 1; r < n; ++r) {
-    const double bg = mean_over(s, r - half_bg, r + half_bg);
-    osc[r] = bg > 0 ? s[r] / bg - 1.0 : 0.0;
+  for (std::ptrdiff_t r = 1; r < n; ++r)
     smooth[r] = mean_over(s, r - 1, r + 1);
-  }
   std::vector<double> osc2(osc.size());
   for (std::ptrdiff_t r = 0; r < n; ++r)
     osc2[r] = osc[r] * osc[r];

@@ -7,6 +7,8 @@
 #include "core/metrics/metric.h"
 #include "core/metrics/plane.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <vector>
 
 namespace atelier::metrics {
@@ -92,6 +94,15 @@ struct ThonRings {
 // their first zero is not found here; cryoem_metrics then takes it from the
 // CTF fit (fit_defocus, defocus_fit.h), which integrates every ring.
 ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum);
+
+// The rings' background window: +-this many bins of a spectrum of `bins`.
+inline std::ptrdiff_t ring_background_half_window(std::ptrdiff_t bins) {
+  return std::max<std::ptrdiff_t>(3, (bins - 1) / 16);
+}
+// The ring oscillation the analysis above and the CTF fit (defocus_fit.h)
+// read: o = s / B - 1, s = sqrt(power), B = mean of s over
+// +-ring_background_half_window bins (clipped to 1 .. n - 1); o[0] = 0.
+std::vector<double> ring_oscillation(const PowerSpectrum1D& spectrum);
 
 // thon_visibility, first_zero_freq_per_px, ring_fade_freq_per_px,
 // ring_fade_resolution_px, and with a known pixel size also

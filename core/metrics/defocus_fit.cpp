@@ -11,20 +11,6 @@
 namespace atelier::metrics {
 namespace {
 
-// v minus its mean over +-half bins (clipped to 1 .. n - 1), via prefix sums.
-void subtract_local_mean(std::vector<double>& v, std::ptrdiff_t half, std::vector<double>& prefix) {
-  const auto n = static_cast<std::ptrdiff_t>(v.size());
-  prefix.assign(static_cast<std::size_t>(n + 1), 0.0);
-  for (std::ptrdiff_t i = 1; i < n; ++i)
-    prefix[i + 1] = prefix[i] + v[i];
-  std::vector<double> out(v.size(), 0.0);
-  for (std::ptrdiff_t r = 1; r < n; ++r) {
-    const std::ptrdiff_t a = std::max<std::ptrdiff_t>(1, r - half), b = std::min(n - 1, r + half);
-    out[r] = v[r] - (prefix[b + 1] - prefix[a]) / static_cast<double>(b - a + 1);
-  }
-  v.swap(out);
-}
-
 struct Score {
   double defocus_A, z;
 };
@@ -70,27 +56,16 @@ DefocusFit fit_defocus(const PowerSpectrum1D& spectrum, const DefocusFitOptions&
   const double lambda = simulate::electron_wavelength_A(options.voltage_kV);
   const double cs_A = options.cs_mm * 1e7;
   const double ac = std::clamp(options.amplitude_contrast, 0.0, 0.99);
-  const double phase = std::atan2(ac, std::sqrt(1.0 - ac * ac));
+  const double phase = simulate::amplitude_phase(ac);
 
-  // The oscillation of sqrt(power) about its local mean (as the ring
-  // analysis takes it), over the same +-n/16 bins the model is detrended by.
-  const std::ptrdiff_t half = std::max<std::ptrdiff_t>(3, (n - 1) / 16);
-  std::vector<double> osc(static_cast<std::size_t>(n), 0.0), prefix;
-  std::vector<double> s(osc.size());
-  for (std::ptrdiff_t r = 0; r < n; ++r)
-    s[r] = std::sqrt(std::max(0.0, spectrum.power[r]));
-  {
-    std::vector<double> mean = s;
-    subtract_local_mean(mean, half, prefix); // mean = s - local mean
-    for (std::ptrdiff_t r = 1; r < n; ++r) {
-      const double local = s[r] - mean[r];
-      osc[r] = local > 0 ? s[r] / local - 1.0 : 0.0;
-    }
-  }
-  std::vector<double> k(osc.size()), k2(osc.size()), k4(osc.size());
+  // The ring oscillation (as the ring analysis reads it); the model is
+  // detrended over the same window.
+  const std::vector<double> osc = ring_oscillation(spectrum);
+  const std::ptrdiff_t half = ring_background_half_window(n);
+  std::vector<double> k2(osc.size()), k4(osc.size());
   for (std::ptrdiff_t r = 0; r < n; ++r) {
-    k[r] = spectrum.freq_per_px[r] / px;
-    k2[r] = k[r] * k[r];
+    const double k = spectrum.freq_per_px[r] / px;
+    k2[r] = k * k;
     k4[r] = k2[r] * k2[r];
   }
   const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(3, (n - 1) / 32);

@@ -9,11 +9,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-double amplitude_phase(double amplitude_contrast) {
-  const double a = std::clamp(amplitude_contrast, 0.0, 1.0);
-  return std::atan2(a, std::sqrt(1.0 - a * a));
-}
-
 // Smallest u > 0 with p u^2 + q u + r = 0 (p may be 0); -1 when none.
 double smallest_positive_root(double p, double q, double r) {
   if (p == 0.0) {
@@ -34,6 +29,11 @@ double smallest_positive_root(double p, double q, double r) {
 }
 
 } // namespace
+
+double amplitude_phase(double amplitude_contrast) {
+  const double a = std::clamp(amplitude_contrast, 0.0, 1.0);
+  return std::atan2(a, std::sqrt(1.0 - a * a));
+}
 
 double electron_wavelength_A(double voltage_kV) {
   // lambda = h / sqrt(2 m e V (1 + e V / (2 m c^2))), as 12.2643 / sqrt(V (1 + 0.978466e-6 V)).

@@ -23,6 +23,8 @@ struct CtfParams {
   double bfactor_A2 = 0.0;            // amplitude envelope exp(-B k^2 / 4)
 };
 
+// phi_A above: atan(A / sqrt(1 - A^2)), A clamped to [0, 1].
+double amplitude_phase(double amplitude_contrast);
 // Relativistic electron wavelength in Å (0.01969 Å at 300 kV).
 double electron_wavelength_A(double voltage_kV);
 // CTF at spatial frequency (kx, ky) in 1/Å, envelope included (see above).
