@@ -50,9 +50,11 @@ std::vector<std::uint32_t> even_subsample(std::span<const std::array<double, 3>>
     return out;
   }
 
-  // Cubic cells as small as fit: at most target of them over the box (so
-  // one point per occupied cell always fits) and 2^24 at most. A flat box (a
-  // lidar tile, a plane) gets one layer of cells, not the cube root.
+  // Cubic cells as small as fit: at most target / 8 of them over the box (so
+  // one point per occupied cell always fits, and about eight per cell are
+  // placed evenly in file order) and 2^20 at most (the counters of random-
+  // order points stay in cache). A flat box (a lidar tile, a plane) gets one
+  // layer of cells, not the cube root.
   const double extent[3] = {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]};
   const double longest = std::max({extent[0], extent[1], extent[2]});
   if (!(longest > 0)) { // every point at one place: any target of them will do
@@ -111,7 +113,7 @@ std::vector<std::uint32_t> even_subsample(std::span<const std::array<double, 3>>
   for (const Cell& c : cells)
     if (c.count) occupied.push_back(c.count), most = std::max(most, c.count);
   // The largest cap q with kept_with_cap(q) <= target; q = 1 always fits
-  // (occupied cells <= cells <= target).
+  // (occupied cells <= cells <= target / 8).
   std::uint32_t good = 1, bad = most + 1;
   while (bad - good > 1) {
     const std::uint32_t mid = good + (bad - good) / 2;
