@@ -19,14 +19,6 @@
 namespace atelier::cli {
 namespace {
 
-// The cache key of an item's 3D-rendered thumbnail (see ThumbnailLoader).
-std::string rendered_key(const std::string& fingerprint) {
-  return fingerprint + "-3d";
-}
-
-// The items drawn in 3D (the app asks the same question before running this).
-constexpr const char* kRendered = "(kind = volume or kind = points) and import = ok";
-
 Image to_image(const render::RgbImage& rgb) {
   Image out(rgb.width, rgb.height, 3, DType::u8, Image::uninitialized);
   std::copy(rgb.rgb.begin(), rgb.rgb.end(), out.bytes());
@@ -58,7 +50,8 @@ int run_thumbnails(const std::vector<std::string>& args) {
     project_dir = o.positional()[0];
     size = static_cast<int>(o.integer("size", size, 32, 1024));
     const ItemQuery q = item_query(o);
-    filter = std::string(kRendered) + (q.filter.empty() ? "" : " and (" + q.filter + ")");
+    filter = std::string(render::kRenderedThumbnailItems) +
+             (q.filter.empty() ? "" : " and (" + q.filter + ")");
     force = o.flag("force");
     quiet = o.flag("quiet");
   } catch (const Error& e) {
@@ -77,7 +70,8 @@ int run_thumbnails(const std::vector<std::string>& args) {
     for (std::int64_t at = 0;; at += kPage) {
       const auto rows = p.query_items(filter, {}, kPage, at);
       for (const auto& r : rows)
-        if (!r.fingerprint.empty() && (force || !cache.contains(rendered_key(r.fingerprint))))
+        if (!r.fingerprint.empty() &&
+            (force || !cache.contains(render::rendered_thumbnail_key(r.fingerprint))))
           todo.push_back(r);
       if (static_cast<std::int64_t>(rows.size()) < kPage) break;
     }
@@ -92,7 +86,7 @@ int run_thumbnails(const std::vector<std::string>& args) {
       const std::string path = paths.absolute(todo[i]);
       try {
         const render::RenderResult result = render::render_file(path, request);
-        cache.put(rendered_key(todo[i].fingerprint), to_image(result.image));
+        cache.put(render::rendered_thumbnail_key(todo[i].fingerprint), to_image(result.image));
         ++made;
       } catch (const UnsupportedError&) {
         throw; // no display: every other volume would fail the same way

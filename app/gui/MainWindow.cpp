@@ -29,6 +29,7 @@
 #include "widgets/project/ProjectTreePanel.h"
 #include "widgets/project/RelinkDialog.h"
 #include "widgets/project/project_settings.h"
+#include "widgets/render/render_file.h"
 #include "widgets/train/RunMonitorPanel.h"
 #include "widgets/train/TrainPanel.h"
 #include "widgets/view3d/PointCloudPanel.h"
@@ -140,7 +141,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             }
             tree_->refresh();
             for (const auto& [widget, tab] : projects_)
-              renderRenderedThumbnails(tab);
+              requestThumbnails3D(tab);
             jobs_->finishJob(import_job_,
                              error.isEmpty() ? (cancelled ? tr("cancelled: ") : QString()) + summary
                                              : error,
@@ -608,13 +609,13 @@ bool MainWindow::openProject(const QString& dir) {
   grid->publishCounts(); // to the status bar, now connected
   grid->view().setFocus();
   if (!p->warning().empty()) statusBar()->showMessage(QString::fromStdString(p->warning()));
-  renderRenderedThumbnails(projects_[page]);
+  requestThumbnails3D(projects_[page]);
   return true;
 }
 
-void MainWindow::renderRenderedThumbnails(const ProjectTab& tab) {
+void MainWindow::requestThumbnails3D(const ProjectTab& tab) {
   try {
-    if (tab.project->count_items("(kind = volume or kind = points) and import = ok") > 0)
+    if (tab.project->count_items(render::kRenderedThumbnailItems) > 0)
       rendered_thumbnails_->request(tab.dir);
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("3D thumbnails: %1").arg(QString::fromStdString(e.what())), 8000);

@@ -125,7 +125,7 @@ private:
   void pickUpOutsideChanges();
   // Asks for the 3D thumbnails of the tab's volumes and point clouds, when
   // it has any.
-  void renderRenderedThumbnails(const ProjectTab& tab);
+  void requestThumbnails3D(const ProjectTab& tab);
   // Relinks a dataset of the current project (RelinkDialog).
   void chooseRelink();
   // The banner's text naming datasets whose folder is missing, or "".

@@ -3,7 +3,6 @@
 
 #include "widgets/train/cli_process.h"
 
-#include <QDeadlineTimer>
 #include <QFileInfo>
 
 namespace atelier {
@@ -43,27 +42,16 @@ RenderedThumbnails::~RenderedThumbnails() {
 }
 
 void RenderedThumbnails::request(const QString& project_dir) {
-  if (project_dir == running_ || queue_.contains(project_dir)) {
-    if (project_dir == running_ && !queue_.contains(project_dir)) queue_.append(project_dir);
-    return;
-  }
+  // A project being rendered is queued once more: items imported since the
+  // process listed its work would be missed otherwise.
+  if (queue_.contains(project_dir)) return;
   queue_.append(project_dir);
-  if (!busy()) startNext();
+  startNext();
 }
 
 void RenderedThumbnails::cancel() {
   queue_.clear();
   if (busy()) process_.kill(); // finished follows, with ok = false
-}
-
-void RenderedThumbnails::waitForIdle(int timeout_ms) {
-  const QDeadlineTimer deadline(timeout_ms);
-  while ((busy() || !queue_.isEmpty()) && !deadline.hasExpired()) {
-    if (busy())
-      process_.waitForFinished(int(std::max<qint64>(1, deadline.remainingTime())));
-    else
-      startNext();
-  }
 }
 
 void RenderedThumbnails::startNext() {

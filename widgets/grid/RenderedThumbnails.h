@@ -24,7 +24,6 @@ public:
   // Stops the running process and drops the queue.
   void cancel();
   bool busy() const { return process_.state() != QProcess::NotRunning; }
-  void waitForIdle(int timeout_ms);
 
 signals:
   void started(const QString& project_dir);

@@ -4,6 +4,7 @@
 
 #include "core/import/item_thumbnail.h"
 #include "core/metrics/thumbnail.h"
+#include "widgets/render/render_file.h"
 
 #include <QFileInfo>
 #include <QImageReader>
@@ -56,7 +57,9 @@ QImage ThumbnailLoader::request(const QString& key, const QString& source, const
   if (pending_.contains(key) || absent_.contains(key)) return {};
   pending_.insert(key);
   const QString path = folder_ + "/" + key + ".jpg";
-  const QString rendered = folder_ + "/" + key + "-3d.jpg";
+  const QString rendered =
+      folder_ + "/" + QString::fromStdString(render::rendered_thumbnail_key(key.toStdString())) +
+      ".jpg";
   QPointer<ThumbnailLoader> self(this);
   std::atomic<int>* rebuilt = &rebuilt_; // the pool is drained before the loader dies
   pool_.start([self, key, path, rendered, source, format, rebuilt] {

@@ -37,6 +37,15 @@ struct RenderResult {
 // requests (a mode that does not fit the file, a volume index out of range).
 RenderResult render_file(const std::string& path, const RenderRequest& request);
 
+// 3D-rendered grid thumbnails (`atelier-cli thumbnails`): the items drawn
+// (an item filter), and the thumbnail cache key of one, beside the import's
+// <fingerprint>.
+inline constexpr const char* kRenderedThumbnailItems =
+    "(kind = volume or kind = points) and import = ok";
+inline std::string rendered_thumbnail_key(const std::string& fingerprint) {
+  return fingerprint + "-3d";
+}
+
 // "800x600" to width and height within [16, 16384]; Error otherwise.
 void parse_size(const std::string& text, int& width, int& height);
 
