@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace atelier::metrics {
 namespace {
@@ -62,32 +63,35 @@ void save_wisdom(const std::string& path) {
 // wisdom of an earlier process); executing on other arrays of the same
 // alignment is allowed (fftw_execute_dft_r2c), and fftwf_malloc gives that
 // alignment.
-fftwf_plan plan_for(int n) {
+// inverse: the c2r transform (complex half spectrum to real), else r2c.
+fftwf_plan plan_for(int n, bool inverse) {
   std::lock_guard lock(planner_mutex());
-  static std::map<int, fftwf_plan> plans;
+  static std::map<std::pair<int, bool>, fftwf_plan> plans;
   static const std::string wisdom = [] {
     std::string path = wisdom_path();
     load_wisdom(path);
     return path;
   }();
-  if (auto it = plans.find(n); it != plans.end()) return it->second;
+  if (auto it = plans.find({n, inverse}); it != plans.end()) return it->second;
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   float* in = fftwf_alloc_real(count);
   fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
   const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
   // Wisdom only: null when this size was never measured on this machine.
-  fftwf_plan plan =
-      in && out ? fftwf_plan_dft_r2c_2d(n, n, in, out, flags | FFTW_WISDOM_ONLY) : nullptr;
+  const auto make = [&](unsigned f) {
+    return inverse ? fftwf_plan_dft_c2r_2d(n, n, out, in, f) : fftwf_plan_dft_r2c_2d(n, n, in, out, f);
+  };
+  fftwf_plan plan = in && out ? make(flags | FFTW_WISDOM_ONLY) : nullptr;
   if (!plan && in && out) {
-    plan = fftwf_plan_dft_r2c_2d(n, n, in, out, flags);
+    plan = make(flags);
     if (plan) save_wisdom(wisdom);
   }
   fftwf_free(in);
   fftwf_free(out);
   if (!plan)
     throw Error("FFTW: cannot plan a " + std::to_string(n) + " x " + std::to_string(n) +
-                " real transform");
-  plans.emplace(n, plan);
+                (inverse ? " inverse" : "") + " real transform");
+  plans.emplace(std::pair{n, inverse}, plan);
   return plan;
 }
 
@@ -114,7 +118,7 @@ constexpr int kKeptSide = 1024;
 RealFft2d::RealFft2d(int n) : n_(n) {
   if (n < 2 || n % 2 != 0)
     throw Error("RealFft2d: tile side must be even, got " + std::to_string(n));
-  plan_ = plan_for(n);
+  plan_ = plan_for(n, false);
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   const auto complex_count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n / 2 + 1);
   ThreadBuffers& kept = thread_buffers;
@@ -169,6 +173,36 @@ void RealFft2d::add_power(std::vector<float>& power) const {
   float* acc = power.data();
   for (std::size_t i = 0; i < count; ++i)
     acc[i] += out[2 * i] * out[2 * i] + out[2 * i + 1] * out[2 * i + 1];
+}
+
+} // namespace atelier::metrics
+
+namespace atelier::metrics {
+
+RealIfft2d::RealIfft2d(int n) : n_(n) {
+  if (n < 2 || n % 2 != 0)
+    throw Error("RealIfft2d: tile side must be even, got " + std::to_string(n));
+  plan_ = plan_for(n, true);
+  const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  input_ = reinterpret_cast<std::complex<float>*>(
+      fftwf_alloc_complex(static_cast<std::size_t>(n) * static_cast<std::size_t>(n / 2 + 1)));
+  output_ = fftwf_alloc_real(count);
+  if (!input_ || !output_) {
+    fftwf_free(input_);
+    fftwf_free(output_);
+    throw Error("RealIfft2d: out of memory for a " + std::to_string(n) + " x " +
+                std::to_string(n) + " tile");
+  }
+}
+
+RealIfft2d::~RealIfft2d() {
+  fftwf_free(input_);
+  fftwf_free(output_);
+}
+
+void RealIfft2d::transform() {
+  fftwf_execute_dft_c2r(static_cast<fftwf_plan>(plan_), reinterpret_cast<fftwf_complex*>(input_),
+                        output_);
 }
 
 } // namespace atelier::metrics

@@ -40,4 +40,29 @@ private:
   bool leased_ = false;                   // input_ and output_ are the thread's kept buffers
 };
 
+// RealIfft2d: the inverse of RealFft2d's transform (FFTW's c2r), for
+// correlation maps. Plans are shared the same way; buffers are its own.
+class RealIfft2d {
+public:
+  // n: tile side, even and at least 2. Throws Error when FFTW cannot plan.
+  explicit RealIfft2d(int n);
+  ~RealIfft2d();
+  RealIfft2d(const RealIfft2d&) = delete;
+  RealIfft2d& operator=(const RealIfft2d&) = delete;
+
+  int n() const { return n_; }
+  // n rows of n / 2 + 1 coefficients (RealFft2d::output()'s layout) to fill
+  // before transform(), which overwrites them.
+  std::complex<float>* input() { return input_; }
+  // output() = the n x n real tile, unnormalised: n^2 times the inverse DFT.
+  void transform();
+  const float* output() const { return output_; }
+
+private:
+  int n_;
+  std::complex<float>* input_ = nullptr; // as fftwf_complex
+  float* output_ = nullptr;
+  void* plan_ = nullptr; // shared, never destroyed
+};
+
 } // namespace atelier::metrics

@@ -4,3 +4,5 @@ find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 atelier_add_test(test_metrics SOURCES test_metrics.cpp
                  LIBS opencv_core opencv_imgproc opencv_imgcodecs)
 target_include_directories(test_metrics SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
+# Movie drift measured against the simulator's known drifts.
+atelier_add_test(test_movie_drift SOURCES test_movie_drift.cpp)

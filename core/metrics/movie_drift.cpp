@@ -1,0 +1,359 @@
+// Group sums, their alignment by cross-correlation, and the smooth
+// trajectory (see movie_drift.h).
+#include "core/metrics/movie_drift.h"
+
+#include "core/base/float4.h"
+#include "core/metrics/real_fft.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+
+namespace atelier::metrics {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr int kMinSide = 64;
+
+using Spectrum = std::vector<std::complex<float>>;
+
+// Tukey window: flat in the middle, a cosine taper over `taper` samples at
+// each end, so the crop's edges do not correlate with themselves.
+std::vector<float> tukey(int n, int taper) {
+  std::vector<float> w(static_cast<std::size_t>(n), 1.0f);
+  for (int i = 0; i < taper; ++i) {
+    const auto v = static_cast<float>(0.5 - 0.5 * std::cos(kPi * (i + 0.5) / taper));
+    w[static_cast<std::size_t>(i)] = v;
+    w[static_cast<std::size_t>(n - 1 - i)] = v;
+  }
+  return w;
+}
+
+// Signed frequency of FFT index k of an n-point transform, in cycles per sample.
+double frequency(int k, int n) { return (k <= n / 2 ? k : k - n) / static_cast<double>(n); }
+
+// exp(+2 pi i f s) for each index of one axis: multiplying a spectrum by
+// this moves its image by -s samples along that axis.
+std::vector<std::complex<float>> shift_back_phases(int count, int n, double s) {
+  std::vector<std::complex<float>> p(static_cast<std::size_t>(count));
+  for (int k = 0; k < count; ++k) {
+    const double a = 2.0 * kPi * frequency(k, n) * s;
+    p[static_cast<std::size_t>(k)] = {static_cast<float>(std::cos(a)),
+                                      static_cast<float>(std::sin(a))};
+  }
+  return p;
+}
+
+// The separable phase factors that move a half spectrum by -shift (x, y).
+struct ShiftPhases {
+  std::vector<std::complex<float>> x, y;
+  ShiftPhases(int n, std::array<double, 2> shift)
+      : x(shift_back_phases(n / 2 + 1, n, shift[0])), y(shift_back_phases(n, n, shift[1])) {}
+};
+
+// The two loops below write complex products out by hand: std::complex's
+// operator* checks every product for NaN and does not vectorise.
+
+// acc += spectrum moved by -shift.
+ATELIER_HOT_LOOP
+void add_shifted(std::complex<float>* acc, const std::complex<float>* spectrum, int n,
+                 const ShiftPhases& p) {
+  const int half = n / 2 + 1;
+  for (int y = 0; y < n; ++y) {
+    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
+    const auto* f = reinterpret_cast<const float*>(spectrum + row);
+    auto* a = reinterpret_cast<float*>(acc + row);
+    const float yr = p.y[static_cast<std::size_t>(y)].real(), yi = p.y[static_cast<std::size_t>(y)].imag();
+    for (int x = 0; x < half; ++x) {
+      const float xr = p.x[static_cast<std::size_t>(x)].real(), xi = p.x[static_cast<std::size_t>(x)].imag();
+      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
+      const float fr = f[2 * x], fi = f[2 * x + 1];
+      a[2 * x] += fr * pr - fi * pi;
+      a[2 * x + 1] += fr * pi + fi * pr;
+    }
+  }
+}
+
+// The cross-power of a group (spectrum, placed at -shift in sum) with the
+// others: f conj(sum - f phase) = f conj(sum) - |f|^2 conj(phase).
+ATELIER_HOT_LOOP
+void cross_power(std::complex<float>* cross, const std::complex<float>* spectrum,
+                 const std::complex<float>* sum, int n, const ShiftPhases& p) {
+  const int half = n / 2 + 1;
+  for (int y = 0; y < n; ++y) {
+    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
+    const auto* f = reinterpret_cast<const float*>(spectrum + row);
+    const auto* s = reinterpret_cast<const float*>(sum + row);
+    auto* c = reinterpret_cast<float*>(cross + row);
+    const float yr = p.y[static_cast<std::size_t>(y)].real(), yi = p.y[static_cast<std::size_t>(y)].imag();
+    for (int x = 0; x < half; ++x) {
+      const float xr = p.x[static_cast<std::size_t>(x)].real(), xi = p.x[static_cast<std::size_t>(x)].imag();
+      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
+      const float fr = f[2 * x], fi = f[2 * x + 1], sr = s[2 * x], si = s[2 * x + 1];
+      const float power = fr * fr + fi * fi;
+      c[2 * x] = fr * sr + fi * si - power * pr;
+      c[2 * x + 1] = fi * sr - fr * si + power * pi;
+    }
+  }
+}
+
+// Vertex of the parabola through (-1, a), (0, b), (1, c), in [-0.5, 0.5].
+double parabola_vertex(double a, double b, double c) {
+  const double d = a - 2.0 * b + c;
+  if (!(d < 0.0)) return 0.0;
+  return std::clamp(0.5 * (a - c) / d, -0.5, 0.5);
+}
+
+// The correlation map's highest value within radius of (cx, cy) (maps are
+// periodic), refined to sub-pixel precision: the shift of the group against
+// its reference, in binned pixels.
+std::array<double, 2> find_peak(const float* map, int n, int cx, int cy, int radius) {
+  const auto wrap = [n](int v) { return ((v % n) + n) % n; };
+  const auto at = [&](int x, int y) {
+    return static_cast<double>(
+        map[static_cast<std::size_t>(wrap(y)) * static_cast<std::size_t>(n) +
+            static_cast<std::size_t>(wrap(x))]);
+  };
+  radius = std::min(radius, n / 2 - 1);
+  std::vector<int> columns;
+  for (int x = cx - radius; x <= cx + radius; ++x)
+    columns.push_back(wrap(x));
+  int bx = cx, by = cy;
+  double best = at(cx, cy);
+  for (int y = cy - radius; y <= cy + radius; ++y) {
+    const float* row = map + static_cast<std::size_t>(wrap(y)) * static_cast<std::size_t>(n);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (const double v = row[columns[i]]; v > best) {
+        best = v;
+        bx = cx - radius + static_cast<int>(i);
+        by = y;
+      }
+  }
+  return {bx + parabola_vertex(at(bx - 1, by), best, at(bx + 1, by)),
+          by + parabola_vertex(at(bx, by - 1), best, at(bx, by + 1))};
+}
+
+// Least-squares polynomial of degree `degree` through (t, v), evaluated at
+// each of ts. t is rescaled to [-1, 1] over [t0, t1] for conditioning.
+std::vector<double> poly_fit_eval(const std::vector<double>& t, const std::vector<double>& v,
+                                  int degree, double t0, double t1, const std::vector<double>& ts) {
+  const int m = degree + 1;
+  const double mid = 0.5 * (t0 + t1), half = std::max(0.5 * (t1 - t0), 1e-9);
+  // Normal equations, solved by Gaussian elimination with partial pivoting.
+  std::vector<double> a(static_cast<std::size_t>(m * (m + 1)), 0.0);
+  const auto cell = [&](int r, int c) -> double& { return a[static_cast<std::size_t>(r * (m + 1) + c)]; };
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double u = (t[i] - mid) / half;
+    std::vector<double> pw(static_cast<std::size_t>(m), 1.0);
+    for (int k = 1; k < m; ++k)
+      pw[static_cast<std::size_t>(k)] = pw[static_cast<std::size_t>(k - 1)] * u;
+    for (int r = 0; r < m; ++r) {
+      for (int c = 0; c < m; ++c)
+        cell(r, c) += pw[static_cast<std::size_t>(r)] * pw[static_cast<std::size_t>(c)];
+      cell(r, m) += pw[static_cast<std::size_t>(r)] * v[i];
+    }
+  }
+  for (int col = 0; col < m; ++col) {
+    int pivot = col;
+    for (int r = col + 1; r < m; ++r)
+      if (std::abs(cell(r, col)) > std::abs(cell(pivot, col))) pivot = r;
+    for (int c = 0; c <= m; ++c)
+      std::swap(cell(col, c), cell(pivot, c));
+    const double d = cell(col, col);
+    if (std::abs(d) < 1e-12) continue;
+    for (int r = 0; r < m; ++r) {
+      if (r == col) continue;
+      const double f = cell(r, col) / d;
+      for (int c = col; c <= m; ++c)
+        cell(r, c) -= f * cell(col, c);
+    }
+  }
+  std::vector<double> coef(static_cast<std::size_t>(m), 0.0);
+  for (int r = 0; r < m; ++r)
+    if (std::abs(cell(r, r)) >= 1e-12) coef[static_cast<std::size_t>(r)] = cell(r, m) / cell(r, r);
+  std::vector<double> out;
+  out.reserve(ts.size());
+  for (const double tv : ts) {
+    const double u = (tv - mid) / half;
+    double y = 0.0;
+    for (int k = m - 1; k >= 0; --k)
+      y = y * u + coef[static_cast<std::size_t>(k)];
+    out.push_back(y);
+  }
+  return out;
+}
+
+} // namespace
+
+int fft_friendly_side(int limit) {
+  for (int n = limit - (limit % 2); n >= 2; n -= 2) {
+    int r = n;
+    for (const int p : {2, 3, 5})
+      while (r % p == 0)
+        r /= p;
+    if (r == 1) return n;
+  }
+  return 0;
+}
+
+MovieDriftTracker::MovieDriftTracker(std::int64_t width, std::int64_t height, std::int64_t frames,
+                                     double pixel_size_A, const DriftOptions& options)
+    : width_(width), height_(height), frames_(frames), options_(options) {
+  if (frames < 2 || width <= 0 || height <= 0 || options.max_groups < 2) return;
+  const int bin =
+      pixel_size_A > 0 && std::isfinite(pixel_size_A)
+          ? static_cast<int>(std::clamp(std::lround(1.0 / pixel_size_A), 1L,
+                                        static_cast<long>(std::max(options.max_bin, 1))))
+          : 1;
+  const std::int64_t shorter = std::min(width, height) / bin;
+  const int side = fft_friendly_side(static_cast<int>(
+      std::min<std::int64_t>(shorter, std::max(options.max_side, kMinSide))));
+  if (side < kMinSide) return;
+  bin_ = bin;
+  side_ = side;
+  groups_ = static_cast<int>(std::min<std::int64_t>(frames, options.max_groups));
+  sums_.assign(static_cast<std::size_t>(groups_),
+               std::vector<float>(static_cast<std::size_t>(side) * static_cast<std::size_t>(side),
+                                  0.0f));
+}
+
+void MovieDriftTracker::add_frame(std::int64_t index, PlaneView frame) {
+  if (!active() || index < 0 || index >= frames_ || frame.width != width_ ||
+      frame.height != height_)
+    return;
+  const auto g = static_cast<std::size_t>(index * groups_ / frames_);
+  float* acc = sums_[g].data();
+  const std::int64_t span = static_cast<std::int64_t>(side_) * bin_;
+  const std::int64_t x0 = (width_ - span) / 2, y0 = (height_ - span) / 2;
+  for (int y = 0; y < side_; ++y) {
+    float* out = acc + static_cast<std::size_t>(y) * static_cast<std::size_t>(side_);
+    for (int by = 0; by < bin_; ++by) {
+      const float* in = frame.row(y0 + static_cast<std::int64_t>(y) * bin_ + by) + x0;
+      for (int x = 0; x < side_; ++x) {
+        float s = 0.0f;
+        for (int bx = 0; bx < bin_; ++bx) {
+          const float v = in[x * bin_ + bx];
+          s += std::isfinite(v) ? v : 0.0f;
+        }
+        out[x] += s;
+      }
+    }
+  }
+}
+
+DriftEstimate MovieDriftTracker::estimate() const {
+  DriftEstimate est;
+  if (!active()) return est;
+  const int n = side_, half = n / 2 + 1;
+  const std::size_t count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  const std::size_t complex_count = static_cast<std::size_t>(n) * static_cast<std::size_t>(half);
+
+  // sqrt of the Gaussian low-pass weight on each group's spectrum (so their
+  // product, the cross-power, carries the weight itself); it is separable.
+  std::vector<float> weight(static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k)
+    weight[static_cast<std::size_t>(k)] = static_cast<float>(
+        std::exp(-0.5 * std::pow(frequency(k, n) / options_.lowpass, 2)));
+  const std::vector<float> window = tukey(n, std::max(1, n / 8));
+
+  std::vector<Spectrum> spectra(static_cast<std::size_t>(groups_));
+  {
+    RealFft2d fft(n);
+    for (int g = 0; g < groups_; ++g) {
+      const std::vector<float>& s = sums_[static_cast<std::size_t>(g)];
+      double mean = 0.0;
+      for (const float v : s)
+        mean += v;
+      mean /= static_cast<double>(count);
+      float* in = fft.input();
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x) {
+          const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(n) +
+                                static_cast<std::size_t>(x);
+          in[i] = static_cast<float>(s[i] - mean) * window[static_cast<std::size_t>(x)] *
+                  window[static_cast<std::size_t>(y)];
+        }
+      fft.transform();
+      Spectrum& out = spectra[static_cast<std::size_t>(g)];
+      out.assign(fft.output(), fft.output() + complex_count);
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < half; ++x)
+          out[static_cast<std::size_t>(y) * static_cast<std::size_t>(half) +
+              static_cast<std::size_t>(x)] *=
+              weight[static_cast<std::size_t>(x)] * weight[static_cast<std::size_t>(y)];
+    }
+  }
+
+  std::vector<std::array<double, 2>> shift(static_cast<std::size_t>(groups_), {0.0, 0.0});
+  // The first round searches the whole radius; later rounds only refine.
+  const int radius = std::max(1, static_cast<int>(options_.max_shift_fraction * n));
+  constexpr int kRefineRadius = 4;
+  RealIfft2d ifft(n);
+  Spectrum aligned_sum(complex_count);
+  for (int iteration = 0; iteration < std::max(1, options_.max_iterations); ++iteration) {
+    std::vector<ShiftPhases> phases;
+    for (const auto& s : shift)
+      phases.emplace_back(n, s);
+    std::fill(aligned_sum.begin(), aligned_sum.end(), std::complex<float>{});
+    for (std::size_t g = 0; g < spectra.size(); ++g)
+      add_shifted(aligned_sum.data(), spectra[g].data(), n, phases[g]);
+    double largest_change = 0.0;
+    std::vector<std::array<double, 2>> next(shift.size());
+    for (std::size_t g = 0; g < spectra.size(); ++g) {
+      cross_power(ifft.input(), spectra[g].data(), aligned_sum.data(), n, phases[g]);
+      ifft.transform();
+      next[g] = iteration == 0
+                    ? find_peak(ifft.output(), n, 0, 0, radius)
+                    : find_peak(ifft.output(), n, static_cast<int>(std::lround(shift[g][0])),
+                                static_cast<int>(std::lround(shift[g][1])), kRefineRadius);
+      largest_change = std::max({largest_change, std::abs(next[g][0] - shift[g][0]),
+                                 std::abs(next[g][1] - shift[g][1])});
+    }
+    shift = std::move(next);
+    est.iterations = iteration + 1;
+    if (largest_change < 0.01) break;
+  }
+
+  est.bin = bin_;
+  est.side = side_;
+  // Group g holds frames [g F / G, (g + 1) F / G) (add_frame's rule).
+  for (int g = 0; g < groups_; ++g) {
+    std::int64_t first = (static_cast<std::int64_t>(g) * frames_ + groups_ - 1) / groups_;
+    std::int64_t end = (static_cast<std::int64_t>(g + 1) * frames_ + groups_ - 1) / groups_;
+    est.group_time.push_back(0.5 * static_cast<double>(first + end - 1));
+    const auto& s = shift[static_cast<std::size_t>(g)];
+    est.group_px.push_back({(s[0] - shift[0][0]) * bin_, (s[1] - shift[0][1]) * bin_});
+  }
+  const int degree = std::min(3, groups_ - 1);
+  std::vector<double> times(static_cast<std::size_t>(frames_));
+  for (std::size_t f = 0; f < times.size(); ++f)
+    times[f] = static_cast<double>(f);
+  std::array<std::vector<double>, 2> path;
+  for (int a = 0; a < 2; ++a) {
+    std::vector<double> v;
+    for (const auto& p : est.group_px)
+      v.push_back(p[static_cast<std::size_t>(a)]);
+    path[static_cast<std::size_t>(a)] =
+        poly_fit_eval(est.group_time, v, degree, 0.0, static_cast<double>(frames_ - 1), times);
+  }
+  for (std::size_t f = 0; f < times.size(); ++f)
+    est.frame_px.push_back({path[0][f] - path[0][0], path[1][f] - path[1][0]});
+  for (std::size_t f = 1; f < est.frame_px.size(); ++f)
+    est.total_px += std::hypot(est.frame_px[f][0] - est.frame_px[f - 1][0],
+                               est.frame_px[f][1] - est.frame_px[f - 1][1]);
+  est.net_px = std::hypot(est.frame_px.back()[0], est.frame_px.back()[1]);
+  return est;
+}
+
+std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_A) {
+  if (!drift.valid()) return {};
+  std::vector<Metric> out{{"drift_total_px", drift.total_px}, {"drift_net_px", drift.net_px}};
+  if (pixel_size_A > 0) {
+    out.push_back({"drift_total_A", drift.total_px * pixel_size_A});
+    out.push_back({"drift_net_A", drift.net_px * pixel_size_A});
+  }
+  return out;
+}
+
+} // namespace atelier::metrics
