@@ -13,6 +13,7 @@
 #include "core/metrics/cryoem_metrics.h"
 #include "core/metrics/generic_metrics.h"
 #include "core/metrics/metric_registry.h"
+#include "core/metrics/movie_drift.h"
 #include "core/metrics/thumbnail.h"
 
 #include <algorithm>
@@ -95,7 +96,14 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
       rec.metadata.emplace_back(key, info_value_text(value));
     if (info.spacing.known()) rec.metadata.emplace_back("spacing_unit", info.spacing.unit);
 
-    const Image image = read_preview_image(file.abs_path, info);
+    const DriftRequest drift{rec.pixel_size_A};
+    Preview preview = read_preview(file.abs_path, info, &drift);
+    const Image& image = preview.image;
+    if (!preview.movie_metrics.empty()) {
+      rec.metadata.emplace_back("metrics.drift.version", std::to_string(metrics::kDriftMetricsVersion));
+      for (auto& m : preview.movie_metrics)
+        r.metrics.emplace_back(std::move(m.name), m.value);
+    }
     if (image.width() == 0 && cls.kind == "points" && thumbnails) {
       // No pixels to measure; the grid still gets a picture of the cloud.
       try {

@@ -10,48 +10,77 @@
 #include "core/formats/raster/raster_reader.h"
 #include "core/formats/tiff/tiff_reader.h"
 #include "core/import/item_class.h"
+#include "core/metrics/movie_drift.h"
 #include "core/metrics/plane.h"
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace atelier::import {
 namespace {
 
-// Adds every band-0 value of frame to sum (float32, same size).
-void accumulate(Image& sum, const Image& frame) {
-  const metrics::FloatPlane plane = metrics::band_plane(frame, 0);
-  auto out = sum.values<float>();
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] += plane.data[i];
-}
+// A movie's frame sum (float32, band 0), built frame by frame as the file is
+// read; with a drift tracker when the movie's motion is measured too.
+class MovieSum {
+public:
+  MovieSum(std::int64_t width, std::int64_t height, std::int64_t frames, const Spacing& spacing,
+           const DriftRequest* drift)
+      : sum_(width, height, 1, DType::f32) {
+    sum_.spacing = spacing;
+    if (drift) {
+      tracker_.emplace(width, height, frames, drift->pixel_size_A);
+      pixel_size_A_ = drift->pixel_size_A;
+    }
+  }
 
-Image mrc_preview(const std::string& path, const std::string& kind) {
+  void add(std::int64_t index, const Image& frame) {
+    metrics::FloatPlane storage;
+    const metrics::PlaneView plane = metrics::band_view(frame, 0, storage);
+    auto out = sum_.values<float>();
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] += plane.data[i];
+    if (tracker_) tracker_->add_frame(index, plane);
+  }
+
+  Preview finish() {
+    Preview p;
+    if (tracker_) p.movie_metrics = metrics::drift_metrics(tracker_->estimate(), pixel_size_A_);
+    p.image = std::move(sum_);
+    return p;
+  }
+
+private:
+  Image sum_;
+  std::optional<metrics::MovieDriftTracker> tracker_;
+  double pixel_size_A_ = 0.0;
+};
+
+Preview mrc_preview(const std::string& path, const std::string& kind, const DriftRequest* drift) {
   const MrcFile file(path);
   const std::int64_t n = file.frame_count();
-  if (kind == "volume") return file.read_frame(n / 2);
-  if (kind != "movie" || n <= 1) return file.read_frame(0);
-  Image sum(file.width(), file.height(), 1, DType::f32);
-  sum.spacing = file.spacing();
+  if (kind == "volume") return {file.read_frame(n / 2), {}};
+  if (kind != "movie" || n <= 1) return {file.read_frame(0), {}};
+  MovieSum sum(file.width(), file.height(), n, file.spacing(), drift);
   for (std::int64_t z = 0; z < n; ++z)
-    accumulate(sum, file.read_frame(z));
-  return sum;
+    sum.add(z, file.read_frame(z));
+  return sum.finish();
 }
 
-Image tiff_preview(const std::string& path, const std::string& kind, std::int64_t pages) {
-  if (kind != "movie" || pages <= 1) return read_tiff_page(path, 0);
+Preview tiff_preview(const std::string& path, const std::string& kind, std::int64_t pages,
+                     const DriftRequest* drift) {
+  if (kind != "movie" || pages <= 1) return {read_tiff_page(path, 0), {}};
   Image first = read_tiff_page(path, 0);
-  if (first.channels() != 1) return first;
-  Image sum(first.width(), first.height(), 1, DType::f32);
-  sum.spacing = first.spacing;
-  accumulate(sum, first);
+  if (first.channels() != 1) return {std::move(first), {}};
+  MovieSum sum(first.width(), first.height(), pages, first.spacing, drift);
+  sum.add(0, first);
   for (int p = 1; p < static_cast<int>(pages); ++p) {
     const Image page = read_tiff_page(path, p);
-    if (page.width() != sum.width() || page.height() != sum.height() || page.channels() != 1)
+    if (page.width() != first.width() || page.height() != first.height() || page.channels() != 1)
       throw FormatError(path, "movie page " + std::to_string(p) + " differs from the first");
-    accumulate(sum, page);
+    sum.add(p, page);
   }
-  return sum;
+  return sum.finish();
 }
 
 // Frame `index` of a DICOM file, rescaled to float32 when the file has a
@@ -99,17 +128,22 @@ Image nifti_slice(const std::string& path, std::int64_t z) {
 
 } // namespace
 
-Image read_preview_image(const std::string& path, const FileInfo& info) {
+Preview read_preview(const std::string& path, const FileInfo& info, const DriftRequest* drift) {
   const ItemClass cls = classify_item(info);
   if (!cls.has_preview) return {};
   const std::string& f = info.format;
-  if (f == "mrc") return mrc_preview(path, cls.kind);
-  if (f == "tiff") return tiff_preview(path, cls.kind, info.dims.size() >= 3 ? info.dims[2] : 1);
-  if (f == "png" || f == "jpeg") return read_raster(path);
-  if (f == "dicom") return dicom_frame(path, 0);
-  if (f == "geotiff") return read_geotiff(path).image;
-  if (f == "nifti") return nifti_slice(path, info.dims.size() >= 3 ? info.dims[2] / 2 : 0);
+  if (f == "mrc") return mrc_preview(path, cls.kind, drift);
+  if (f == "tiff")
+    return tiff_preview(path, cls.kind, info.dims.size() >= 3 ? info.dims[2] : 1, drift);
+  if (f == "png" || f == "jpeg") return {read_raster(path), {}};
+  if (f == "dicom") return {dicom_frame(path, 0), {}};
+  if (f == "geotiff") return {read_geotiff(path).image, {}};
+  if (f == "nifti") return {nifti_slice(path, info.dims.size() >= 3 ? info.dims[2] / 2 : 0), {}};
   return {};
+}
+
+Image read_preview_image(const std::string& path, const FileInfo& info) {
+  return read_preview(path, info, nullptr).image;
 }
 
 } // namespace atelier::import

@@ -7,11 +7,26 @@
 
 #include "core/data/image.h"
 #include "core/io/file_info.h"
+#include "core/metrics/metric.h"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace atelier::import {
+
+// The preview image and what was measured while reading it: a movie's drift
+// metrics (core/metrics/movie_drift.h), taken in the same pass over its
+// frames as its sum, when asked for.
+struct Preview {
+  Image image;
+  std::vector<metrics::Metric> movie_metrics;
+};
+struct DriftRequest {
+  double pixel_size_A = 0.0; // 0: unknown (metrics in pixels only)
+};
+// read_preview_image's image; drift (may be null): measure a movie's drift.
+Preview read_preview(const std::string& path, const FileInfo& info, const DriftRequest* drift);
 
 // An empty Image (width() == 0) for point clouds and unknown kinds: such items
 // are imported with their header facts only. Throws FormatError naming the

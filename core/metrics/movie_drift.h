@@ -69,6 +69,10 @@ private:
   std::vector<std::vector<float>> sums_; // side_ x side_ per group
 };
 
+// Recorded with the metrics (metadata "metrics.drift.version"); bumped when
+// the method changes what it measures.
+inline constexpr int kDriftMetricsVersion = 1;
+
 // drift_total_px, drift_net_px and, when the pixel size is known,
 // drift_total_A, drift_net_A; nothing for an invalid estimate.
 std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_A);

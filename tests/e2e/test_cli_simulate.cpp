@@ -5,12 +5,16 @@
 #include "tests/support/test_support.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+
+#include <cmath>
+#include <map>
 
 namespace {
 
@@ -88,6 +92,46 @@ private slots:
     r = run_cli({"import", proj, tmp.filePath("missing")});
     QCOMPARE(r.exit_code, 1);
     QVERIFY(r.err.contains("missing"));
+  }
+
+  // Import measures each movie's drift; the simulator's truth says what it is.
+  void importMeasuresMovieDrift() {
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), proj = tmp.filePath("p.atelier");
+    QCOMPARE(run_cli({"simulate", "micrographs", sim, "--count", "3", "--size", "512", "--frames",
+                      "12", "--seed", "3", "--quiet"})
+                 .exit_code,
+             0);
+    QCOMPARE(run_cli({"project", "create", proj}).exit_code, 0);
+    CliResult r = run_cli({"import", proj, sim, "--quiet", "--include", "*movie*"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QFile truth_file(sim + "/truth.json");
+    QVERIFY(truth_file.open(QIODevice::ReadOnly));
+    std::map<QString, double> true_total;
+    const QJsonObject truth_json = QJsonDocument::fromJson(truth_file.readAll()).object();
+    for (const auto value : truth_json["micrographs"].toArray()) {
+      const QJsonObject m = value.toObject();
+      const QJsonArray d = m["drifts_px"].toArray();
+      double total = 0;
+      for (qsizetype f = 1; f < d.size(); ++f)
+        total += std::hypot(d[f].toArray()[0].toDouble() - d[f - 1].toArray()[0].toDouble(),
+                            d[f].toArray()[1].toDouble() - d[f - 1].toArray()[1].toDouble());
+      true_total[m["name"].toString()] = total;
+    }
+    r = run_cli({"ls", proj, "--json", "--sort", "drift_total_A"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    const QJsonArray items = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(items.size(), qsizetype(3));
+    for (const auto value : items) {
+      const QJsonObject item = value.toObject();
+      const QString name = QFileInfo(item["path"].toString()).fileName().left(8);
+      const QJsonObject metrics = item["metrics"].toObject();
+      const double measured = metrics["drift_total_A"].toDouble(), truth = true_total.at(name);
+      qInfo("%s: drift %.2f A (true %.2f)", qPrintable(name), measured, truth);
+      // 1 A pixels; measured within 0.4 px on these movies.
+      QVERIFY2(std::abs(measured - truth) <= 0.15 * truth + 0.4, qPrintable(name));
+      QVERIFY(metrics.contains("drift_net_px"));
+    }
   }
 };
 
