@@ -9,6 +9,7 @@
 #include "core/run/progress_bar.h"
 #include "core/simulate/micrograph_simulator.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace atelier::cli {
@@ -17,14 +18,18 @@ int run_simulate(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli simulate micrographs OUT [--count 10] [--size 1024] [--frames 20]\n"
       "                 [--seed 0] [--pixel-size 1.0] [--dose 40] [--no-movies] [--int8]\n"
-      "                 [--ice 400] [--ice-structure 1] [--threads N] [--quiet]\n"
+      "                 [--ice 400] [--ice-structure 1] [--drift 6] [--threads N] [--quiet]\n"
       "  Writes OUT/sim_NNNN_{movie.mrcs,sum,odd,even,clean}.mrc and OUT/truth.json.\n"
       "  --ice: ice thickness in A; --ice-structure: scale of the amorphous ice's\n"
-      "  potential fluctuations (0: a uniform slab).\n"
+      "  potential fluctuations (0: a uniform slab); --drift: largest path length\n"
+      "  of a movie's drift in pixels (each movie's is 0.3 to 1 times it).\n"
       "       atelier-cli simulate denoise-pairs DIR [--count 8] [--size 512] [--seed 0]\n"
       "                 [--noise 1.5] [--pixel-size 1.0]\n"
       "  Writes DIR/{odd,even,clean}_NNN.mrc and DIR/pairs.txt; prints the list's path.\n";
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+  const bool help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+                      return a == "--help" || a == "-h";
+                    }) != args.end();
+  if (args.empty() || help) {
     (args.empty() ? std::cerr : std::cout) << usage;
     return args.empty() ? kExitUsage : kExitOk;
   }
@@ -32,7 +37,7 @@ int run_simulate(const std::vector<std::string>& args) {
     if (args[0] == "micrographs") {
       const CliOptions o(std::vector<std::string>(args.begin() + 1, args.end()),
                          {"count", "size", "frames", "seed", "pixel-size", "dose", "threads", "ice",
-                          "ice-structure"},
+                          "ice-structure", "drift"},
                          {"no-movies", "int8", "quiet"});
       if (o.positional().size() != 1) throw Error("give one output folder");
       simulate::SimulationOptions sim;
@@ -44,6 +49,7 @@ int run_simulate(const std::vector<std::string>& args) {
       sim.total_dose_e_per_A2 = o.number("dose", sim.total_dose_e_per_A2, 0.001, 1e5);
       sim.ice_thickness_A = o.number("ice", sim.ice_thickness_A, 1, 1e5);
       sim.ice_structure = o.number("ice-structure", sim.ice_structure, 0, 100);
+      sim.drift_max_px = o.number("drift", sim.drift_max_px, 0, 1000);
       sim.threads = int(o.integer("threads", 0, 0, 1024));
       sim.no_movies = o.flag("no-movies");
       if (o.flag("int8")) sim.movie_storage = simulate::MovieStorage::int8;

@@ -38,6 +38,7 @@ void print_summary(const import::DemoPlan& plan, std::ostream& out) {
   out << "  metrics: " << s.metrics.size() << " (atelier-cli stats shows their ranges)\n";
   out << "curate it from the command line:\n";
   out << "  atelier-cli ls '" << dir << "' --where 'kind = image' --sort -thon_visibility\n";
+  out << "  atelier-cli ls '" << dir << "' --where 'kind = movie' --sort -drift_total_A\n";
   out << "  atelier-cli set '" << dir << "' --status reject --where 'dataset = session_2_drift'\n";
   out << "  atelier-cli stats '" << dir << "' --where 'status != reject'\n";
   out << "or open it in the app (with a display): atelier --demo\n";

@@ -100,7 +100,8 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
     Preview preview = read_preview(file.abs_path, info, &drift);
     const Image& image = preview.image;
     if (!preview.movie_metrics.empty()) {
-      rec.metadata.emplace_back("metrics.drift.version", std::to_string(metrics::kDriftMetricsVersion));
+      rec.metadata.emplace_back("metrics.drift.version",
+                                std::to_string(metrics::kDriftMetricsVersion));
       for (auto& m : preview.movie_metrics)
         r.metrics.emplace_back(std::move(m.name), m.value);
     }

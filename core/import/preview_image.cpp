@@ -117,8 +117,8 @@ Image dicom_frame(const std::string& path, std::int64_t index) {
 Image nifti_slice(const std::string& path, std::int64_t z) {
   const Volume v = read_nifti(path);
   if (z < 0 || z >= v.nz())
-    throw FormatError(path, "no slice " + std::to_string(z) + " (it has " +
-                                std::to_string(v.nz()) + ")");
+    throw FormatError(path,
+                      "no slice " + std::to_string(z) + " (it has " + std::to_string(v.nz()) + ")");
   Image slice(v.nx(), v.ny(), 1, v.dtype());
   const std::size_t bytes = slice.byte_size();
   std::memcpy(slice.bytes(), v.bytes() + static_cast<std::size_t>(z) * bytes, bytes);

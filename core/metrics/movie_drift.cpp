@@ -31,7 +31,9 @@ std::vector<float> tukey(int n, int taper) {
 }
 
 // Signed frequency of FFT index k of an n-point transform, in cycles per sample.
-double frequency(int k, int n) { return (k <= n / 2 ? k : k - n) / static_cast<double>(n); }
+double frequency(int k, int n) {
+  return (k <= n / 2 ? k : k - n) / static_cast<double>(n);
+}
 
 // exp(+2 pi i f s) for each index of one axis: multiplying a spectrum by
 // this moves its image by -s samples along that axis.
@@ -64,9 +66,11 @@ void add_shifted(std::complex<float>* acc, const std::complex<float>* spectrum, 
     const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
     const auto* f = reinterpret_cast<const float*>(spectrum + row);
     auto* a = reinterpret_cast<float*>(acc + row);
-    const float yr = p.y[static_cast<std::size_t>(y)].real(), yi = p.y[static_cast<std::size_t>(y)].imag();
+    const float yr = p.y[static_cast<std::size_t>(y)].real(),
+                yi = p.y[static_cast<std::size_t>(y)].imag();
     for (int x = 0; x < half; ++x) {
-      const float xr = p.x[static_cast<std::size_t>(x)].real(), xi = p.x[static_cast<std::size_t>(x)].imag();
+      const float xr = p.x[static_cast<std::size_t>(x)].real(),
+                  xi = p.x[static_cast<std::size_t>(x)].imag();
       const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
       const float fr = f[2 * x], fi = f[2 * x + 1];
       a[2 * x] += fr * pr - fi * pi;
@@ -86,9 +90,11 @@ void cross_power(std::complex<float>* cross, const std::complex<float>* spectrum
     const auto* f = reinterpret_cast<const float*>(spectrum + row);
     const auto* s = reinterpret_cast<const float*>(sum + row);
     auto* c = reinterpret_cast<float*>(cross + row);
-    const float yr = p.y[static_cast<std::size_t>(y)].real(), yi = p.y[static_cast<std::size_t>(y)].imag();
+    const float yr = p.y[static_cast<std::size_t>(y)].real(),
+                yi = p.y[static_cast<std::size_t>(y)].imag();
     for (int x = 0; x < half; ++x) {
-      const float xr = p.x[static_cast<std::size_t>(x)].real(), xi = p.x[static_cast<std::size_t>(x)].imag();
+      const float xr = p.x[static_cast<std::size_t>(x)].real(),
+                  xi = p.x[static_cast<std::size_t>(x)].imag();
       const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
       const float fr = f[2 * x], fi = f[2 * x + 1], sr = s[2 * x], si = s[2 * x + 1];
       const float power = fr * fr + fi * fi;
@@ -111,9 +117,8 @@ double parabola_vertex(double a, double b, double c) {
 std::array<double, 2> find_peak(const float* map, int n, int cx, int cy, int radius) {
   const auto wrap = [n](int v) { return ((v % n) + n) % n; };
   const auto at = [&](int x, int y) {
-    return static_cast<double>(
-        map[static_cast<std::size_t>(wrap(y)) * static_cast<std::size_t>(n) +
-            static_cast<std::size_t>(wrap(x))]);
+    return static_cast<double>(map[static_cast<std::size_t>(wrap(y)) * static_cast<std::size_t>(n) +
+                                   static_cast<std::size_t>(wrap(x))]);
   };
   radius = std::min(radius, n / 2 - 1);
   std::vector<int> columns;
@@ -142,7 +147,9 @@ std::vector<double> poly_fit_eval(const std::vector<double>& t, const std::vecto
   const double mid = 0.5 * (t0 + t1), half = std::max(0.5 * (t1 - t0), 1e-9);
   // Normal equations, solved by Gaussian elimination with partial pivoting.
   std::vector<double> a(static_cast<std::size_t>(m * (m + 1)), 0.0);
-  const auto cell = [&](int r, int c) -> double& { return a[static_cast<std::size_t>(r * (m + 1) + c)]; };
+  const auto cell = [&](int r, int c) -> double& {
+    return a[static_cast<std::size_t>(r * (m + 1) + c)];
+  };
   for (std::size_t i = 0; i < t.size(); ++i) {
     const double u = (t[i] - mid) / half;
     std::vector<double> pw(static_cast<std::size_t>(m), 1.0);
@@ -184,6 +191,44 @@ std::vector<double> poly_fit_eval(const std::vector<double>& t, const std::vecto
   return out;
 }
 
+// Aligns each group to the aligned sum of the others, in rounds, until no
+// shift moves by 0.01 binned pixels or max_rounds. shift: the starting
+// shifts, replaced by the result. full_radius > 0: the first round searches
+// that far from the origin; later rounds (and all, when 0) search only
+// kRefineRadius around the current shift. Returns the rounds run.
+int align_groups(const std::vector<Spectrum>& spectra, int n,
+                 std::vector<std::array<double, 2>>& shift, int full_radius, int max_rounds,
+                 RealIfft2d& ifft) {
+  constexpr int kRefineRadius = 4;
+  const std::size_t complex_count = spectra.front().size();
+  Spectrum aligned_sum(complex_count);
+  int rounds = 0;
+  for (int round = 0; round < max_rounds; ++round) {
+    std::vector<ShiftPhases> phases;
+    for (const auto& s : shift)
+      phases.emplace_back(n, s);
+    std::fill(aligned_sum.begin(), aligned_sum.end(), std::complex<float>{});
+    for (std::size_t g = 0; g < spectra.size(); ++g)
+      add_shifted(aligned_sum.data(), spectra[g].data(), n, phases[g]);
+    double largest_change = 0.0;
+    std::vector<std::array<double, 2>> next(shift.size());
+    for (std::size_t g = 0; g < spectra.size(); ++g) {
+      cross_power(ifft.input(), spectra[g].data(), aligned_sum.data(), n, phases[g]);
+      ifft.transform();
+      next[g] = round == 0 && full_radius > 0
+                    ? find_peak(ifft.output(), n, 0, 0, full_radius)
+                    : find_peak(ifft.output(), n, static_cast<int>(std::lround(shift[g][0])),
+                                static_cast<int>(std::lround(shift[g][1])), kRefineRadius);
+      largest_change = std::max(
+          {largest_change, std::abs(next[g][0] - shift[g][0]), std::abs(next[g][1] - shift[g][1])});
+    }
+    shift = std::move(next);
+    rounds = round + 1;
+    if (largest_change < 0.01) break;
+  }
+  return rounds;
+}
+
 } // namespace
 
 int fft_friendly_side(int limit) {
@@ -207,15 +252,15 @@ MovieDriftTracker::MovieDriftTracker(std::int64_t width, std::int64_t height, st
                                         static_cast<long>(std::max(options.max_bin, 1))))
           : 1;
   const std::int64_t shorter = std::min(width, height) / bin;
-  const int side = fft_friendly_side(static_cast<int>(
-      std::min<std::int64_t>(shorter, std::max(options.max_side, kMinSide))));
+  const int side = fft_friendly_side(
+      static_cast<int>(std::min<std::int64_t>(shorter, std::max(options.max_side, kMinSide))));
   if (side < kMinSide) return;
   bin_ = bin;
   side_ = side;
   groups_ = static_cast<int>(std::min<std::int64_t>(frames, options.max_groups));
-  sums_.assign(static_cast<std::size_t>(groups_),
-               std::vector<float>(static_cast<std::size_t>(side) * static_cast<std::size_t>(side),
-                                  0.0f));
+  sums_.assign(
+      static_cast<std::size_t>(groups_),
+      std::vector<float>(static_cast<std::size_t>(side) * static_cast<std::size_t>(side), 0.0f));
 }
 
 void MovieDriftTracker::add_frame(std::int64_t index, PlaneView frame) {
@@ -253,8 +298,8 @@ DriftEstimate MovieDriftTracker::estimate() const {
   // product, the cross-power, carries the weight itself); it is separable.
   std::vector<float> weight(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k)
-    weight[static_cast<std::size_t>(k)] = static_cast<float>(
-        std::exp(-0.5 * std::pow(frequency(k, n) / options_.lowpass, 2)));
+    weight[static_cast<std::size_t>(k)] =
+        static_cast<float>(std::exp(-0.5 * std::pow(frequency(k, n) / options_.lowpass, 2)));
   const std::vector<float> window = tukey(n, std::max(1, n / 8));
 
   std::vector<Spectrum> spectra(static_cast<std::size_t>(groups_));
@@ -285,47 +330,64 @@ DriftEstimate MovieDriftTracker::estimate() const {
     }
   }
 
-  std::vector<std::array<double, 2>> shift(static_cast<std::size_t>(groups_), {0.0, 0.0});
-  // The first round searches the whole radius; later rounds only refine.
-  const int radius = std::max(1, static_cast<int>(options_.max_shift_fraction * n));
-  constexpr int kRefineRadius = 4;
-  RealIfft2d ifft(n);
-  Spectrum aligned_sum(complex_count);
-  for (int iteration = 0; iteration < std::max(1, options_.max_iterations); ++iteration) {
-    std::vector<ShiftPhases> phases;
-    for (const auto& s : shift)
-      phases.emplace_back(n, s);
-    std::fill(aligned_sum.begin(), aligned_sum.end(), std::complex<float>{});
-    for (std::size_t g = 0; g < spectra.size(); ++g)
-      add_shifted(aligned_sum.data(), spectra[g].data(), n, phases[g]);
-    double largest_change = 0.0;
-    std::vector<std::array<double, 2>> next(shift.size());
-    for (std::size_t g = 0; g < spectra.size(); ++g) {
-      cross_power(ifft.input(), spectra[g].data(), aligned_sum.data(), n, phases[g]);
-      ifft.transform();
-      next[g] = iteration == 0
-                    ? find_peak(ifft.output(), n, 0, 0, radius)
-                    : find_peak(ifft.output(), n, static_cast<int>(std::lround(shift[g][0])),
-                                static_cast<int>(std::lround(shift[g][1])), kRefineRadius);
-      largest_change = std::max({largest_change, std::abs(next[g][0] - shift[g][0]),
-                                 std::abs(next[g][1] - shift[g][1])});
-    }
-    shift = std::move(next);
-    est.iterations = iteration + 1;
-    if (largest_change < 0.01) break;
+  // Coarse groups (consecutive fine groups summed: spectra add) are aligned
+  // with a full search; their smooth trajectory places the fine groups,
+  // which are then only refined locally, so a noisy fine group cannot jump
+  // to a false peak far away.
+  const int coarse = std::min(groups_, std::max(2, options_.coarse_groups));
+  std::vector<int> coarse_of(static_cast<std::size_t>(groups_));
+  std::vector<Spectrum> coarse_spectra(static_cast<std::size_t>(coarse), Spectrum(complex_count));
+  for (int g = 0; g < groups_; ++g) {
+    const int c = g * coarse / groups_;
+    coarse_of[static_cast<std::size_t>(g)] = c;
+    Spectrum& acc = coarse_spectra[static_cast<std::size_t>(c)];
+    const Spectrum& f = spectra[static_cast<std::size_t>(g)];
+    for (std::size_t i = 0; i < complex_count; ++i)
+      acc[i] += f[i];
   }
+  std::vector<double> fine_time(static_cast<std::size_t>(groups_), 0.0),
+      coarse_time(static_cast<std::size_t>(coarse), 0.0);
+  {
+    std::vector<int> fine_count(fine_time.size(), 0), coarse_count(coarse_time.size(), 0);
+    for (std::int64_t f = 0; f < frames_; ++f) {
+      const auto g = static_cast<std::size_t>(f * groups_ / frames_);
+      const auto c = static_cast<std::size_t>(coarse_of[g]);
+      fine_time[g] += static_cast<double>(f);
+      ++fine_count[g];
+      coarse_time[c] += static_cast<double>(f);
+      ++coarse_count[c];
+    }
+    for (std::size_t g = 0; g < fine_time.size(); ++g)
+      fine_time[g] /= std::max(fine_count[g], 1);
+    for (std::size_t c = 0; c < coarse_time.size(); ++c)
+      coarse_time[c] /= std::max(coarse_count[c], 1);
+  }
+
+  const int radius = std::max(1, static_cast<int>(options_.max_shift_fraction * n));
+  RealIfft2d ifft(n);
+  std::vector<std::array<double, 2>> coarse_shift(static_cast<std::size_t>(coarse), {0.0, 0.0});
+  est.iterations = align_groups(coarse_spectra, n, coarse_shift, radius,
+                                std::max(1, options_.max_iterations), ifft);
+  std::vector<std::array<double, 2>> shift(static_cast<std::size_t>(groups_));
+  for (int a = 0; a < 2; ++a) {
+    std::vector<double> v;
+    for (const auto& c : coarse_shift)
+      v.push_back(c[static_cast<std::size_t>(a)]);
+    const auto at = poly_fit_eval(coarse_time, v, std::min(3, coarse - 1), 0.0,
+                                  static_cast<double>(frames_ - 1), fine_time);
+    for (std::size_t g = 0; g < shift.size(); ++g)
+      shift[g][static_cast<std::size_t>(a)] = at[g];
+  }
+  if (groups_ > coarse)
+    est.iterations +=
+        align_groups(spectra, n, shift, 0, std::max(1, options_.refine_iterations), ifft);
 
   est.bin = bin_;
   est.side = side_;
-  // Group g holds frames [g F / G, (g + 1) F / G) (add_frame's rule).
-  for (int g = 0; g < groups_; ++g) {
-    std::int64_t first = (static_cast<std::int64_t>(g) * frames_ + groups_ - 1) / groups_;
-    std::int64_t end = (static_cast<std::int64_t>(g + 1) * frames_ + groups_ - 1) / groups_;
-    est.group_time.push_back(0.5 * static_cast<double>(first + end - 1));
-    const auto& s = shift[static_cast<std::size_t>(g)];
-    est.group_px.push_back({(s[0] - shift[0][0]) * bin_, (s[1] - shift[0][1]) * bin_});
-  }
-  const int degree = std::min(3, groups_ - 1);
+  est.group_time = fine_time;
+  for (const auto& sh : shift)
+    est.group_px.push_back({(sh[0] - shift[0][0]) * bin_, (sh[1] - shift[0][1]) * bin_});
+  const int degree = std::min(options_.max_degree, groups_ - 1);
   std::vector<double> times(static_cast<std::size_t>(frames_));
   for (std::size_t f = 0; f < times.size(); ++f)
     times[f] = static_cast<double>(f);

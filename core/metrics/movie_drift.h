@@ -1,15 +1,18 @@
 // MovieDriftTracker: the whole-frame drift of a cryo-EM movie, measured on
 // import from the frames as they are read, with no second pass over the file.
 //
-// Frames are summed into up to max_groups consecutive groups over a central
-// square crop (binned by box sums for super-resolution pixels). Each group is aligned to
-// the aligned sum of the others (so a group's own shot noise never
-// correlates with itself) by low-passed cross-correlation with a parabolic
-// sub-pixel peak, iterated until the shifts settle. A smooth polynomial in
-// time (degree min(3, groups - 1)) through the groups' positions gives every
-// frame's position; from it come the metrics RELION reports per micrograph
-// as rlnAccumMotionTotal (the path length) and the net displacement between
-// the first and last frame.
+// Frames are summed into up to max_groups consecutive groups (one per frame
+// for movies of up to 20 frames) over a central square crop, binned by box
+// sums for super-resolution pixels. Each group is aligned to the aligned sum
+// of the others (so its own shot noise never correlates with itself) by
+// low-passed cross-correlation with a parabolic sub-pixel peak, in rounds.
+// Coarse to fine: coarse_groups sums of consecutive groups are aligned first
+// with a full search; a cubic through their positions places the groups,
+// which are then refined locally, so a noisy single frame cannot jump to a
+// false peak. A polynomial in time (degree min(max_degree, groups - 1))
+// through the groups' positions gives every frame's position; from it come
+// the path length RELION reports per micrograph as rlnAccumMotionTotal and
+// the net displacement between the first and last frame.
 #pragma once
 
 #include "core/metrics/metric.h"
@@ -22,12 +25,15 @@
 namespace atelier::metrics {
 
 struct DriftOptions {
-  int max_groups = 5;   // frames are summed into at most this many groups
-  int max_side = 512;   // the central crop's side (after binning) is at most this
-  int max_bin = 4;      // see MovieDriftTracker's bin rule
-  double lowpass = 0.3; // correlation weight exp(-(k / lowpass)^2), k in cycles per binned pixel
+  int max_groups = 20;   // frames are summed into at most this many groups
+  int coarse_groups = 5; // which are first aligned in this many sums of consecutive groups
+  int max_side = 512;    // the central crop's side (after binning) is at most this
+  int max_bin = 4;       // see MovieDriftTracker's bin rule
+  double lowpass = 0.3;  // correlation weight exp(-(k / lowpass)^2), k in cycles per binned pixel
   double max_shift_fraction = 0.25; // first round's peak search radius, as a fraction of the side
-  int max_iterations = 4;
+  int max_iterations = 4;           // rounds of the coarse groups' alignment
+  int refine_iterations = 2;        // rounds of the groups' local refinement
+  int max_degree = 5;
 };
 
 struct DriftEstimate {

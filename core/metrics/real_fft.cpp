@@ -79,7 +79,8 @@ fftwf_plan plan_for(int n, bool inverse) {
   const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
   // Wisdom only: null when this size was never measured on this machine.
   const auto make = [&](unsigned f) {
-    return inverse ? fftwf_plan_dft_c2r_2d(n, n, out, in, f) : fftwf_plan_dft_r2c_2d(n, n, in, out, f);
+    return inverse ? fftwf_plan_dft_c2r_2d(n, n, out, in, f)
+                   : fftwf_plan_dft_r2c_2d(n, n, in, out, f);
   };
   fftwf_plan plan = in && out ? make(flags | FFTW_WISDOM_ONLY) : nullptr;
   if (!plan && in && out) {
@@ -190,8 +191,8 @@ RealIfft2d::RealIfft2d(int n) : n_(n) {
   if (!input_ || !output_) {
     fftwf_free(input_);
     fftwf_free(output_);
-    throw Error("RealIfft2d: out of memory for a " + std::to_string(n) + " x " +
-                std::to_string(n) + " tile");
+    throw Error("RealIfft2d: out of memory for a " + std::to_string(n) + " x " + std::to_string(n) +
+                " tile");
   }
 }
 

