@@ -24,12 +24,21 @@ bool name_says_movie(const std::string& path) {
   return false;
 }
 
-ItemClass stack_class(const FileInfo& info, bool may_be_volume) {
-  if (may_be_volume && info.extra_number("ispg").value_or(0) >= 1)
+ItemClass mrc_stack_class(const FileInfo& info) {
+  if (info.extra_number("ispg").value_or(0) >= 1)
     return {"volume", metrics::ItemKind::volume, true};
   const bool integer = info.dtype && !dtype_is_float(*info.dtype);
   if (integer || name_says_movie(info.path)) return {"movie", metrics::ItemKind::movie, true};
   return {"stack", metrics::ItemKind::unknown, true};
+}
+
+ItemClass tiff_stack_class(const FileInfo& info) {
+  if (info.bands.value_or(1) > 1) return {"stack", metrics::ItemKind::unknown, true};
+  const bool integer = info.dtype && !dtype_is_float(*info.dtype);
+  const bool detector_sized = std::max(info.dims[0], info.dims[1]) >= 2048;
+  if (name_says_movie(info.path) || (integer && detector_sized))
+    return {"movie", metrics::ItemKind::movie, true};
+  return {"volume", metrics::ItemKind::volume, true};
 }
 
 } // namespace
@@ -37,11 +46,11 @@ ItemClass stack_class(const FileInfo& info, bool may_be_volume) {
 ItemClass classify_item(const FileInfo& info) {
   const std::string& f = info.format;
   if (f == "mrc") {
-    if (info.dims.size() >= 3 && info.dims[2] > 1) return stack_class(info, true);
+    if (info.dims.size() >= 3 && info.dims[2] > 1) return mrc_stack_class(info);
     return {"image", metrics::ItemKind::micrograph, true};
   }
   if (f == "tiff") {
-    if (info.dims.size() >= 3 && info.dims[2] > 1) return stack_class(info, false);
+    if (info.dims.size() >= 3 && info.dims[2] > 1) return tiff_stack_class(info);
     if (metrics::pixel_size_in_A(info.spacing) > 0.0)
       return {"image", metrics::ItemKind::micrograph, true};
     return {"image", metrics::ItemKind::raster, true};

@@ -7,9 +7,12 @@
 //   section); integer data (counts) or a name containing "movie", "frames" or
 //   "fractions" is a "movie" (preview: frame sum); otherwise a "stack"
 //   (particles, preview: first section, metric kind unknown).
-// - TIFF: several pages follow the MRC stack rules (never "volume"); one page
-//   is a micrograph when its pixel size is in Å or nm (ImageJ / cryo-EM
-//   writers), else a plain raster.
+// - TIFF with several single-band pages: a "movie" when its name says so
+//   (as above) or its integer frames are detector-sized (a side of 2048 or
+//   more: K2/K3/Falcon frames), else a "volume" (EM serial sections,
+//   segmentations, subtomograms; preview: middle page); multi-band pages are
+//   a "stack". One page is a micrograph when its pixel size is in Å or nm
+//   (ImageJ / cryo-EM writers), else a plain raster.
 // - PNG / JPEG: raster. DICOM: xray for projection modalities (CR, DX, MG,
 //   RF, XA, IO, PX), else medical. GeoTIFF: geo. NIfTI: volume (middle slice).
 // - Point clouds (ply, pcd, xyz, las): "points", no preview image.

@@ -69,6 +69,7 @@ Preview mrc_preview(const std::string& path, const std::string& kind, const Drif
 
 Preview tiff_preview(const std::string& path, const std::string& kind, std::int64_t pages,
                      const DriftRequest* drift) {
+  if (kind == "volume") return {read_tiff_page(path, static_cast<int>(pages / 2)), {}};
   if (kind != "movie" || pages <= 1) return {read_tiff_page(path, 0), {}};
   Image first = read_tiff_page(path, 0);
   if (first.channels() != 1) return {std::move(first), {}};

@@ -5,6 +5,7 @@
 #include "core/base/error.h"
 #include "core/data/image.h"
 #include "core/formats/mrc/mrc_writer.h"
+#include "core/formats/tiff/tiff_reader.h"
 #include "core/import/fingerprint.h"
 #include "core/import/importer.h"
 #include "core/import/item_class.h"
@@ -22,9 +23,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -175,6 +178,40 @@ private slots:
     const FileInfo cloud = inspect_file(xyz);
     QCOMPARE(import::classify_item(cloud).kind, std::string("points"));
     QCOMPARE(import::read_preview_image(xyz, cloud).width(), std::int64_t{0});
+  }
+
+  // TIFF stacks: detector-sized integer frames or a movie-ish name make a
+  // movie; other single-band stacks (EM sections, labels, subtomograms) are
+  // volumes; multi-band pages a plain stack.
+  void classifiesTiffStacks() {
+    const auto tiff = [](std::int64_t w, std::int64_t h, std::int64_t pages, DType dtype,
+                         const std::string& name, std::optional<std::int64_t> bands = {}) {
+      FileInfo info;
+      info.path = "/data/" + name;
+      info.format = "tiff";
+      info.dims = {w, h, pages};
+      info.dtype = dtype;
+      info.bands = bands;
+      return import::classify_item(info);
+    };
+    QCOMPARE(tiff(5760, 4092, 40, DType::u8, "FoilHole_1.tif").kind, std::string("movie"));
+    QCOMPARE(tiff(1024, 1024, 20, DType::u16, "grid_fractions.tiff").kind, std::string("movie"));
+    const auto em = tiff(512, 512, 12, DType::u8, "isbi_volume.tif");
+    QCOMPARE(em.kind, std::string("volume"));
+    QVERIFY(em.metric_kind == metrics::ItemKind::volume);
+    QCOMPARE(tiff(94, 206, 36, DType::f32, "tube.tif").kind, std::string("volume"));
+    QCOMPARE(tiff(4096, 4096, 10, DType::f32, "map.tif").kind, std::string("volume"));
+    QCOMPARE(tiff(640, 480, 5, DType::u8, "rgb.tif", 3).kind, std::string("stack"));
+    // A volume's preview is its middle page.
+    if (!test::sample_data_dir().isEmpty()) {
+      const std::string em_path = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
+      const FileInfo info = inspect_file(em_path);
+      QCOMPARE(import::classify_item(info).kind, std::string("volume"));
+      QCOMPARE(import::item_frames(info).preview, std::int64_t{6});
+      const Image middle = import::read_preview_image(em_path, info);
+      const Image page6 = read_tiff_page(em_path, 6);
+      QVERIFY(std::equal(middle.bytes(), middle.bytes() + middle.byte_size(), page6.bytes()));
+    }
   }
 
   void importFolder() {
