@@ -105,6 +105,8 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
       for (auto& m : preview.movie_metrics)
         r.metrics.emplace_back(std::move(m.name), m.value);
     }
+    if (!preview.drift_trajectory.empty())
+      rec.metadata.emplace_back(metrics::kDriftTrajectoryKey, std::move(preview.drift_trajectory));
     if (image.width() == 0 && cls.kind == "points" && thumbnails) {
       // No pixels to measure; the grid still gets a picture of the cloud.
       try {

@@ -22,6 +22,12 @@ namespace {
 
 // A movie's frame sum (float32, band 0), built frame by frame as the file is
 // read; with a drift tracker when the movie's motion is measured too.
+Preview image_only(Image image) {
+  Preview p;
+  p.image = std::move(image);
+  return p;
+}
+
 class MovieSum {
 public:
   MovieSum(std::int64_t width, std::int64_t height, std::int64_t frames, const Spacing& spacing,
@@ -45,7 +51,11 @@ public:
 
   Preview finish() {
     Preview p;
-    if (tracker_) p.movie_metrics = metrics::drift_metrics(tracker_->estimate(), pixel_size_A_);
+    if (tracker_) {
+      const metrics::DriftEstimate drift = tracker_->estimate();
+      p.movie_metrics = metrics::drift_metrics(drift, pixel_size_A_);
+      if (drift.valid()) p.drift_trajectory = metrics::format_trajectory(drift.frame_px);
+    }
     p.image = std::move(sum_);
     return p;
   }
@@ -59,8 +69,8 @@ private:
 Preview mrc_preview(const std::string& path, const std::string& kind, const DriftRequest* drift) {
   const MrcFile file(path);
   const std::int64_t n = file.frame_count();
-  if (kind == "volume") return {file.read_frame(n / 2), {}};
-  if (kind != "movie" || n <= 1) return {file.read_frame(0), {}};
+  if (kind == "volume") return image_only(file.read_frame(n / 2));
+  if (kind != "movie" || n <= 1) return image_only(file.read_frame(0));
   MovieSum sum(file.width(), file.height(), n, file.spacing(), drift);
   for (std::int64_t z = 0; z < n; ++z)
     sum.add(z, file.read_frame(z));
@@ -69,10 +79,10 @@ Preview mrc_preview(const std::string& path, const std::string& kind, const Drif
 
 Preview tiff_preview(const std::string& path, const std::string& kind, std::int64_t pages,
                      const DriftRequest* drift) {
-  if (kind == "volume") return {read_tiff_page(path, static_cast<int>(pages / 2)), {}};
-  if (kind != "movie" || pages <= 1) return {read_tiff_page(path, 0), {}};
+  if (kind == "volume") return image_only(read_tiff_page(path, static_cast<int>(pages / 2)));
+  if (kind != "movie" || pages <= 1) return image_only(read_tiff_page(path, 0));
   Image first = read_tiff_page(path, 0);
-  if (first.channels() != 1) return {std::move(first), {}};
+  if (first.channels() != 1) return image_only(std::move(first));
   MovieSum sum(first.width(), first.height(), pages, first.spacing, drift);
   sum.add(0, first);
   for (int p = 1; p < static_cast<int>(pages); ++p) {
@@ -136,10 +146,11 @@ Preview read_preview(const std::string& path, const FileInfo& info, const DriftR
   if (f == "mrc") return mrc_preview(path, cls.kind, drift);
   if (f == "tiff")
     return tiff_preview(path, cls.kind, info.dims.size() >= 3 ? info.dims[2] : 1, drift);
-  if (f == "png" || f == "jpeg") return {read_raster(path), {}};
-  if (f == "dicom") return {dicom_frame(path, 0), {}};
-  if (f == "geotiff") return {read_geotiff(path).image, {}};
-  if (f == "nifti") return {nifti_slice(path, info.dims.size() >= 3 ? info.dims[2] / 2 : 0), {}};
+  if (f == "png" || f == "jpeg") return image_only(read_raster(path));
+  if (f == "dicom") return image_only(dicom_frame(path, 0));
+  if (f == "geotiff") return image_only(read_geotiff(path).image);
+  if (f == "nifti")
+    return image_only(nifti_slice(path, info.dims.size() >= 3 ? info.dims[2] / 2 : 0));
   return {};
 }
 

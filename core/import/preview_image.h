@@ -21,6 +21,7 @@ namespace atelier::import {
 struct Preview {
   Image image;
   std::vector<metrics::Metric> movie_metrics;
+  std::string drift_trajectory; // metrics::format_trajectory text; empty without one
 };
 struct DriftRequest {
   double pixel_size_A = 0.0; // 0: unknown (metrics in pixels only)

@@ -6,9 +6,12 @@
 #include "core/metrics/real_fft.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <complex>
 #include <cstddef>
+#include <cstdio>
+#include <system_error>
 
 namespace atelier::metrics {
 namespace {
@@ -414,6 +417,38 @@ std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_
   if (pixel_size_A > 0) {
     out.push_back({"drift_total_A", drift.total_px * pixel_size_A});
     out.push_back({"drift_net_A", drift.net_px * pixel_size_A});
+  }
+  return out;
+}
+
+std::string format_trajectory(const std::vector<std::array<double, 2>>& frames_px) {
+  std::string out;
+  char buf[64];
+  for (std::size_t f = 0; f < frames_px.size(); ++f) {
+    std::snprintf(buf, sizeof buf, "%s%.2f,%.2f", f ? ";" : "", frames_px[f][0], frames_px[f][1]);
+    out += buf;
+  }
+  return out;
+}
+
+std::vector<std::array<double, 2>> parse_trajectory(std::string_view text) {
+  constexpr std::size_t kMaxFrames = 100000;
+  std::vector<std::array<double, 2>> out;
+  const auto number = [](std::string_view s, double& v) {
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(v);
+  };
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find(';'), text.size());
+    const std::string_view pair = text.substr(0, end);
+    const std::size_t comma = pair.find(',');
+    std::array<double, 2> p{};
+    if (comma == std::string_view::npos || !number(pair.substr(0, comma), p[0]) ||
+        !number(pair.substr(comma + 1), p[1]) || out.size() == kMaxFrames)
+      return {};
+    out.push_back(p);
+    if (end + 1 == text.size()) return {}; // a trailing ';'
+    text.remove_prefix(std::min(end + 1, text.size()));
   }
   return out;
 }

@@ -20,6 +20,8 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace atelier::metrics {
@@ -82,6 +84,13 @@ inline constexpr int kDriftMetricsVersion = 1;
 // drift_total_px, drift_net_px and, when the pixel size is known,
 // drift_total_A, drift_net_A; nothing for an invalid estimate.
 std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_A);
+
+// A trajectory as item metadata text ("x,y;x,y;..." in pixels, two decimals,
+// frame 0 first), and back. parse_trajectory returns an empty vector for
+// text that is not such a list (never throws); at most 100,000 frames.
+inline constexpr const char* kDriftTrajectoryKey = "drift_trajectory_px";
+std::string format_trajectory(const std::vector<std::array<double, 2>>& frames_px);
+std::vector<std::array<double, 2>> parse_trajectory(std::string_view text);
 
 // The largest even side <= limit whose only prime factors are 2, 3 and 5
 // (sizes FFTW transforms fastest); 0 below 2.

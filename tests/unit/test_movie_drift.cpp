@@ -154,6 +154,20 @@ private slots:
     QVERIFY(drift_metrics(est, 0.0).size() == 2); // no pixel size: no A metrics
   }
 
+  // The trajectory kept as item metadata text, and text that is not one.
+  void trajectoryText() {
+    const std::vector<std::array<double, 2>> t{{0, 0}, {1.234, -0.5}, {2.5, -1.25}};
+    const std::string text = format_trajectory(t);
+    QCOMPARE(text, std::string("0.00,0.00;1.23,-0.50;2.50,-1.25"));
+    const auto back = parse_trajectory(text);
+    QCOMPARE(back.size(), std::size_t(3));
+    QCOMPARE(back[1][0], 1.23);
+    QCOMPARE(back[2][1], -1.25);
+    for (const char* bad : {"1,2;x,3", "1;2", "1,2;", "nan,1", "1,2,3", ",", "1e999,0"})
+      QVERIFY2(parse_trajectory(bad).empty(), bad);
+    QVERIFY(parse_trajectory("").empty());
+  }
+
   // Super-resolution pixels are binned to about 1 A.
   void binsSuperResolutionPixels() {
     QCOMPARE(MovieDriftTracker(2048, 2048, 10, 0.5).estimate().bin, 2);
