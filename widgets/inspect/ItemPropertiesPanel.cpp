@@ -1,6 +1,9 @@
 // The current item's facts, metrics and note (see ItemPropertiesPanel.h).
 #include "widgets/inspect/ItemPropertiesPanel.h"
 
+#include "core/metrics/movie_drift.h"
+#include "widgets/inspect/DriftTrajectoryView.h"
+
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
@@ -47,6 +50,8 @@ ItemPropertiesPanel::ItemPropertiesPanel(QWidget* parent) : QWidget(parent) {
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  drift_ = new DriftTrajectoryView(this);
+  drift_->hide();
   note_ = new QPlainTextEdit(this);
   note_->setObjectName("itemNote");
   note_->setPlaceholderText(tr("Note on this item (saved on leaving the field or Ctrl+Return)"));
@@ -56,6 +61,7 @@ ItemPropertiesPanel::ItemPropertiesPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(table_, 1);
+  layout->addWidget(drift_);
   layout->addWidget(new QLabel(tr("Note"), this));
   layout->addWidget(note_);
 }
@@ -91,6 +97,8 @@ void ItemPropertiesPanel::setItem(qint64 item_id) {
   if (item_id != item_) saveNote();
   item_ = item_id;
   table_->setRowCount(0);
+  drift_->setTrajectory({}, 0.0);
+  drift_->hide();
   note_->clear();
   saved_note_.clear();
   note_->setEnabled(false);
@@ -143,7 +151,15 @@ void ItemPropertiesPanel::setItem(qint64 item_id) {
   if (!labels.empty()) add(tr("labels"), joined(labels));
   if (!tags.empty()) add(tr("tags"), joined(tags));
   for (const auto& [key, value] : metadata)
-    add(QString::fromStdString(key), QString::fromStdString(value));
+    if (key != metrics::kDriftTrajectoryKey) // drawn below the table instead
+      add(QString::fromStdString(key), QString::fromStdString(value));
+  if (const auto it = metadata.find(metrics::kDriftTrajectoryKey); it != metadata.end()) {
+    auto frames = metrics::parse_trajectory(it->second);
+    if (frames.size() >= 2) {
+      drift_->setTrajectory(std::move(frames), row->pixel_size_A);
+      drift_->show();
+    }
+  }
   if (!metrics.empty()) add(tr("Metrics"), QString(), true);
   for (const auto& [name, value] : metrics)
     add(QString::fromStdString(name), QString::number(value, 'g', 6));

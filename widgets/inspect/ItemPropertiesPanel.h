@@ -1,6 +1,7 @@
 // ItemPropertiesPanel: the current item of a project for the right dock:
 // its file facts, curation (status, split, labels, tags), metadata and
-// every metric, and its free-text note, saved (as an undoable change) when
+// every metric, a movie's drift trajectory (DriftTrajectoryView), and its
+// free-text note, saved (as an undoable change) when
 // the editor loses focus or on Ctrl+Return.
 #pragma once
 
@@ -14,6 +15,8 @@ class QPlainTextEdit;
 class QTableWidget;
 
 namespace atelier {
+
+class DriftTrajectoryView;
 
 class ItemPropertiesPanel : public QWidget {
   Q_OBJECT
@@ -29,6 +32,8 @@ public:
   void reload();
   QTableWidget& table() { return *table_; }
   QPlainTextEdit& noteEditor() { return *note_; }
+  // Shown for items with a measured drift trajectory, hidden otherwise.
+  DriftTrajectoryView& driftView() { return *drift_; }
   // Saves the note when it changed; false (and failed) when it cannot.
   bool saveNote();
 
@@ -44,6 +49,7 @@ private:
   qint64 item_ = 0;
   QString saved_note_;
   QTableWidget* table_ = nullptr;
+  DriftTrajectoryView* drift_ = nullptr;
   QPlainTextEdit* note_ = nullptr;
 };
 
