@@ -201,7 +201,7 @@ std::vector<double> poly_fit_eval(const std::vector<double>& t, const std::vecto
 // kRefineRadius around the current shift. Returns the rounds run.
 int align_groups(const std::vector<Spectrum>& spectra, int n,
                  std::vector<std::array<double, 2>>& shift, int full_radius, int max_rounds,
-                 RealIfft2d& ifft) {
+                 RealFftPlane& ifft) {
   constexpr int kRefineRadius = 4;
   const std::size_t complex_count = spectra.front().size();
   Spectrum aligned_sum(complex_count);
@@ -216,11 +216,11 @@ int align_groups(const std::vector<Spectrum>& spectra, int n,
     double largest_change = 0.0;
     std::vector<std::array<double, 2>> next(shift.size());
     for (std::size_t g = 0; g < spectra.size(); ++g) {
-      cross_power(ifft.input(), spectra[g].data(), aligned_sum.data(), n, phases[g]);
-      ifft.transform();
+      cross_power(ifft.spectrum(), spectra[g].data(), aligned_sum.data(), n, phases[g]);
+      ifft.inverse();
       next[g] = round == 0 && full_radius > 0
-                    ? find_peak(ifft.output(), n, 0, 0, full_radius)
-                    : find_peak(ifft.output(), n, static_cast<int>(std::lround(shift[g][0])),
+                    ? find_peak(ifft.real(), n, 0, 0, full_radius)
+                    : find_peak(ifft.real(), n, static_cast<int>(std::lround(shift[g][0])),
                                 static_cast<int>(std::lround(shift[g][1])), kRefineRadius);
       largest_change = std::max(
           {largest_change, std::abs(next[g][0] - shift[g][0]), std::abs(next[g][1] - shift[g][1])});
@@ -367,7 +367,7 @@ DriftEstimate MovieDriftTracker::estimate() const {
   }
 
   const int radius = std::max(1, static_cast<int>(options_.max_shift_fraction * n));
-  RealIfft2d ifft(n);
+  RealFftPlane ifft(n, n);
   std::vector<std::array<double, 2>> coarse_shift(static_cast<std::size_t>(coarse), {0.0, 0.0});
   est.iterations = align_groups(coarse_spectra, n, coarse_shift, radius,
                                 std::max(1, options_.max_iterations), ifft);

@@ -12,7 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <utility>
+#include <tuple>
 
 namespace atelier::metrics {
 namespace {
@@ -64,23 +64,24 @@ void save_wisdom(const std::string& path) {
 // alignment is allowed (fftw_execute_dft_r2c), and fftwf_malloc gives that
 // alignment.
 // inverse: the c2r transform (complex half spectrum to real), else r2c.
-fftwf_plan plan_for(int n, bool inverse) {
+fftwf_plan plan_for(int width, int height, bool inverse) {
   std::lock_guard lock(planner_mutex());
-  static std::map<std::pair<int, bool>, fftwf_plan> plans;
+  static std::map<std::tuple<int, int, bool>, fftwf_plan> plans;
   static const std::string wisdom = [] {
     std::string path = wisdom_path();
     load_wisdom(path);
     return path;
   }();
-  if (auto it = plans.find({n, inverse}); it != plans.end()) return it->second;
-  const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  if (auto it = plans.find({width, height, inverse}); it != plans.end()) return it->second;
+  const auto count = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   float* in = fftwf_alloc_real(count);
-  fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(n) * (n / 2 + 1));
+  fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(height) *
+                                           static_cast<std::size_t>(width / 2 + 1));
   const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
   // Wisdom only: null when this size was never measured on this machine.
   const auto make = [&](unsigned f) {
-    return inverse ? fftwf_plan_dft_c2r_2d(n, n, out, in, f)
-                   : fftwf_plan_dft_r2c_2d(n, n, in, out, f);
+    return inverse ? fftwf_plan_dft_c2r_2d(height, width, out, in, f)
+                   : fftwf_plan_dft_r2c_2d(height, width, in, out, f);
   };
   fftwf_plan plan = in && out ? make(flags | FFTW_WISDOM_ONLY) : nullptr;
   if (!plan && in && out) {
@@ -90,9 +91,9 @@ fftwf_plan plan_for(int n, bool inverse) {
   fftwf_free(in);
   fftwf_free(out);
   if (!plan)
-    throw Error("FFTW: cannot plan a " + std::to_string(n) + " x " + std::to_string(n) +
+    throw Error("FFTW: cannot plan a " + std::to_string(width) + " x " + std::to_string(height) +
                 (inverse ? " inverse" : "") + " real transform");
-  plans.emplace(std::pair{n, inverse}, plan);
+  plans.emplace(std::tuple{width, height, inverse}, plan);
   return plan;
 }
 
@@ -119,7 +120,7 @@ constexpr int kKeptSide = 1024;
 RealFft2d::RealFft2d(int n) : n_(n) {
   if (n < 2 || n % 2 != 0)
     throw Error("RealFft2d: tile side must be even, got " + std::to_string(n));
-  plan_ = plan_for(n, false);
+  plan_ = plan_for(n, n, false);
   const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   const auto complex_count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n / 2 + 1);
   ThreadBuffers& kept = thread_buffers;
@@ -180,30 +181,35 @@ void RealFft2d::add_power(std::vector<float>& power) const {
 
 namespace atelier::metrics {
 
-RealIfft2d::RealIfft2d(int n) : n_(n) {
-  if (n < 2 || n % 2 != 0)
-    throw Error("RealIfft2d: tile side must be even, got " + std::to_string(n));
-  plan_ = plan_for(n, true);
-  const auto count = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
-  input_ = reinterpret_cast<std::complex<float>*>(
-      fftwf_alloc_complex(static_cast<std::size_t>(n) * static_cast<std::size_t>(n / 2 + 1)));
-  output_ = fftwf_alloc_real(count);
-  if (!input_ || !output_) {
-    fftwf_free(input_);
-    fftwf_free(output_);
-    throw Error("RealIfft2d: out of memory for a " + std::to_string(n) + " x " + std::to_string(n) +
-                " tile");
+RealFftPlane::RealFftPlane(int width, int height) : width_(width), height_(height) {
+  if (width < 2 || width % 2 != 0 || height < 1)
+    throw Error("RealFftPlane: width must be even and height positive, got " +
+                std::to_string(width) + " x " + std::to_string(height));
+  forward_ = plan_for(width, height, false);
+  inverse_ = plan_for(width, height, true);
+  real_ = fftwf_alloc_real(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  spectrum_ = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(spectrum_size()));
+  if (!real_ || !spectrum_) {
+    fftwf_free(real_);
+    fftwf_free(spectrum_);
+    throw Error("RealFftPlane: out of memory for a " + std::to_string(width) + " x " +
+                std::to_string(height) + " transform");
   }
 }
 
-RealIfft2d::~RealIfft2d() {
-  fftwf_free(input_);
-  fftwf_free(output_);
+RealFftPlane::~RealFftPlane() {
+  fftwf_free(real_);
+  fftwf_free(spectrum_);
 }
 
-void RealIfft2d::transform() {
-  fftwf_execute_dft_c2r(static_cast<fftwf_plan>(plan_), reinterpret_cast<fftwf_complex*>(input_),
-                        output_);
+void RealFftPlane::forward() {
+  fftwf_execute_dft_r2c(static_cast<fftwf_plan>(forward_), real_,
+                        reinterpret_cast<fftwf_complex*>(spectrum_));
+}
+
+void RealFftPlane::inverse() {
+  fftwf_execute_dft_c2r(static_cast<fftwf_plan>(inverse_),
+                        reinterpret_cast<fftwf_complex*>(spectrum_), real_);
 }
 
 } // namespace atelier::metrics

@@ -40,29 +40,38 @@ private:
   bool leased_ = false;                   // input_ and output_ are the thread's kept buffers
 };
 
-// RealIfft2d: the inverse of RealFft2d's transform (FFTW's c2r), for
-// correlation maps. Plans are shared the same way; buffers are its own.
-class RealIfft2d {
+// RealFftPlane: both directions of the real 2D transform of one width x
+// height plane (any size, width even), for correlation maps and Fourier
+// shifts. Plans are shared as RealFft2d's are; buffers are its own.
+class RealFftPlane {
 public:
-  // n: tile side, even and at least 2. Throws Error when FFTW cannot plan.
-  explicit RealIfft2d(int n);
-  ~RealIfft2d();
-  RealIfft2d(const RealIfft2d&) = delete;
-  RealIfft2d& operator=(const RealIfft2d&) = delete;
+  // Throws Error for an odd width, a height under 1, or when FFTW cannot plan.
+  RealFftPlane(int width, int height);
+  ~RealFftPlane();
+  RealFftPlane(const RealFftPlane&) = delete;
+  RealFftPlane& operator=(const RealFftPlane&) = delete;
 
-  int n() const { return n_; }
-  // n rows of n / 2 + 1 coefficients (RealFft2d::output()'s layout) to fill
-  // before transform(), which overwrites them.
-  std::complex<float>* input() { return input_; }
-  // output() = the n x n real tile, unnormalised: n^2 times the inverse DFT.
-  void transform();
-  const float* output() const { return output_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  // height rows of width real values.
+  float* real() { return real_; }
+  // height rows of width / 2 + 1 coefficients (kx = 0 .. width / 2).
+  std::complex<float>* spectrum() { return spectrum_; }
+  std::size_t spectrum_size() const {
+    return static_cast<std::size_t>(height_) * static_cast<std::size_t>(width_ / 2 + 1);
+  }
+  // real() -> spectrum(), unnormalised; real() may be overwritten.
+  void forward();
+  // spectrum() -> real(), unnormalised (width x height times the inverse
+  // DFT); spectrum() is overwritten.
+  void inverse();
 
 private:
-  int n_;
-  std::complex<float>* input_ = nullptr; // as fftwf_complex
-  float* output_ = nullptr;
-  void* plan_ = nullptr; // shared, never destroyed
+  int width_, height_;
+  float* real_ = nullptr;
+  std::complex<float>* spectrum_ = nullptr; // as fftwf_complex
+  void* forward_ = nullptr;                 // shared plans, never destroyed
+  void* inverse_ = nullptr;
 };
 
 } // namespace atelier::metrics
