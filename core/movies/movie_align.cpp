@@ -1,0 +1,175 @@
+// The two passes of align_movie (see movie_align.h).
+#include "core/movies/movie_align.h"
+
+#include "core/base/error.h"
+#include "core/base/float4.h"
+#include "core/import/item_class.h"
+#include "core/import/preview_image.h"
+#include "core/io/file_inspect.h"
+#include "core/metrics/cryoem_metrics.h"
+#include "core/metrics/plane.h"
+#include "core/metrics/real_fft.h"
+
+#include <cmath>
+#include <complex>
+#include <filesystem>
+#include <vector>
+
+namespace atelier::movies {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// exp(+2 pi i k s / n) for k = 0 .. count - 1 (signed frequencies): the
+// factors that move a transform by -s samples. At the Nyquist frequency the
+// shift's sine has no real-valued counterpart; its cosine is kept, so the
+// output stays real (as a real image shifted by a fraction of a pixel must).
+std::vector<std::complex<float>> back_phases(int count, int n, double s) {
+  std::vector<std::complex<float>> p(static_cast<std::size_t>(count));
+  for (int k = 0; k < count; ++k) {
+    const int f = k <= n / 2 ? k : k - n;
+    const double a = 2.0 * kPi * f * s / n;
+    const bool nyquist = n % 2 == 0 && k == n / 2;
+    p[static_cast<std::size_t>(k)] = {static_cast<float>(std::cos(a)),
+                                      nyquist ? 0.0f : static_cast<float>(std::sin(a))};
+  }
+  return p;
+}
+
+// acc += spectrum x phase_x[kx] x phase_y[ky] (complex products by hand:
+// std::complex's operator* checks each product for NaN and does not vectorise).
+ATELIER_HOT_LOOP
+void add_moved(std::vector<std::complex<float>>& acc, const std::complex<float>* spectrum,
+               int half_width, int height, const std::vector<std::complex<float>>& px,
+               const std::vector<std::complex<float>>& py) {
+  for (int y = 0; y < height; ++y) {
+    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half_width);
+    const auto* f = reinterpret_cast<const float*>(spectrum + row);
+    auto* a = reinterpret_cast<float*>(acc.data() + row);
+    const float yr = py[static_cast<std::size_t>(y)].real(),
+                yi = py[static_cast<std::size_t>(y)].imag();
+    for (int x = 0; x < half_width; ++x) {
+      const float xr = px[static_cast<std::size_t>(x)].real(),
+                  xi = px[static_cast<std::size_t>(x)].imag();
+      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
+      const float fr = f[2 * x], fi = f[2 * x + 1];
+      a[2 * x] += fr * pr - fi * pi;
+      a[2 * x + 1] += fr * pi + fi * pr;
+    }
+  }
+}
+
+Image half_image(metrics::RealFftPlane& fft, std::vector<std::complex<float>>& spectrum,
+                 const Spacing& spacing) {
+  std::copy(spectrum.begin(), spectrum.end(), fft.spectrum());
+  fft.inverse();
+  Image out(fft.width(), fft.height(), 1, DType::f32, Image::uninitialized);
+  out.spacing = spacing;
+  const float scale = 1.0f / (static_cast<float>(fft.width()) * static_cast<float>(fft.height()));
+  auto v = out.values<float>();
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = fft.real()[i] * scale;
+  return out;
+}
+
+} // namespace
+
+std::string movie_stem(const std::string& path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  for (const char* ext : {".mrcs", ".mrc", ".tiff", ".tif", ".MRCS", ".MRC", ".TIFF", ".TIF"}) {
+    const std::string e(ext);
+    if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0)
+      return name.substr(0, name.size() - e.size());
+  }
+  return name;
+}
+
+AlignedMovie align_movie(const std::string& path, double pixel_size_A,
+                         const std::function<void(int, int)>& frames_done,
+                         const std::atomic<bool>* cancel) {
+  const std::string format = detect_format(path);
+  if (format != "mrc" && format != "tiff")
+    throw FormatError(path, "not a movie: an MRC or TIFF stack is needed, this is " +
+                                (format.empty() ? std::string("an unknown format") : format));
+  const FileInfo info = import::read_item_facts(path, format);
+  const std::int64_t frames = info.dims.size() >= 3 ? info.dims[2] : 1;
+  if (frames < 2) throw FormatError(path, "not a movie: it has a single frame");
+  if (info.bands.value_or(1) > 1)
+    throw FormatError(path,
+                      "not a movie: its frames have " + std::to_string(*info.bands) + " bands");
+  const std::int64_t width = info.dims[0], height = info.dims[1];
+  // Two half spectra and the transform's buffers: about 16 bytes a pixel.
+  constexpr std::int64_t kMaxPixels = std::int64_t{1} << 27; // 1.4 x K3 super-resolution
+  if (width < 2 || height < 2 || width > 65536 || height > 65536 || width * height > kMaxPixels)
+    throw FormatError(path, "frames of " + std::to_string(width) + " x " + std::to_string(height) +
+                                " cannot be aligned (at most " + std::to_string(kMaxPixels) +
+                                " pixels)");
+
+  AlignedMovie out;
+  out.pixel_size_A = pixel_size_A > 0 ? pixel_size_A : metrics::pixel_size_in_A(info.spacing);
+  const auto check_cancel = [&] {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw AlignCancelled{};
+  };
+  const int total = static_cast<int>(2 * frames);
+  const auto read_frame = [&](std::int64_t f) {
+    Image frame = import::read_item_frame(path, info, f);
+    if (frame.width() != width || frame.height() != height || frame.channels() != 1)
+      throw FormatError(path, "frame " + std::to_string(f + 1) + " differs from the first");
+    return frame;
+  };
+
+  // Pass 1: the trajectory.
+  metrics::MovieDriftTracker tracker(width, height, frames, out.pixel_size_A);
+  if (!tracker.active())
+    throw FormatError(path, "frames of " + std::to_string(width) + " x " + std::to_string(height) +
+                                " are too small to measure drift");
+  Spacing spacing;
+  for (std::int64_t f = 0; f < frames; ++f) {
+    check_cancel();
+    const Image frame = read_frame(f);
+    if (f == 0) spacing = frame.spacing;
+    metrics::FloatPlane storage;
+    tracker.add_frame(f, metrics::band_view(frame, 0, storage));
+    if (frames_done) frames_done(static_cast<int>(f + 1), total);
+  }
+  out.drift = tracker.estimate();
+
+  // Pass 2: each frame moved back by its position, into its half. The FFT
+  // needs an even width: an odd one drops its last column.
+  const int w = static_cast<int>(width - (width % 2)), h = static_cast<int>(height);
+  metrics::RealFftPlane fft(w, h);
+  const int half_width = w / 2 + 1;
+  std::vector<std::complex<float>> odd(fft.spectrum_size()), even(fft.spectrum_size());
+  for (std::int64_t f = 0; f < frames; ++f) {
+    check_cancel();
+    const Image frame = read_frame(f);
+    metrics::FloatPlane storage;
+    const metrics::PlaneView plane = metrics::band_view(frame, 0, storage);
+    float* in = fft.real();
+    for (int y = 0; y < h; ++y) {
+      const float* row = plane.row(y);
+      for (int x = 0; x < w; ++x) {
+        const float v = row[x];
+        in[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) +
+           static_cast<std::size_t>(x)] = std::isfinite(v) ? v : 0.0f;
+      }
+    }
+    fft.forward();
+    const auto& at = out.drift.frame_px[static_cast<std::size_t>(f)];
+    add_moved(f % 2 == 0 ? odd : even, fft.spectrum(), half_width, h,
+              back_phases(half_width, w, at[0]), back_phases(h, h, at[1]));
+    if (frames_done) frames_done(static_cast<int>(frames + f + 1), total);
+  }
+  out.odd = half_image(fft, odd, spacing);
+  out.even = half_image(fft, even, spacing);
+  out.sum = Image(w, h, 1, DType::f32, Image::uninitialized);
+  out.sum.spacing = spacing;
+  auto s = out.sum.values<float>();
+  const auto o = out.odd.values<float>();
+  const auto e = out.even.values<float>();
+  for (std::size_t i = 0; i < s.size(); ++i)
+    s[i] = o[i] + e[i];
+  return out;
+}
+
+} // namespace atelier::movies
