@@ -34,5 +34,7 @@ int run_relink(const std::vector<std::string>& args);
 // thumbnails_command.cpp (3D-rendered grid thumbnails of a project's volumes).
 int run_render(const std::vector<std::string>& args);
 int run_thumbnails(const std::vector<std::string>& args);
+// Movie processing (drift-corrected sums and halves): movies_command.cpp.
+int run_movies(const std::vector<std::string>& args);
 
 } // namespace atelier::cli

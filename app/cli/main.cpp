@@ -32,6 +32,7 @@ void print_usage(std::ostream& out) {
          "  render FILE --out PNG [--mode iso|volume|slices|points]   draw a volume or point "
          "cloud\n"
          "  thumbnails PROJECT [--where EXPR]   3D-rendered grid thumbnails of the volumes\n"
+         "  movies align PATH... --out DIR   drift-corrected sums and odd/even halves of movies\n"
          "  simulate micrographs OUT      cryo-EM movies, sums and halves with known truth\n"
          "  simulate denoise-pairs DIR   simulated micrograph pairs and their pair list\n"
          "  bench denoise-train|denoise-infer   time the denoiser's training step or inference\n"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   if (command == "relink") return run_relink(args);
   if (command == "render") return run_render(args);
   if (command == "thumbnails") return run_thumbnails(args);
+  if (command == "movies") return run_movies(args);
 #endif
 #if ATELIER_WITH_FORMAT_LIBS
   if (command == "plugins") {

@@ -133,6 +133,42 @@ private slots:
       QVERIFY(metrics.contains("drift_net_px"));
     }
   }
+
+  // movies align: drift-corrected sums and halves with their trajectories;
+  // done movies are skipped; a file that is not a movie is named.
+  void alignMoviesIntoHalfSums() {
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), out = tmp.filePath("aligned");
+    QCOMPARE(run_cli({"simulate", "micrographs", sim, "--count", "2", "--size", "256", "--frames",
+                      "6", "--drift", "8", "--quiet"})
+                 .exit_code,
+             0);
+    CliResult r = run_cli({"movies", "align", sim, "--out", out, "--quiet"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("2 aligned, 0 failed, 0 already done"), r.out.constData());
+    for (const char* stem : {"sim_0001_movie", "sim_0002_movie"}) {
+      for (const char* suffix : {"_sum.mrc", "_odd.mrc", "_even.mrc"}) {
+        const atelier::MrcFile f((out + "/" + stem + suffix).toStdString());
+        QCOMPARE(int(f.dtype()), int(atelier::DType::f32));
+        QCOMPARE(f.width(), std::int64_t(256));
+        QCOMPARE(f.spacing().xyz[0], 1.0);
+      }
+      QFile json(out + "/" + stem + "_drift.json");
+      QVERIFY(json.open(QIODevice::ReadOnly));
+      const QJsonObject drift = QJsonDocument::fromJson(json.readAll()).object();
+      QCOMPARE(drift["frames_px"].toArray().size(), qsizetype(6));
+      QVERIFY(drift["drift_total_px"].toDouble() > 0.5);
+    }
+    r = run_cli({"movies", "align", sim, "--out", out, "--quiet"});
+    QVERIFY2(r.out.contains("0 aligned, 0 failed, 2 already done"), r.out.constData());
+    r = run_cli({"movies", "align", sim + "/sim_0001_sum.mrc", "--out", out, "--quiet"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("sim_0001_sum.mrc") && r.err.contains("single frame"),
+             r.err.constData());
+    r = run_cli({"movies", "align", sim});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY(r.err.contains("--out"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliSimulate)

@@ -1,0 +1,196 @@
+// `atelier-cli movies align PATH... --out DIR`: drift-corrected sums and
+// odd/even half sums of cryo-EM movies (core/movies/movie_align.h), the
+// pairs the denoiser trains on, with each movie's drift trajectory.
+#include "app/cli/commands.h"
+#include "app/cli/item_query_options.h"
+#include "core/base/error.h"
+#include "core/formats/mrc/mrc_writer.h"
+#include "core/import/item_class.h"
+#include "core/import/scan.h"
+#include "core/io/atomic_file.h"
+#include "core/io/json_writer.h"
+#include "core/movies/movie_align.h"
+#include "core/run/progress_bar.h"
+#include "core/run/stop_signal.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace atelier::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The movies among paths: files named explicitly are taken as they are
+// (align_movie says why one is not a movie); folders are searched for MRC
+// and TIFF stacks that import would call movies.
+std::vector<std::string> find_movies(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      if (!fs::exists(p, ec)) throw Error(p + ": no such file or folder");
+      out.push_back(p);
+      continue;
+    }
+    for (const auto& f : import::scan_paths({p}, {}, {}).candidates) {
+      if (f.format != "mrc" && f.format != "tiff") continue;
+      try {
+        if (import::classify_item(import::read_item_facts(f.abs_path, f.format)).kind == "movie")
+          out.push_back(f.abs_path);
+      } catch (const std::exception&) {
+        out.push_back(f.abs_path); // unreadable: align_movie reports it
+      }
+    }
+  }
+  return out;
+}
+
+std::string drift_json(const std::string& movie, const movies::AlignedMovie& a) {
+  JsonWriter j(2);
+  j.begin_object();
+  j.key("movie").value(movie);
+  j.key("pixel_size_A").value(a.pixel_size_A);
+  j.key("convention")
+      .value("frame f shows the aligned image moved by frames_px[f]; frame 1 at "
+             "(0, 0); odd = frames 1, 3, 5, ...");
+  j.key("drift_total_px").value(a.drift.total_px);
+  j.key("drift_net_px").value(a.drift.net_px);
+  j.key("frames_px").begin_array();
+  for (const auto& p : a.drift.frame_px) {
+    j.begin_array();
+    j.value(p[0]).value(p[1]);
+    j.end_array();
+  }
+  j.end_array();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+} // namespace
+
+int run_movies(const std::vector<std::string>& args) {
+  static const char* usage =
+      "usage: atelier-cli movies align PATH... --out DIR [--pixel-size A] [--threads N]\n"
+      "                 [--force] [--quiet]\n"
+      "  Drift-corrects cryo-EM movies (MRC or TIFF stacks; folders are searched for\n"
+      "  them) into DIR/STEM_sum.mrc, STEM_odd.mrc and STEM_even.mrc (float32; odd holds\n"
+      "  frames 1, 3, 5, ...: the denoiser's training pairs) and STEM_drift.json (each\n"
+      "  frame's shift). --pixel-size overrides the files' (A). Movies whose outputs\n"
+      "  exist are skipped unless --force. Exits 1 when a movie could not be aligned.\n";
+  const bool help = std::any_of(args.begin(), args.end(),
+                                [](const std::string& a) { return a == "--help" || a == "-h"; });
+  if (args.empty() || help) {
+    (help ? std::cout : std::cerr) << usage;
+    return help ? kExitOk : kExitUsage;
+  }
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  double pixel_size_A = 0.0;
+  int threads = 1;
+  bool force = false, quiet = false;
+  try {
+    if (args[0] != "align") throw UsageError("unknown movies command '" + args[0] + "'");
+    const CliOptions o = parse_options(std::vector<std::string>(args.begin() + 1, args.end()),
+                                       {"out", "pixel-size", "threads"}, {"force", "quiet"});
+    inputs = o.positional();
+    if (inputs.empty()) throw UsageError("give at least one movie or folder");
+    if (!o.has("out")) throw UsageError("give the output folder with --out");
+    out_dir = o.text("out", "");
+    pixel_size_A = o.number("pixel-size", 0.0, 0.0, 1000.0);
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = static_cast<int>(o.integer("threads", std::min(cores, 2), 1, 256));
+    force = o.flag("force");
+    quiet = o.flag("quiet");
+  } catch (const Error& e) {
+    std::cerr << "error: movies: " << e.what() << '\n' << usage;
+    return kExitUsage;
+  }
+
+  try {
+    const std::vector<std::string> found = find_movies(inputs);
+    fs::create_directories(out_dir);
+    const auto output = [&](const std::string& movie, const char* suffix) {
+      return (fs::path(out_dir) / (movies::movie_stem(movie) + suffix)).string();
+    };
+    std::vector<std::string> todo;
+    std::size_t skipped = 0;
+    for (const std::string& m : found) {
+      std::error_code ec;
+      if (!force && fs::exists(output(m, "_sum.mrc"), ec) &&
+          fs::exists(output(m, "_odd.mrc"), ec) && fs::exists(output(m, "_even.mrc"), ec))
+        ++skipped;
+      else
+        todo.push_back(m);
+    }
+
+    run::StopSignalGuard guard; // SIGINT / SIGTERM: finish nothing half-written, stop
+    std::atomic<bool> cancel{false};
+    std::atomic<std::size_t> next{0}, done{0}, failed{0};
+    std::mutex print_mutex;
+    std::optional<run::ProgressPrinter> bar;
+    if (!quiet && !todo.empty()) bar.emplace(static_cast<std::int64_t>(todo.size()));
+    const auto worker = [&] {
+      for (;;) {
+        if (run::stop_requested()) cancel = true;
+        const std::size_t i = next++;
+        if (i >= todo.size() || cancel) return;
+        const std::string& movie = todo[i];
+        std::string line;
+        try {
+          const movies::AlignedMovie a = movies::align_movie(movie, pixel_size_A, {}, &cancel);
+          MrcWriteOptions mrc;
+          mrc.labels = {"Atelier: drift-corrected from " + movies::movie_stem(movie)};
+          write_mrc(output(movie, "_odd.mrc"), a.odd, mrc);
+          write_mrc(output(movie, "_even.mrc"), a.even, mrc);
+          write_file_atomic(output(movie, "_drift.json"), drift_json(movie, a));
+          write_mrc(output(movie, "_sum.mrc"), a.sum, mrc); // last: it marks the movie done
+          char buf[160];
+          if (a.pixel_size_A > 0)
+            std::snprintf(buf, sizeof buf, "drift %.2f A (net %.2f A)",
+                          a.drift.total_px * a.pixel_size_A, a.drift.net_px * a.pixel_size_A);
+          else
+            std::snprintf(buf, sizeof buf, "drift %.2f px (net %.2f px)", a.drift.total_px,
+                          a.drift.net_px);
+          line = movie + ": " + buf;
+        } catch (const movies::AlignCancelled&) {
+          return;
+        } catch (const std::exception& e) {
+          ++failed;
+          line = "error: " + std::string(e.what());
+        }
+        const std::size_t d = ++done;
+        std::lock_guard lock(print_mutex);
+        if (line.rfind("error: ", 0) == 0)
+          std::cerr << line << '\n';
+        else if (!quiet)
+          std::cout << line << '\n';
+        if (bar) bar->update(static_cast<std::int64_t>(d), "movies");
+      }
+    };
+    std::vector<std::thread> pool;
+    const int n = std::min<int>(threads, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
+    for (int t = 0; t < n; ++t)
+      pool.emplace_back(worker);
+    for (auto& t : pool)
+      t.join();
+    if (bar) bar->finish();
+    std::cout << done.load() - failed.load() << " aligned, " << failed.load() << " failed, "
+              << skipped << " already done";
+    if (cancel) std::cout << ", stopped before " << todo.size() - done.load() << " more";
+    std::cout << '\n';
+    if (cancel) return kExitFileError;
+    return failed.load() ? kExitFileError : kExitOk;
+  } catch (const std::exception& e) {
+    std::cerr << "error: movies: " << e.what() << '\n';
+    return kExitFileError;
+  }
+}
+
+} // namespace atelier::cli
