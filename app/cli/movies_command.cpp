@@ -4,11 +4,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/item_query_options.h"
 #include "core/base/error.h"
-#include "core/formats/mrc/mrc_writer.h"
 #include "core/import/item_class.h"
 #include "core/import/scan.h"
-#include "core/io/atomic_file.h"
-#include "core/io/json_writer.h"
 #include "core/movies/movie_align.h"
 #include "core/run/progress_bar.h"
 #include "core/run/stop_signal.h"
@@ -50,27 +47,6 @@ std::vector<std::string> find_movies(const std::vector<std::string>& paths) {
     }
   }
   return out;
-}
-
-std::string drift_json(const std::string& movie, const movies::AlignedMovie& a) {
-  JsonWriter j(2);
-  j.begin_object();
-  j.key("movie").value(movie);
-  j.key("pixel_size_A").value(a.pixel_size_A);
-  j.key("convention")
-      .value("frame f shows the aligned image moved by frames_px[f]; frame 1 at "
-             "(0, 0); odd = frames 1, 3, 5, ...");
-  j.key("drift_total_px").value(a.drift.total_px);
-  j.key("drift_net_px").value(a.drift.net_px);
-  j.key("frames_px").begin_array();
-  for (const auto& p : a.drift.frame_px) {
-    j.begin_array();
-    j.value(p[0]).value(p[1]);
-    j.end_array();
-  }
-  j.end_array();
-  j.end_object();
-  return j.str() + "\n";
 }
 
 } // namespace
@@ -116,15 +92,10 @@ int run_movies(const std::vector<std::string>& args) {
   try {
     const std::vector<std::string> found = find_movies(inputs);
     fs::create_directories(out_dir);
-    const auto output = [&](const std::string& movie, const char* suffix) {
-      return (fs::path(out_dir) / (movies::movie_stem(movie) + suffix)).string();
-    };
     std::vector<std::string> todo;
     std::size_t skipped = 0;
     for (const std::string& m : found) {
-      std::error_code ec;
-      if (!force && fs::exists(output(m, "_sum.mrc"), ec) &&
-          fs::exists(output(m, "_odd.mrc"), ec) && fs::exists(output(m, "_even.mrc"), ec))
+      if (!force && movies::aligned_outputs_exist(out_dir, m))
         ++skipped;
       else
         todo.push_back(m);
@@ -145,12 +116,7 @@ int run_movies(const std::vector<std::string>& args) {
         std::string line;
         try {
           const movies::AlignedMovie a = movies::align_movie(movie, pixel_size_A, {}, &cancel);
-          MrcWriteOptions mrc;
-          mrc.labels = {"Atelier: drift-corrected from " + movies::movie_stem(movie)};
-          write_mrc(output(movie, "_odd.mrc"), a.odd, mrc);
-          write_mrc(output(movie, "_even.mrc"), a.even, mrc);
-          write_file_atomic(output(movie, "_drift.json"), drift_json(movie, a));
-          write_mrc(output(movie, "_sum.mrc"), a.sum, mrc); // last: it marks the movie done
+          movies::write_aligned(out_dir, movie, a);
           char buf[160];
           if (a.pixel_size_A > 0)
             std::snprintf(buf, sizeof buf, "drift %.2f A (net %.2f A)",

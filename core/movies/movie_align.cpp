@@ -3,9 +3,12 @@
 
 #include "core/base/error.h"
 #include "core/base/float4.h"
+#include "core/formats/mrc/mrc_writer.h"
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
+#include "core/io/atomic_file.h"
 #include "core/io/file_inspect.h"
+#include "core/io/json_writer.h"
 #include "core/metrics/cryoem_metrics.h"
 #include "core/metrics/plane.h"
 #include "core/metrics/real_fft.h"
@@ -73,6 +76,54 @@ Image half_image(metrics::RealFftPlane& fft, std::vector<std::complex<float>>& s
 }
 
 } // namespace
+
+AlignedPaths aligned_paths(const std::string& out_dir, const std::string& movie) {
+  const std::filesystem::path dir(out_dir);
+  const std::string stem = movie_stem(movie);
+  return {(dir / (stem + "_sum.mrc")).string(), (dir / (stem + "_odd.mrc")).string(),
+          (dir / (stem + "_even.mrc")).string(), (dir / (stem + "_drift.json")).string()};
+}
+
+bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie) {
+  const AlignedPaths p = aligned_paths(out_dir, movie);
+  std::error_code ec;
+  return std::filesystem::exists(p.sum, ec) && std::filesystem::exists(p.odd, ec) &&
+         std::filesystem::exists(p.even, ec);
+}
+
+void write_aligned(const std::string& out_dir, const std::string& movie, const AlignedMovie& a) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) throw FormatError(out_dir, "cannot make the folder: " + ec.message());
+  const AlignedPaths p = aligned_paths(out_dir, movie);
+  MrcWriteOptions mrc;
+  mrc.labels = {"Atelier: drift-corrected from " + movie_stem(movie)};
+  write_mrc(p.odd, a.odd, mrc);
+  write_mrc(p.even, a.even, mrc);
+  JsonWriter j(2);
+  j.begin_object();
+  j.key("movie").value(movie);
+  j.key("pixel_size_A").value(a.pixel_size_A);
+  j.key("convention")
+      .value("frame f shows the aligned image moved by frames_px[f] (x, y); frame 1 at (0, 0); "
+             "odd = frames 1, 3, 5, ...");
+  j.key("drift_total_px").value(a.drift.total_px);
+  j.key("drift_net_px").value(a.drift.net_px);
+  j.key("frames_px").begin_array();
+  for (const auto& f : a.drift.frame_px) {
+    j.begin_array();
+    j.value(f[0]).value(f[1]);
+    j.end_array();
+  }
+  j.end_array();
+  j.end_object();
+  try {
+    write_file_atomic(p.drift_json, j.str() + "\n");
+  } catch (const std::exception& e) {
+    throw FormatError(p.drift_json, e.what());
+  }
+  write_mrc(p.sum, a.sum, mrc); // last: its presence marks the movie done
+}
 
 std::string movie_stem(const std::string& path) {
   std::string name = std::filesystem::path(path).filename().string();

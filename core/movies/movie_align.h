@@ -38,6 +38,19 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A = 0.0,
                          const std::function<void(int, int)>& frames_done = {},
                          const std::atomic<bool>* cancel = nullptr);
 
+// Where a movie's outputs go in out_dir: STEM_sum.mrc, STEM_odd.mrc,
+// STEM_even.mrc and STEM_drift.json (see movie_stem).
+struct AlignedPaths {
+  std::string sum, odd, even, drift_json;
+};
+AlignedPaths aligned_paths(const std::string& out_dir, const std::string& movie);
+// Whether all three images of the movie exist in out_dir.
+bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie);
+// Writes them (float32 MRC with the movie's pixel size; the trajectory as
+// JSON), each atomically, the sum last; creates out_dir. Throws FormatError
+// naming the file that cannot be written.
+void write_aligned(const std::string& out_dir, const std::string& movie, const AlignedMovie& a);
+
 // The file's name without its folder and extension (".mrcs", ".mrc",
 // ".tif", ".tiff"): the stem of the outputs written for it.
 std::string movie_stem(const std::string& path);
