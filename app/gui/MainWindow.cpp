@@ -399,6 +399,27 @@ void MainWindow::buildMenus() {
                    picks[std::size_t(index)].second);
   });
   denoise->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+  QAction* align = train->addAction(tr("&Align Movies into Sums and Halves"), this, [this] {
+    ProjectTab* tab = requireProject();
+    if (!tab) return;
+    // The selected items, or every movie the grid's filter shows.
+    std::vector<qint64> ids;
+    for (const std::int64_t id : tab->grid->selectedIds())
+      ids.push_back(id);
+    if (ids.empty()) {
+      const std::string filter = tab->grid->model().filter().trimmed().toStdString();
+      try {
+        for (const std::int64_t id : tab->project->query_ids(
+                 filter.empty() ? "kind = movie" : "(" + filter + ") and kind = movie"))
+          ids.push_back(id);
+      } catch (const std::exception& e) {
+        statusBar()->showMessage(QString::fromStdString(e.what()));
+        return;
+      }
+    }
+    alignMovies(ids);
+  });
+  align->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
   QAction* compare_denoised =
       train->addAction(tr("&Compare Item with Its Denoised Output"), this, [this] {
         if (ProjectTab* tab = currentProject(); tab && tab->shown_item)

@@ -88,12 +88,20 @@ public:
   // checkpoint: "best" (by validation loss), "latest" or a checkpoint file.
   bool denoiseItems(const std::vector<qint64>& ids, const QString& run_dir,
                     const QString& checkpoint = QStringLiteral("best"));
+  // Drift-corrects the movies among ids (items of the current project tab)
+  // into sums and odd/even half sums in the project's derived/aligned/
+  // folder in the background (progress dialog with Cancel; movies done
+  // before are skipped), then imports that folder; alignFinished follows.
+  // False when no project tab is current, it is read-only, alignment runs
+  // already, or ids hold no readable movie.
+  bool alignMovies(const std::vector<qint64>& ids);
   // Compares an item of the current project tab with its newest denoised
   // output; nullptr with a message when it has none.
   QWidget* compareWithDenoised(qint64 item_id);
 
 signals:
   void denoiseFinished(int done, int errors, bool cancelled);
+  void alignFinished(int done, int errors, bool cancelled);
 
 public:
 protected:
@@ -163,6 +171,7 @@ private:
   QMenu* recent_menu_ = nullptr;
   QStringList recent_;
   bool denoising_ = false;
+  bool aligning_ = false;
 };
 
 } // namespace atelier

@@ -26,6 +26,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -56,6 +57,7 @@ private slots:
   void showsVolumesIn3DInTheGrid();
   void comparesTwoImagesOfTheSameSize();
   void denoisesItemsAndComparesWithTheResult();
+  void alignsMoviesIntoImportedHalves();
   void readOnlyWhileAnotherHoldsTheProject();
   void createsProjectsFromTheFileMenu();
   void cleanupTestCase() { QSettings().clear(); }
@@ -187,6 +189,44 @@ void TestMainWindow::denoisesItemsAndComparesWithTheResult() {
   QVERIFY(!outputs.empty());
   QVERIFY2(QString::fromStdString(outputs.front().source).contains("step-2"),
            outputs.front().source.c_str());
+}
+
+// Training, Align Movies: the movies' drift-corrected sums and halves land
+// in derived/aligned/ and are imported as items that pair for training.
+void TestMainWindow::alignsMoviesIntoImportedHalves() {
+  QTemporaryDir tmp;
+  const QString sim = tmp.filePath("sim"), proj = tmp.filePath("m.atelier");
+  QCOMPARE(test::run_cli({"simulate", "micrographs", sim, "--count", "2", "--size", "128",
+                          "--frames", "4", "--quiet"})
+               .exit_code,
+           0);
+  QCOMPARE(test::run_cli({"project", "create", proj}).exit_code, 0);
+  QCOMPARE(test::run_cli({"import", proj, sim, "--quiet", "--no-thumbnails"}).exit_code, 0);
+  MainWindow window;
+  QVERIFY(window.openProject(proj));
+  std::vector<qint64> movies, sums;
+  {
+    auto p = project::Project::open(proj.toStdString());
+    for (const auto& row : p.query_items("kind = movie"))
+      movies.push_back(row.id);
+    for (const auto& row : p.query_items("path ~ sum"))
+      sums.push_back(row.id);
+  }
+  QCOMPARE(movies.size(), std::size_t(2));
+  QVERIFY(!window.alignMovies(sums)); // no movie among them
+  QSignalSpy aligned(&window, &MainWindow::alignFinished);
+  QSignalSpy imported(&window.importJob(), &ImportJob::finished);
+  QVERIFY(window.alignMovies(movies));
+  QVERIFY(!window.alignMovies(movies)); // one run at a time
+  QVERIFY(aligned.wait(60000));
+  QCOMPARE(aligned[0][0].toInt(), 2);
+  QCOMPARE(aligned[0][1].toInt(), 0);
+  QTRY_COMPARE_WITH_TIMEOUT(imported.size(), 1, 30000);
+  QCOMPARE(imported.first().at(0).toLongLong(), 6); // sum, odd, even per movie
+  auto p = project::Project::open(proj.toStdString());
+  QCOMPARE(p.count_items("path ~ sim_0001_movie_odd"), std::int64_t(1));
+  QCOMPARE(p.count_items("path ~ sim_0002_movie_even"), std::int64_t(1));
+  QVERIFY(QFile::exists(proj + "/derived/aligned/sim_0001_movie_drift.json"));
 }
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {

@@ -1,0 +1,114 @@
+// MainWindow's movie processing: drift-corrected sums and odd/even half sums
+// of a project's movies (core/movies/movie_align.h) written to the project's
+// derived/aligned/ folder in the background, then imported, so the halves
+// can be curated and trained on like any other items.
+#include "app/gui/MainWindow.h"
+
+#include "core/import/importer.h"
+#include "core/movies/movie_align.h"
+#include "core/project/project.h"
+#include "widgets/grid/GridPanel.h"
+#include "widgets/jobs/JobsPanel.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QStatusBar>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+#include <memory>
+
+namespace atelier {
+
+bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
+  ProjectTab* tab = currentProject();
+  if (!tab || aligning_ || refuseReadOnly(*tab)) return false;
+  struct Movie {
+    std::string path;
+    double pixel_size_A = 0.0;
+  };
+  std::vector<Movie> movies;
+  try {
+    const project::ItemPaths paths(*tab->project);
+    for (const qint64 id : ids)
+      if (const auto row = tab->project->item(id); row && row->kind == "movie" && row->import_ok)
+        movies.push_back({paths.absolute(*row), row->pixel_size_A});
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Cannot align: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+  if (movies.empty()) {
+    statusBar()->showMessage(tr("No readable movies among the items to align."));
+    return false;
+  }
+  aligning_ = true;
+  const QString project_dir = tab->dir;
+  const std::string out = (tab->project->derived_dir() / "aligned").string();
+  auto* dialog = new QProgressDialog(tr("Aligning %1 movies…").arg(movies.size()), tr("Cancel"), 0,
+                                     int(movies.size()), this);
+  dialog->setMinimumDuration(300);
+  dialog->setValue(0);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+  const int job = jobs_->addJob(tr("Align %1 movies into sums and halves").arg(movies.size()),
+                                [cancel] { cancel->store(true); });
+  QPointer<MainWindow> self(this);
+  QPointer<QProgressDialog> progress(dialog);
+  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job] {
+    int done = 0, errors = 0;
+    bool cancelled = false;
+    QString first_error;
+    for (std::size_t i = 0; i < movies.size(); ++i) {
+      if (cancel->load()) {
+        cancelled = true;
+        break;
+      }
+      try {
+        if (!movies::aligned_outputs_exist(out, movies[i].path)) {
+          const movies::AlignedMovie a =
+              movies::align_movie(movies[i].path, movies[i].pixel_size_A, {}, cancel.get());
+          movies::write_aligned(out, movies[i].path, a);
+        }
+        ++done;
+      } catch (const movies::AlignCancelled&) {
+        cancelled = true;
+        break;
+      } catch (const std::exception& e) {
+        ++errors;
+        if (first_error.isEmpty()) first_error = QString::fromStdString(e.what());
+      }
+      QMetaObject::invokeMethod(
+          qApp,
+          [self, progress, job, n = qint64(i + 1), total = qint64(movies.size())] {
+            if (progress) progress->setValue(int(n));
+            if (self) self->jobs_->setProgress(job, n, total);
+          },
+          Qt::QueuedConnection);
+    }
+    QString summary = QObject::tr("Aligned %1 movies into derived/aligned").arg(done);
+    if (errors) summary += QObject::tr("; %1 failed: %2").arg(errors).arg(first_error);
+    if (cancelled) summary += QObject::tr(" (cancelled)");
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, progress, summary, done, errors, cancelled, job, out, project_dir] {
+          if (progress) progress->deleteLater();
+          if (!self) return;
+          self->aligning_ = false;
+          self->jobs_->finishJob(job, summary, errors == 0);
+          self->statusBar()->showMessage(summary);
+          // The outputs become items (a dataset named "aligned"); an import
+          // already running leaves them for the user to import.
+          if (done > 0 && !self->importIntoProject(project_dir, {QString::fromStdString(out)},
+                                                   import::ImportOptions{}))
+            self->jobs_->log(QObject::tr("Import %1 to curate the aligned sums and halves.")
+                                 .arg(QString::fromStdString(out)));
+          emit self->alignFinished(done, errors, cancelled);
+        },
+        Qt::QueuedConnection);
+  });
+  return true;
+}
+
+} // namespace atelier
