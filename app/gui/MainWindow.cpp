@@ -428,6 +428,14 @@ void MainWindow::buildMenus() {
           statusBar()->showMessage(tr("Open an item in the viewer first (Space in the grid)."));
       });
   compare_denoised->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+  QAction* compare_aligned =
+      train->addAction(tr("Compare Movie with Its A&ligned Sum"), this, [this] {
+        if (ProjectTab* tab = currentProject(); tab && tab->shown_item)
+          compareWithAligned(tab->shown_item);
+        else
+          statusBar()->showMessage(tr("Open a movie in the viewer first (Space in the grid)."));
+      });
+  compare_aligned->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_J));
 
   QToolBar* bar = addToolBar(tr("Main"));
   bar->setObjectName("mainToolBar"); // for saveState
@@ -944,15 +952,25 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
 }
 
 QWidget* MainWindow::compareWithDenoised(qint64 item_id) {
+  return compareWithOutput(item_id, "denoised",
+                           tr("This item has no denoised output yet (Training, Ctrl+Shift+N)."));
+}
+
+QWidget* MainWindow::compareWithAligned(qint64 item_id) {
+  return compareWithOutput(item_id, "aligned",
+                           tr("This item has no aligned sum yet (Training, Ctrl+Shift+M)."));
+}
+
+QWidget* MainWindow::compareWithOutput(qint64 item_id, const std::string& kind,
+                                       const QString& missing) {
   ProjectTab* tab = currentProject();
   if (!tab) return nullptr;
   const auto item = tab->project->item(item_id);
   const auto derived = tab->project->derived_of(item_id);
-  const auto it = std::find_if(derived.begin(), derived.end(), [](const project::DerivedOutput& d) {
-    return d.kind == "denoised";
-  });
+  const auto it = std::find_if(derived.begin(), derived.end(),
+                               [&](const project::DerivedOutput& d) { return d.kind == kind; });
   if (!item || it == derived.end()) {
-    statusBar()->showMessage(tr("This item has no denoised output yet (Training, Ctrl+Shift+N)."));
+    statusBar()->showMessage(missing);
     return nullptr;
   }
   const project::ItemPaths paths(*tab->project);

@@ -98,6 +98,9 @@ public:
   // Compares an item of the current project tab with its newest denoised
   // output; nullptr with a message when it has none.
   QWidget* compareWithDenoised(qint64 item_id);
+  // Compares a movie (its plain frame sum) with its drift-corrected sum
+  // (alignMovies); nullptr with a message when it has none.
+  QWidget* compareWithAligned(qint64 item_id);
 
 signals:
   void denoiseFinished(int done, int errors, bool cancelled);
@@ -136,6 +139,9 @@ private:
   void requestThumbnails3D(const ProjectTab& tab);
   // Relinks a dataset of the current project (RelinkDialog).
   void chooseRelink();
+  // Compares an item with its newest derived output of kind; nullptr and
+  // `missing` in the status bar when it has none.
+  QWidget* compareWithOutput(qint64 item_id, const std::string& kind, const QString& missing);
   // The banner's text naming datasets whose folder is missing, or "".
   static QString missingDatasetFolders(const project::Project& p);
   // True (and a message saying why) when the tab's project is read-only.

@@ -18,7 +18,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
+#include <optional>
 
 namespace atelier {
 
@@ -26,6 +28,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
   ProjectTab* tab = currentProject();
   if (!tab || aligning_ || refuseReadOnly(*tab)) return false;
   struct Movie {
+    qint64 id = 0;
     std::string path;
     double pixel_size_A = 0.0;
   };
@@ -34,7 +37,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
     const project::ItemPaths paths(*tab->project);
     for (const qint64 id : ids)
       if (const auto row = tab->project->item(id); row && row->kind == "movie" && row->import_ok)
-        movies.push_back({paths.absolute(*row), row->pixel_size_A});
+        movies.push_back({id, paths.absolute(*row), row->pixel_size_A});
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("Cannot align: %1").arg(QString::fromStdString(e.what())));
     return false;
@@ -60,6 +63,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
     int done = 0, errors = 0;
     bool cancelled = false;
     QString first_error;
+    std::optional<project::Project> project; // this thread's connection
     for (std::size_t i = 0; i < movies.size(); ++i) {
       if (cancel->load()) {
         cancelled = true;
@@ -71,6 +75,12 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
               movies::align_movie(movies[i].path, movies[i].pixel_size_A, {}, cancel.get());
           movies::write_aligned(out, movies[i].path, a);
         }
+        // The movie's aligned sum, for comparing it with the plain sum.
+        if (!project) project.emplace(project::Project::open(project_dir.toStdString()));
+        const std::string sum = movies::aligned_paths(out, movies[i].path).sum;
+        project->add_derived(movies[i].id, "aligned",
+                             std::filesystem::relative(sum, project->dir()).generic_string(),
+                             "movies align");
         ++done;
       } catch (const movies::AlignCancelled&) {
         cancelled = true;

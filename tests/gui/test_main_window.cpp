@@ -227,6 +227,13 @@ void TestMainWindow::alignsMoviesIntoImportedHalves() {
   QCOMPARE(p.count_items("path ~ sim_0001_movie_odd"), std::int64_t(1));
   QCOMPARE(p.count_items("path ~ sim_0002_movie_even"), std::int64_t(1));
   QVERIFY(QFile::exists(proj + "/derived/aligned/sim_0001_movie_drift.json"));
+  // Each movie links to its aligned sum: the compare tab shows the plain
+  // frame sum beside it.
+  QVERIFY(!window.compareWithAligned(sums.front())); // a sum has none
+  QVERIFY(window.openProject(proj));
+  auto* view = qobject_cast<CompareView*>(window.compareWithAligned(movies.front()));
+  QVERIFY(view);
+  QCOMPARE(view->differencePlane().width, 128);
 }
 
 void TestMainWindow::opensFilesAndInspectsTheLast() {
