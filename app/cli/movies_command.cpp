@@ -12,11 +12,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace atelier::cli {
@@ -94,7 +97,23 @@ int run_movies(const std::vector<std::string>& args) {
     fs::create_directories(out_dir);
     std::vector<std::string> todo;
     std::size_t skipped = 0;
+    // Outputs are named after the movie's stem: a path given twice is
+    // aligned once, and a second movie of the same name (another folder)
+    // is refused rather than overwriting the first one's outputs.
+    std::set<std::string> seen_paths;
+    std::map<std::string, std::string> stems; // stem -> first movie
+    std::size_t refused = 0;
     for (const std::string& m : found) {
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(m, ec);
+      if (!seen_paths.insert(ec ? m : canonical.string()).second) continue;
+      const auto [it, fresh] = stems.emplace(movies::movie_stem(m), m);
+      if (!fresh) {
+        std::cerr << "error: " << m << ": its outputs would overwrite those of " << it->second
+                  << " (same name); align it into another --out folder\n";
+        ++refused;
+        continue;
+      }
       if (!force && movies::aligned_outputs_exist(out_dir, m))
         ++skipped;
       else
@@ -103,7 +122,7 @@ int run_movies(const std::vector<std::string>& args) {
 
     run::StopSignalGuard guard; // SIGINT / SIGTERM: finish nothing half-written, stop
     std::atomic<bool> cancel{false};
-    std::atomic<std::size_t> next{0}, done{0}, failed{0};
+    std::atomic<std::size_t> next{0}, done{0}, failed{refused};
     std::mutex print_mutex;
     std::optional<run::ProgressPrinter> bar;
     if (!quiet && !todo.empty()) bar.emplace(static_cast<std::int64_t>(todo.size()));
@@ -144,11 +163,21 @@ int run_movies(const std::vector<std::string>& args) {
     const int n = std::min<int>(threads, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
     for (int t = 0; t < n; ++t)
       pool.emplace_back(worker);
+    // Ctrl-C / SIGTERM reach the alignments under way within 50 ms.
+    std::atomic<bool> workers_done{false};
+    std::thread watcher([&] {
+      while (!workers_done) {
+        if (run::stop_requested()) cancel = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
     for (auto& t : pool)
       t.join();
+    workers_done = true;
+    watcher.join();
     if (bar) bar->finish();
-    std::cout << done.load() - failed.load() << " aligned, " << failed.load() << " failed, "
-              << skipped << " already done";
+    std::cout << done.load() + refused - failed.load() << " aligned, " << failed.load()
+              << " failed, " << skipped << " already done";
     if (cancel) std::cout << ", stopped before " << todo.size() - done.load() << " more";
     std::cout << '\n';
     if (cancel) return kExitFileError;

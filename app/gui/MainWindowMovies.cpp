@@ -1,6 +1,7 @@
 // MainWindow's movie processing: drift-corrected sums and odd/even half sums
 // of a project's movies (core/movies/movie_align.h) written to the project's
-// derived/aligned/ folder in the background, then imported, so the halves
+// derived/aligned/dataset-N/ folders (the movies' subfolders below them)
+// in the background, then imported, so the halves
 // can be curated and trained on like any other items.
 #include "app/gui/MainWindow.h"
 
@@ -31,13 +32,21 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
     qint64 id = 0;
     std::string path;
     double pixel_size_A = 0.0;
+    std::string out; // its folder under derived/aligned/
   };
   std::vector<Movie> movies;
+  const std::filesystem::path aligned_root = tab->project->derived_dir() / "aligned";
   try {
     const project::ItemPaths paths(*tab->project);
     for (const qint64 id : ids)
       if (const auto row = tab->project->item(id); row && row->kind == "movie" && row->import_ok)
-        movies.push_back({id, paths.absolute(*row), row->pixel_size_A});
+        // Outputs are named after the movie's stem: one folder per dataset
+        // and subfolder keeps movies of the same name apart.
+        movies.push_back({id, paths.absolute(*row), row->pixel_size_A,
+                          (aligned_root / ("dataset-" + std::to_string(row->dataset_id)) /
+                           std::filesystem::path(row->rel_path).parent_path())
+                              .lexically_normal()
+                              .string()});
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("Cannot align: %1").arg(QString::fromStdString(e.what())));
     return false;
@@ -48,7 +57,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
   }
   aligning_ = true;
   const QString project_dir = tab->dir;
-  const std::string out = (tab->project->derived_dir() / "aligned").string();
+  const std::string out = aligned_root.string();
   auto* dialog = new QProgressDialog(tr("Aligning %1 movies…").arg(movies.size()), tr("Cancel"), 0,
                                      int(movies.size()), this);
   dialog->setMinimumDuration(300);
@@ -70,15 +79,16 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
         break;
       }
       try {
-        if (!movies::aligned_outputs_exist(out, movies[i].path)) {
+        const Movie& m = movies[i];
+        if (!movies::aligned_outputs_exist(m.out, m.path)) {
           const movies::AlignedMovie a =
-              movies::align_movie(movies[i].path, movies[i].pixel_size_A, {}, cancel.get());
-          movies::write_aligned(out, movies[i].path, a);
+              movies::align_movie(m.path, m.pixel_size_A, {}, cancel.get());
+          movies::write_aligned(m.out, m.path, a);
         }
         // The movie's aligned sum, for comparing it with the plain sum.
         if (!project) project.emplace(project::Project::open(project_dir.toStdString()));
-        const std::string sum = movies::aligned_paths(out, movies[i].path).sum;
-        project->add_derived(movies[i].id, "aligned",
+        const std::string sum = movies::aligned_paths(m.out, m.path).sum;
+        project->add_derived(m.id, "aligned",
                              std::filesystem::relative(sum, project->dir()).generic_string(),
                              "movies align");
         ++done;

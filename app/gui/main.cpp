@@ -14,6 +14,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -97,6 +98,9 @@ int main(int argc, char** argv) {
   }
 
   QApplication app(argc, argv);
+  // QApplication adopts the desktop's C locale; numbers the core writes
+  // with printf (JSON, STAR, metadata) must keep '.' as the decimal point.
+  std::setlocale(LC_NUMERIC, "C");
   describe(app);
   const Options options = parse(app);
   atelier::install_app_log();

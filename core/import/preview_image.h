@@ -1,6 +1,7 @@
 // One 2D image per imported item, the input of metrics and thumbnails: the
 // first MRC section (a movie's frame sum, a volume's middle section), the
-// first TIFF page, PNG/JPEG pixels, DICOM pixels (first frame, rescaled to
+// first TIFF page (a TIFF movie's frame sum, a TIFF volume's middle page),
+// PNG/JPEG pixels, DICOM pixels (first frame, rescaled to
 // float32 when the file has a rescale), all GeoTIFF bands as channels, the
 // middle z slice of a NIfTI volume (first time point).
 #pragma once

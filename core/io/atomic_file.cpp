@@ -3,7 +3,9 @@
 
 #include "core/base/error.h"
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +21,10 @@ void sync_directory(const std::string& dir) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
-  const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
+  // Unique per call: threads of one process may write beside each other.
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string tmp =
+      path + "." + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + ".tmp";
   auto fail = [&](const std::string& what) {
     const std::string reason = what + ": " + std::strerror(errno);
     ::unlink(tmp.c_str());

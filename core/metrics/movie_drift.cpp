@@ -422,11 +422,19 @@ std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_
 }
 
 std::string format_trajectory(const std::vector<std::array<double, 2>>& frames_px) {
+  // std::to_chars: the same text whatever the C locale (the app's follows
+  // the desktop's, where the decimal separator may be a comma).
   std::string out;
   char buf[64];
+  const auto put = [&](double v) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+    out.append(buf, r.ptr);
+  };
   for (std::size_t f = 0; f < frames_px.size(); ++f) {
-    std::snprintf(buf, sizeof buf, "%s%.2f,%.2f", f ? ";" : "", frames_px[f][0], frames_px[f][1]);
-    out += buf;
+    if (f) out += ';';
+    put(frames_px[f][0]);
+    out += ',';
+    put(frames_px[f][1]);
   }
   return out;
 }

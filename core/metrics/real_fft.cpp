@@ -77,7 +77,12 @@ fftwf_plan plan_for(int width, int height, bool inverse) {
   float* in = fftwf_alloc_real(count);
   fftwf_complex* out = fftwf_alloc_complex(static_cast<std::size_t>(height) *
                                            static_cast<std::size_t>(width / 2 + 1));
-  const unsigned flags = FFTW_MEASURE | FFTW_DESTROY_INPUT;
+  // Measuring times real transforms under this lock: fine for tiles and
+  // crops, seconds for a full 4k frame (blocking every thread that needs a
+  // plan), so large planes get FFTW's estimate instead.
+  constexpr std::size_t kMeasuredPixels = std::size_t{1} << 22;
+  const unsigned flags =
+      (count <= kMeasuredPixels ? FFTW_MEASURE : FFTW_ESTIMATE) | FFTW_DESTROY_INPUT;
   // Wisdom only: null when this size was never measured on this machine.
   const auto make = [&](unsigned f) {
     return inverse ? fftwf_plan_dft_c2r_2d(height, width, out, in, f)

@@ -96,6 +96,9 @@ void write_aligned(const std::string& out_dir, const std::string& movie, const A
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw FormatError(out_dir, "cannot make the folder: " + ec.message());
   const AlignedPaths p = aligned_paths(out_dir, movie);
+  // The sum marks a movie done: an old one goes first, so a failed rewrite
+  // never leaves it beside halves from another run.
+  std::filesystem::remove(p.sum, ec);
   MrcWriteOptions mrc;
   mrc.labels = {"Atelier: drift-corrected from " + movie_stem(movie)};
   write_mrc(p.odd, a.odd, mrc);
@@ -149,7 +152,8 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     throw FormatError(path,
                       "not a movie: its frames have " + std::to_string(*info.bands) + " bands");
   const std::int64_t width = info.dims[0], height = info.dims[1];
-  // Two half spectra and the transform's buffers: about 16 bytes a pixel.
+  // At most about 24 bytes a pixel: two half spectra and the transform's
+  // buffers while summing, the images as they are made.
   constexpr std::int64_t kMaxPixels = std::int64_t{1} << 27; // 1.4 x K3 super-resolution
   if (width < 2 || height < 2 || width > 65536 || height > 65536 || width * height > kMaxPixels)
     throw FormatError(path, "frames of " + std::to_string(width) + " x " + std::to_string(height) +
@@ -212,7 +216,9 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     if (frames_done) frames_done(static_cast<int>(frames + f + 1), total);
   }
   out.odd = half_image(fft, odd, spacing);
+  std::vector<std::complex<float>>().swap(odd);
   out.even = half_image(fft, even, spacing);
+  std::vector<std::complex<float>>().swap(even);
   out.sum = Image(w, h, 1, DType::f32, Image::uninitialized);
   out.sum.spacing = spacing;
   auto s = out.sum.values<float>();

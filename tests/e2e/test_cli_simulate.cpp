@@ -165,6 +165,16 @@ private slots:
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("sim_0001_sum.mrc") && r.err.contains("single frame"),
              r.err.constData());
+    // A path given twice is aligned once; a second movie of the same name
+    // (another folder) is refused instead of overwriting the first's outputs.
+    QDir(sim).mkdir("other");
+    QVERIFY(QFile::copy(sim + "/sim_0001_movie.mrcs", sim + "/other/sim_0001_movie.mrcs"));
+    r = run_cli({"movies", "align", sim + "/sim_0001_movie.mrcs", sim + "/sim_0001_movie.mrcs",
+                 sim + "/other/sim_0001_movie.mrcs", "--out", tmp.filePath("out2"), "--quiet"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.out.contains("1 aligned, 1 failed"), r.out.constData());
+    QVERIFY2(r.err.contains("other/sim_0001_movie.mrcs") && r.err.contains("same name"),
+             r.err.constData());
     r = run_cli({"movies", "align", sim});
     QCOMPARE(r.exit_code, 2);
     QVERIFY(r.err.contains("--out"));

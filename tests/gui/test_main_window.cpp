@@ -226,7 +226,10 @@ void TestMainWindow::alignsMoviesIntoImportedHalves() {
   auto p = project::Project::open(proj.toStdString());
   QCOMPARE(p.count_items("path ~ sim_0001_movie_odd"), std::int64_t(1));
   QCOMPARE(p.count_items("path ~ sim_0002_movie_even"), std::int64_t(1));
-  QVERIFY(QFile::exists(proj + "/derived/aligned/sim_0001_movie_drift.json"));
+  // One folder per dataset (and subfolder): same-named movies stay apart.
+  const QString dataset_dir = proj + "/derived/aligned/dataset-1";
+  QVERIFY2(QFile::exists(dataset_dir + "/sim_0001_movie_drift.json"),
+           qPrintable(QDir(proj + "/derived/aligned").entryList().join(",")));
   // Each movie links to its aligned sum: the compare tab shows the plain
   // frame sum beside it.
   QVERIFY(!window.compareWithAligned(sums.front())); // a sum has none

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <clocale>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -166,6 +167,14 @@ private slots:
     for (const char* bad : {"1,2;x,3", "1;2", "1,2;", "nan,1", "1,2,3", ",", "1e999,0"})
       QVERIFY2(parse_trajectory(bad).empty(), bad);
     QVERIFY(parse_trajectory("").empty());
+    // The same text under a locale whose decimal separator is a comma (the
+    // app runs with the desktop's locale), when this machine has one.
+    for (const char* name : {"de_DE.UTF-8", "fr_FR.UTF-8", "de_DE.utf8"})
+      if (std::setlocale(LC_NUMERIC, name)) {
+        QCOMPARE(format_trajectory(t), text);
+        break;
+      }
+    std::setlocale(LC_NUMERIC, "C");
   }
 
   // Super-resolution pixels are binned to about 1 A.

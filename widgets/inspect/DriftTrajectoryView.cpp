@@ -90,8 +90,11 @@ DriftTrajectoryView::Mapping DriftTrajectoryView::mapping() const {
 }
 
 QPointF DriftTrajectoryView::framePoint(int f) const {
+  return framePoint(mapping(), f);
+}
+
+QPointF DriftTrajectoryView::framePoint(const Mapping& m, int f) const {
   if (f < 0 || static_cast<std::size_t>(f) >= frames_.size()) return {};
-  const Mapping m = mapping();
   const auto& p = frames_[static_cast<std::size_t>(f)];
   return {m.plot_centre.x() + (p[0] - m.centre.x()) * m.pixels_per_unit,
           m.plot_centre.y() + (p[1] - m.centre.y()) * m.pixels_per_unit};
@@ -107,6 +110,7 @@ void DriftTrajectoryView::paintEvent(QPaintEvent*) {
     return;
   }
   const int n = static_cast<int>(frames_.size());
+  const Mapping m = mapping(); // once: framePoint(f) alone is O(frames)
   painter.drawText(QRectF(6, 4, width() - 12, fontMetrics().height() + 4), Qt::AlignLeft,
                    tr("Drift: %1 %3 path, %2 %3 net, %4 frames")
                        .arg(totalLength(), 0, 'f', 1)
@@ -115,20 +119,20 @@ void DriftTrajectoryView::paintEvent(QPaintEvent*) {
                        .arg(n));
   for (int f = 1; f < n; ++f) {
     painter.setPen(QPen(viridis(double(f) / std::max(1, n - 1)), 2.0));
-    painter.drawLine(framePoint(f - 1), framePoint(f));
+    painter.drawLine(framePoint(m, f - 1), framePoint(m, f));
   }
   painter.setPen(Qt::NoPen);
   for (int f = 0; f < n; ++f) {
     painter.setBrush(viridis(double(f) / std::max(1, n - 1)));
-    painter.drawEllipse(framePoint(f), 3.0, 3.0);
+    painter.drawEllipse(framePoint(m, f), 3.0, 3.0);
   }
   painter.setBrush(Qt::NoBrush);
   painter.setPen(QPen(palette().text().color(), 1.5));
-  painter.drawEllipse(framePoint(0), 6.0, 6.0);
+  painter.drawEllipse(framePoint(m, 0), 6.0, 6.0);
 
   // Scale bar: at most a quarter of the plot's width.
   const QRectF r = plotRect();
-  const double per_pixel = 1.0 / mapping().pixels_per_unit;
+  const double per_pixel = 1.0 / m.pixels_per_unit;
   const double bar = nice_length(0.25 * r.width() * per_pixel);
   if (bar > 0) {
     const double len = bar / per_pixel;
@@ -144,8 +148,9 @@ bool DriftTrajectoryView::event(QEvent* e) {
     const auto* help = static_cast<QHelpEvent*>(e);
     int best = -1;
     double best_d = 8.0;
+    const Mapping m = mapping();
     for (int f = 0; f < static_cast<int>(frames_.size()); ++f)
-      if (const double d = QLineF(help->pos(), framePoint(f)).length(); d <= best_d)
+      if (const double d = QLineF(help->pos(), framePoint(m, f)).length(); d <= best_d)
         best = f, best_d = d;
     if (best >= 0) {
       const auto& p = frames_[static_cast<std::size_t>(best)];

@@ -44,6 +44,7 @@ private:
   };
   QRectF plotRect() const;
   Mapping mapping() const;
+  QPointF framePoint(const Mapping& m, int f) const;
   std::vector<std::array<double, 2>> frames_; // in the shown unit
   double pixel_size_A_ = 0.0;
 };

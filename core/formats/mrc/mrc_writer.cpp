@@ -6,6 +6,7 @@
 #include "core/data/stats.h"
 #include "core/formats/mrc/mrc_header.h"
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -93,7 +94,10 @@ void write_all(const std::string& path, const Layout& layout, const FrameSource&
   for (std::size_t i = options.labels.size(); i < 10; ++i)
     h.labels[i].fill(' ');
 
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  // Unique per call: threads of one process may write beside each other.
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string temp =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw FormatError(path, "cannot create " + temp);
