@@ -3,6 +3,7 @@
 #include "core/metrics/movie_drift.h"
 
 #include "core/base/float4.h"
+#include "core/metrics/fourier_shift.h"
 #include "core/metrics/real_fft.h"
 
 #include <algorithm>
@@ -33,60 +34,12 @@ std::vector<float> tukey(int n, int taper) {
   return w;
 }
 
-// Signed frequency of FFT index k of an n-point transform, in cycles per sample.
-double frequency(int k, int n) {
-  return (k <= n / 2 ? k : k - n) / static_cast<double>(n);
-}
-
-// exp(+2 pi i f s) for each index of one axis: multiplying a spectrum by
-// this moves its image by -s samples along that axis.
-std::vector<std::complex<float>> shift_back_phases(int count, int n, double s) {
-  std::vector<std::complex<float>> p(static_cast<std::size_t>(count));
-  for (int k = 0; k < count; ++k) {
-    const double a = 2.0 * kPi * frequency(k, n) * s;
-    p[static_cast<std::size_t>(k)] = {static_cast<float>(std::cos(a)),
-                                      static_cast<float>(std::sin(a))};
-  }
-  return p;
-}
-
-// The separable phase factors that move a half spectrum by -shift (x, y).
-struct ShiftPhases {
-  std::vector<std::complex<float>> x, y;
-  ShiftPhases(int n, std::array<double, 2> shift)
-      : x(shift_back_phases(n / 2 + 1, n, shift[0])), y(shift_back_phases(n, n, shift[1])) {}
-};
-
-// The two loops below write complex products out by hand: std::complex's
-// operator* checks every product for NaN and does not vectorise.
-
-// acc += spectrum moved by -shift.
-ATELIER_HOT_LOOP
-void add_shifted(std::complex<float>* acc, const std::complex<float>* spectrum, int n,
-                 const ShiftPhases& p) {
-  const int half = n / 2 + 1;
-  for (int y = 0; y < n; ++y) {
-    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
-    const auto* f = reinterpret_cast<const float*>(spectrum + row);
-    auto* a = reinterpret_cast<float*>(acc + row);
-    const float yr = p.y[static_cast<std::size_t>(y)].real(),
-                yi = p.y[static_cast<std::size_t>(y)].imag();
-    for (int x = 0; x < half; ++x) {
-      const float xr = p.x[static_cast<std::size_t>(x)].real(),
-                  xi = p.x[static_cast<std::size_t>(x)].imag();
-      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
-      const float fr = f[2 * x], fi = f[2 * x + 1];
-      a[2 * x] += fr * pr - fi * pi;
-      a[2 * x + 1] += fr * pi + fi * pr;
-    }
-  }
-}
-
 // The cross-power of a group (spectrum, placed at -shift in sum) with the
 // others: f conj(sum - f phase) = f conj(sum) - |f|^2 conj(phase).
 ATELIER_HOT_LOOP
 void cross_power(std::complex<float>* cross, const std::complex<float>* spectrum,
                  const std::complex<float>* sum, int n, const ShiftPhases& p) {
+  // Complex products by hand, as in add_shifted.
   const int half = n / 2 + 1;
   for (int y = 0; y < n; ++y) {
     const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
@@ -209,10 +162,10 @@ int align_groups(const std::vector<Spectrum>& spectra, int n,
   for (int round = 0; round < max_rounds; ++round) {
     std::vector<ShiftPhases> phases;
     for (const auto& s : shift)
-      phases.emplace_back(n, s);
+      phases.emplace_back(n, n, s);
     std::fill(aligned_sum.begin(), aligned_sum.end(), std::complex<float>{});
     for (std::size_t g = 0; g < spectra.size(); ++g)
-      add_shifted(aligned_sum.data(), spectra[g].data(), n, phases[g]);
+      add_shifted(aligned_sum.data(), spectra[g].data(), n, n, phases[g]);
     double largest_change = 0.0;
     std::vector<std::array<double, 2>> next(shift.size());
     for (std::size_t g = 0; g < spectra.size(); ++g) {
@@ -302,7 +255,7 @@ DriftEstimate MovieDriftTracker::estimate() const {
   std::vector<float> weight(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k)
     weight[static_cast<std::size_t>(k)] =
-        static_cast<float>(std::exp(-0.5 * std::pow(frequency(k, n) / options_.lowpass, 2)));
+        static_cast<float>(std::exp(-0.5 * std::pow(signed_frequency(k, n) / options_.lowpass, 2)));
   const std::vector<float> window = tukey(n, std::max(1, n / 8));
 
   std::vector<Spectrum> spectra(static_cast<std::size_t>(groups_));

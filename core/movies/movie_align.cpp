@@ -2,7 +2,6 @@
 #include "core/movies/movie_align.h"
 
 #include "core/base/error.h"
-#include "core/base/float4.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
@@ -10,6 +9,7 @@
 #include "core/io/file_inspect.h"
 #include "core/io/json_writer.h"
 #include "core/metrics/cryoem_metrics.h"
+#include "core/metrics/fourier_shift.h"
 #include "core/metrics/plane.h"
 #include "core/metrics/real_fft.h"
 
@@ -20,47 +20,6 @@
 
 namespace atelier::movies {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
-
-// exp(+2 pi i k s / n) for k = 0 .. count - 1 (signed frequencies): the
-// factors that move a transform by -s samples. At the Nyquist frequency the
-// shift's sine has no real-valued counterpart; its cosine is kept, so the
-// output stays real (as a real image shifted by a fraction of a pixel must).
-std::vector<std::complex<float>> back_phases(int count, int n, double s) {
-  std::vector<std::complex<float>> p(static_cast<std::size_t>(count));
-  for (int k = 0; k < count; ++k) {
-    const int f = k <= n / 2 ? k : k - n;
-    const double a = 2.0 * kPi * f * s / n;
-    const bool nyquist = n % 2 == 0 && k == n / 2;
-    p[static_cast<std::size_t>(k)] = {static_cast<float>(std::cos(a)),
-                                      nyquist ? 0.0f : static_cast<float>(std::sin(a))};
-  }
-  return p;
-}
-
-// acc += spectrum x phase_x[kx] x phase_y[ky] (complex products by hand:
-// std::complex's operator* checks each product for NaN and does not vectorise).
-ATELIER_HOT_LOOP
-void add_moved(std::vector<std::complex<float>>& acc, const std::complex<float>* spectrum,
-               int half_width, int height, const std::vector<std::complex<float>>& px,
-               const std::vector<std::complex<float>>& py) {
-  for (int y = 0; y < height; ++y) {
-    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half_width);
-    const auto* f = reinterpret_cast<const float*>(spectrum + row);
-    auto* a = reinterpret_cast<float*>(acc.data() + row);
-    const float yr = py[static_cast<std::size_t>(y)].real(),
-                yi = py[static_cast<std::size_t>(y)].imag();
-    for (int x = 0; x < half_width; ++x) {
-      const float xr = px[static_cast<std::size_t>(x)].real(),
-                  xi = px[static_cast<std::size_t>(x)].imag();
-      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
-      const float fr = f[2 * x], fi = f[2 * x + 1];
-      a[2 * x] += fr * pr - fi * pi;
-      a[2 * x + 1] += fr * pi + fi * pr;
-    }
-  }
-}
 
 Image half_image(metrics::RealFftPlane& fft, std::vector<std::complex<float>>& spectrum,
                  const Spacing& spacing) {
@@ -193,7 +152,6 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
   // needs an even width: an odd one drops its last column.
   const int w = static_cast<int>(width - (width % 2)), h = static_cast<int>(height);
   metrics::RealFftPlane fft(w, h);
-  const int half_width = w / 2 + 1;
   std::vector<std::complex<float>> odd(fft.spectrum_size()), even(fft.spectrum_size());
   for (std::int64_t f = 0; f < frames; ++f) {
     check_cancel();
@@ -211,8 +169,8 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     }
     fft.forward();
     const auto& at = out.drift.frame_px[static_cast<std::size_t>(f)];
-    add_moved(f % 2 == 0 ? odd : even, fft.spectrum(), half_width, h,
-              back_phases(half_width, w, at[0]), back_phases(h, h, at[1]));
+    metrics::add_shifted(f % 2 == 0 ? odd.data() : even.data(), fft.spectrum(), w, h,
+                         metrics::ShiftPhases(w, h, at));
     if (frames_done) frames_done(static_cast<int>(frames + f + 1), total);
   }
   out.odd = half_image(fft, odd, spacing);
