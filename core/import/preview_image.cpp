@@ -20,14 +20,14 @@
 namespace atelier::import {
 namespace {
 
-// A movie's frame sum (float32, band 0), built frame by frame as the file is
-// read; with a drift tracker when the movie's motion is measured too.
 Preview image_only(Image image) {
   Preview p;
   p.image = std::move(image);
   return p;
 }
 
+// A movie's frame sum (float32, band 0), built frame by frame as the file is
+// read; with a drift tracker when the movie's motion is measured too.
 class MovieSum {
 public:
   MovieSum(std::int64_t width, std::int64_t height, std::int64_t frames, const Spacing& spacing,

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
-#include <cstdio>
 #include <system_error>
 
 namespace atelier::metrics {

@@ -2,9 +2,10 @@
 #include "core/movies/movie_align.h"
 
 #include "core/base/error.h"
+#include "core/formats/mrc/mrc_file.h"
 #include "core/formats/mrc/mrc_writer.h"
+#include "core/formats/tiff/tiff_reader.h"
 #include "core/import/item_class.h"
-#include "core/import/preview_image.h"
 #include "core/io/atomic_file.h"
 #include "core/io/file_inspect.h"
 #include "core/io/json_writer.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <complex>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace atelier::movies {
@@ -125,8 +127,11 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     if (cancel && cancel->load(std::memory_order_relaxed)) throw AlignCancelled{};
   };
   const int total = static_cast<int>(2 * frames);
+  // An MRC stack is opened once for both passes; TIFF pages are read by index.
+  std::optional<MrcFile> mrc;
+  if (format == "mrc") mrc.emplace(path);
   const auto read_frame = [&](std::int64_t f) {
-    Image frame = import::read_item_frame(path, info, f);
+    Image frame = mrc ? mrc->read_frame(f) : read_tiff_page(path, static_cast<int>(f));
     if (frame.width() != width || frame.height() != height || frame.channels() != 1)
       throw FormatError(path, "frame " + std::to_string(f + 1) + " differs from the first");
     return frame;

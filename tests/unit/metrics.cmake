@@ -7,4 +7,4 @@ target_include_directories(test_metrics SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
 # Movie drift measured against the simulator's known drifts.
 atelier_add_test(test_movie_drift SOURCES test_movie_drift.cpp)
 # Drift-corrected sums and halves against the simulator's true-drift ones.
-atelier_add_test(test_movie_align SOURCES test_movie_align.cpp)
+atelier_add_test(test_movie_align SOURCES test_movie_align.cpp REALDATA)

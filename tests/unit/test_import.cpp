@@ -202,16 +202,18 @@ private slots:
     QCOMPARE(tiff(94, 206, 36, DType::f32, "tube.tif").kind, std::string("volume"));
     QCOMPARE(tiff(4096, 4096, 10, DType::f32, "map.tif").kind, std::string("volume"));
     QCOMPARE(tiff(640, 480, 5, DType::u8, "rgb.tif", 3).kind, std::string("stack"));
-    // A volume's preview is its middle page.
-    if (!test::sample_data_dir().isEmpty()) {
-      const std::string em_path = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
-      const FileInfo info = inspect_file(em_path);
-      QCOMPARE(import::classify_item(info).kind, std::string("volume"));
-      QCOMPARE(import::item_frames(info).preview, std::int64_t{6});
-      const Image middle = import::read_preview_image(em_path, info);
-      const Image page6 = read_tiff_page(em_path, 6);
-      QVERIFY(std::equal(middle.bytes(), middle.bytes() + middle.byte_size(), page6.bytes()));
-    }
+  }
+
+  // A TIFF volume's preview is its middle page.
+  void previewsTiffVolumesByTheMiddlePage() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const std::string em_path = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
+    const FileInfo info = inspect_file(em_path);
+    QCOMPARE(import::classify_item(info).kind, std::string("volume"));
+    QCOMPARE(import::item_frames(info).preview, std::int64_t{6});
+    const Image middle = import::read_preview_image(em_path, info);
+    const Image page6 = read_tiff_page(em_path, 6);
+    QVERIFY(std::equal(middle.bytes(), middle.bytes() + middle.byte_size(), page6.bytes()));
   }
 
   void importFolder() {

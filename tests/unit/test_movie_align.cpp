@@ -136,6 +136,19 @@ private slots:
     QVERIFY(threw);
   }
 
+  // The TIFF path: pages read by index (an EM section stack stands in for
+  // a TIFF movie, which the sample data does not have).
+  void readsTiffStacks() {
+    ATELIER_REQUIRE_SAMPLE_DATA();
+    const std::string stack = test::sample_path("volumes/isbi2012_train_volume_slices0-11.tif");
+    const movies::AlignedMovie a = movies::align_movie(stack);
+    QCOMPARE(a.sum.width(), std::int64_t{512});
+    QCOMPARE(a.drift.frame_px.size(), std::size_t(12));
+    const auto s = a.sum.values<float>(), o = a.odd.values<float>(), e = a.even.values<float>();
+    for (std::size_t i = 0; i < s.size(); i += 991)
+      QCOMPARE(s[i], o[i] + e[i]);
+  }
+
   void stems() {
     QCOMPARE(movies::movie_stem("/a/b/sim_0001_movie.mrcs"), std::string("sim_0001_movie"));
     QCOMPARE(movies::movie_stem("x.tif"), std::string("x"));
