@@ -5,9 +5,7 @@
 
 #include "core/base/error.h"
 #include "core/base/float4.h"
-#include "core/metrics/real_fft.h"
-
-#include <opencv2/core.hpp>
+#include "core/metrics/tile_pair_fft.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <numbers>
+#include <optional>
 
 namespace atelier::metrics {
 
@@ -74,6 +73,41 @@ std::shared_ptr<const RadialBins> radial_bins(int n) {
   return rb;
 }
 
+// The least-squares parabola y = a t^2 + b t + c through five points, t =
+// (x - origin) / scale (scale near the points' spacing keeps the 3 x 3
+// normal equations well conditioned): the vertex's offset from origin in x,
+// when the parabola opens upwards (a minimum), else nothing.
+std::optional<double> parabola_vertex(const double* x, const double* y, double origin,
+                                      double scale) {
+  if (!(scale > 0)) return std::nullopt;
+  double m[3][4] = {}; // [A^T A | A^T y], rows for t^2, t, 1
+  for (int i = 0; i < 5; ++i) {
+    const double t = (x[i] - origin) / scale;
+    const double row[3] = {t * t, t, 1.0};
+    for (int a = 0; a < 3; ++a) {
+      for (int b = 0; b < 3; ++b)
+        m[a][b] += row[a] * row[b];
+      m[a][3] += row[a] * y[i];
+    }
+  }
+  for (int c = 0; c < 3; ++c) { // Gauss-Jordan elimination, partial pivoting
+    int pivot = c;
+    for (int r = c + 1; r < 3; ++r)
+      if (std::abs(m[r][c]) > std::abs(m[pivot][c])) pivot = r;
+    if (std::abs(m[pivot][c]) < 1e-12) return std::nullopt;
+    std::swap(m[c], m[pivot]);
+    for (int r = 0; r < 3; ++r) {
+      if (r == c) continue;
+      const double k = m[r][c] / m[c][c];
+      for (int j = c; j < 4; ++j)
+        m[r][j] -= k * m[c][j];
+    }
+  }
+  const double a = m[0][3] / m[0][0], b = m[1][3] / m[1][1];
+  if (!(a > 0)) return std::nullopt;
+  return -b / (2.0 * a) * scale;
+}
+
 // count tile origins from 0 to last, evenly spread (first and last included).
 std::vector<std::int64_t> tile_origins(std::int64_t last, int count) {
   std::vector<std::int64_t> out;
@@ -84,43 +118,86 @@ std::vector<std::int64_t> tile_origins(std::int64_t last, int count) {
   return out;
 }
 
-// dst = (tile - offset) * window(y) * window(x), NaN/Inf pixels set to 0;
-// adds the tile's finite values to sum and their number to count.
+// One tile of a pair for the power spectrum: its top-left corner, the
+// provisional offset subtracted before windowing, and (filled by
+// window_pair) the sum and number of its finite values.
+struct PairTile {
+  std::int64_t x0 = 0, y0 = 0;
+  float offset = 0.0f;
+  double sum = 0.0;
+  std::uint64_t finite = 0;
+};
+
+// Windows tile a into the real parts and tile b (or zeros, when b is null)
+// into the imaginary parts of dst (n x n complex, interleaved):
+// (tile - offset) * window(y) * window(x), NaN/Inf pixels set to 0; adds
+// each tile's finite values to its sum and their number to its count.
 ATELIER_HOT_LOOP
-void window_tile(PlaneView plane, std::int64_t x0, std::int64_t y0,
-                 const std::vector<float>& window, float offset, float* dst, double& sum,
-                 std::uint64_t& count) {
+void window_pair(PlaneView plane, const std::vector<float>& window, PairTile& a, PairTile* b,
+                 float* dst) {
   const int n = static_cast<int>(window.size());
+  const float4 zero = splat4(0.0f);
   for (int y = 0; y < n; ++y) {
-    const float* row = plane.row(y0 + y) + x0;
+    const float* ra = plane.row(a.y0 + y) + a.x0;
+    const float* rb = b ? plane.row(b->y0 + y) + b->x0 : nullptr;
     const float wy = window[static_cast<std::size_t>(y)];
-    float* out = dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(n);
-    float4 acc = splat4(0.0f);
-    mask4 cnt = {};
+    float* out = dst + 2 * static_cast<std::size_t>(y) * static_cast<std::size_t>(n);
+    float4 acc_a = zero, acc_b = zero;
+    mask4 cnt_a = {}, cnt_b = {};
     int x = 0;
     for (; x + 4 <= n; x += 4) {
-      const float4 raw = load4(row + x);
-      const mask4 finite = finite_mask(raw);
-      acc += select4(finite, raw, splat4(0.0f));
-      cnt -= finite;
-      const float4 v = (raw - splat4(offset)) * (load4(&window[x]) * splat4(wy));
-      store4(out + x, select4(finite, v, splat4(0.0f)));
+      const float4 w = load4(&window[static_cast<std::size_t>(x)]) * splat4(wy);
+      const float4 va = load4(ra + x);
+      const mask4 fa = finite_mask(va);
+      acc_a += select4(fa, va, zero);
+      cnt_a -= fa;
+      const float4 wa = select4(fa, (va - splat4(a.offset)) * w, zero);
+      float4 wb = zero;
+      if (rb) {
+        const float4 vb = load4(rb + x);
+        const mask4 fb = finite_mask(vb);
+        acc_b += select4(fb, vb, zero);
+        cnt_b -= fb;
+        wb = select4(fb, (vb - splat4(b->offset)) * w, zero);
+      }
+      store4(out + 2 * x, __builtin_shufflevector(wa, wb, 0, 4, 1, 5));
+      store4(out + 2 * x + 4, __builtin_shufflevector(wa, wb, 2, 6, 3, 7));
     }
-    double row_sum = sum4(acc);
-    std::int64_t row_count = sum4(cnt);
+    double sum_a = sum4(acc_a), sum_b = sum4(acc_b);
+    std::int64_t count_a = sum4(cnt_a), count_b = sum4(cnt_b);
     for (; x < n; ++x) {
-      const bool finite = row[x] - row[x] == 0.0f;
-      if (finite) row_sum += row[x], ++row_count;
-      out[x] = finite ? (row[x] - offset) * (window[static_cast<std::size_t>(x)] * wy) : 0.0f;
+      const float w = window[static_cast<std::size_t>(x)] * wy;
+      const bool fa = ra[x] - ra[x] == 0.0f;
+      if (fa) sum_a += ra[x], ++count_a;
+      out[2 * x] = fa ? (ra[x] - a.offset) * w : 0.0f;
+      out[2 * x + 1] = 0.0f;
+      if (rb) {
+        const bool fb = rb[x] - rb[x] == 0.0f;
+        if (fb) sum_b += rb[x], ++count_b;
+        out[2 * x + 1] = fb ? (rb[x] - b->offset) * w : 0.0f;
+      }
     }
-    sum += row_sum;
-    count += static_cast<std::uint64_t>(row_count);
+    a.sum += sum_a;
+    a.finite += static_cast<std::uint64_t>(count_a);
+    if (b) {
+      b->sum += sum_b;
+      b->finite += static_cast<std::uint64_t>(count_b);
+    }
   }
+}
+
+// A provisional offset for a tile: its first row's finite mean, so the
+// float FFT never sees a large constant.
+float first_row_offset(PlaneView plane, std::int64_t x0, std::int64_t y0, int n) {
+  double sum = 0;
+  std::uint64_t count = 0;
+  add_finite(plane.row(y0) + x0, static_cast<std::size_t>(n), sum, count);
+  return static_cast<float>(count ? sum / static_cast<double>(count) : 0.0);
 }
 
 } // namespace
 
-// The periodograms of the tiles, summed: n rows of n / 2 + 1 (see RealFft2d).
+// The periodograms of the tiles, summed: n rows of n / 2 + 1 (see TilePairFft).
 struct TilePowerSum {
   int n = 0, tiles = 0;
   double window_energy = 1.0; // the Hann window's sum of squares
@@ -153,47 +230,46 @@ TilePowerSum tile_power_sum(PlaneView plane, const PowerSpectrumOptions& options
     energy_1d += double(a) * a;
   const double window_energy = energy_1d * energy_1d;
 
-  RealFft2d fft(n);
+  std::vector<PairTile> all;
+  for (const std::int64_t y0 : ys)
+    for (const std::int64_t x0 : xs)
+      all.push_back({x0, y0, first_row_offset(plane, x0, y0, n), 0.0, 0});
+  TilePairFft fft(n);
   std::vector<float> sum;
-  int tiles = 0;
-  for (const std::int64_t y0 : ys) {
-    for (const std::int64_t x0 : xs) {
-      // One pass: subtract a provisional offset (the first row's finite
-      // mean, so the float FFT never sees a large constant), window, and
-      // sum the tile. The Hann window's transform is nonzero only at
-      // |kx|, |ky| <= 1, so subtracting the rest of the mean afterwards
-      // touches six coefficients (exactly what subtracting it first gives).
-      double row_sum = 0;
-      std::uint64_t row_count = 0;
-      add_finite(plane.row(y0) + x0, static_cast<std::size_t>(n), row_sum, row_count);
-      const auto offset = static_cast<float>(row_count ? row_sum / double(row_count) : 0.0);
-      double tile_sum = 0;
-      std::uint64_t finite = 0;
-      window_tile(plane, x0, y0, window, offset, fft.input(), tile_sum, finite);
-      const double mean = finite ? tile_sum / static_cast<double>(finite) : 0.0;
-      const auto all = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n);
-      if (finite < all) {
-        // NaN/Inf pixels must be 0 after the mean is removed: redo the tile.
-        double unused_sum = 0;
-        std::uint64_t unused_count = 0;
-        window_tile(plane, x0, y0, window, static_cast<float>(mean), fft.input(), unused_sum,
-                    unused_count);
-        fft.transform();
-      } else {
-        fft.transform();
-        const double rest = mean - offset;
-        const double w1[2] = {n / 2.0, -n / 4.0}; // Hann DFT at k = 0 and +-1
-        std::complex<float>* f = fft.output();
-        const std::size_t half = static_cast<std::size_t>(n / 2 + 1);
-        for (int ky : {0, 1, n - 1})
-          for (int kx : {0, 1})
-            f[static_cast<std::size_t>(ky) * half + static_cast<std::size_t>(kx)] -=
-                static_cast<float>(rest * w1[ky == 0 ? 0 : 1] * w1[kx]);
-      }
-      fft.add_power(sum);
-      ++tiles;
+  const auto pixels = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n);
+  const auto mean = [](const PairTile& t) {
+    return t.finite ? t.sum / static_cast<double>(t.finite) : 0.0;
+  };
+  for (std::size_t i = 0; i < all.size(); i += 2) {
+    PairTile& a = all[i];
+    PairTile* b = i + 1 < all.size() ? &all[i + 1] : nullptr;
+    // One pass: subtract the provisional offset, window, and sum the tile.
+    // The Hann window's transform is nonzero only at |kx|, |ky| <= 1, so
+    // subtracting the rest of the mean afterwards touches nine coefficients
+    // (exactly what subtracting it first gives).
+    auto* dst = reinterpret_cast<float*>(fft.input());
+    window_pair(plane, window, a, b, dst);
+    if (a.finite < pixels || (b && b->finite < pixels)) {
+      // NaN/Inf pixels must be 0 after the mean is removed: redo the pair.
+      PairTile ra{a.x0, a.y0, static_cast<float>(mean(a)), 0.0, 0};
+      PairTile rb = b ? PairTile{b->x0, b->y0, static_cast<float>(mean(*b)), 0.0, 0} : PairTile{};
+      window_pair(plane, window, ra, b ? &rb : nullptr, dst);
+      fft.transform();
+    } else {
+      fft.transform();
+      // z = a + i b, so the rest of b's mean comes off the imaginary parts.
+      const std::complex<double> rest(mean(a) - a.offset, b ? mean(*b) - b->offset : 0.0);
+      const double w1[2] = {n / 2.0, -n / 4.0}; // Hann DFT at k = 0 and +-1
+      std::complex<float>* f = fft.output();
+      for (int ky : {0, 1, n - 1})
+        for (int kx : {0, 1, n - 1})
+          f[static_cast<std::size_t>(ky) * static_cast<std::size_t>(n) +
+            static_cast<std::size_t>(kx)] -=
+              std::complex<float>(rest * (w1[ky == 0 ? 0 : 1] * w1[kx == 0 ? 0 : 1]));
     }
+    fft.add_power(sum);
   }
+  const int tiles = static_cast<int>(all.size());
   return {n, tiles, window_energy, std::move(sum)};
 }
 
@@ -364,19 +440,10 @@ ThonRings analyse_thon_rings(const PowerSpectrum1D& spectrum) {
   auto refine = [&](std::ptrdiff_t r) {
     double f = spectrum.freq_per_px[r];
     if (r < 2 || r + 2 >= n) return f;
-    cv::Mat a(5, 3, CV_64F), b(5, 1, CV_64F), coef;
-    for (int i = 0; i < 5; ++i) {
-      const double x = spectrum.freq_per_px[r - 2 + i] - f;
-      a.at<double>(i, 0) = x * x;
-      a.at<double>(i, 1) = x;
-      a.at<double>(i, 2) = 1.0;
-      b.at<double>(i, 0) = spectrum.power[r - 2 + i];
-    }
-    if (cv::solve(a, b, coef, cv::DECOMP_SVD) && coef.at<double>(0) > 0) {
-      const double vertex = -coef.at<double>(1) / (2.0 * coef.at<double>(0));
-      const double span = spectrum.freq_per_px[r + 2] - spectrum.freq_per_px[r - 2];
-      if (std::abs(vertex) <= span / 2) f += vertex;
-    }
+    const double span = spectrum.freq_per_px[r + 2] - spectrum.freq_per_px[r - 2];
+    const std::optional<double> vertex =
+        parabola_vertex(&spectrum.freq_per_px[r - 2], &spectrum.power[r - 2], f, span / 4);
+    if (vertex && std::abs(*vertex) <= span / 2) f += *vertex;
     return f;
   };
   std::vector<double> minima;

@@ -1,15 +1,11 @@
-// RealFft2d: the power |F|^2 of square real tiles through FFTW's single
-// precision r2c transform. Plans are made once per size per process
-// (FFTW_MEASURE, under a lock: FFTW's planner is not thread-safe; its
-// wisdom is cached in ~/.cache/atelier/fftw3f.wisdom, or ATELIER_FFTW_WISDOM)
-// and shared; buffers are per thread (kept between transforms of one size),
-// so threads transform at once. Destroy a RealFft2d on the thread that made it.
+// RealFft2d: FFTW's single precision r2c transform of square real tiles.
+// Plans are shared per size (see fftw_plans.h); buffers are per thread (kept
+// between transforms of one size), so threads transform at once. Destroy a
+// RealFft2d on the thread that made it.
 #pragma once
 
 #include <complex>
 #include <cstddef>
-#include <memory>
-#include <vector>
 
 namespace atelier::metrics {
 
@@ -29,8 +25,6 @@ public:
   // for real input), unnormalised (F(0, 0) is the sum of the input).
   void transform();
   std::complex<float>* output() { return output_; }
-  // Adds |output()|^2 to power (resized and zeroed on first use).
-  void add_power(std::vector<float>& power) const;
 
 private:
   int n_;

@@ -7,7 +7,9 @@
 #include "core/metrics/defocus_fit.h"
 #include "core/metrics/generic_metrics.h"
 #include "core/metrics/metric_registry.h"
+#include "core/metrics/real_fft.h"
 #include "core/metrics/thumbnail.h"
+#include "core/metrics/tile_pair_fft.h"
 #include "core/simulate/ctf.h"
 
 #include <QTemporaryDir>
@@ -287,6 +289,67 @@ private slots:
     QCOMPARE(rings.fade_per_px, 0.0);
     QVERIFY2(rings.visibility < 0.02, qPrintable(QString::number(rings.visibility)));
     QVERIFY_THROWS_EXCEPTION(Error, rotational_power_spectrum(from_mat(noise_mat(20, 200, 1, 1))));
+  }
+
+  // One complex transform of a pair gives the two real tiles' summed power.
+  void tilePairPowerMatchesRealTransforms() {
+    const int n = 64;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> a(n * n), b(n * n);
+    for (int i = 0; i < n * n; ++i)
+      a[i] = g(rng), b[i] = 3.0f + g(rng);
+    std::vector<float> expected(static_cast<std::size_t>(n) * (n / 2 + 1), 0.0f);
+    for (const auto* tile : {&a, &b}) {
+      RealFft2d real(n);
+      std::copy(tile->begin(), tile->end(), real.input());
+      real.transform();
+      for (std::size_t i = 0; i < expected.size(); ++i)
+        expected[i] += std::norm(real.output()[i]);
+    }
+    TilePairFft pair(n);
+    for (int i = 0; i < n * n; ++i)
+      pair.input()[i] = {a[i], b[i]};
+    pair.transform();
+    std::vector<float> power;
+    pair.add_power(power);
+    QCOMPARE(power.size(), expected.size());
+    for (std::size_t i = 0; i < power.size(); ++i)
+      QVERIFY2(
+          std::abs(power[i] - expected[i]) <= 1e-3f * (1.0f + expected[i]),
+          qPrintable(QString("coefficient %1: %2 vs %3").arg(i).arg(power[i]).arg(expected[i])));
+  }
+
+  // The mean comes off every tile, paired or not (an odd count): after the
+  // provisional offset (a tile's first row) by correcting the transform, or,
+  // when a pair holds NaN pixels, by windowing again with the exact means.
+  // Both ways give one spectrum, and an added constant changes nothing.
+  void powerSpectrumRemovesTileMeans() {
+    Image img = from_mat(noise_mat(1536, 512, 2.0, 9)); // three 512 tiles
+    auto values = img.values<float>();
+    for (int x = 0; x < 1536; ++x)
+      values[static_cast<std::size_t>(x)] = 40.0f; // first rows far from the tile means
+    const auto corrected = rotational_power_spectrum(img);
+    QCOMPARE(corrected.tiles, 3);
+    Image holed = img;
+    for (const int x : {100, 1100}) // one NaN in the pair, one in the unpaired tile
+      holed.values<float>()[static_cast<std::size_t>(300) * 1536 + x] =
+          std::numeric_limits<float>::quiet_NaN();
+    const auto redone = rotational_power_spectrum(holed);
+    Image shifted = img;
+    for (float& v : shifted.values<float>())
+      v += 1000.0f;
+    const auto offset = rotational_power_spectrum(shifted);
+    for (std::size_t r = 1; r < corrected.power.size(); ++r) {
+      QVERIFY2(
+          std::abs(redone.power[r] / corrected.power[r] - 1.0) < 0.05,
+          qPrintable(
+              QString("bin %1: %2 vs %3").arg(r).arg(redone.power[r]).arg(corrected.power[r])));
+      QVERIFY2(
+          std::abs(offset.power[r] / corrected.power[r] - 1.0) < 0.02,
+          qPrintable(
+              QString("bin %1: %2 vs %3").arg(r).arg(offset.power[r]).arg(corrected.power[r])));
+    }
   }
 
   void powerSpectrumCtfKnownAnswer() {
