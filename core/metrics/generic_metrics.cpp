@@ -247,20 +247,26 @@ std::uint64_t perceptual_hash(const Image& image) {
 
 std::uint64_t perceptual_hash(PlaneView p) {
   // Area average onto a 9 x 8 grid: every pixel falls into the cell holding
-  // its centre; non-finite pixels are left out of their cell's mean.
+  // its centre; non-finite pixels are left out of their cell's mean. A cell's
+  // columns are one run of each row (the mapping is monotonic), summed at
+  // once.
   double sum[8][9] = {}, count[8][9] = {};
-  std::vector<int> column(static_cast<std::size_t>(p.width));
-  for (std::int64_t x = 0; x < p.width; ++x)
-    column[static_cast<std::size_t>(x)] = static_cast<int>((2 * x + 1) * 9 / (2 * p.width));
+  std::int64_t first[10];
+  for (int c = 0; c <= 9; ++c) {
+    // The first x with (2x + 1) * 9 / (2 w) >= c, i.e. 18x >= 2cw - 9.
+    const std::int64_t num = 2 * c * p.width - 9;
+    first[c] = c == 9 ? p.width : std::max<std::int64_t>(0, (num + 17) / 18);
+  }
   for (std::int64_t y = 0; y < p.height; ++y) {
     const auto cy = static_cast<int>((2 * y + 1) * 8 / (2 * p.height));
     const float* row = p.row(y);
-    for (std::int64_t x = 0; x < p.width; ++x)
-      if (std::isfinite(row[x])) {
-        const int cx = column[static_cast<std::size_t>(x)];
-        sum[cy][cx] += row[x];
-        count[cy][cx] += 1;
-      }
+    for (int c = 0; c < 9; ++c) {
+      double s = 0;
+      std::uint64_t n = 0;
+      add_finite(row + first[c], static_cast<std::size_t>(first[c + 1] - first[c]), s, n);
+      sum[cy][c] += s;
+      count[cy][c] += static_cast<double>(n);
+    }
   }
   double cell[8][9];
   for (int y = 0; y < 8; ++y)

@@ -93,7 +93,7 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
   const Taps xt = area_taps(static_cast<int>(w), tw), yt = area_taps(static_cast<int>(h), th);
   // Per output row: map its input rows to 0..255 and sum them with their
   // vertical weights (vectorised, full width), then average across once.
-  std::vector<float> mapped(static_cast<std::size_t>(w)), column_sum(static_cast<std::size_t>(w));
+  std::vector<float> column_sum(static_cast<std::size_t>(w));
   const float4 zero = splat4(0.0f), top = splat4(255.0f);
   for (int b = 0; b < bands; ++b) {
     const PlaneView p = planes[static_cast<std::size_t>(b)];
@@ -102,31 +102,26 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
       for (int t = yt.first[oy]; t < yt.first[oy + 1]; ++t) {
         // Map to 0..255 first, then average, so a stray NaN darkens one
         // pixel's share instead of a whole block: NaN and -Inf fail "> 0"
-        // and become 0, +Inf fails "< 255" and becomes 255.
+        // and become 0, +Inf fails "< 255" and becomes 255. Mapped values
+        // go straight into the weighted column sums.
         const float* src = p.row(yt.index[t]);
-        float* m = mapped.data();
+        const float wy = yt.weight[t];
+        float* c = column_sum.data();
         if (scale > 0) {
           std::int64_t x = 0;
           for (; x + 4 <= w; x += 4) {
             float4 v = (load4(src + x) - splat4(flo)) * splat4(fscale);
             v = select4(v > zero, v, zero);
-            store4(m + x, select4(v < top, v, top));
+            store4(c + x, load4(c + x) + splat4(wy) * select4(v < top, v, top));
           }
           for (; x < w; ++x) {
             const float v = (src[x] - flo) * fscale;
-            m[x] = v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f;
+            c[x] += wy * (v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f);
           }
         } else {
           for (std::int64_t x = 0; x < w; ++x)
-            m[x] = src[x] == std::numeric_limits<float>::infinity() ? 255.0f : 0.0f;
+            c[x] += wy * (src[x] == std::numeric_limits<float>::infinity() ? 255.0f : 0.0f);
         }
-        const float wy = yt.weight[t];
-        float* c = column_sum.data();
-        std::int64_t x = 0;
-        for (; x + 4 <= w; x += 4)
-          store4(c + x, load4(c + x) + splat4(wy) * load4(m + x));
-        for (; x < w; ++x)
-          c[x] += wy * m[x];
       }
       for (int ox = 0; ox < tw; ++ox) {
         float acc = 0.0f;

@@ -8,7 +8,8 @@
 // overrides the file count. With ATELIER_PEER_PYTHON set to a Python that has
 // mrcfile, numpy and opencv-python-headless, ../shared/bench/
 // peer_import_python.py runs on the same files in the same run (1 and 2
-// workers) and the ratio is printed. Prints one JSON object per line.
+// workers), alternating with ours for ATELIER_BENCH_ROUNDS rounds (3), and
+// the ratio of the medians is printed. Prints one JSON object per line.
 #include "core/formats/mrc/mrc_file.h"
 #include "core/formats/mrc/mrc_writer.h"
 #include "core/import/importer.h"
@@ -22,11 +23,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 #include <vector>
 
@@ -52,9 +55,9 @@ std::uint64_t raw_read_all(const std::vector<std::string>& files) {
   return total;
 }
 
-// Runs the Python peer on dir and prints its lines plus our ratio to its
-// 2-worker rate; prints why when it cannot run.
-void run_peer(const std::string& dir, const QString& thumbs, double ours_items_per_s) {
+// Runs the Python peer on dir, prints its lines and returns its 2-worker
+// items/s; prints why and returns 0 when it cannot run.
+double run_peer(const std::string& dir, const QString& thumbs) {
   const QString python = qEnvironmentVariable("ATELIER_PEER_PYTHON");
   const QString script =
       qEnvironmentVariable("ATELIER_SAMPLE_DATA") + "/../bench/peer_import_python.py";
@@ -62,14 +65,14 @@ void run_peer(const std::string& dir, const QString& thumbs, double ours_items_p
     std::printf("{\"bench\":\"import\",\"peer\":\"skipped\",\"why\":\"set "
                 "ATELIER_PEER_PYTHON; needs %s\"}\n",
                 qPrintable(script));
-    return;
+    return 0.0;
   }
   QProcess peer;
   peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
   peer.start(python, {script, QString::fromStdString(dir), "--workers", "2", "--out", thumbs});
   if (!peer.waitForFinished(600000) || peer.exitCode() != 0) {
     std::printf("{\"bench\":\"import\",\"peer\":\"failed\"}\n");
-    return;
+    return 0.0;
   }
   double peer2 = 0;
   for (const QByteArray& line : peer.readAllStandardOutput().split('\n')) {
@@ -78,9 +81,13 @@ void run_peer(const std::string& dir, const QString& thumbs, double ours_items_p
     const QJsonObject o = QJsonDocument::fromJson(line).object();
     if (o.value("workers").toInt() == 2) peer2 = o.value("items_per_s").toDouble();
   }
-  if (peer2 > 0)
-    std::printf("{\"bench\":\"import\",\"ratio_vs_peer_2_workers\":%.2f}\n",
-                ours_items_per_s / peer2);
+  return peer2;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 } // namespace
@@ -132,19 +139,39 @@ private slots:
                 "\"seconds\":%.3f,\"items_per_s\":%.1f,\"MB_per_s\":%.1f}\n",
                 count, mb, raw_s, count / raw_s, mb / raw_s);
 
-    project::Project p = project::Project::create(tmp.filePath("bench.atelier").toStdString());
+    // Rounds alternate ours and the peer on the same files, after the
+    // written files reached the disk (writeback would otherwise steal CPU
+    // from whichever runs first); medians and their ratio are reported.
+    ::sync();
+    int rounds = 3;
+    if (const char* env = std::getenv("ATELIER_BENCH_ROUNDS")) rounds = std::max(1, std::atoi(env));
     import::ImportOptions o;
     o.threads = 2;
-    const auto s = import::import_paths(p, {data_dir}, o, {}, nullptr);
-    QCOMPARE(s.imported, static_cast<std::size_t>(count));
-    QCOMPARE(s.errors, std::size_t{0});
-    std::printf("{\"bench\":\"import\",\"phase\":\"import\",\"threads\":2,\"files\":%d,"
-                "\"MB\":%.1f,\"seconds\":%.3f,\"items_per_s\":%.1f,\"MB_per_s\":%.1f}\n",
-                count, mb, s.seconds, count / s.seconds, mb / s.seconds);
+    std::vector<double> ours, theirs;
+    std::optional<project::Project> p;
+    for (int round = 0; round < rounds; ++round) {
+      p.emplace(project::Project::create(
+          tmp.filePath(QString("bench-%1.atelier").arg(round)).toStdString()));
+      const auto s = import::import_paths(*p, {data_dir}, o, {}, nullptr);
+      QCOMPARE(s.imported, static_cast<std::size_t>(count));
+      QCOMPARE(s.errors, std::size_t{0});
+      ours.push_back(count / s.seconds);
+      std::printf("{\"bench\":\"import\",\"phase\":\"import\",\"round\":%d,\"threads\":2,"
+                  "\"files\":%d,\"MB\":%.1f,\"seconds\":%.3f,\"items_per_s\":%.1f,"
+                  "\"MB_per_s\":%.1f}\n",
+                  round, count, mb, s.seconds, count / s.seconds, mb / s.seconds);
+      std::fflush(stdout);
+      if (const double peer = run_peer(data_dir, tmp.filePath("peer_thumbs")); peer > 0)
+        theirs.push_back(peer);
+    }
+    std::printf("{\"bench\":\"import\",\"rounds\":%d,\"median_items_per_s\":%.1f", rounds,
+                median(ours));
+    if (!theirs.empty())
+      std::printf(",\"peer_median_items_per_s\":%.1f,\"ratio_vs_peer_2_workers\":%.2f",
+                  median(theirs), median(ours) / median(theirs));
+    std::printf("}\n");
 
-    run_peer(data_dir, tmp.filePath("peer_thumbs"), count / s.seconds);
-
-    const auto again = import::import_paths(p, {data_dir}, o, {}, nullptr);
+    const auto again = import::import_paths(*p, {data_dir}, o, {}, nullptr);
     QCOMPARE(again.skipped_unchanged, static_cast<std::size_t>(count));
     std::printf("{\"bench\":\"import\",\"phase\":\"reimport_unchanged\",\"files\":%d,"
                 "\"seconds\":%.3f,\"items_per_s\":%.1f}\n",
