@@ -82,12 +82,20 @@ void bench_points(std::size_t n) {
   const double first_ms = ms_since(t0);
   const auto moving = rotate(scene, window, 20, true);
   const auto still = rotate(scene, window, 5, false);
+  // Picking near the middle of the frame (a user's click), at rest.
+  std::vector<double> picks;
+  int picked = 0;
+  for (int i = 0; i < 5; ++i) {
+    t0 = Clock::now();
+    picked += scene.pick(640 + 7 * i, 400 - 5 * i).has_value();
+    picks.push_back(ms_since(t0));
+  }
   std::printf(
       "{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
       "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
-      "\"rotate_full_median_ms\":%.1f}\n",
+      "\"rotate_full_median_ms\":%.1f,\"pick_median_ms\":%.1f,\"picks_hit\":%d}\n",
       n, build_ms, first_ms, median(moving), std::min(n, PointScene::decimated_points),
-      median(still));
+      median(still), median(picks), picked);
   std::fflush(stdout);
 }
 
