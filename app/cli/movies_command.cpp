@@ -57,12 +57,16 @@ std::vector<std::string> find_movies(const std::vector<std::string>& paths) {
 int run_movies(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli movies align PATH... --out DIR [--pixel-size A] [--threads N]\n"
+      "                 [--dose-per-frame E [--pre-exposure E] [--voltage KV]]\n"
       "                 [--force] [--quiet]\n"
       "  Drift-corrects cryo-EM movies (MRC or TIFF stacks; folders are searched for\n"
       "  them) into DIR/STEM_sum.mrc, STEM_odd.mrc and STEM_even.mrc (float32; odd holds\n"
       "  frames 1, 3, 5, ...: the denoiser's training pairs) and STEM_drift.json (each\n"
-      "  frame's shift). --pixel-size overrides the files' (A). Movies whose outputs\n"
-      "  exist are skipped unless --force. Exits 1 when a movie could not be aligned.\n";
+      "  frame's shift). --pixel-size overrides the files' (A). With --dose-per-frame\n"
+      "  (e-/A^2 per frame; --pre-exposure before the first, --voltage 300 kV) also\n"
+      "  STEM_sum_dw.mrc, exposure-weighted (Grant & Grigorieff 2015). Movies whose\n"
+      "  outputs exist are skipped unless --force. Exits 1 when a movie could not be\n"
+      "  aligned.\n";
   const bool help = std::any_of(args.begin(), args.end(),
                                 [](const std::string& a) { return a == "--help" || a == "-h"; });
   if (args.empty() || help) {
@@ -71,18 +75,25 @@ int run_movies(const std::vector<std::string>& args) {
   }
   std::vector<std::string> inputs;
   std::string out_dir;
-  double pixel_size_A = 0.0;
+  movies::AlignOptions align;
   int threads = 1;
   bool force = false, quiet = false;
   try {
     if (args[0] != "align") throw UsageError("unknown movies command '" + args[0] + "'");
-    const CliOptions o = parse_options(std::vector<std::string>(args.begin() + 1, args.end()),
-                                       {"out", "pixel-size", "threads"}, {"force", "quiet"});
+    const CliOptions o =
+        parse_options(std::vector<std::string>(args.begin() + 1, args.end()),
+                      {"out", "pixel-size", "threads", "dose-per-frame", "pre-exposure", "voltage"},
+                      {"force", "quiet"});
     inputs = o.positional();
     if (inputs.empty()) throw UsageError("give at least one movie or folder");
     if (!o.has("out")) throw UsageError("give the output folder with --out");
     out_dir = o.text("out", "");
-    pixel_size_A = o.number("pixel-size", 0.0, 0.0, 1000.0);
+    align.pixel_size_A = o.number("pixel-size", 0.0, 0.0, 1000.0);
+    align.dose.dose_per_frame_e_per_A2 = o.number("dose-per-frame", 0.0, 0.0, 1000.0);
+    align.dose.pre_exposure_e_per_A2 = o.number("pre-exposure", 0.0, 0.0, 10000.0);
+    align.dose.voltage_kV = o.number("voltage", 300.0, 60.0, 1000.0);
+    if ((o.has("pre-exposure") || o.has("voltage")) && !o.has("dose-per-frame"))
+      throw UsageError("--pre-exposure and --voltage weight by exposure: give --dose-per-frame");
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = static_cast<int>(o.integer("threads", std::min(cores, 2), 1, 256));
     force = o.flag("force");
@@ -114,7 +125,8 @@ int run_movies(const std::vector<std::string>& args) {
         ++refused;
         continue;
       }
-      if (!force && movies::aligned_outputs_exist(out_dir, m))
+      if (!force &&
+          movies::aligned_outputs_exist(out_dir, m, align.dose.dose_per_frame_e_per_A2 > 0))
         ++skipped;
       else
         todo.push_back(m);
@@ -134,7 +146,7 @@ int run_movies(const std::vector<std::string>& args) {
         const std::string& movie = todo[i];
         std::string line;
         try {
-          const movies::AlignedMovie a = movies::align_movie(movie, pixel_size_A, {}, &cancel);
+          const movies::AlignedMovie a = movies::align_movie(movie, align, {}, &cancel);
           movies::write_aligned(out_dir, movie, a);
           char buf[160];
           if (a.pixel_size_A > 0)

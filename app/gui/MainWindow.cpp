@@ -417,7 +417,19 @@ void MainWindow::buildMenus() {
         return;
       }
     }
-    alignMovies(ids);
+    // The exposure-weighted sum needs the dose per frame; the last one
+    // given is offered again.
+    QSettings settings;
+    bool ok = false;
+    const double dose = QInputDialog::getDouble(
+        this, tr("Align Movies"),
+        tr("Dose per frame in e⁻/Å², for exposure-weighted sums (0: none):"),
+        settings.value("movies/dosePerFrame", 0.0).toDouble(), 0.0, 1000.0, 3, &ok);
+    if (!ok) return;
+    settings.setValue("movies/dosePerFrame", dose);
+    movies::DoseSchedule schedule;
+    schedule.dose_per_frame_e_per_A2 = dose;
+    alignMovies(ids, schedule);
   });
   align->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
   QAction* compare_denoised =

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/import/importer.h"
+#include "core/movies/dose_weighting.h"
 #include "core/project/project.h"
 #include "core/project/writer_lock.h"
 
@@ -92,9 +93,10 @@ public:
   // into sums and odd/even half sums in the project's derived/aligned/
   // folder in the background (progress dialog with Cancel; movies done
   // before are skipped), then imports that folder; alignFinished follows.
-  // False when no project tab is current, it is read-only, alignment runs
+  // With a dose per frame, each also gets its exposure-weighted sum. False
+  // when no project tab is current, it is read-only, alignment runs
   // already, or ids hold no readable movie.
-  bool alignMovies(const std::vector<qint64>& ids);
+  bool alignMovies(const std::vector<qint64>& ids, const movies::DoseSchedule& dose = {});
   // Compares an item of the current project tab with its newest denoised
   // output; nullptr with a message when it has none.
   QWidget* compareWithDenoised(qint64 item_id);

@@ -25,7 +25,7 @@
 
 namespace atelier {
 
-bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
+bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseSchedule& dose) {
   ProjectTab* tab = currentProject();
   if (!tab || aligning_ || refuseReadOnly(*tab)) return false;
   struct Movie {
@@ -58,8 +58,10 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
   aligning_ = true;
   const QString project_dir = tab->dir;
   const std::string out = aligned_root.string();
+  // Progress in frames: each movie takes kSteps, spread over its two passes.
+  constexpr int kSteps = 1000;
   auto* dialog = new QProgressDialog(tr("Aligning %1 movies…").arg(movies.size()), tr("Cancel"), 0,
-                                     int(movies.size()), this);
+                                     int(movies.size()) * kSteps, this);
   dialog->setMinimumDuration(300);
   dialog->setValue(0);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -68,7 +70,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
                                 [cancel] { cancel->store(true); });
   QPointer<MainWindow> self(this);
   QPointer<QProgressDialog> progress(dialog);
-  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job] {
+  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job, dose] {
     int done = 0, errors = 0;
     bool cancelled = false;
     QString first_error;
@@ -80,9 +82,26 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
       }
       try {
         const Movie& m = movies[i];
-        if (!movies::aligned_outputs_exist(m.out, m.path)) {
+        const bool weighted = dose.dose_per_frame_e_per_A2 > 0;
+        if (!movies::aligned_outputs_exist(m.out, m.path, weighted)) {
+          movies::AlignOptions options;
+          options.pixel_size_A = m.pixel_size_A;
+          options.dose = dose;
+          // Frame progress, at most one update per percent of the movie.
+          int shown = -1;
+          const auto frames_done = [&](int frame, int total) {
+            const int step = frame * kSteps / std::max(total, 1);
+            if (step / 10 == shown / 10) return;
+            shown = step;
+            QMetaObject::invokeMethod(
+                qApp,
+                [progress, value = int(i) * kSteps + step] {
+                  if (progress) progress->setValue(value);
+                },
+                Qt::QueuedConnection);
+          };
           const movies::AlignedMovie a =
-              movies::align_movie(m.path, m.pixel_size_A, {}, cancel.get());
+              movies::align_movie(m.path, options, frames_done, cancel.get());
           movies::write_aligned(m.out, m.path, a);
         }
         // The movie's aligned sum, for comparing it with the plain sum.
@@ -102,7 +121,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids) {
       QMetaObject::invokeMethod(
           qApp,
           [self, progress, job, n = qint64(i + 1), total = qint64(movies.size())] {
-            if (progress) progress->setValue(int(n));
+            if (progress) progress->setValue(int(n) * kSteps);
             if (self) self->jobs_->setProgress(job, n, total);
           },
           Qt::QueuedConnection);

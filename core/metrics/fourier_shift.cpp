@@ -28,18 +28,20 @@ std::vector<std::complex<float>> shift_back_phases(int count, int n, double s) {
 // every product for NaN and does not vectorise.
 ATELIER_HOT_LOOP
 void add_shifted(std::complex<float>* acc, const std::complex<float>* spectrum, int width,
-                 int height, const ShiftPhases& p) {
+                 int height, const ShiftPhases& p, const float* weight) {
   const int half = width / 2 + 1;
   for (int y = 0; y < height; ++y) {
     const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(half);
     const auto* f = reinterpret_cast<const float*>(spectrum + row);
     auto* a = reinterpret_cast<float*>(acc + row);
+    const float* w = weight ? weight + row : nullptr;
     const float yr = p.y[static_cast<std::size_t>(y)].real(),
                 yi = p.y[static_cast<std::size_t>(y)].imag();
     for (int x = 0; x < half; ++x) {
       const float xr = p.x[static_cast<std::size_t>(x)].real(),
                   xi = p.x[static_cast<std::size_t>(x)].imag();
-      const float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
+      float pr = xr * yr - xi * yi, pi = xr * yi + xi * yr;
+      if (w) pr *= w[x], pi *= w[x];
       const float fr = f[2 * x], fi = f[2 * x + 1];
       a[2 * x] += fr * pr - fi * pi;
       a[2 * x + 1] += fr * pi + fi * pr;

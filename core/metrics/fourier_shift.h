@@ -27,8 +27,9 @@ struct ShiftPhases {
         y(shift_back_phases(height, height, shift[1])) {}
 };
 
-// acc += spectrum moved by p (both width x height half spectra).
+// acc += spectrum moved by p (both width x height half spectra), each
+// coefficient times weight[i] when weight is given (one per coefficient).
 void add_shifted(std::complex<float>* acc, const std::complex<float>* spectrum, int width,
-                 int height, const ShiftPhases& p);
+                 int height, const ShiftPhases& p, const float* weight = nullptr);
 
 } // namespace atelier::metrics

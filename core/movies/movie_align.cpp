@@ -42,14 +42,16 @@ AlignedPaths aligned_paths(const std::string& out_dir, const std::string& movie)
   const std::filesystem::path dir(out_dir);
   const std::string stem = movie_stem(movie);
   return {(dir / (stem + "_sum.mrc")).string(), (dir / (stem + "_odd.mrc")).string(),
-          (dir / (stem + "_even.mrc")).string(), (dir / (stem + "_drift.json")).string()};
+          (dir / (stem + "_even.mrc")).string(), (dir / (stem + "_drift.json")).string(),
+          (dir / (stem + "_sum_dw.mrc")).string()};
 }
 
-bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie) {
+bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie, bool weighted) {
   const AlignedPaths p = aligned_paths(out_dir, movie);
   std::error_code ec;
   return std::filesystem::exists(p.sum, ec) && std::filesystem::exists(p.odd, ec) &&
-         std::filesystem::exists(p.even, ec);
+         std::filesystem::exists(p.even, ec) &&
+         (!weighted || std::filesystem::exists(p.dose_weighted, ec));
 }
 
 void write_aligned(const std::string& out_dir, const std::string& movie, const AlignedMovie& a) {
@@ -64,6 +66,13 @@ void write_aligned(const std::string& out_dir, const std::string& movie, const A
   mrc.labels = {"Atelier: drift-corrected from " + movie_stem(movie)};
   write_mrc(p.odd, a.odd, mrc);
   write_mrc(p.even, a.even, mrc);
+  if (a.dose_weighted.width() > 0) {
+    MrcWriteOptions dw = mrc;
+    dw.labels.push_back("Atelier: exposure-weighted (Grant & Grigorieff 2015)");
+    write_mrc(p.dose_weighted, a.dose_weighted, dw);
+  } else {
+    std::filesystem::remove(p.dose_weighted, ec);
+  }
   JsonWriter j(2);
   j.begin_object();
   j.key("movie").value(movie);
@@ -71,6 +80,11 @@ void write_aligned(const std::string& out_dir, const std::string& movie, const A
   j.key("convention")
       .value("frame f shows the aligned image moved by frames_px[f] (x, y); frame 1 at (0, 0); "
              "odd = frames 1, 3, 5, ...");
+  if (a.dose_weighted.width() > 0) {
+    j.key("dose_per_frame_e_per_A2").value(a.dose.dose_per_frame_e_per_A2);
+    j.key("pre_exposure_e_per_A2").value(a.dose.pre_exposure_e_per_A2);
+    j.key("voltage_kV").value(a.dose.voltage_kV);
+  }
   j.key("drift_total_px").value(a.drift.total_px);
   j.key("drift_net_px").value(a.drift.net_px);
   j.key("frames_px").begin_array();
@@ -99,7 +113,7 @@ std::string movie_stem(const std::string& path) {
   return name;
 }
 
-AlignedMovie align_movie(const std::string& path, double pixel_size_A,
+AlignedMovie align_movie(const std::string& path, const AlignOptions& options,
                          const std::function<void(int, int)>& frames_done,
                          const std::atomic<bool>* cancel) {
   const std::string format = detect_format(path);
@@ -113,8 +127,9 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     throw FormatError(path,
                       "not a movie: its frames have " + std::to_string(*info.bands) + " bands");
   const std::int64_t width = info.dims[0], height = info.dims[1];
-  // At most about 24 bytes a pixel: two half spectra and the transform's
-  // buffers while summing, the images as they are made.
+  // At most about 24 bytes a pixel (34 when weighting): two half spectra
+  // (three) and the transform's buffers while summing (and the weights), the
+  // images as they are made.
   constexpr std::int64_t kMaxPixels = std::int64_t{1} << 27; // 1.4 x K3 super-resolution
   if (width < 2 || height < 2 || width > 65536 || height > 65536 || width * height > kMaxPixels)
     throw FormatError(path, "frames of " + std::to_string(width) + " x " + std::to_string(height) +
@@ -122,7 +137,12 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
                                 " pixels)");
 
   AlignedMovie out;
-  out.pixel_size_A = pixel_size_A > 0 ? pixel_size_A : metrics::pixel_size_in_A(info.spacing);
+  out.pixel_size_A =
+      options.pixel_size_A > 0 ? options.pixel_size_A : metrics::pixel_size_in_A(info.spacing);
+  const bool weighted = options.dose.dose_per_frame_e_per_A2 > 0;
+  if (weighted && !(out.pixel_size_A > 0))
+    throw FormatError(path, "exposure weighting needs the pixel size: the file has none, give it");
+  if (weighted) out.dose = options.dose;
   const auto check_cancel = [&] {
     if (cancel && cancel->load(std::memory_order_relaxed)) throw AlignCancelled{};
   };
@@ -158,6 +178,12 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
   const int w = static_cast<int>(width - (width % 2)), h = static_cast<int>(height);
   metrics::RealFftPlane fft(w, h);
   std::vector<std::complex<float>> odd(fft.spectrum_size()), even(fft.spectrum_size());
+  std::optional<DoseWeighter> weighter;
+  std::vector<std::complex<float>> weighted_sum;
+  if (weighted) {
+    weighter.emplace(w, h, out.pixel_size_A, options.dose);
+    weighted_sum.assign(fft.spectrum_size(), {});
+  }
   for (std::int64_t f = 0; f < frames; ++f) {
     check_cancel();
     const Image frame = read_frame(f);
@@ -174,9 +200,18 @@ AlignedMovie align_movie(const std::string& path, double pixel_size_A,
     }
     fft.forward();
     const auto& at = out.drift.frame_px[static_cast<std::size_t>(f)];
-    metrics::add_shifted(f % 2 == 0 ? odd.data() : even.data(), fft.spectrum(), w, h,
-                         metrics::ShiftPhases(w, h, at));
+    const metrics::ShiftPhases phases(w, h, at);
+    metrics::add_shifted(f % 2 == 0 ? odd.data() : even.data(), fft.spectrum(), w, h, phases);
+    if (weighter)
+      metrics::add_shifted(weighted_sum.data(), fft.spectrum(), w, h, phases,
+                           weighter->next_frame().data());
     if (frames_done) frames_done(static_cast<int>(frames + f + 1), total);
+  }
+  if (weighter) {
+    weighter->normalise(weighted_sum);
+    out.dose_weighted = half_image(fft, weighted_sum, spacing);
+    std::vector<std::complex<float>>().swap(weighted_sum);
+    weighter.reset();
   }
   out.odd = half_image(fft, odd, spacing);
   std::vector<std::complex<float>>().swap(odd);

@@ -161,6 +161,14 @@ private slots:
     }
     r = run_cli({"movies", "align", sim, "--out", out, "--quiet"});
     QVERIFY2(r.out.contains("0 aligned, 0 failed, 2 already done"), r.out.constData());
+    // Asking for the exposure-weighted sums realigns the movies that lack one.
+    r = run_cli({"movies", "align", sim, "--out", out, "--quiet", "--dose-per-frame", "6.67"});
+    QVERIFY2(r.out.contains("2 aligned, 0 failed, 0 already done"), r.out.constData());
+    QCOMPARE(atelier::MrcFile((out + "/sim_0001_movie_sum_dw.mrc").toStdString()).width(),
+             std::int64_t(256));
+    r = run_cli({"movies", "align", sim, "--out", out, "--voltage", "200"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("--dose-per-frame"), r.err.constData());
     r = run_cli({"movies", "align", sim + "/sim_0001_sum.mrc", "--out", out, "--quiet"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("sim_0001_sum.mrc") && r.err.contains("single frame"),

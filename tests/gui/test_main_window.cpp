@@ -192,7 +192,8 @@ void TestMainWindow::denoisesItemsAndComparesWithTheResult() {
 }
 
 // Training, Align Movies: the movies' drift-corrected sums and halves land
-// in derived/aligned/ and are imported as items that pair for training.
+// in derived/aligned/ (with exposure-weighted sums, given the dose) and are
+// imported as items that pair for training.
 void TestMainWindow::alignsMoviesIntoImportedHalves() {
   QTemporaryDir tmp;
   const QString sim = tmp.filePath("sim"), proj = tmp.filePath("m.atelier");
@@ -216,18 +217,21 @@ void TestMainWindow::alignsMoviesIntoImportedHalves() {
   QVERIFY(!window.alignMovies(sums)); // no movie among them
   QSignalSpy aligned(&window, &MainWindow::alignFinished);
   QSignalSpy imported(&window.importJob(), &ImportJob::finished);
-  QVERIFY(window.alignMovies(movies));
+  movies::DoseSchedule dose; // 40 e-/Å² over the 4 frames, as simulated
+  dose.dose_per_frame_e_per_A2 = 10.0;
+  QVERIFY(window.alignMovies(movies, dose));
   QVERIFY(!window.alignMovies(movies)); // one run at a time
   QVERIFY(aligned.wait(60000));
   QCOMPARE(aligned[0][0].toInt(), 2);
   QCOMPARE(aligned[0][1].toInt(), 0);
   QTRY_COMPARE_WITH_TIMEOUT(imported.size(), 1, 30000);
-  QCOMPARE(imported.first().at(0).toLongLong(), 6); // sum, odd, even per movie
+  QCOMPARE(imported.first().at(0).toLongLong(), 8); // sum, odd, even, weighted sum per movie
   auto p = project::Project::open(proj.toStdString());
   QCOMPARE(p.count_items("path ~ sim_0001_movie_odd"), std::int64_t(1));
   QCOMPARE(p.count_items("path ~ sim_0002_movie_even"), std::int64_t(1));
   // One folder per dataset (and subfolder): same-named movies stay apart.
   const QString dataset_dir = proj + "/derived/aligned/dataset-1";
+  QVERIFY(QFile::exists(dataset_dir + "/sim_0002_movie_sum_dw.mrc"));
   QVERIFY2(QFile::exists(dataset_dir + "/sim_0001_movie_drift.json"),
            qPrintable(QDir(proj + "/derived/aligned").entryList().join(",")));
   // Each movie links to its aligned sum: the compare tab shows the plain

@@ -61,7 +61,7 @@ private slots:
     const QString dir = tmp_.filePath("sim");
     const std::string movie = (dir + "/sim_0001_movie.mrcs").toStdString();
     int calls = 0, last_done = 0, last_total = 0;
-    const movies::AlignedMovie a = movies::align_movie(movie, 0.0, [&](int done, int total) {
+    const movies::AlignedMovie a = movies::align_movie(movie, {}, [&](int done, int total) {
       ++calls;
       QVERIFY(done > last_done);
       last_done = done, last_total = total;
@@ -129,7 +129,7 @@ private slots:
     bool threw = false;
     try {
       movies::align_movie(
-          movie, 0.0, [&](int done, int) { cancel = done >= 3; }, &cancel);
+          movie, {}, [&](int done, int) { cancel = done >= 3; }, &cancel);
     } catch (const movies::AlignCancelled&) {
       threw = true;
     }
