@@ -234,7 +234,7 @@ TilePowerSum tile_power_sum(PlaneView plane, const PowerSpectrumOptions& options
   for (const std::int64_t y0 : ys)
     for (const std::int64_t x0 : xs)
       all.push_back({x0, y0, first_row_offset(plane, x0, y0, n), 0.0, 0});
-  TilePairFft fft(n);
+  TilePairFft fft(n, options.plan);
   std::vector<float> sum;
   const auto pixels = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n);
   const auto mean = [](const PairTile& t) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/data/image.h"
+#include "core/metrics/fftw_plans.h"
 #include "core/metrics/metric.h"
 #include "core/metrics/plane.h"
 
@@ -20,6 +21,10 @@ struct PowerSpectrumOptions {
   // micrograph's spectrum is as clear from 16 tiles as from all 64, at a
   // quarter of the cost.
   int max_tiles = 16;
+  // How hard FFTW plans the tile transform the first time on a machine
+  // (fftw_plans.h): patient (seconds, once; import's thousands of items
+  // repay it) or measure (for an interactive view that must not stall).
+  PlanEffort plan = PlanEffort::patient;
 };
 
 struct PowerSpectrum1D {

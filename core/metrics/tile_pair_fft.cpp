@@ -19,10 +19,10 @@ constexpr int kKeptSide = 1024;
 
 } // namespace
 
-TilePairFft::TilePairFft(int n) : n_(n) {
+TilePairFft::TilePairFft(int n, PlanEffort effort) : n_(n) {
   if (n < 2 || n % 2 != 0)
     throw Error("TilePairFft: tile side must be even, got " + std::to_string(n));
-  plan_ = shared_fftw_plan(FftKind::complex_forward, n, n, PlanEffort::patient);
+  plan_ = shared_fftw_plan(FftKind::complex_forward, n, n, effort);
   const std::size_t bytes = sizeof(std::complex<float>) * static_cast<std::size_t>(n) * n;
   void* in = nullptr;
   void* out = nullptr;

@@ -9,6 +9,8 @@
 // Destroy a TilePairFft on the thread that made it.
 #pragma once
 
+#include "core/metrics/fftw_plans.h"
+
 #include <complex>
 #include <vector>
 
@@ -17,7 +19,7 @@ namespace atelier::metrics {
 class TilePairFft {
 public:
   // n: tile side, even and at least 2. Throws Error when FFTW cannot plan.
-  explicit TilePairFft(int n);
+  explicit TilePairFft(int n, PlanEffort effort = PlanEffort::patient);
   ~TilePairFft();
   TilePairFft(const TilePairFft&) = delete;
   TilePairFft& operator=(const TilePairFft&) = delete;

@@ -373,6 +373,7 @@ void ViewerPanel::present(bool keep_view) {
       o.tile = 256;
       o.overlap = 0.5;
       o.max_tiles = 64;
+      o.plan = metrics::PlanEffort::measure; // on the GUI thread: never seconds of planning
       metrics::FloatPlane ps = metrics::power_spectrum_image(plane_of(mode < 0 ? kMean : mode), o);
       if (flatten_->isChecked()) metrics::flatten_spectrum_background(ps);
       viewer_->setPlane(std::move(ps), Spacing{}, keep_view);
