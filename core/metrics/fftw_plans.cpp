@@ -141,19 +141,27 @@ bool KeptBuffers::lease(std::size_t first_bytes, std::size_t second_bytes, void*
   return true;
 }
 
-void allocate_fft_buffers(std::size_t first_bytes, std::size_t second_bytes, void*& first,
-                          void*& second, const char* what) {
-  first = fftwf_malloc(first_bytes);
-  second = fftwf_malloc(second_bytes);
-  if (first && second) return;
-  fftwf_free(first);
-  fftwf_free(second);
-  first = second = nullptr;
+FftBuffers::FftBuffers(KeptBuffers* kept, std::size_t first_bytes, std::size_t second_bytes,
+                       const char* what) {
+  if (kept && kept->lease(first_bytes, second_bytes, first_, second_)) {
+    leased_from_ = kept;
+    return;
+  }
+  first_ = fftwf_malloc(first_bytes);
+  second_ = fftwf_malloc(second_bytes);
+  if (first_ && second_) return;
+  fftwf_free(first_);
+  fftwf_free(second_);
   throw Error(std::string(what) + ": out of memory for its transform buffers");
 }
 
-void free_fft_buffer(void* p) {
-  fftwf_free(p);
+FftBuffers::~FftBuffers() {
+  if (leased_from_) {
+    leased_from_->release();
+    return;
+  }
+  fftwf_free(first_);
+  fftwf_free(second_);
 }
 
 } // namespace atelier::metrics

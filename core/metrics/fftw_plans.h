@@ -50,9 +50,25 @@ private:
   bool leased_ = false;
 };
 
-// Both of fftwf_malloc, or throws Error naming what (both null on failure).
-void allocate_fft_buffers(std::size_t first_bytes, std::size_t second_bytes, void*& first,
-                          void*& second, const char* what);
-void free_fft_buffer(void* p);
+// A transform object's two buffers: the thread's kept ones when `keep` and
+// they are free, else its own (fftwf_malloc; throws Error naming `what`
+// when they cannot be had). Released or freed on destruction, which must
+// happen on the thread that made them.
+class FftBuffers {
+public:
+  FftBuffers(KeptBuffers* kept, std::size_t first_bytes, std::size_t second_bytes,
+             const char* what);
+  ~FftBuffers();
+  FftBuffers(const FftBuffers&) = delete;
+  FftBuffers& operator=(const FftBuffers&) = delete;
+
+  void* first() const { return first_; }
+  void* second() const { return second_; }
+
+private:
+  KeptBuffers* leased_from_ = nullptr;
+  void* first_ = nullptr;
+  void* second_ = nullptr;
+};
 
 } // namespace atelier::metrics

@@ -25,23 +25,9 @@ RealFft2d::RealFft2d(int n) : n_(n) {
   const std::size_t in_bytes = sizeof(float) * static_cast<std::size_t>(n) * n;
   const std::size_t out_bytes = sizeof(std::complex<float>) * static_cast<std::size_t>(n) *
                                 static_cast<std::size_t>(n / 2 + 1);
-  void* in = nullptr;
-  void* out = nullptr;
-  if (n <= kKeptSide && real_tile_buffers.lease(in_bytes, out_bytes, in, out))
-    leased_ = true;
-  else
-    allocate_fft_buffers(in_bytes, out_bytes, in, out, "RealFft2d");
-  input_ = static_cast<float*>(in);
-  output_ = static_cast<std::complex<float>*>(out);
-}
-
-RealFft2d::~RealFft2d() {
-  if (leased_) {
-    real_tile_buffers.release();
-    return;
-  }
-  free_fft_buffer(input_);
-  free_fft_buffer(output_);
+  buffers_.emplace(n <= kKeptSide ? &real_tile_buffers : nullptr, in_bytes, out_bytes, "RealFft2d");
+  input_ = static_cast<float*>(buffers_->first());
+  output_ = static_cast<std::complex<float>*>(buffers_->second());
 }
 
 void RealFft2d::transform() {
@@ -57,18 +43,10 @@ RealFftPlane::RealFftPlane(int width, int height) : width_(width), height_(heigh
                 std::to_string(width) + " x " + std::to_string(height));
   forward_ = shared_fftw_plan(FftKind::real_forward, width, height);
   inverse_ = shared_fftw_plan(FftKind::real_inverse, width, height);
-  void* real = nullptr;
-  void* spectrum = nullptr;
-  allocate_fft_buffers(sizeof(float) * static_cast<std::size_t>(width) * height,
-                       sizeof(std::complex<float>) * spectrum_size(), real, spectrum,
-                       "RealFftPlane");
-  real_ = static_cast<float*>(real);
-  spectrum_ = static_cast<std::complex<float>*>(spectrum);
-}
-
-RealFftPlane::~RealFftPlane() {
-  free_fft_buffer(real_);
-  free_fft_buffer(spectrum_);
+  buffers_.emplace(nullptr, sizeof(float) * static_cast<std::size_t>(width) * height,
+                   sizeof(std::complex<float>) * spectrum_size(), "RealFftPlane");
+  real_ = static_cast<float*>(buffers_->first());
+  spectrum_ = static_cast<std::complex<float>*>(buffers_->second());
 }
 
 void RealFftPlane::forward() {

@@ -4,8 +4,11 @@
 // RealFft2d on the thread that made it.
 #pragma once
 
+#include "core/metrics/fftw_plans.h"
+
 #include <complex>
 #include <cstddef>
+#include <optional>
 
 namespace atelier::metrics {
 
@@ -13,7 +16,6 @@ class RealFft2d {
 public:
   // n: tile side, even and at least 2. Throws Error when FFTW cannot plan.
   explicit RealFft2d(int n);
-  ~RealFft2d();
   RealFft2d(const RealFft2d&) = delete;
   RealFft2d& operator=(const RealFft2d&) = delete;
 
@@ -31,7 +33,7 @@ private:
   float* input_ = nullptr;
   std::complex<float>* output_ = nullptr; // n * (n / 2 + 1), as fftwf_complex
   void* plan_ = nullptr;                  // shared, never destroyed
-  bool leased_ = false;                   // input_ and output_ are the thread's kept buffers
+  std::optional<FftBuffers> buffers_;     // input_ and output_
 };
 
 // RealFftPlane: both directions of the real 2D transform of one width x
@@ -41,7 +43,6 @@ class RealFftPlane {
 public:
   // Throws Error for an odd width, a height under 1, or when FFTW cannot plan.
   RealFftPlane(int width, int height);
-  ~RealFftPlane();
   RealFftPlane(const RealFftPlane&) = delete;
   RealFftPlane& operator=(const RealFftPlane&) = delete;
 
@@ -66,6 +67,7 @@ private:
   std::complex<float>* spectrum_ = nullptr; // as fftwf_complex
   void* forward_ = nullptr;                 // shared plans, never destroyed
   void* inverse_ = nullptr;
+  std::optional<FftBuffers> buffers_; // real_ and spectrum_
 };
 
 } // namespace atelier::metrics

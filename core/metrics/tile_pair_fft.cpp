@@ -24,23 +24,9 @@ TilePairFft::TilePairFft(int n, PlanEffort effort) : n_(n) {
     throw Error("TilePairFft: tile side must be even, got " + std::to_string(n));
   plan_ = shared_fftw_plan(FftKind::complex_forward, n, n, effort);
   const std::size_t bytes = sizeof(std::complex<float>) * static_cast<std::size_t>(n) * n;
-  void* in = nullptr;
-  void* out = nullptr;
-  if (n <= kKeptSide && pair_tile_buffers.lease(bytes, bytes, in, out))
-    leased_ = true;
-  else
-    allocate_fft_buffers(bytes, bytes, in, out, "TilePairFft");
-  input_ = static_cast<std::complex<float>*>(in);
-  output_ = static_cast<std::complex<float>*>(out);
-}
-
-TilePairFft::~TilePairFft() {
-  if (leased_) {
-    pair_tile_buffers.release();
-    return;
-  }
-  free_fft_buffer(input_);
-  free_fft_buffer(output_);
+  buffers_.emplace(n <= kKeptSide ? &pair_tile_buffers : nullptr, bytes, bytes, "TilePairFft");
+  input_ = static_cast<std::complex<float>*>(buffers_->first());
+  output_ = static_cast<std::complex<float>*>(buffers_->second());
 }
 
 void TilePairFft::transform() {

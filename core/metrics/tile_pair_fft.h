@@ -12,6 +12,7 @@
 #include "core/metrics/fftw_plans.h"
 
 #include <complex>
+#include <optional>
 #include <vector>
 
 namespace atelier::metrics {
@@ -20,7 +21,6 @@ class TilePairFft {
 public:
   // n: tile side, even and at least 2. Throws Error when FFTW cannot plan.
   explicit TilePairFft(int n, PlanEffort effort = PlanEffort::patient);
-  ~TilePairFft();
   TilePairFft(const TilePairFft&) = delete;
   TilePairFft& operator=(const TilePairFft&) = delete;
 
@@ -41,7 +41,7 @@ private:
   std::complex<float>* input_ = nullptr;
   std::complex<float>* output_ = nullptr;
   void* plan_ = nullptr; // shared, never destroyed
-  bool leased_ = false;  // the buffers are the thread's kept ones
+  std::optional<FftBuffers> buffers_;
 };
 
 } // namespace atelier::metrics
