@@ -20,11 +20,13 @@ void sync_directory(const std::string& dir) {
   ::close(dfd);
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
-  // Unique per call: threads of one process may write beside each other.
+std::string temp_path_beside(const std::string& path) {
   static std::atomic<std::uint64_t> counter{0};
-  const std::string tmp =
-      path + "." + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + ".tmp";
+  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+  const std::string tmp = temp_path_beside(path);
   auto fail = [&](const std::string& what) {
     const std::string reason = what + ": " + std::strerror(errno);
     ::unlink(tmp.c_str());

@@ -9,7 +9,13 @@
 
 namespace atelier {
 
-// Writes bytes to "<path>.<pid>.tmp", fsyncs it, renames it over path and
+// A temporary name beside path, unique per call within the process and
+// across processes ("<path>.tmp-<pid>-<n>"): writers that rename their
+// output into place use it, so threads writing beside each other never
+// share one.
+std::string temp_path_beside(const std::string& path);
+
+// Writes bytes to temp_path_beside(path), fsyncs it, renames it over path and
 // fsyncs the folder, so path always holds either the old or the new content.
 // Failures throw FormatError(path, reason) and leave no temp file behind.
 void write_file_atomic(const std::string& path, std::string_view bytes);

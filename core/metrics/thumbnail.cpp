@@ -3,6 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/base/float4.h"
+#include "core/io/atomic_file.h"
 #include "core/metrics/plane.h"
 
 #include <opencv2/core.hpp>
@@ -10,14 +11,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
-#include <unistd.h>
 
 namespace atelier::metrics {
 
@@ -164,9 +163,7 @@ void write_thumbnail(const Image& thumb, const std::string& path) {
   } catch (const cv::Exception& e) {
     throw Error("write_thumbnail: " + path + ": " + e.what());
   }
-  static std::atomic<unsigned> counter{0};
-  const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const std::string tmp = temp_path_beside(path);
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));

@@ -5,13 +5,12 @@
 #include "core/base/error.h"
 #include "core/data/stats.h"
 #include "core/formats/mrc/mrc_header.h"
+#include "core/io/atomic_file.h"
 
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <unistd.h>
 
 namespace atelier {
 namespace {
@@ -94,10 +93,7 @@ void write_all(const std::string& path, const Layout& layout, const FrameSource&
   for (std::size_t i = options.labels.size(); i < 10; ++i)
     h.labels[i].fill(' ');
 
-  // Unique per call: threads of one process may write beside each other.
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string temp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  const std::string temp = temp_path_beside(path);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw FormatError(path, "cannot create " + temp);

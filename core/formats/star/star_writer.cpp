@@ -3,8 +3,8 @@
 #include "core/formats/star/star_writer.h"
 
 #include "core/base/error.h"
+#include "core/io/atomic_file.h"
 
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -154,9 +154,7 @@ void write_star(const std::string& path, const StarFile& file) {
   } catch (const Error& e) {
     throw FormatError(path, e.message());
   }
-  static std::atomic<unsigned> counter{0};
-  const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  const std::string tmp = temp_path_beside(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) throw FormatError(path, std::string("cannot create: ") + std::strerror(errno));
   const char* p = text.data();
