@@ -2,6 +2,7 @@
 #include "core/metrics/cryoem_metrics.h"
 
 #include "core/metrics/defocus_fit.h"
+#include "core/metrics/poly_fit.h"
 
 #include "core/base/error.h"
 #include "core/base/float4.h"
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <numbers>
 #include <optional>
+#include <span>
 
 namespace atelier::metrics {
 
@@ -74,38 +76,18 @@ std::shared_ptr<const RadialBins> radial_bins(int n) {
 }
 
 // The least-squares parabola y = a t^2 + b t + c through five points, t =
-// (x - origin) / scale (scale near the points' spacing keeps the 3 x 3
-// normal equations well conditioned): the vertex's offset from origin in x,
-// when the parabola opens upwards (a minimum), else nothing.
+// (x - origin) / scale (scale near the points' spacing keeps the fit well
+// conditioned): the vertex's offset from origin in x, when the parabola
+// opens upwards (a minimum), else nothing.
 std::optional<double> parabola_vertex(const double* x, const double* y, double origin,
                                       double scale) {
   if (!(scale > 0)) return std::nullopt;
-  double m[3][4] = {}; // [A^T A | A^T y], rows for t^2, t, 1
-  for (int i = 0; i < 5; ++i) {
-    const double t = (x[i] - origin) / scale;
-    const double row[3] = {t * t, t, 1.0};
-    for (int a = 0; a < 3; ++a) {
-      for (int b = 0; b < 3; ++b)
-        m[a][b] += row[a] * row[b];
-      m[a][3] += row[a] * y[i];
-    }
-  }
-  for (int c = 0; c < 3; ++c) { // Gauss-Jordan elimination, partial pivoting
-    int pivot = c;
-    for (int r = c + 1; r < 3; ++r)
-      if (std::abs(m[r][c]) > std::abs(m[pivot][c])) pivot = r;
-    if (std::abs(m[pivot][c]) < 1e-12) return std::nullopt;
-    std::swap(m[c], m[pivot]);
-    for (int r = 0; r < 3; ++r) {
-      if (r == c) continue;
-      const double k = m[r][c] / m[c][c];
-      for (int j = c; j < 4; ++j)
-        m[r][j] -= k * m[c][j];
-    }
-  }
-  const double a = m[0][3] / m[0][0], b = m[1][3] / m[1][1];
-  if (!(a > 0)) return std::nullopt;
-  return -b / (2.0 * a) * scale;
+  double t[5];
+  for (int i = 0; i < 5; ++i)
+    t[i] = (x[i] - origin) / scale;
+  const std::vector<double> c = fit_polynomial(t, std::span<const double>(y, 5), 2);
+  if (!(c[2] > 0)) return std::nullopt;
+  return -c[1] / (2.0 * c[2]) * scale;
 }
 
 // count tile origins from 0 to last, evenly spread (first and last included).

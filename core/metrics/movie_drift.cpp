@@ -4,6 +4,7 @@
 
 #include "core/base/float4.h"
 #include "core/metrics/fourier_shift.h"
+#include "core/metrics/poly_fit.h"
 #include "core/metrics/real_fft.h"
 
 #include <algorithm>
@@ -98,51 +99,16 @@ std::array<double, 2> find_peak(const float* map, int n, int cx, int cy, int rad
 // each of ts. t is rescaled to [-1, 1] over [t0, t1] for conditioning.
 std::vector<double> poly_fit_eval(const std::vector<double>& t, const std::vector<double>& v,
                                   int degree, double t0, double t1, const std::vector<double>& ts) {
-  const int m = degree + 1;
   const double mid = 0.5 * (t0 + t1), half = std::max(0.5 * (t1 - t0), 1e-9);
-  // Normal equations, solved by Gaussian elimination with partial pivoting.
-  std::vector<double> a(static_cast<std::size_t>(m * (m + 1)), 0.0);
-  const auto cell = [&](int r, int c) -> double& {
-    return a[static_cast<std::size_t>(r * (m + 1) + c)];
-  };
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const double u = (t[i] - mid) / half;
-    std::vector<double> pw(static_cast<std::size_t>(m), 1.0);
-    for (int k = 1; k < m; ++k)
-      pw[static_cast<std::size_t>(k)] = pw[static_cast<std::size_t>(k - 1)] * u;
-    for (int r = 0; r < m; ++r) {
-      for (int c = 0; c < m; ++c)
-        cell(r, c) += pw[static_cast<std::size_t>(r)] * pw[static_cast<std::size_t>(c)];
-      cell(r, m) += pw[static_cast<std::size_t>(r)] * v[i];
-    }
-  }
-  for (int col = 0; col < m; ++col) {
-    int pivot = col;
-    for (int r = col + 1; r < m; ++r)
-      if (std::abs(cell(r, col)) > std::abs(cell(pivot, col))) pivot = r;
-    for (int c = 0; c <= m; ++c)
-      std::swap(cell(col, c), cell(pivot, c));
-    const double d = cell(col, col);
-    if (std::abs(d) < 1e-12) continue;
-    for (int r = 0; r < m; ++r) {
-      if (r == col) continue;
-      const double f = cell(r, col) / d;
-      for (int c = col; c <= m; ++c)
-        cell(r, c) -= f * cell(col, c);
-    }
-  }
-  std::vector<double> coef(static_cast<std::size_t>(m), 0.0);
-  for (int r = 0; r < m; ++r)
-    if (std::abs(cell(r, r)) >= 1e-12) coef[static_cast<std::size_t>(r)] = cell(r, m) / cell(r, r);
+  std::vector<double> u;
+  u.reserve(t.size());
+  for (const double tv : t)
+    u.push_back((tv - mid) / half);
+  const std::vector<double> coef = fit_polynomial(u, v, degree);
   std::vector<double> out;
   out.reserve(ts.size());
-  for (const double tv : ts) {
-    const double u = (tv - mid) / half;
-    double y = 0.0;
-    for (int k = m - 1; k >= 0; --k)
-      y = y * u + coef[static_cast<std::size_t>(k)];
-    out.push_back(y);
-  }
+  for (const double tv : ts)
+    out.push_back(eval_polynomial(coef, (tv - mid) / half));
   return out;
 }
 
