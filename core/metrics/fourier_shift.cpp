@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <numbers>
 
 namespace atelier::metrics {
 
@@ -13,10 +14,9 @@ double signed_frequency(int k, int n) {
 }
 
 std::vector<std::complex<float>> shift_back_phases(int count, int n, double s) {
-  constexpr double kPi = 3.14159265358979323846;
   std::vector<std::complex<float>> p(static_cast<std::size_t>(count));
   for (int k = 0; k < count; ++k) {
-    const double a = 2.0 * kPi * signed_frequency(k, n) * s;
+    const double a = 2.0 * std::numbers::pi * signed_frequency(k, n) * s;
     const bool nyquist = n % 2 == 0 && k == n / 2;
     p[static_cast<std::size_t>(k)] = {static_cast<float>(std::cos(a)),
                                       nyquist ? 0.0f : static_cast<float>(std::sin(a))};

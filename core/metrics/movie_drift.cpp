@@ -12,12 +12,12 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
+#include <numbers>
 #include <system_error>
 
 namespace atelier::metrics {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr int kMinSide = 64;
 
 using Spectrum = std::vector<std::complex<float>>;
@@ -27,7 +27,7 @@ using Spectrum = std::vector<std::complex<float>>;
 std::vector<float> tukey(int n, int taper) {
   std::vector<float> w(static_cast<std::size_t>(n), 1.0f);
   for (int i = 0; i < taper; ++i) {
-    const auto v = static_cast<float>(0.5 - 0.5 * std::cos(kPi * (i + 0.5) / taper));
+    const auto v = static_cast<float>(0.5 - 0.5 * std::cos(std::numbers::pi * (i + 0.5) / taper));
     w[static_cast<std::size_t>(i)] = v;
     w[static_cast<std::size_t>(n - 1 - i)] = v;
   }

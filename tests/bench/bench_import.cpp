@@ -15,6 +15,7 @@
 #include "core/import/importer.h"
 #include "core/project/project.h"
 #include "core/simulate/micrograph_simulator.h"
+#include "tests/support/test_support.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -82,12 +83,6 @@ double run_peer(const std::string& dir, const QString& thumbs) {
     if (o.value("workers").toInt() == 2) peer2 = o.value("items_per_s").toDouble();
   }
   return peer2;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
 } // namespace
@@ -165,10 +160,10 @@ private slots:
         theirs.push_back(peer);
     }
     std::printf("{\"bench\":\"import\",\"rounds\":%d,\"median_items_per_s\":%.1f", rounds,
-                median(ours));
+                test::median(ours));
     if (!theirs.empty())
       std::printf(",\"peer_median_items_per_s\":%.1f,\"ratio_vs_peer_2_workers\":%.2f",
-                  median(theirs), median(ours) / median(theirs));
+                  test::median(theirs), test::median(ours) / test::median(theirs));
     std::printf("}\n");
 
     const auto again = import::import_paths(*p, {data_dir}, o, {}, nullptr);

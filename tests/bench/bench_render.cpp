@@ -6,6 +6,7 @@
 //   ATELIER_BENCH_POINTS (default 10000000), ATELIER_BENCH_VOLUME (default 256)
 #include "core/data/point_cloud.h"
 #include "core/data/volume.h"
+#include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
 #include "widgets/render/volume_scene.h"
@@ -30,11 +31,6 @@ namespace {
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
 std::size_t env_size(const char* name, std::size_t fallback) {
@@ -94,8 +90,8 @@ void bench_points(std::size_t n) {
       "{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
       "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
       "\"rotate_full_median_ms\":%.1f,\"pick_median_ms\":%.1f,\"picks_hit\":%d}\n",
-      n, build_ms, first_ms, median(moving), std::min(n, PointScene::decimated_points),
-      median(still), median(picks), picked);
+      n, build_ms, first_ms, test::median(moving), std::min(n, PointScene::decimated_points),
+      test::median(still), test::median(picks), picked);
   std::fflush(stdout);
 }
 
@@ -131,7 +127,8 @@ void bench_volume(std::int64_t n) {
     std::printf("{\"bench\":\"render_volume\",\"size\":%lld,\"mode\":\"%s\",\"build_ms\":%.0f,"
                 "\"first_frame_ms\":%.0f,\"rotate_interactive_median_ms\":%.1f,"
                 "\"rotate_full_median_ms\":%.1f}\n",
-                static_cast<long long>(n), name, build_ms, first_ms, median(moving), median(still));
+                static_cast<long long>(n), name, build_ms, first_ms, test::median(moving),
+                test::median(still));
     std::fflush(stdout);
   }
 }

@@ -31,6 +31,10 @@ void add_manifest_rows(const QStringList& formats = {});
 // What `action` wrote to stderr (file descriptor 2), e.g. library chatter.
 std::string capture_stderr(const std::function<void()>& action);
 
+// The median (the mean of the middle two for an even count; 0 when empty):
+// benchmarks report medians of noisy timings.
+double median(std::vector<double> values);
+
 void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes);
 void write_text(const std::string& path, const std::string& text);
 std::vector<std::uint8_t> read_file(const std::string& path);
