@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -125,8 +124,7 @@ int run_movies(const std::vector<std::string>& args) {
         ++refused;
         continue;
       }
-      if (!force &&
-          movies::aligned_outputs_exist(out_dir, m, align.dose.dose_per_frame_e_per_A2 > 0))
+      if (!force && movies::aligned_outputs_exist(out_dir, m, align.dose))
         ++skipped;
       else
         todo.push_back(m);
@@ -134,7 +132,7 @@ int run_movies(const std::vector<std::string>& args) {
 
     run::StopSignalGuard guard; // SIGINT / SIGTERM: finish nothing half-written, stop
     std::atomic<bool> cancel{false};
-    std::atomic<std::size_t> next{0}, done{0}, failed{refused};
+    std::atomic<std::size_t> next{0}, done{0}, aligned{0}, failed{refused};
     std::mutex print_mutex;
     std::optional<run::ProgressPrinter> bar;
     if (!quiet && !todo.empty()) bar.emplace(static_cast<std::int64_t>(todo.size()));
@@ -145,8 +143,13 @@ int run_movies(const std::vector<std::string>& args) {
         if (i >= todo.size() || cancel) return;
         const std::string& movie = todo[i];
         std::string line;
+        bool ok = true;
         try {
-          const movies::AlignedMovie a = movies::align_movie(movie, align, {}, &cancel);
+          // Ctrl-C / SIGTERM reach the alignment at its next frame.
+          const auto frame_done = [&](int, int) {
+            if (run::stop_requested()) cancel = true;
+          };
+          const movies::AlignedMovie a = movies::align_movie(movie, align, frame_done, &cancel);
           movies::write_aligned(out_dir, movie, a);
           char buf[160];
           if (a.pixel_size_A > 0)
@@ -156,15 +159,17 @@ int run_movies(const std::vector<std::string>& args) {
             std::snprintf(buf, sizeof buf, "drift %.2f px (net %.2f px)", a.drift.total_px,
                           a.drift.net_px);
           line = movie + ": " + buf;
+          ++aligned;
         } catch (const movies::AlignCancelled&) {
           return;
         } catch (const std::exception& e) {
           ++failed;
+          ok = false;
           line = "error: " + std::string(e.what());
         }
         const std::size_t d = ++done;
         std::lock_guard lock(print_mutex);
-        if (line.rfind("error: ", 0) == 0)
+        if (!ok)
           std::cerr << line << '\n';
         else if (!quiet)
           std::cout << line << '\n';
@@ -175,21 +180,11 @@ int run_movies(const std::vector<std::string>& args) {
     const int n = std::min<int>(threads, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
     for (int t = 0; t < n; ++t)
       pool.emplace_back(worker);
-    // Ctrl-C / SIGTERM reach the alignments under way within 50 ms.
-    std::atomic<bool> workers_done{false};
-    std::thread watcher([&] {
-      while (!workers_done) {
-        if (run::stop_requested()) cancel = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
     for (auto& t : pool)
       t.join();
-    workers_done = true;
-    watcher.join();
     if (bar) bar->finish();
-    std::cout << done.load() + refused - failed.load() << " aligned, " << failed.load()
-              << " failed, " << skipped << " already done";
+    std::cout << aligned.load() << " aligned, " << failed.load() << " failed, " << skipped
+              << " already done";
     if (cancel) std::cout << ", stopped before " << todo.size() - done.load() << " more";
     std::cout << '\n';
     if (cancel) return kExitFileError;

@@ -82,8 +82,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
       }
       try {
         const Movie& m = movies[i];
-        const bool weighted = dose.dose_per_frame_e_per_A2 > 0;
-        if (!movies::aligned_outputs_exist(m.out, m.path, weighted)) {
+        if (!movies::aligned_outputs_exist(m.out, m.path, dose)) {
           movies::AlignOptions options;
           options.pixel_size_A = m.pixel_size_A;
           options.dose = dose;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace atelier::movies {
@@ -18,6 +19,13 @@ double critical_exposure(double k_per_A, double voltage_kV) {
   // linear in voltage through those two, clamped.
   const double factor = std::clamp(0.8 + (voltage_kV - 200.0) * 0.2 / 100.0, 0.5, 1.2);
   return at_300 * factor;
+}
+
+std::string describe(const DoseSchedule& s) {
+  char text[96];
+  std::snprintf(text, sizeof text, "exposure-weighted: %g e/A2 per frame after %g e/A2, %g kV",
+                s.dose_per_frame_e_per_A2, s.pre_exposure_e_per_A2, s.voltage_kV);
+  return text;
 }
 
 DoseWeighter::DoseWeighter(int width, int height, double pixel_size_A,

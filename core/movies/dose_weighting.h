@@ -12,6 +12,7 @@
 
 #include <complex>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace atelier::movies {
@@ -25,7 +26,13 @@ struct DoseSchedule {
   double dose_per_frame_e_per_A2 = 0.0; // > 0 turns weighting on
   double pre_exposure_e_per_A2 = 0.0;   // before the first frame
   double voltage_kV = 300.0;
+  bool weighted() const { return dose_per_frame_e_per_A2 > 0; }
 };
+
+// One line naming the schedule ("exposure-weighted: 1.2 e/A2 per frame after
+// 0 e/A2, 300 kV"), as the weighted sum's MRC label records it; outputs made
+// for another schedule are recognised by it.
+std::string describe(const DoseSchedule& schedule);
 
 // Running weights over a width x height real transform's half spectrum
 // (height rows of width / 2 + 1 coefficients): frame f's weight is the

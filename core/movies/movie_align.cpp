@@ -46,12 +46,22 @@ AlignedPaths aligned_paths(const std::string& out_dir, const std::string& movie)
           (dir / (stem + "_sum_dw.mrc")).string()};
 }
 
-bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie, bool weighted) {
+bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie,
+                           const DoseSchedule& dose) {
   const AlignedPaths p = aligned_paths(out_dir, movie);
   std::error_code ec;
-  return std::filesystem::exists(p.sum, ec) && std::filesystem::exists(p.odd, ec) &&
-         std::filesystem::exists(p.even, ec) &&
-         (!weighted || std::filesystem::exists(p.dose_weighted, ec));
+  if (!std::filesystem::exists(p.sum, ec) || !std::filesystem::exists(p.odd, ec) ||
+      !std::filesystem::exists(p.even, ec))
+    return false;
+  if (!dose.weighted()) return true;
+  try {
+    const MrcHeader& h = MrcFile(p.dose_weighted).header();
+    const std::string expected = "Atelier: " + describe(dose);
+    for (int i = 0; i < std::min(h.nlabl, 10); ++i)
+      if (h.label(i) == expected) return true;
+  } catch (const std::exception&) {
+  }
+  return false; // missing, unreadable, or weighted for another schedule
 }
 
 void write_aligned(const std::string& out_dir, const std::string& movie, const AlignedMovie& a) {
@@ -68,7 +78,7 @@ void write_aligned(const std::string& out_dir, const std::string& movie, const A
   write_mrc(p.even, a.even, mrc);
   if (a.dose_weighted.width() > 0) {
     MrcWriteOptions dw = mrc;
-    dw.labels.push_back("Atelier: exposure-weighted (Grant & Grigorieff 2015)");
+    dw.labels.push_back("Atelier: " + describe(a.dose)); // see aligned_outputs_exist
     write_mrc(p.dose_weighted, a.dose_weighted, dw);
   } else {
     std::filesystem::remove(p.dose_weighted, ec);
@@ -139,7 +149,7 @@ AlignedMovie align_movie(const std::string& path, const AlignOptions& options,
   AlignedMovie out;
   out.pixel_size_A =
       options.pixel_size_A > 0 ? options.pixel_size_A : metrics::pixel_size_in_A(info.spacing);
-  const bool weighted = options.dose.dose_per_frame_e_per_A2 > 0;
+  const bool weighted = options.dose.weighted();
   if (weighted && !(out.pixel_size_A > 0))
     throw FormatError(path, "exposure weighting needs the pixel size: the file has none, give it");
   if (weighted) out.dose = options.dose;

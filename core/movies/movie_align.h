@@ -59,10 +59,10 @@ struct AlignedPaths {
   std::string sum, odd, even, drift_json, dose_weighted;
 };
 AlignedPaths aligned_paths(const std::string& out_dir, const std::string& movie);
-// Whether all three images of the movie exist in out_dir (and its weighted
-// sum, with weighted).
+// Whether all three images of the movie exist in out_dir and, for a
+// weighted schedule, its weighted sum made for that schedule (its label).
 bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie,
-                           bool weighted = false);
+                           const DoseSchedule& dose = {});
 // Writes them (float32 MRC with the movie's pixel size; the trajectory as
 // JSON), each atomically, the sum last; creates out_dir. A weighted sum left
 // by an earlier run goes when this one has none. Throws FormatError naming

@@ -156,10 +156,13 @@ private slots:
     movies::write_aligned(out, movie, a);
     const movies::AlignedPaths paths = movies::aligned_paths(out, movie);
     QVERIFY(QFileInfo::exists(QString::fromStdString(paths.dose_weighted)));
-    QVERIFY(movies::aligned_outputs_exist(out, movie, true));
+    QVERIFY(movies::aligned_outputs_exist(out, movie, options.dose));
+    movies::DoseSchedule other = options.dose; // another dose: not done yet
+    other.dose_per_frame_e_per_A2 = 1.5;
+    QVERIFY(!movies::aligned_outputs_exist(out, movie, other));
     movies::write_aligned(out, movie, movies::align_movie(movie));
     QVERIFY(!QFileInfo::exists(QString::fromStdString(paths.dose_weighted)));
-    QVERIFY(!movies::aligned_outputs_exist(out, movie, true));
+    QVERIFY(!movies::aligned_outputs_exist(out, movie, options.dose));
     QVERIFY(movies::aligned_outputs_exist(out, movie));
   }
 
