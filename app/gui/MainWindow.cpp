@@ -401,7 +401,11 @@ void MainWindow::buildMenus() {
   denoise->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
   QAction* align = train->addAction(tr("&Align Movies into Sums and Halves"), this, [this] {
     ProjectTab* tab = requireProject();
-    if (!tab) return;
+    if (!tab || refuseReadOnly(*tab)) return;
+    if (aligning_) {
+      statusBar()->showMessage(tr("Movies are being aligned already (see Jobs)."));
+      return;
+    }
     // The selected items, or every movie the grid's filter shows.
     std::vector<qint64> ids;
     for (const std::int64_t id : tab->grid->selectedIds())
@@ -416,6 +420,10 @@ void MainWindow::buildMenus() {
         statusBar()->showMessage(QString::fromStdString(e.what()));
         return;
       }
+    }
+    if (ids.empty()) {
+      statusBar()->showMessage(tr("No movies selected or shown by the filter."));
+      return;
     }
     // The exposure-weighted sum needs the dose per frame; the last one
     // given is offered again.
@@ -1090,6 +1098,10 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // Background work (imports, alignments, denoising, thumbnails) stops at
+  // its next step instead of holding the process after the window is gone;
+  // all of it resumes or redoes only what is missing.
+  jobs_->cancelAll();
   QSettings settings;
   settings.setValue("mainWindow/geometry", saveGeometry());
   settings.setValue("mainWindow/state", saveState());

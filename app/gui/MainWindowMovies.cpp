@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace atelier {
 
@@ -35,18 +36,28 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
     std::string out; // its folder under derived/aligned/
   };
   std::vector<Movie> movies;
+  int same_name = 0; // movies whose outputs would overwrite another's
   const std::filesystem::path aligned_root = tab->project->derived_dir() / "aligned";
   try {
     const project::ItemPaths paths(*tab->project);
-    for (const qint64 id : ids)
-      if (const auto row = tab->project->item(id); row && row->kind == "movie" && row->import_ok)
-        // Outputs are named after the movie's stem: one folder per dataset
-        // and subfolder keeps movies of the same name apart.
-        movies.push_back({id, paths.absolute(*row), row->pixel_size_A,
-                          (aligned_root / ("dataset-" + std::to_string(row->dataset_id)) /
-                           std::filesystem::path(row->rel_path).parent_path())
-                              .lexically_normal()
-                              .string()});
+    std::set<std::string> outputs; // out folder / stem
+    for (const qint64 id : ids) {
+      const auto row = tab->project->item(id);
+      if (!row || row->kind != "movie" || !row->import_ok) continue;
+      // Outputs are named after the movie's stem: one folder per dataset
+      // and subfolder keeps movies of the same name apart; two of one name
+      // in one folder (a.mrc, a.tif) would still collide: the second is
+      // left out, as the command line refuses it.
+      Movie m{id, paths.absolute(*row), row->pixel_size_A,
+              (aligned_root / ("dataset-" + std::to_string(row->dataset_id)) /
+               std::filesystem::path(row->rel_path).parent_path())
+                  .lexically_normal()
+                  .string()};
+      if (outputs.insert(m.out + "/" + movies::movie_stem(m.path)).second)
+        movies.push_back(std::move(m));
+      else
+        ++same_name;
+    }
   } catch (const std::exception& e) {
     statusBar()->showMessage(tr("Cannot align: %1").arg(QString::fromStdString(e.what())));
     return false;
@@ -58,10 +69,13 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
   aligning_ = true;
   const QString project_dir = tab->dir;
   const std::string out = aligned_root.string();
-  // Progress in frames: each movie takes kSteps, spread over its two passes.
-  constexpr int kSteps = 1000;
+  // Progress in percent of each movie (both passes over its frames).
+  constexpr int kSteps = 100;
   auto* dialog = new QProgressDialog(tr("Aligning %1 movies…").arg(movies.size()), tr("Cancel"), 0,
                                      int(movies.size()) * kSteps, this);
+  // It stays (with Cancel) until the last outputs are written and recorded.
+  dialog->setAutoReset(false);
+  dialog->setAutoClose(false);
   dialog->setMinimumDuration(300);
   dialog->setValue(0);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -70,10 +84,13 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
                                 [cancel] { cancel->store(true); });
   QPointer<MainWindow> self(this);
   QPointer<QProgressDialog> progress(dialog);
-  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job, dose] {
-    int done = 0, errors = 0;
+  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job, dose, same_name] {
+    int done = 0, errors = same_name;
     bool cancelled = false;
-    QString first_error;
+    QString first_error =
+        same_name
+            ? QObject::tr("%1 movies share a name with another in their folder").arg(same_name)
+            : QString();
     std::optional<project::Project> project; // this thread's connection
     for (std::size_t i = 0; i < movies.size(); ++i) {
       if (cancel->load()) {
@@ -86,16 +103,16 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
           movies::AlignOptions options;
           options.pixel_size_A = m.pixel_size_A;
           options.dose = dose;
-          // Frame progress, at most one update per percent of the movie.
-          int shown = -1;
+          // Frame progress, one update per percent of the movie.
+          int shown = 0;
           const auto frames_done = [&](int frame, int total) {
-            const int step = frame * kSteps / std::max(total, 1);
-            if (step / 10 == shown / 10) return;
+            const int step = std::min(kSteps - 1, frame * kSteps / std::max(total, 1));
+            if (step == shown) return;
             shown = step;
             QMetaObject::invokeMethod(
                 qApp,
                 [progress, value = int(i) * kSteps + step] {
-                  if (progress) progress->setValue(value);
+                  if (progress && !progress->wasCanceled()) progress->setValue(value);
                 },
                 Qt::QueuedConnection);
           };
@@ -120,7 +137,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
       QMetaObject::invokeMethod(
           qApp,
           [self, progress, job, n = qint64(i + 1), total = qint64(movies.size())] {
-            if (progress) progress->setValue(int(n) * kSteps);
+            if (progress && !progress->wasCanceled()) progress->setValue(int(n) * kSteps);
             if (self) self->jobs_->setProgress(job, n, total);
           },
           Qt::QueuedConnection);

@@ -60,6 +60,7 @@ private slots:
   void alignsMoviesIntoImportedHalves();
   void readOnlyWhileAnotherHoldsTheProject();
   void createsProjectsFromTheFileMenu();
+  void closingCancelsBackgroundJobs();
   void cleanupTestCase() { QSettings().clear(); }
 
 private:
@@ -500,6 +501,27 @@ void TestMainWindow::importDialogOptions() {
   QCOMPARE(o.include_globs, (std::vector<std::string>{"*.mrc", "*.tif"}));
   QVERIFY(o.exclude_globs.empty());
   QVERIFY(o.threads >= 1);
+}
+
+// Closing the window cancels the background jobs (each stops at its next
+// step), so none holds the process after the window is gone; a cancel that
+// finishes its job at once is fine too.
+void TestMainWindow::closingCancelsBackgroundJobs() {
+  MainWindow window;
+  JobsPanel& jobs = window.jobs();
+  bool first = false, second = false;
+  int job = 0;
+  jobs.addJob("slow", [&] { first = true; });
+  job = jobs.addJob("quick", [&] {
+    second = true;
+    jobs.finishJob(job, "cancelled", false);
+  });
+  jobs.addJob("no cancel");
+  window.show();
+  QVERIFY(window.close());
+  QVERIFY(first);
+  QVERIFY(second);
+  QCOMPARE(jobs.runningJobs(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)

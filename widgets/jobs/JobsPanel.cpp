@@ -10,6 +10,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <vector>
+
 namespace atelier {
 namespace {
 enum Column { kTitle = 0, kProgress = 1, kDetail = 2, kCancel = 3 };
@@ -59,6 +61,15 @@ int JobsPanel::addJob(const QString& title, std::function<void()> cancel) {
   running_[id] = std::move(cancel);
   log(tr("started: %1").arg(title));
   return id;
+}
+
+void JobsPanel::cancelAll() {
+  // A cancel may finish its job at once (erasing it): copy them first.
+  std::vector<std::function<void()>> cancels;
+  for (const auto& [id, cancel] : running_)
+    if (cancel) cancels.push_back(cancel);
+  for (const auto& cancel : cancels)
+    cancel();
 }
 
 void JobsPanel::setProgress(int job, qint64 done, qint64 total, const QString& detail) {

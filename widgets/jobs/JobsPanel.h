@@ -27,6 +27,8 @@ public:
   void finishJob(int job, const QString& summary, bool ok = true);
   void log(const QString& line);
   int runningJobs() const { return int(running_.size()); }
+  // Calls every running job's cancel (as closing the window does).
+  void cancelAll();
   QTreeWidget& jobs() { return *jobs_; }
   QPlainTextEdit& logView() { return *log_; }
 
