@@ -322,11 +322,23 @@ DriftEstimate MovieDriftTracker::estimate() const {
   }
   for (std::size_t f = 0; f < times.size(); ++f)
     est.frame_px.push_back({path[0][f] - path[0][0], path[1][f] - path[1][0]});
-  for (std::size_t f = 1; f < est.frame_px.size(); ++f)
-    est.total_px += std::hypot(est.frame_px[f][0] - est.frame_px[f - 1][0],
-                               est.frame_px[f][1] - est.frame_px[f - 1][1]);
-  est.net_px = std::hypot(est.frame_px.back()[0], est.frame_px.back()[1]);
+  est.total_px = path_length(est.frame_px);
+  est.net_px = net_displacement(est.frame_px);
   return est;
+}
+
+double path_length(const std::vector<std::array<double, 2>>& positions) {
+  double total = 0.0;
+  for (std::size_t f = 1; f < positions.size(); ++f)
+    total +=
+        std::hypot(positions[f][0] - positions[f - 1][0], positions[f][1] - positions[f - 1][1]);
+  return total;
+}
+
+double net_displacement(const std::vector<std::array<double, 2>>& positions) {
+  if (positions.size() < 2) return 0.0;
+  return std::hypot(positions.back()[0] - positions.front()[0],
+                    positions.back()[1] - positions.front()[1]);
 }
 
 std::vector<Metric> drift_metrics(const DriftEstimate& drift, double pixel_size_A) {

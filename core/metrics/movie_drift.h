@@ -77,6 +77,11 @@ private:
   std::vector<std::vector<float>> sums_; // side_ x side_ per group
 };
 
+// Length of the path through the positions in order, and the distance from
+// the first to the last (0 for fewer than two).
+double path_length(const std::vector<std::array<double, 2>>& positions);
+double net_displacement(const std::vector<std::array<double, 2>>& positions);
+
 // Recorded with the metrics (metadata "metrics.drift.version"); bumped when
 // the method changes what it measures.
 inline constexpr int kDriftMetricsVersion = 1;

@@ -2,6 +2,7 @@
 #include "core/base/error.h"
 #include "core/display/display_mapping.h"
 #include "core/display/display_presets.h"
+#include "core/display/scale_bar.h"
 #include "core/metrics/cryoem_metrics.h"
 
 #include <QTest>
@@ -18,6 +19,17 @@ class TestDisplay : public QObject {
   Q_OBJECT
 
 private slots:
+  void scaleBarLengths() {
+    QCOMPARE(display::nice_length_at_least(3.2), 5.0);
+    QCOMPARE(display::nice_length_at_least(0.013), 0.02);
+    QCOMPARE(display::nice_length_at_least(6.0), 10.0);
+    QCOMPARE(display::nice_length_at_most(3.2), 2.0);
+    QCOMPARE(display::nice_length_at_most(70.0), 50.0);
+    QCOMPARE(display::nice_length_at_most(1.0), 1.0);
+    QCOMPARE(display::nice_length_at_least(0.0), 0.0);
+    QCOMPARE(display::nice_length_at_most(-1.0), 0.0);
+  }
+
   void windowAndColormaps() {
     const float inf = std::numeric_limits<float>::infinity();
     const std::vector<float> v{0.0f, 5.0f, 10.0f, -3.0f, 20.0f, std::nanf(""), inf, -inf};

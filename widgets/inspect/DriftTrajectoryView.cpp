@@ -1,6 +1,10 @@
 // Painting and hit-testing of the drift path (see DriftTrajectoryView.h).
 #include "widgets/inspect/DriftTrajectoryView.h"
 
+#include "core/display/display_mapping.h"
+#include "core/display/scale_bar.h"
+#include "core/metrics/movie_drift.h"
+
 #include <QHelpEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -12,28 +16,11 @@
 namespace atelier {
 namespace {
 
-// Viridis at t in [0, 1] (five stops, linear between them).
-QColor viridis(double t) {
-  static const std::array<QColor, 5> stops{QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b),
-                                           QColor(0x21, 0x91, 0x8c), QColor(0x5e, 0xc9, 0x62),
-                                           QColor(0xfd, 0xe7, 0x25)};
-  t = std::clamp(t, 0.0, 1.0) * (stops.size() - 1);
-  const auto i = std::min<std::size_t>(static_cast<std::size_t>(t), stops.size() - 2);
-  const double u = t - static_cast<double>(i);
-  const QColor& a = stops[i];
-  const QColor& b = stops[i + 1];
-  return QColor::fromRgbF(static_cast<float>(a.redF() + u * (b.redF() - a.redF())),
-                          static_cast<float>(a.greenF() + u * (b.greenF() - a.greenF())),
-                          static_cast<float>(a.blueF() + u * (b.blueF() - a.blueF())));
-}
-
-// 1, 2 or 5 times a power of ten, at most `limit`.
-double nice_length(double limit) {
-  if (!(limit > 0)) return 0;
-  const double p = std::pow(10.0, std::floor(std::log10(limit)));
-  for (const double m : {5.0, 2.0, 1.0})
-    if (m * p <= limit) return m * p;
-  return p;
+// The colour of frame f of n: viridis from the first to the last.
+QColor frame_colour(int f, int n) {
+  const auto& table = display::colormap_table(display::Colormap::viridis);
+  return QColor::fromRgba(
+      table[static_cast<std::size_t>(std::lround(255.0 * f / std::max(1, n - 1)))]);
 }
 
 constexpr double kMinSpan = 2.0; // the plot shows at least 2 units across
@@ -53,19 +40,18 @@ void DriftTrajectoryView::setTrajectory(std::vector<std::array<double, 2>> frame
   for (auto& p : frames_px)
     p = {p[0] * scale, p[1] * scale};
   frames_ = std::move(frames_px);
+  total_ = metrics::path_length(frames_);
+  net_ = metrics::net_displacement(frames_);
+  bounds_ = {};
+  if (!frames_.empty()) {
+    double x0 = frames_[0][0], x1 = x0, y0 = frames_[0][1], y1 = y0;
+    for (const auto& p : frames_) {
+      x0 = std::min(x0, p[0]), x1 = std::max(x1, p[0]);
+      y0 = std::min(y0, p[1]), y1 = std::max(y1, p[1]);
+    }
+    bounds_ = QRectF(QPointF(x0, y0), QPointF(x1, y1));
+  }
   update();
-}
-
-double DriftTrajectoryView::totalLength() const {
-  double total = 0;
-  for (std::size_t f = 1; f < frames_.size(); ++f)
-    total += std::hypot(frames_[f][0] - frames_[f - 1][0], frames_[f][1] - frames_[f - 1][1]);
-  return total;
-}
-
-double DriftTrajectoryView::netLength() const {
-  if (frames_.empty()) return 0;
-  return std::hypot(frames_.back()[0] - frames_.front()[0], frames_.back()[1] - frames_.front()[1]);
 }
 
 QRectF DriftTrajectoryView::plotRect() const {
@@ -76,15 +62,10 @@ QRectF DriftTrajectoryView::plotRect() const {
 DriftTrajectoryView::Mapping DriftTrajectoryView::mapping() const {
   Mapping m;
   if (frames_.empty()) return m;
-  double x0 = frames_[0][0], x1 = x0, y0 = frames_[0][1], y1 = y0;
-  for (const auto& p : frames_) {
-    x0 = std::min(x0, p[0]), x1 = std::max(x1, p[0]);
-    y0 = std::min(y0, p[1]), y1 = std::max(y1, p[1]);
-  }
   const QRectF r = plotRect();
-  const double span = std::max({x1 - x0, y1 - y0, kMinSpan});
+  const double span = std::max({bounds_.width(), bounds_.height(), kMinSpan});
   m.pixels_per_unit = std::max(1.0, std::min(r.width(), r.height())) / span;
-  m.centre = {0.5 * (x0 + x1), 0.5 * (y0 + y1)};
+  m.centre = bounds_.center();
   m.plot_centre = r.center();
   return m;
 }
@@ -118,12 +99,12 @@ void DriftTrajectoryView::paintEvent(QPaintEvent*) {
                        .arg(unit())
                        .arg(n));
   for (int f = 1; f < n; ++f) {
-    painter.setPen(QPen(viridis(double(f) / std::max(1, n - 1)), 2.0));
+    painter.setPen(QPen(frame_colour(f, n), 2.0));
     painter.drawLine(framePoint(m, f - 1), framePoint(m, f));
   }
   painter.setPen(Qt::NoPen);
   for (int f = 0; f < n; ++f) {
-    painter.setBrush(viridis(double(f) / std::max(1, n - 1)));
+    painter.setBrush(frame_colour(f, n));
     painter.drawEllipse(framePoint(m, f), 3.0, 3.0);
   }
   painter.setBrush(Qt::NoBrush);
@@ -133,7 +114,7 @@ void DriftTrajectoryView::paintEvent(QPaintEvent*) {
   // Scale bar: at most a quarter of the plot's width.
   const QRectF r = plotRect();
   const double per_pixel = 1.0 / m.pixels_per_unit;
-  const double bar = nice_length(0.25 * r.width() * per_pixel);
+  const double bar = display::nice_length_at_most(0.25 * r.width() * per_pixel);
   if (bar > 0) {
     const double len = bar / per_pixel;
     const double y = height() - fontMetrics().height() - 6;

@@ -23,8 +23,8 @@ public:
   void setTrajectory(std::vector<std::array<double, 2>> frames_px, double pixel_size_A);
   bool hasTrajectory() const { return !frames_.empty(); }
   // Path length and first-to-last displacement, in the shown unit.
-  double totalLength() const;
-  double netLength() const;
+  double totalLength() const { return total_; }
+  double netLength() const { return net_; }
   QString unit() const { return pixel_size_A_ > 0 ? QStringLiteral("Å") : QStringLiteral("px"); }
   // Where frame f is drawn (widget coordinates), for tests and tooltips.
   QPointF framePoint(int f) const;
@@ -47,6 +47,9 @@ private:
   QPointF framePoint(const Mapping& m, int f) const;
   std::vector<std::array<double, 2>> frames_; // in the shown unit
   double pixel_size_A_ = 0.0;
+  // Derived from frames_ when it is set.
+  double total_ = 0.0, net_ = 0.0;
+  QRectF bounds_; // the frames' bounding box, in the shown unit
 };
 
 } // namespace atelier

@@ -1,6 +1,8 @@
 // The image viewer's mapping, zoom, pan and readout (see ImageViewer.h).
 #include "widgets/viewer/ImageViewer.h"
 
+#include "core/display/scale_bar.h"
+
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -15,13 +17,6 @@ namespace {
 constexpr double kMinZoom = 1.0 / 32, kMaxZoom = 32.0;
 constexpr std::int64_t kTile = 512;
 
-// A "nice" length (1, 2 or 5 times a power of ten) near target.
-double nice_length(double target) {
-  const double p = std::pow(10.0, std::floor(std::log10(target)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= target) return m * p;
-  return 10 * p;
-}
 } // namespace
 
 ImageViewer::ImageViewer(QWidget* parent) : QWidget(parent) {
@@ -287,7 +282,7 @@ void ImageViewer::paintEvent(QPaintEvent*) {
   // Scale bar, about a fifth of the width, in the data's units.
   if (spacing_.known() && !spacing_.unit.empty()) {
     const double per_pixel = spacing_.xyz[0];
-    const double length = nice_length(width() / 5.0 / zoom_ * per_pixel);
+    const double length = display::nice_length_at_least(width() / 5.0 / zoom_ * per_pixel);
     const double bar = length / per_pixel * zoom_;
     const QRectF r(12, height() - 24, bar, 5);
     p.fillRect(r, Qt::white);
