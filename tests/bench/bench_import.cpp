@@ -134,10 +134,10 @@ private slots:
                 "\"seconds\":%.3f,\"items_per_s\":%.1f,\"MB_per_s\":%.1f}\n",
                 count, mb, raw_s, count / raw_s, mb / raw_s);
 
-    // Rounds alternate ours and the peer on the same files, after the
-    // written files reached the disk (writeback would otherwise steal CPU
-    // from whichever runs first); medians and their ratio are reported.
-    ::sync();
+    // Rounds alternate ours and the peer on the same files, each after a
+    // sync (writeback of the files, the thumbnails and the project just
+    // written would otherwise steal CPU from whichever runs next); medians
+    // and their ratio are reported.
     int rounds = 3;
     if (const char* env = std::getenv("ATELIER_BENCH_ROUNDS")) rounds = std::max(1, std::atoi(env));
     import::ImportOptions o;
@@ -145,6 +145,7 @@ private slots:
     std::vector<double> ours, theirs;
     std::optional<project::Project> p;
     for (int round = 0; round < rounds; ++round) {
+      ::sync();
       p.emplace(project::Project::create(
           tmp.filePath(QString("bench-%1.atelier").arg(round)).toStdString()));
       const auto s = import::import_paths(*p, {data_dir}, o, {}, nullptr);
@@ -156,6 +157,7 @@ private slots:
                   "\"MB_per_s\":%.1f}\n",
                   round, count, mb, s.seconds, count / s.seconds, mb / s.seconds);
       std::fflush(stdout);
+      ::sync();
       if (const double peer = run_peer(data_dir, tmp.filePath("peer_thumbs")); peer > 0)
         theirs.push_back(peer);
     }
