@@ -1,5 +1,6 @@
 #include "app/gui/MainWindow.h"
 
+#include "app/gui/BackgroundTask.h"
 #include "app/gui/app_log.h"
 #include "app/gui/theme.h"
 
@@ -58,7 +59,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
@@ -71,7 +71,6 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 
 namespace atelier {
@@ -908,20 +907,14 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
   ProjectTab* tab = currentProject();
   if (!tab || denoising_ || ids.empty() || refuseReadOnly(*tab)) return false;
   denoising_ = true;
-  auto* dialog = new QProgressDialog(tr("Denoising with %1…").arg(QFileInfo(run_dir).fileName()),
-                                     tr("Cancel"), 0, int(ids.size()), this);
-  dialog->setMinimumDuration(300);
-  dialog->setValue(0);
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
-  const int job = jobs_->addJob(
+  const BackgroundTask task(
+      this, *jobs_, tr("Denoising with %1…").arg(QFileInfo(run_dir).fileName()),
       tr("Denoise %1 items with %2").arg(ids.size()).arg(QFileInfo(run_dir).fileName()),
-      [cancel] { cancel->store(true); });
+      int(ids.size()));
   const QString project_dir = tab->dir;
   QPointer<MainWindow> self(this);
-  QPointer<QProgressDialog> progress(dialog);
   std::vector<std::int64_t> items(ids.begin(), ids.end());
-  (void)QtConcurrent::run([self, progress, cancel, project_dir, run_dir, checkpoint, items, job] {
+  (void)QtConcurrent::run([self, task, project_dir, run_dir, checkpoint, items] {
     QString summary;
     int done = 0, errors = 0;
     bool cancelled = false;
@@ -932,14 +925,8 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
       o.checkpoint = checkpoint.toStdString();
       o.denoise.device = engine::default_device();
       const auto r = denoise::denoise_items(project, items, o, [&](std::size_t n, std::size_t) {
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, progress, n, job, total = qint64(items.size())] {
-              if (progress) progress->setValue(int(n));
-              if (self) self->jobs_->setProgress(job, qint64(n), total);
-            },
-            Qt::QueuedConnection);
-        return !cancel->load();
+        task.progress(int(n), qint64(n), qint64(items.size()));
+        return !task.cancelled();
       });
       done = int(r.done.size());
       errors = int(r.errors.size());
@@ -958,11 +945,10 @@ bool MainWindow::denoiseItems(const std::vector<qint64>& ids, const QString& run
     }
     QMetaObject::invokeMethod(
         qApp,
-        [self, progress, summary, done, errors, cancelled, job] {
-          if (progress) progress->deleteLater();
+        [self, task, summary, done, errors, cancelled] {
+          task.finish(summary, errors == 0);
           if (!self) return;
           self->denoising_ = false;
-          self->jobs_->finishJob(job, summary, errors == 0);
           self->statusBar()->showMessage(summary);
           emit self->denoiseFinished(done, errors, cancelled);
         },

@@ -5,6 +5,8 @@
 // can be curated and trained on like any other items.
 #include "app/gui/MainWindow.h"
 
+#include "app/gui/BackgroundTask.h"
+
 #include "core/import/importer.h"
 #include "core/movies/movie_align.h"
 #include "core/project/project.h"
@@ -14,13 +16,10 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QPointer>
-#include <QProgressDialog>
 #include <QStatusBar>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <atomic>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <set>
 
@@ -71,20 +70,11 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
   const std::string out = aligned_root.string();
   // Progress in percent of each movie (both passes over its frames).
   constexpr int kSteps = 100;
-  auto* dialog = new QProgressDialog(tr("Aligning %1 movies…").arg(movies.size()), tr("Cancel"), 0,
-                                     int(movies.size()) * kSteps, this);
-  // It stays (with Cancel) until the last outputs are written and recorded.
-  dialog->setAutoReset(false);
-  dialog->setAutoClose(false);
-  dialog->setMinimumDuration(300);
-  dialog->setValue(0);
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
-  const int job = jobs_->addJob(tr("Align %1 movies into sums and halves").arg(movies.size()),
-                                [cancel] { cancel->store(true); });
+  const BackgroundTask task(this, *jobs_, tr("Aligning %1 movies…").arg(movies.size()),
+                            tr("Align %1 movies into sums and halves").arg(movies.size()),
+                            int(movies.size()) * kSteps);
   QPointer<MainWindow> self(this);
-  QPointer<QProgressDialog> progress(dialog);
-  (void)QtConcurrent::run([self, progress, cancel, movies, out, project_dir, job, dose, same_name] {
+  (void)QtConcurrent::run([self, task, movies, out, project_dir, dose, same_name] {
     int done = 0, errors = same_name;
     bool cancelled = false;
     QString first_error =
@@ -93,7 +83,7 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
             : QString();
     std::optional<project::Project> project; // this thread's connection
     for (std::size_t i = 0; i < movies.size(); ++i) {
-      if (cancel->load()) {
+      if (task.cancelled()) {
         cancelled = true;
         break;
       }
@@ -109,15 +99,10 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
             const int step = std::min(kSteps - 1, frame * kSteps / std::max(total, 1));
             if (step == shown) return;
             shown = step;
-            QMetaObject::invokeMethod(
-                qApp,
-                [progress, value = int(i) * kSteps + step] {
-                  if (progress && !progress->wasCanceled()) progress->setValue(value);
-                },
-                Qt::QueuedConnection);
+            task.progress(int(i) * kSteps + step);
           };
           const movies::AlignedMovie a =
-              movies::align_movie(m.path, options, frames_done, cancel.get());
+              movies::align_movie(m.path, options, frames_done, task.cancel_flag());
           movies::write_aligned(m.out, m.path, a);
         }
         // The movie's aligned sum, for comparing it with the plain sum.
@@ -134,24 +119,17 @@ bool MainWindow::alignMovies(const std::vector<qint64>& ids, const movies::DoseS
         ++errors;
         if (first_error.isEmpty()) first_error = QString::fromStdString(e.what());
       }
-      QMetaObject::invokeMethod(
-          qApp,
-          [self, progress, job, n = qint64(i + 1), total = qint64(movies.size())] {
-            if (progress && !progress->wasCanceled()) progress->setValue(int(n) * kSteps);
-            if (self) self->jobs_->setProgress(job, n, total);
-          },
-          Qt::QueuedConnection);
+      task.progress(int(i + 1) * kSteps, qint64(i + 1), qint64(movies.size()));
     }
     QString summary = QObject::tr("Aligned %1 movies into derived/aligned").arg(done);
     if (errors) summary += QObject::tr("; %1 failed: %2").arg(errors).arg(first_error);
     if (cancelled) summary += QObject::tr(" (cancelled)");
     QMetaObject::invokeMethod(
         qApp,
-        [self, progress, summary, done, errors, cancelled, job, out, project_dir] {
-          if (progress) progress->deleteLater();
+        [self, task, summary, done, errors, cancelled, out, project_dir] {
+          task.finish(summary, errors == 0);
           if (!self) return;
           self->aligning_ = false;
-          self->jobs_->finishJob(job, summary, errors == 0);
           self->statusBar()->showMessage(summary);
           // The outputs become items (a dataset named "aligned"); an import
           // already running leaves them for the user to import.
