@@ -55,7 +55,7 @@ bool aligned_outputs_exist(const std::string& out_dir, const std::string& movie,
     return false;
   if (!dose.weighted()) return true;
   try {
-    const MrcHeader& h = MrcFile(p.dose_weighted).header();
+    const MrcHeader h = MrcFile(p.dose_weighted).header(); // a copy: the file closes here
     const std::string expected = "Atelier: " + describe(dose);
     for (int i = 0; i < std::min(h.nlabl, 10); ++i)
       if (h.label(i) == expected) return true;
