@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <type_traits>
@@ -221,13 +223,55 @@ void select_ranks(std::vector<T>& values, std::size_t lo, std::size_t hi,
   }
 }
 
+// A float's order key as a signed integer: a < b exactly when key(a) <
+// key(b) (-0 sorts just below +0), for every non-NaN float.
+inline std::int32_t order_key(float f) {
+  const auto i = std::bit_cast<std::int32_t>(f);
+  return i ^ ((i >> 31) & 0x7fffffff);
+}
+
 // The order statistics at the sorted, unique ranks of values[0, n): through
 // select_ranks, or for large float inputs by a radix pass: a histogram of the
-// top kBucketBits bits of an order-preserving integer key finds each rank's bucket,
-// and only the values in those few buckets are selected (about one pass over
-// the data instead of one nth_element per rank). 14 bits keep the histogram
-// in L2 and put about 1% of a Gaussian's values in its fullest bucket.
+// top kBucketBits bits of the order key finds each rank's bucket, and only
+// the values in those few buckets are kept and selected (about two passes
+// over the data instead of one nth_element per rank). 14 bits keep the
+// histogram in L2 and put about 1% of a Gaussian's values in its fullest
+// bucket.
 constexpr int kBucketBits = 14;
+constexpr int kBucketShift = 32 - kBucketBits;
+
+ATELIER_HOT_LOOP
+void key_histogram(const float* v, std::size_t n, std::uint32_t* hist) {
+  for (std::size_t i = 0; i < n; ++i)
+    ++hist[static_cast<std::uint32_t>(order_key(v[i]) ^ INT32_MIN) >> kBucketShift];
+}
+
+// Appends to members[k] every value whose key lies in [lo[k], hi[k]] (the
+// ranges are disjoint), four values per step; most steps hold none.
+ATELIER_HOT_LOOP
+void collect_ranges(const float* v, std::size_t n, const std::vector<std::int32_t>& lo,
+                    const std::vector<std::int32_t>& hi, std::vector<std::vector<float>>& members) {
+  const std::size_t ranges = lo.size();
+  auto add = [&](float x) {
+    const std::int32_t key = order_key(x);
+    for (std::size_t k = 0; k < ranges; ++k)
+      if (key >= lo[k] && key <= hi[k]) members[k].push_back(x);
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    mask4 bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    const mask4 key = bits ^ ((bits >> 31) & 0x7fffffff);
+    mask4 hit = {};
+    for (std::size_t k = 0; k < ranges; ++k)
+      hit |= (key >= lo[k]) & (key <= hi[k]);
+    if (hit[0] | hit[1] | hit[2] | hit[3])
+      for (int j = 0; j < 4; ++j)
+        if (hit[j]) add(v[i + static_cast<std::size_t>(j)]);
+  }
+  for (; i < n; ++i)
+    add(v[i]);
+}
 
 template <typename T>
 std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
@@ -235,44 +279,39 @@ std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
   std::vector<double> out;
   if constexpr (std::is_same_v<T, float>) {
     if (n >= 8192) {
-      auto key = [](float f) {
-        const auto u = std::bit_cast<std::uint32_t>(f);
-        return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-      };
-      constexpr int kShift = 32 - kBucketBits;
-      std::vector<std::uint32_t> hist(std::size_t{1} << kBucketBits, 0);
-      for (std::size_t i = 0; i < n; ++i)
-        ++hist[key(values[i]) >> kShift];
-      // Bucket of each rank, and the rank's offset inside it.
-      std::vector<std::uint32_t> bucket(ranks.size());
-      std::vector<std::size_t> offset(ranks.size()), bucket_start(ranks.size());
+      thread_local std::vector<std::uint32_t> hist;
+      hist.assign(std::size_t{1} << kBucketBits, 0);
+      key_histogram(values.data(), n, hist.data());
+      // Each rank's bucket; runs of consecutive wanted buckets merge into
+      // one key range, which keeps its first rank (cum) to offset from.
+      std::vector<std::int32_t> lo, hi;
+      std::vector<std::size_t> range_start, range_of(ranks.size());
       std::size_t cum = 0, j = 0;
       for (std::uint32_t b = 0; b < hist.size() && j < ranks.size(); ++b) {
-        while (j < ranks.size() && ranks[j] < cum + hist[b]) {
-          bucket[j] = b;
-          offset[j] = ranks[j] - cum;
-          ++j;
+        const bool wanted = ranks[j] < cum + hist[b];
+        if (wanted) {
+          const auto first_key = static_cast<std::int32_t>((b << kBucketShift) ^ 0x80000000u);
+          const auto last_key =
+              static_cast<std::int32_t>((((b + 1) << kBucketShift) - 1) ^ 0x80000000u);
+          if (!hi.empty() && std::int64_t{hi.back()} + 1 == first_key) {
+            hi.back() = last_key;
+          } else {
+            lo.push_back(first_key);
+            hi.push_back(last_key);
+            range_start.push_back(cum);
+          }
+          while (j < ranks.size() && ranks[j] < cum + hist[b])
+            range_of[j++] = lo.size() - 1;
         }
         cum += hist[b];
       }
-      std::vector<std::uint32_t> wanted = bucket;
-      wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-      std::vector<std::vector<float>> members(wanted.size());
-      std::vector<std::int32_t> slot(hist.size(), -1);
-      for (std::size_t k = 0; k < wanted.size(); ++k) {
-        slot[wanted[k]] = static_cast<std::int32_t>(k);
-        members[k].reserve(hist[wanted[k]]);
-      }
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t s = slot[key(values[i]) >> kShift];
-        if (s >= 0) members[static_cast<std::size_t>(s)].push_back(values[i]);
-      }
+      std::vector<std::vector<float>> members(lo.size());
+      collect_ranges(values.data(), n, lo, hi, members);
       for (std::size_t r = 0; r < ranks.size(); ++r) {
-        const auto k = static_cast<std::size_t>(
-            std::lower_bound(wanted.begin(), wanted.end(), bucket[r]) - wanted.begin());
-        auto& m = members[k];
-        std::nth_element(m.begin(), m.begin() + static_cast<std::ptrdiff_t>(offset[r]), m.end());
-        out.push_back(m[offset[r]]);
+        auto& m = members[range_of[r]];
+        const auto k = static_cast<std::ptrdiff_t>(ranks[r] - range_start[range_of[r]]);
+        std::nth_element(m.begin(), m.begin() + k, m.end());
+        out.push_back(m[static_cast<std::size_t>(k)]);
       }
       return out;
     }
@@ -283,11 +322,33 @@ std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
   return out;
 }
 
+// Moves the finite values to the front and returns their number; a
+// vectorised check first, since the values are nearly always all finite.
+ATELIER_HOT_LOOP
+std::size_t count_nonfinite(const float* v, std::size_t n) {
+  mask4 bad = {};
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    bad -= ~finite_mask(load4(v + i));
+  std::size_t c = static_cast<std::size_t>(sum4(bad));
+  for (; i < n; ++i)
+    c += !(v[i] - v[i] == 0.0f);
+  return c;
+}
+
+template <typename T>
+std::size_t finite_to_front(std::vector<T>& values) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (count_nonfinite(values.data(), values.size()) == 0) return values.size();
+  }
+  return static_cast<std::size_t>(
+      std::partition(values.begin(), values.end(), [](T v) { return std::isfinite(v); }) -
+      values.begin());
+}
+
 template <typename T>
 std::vector<double> percentiles_of(std::vector<T>& values, const std::vector<double>& ps) {
-  const auto end =
-      std::partition(values.begin(), values.end(), [](T v) { return std::isfinite(v); });
-  const auto n = static_cast<std::size_t>(end - values.begin());
+  const std::size_t n = finite_to_front(values);
   std::vector<double> out(ps.size(), std::numeric_limits<double>::quiet_NaN());
   if (n == 0) return out;
   // numpy's linear interpolation needs ranks floor(pos) and floor(pos) + 1.

@@ -50,7 +50,7 @@ double median_ms(const std::function<void()>& run) {
 }
 
 void report(const char* what, double ms) {
-  std::printf("{\"bench\":\"metrics\",\"what\":\"%s\",\"side\":%lld,\"median_ms\":%.1f,"
+  std::printf("{\"bench\":\"metrics\",\"what\":\"%s\",\"side\":%lld,\"median_ms\":%.3f,"
               "\"reps\":%d}\n",
               what, static_cast<long long>(kSide), ms, kReps);
   std::fflush(stdout);

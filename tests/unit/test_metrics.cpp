@@ -123,6 +123,53 @@ private slots:
     QCOMPARE(sampled_percentiles(small, {50.0}), percentiles(small2, {50.0}));
   }
 
+  void largeFloatPercentilesMatchSorting() {
+    // Above 8192 values float percentiles go through the key histogram and
+    // the collected key ranges; they must equal numpy-style interpolation
+    // on the sorted values whatever the spread: a narrow peak on a large
+    // offset (one bucket holds nearly all), signed zeros and negatives
+    // (key order across the sign), many ties, a lone outlier, NaN/Inf.
+    std::mt19937 rng(5);
+    std::normal_distribution<float> g;
+    std::vector<std::vector<float>> cases;
+    std::vector<float> v(40000);
+    for (float& x : v)
+      x = g(rng);
+    cases.push_back(v);
+    for (float& x : v)
+      x = 1000.0f + 0.01f * g(rng);
+    cases.push_back(v);
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = (i % 3 == 0) ? -0.0f : (i % 3 == 1 ? 0.0f : static_cast<float>(int(i % 7) - 3));
+    cases.push_back(v);
+    for (float& x : v)
+      x = std::round(4.0f * g(rng));
+    v[17] = 1e30f;
+    v[18] = std::numeric_limits<float>::quiet_NaN();
+    v[19] = -std::numeric_limits<float>::infinity();
+    cases.push_back(v);
+    const std::vector<double> ps{0.0, 0.5, 1.0, 37.3, 50.0, 99.0, 99.5, 100.0};
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+      std::vector<float> sorted;
+      for (const float x : cases[c])
+        if (std::isfinite(x)) sorted.push_back(x);
+      std::sort(sorted.begin(), sorted.end());
+      std::vector<float> work = cases[c];
+      const auto got = percentiles(work, ps);
+      for (std::size_t i = 0; i < ps.size(); ++i) {
+        const double pos = ps[i] / 100.0 * static_cast<double>(sorted.size() - 1);
+        const auto r = static_cast<std::size_t>(std::floor(pos));
+        const double a = sorted[r], b = sorted[std::min(r + 1, sorted.size() - 1)];
+        const double want = a + (b - a) * (pos - static_cast<double>(r));
+        QVERIFY2(got[i] == want, qPrintable(QString("case %1, p%2: %3 vs %4")
+                                                .arg(c)
+                                                .arg(ps[i])
+                                                .arg(got[i], 0, 'g', 9)
+                                                .arg(want, 0, 'g', 9)));
+      }
+    }
+  }
+
   void exactStats() {
     std::vector<float> v;
     for (int i = 1; i <= 12; ++i)
