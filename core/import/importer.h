@@ -23,7 +23,9 @@ struct ImportOptions {
   int threads = 2;          // workers (at least 1)
   std::string dataset_name; // default: the root folder's name
   bool compute_thumbnails = true;
-  std::size_t batch_size = 256;   // items per transaction
+  // Items per transaction. Small: a commit in WAL mode costs little, and the
+  // batch left when the workers finish is written while they sit idle.
+  std::size_t batch_size = 32;
   double max_batch_seconds = 2.0; // also commit when a batch is this old
   // Files modified less than this many seconds ago are left for a later run
   // (a microscope still writing a movie); `import --watch` sets it.
