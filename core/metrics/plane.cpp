@@ -247,14 +247,20 @@ void key_histogram(const float* v, std::size_t n, std::uint32_t* hist) {
 }
 
 // Appends to members[k] every value whose key lies in [lo[k], hi[k]] (the
-// ranges are disjoint), four values per step; most steps hold none.
-ATELIER_HOT_LOOP
-void collect_ranges(const float* v, std::size_t n, const std::vector<std::int32_t>& lo,
-                    const std::vector<std::int32_t>& hi, std::vector<std::vector<float>>& members) {
-  const std::size_t ranges = lo.size();
+// ranges are disjoint), four values per step; most steps hold none. Up to
+// kMaxRanges ranges are tested from registers.
+constexpr std::size_t kMaxRanges = 6;
+
+template <std::size_t Ranges>
+ATELIER_HOT_LOOP void collect_ranges(const float* v, std::size_t n, const std::int32_t* lo,
+                                     const std::int32_t* hi,
+                                     std::vector<std::vector<float>>& members) {
+  mask4 vlo[Ranges], vhi[Ranges];
+  for (std::size_t k = 0; k < Ranges; ++k)
+    vlo[k] = mask4{} + lo[k], vhi[k] = mask4{} + hi[k];
   auto add = [&](float x) {
     const std::int32_t key = order_key(x);
-    for (std::size_t k = 0; k < ranges; ++k)
+    for (std::size_t k = 0; k < Ranges; ++k)
       if (key >= lo[k] && key <= hi[k]) members[k].push_back(x);
   };
   std::size_t i = 0;
@@ -262,9 +268,9 @@ void collect_ranges(const float* v, std::size_t n, const std::vector<std::int32_
     mask4 bits;
     std::memcpy(&bits, v + i, sizeof bits);
     const mask4 key = bits ^ ((bits >> 31) & 0x7fffffff);
-    mask4 hit = {};
-    for (std::size_t k = 0; k < ranges; ++k)
-      hit |= (key >= lo[k]) & (key <= hi[k]);
+    mask4 hit = (key >= vlo[0]) & (key <= vhi[0]);
+    for (std::size_t k = 1; k < Ranges; ++k)
+      hit |= (key >= vlo[k]) & (key <= vhi[k]);
     if (hit[0] | hit[1] | hit[2] | hit[3])
       for (int j = 0; j < 4; ++j)
         if (hit[j]) add(v[i + static_cast<std::size_t>(j)]);
@@ -273,12 +279,29 @@ void collect_ranges(const float* v, std::size_t n, const std::vector<std::int32_
     add(v[i]);
 }
 
+// collect_ranges for 1 .. kMaxRanges ranges.
+void collect_members(const float* v, std::size_t n, const std::vector<std::int32_t>& lo,
+                     const std::vector<std::int32_t>& hi,
+                     std::vector<std::vector<float>>& members) {
+  switch (lo.size()) {
+  case 1: return collect_ranges<1>(v, n, lo.data(), hi.data(), members);
+  case 2: return collect_ranges<2>(v, n, lo.data(), hi.data(), members);
+  case 3: return collect_ranges<3>(v, n, lo.data(), hi.data(), members);
+  case 4: return collect_ranges<4>(v, n, lo.data(), hi.data(), members);
+  case 5: return collect_ranges<5>(v, n, lo.data(), hi.data(), members);
+  case 6: return collect_ranges<6>(v, n, lo.data(), hi.data(), members);
+  default: throw Error("percentiles: too many key ranges");
+  }
+}
+
 template <typename T>
 std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
                                      const std::vector<std::size_t>& ranks) {
   std::vector<double> out;
   if constexpr (std::is_same_v<T, float>) {
-    if (n >= 8192) {
+    // Each percentile wants up to two ranks, and each rank one range at
+    // most: more than three percentiles go through select_ranks.
+    if (n >= 8192 && ranks.size() <= kMaxRanges) {
       thread_local std::vector<std::uint32_t> hist;
       hist.assign(std::size_t{1} << kBucketBits, 0);
       key_histogram(values.data(), n, hist.data());
@@ -306,7 +329,7 @@ std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
         cum += hist[b];
       }
       std::vector<std::vector<float>> members(lo.size());
-      collect_ranges(values.data(), n, lo, hi, members);
+      collect_members(values.data(), n, lo, hi, members);
       for (std::size_t r = 0; r < ranks.size(); ++r) {
         auto& m = members[range_of[r]];
         const auto k = static_cast<std::ptrdiff_t>(ranks[r] - range_start[range_of[r]]);
