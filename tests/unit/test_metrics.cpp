@@ -521,6 +521,41 @@ private slots:
     QCOMPARE(t.dtype(), DType::u8);
   }
 
+  void thumbnailMatchesAreaResize_data() {
+    QTest::addColumn<int>("w");
+    QTest::addColumn<int>("h");
+    // At most 2^14 pixels, so the contrast sample holds every value and
+    // percentiles 0 and 100 are the true extremes.
+    QTest::newRow("blocks of 4") << 1024 << 16;
+    QTest::newRow("blocks of 16") << 4096 << 4;
+    QTest::newRow("blocks of 3") << 768 << 21;
+    QTest::newRow("fractional") << 1000 << 16;
+  }
+  void thumbnailMatchesAreaResize() {
+    // With the full range as the window nothing clips, so mapping then
+    // averaging equals OpenCV's INTER_AREA of the mapped image, to rounding.
+    QFETCH(int, w);
+    QFETCH(int, h);
+    // Pixel noise, so a block one column off shows.
+    cv::Mat noise(h, w, CV_32F);
+    cv::RNG rng(7);
+    rng.fill(noise, cv::RNG::NORMAL, 0.0, 40.0);
+    const cv::Mat src = scene(w, h, 0) + noise;
+    const Image t = make_thumbnail(from_mat(src), 256, {0.0, 100.0});
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(src, &lo, &hi);
+    cv::Mat mapped, want;
+    src.convertTo(mapped, CV_32F, 255.0 / (hi - lo), -lo * 255.0 / (hi - lo));
+    cv::resize(mapped, want, cv::Size(int(t.width()), int(t.height())), 0, 0, cv::INTER_AREA);
+    int worst = 0;
+    for (int y = 0; y < want.rows; ++y)
+      for (int x = 0; x < want.cols; ++x) {
+        const int got = t.values<std::uint8_t>()[std::size_t(y) * want.cols + x];
+        worst = std::max(worst, std::abs(got - int(std::lround(want.at<float>(y, x)))));
+      }
+    QVERIFY2(worst <= 1, qPrintable(QString("largest difference %1 grey levels").arg(worst)));
+  }
+
   void thumbnailContrast() {
     // 0..999: the 0.5% and 99.5% percentiles are 4.995 and 994.005.
     std::vector<float> v(1000);
