@@ -59,9 +59,10 @@ std::uint64_t saturated_count(DType dtype, double max, std::uint64_t at_max, std
 }
 
 // Values of one float plane, read in place: finite_stats in one vectorised
-// pass, percentiles from sample_values.
+// pass, which also takes the sample for the percentiles.
 ValueSummary plane_summary(PlaneView plane, DType dtype) {
-  const FiniteStats st = finite_stats(plane.data, plane.size());
+  std::vector<float> sample;
+  const FiniteStats st = finite_stats(plane, sample);
   ValueSummary s;
   s.total = plane.size();
   s.count = st.count;
@@ -74,7 +75,6 @@ ValueSummary plane_summary(PlaneView plane, DType dtype) {
     s.nans = count_nans(plane.data, plane.size());
     s.infs = st.nonfinite - s.nans;
   }
-  std::vector<float> sample = sample_values(plane);
   s.pct = percentiles(sample, {1.0, 50.0, 99.0});
   return s;
 }

@@ -87,8 +87,19 @@ void add_finite(const float* p, std::size_t n, double& sum, std::uint64_t& count
   count += c;
 }
 
+namespace {
+
+// finite_stats, which also appends the finite values at multiples of stride
+// to *sample when sample is not null, from each block while it is in L1.
 ATELIER_HOT_LOOP
-FiniteStats finite_stats(const float* p, std::size_t n) {
+FiniteStats stats_and_sample(const float* p, std::size_t n, std::size_t stride,
+                             std::vector<float>* sample) {
+  std::size_t next = 0; // the next sampled index
+  auto take_until = [&](std::size_t end) {
+    if (!sample) return;
+    for (; next < end; next += stride)
+      if (p[next] - p[next] == 0.0f) sample->push_back(p[next]);
+  };
   FiniteStats st;
   std::size_t first = 0;
   while (first < n && !(p[first] - p[first] == 0.0f))
@@ -125,7 +136,9 @@ FiniteStats finite_stats(const float* p, std::size_t n) {
     }
     s += sum4(bs);
     s2 += sum4(bs2);
+    take_until(i);
   }
+  take_until(n);
   count = static_cast<std::uint64_t>(sum4(cnt));
   double lo = inf, hi = -inf;
   for (int j = 0; j < 4; ++j)
@@ -151,6 +164,21 @@ FiniteStats finite_stats(const float* p, std::size_t n) {
   st.mean = shift + mean_d;
   st.m2 = std::max(0.0, s2 - s * mean_d);
   return st;
+}
+
+} // namespace
+
+FiniteStats finite_stats(const float* p, std::size_t n) {
+  return stats_and_sample(p, n, 1, nullptr);
+}
+
+FiniteStats finite_stats(PlaneView plane, std::vector<float>& sample, std::size_t max_samples) {
+  const std::size_t n = plane.size();
+  const std::size_t stride = sample_stride(
+      n, static_cast<std::size_t>(std::max<std::int64_t>(plane.width, 1)), max_samples);
+  sample.clear();
+  sample.reserve(n / stride + 1);
+  return stats_and_sample(plane.data, n, stride, &sample);
 }
 
 PlaneView band_view(const Image& image, std::int64_t band, FloatPlane& storage) {

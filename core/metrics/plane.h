@@ -88,6 +88,10 @@ std::vector<double> sampled_percentiles(std::vector<float>& values, const std::v
 // pixels, else the finite values at a regular raster stride chosen coprime
 // with the width (so every column is visited, whatever the detector pattern).
 std::vector<float> sample_values(PlaneView plane, std::size_t max_samples = kPercentileSamples);
+// finite_stats of the plane, which also fills sample with what sample_values
+// would return, in the same pass.
+FiniteStats finite_stats(PlaneView plane, std::vector<float>& sample,
+                         std::size_t max_samples = kPercentileSamples);
 
 // The raster stride that takes at most max_samples of n values laid out in
 // rows of `width`: 1 when n fits, else the smallest step above n/max_samples

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <limits>
 #include <random>
+#include <tuple>
 
 using namespace atelier;
 using namespace atelier::metrics;
@@ -101,6 +102,38 @@ class TestMetrics : public QObject {
   Q_OBJECT
 
 private slots:
+  void statsTakeTheSampleOfSampleValues() {
+    // The pass that also samples gives the same statistics as finite_stats
+    // and the same values as sample_values, for sampled and whole planes,
+    // with non-finite pixels (a leading NaN run included) and a tail that
+    // is no multiple of four.
+    std::mt19937 rng(3);
+    std::normal_distribution<float> g(5.0f, 2.0f);
+    for (const auto& [w, h, budget] :
+         {std::tuple{1021, 517, std::size_t{4096}}, std::tuple{33, 7, std::size_t{1000}},
+          std::tuple{640, 480, kPercentileSamples}}) {
+      std::vector<float> v(std::size_t(w) * std::size_t(h));
+      for (float& x : v)
+        x = g(rng);
+      for (std::size_t i = 0; i < 40; ++i)
+        v[i] = std::numeric_limits<float>::quiet_NaN();
+      for (std::size_t i = 100; i < v.size(); i += 997)
+        v[i] = std::numeric_limits<float>::infinity();
+      const PlaneView plane{w, h, v.data()};
+      std::vector<float> sample;
+      const FiniteStats a = finite_stats(plane, sample, budget);
+      const FiniteStats b = finite_stats(v.data(), v.size());
+      QCOMPARE(a.count, b.count);
+      QCOMPARE(a.nonfinite, b.nonfinite);
+      QCOMPARE(a.at_max, b.at_max);
+      QCOMPARE(a.min, b.min);
+      QCOMPARE(a.max, b.max);
+      QCOMPARE(a.mean, b.mean);
+      QCOMPARE(a.m2, b.m2);
+      QCOMPARE(sample, sample_values(plane, budget));
+    }
+  }
+
   void sampledPercentilesTrackExactOnes() {
     // 2^21 Gaussian values: the subsample's p01/p50/p99 sit within 0.05
     // sigma of the exact order statistics (the standard error of the sampled
