@@ -29,6 +29,28 @@ Image::Image(std::int64_t width, std::int64_t height, std::int64_t channels, DTy
     : width_(width), height_(height), channels_(channels), dtype_(dtype),
       bytes_(checked_byte_count({width, height, channels}, dtype)) {}
 
+Image Image::borrowing(std::int64_t width, std::int64_t height, std::int64_t channels, DType dtype,
+                       const std::uint8_t* data, std::shared_ptr<const PixelStore> store) {
+  if (!data || !store) throw Error("Image::borrowing: no memory to borrow");
+  Image image;
+  image.width_ = width;
+  image.height_ = height;
+  image.channels_ = channels;
+  image.dtype_ = dtype;
+  image.borrowed_size_ = checked_byte_count({width, height, channels}, dtype);
+  image.borrowed_ = data;
+  image.store_ = std::move(store);
+  return image;
+}
+
+void Image::own_slow() {
+  bytes_.assign(borrowed_, borrowed_ + borrowed_size_);
+  lost_ = store_ && !store_->intact();
+  borrowed_ = nullptr;
+  borrowed_size_ = 0;
+  store_.reset();
+}
+
 std::size_t Image::row_bytes() const {
   return static_cast<std::size_t>(width_ * channels_) * dtype_size(dtype_);
 }

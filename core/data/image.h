@@ -37,6 +37,16 @@ struct DefaultInitAllocator : std::allocator<T> {
   }
 };
 
+// Memory an Image reads its pixels from without owning it (a file mapping):
+// kept alive as long as some Image uses it, and never written through.
+class PixelStore {
+public:
+  virtual ~PixelStore() = default;
+  // False when part of the memory could not be read (a file that shrank
+  // while mapped); those bytes read as zero.
+  virtual bool intact() const { return true; }
+};
+
 class Image {
 public:
   // Tag for pixels a reader fills completely: skips the zero fill, a
@@ -56,18 +66,32 @@ public:
   DType dtype() const { return dtype_; }
   std::size_t pixel_count() const { return static_cast<std::size_t>(width_ * height_); }
   std::size_t value_count() const { return pixel_count() * static_cast<std::size_t>(channels_); }
-  std::size_t byte_size() const { return bytes_.size(); }
+  std::size_t byte_size() const { return borrowed_ ? borrowed_size_ : bytes_.size(); }
   std::size_t row_bytes() const;
 
-  std::uint8_t* bytes() { return bytes_.data(); }
-  const std::uint8_t* bytes() const { return bytes_.data(); }
+  // Pixels read in place from `store`'s memory at data (byte_size() bytes
+  // for these dimensions, suitably aligned for dtype), kept alive with the
+  // image and its copies. The first mutable access copies them.
+  static Image borrowing(std::int64_t width, std::int64_t height, std::int64_t channels,
+                         DType dtype, const std::uint8_t* data,
+                         std::shared_ptr<const PixelStore> store);
+  // False when the pixels are borrowed and part of them could not be read
+  // (see PixelStore::intact).
+  bool intact() const { return !lost_ && (!store_ || store_->intact()); }
+
+  std::uint8_t* bytes() {
+    own();
+    return bytes_.data();
+  }
+  const std::uint8_t* bytes() const { return borrowed_ ? borrowed_ : bytes_.data(); }
   template <typename T>
   std::span<T> values() {
+    own();
     return {reinterpret_cast<T*>(bytes_.data()), bytes_.size() / sizeof(T)};
   }
   template <typename T>
   std::span<const T> values() const {
-    return {reinterpret_cast<const T*>(bytes_.data()), bytes_.size() / sizeof(T)};
+    return {reinterpret_cast<const T*>(bytes()), byte_size() / sizeof(T)};
   }
 
   Spacing spacing;
@@ -79,6 +103,17 @@ private:
   std::int64_t channels_ = 0;
   DType dtype_ = DType::u8;
   std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>> bytes_;
+  // Borrowed pixels (bytes_ is empty meanwhile).
+  const std::uint8_t* borrowed_ = nullptr;
+  std::size_t borrowed_size_ = 0;
+  std::shared_ptr<const PixelStore> store_;
+  bool lost_ = false; // borrowed pixels were not intact when copied
+
+  // Copies borrowed pixels into bytes_ and lets go of the store.
+  void own() {
+    if (borrowed_) own_slow();
+  }
+  void own_slow();
 };
 
 // Number of bytes for count elements of dtype; throws Error on overflow or

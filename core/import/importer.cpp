@@ -137,6 +137,10 @@ Result process(const ScannedFile& file, std::int64_t dataset_id, double user_pix
       // holds 53 bits exactly, so the 64-bit hash is stored as two 32-bit
       // halves (and as hex text in the metadata).
       const Image thumb = metrics::make_thumbnail(image);
+      // Pixels read in place from a file that another process truncated
+      // meanwhile read as zeros: nothing measured from them is kept.
+      if (!image.intact())
+        throw FormatError(file.abs_path, "the file shrank while it was being read");
       const std::uint64_t hash = metrics::perceptual_hash(thumb);
       r.metrics.emplace_back("phash_hi", static_cast<double>(hash >> 32));
       r.metrics.emplace_back("phash_lo", static_cast<double>(hash & 0xffffffffULL));

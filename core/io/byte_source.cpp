@@ -1,6 +1,7 @@
 #include "core/io/byte_source.h"
 
 #include "core/base/error.h"
+#include "core/io/file_mapping.h"
 
 #include <cerrno>
 #include <cstring>
@@ -30,6 +31,16 @@ void ByteSource::check_range(std::uint64_t offset, std::size_t n) const {
 
 void ByteSource::fail(const std::string& reason) const {
   throw FormatError(name(), reason);
+}
+
+std::shared_ptr<const FileMapping> ByteSource::map(std::uint64_t offset, std::size_t n) const {
+  check_range(offset, n);
+  return nullptr;
+}
+
+std::shared_ptr<const FileMapping> FileSource::map(std::uint64_t offset, std::size_t n) const {
+  check_range(offset, n);
+  return FileMapping::map(fd_, offset, n);
 }
 
 FileSource::FileSource(std::string path) : path_(std::move(path)) {

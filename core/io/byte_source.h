@@ -12,6 +12,8 @@
 
 namespace atelier {
 
+class FileMapping;
+
 class ByteSource {
 public:
   virtual ~ByteSource() = default;
@@ -29,6 +31,9 @@ public:
   void check_range(std::uint64_t offset, std::size_t n) const;
   // Throws FormatError naming this source.
   [[noreturn]] void fail(const std::string& reason) const;
+  // [offset, offset + n) in place (a file mapping), or null when this source
+  // cannot offer it; read_at always works. n is checked against size().
+  virtual std::shared_ptr<const FileMapping> map(std::uint64_t offset, std::size_t n) const;
 };
 
 // A file opened read-only; thread-safe reads (pread).
@@ -42,6 +47,7 @@ public:
   const std::string& name() const override { return path_; }
   std::uint64_t size() const override { return size_; }
   void read_at(std::uint64_t offset, void* dst, std::size_t n) const override;
+  std::shared_ptr<const FileMapping> map(std::uint64_t offset, std::size_t n) const override;
 
 private:
   std::string path_;

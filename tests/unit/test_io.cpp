@@ -3,13 +3,17 @@
 #include "core/io/byte_source.h"
 #include "core/io/file_info_json.h"
 #include "core/io/file_inspect.h"
+#include "core/io/file_mapping.h"
 #include "core/io/json_writer.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
 
 #include <cmath>
+#include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <unistd.h>
 
 using namespace atelier;
 
@@ -20,6 +24,9 @@ private slots:
   void fileSourceRejectsReadsPastEnd();
   void fileSourceNamesMissingFile();
   void memorySource();
+  void fileMappingReadsInPlace();
+  void fileMappingSurvivesTruncation();
+  void borrowedImageCopiesOnWrite();
   void jsonWriterCompactAndPretty();
   void jsonQuoteEscapesAndRepairsUtf8();
   void jsonNumbers();
@@ -68,6 +75,78 @@ void TestIo::memorySource() {
   src.read_at(2, &b, 1);
   QCOMPARE(b, std::uint8_t{7});
   ATELIER_VERIFY_THROWS(src.read_at(3, &b, 1), FormatError, "mem: truncated");
+}
+
+void TestIo::fileMappingReadsInPlace() {
+  const std::string p = path("mapped.bin");
+  std::vector<std::uint8_t> bytes(3 * 4096 + 100);
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<std::uint8_t>(i * 7);
+  test::write_file(p, bytes);
+  FileSource src(p);
+  // An offset inside a page: the view starts exactly there.
+  const auto m = src.map(4100, 5000);
+  QVERIFY(m);
+  QCOMPARE(m->size(), std::size_t{5000});
+  QVERIFY(std::memcmp(m->data(), bytes.data() + 4100, 5000) == 0);
+  QVERIFY(m->intact());
+  ATELIER_VERIFY_THROWS(src.map(4100, bytes.size()), FormatError, "truncated");
+  MemorySource mem("mem", std::vector<std::uint8_t>{1, 2});
+  QVERIFY(!mem.map(0, 2)); // not a file: callers read instead
+}
+
+void TestIo::fileMappingSurvivesTruncation() {
+  // Another writer truncating a mapped file would raise SIGBUS on the lost
+  // pages; they read as zeros instead and the mapping says it is damaged.
+  const std::string p = path("shrinks.bin");
+  test::write_file(p, std::vector<std::uint8_t>(8 * 4096, 0xab));
+  FileSource src(p);
+  const auto m = src.map(0, 8 * 4096);
+  QVERIFY(m);
+  const Image image = Image::borrowing(8 * 4096, 1, 1, DType::u8, m->data(), m);
+  const int fd = ::open(p.c_str(), O_WRONLY | O_TRUNC);
+  QVERIFY(fd >= 0);
+  ::close(fd);
+  std::uint64_t sum = 0;
+  for (const std::uint8_t v : image.values<std::uint8_t>())
+    sum += v;
+  QCOMPARE(sum, std::uint64_t{0});
+  QVERIFY(!m->intact());
+  QVERIFY(!image.intact());
+  // A copy made now keeps the verdict.
+  Image owned = image;
+  owned.bytes();
+  QVERIFY(!owned.intact());
+  // New mappings start intact.
+  test::write_file(p, std::vector<std::uint8_t>(4096, 1));
+  FileSource again(p);
+  QVERIFY(again.map(0, 4096)->intact());
+}
+
+void TestIo::borrowedImageCopiesOnWrite() {
+  const std::string p = path("pixels.bin");
+  std::vector<std::uint8_t> bytes(4 * 3 * sizeof(float));
+  for (std::size_t i = 0; i < 12; ++i) {
+    const float f = static_cast<float>(i) + 0.5f;
+    std::memcpy(bytes.data() + i * sizeof f, &f, sizeof f);
+  }
+  test::write_file(p, bytes);
+  FileSource src(p);
+  const auto m = src.map(0, bytes.size());
+  QVERIFY(m);
+  const Image a = Image::borrowing(4, 3, 1, DType::f32, m->data(), m);
+  QCOMPARE(a.byte_size(), bytes.size());
+  QCOMPARE(a.values<float>()[5], 5.5f);
+  QVERIFY(a.bytes() == m->data()); // read in place
+  Image b = a;                     // shares the borrowed pixels
+  QVERIFY(static_cast<const Image&>(b).bytes() == m->data());
+  b.values<float>()[5] = -1.0f; // the first write copies
+  QVERIFY(static_cast<const Image&>(b).bytes() != m->data());
+  QCOMPARE(a.values<float>()[5], 5.5f);
+  QCOMPARE(b.values<float>()[5], -1.0f);
+  QCOMPARE(b.values<float>()[11], 11.5f);
+  QCOMPARE(FileSource(p).read_vector(0, bytes.size()), bytes); // the file is untouched
+  ATELIER_VERIFY_THROWS(Image::borrowing(4, 3, 1, DType::f32, nullptr, m), Error, "borrow");
 }
 
 void TestIo::jsonWriterCompactAndPretty() {

@@ -2,6 +2,8 @@
 // before anything is allocated; reads after that trust the checked sizes.
 #include "core/formats/mrc/mrc_file.h"
 
+#include "core/io/file_mapping.h"
+
 #include "core/base/error.h"
 
 #include <cmath>
@@ -132,6 +134,23 @@ void MrcFile::decode_into(const std::uint8_t* stored, std::size_t frames, void* 
   }
 }
 
+Image MrcFile::mapped_frame(std::int64_t z) const {
+  // Frames stored as they are held (not packed, native byte order) and
+  // large enough for a mapping to beat a copy are read in place.
+  constexpr std::size_t kMinMappedBytes = std::size_t{1} << 20;
+  if (z < 0 || z >= header_.nz || frame_bytes_ < kMinMappedBytes ||
+      header_.mode == static_cast<std::int32_t>(MrcMode::packed4) ||
+      (header_.byte_order != native_endian() && dtype_size(dtype_) > 1))
+    return {};
+  const std::uint64_t offset = data_offset() + static_cast<std::uint64_t>(z) * stored_frame_bytes_;
+  source_->check_range(offset, frame_bytes_);
+  auto mapping = source_->map(offset, frame_bytes_);
+  if (!mapping || reinterpret_cast<std::uintptr_t>(mapping->data()) % dtype_size(dtype_) != 0)
+    return {};
+  const std::uint8_t* data = mapping->data();
+  return Image::borrowing(header_.nx, header_.ny, 1, dtype_, data, std::move(mapping));
+}
+
 void MrcFile::read_frame_into(std::int64_t z, void* dst) const {
   if (z < 0 || z >= header_.nz)
     throw Error("MRC frame " + std::to_string(z) + " out of range [0, " +
@@ -150,8 +169,11 @@ void MrcFile::read_frame_into(std::int64_t z, void* dst) const {
 }
 
 Image MrcFile::read_frame(std::int64_t z) const {
-  Image image(header_.nx, header_.ny, 1, dtype_, Image::uninitialized);
-  read_frame_into(z, image.bytes());
+  Image image = mapped_frame(z);
+  if (image.byte_size() == 0) {
+    image = Image(header_.nx, header_.ny, 1, dtype_, Image::uninitialized);
+    read_frame_into(z, image.bytes());
+  }
   image.spacing = spacing_;
   image.metadata = metadata();
   image.metadata.set("frame", std::to_string(z));

@@ -45,7 +45,9 @@ public:
   std::size_t stored_frame_bytes() const { return stored_frame_bytes_; }
   std::size_t frame_bytes() const { return frame_bytes_; } // decoded, native order
 
-  // Frame z (0 <= z < frame_count()) as a width x height x 1 image.
+  // Frame z (0 <= z < frame_count()) as a width x height x 1 image. A large
+  // frame stored as it is held is read in place from a file mapping (see
+  // Image::borrowing and FileMapping).
   Image read_frame(std::int64_t z) const override;
   // Decodes frame z into dst, which must hold frame_bytes().
   void read_frame_into(std::int64_t z, void* dst) const;
@@ -58,6 +60,9 @@ public:
 
 private:
   void validate();
+  // Frame z borrowed from a file mapping, or an empty image when it cannot
+  // be (small, packed, byte-swapped, not a file, unaligned).
+  Image mapped_frame(std::int64_t z) const;
   void decode_into(const std::uint8_t* stored, std::size_t frames, void* dst) const;
 
   std::unique_ptr<ByteSource> source_;

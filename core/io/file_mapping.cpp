@@ -1,0 +1,112 @@
+#include "core/io/file_mapping.h"
+
+#include <csignal>
+#include <cstring>
+#include <mutex>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace atelier {
+namespace {
+
+// The live mappings, read by the signal handler without locks: a slot is
+// claimed through `used`, then its range published (end first, begin last);
+// released in the reverse order.
+struct Slot {
+  std::atomic<bool> used{false};
+  std::atomic<std::uintptr_t> begin{0}, end{0};
+  std::atomic<bool> damaged{false};
+};
+Slot slots[FileMapping::kSlots];
+static_assert(std::atomic<std::uintptr_t>::is_always_lock_free);
+
+struct sigaction previous_action;
+std::once_flag install_once;
+bool installed = false;
+
+// SIGBUS: inside a live mapping, the page is replaced by a zero page and the
+// mapping marked damaged, then the access is retried; anywhere else the
+// previous disposition takes over.
+void on_sigbus(int sig, siginfo_t* info, void* context) {
+  const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
+  for (Slot& s : slots) {
+    const std::uintptr_t b = s.begin.load(std::memory_order_acquire);
+    if (b == 0 || addr < b || addr >= s.end.load(std::memory_order_relaxed)) continue;
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    void* at = reinterpret_cast<void*>(addr & ~(page - 1));
+    if (::mmap(at, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+        MAP_FAILED) {
+      s.damaged.store(true, std::memory_order_relaxed);
+      return;
+    }
+    break;
+  }
+  if (previous_action.sa_flags & SA_SIGINFO) {
+    if (previous_action.sa_sigaction) return previous_action.sa_sigaction(sig, info, context);
+  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
+    return previous_action.sa_handler(sig);
+  }
+  // Default: restore it, and the retried access ends the process as before.
+  ::signal(SIGBUS, SIG_DFL);
+}
+
+void install_handler() {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_sigbus;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  installed = ::sigaction(SIGBUS, &sa, &previous_action) == 0;
+}
+
+int claim_slot() {
+  for (int i = 0; i < FileMapping::kSlots; ++i) {
+    bool expected = false;
+    if (slots[i].used.compare_exchange_strong(expected, true, std::memory_order_acquire)) return i;
+  }
+  return -1;
+}
+
+} // namespace
+
+std::shared_ptr<const FileMapping> FileMapping::map(int fd, std::uint64_t offset, std::size_t n) {
+  if (n == 0) return nullptr;
+  std::call_once(install_once, install_handler);
+  if (!installed) return nullptr;
+  const int slot = claim_slot();
+  if (slot < 0) return nullptr;
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t start = offset - offset % page;
+  const auto length = static_cast<std::size_t>(offset - start) + n;
+  // Populated up front: one call maps every page already in the page cache,
+  // instead of a fault per page.
+  void* base =
+      ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(start));
+  if (base == MAP_FAILED) {
+    slots[slot].used.store(false, std::memory_order_release);
+    return nullptr;
+  }
+  std::shared_ptr<FileMapping> m(new FileMapping);
+  m->base_ = base;
+  m->length_ = length;
+  m->data_ = static_cast<const std::uint8_t*>(base) + (offset - start);
+  m->size_ = n;
+  m->slot_ = slot;
+  Slot& s = slots[slot];
+  s.damaged.store(false, std::memory_order_relaxed);
+  s.end.store(reinterpret_cast<std::uintptr_t>(base) + length, std::memory_order_relaxed);
+  s.begin.store(reinterpret_cast<std::uintptr_t>(base), std::memory_order_release);
+  return m;
+}
+
+bool FileMapping::intact() const {
+  return !slots[slot_].damaged.load(std::memory_order_relaxed);
+}
+
+FileMapping::~FileMapping() {
+  Slot& s = slots[slot_];
+  s.begin.store(0, std::memory_order_release);
+  ::munmap(base_, length_);
+  s.used.store(false, std::memory_order_release);
+}
+
+} // namespace atelier
