@@ -23,6 +23,7 @@ static_assert(std::atomic<std::uintptr_t>::is_always_lock_free);
 struct sigaction previous_action;
 std::once_flag install_once;
 bool installed = false;
+std::uintptr_t page_bytes = 4096; // set before the handler is installed
 
 // SIGBUS: inside a live mapping, the page is replaced by a zero page and the
 // mapping marked damaged, then the access is retried; anywhere else the
@@ -32,10 +33,9 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
   for (Slot& s : slots) {
     const std::uintptr_t b = s.begin.load(std::memory_order_acquire);
     if (b == 0 || addr < b || addr >= s.end.load(std::memory_order_relaxed)) continue;
-    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    void* at = reinterpret_cast<void*>(addr & ~(page - 1));
-    if (::mmap(at, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
-        MAP_FAILED) {
+    void* at = reinterpret_cast<void*>(addr & ~(page_bytes - 1));
+    if (::mmap(at, page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+               0) != MAP_FAILED) {
       s.damaged.store(true, std::memory_order_relaxed);
       return;
     }
@@ -51,6 +51,7 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
 }
 
 void install_handler() {
+  page_bytes = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   struct sigaction sa {};
   sa.sa_sigaction = on_sigbus;
   sa.sa_flags = SA_SIGINFO | SA_NODEFER;
@@ -74,8 +75,7 @@ std::shared_ptr<const FileMapping> FileMapping::map(int fd, std::uint64_t offset
   if (!installed) return nullptr;
   const int slot = claim_slot();
   if (slot < 0) return nullptr;
-  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  const std::uint64_t start = offset - offset % page;
+  const std::uint64_t start = offset - offset % page_bytes;
   const auto length = static_cast<std::size_t>(offset - start) + n;
   // Populated up front: one call maps every page already in the page cache,
   // instead of a fault per page.
