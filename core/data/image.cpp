@@ -37,18 +37,16 @@ Image Image::borrowing(std::int64_t width, std::int64_t height, std::int64_t cha
   image.height_ = height;
   image.channels_ = channels;
   image.dtype_ = dtype;
-  image.borrowed_size_ = checked_byte_count({width, height, channels}, dtype);
-  image.borrowed_ = data;
-  image.store_ = std::move(store);
+  image.borrowed_.size = checked_byte_count({width, height, channels}, dtype);
+  image.borrowed_.data = data;
+  image.borrowed_.store = std::move(store);
   return image;
 }
 
 void Image::own_slow() {
-  bytes_.assign(borrowed_, borrowed_ + borrowed_size_);
-  lost_ = store_ && !store_->intact();
-  borrowed_ = nullptr;
-  borrowed_size_ = 0;
-  store_.reset();
+  bytes_.assign(borrowed_.data, borrowed_.data + borrowed_.size);
+  lost_ = borrowed_.store && !borrowed_.store->intact();
+  borrowed_ = {};
 }
 
 std::size_t Image::row_bytes() const {

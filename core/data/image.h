@@ -66,7 +66,7 @@ public:
   DType dtype() const { return dtype_; }
   std::size_t pixel_count() const { return static_cast<std::size_t>(width_ * height_); }
   std::size_t value_count() const { return pixel_count() * static_cast<std::size_t>(channels_); }
-  std::size_t byte_size() const { return borrowed_ ? borrowed_size_ : bytes_.size(); }
+  std::size_t byte_size() const { return borrowed_.data ? borrowed_.size : bytes_.size(); }
   std::size_t row_bytes() const;
 
   // Pixels read in place from `store`'s memory at data (byte_size() bytes
@@ -77,13 +77,13 @@ public:
                          std::shared_ptr<const PixelStore> store);
   // False when the pixels are borrowed and part of them could not be read
   // (see PixelStore::intact).
-  bool intact() const { return !lost_ && (!store_ || store_->intact()); }
+  bool intact() const { return !lost_ && (!borrowed_.store || borrowed_.store->intact()); }
 
   std::uint8_t* bytes() {
     own();
     return bytes_.data();
   }
-  const std::uint8_t* bytes() const { return borrowed_ ? borrowed_ : bytes_.data(); }
+  const std::uint8_t* bytes() const { return borrowed_.data ? borrowed_.data : bytes_.data(); }
   template <typename T>
   std::span<T> values() {
     own();
@@ -103,15 +103,31 @@ private:
   std::int64_t channels_ = 0;
   DType dtype_ = DType::u8;
   std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>> bytes_;
-  // Borrowed pixels (bytes_ is empty meanwhile).
-  const std::uint8_t* borrowed_ = nullptr;
-  std::size_t borrowed_size_ = 0;
-  std::shared_ptr<const PixelStore> store_;
+  // Borrowed pixels (bytes_ is empty meanwhile). A move leaves the source
+  // with none, as the moved vector does.
+  struct Borrowed {
+    const std::uint8_t* data = nullptr;
+    std::size_t size = 0;
+    std::shared_ptr<const PixelStore> store;
+    Borrowed() = default;
+    Borrowed(const Borrowed&) = default;
+    Borrowed& operator=(const Borrowed&) = default;
+    Borrowed(Borrowed&& o) noexcept
+        : data(std::exchange(o.data, nullptr)), size(std::exchange(o.size, 0)),
+          store(std::move(o.store)) {}
+    Borrowed& operator=(Borrowed&& o) noexcept {
+      data = std::exchange(o.data, nullptr);
+      size = std::exchange(o.size, 0);
+      store = std::move(o.store);
+      return *this;
+    }
+  };
+  Borrowed borrowed_;
   bool lost_ = false; // borrowed pixels were not intact when copied
 
   // Copies borrowed pixels into bytes_ and lets go of the store.
   void own() {
-    if (borrowed_) own_slow();
+    if (borrowed_.data) own_slow();
   }
   void own_slow();
 };

@@ -69,8 +69,9 @@ private:
 Preview mrc_preview(const std::string& path, const std::string& kind, const DriftRequest* drift) {
   const MrcFile file(path);
   const std::int64_t n = file.frame_count();
-  if (kind == "volume") return image_only(file.read_frame(n / 2));
-  if (kind != "movie" || n <= 1) return image_only(file.read_frame(0));
+  // Single frames are read in place; the importer checks they stayed intact.
+  if (kind == "volume") return image_only(file.read_frame_in_place(n / 2));
+  if (kind != "movie" || n <= 1) return image_only(file.read_frame_in_place(0));
   MovieSum sum(file.width(), file.height(), n, file.spacing(), drift);
   for (std::int64_t z = 0; z < n; ++z)
     sum.add(z, file.read_frame(z));

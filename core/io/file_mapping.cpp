@@ -1,5 +1,6 @@
 #include "core/io/file_mapping.h"
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <mutex>
@@ -25,38 +26,50 @@ std::once_flag install_once;
 bool installed = false;
 std::uintptr_t page_bytes = 4096; // set before the handler is installed
 
-// SIGBUS: inside a live mapping, the page is replaced by a zero page and the
-// mapping marked damaged, then the access is retried; anywhere else the
-// previous disposition takes over.
+// SIGBUS raised by the kernel for an access inside a live mapping (a page
+// past the end of a file cut short): the page is replaced by a zero page,
+// the mapping marked damaged, and the access retried. Anything else goes to
+// the previous disposition, or ends the process as SIGBUS does by default.
 void on_sigbus(int sig, siginfo_t* info, void* context) {
-  const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
-  for (Slot& s : slots) {
-    const std::uintptr_t b = s.begin.load(std::memory_order_acquire);
-    if (b == 0 || addr < b || addr >= s.end.load(std::memory_order_relaxed)) continue;
-    void* at = reinterpret_cast<void*>(addr & ~(page_bytes - 1));
-    if (::mmap(at, page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
-               0) != MAP_FAILED) {
+  const int saved_errno = errno;
+  if (info && info->si_code == BUS_ADRERR) {
+    const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    for (Slot& s : slots) {
+      // begin is read again after end: a slot released and claimed again in
+      // between is skipped rather than read as a torn range.
+      const std::uintptr_t b = s.begin.load(std::memory_order_acquire);
+      if (b == 0 || addr < b) continue;
+      const std::uintptr_t e = s.end.load(std::memory_order_acquire);
+      if (addr >= e || s.begin.load(std::memory_order_acquire) != b) continue;
+      void* at = reinterpret_cast<void*>(addr & ~(page_bytes - 1));
+      if (::mmap(at, page_bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+          MAP_FAILED)
+        break;
       s.damaged.store(true, std::memory_order_relaxed);
+      errno = saved_errno;
       return;
     }
-    break;
   }
+  errno = saved_errno;
   if (previous_action.sa_flags & SA_SIGINFO) {
     if (previous_action.sa_sigaction) return previous_action.sa_sigaction(sig, info, context);
   } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
     return previous_action.sa_handler(sig);
   }
-  // Default: restore it, and the retried access ends the process as before.
   ::signal(SIGBUS, SIG_DFL);
+  ::raise(SIGBUS);
 }
 
 void install_handler() {
   page_bytes = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  // The previous disposition is read before ours replaces it, so a SIGBUS
+  // arriving meanwhile never finds it unset.
+  if (::sigaction(SIGBUS, nullptr, &previous_action) != 0) return;
   struct sigaction sa {};
   sa.sa_sigaction = on_sigbus;
   sa.sa_flags = SA_SIGINFO | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
-  installed = ::sigaction(SIGBUS, &sa, &previous_action) == 0;
+  installed = ::sigaction(SIGBUS, &sa, nullptr) == 0;
 }
 
 int claim_slot() {
@@ -73,27 +86,24 @@ std::shared_ptr<const FileMapping> FileMapping::map(int fd, std::uint64_t offset
   if (n == 0) return nullptr;
   std::call_once(install_once, install_handler);
   if (!installed) return nullptr;
-  const int slot = claim_slot();
-  if (slot < 0) return nullptr;
+  // Made first: from here on its destructor releases whatever it holds.
+  std::shared_ptr<FileMapping> m(new FileMapping);
+  m->slot_ = claim_slot();
+  if (m->slot_ < 0) return nullptr;
   const std::uint64_t start = offset - offset % page_bytes;
   const auto length = static_cast<std::size_t>(offset - start) + n;
   // Populated up front: one call maps every page already in the page cache,
   // instead of a fault per page.
   void* base =
       ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(start));
-  if (base == MAP_FAILED) {
-    slots[slot].used.store(false, std::memory_order_release);
-    return nullptr;
-  }
-  std::shared_ptr<FileMapping> m(new FileMapping);
+  if (base == MAP_FAILED) return nullptr;
   m->base_ = base;
   m->length_ = length;
   m->data_ = static_cast<const std::uint8_t*>(base) + (offset - start);
   m->size_ = n;
-  m->slot_ = slot;
-  Slot& s = slots[slot];
+  Slot& s = slots[m->slot_];
   s.damaged.store(false, std::memory_order_relaxed);
-  s.end.store(reinterpret_cast<std::uintptr_t>(base) + length, std::memory_order_relaxed);
+  s.end.store(reinterpret_cast<std::uintptr_t>(base) + length, std::memory_order_release);
   s.begin.store(reinterpret_cast<std::uintptr_t>(base), std::memory_order_release);
   return m;
 }
@@ -103,9 +113,10 @@ bool FileMapping::intact() const {
 }
 
 FileMapping::~FileMapping() {
+  if (slot_ < 0) return;
   Slot& s = slots[slot_];
   s.begin.store(0, std::memory_order_release);
-  ::munmap(base_, length_);
+  if (base_) ::munmap(base_, length_);
   s.used.store(false, std::memory_order_release);
 }
 

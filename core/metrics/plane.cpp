@@ -329,7 +329,7 @@ std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
   if constexpr (std::is_same_v<T, float>) {
     // Each percentile wants up to two ranks, and each rank one range at
     // most: more than three percentiles go through select_ranks.
-    if (n >= 8192 && ranks.size() <= kMaxRanges) {
+    if (n >= 8192 && !ranks.empty() && ranks.size() <= kMaxRanges) {
       thread_local std::vector<std::uint32_t> hist;
       hist.assign(std::size_t{1} << kBucketBits, 0);
       key_histogram(values.data(), n, hist.data());
@@ -357,6 +357,13 @@ std::vector<double> order_statistics(std::vector<T>& values, std::size_t n,
         cum += hist[b];
       }
       std::vector<std::vector<float>> members(lo.size());
+      for (std::size_t k = 0; k < lo.size(); ++k) {
+        std::size_t count = 0;
+        for (auto b = static_cast<std::uint32_t>(lo[k] ^ INT32_MIN) >> kBucketShift;
+             b <= static_cast<std::uint32_t>(hi[k] ^ INT32_MIN) >> kBucketShift; ++b)
+          count += hist[b];
+        members[k].reserve(count);
+      }
       collect_members(values.data(), n, lo, hi, members);
       for (std::size_t r = 0; r < ranks.size(); ++r) {
         auto& m = members[range_of[r]];

@@ -146,6 +146,11 @@ void TestIo::borrowedImageCopiesOnWrite() {
   QCOMPARE(b.values<float>()[5], -1.0f);
   QCOMPARE(b.values<float>()[11], 11.5f);
   QCOMPARE(FileSource(p).read_vector(0, bytes.size()), bytes); // the file is untouched
+  // A move takes the borrowed pixels along and leaves none behind.
+  Image d = a;
+  const Image e = std::move(d);
+  QVERIFY(e.bytes() == m->data());
+  QCOMPARE(d.byte_size(), std::size_t{0}); // NOLINT(bugprone-use-after-move): checked on purpose
   ATELIER_VERIFY_THROWS(Image::borrowing(4, 3, 1, DType::f32, nullptr, m), Error, "borrow");
 }
 

@@ -181,6 +181,8 @@ private slots:
     v[18] = std::numeric_limits<float>::quiet_NaN();
     v[19] = -std::numeric_limits<float>::infinity();
     cases.push_back(v);
+    std::vector<float> none = cases[0];
+    QVERIFY(percentiles(none, {}).empty());
     // Three at a time: more go through the plain selection.
     const std::vector<std::vector<double>> sets{{0.0, 50.0, 100.0}, {0.5, 99.5}, {1.0, 37.3, 99.0}};
     for (std::size_t c = 0; c < cases.size() * sets.size(); ++c) {

@@ -169,11 +169,17 @@ void MrcFile::read_frame_into(std::int64_t z, void* dst) const {
 }
 
 Image MrcFile::read_frame(std::int64_t z) const {
+  Image image(header_.nx, header_.ny, 1, dtype_, Image::uninitialized);
+  read_frame_into(z, image.bytes());
+  image.spacing = spacing_;
+  image.metadata = metadata();
+  image.metadata.set("frame", std::to_string(z));
+  return image;
+}
+
+Image MrcFile::read_frame_in_place(std::int64_t z) const {
   Image image = mapped_frame(z);
-  if (image.byte_size() == 0) {
-    image = Image(header_.nx, header_.ny, 1, dtype_, Image::uninitialized);
-    read_frame_into(z, image.bytes());
-  }
+  if (image.byte_size() == 0) return read_frame(z);
   image.spacing = spacing_;
   image.metadata = metadata();
   image.metadata.set("frame", std::to_string(z));

@@ -45,10 +45,13 @@ public:
   std::size_t stored_frame_bytes() const { return stored_frame_bytes_; }
   std::size_t frame_bytes() const { return frame_bytes_; } // decoded, native order
 
-  // Frame z (0 <= z < frame_count()) as a width x height x 1 image. A large
-  // frame stored as it is held is read in place from a file mapping (see
-  // Image::borrowing and FileMapping).
+  // Frame z (0 <= z < frame_count()) as a width x height x 1 image.
   Image read_frame(std::int64_t z) const override;
+  // The same, read in place from a file mapping when the frame is large and
+  // stored as held (see Image::borrowing and FileMapping): no copy out of
+  // the page cache. Pixels of a file cut short meanwhile read as zeros, so
+  // the caller checks Image::intact() after its last use of them.
+  Image read_frame_in_place(std::int64_t z) const;
   // Decodes frame z into dst, which must hold frame_bytes().
   void read_frame_into(std::int64_t z, void* dst) const;
   // All frames. A volume stack (ispg 401, nz a multiple of mz) comes back as
