@@ -3,10 +3,11 @@
 // then col2im; backward filter: dY x col^T summed over blocks and images).
 // 1x1 stride-1 unpadded convolutions use the activations as col directly.
 //
-// Threads: OpenBLAS threads inside its SGEMM; our small pool, of the same
-// size, for im2col/col2im and the built-in SGEMM. The two never run at the
-// same time and the pool's workers sleep on a condition variable, so the
-// cores are not oversubscribed.
+// Threads: one small pool (as many threads as OpenBLAS would have used) for
+// im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
+// single-threaded) or the built-in kernel computes on the pool's threads.
+// The workers sleep on a condition variable between calls, so nothing spins
+// while the engine runs its other ops.
 #include "core/nn/conv2d_cpu.h"
 
 #include "core/nn/nn_check.h"
@@ -136,8 +137,13 @@ private:
 
 int default_threads() {
 #if ATELIER_HAVE_BLAS
-  // OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are honoured through OpenBLAS.
+  // OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are honoured through OpenBLAS,
+  // whose own threads are then retired: the pool splits each SGEMM and
+  // OpenBLAS runs every part on the calling thread. Its workers would
+  // otherwise spin (sched_yield) between calls, taking cores from the pool
+  // (measured: about a quarter of a 2-core training step).
   const int n = openblas_get_num_threads();
+  openblas_set_num_threads(1);
 #else
   const int n = int(std::thread::hardware_concurrency());
 #endif
@@ -267,10 +273,12 @@ void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int n1) {
   }
 }
 
-void builtin_sgemm(const GemmArgs& g) {
+// Runs block(m0, m1, n0, n1) over a split of C among the pool's threads, in
+// whole strips of columns (N) or groups of rows (M), whichever is wider.
+template <typename Block>
+void split_gemm(const GemmArgs& g, const Block& block) {
   const std::size_t work = std::size_t(g.m) * g.n + (std::size_t(g.m) + g.n) * g.k;
   const int threads = parts_for(work, std::size_t(pool().size()));
-  // Split the wider dimension in whole strips (N) or row groups (M).
   const int n_units = (g.n + kNR - 1) / kNR, m_units = (g.m + kMR - 1) / kMR;
   const bool split_n = n_units >= threads || n_units >= m_units;
   const int units = split_n ? n_units : m_units;
@@ -279,23 +287,30 @@ void builtin_sgemm(const GemmArgs& g) {
     const int u0 = int(std::int64_t(units) * p / parts),
               u1 = int(std::int64_t(units) * (p + 1) / parts);
     if (split_n)
-      gemm_block(g, 0, g.m, u0 * kNR, std::min(g.n, u1 * kNR));
+      block(0, g.m, u0 * kNR, std::min(g.n, u1 * kNR));
     else
-      gemm_block(g, u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
+      block(u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
   };
   parallel_parts(parts, part);
 }
 
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
            int ldb, float beta, float* c, int ldc) {
+  const GemmArgs g{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc};
 #if ATELIER_HAVE_BLAS
   if (!g_force_builtin.load(std::memory_order_relaxed)) {
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+    // OpenBLAS runs single-threaded (see default_threads) on each part.
+    split_gemm(g, [&g](int m0, int m1, int n0, int n1) {
+      const float* pa = g.a + (g.trans_a ? m0 : std::ptrdiff_t(m0) * g.lda);
+      const float* pb = g.b + (g.trans_b ? std::ptrdiff_t(n0) * g.ldb : n0);
+      cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
+                  g.trans_b ? CblasTrans : CblasNoTrans, m1 - m0, n1 - n0, g.k, 1.0f, pa, g.lda, pb,
+                  g.ldb, g.beta, g.c + std::ptrdiff_t(m0) * g.ldc + n0, g.ldc);
+    });
     return;
   }
 #endif
-  builtin_sgemm({trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc});
+  split_gemm(g, [&g](int m0, int m1, int n0, int n1) { gemm_block(g, m0, m1, n0, n1); });
 }
 
 // ------------------------------------------------------------ im2col/col2im
