@@ -3,6 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/engine/memory_plan.h"
+#include "core/nn/bias_activation_cpu.h"
 #include "core/nn/concat_reference.h"
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/grad_clip.h"
@@ -177,8 +178,8 @@ void CpuBackend::conv_forward(int, const ConvNode& conv, const void* x, void* y,
                          mspan(y, s.output_count()), mspan(workspace, ws));
   const std::span<const float> bias =
       conv.bias >= 0 ? std::span<const float>(param_span(conv.bias)) : std::span<const float>{};
-  nn::bias_activation_forward(s.output(), nn::Layout::nchw, cspan(y, s.output_count()), bias,
-                              mspan(y, s.output_count()), conv.act, conv.slope);
+  nn::bias_activation_forward_cpu(s.output(), cspan(y, s.output_count()), bias,
+                                  mspan(y, s.output_count()), conv.act, conv.slope);
 }
 
 void CpuBackend::conv_backward(int, const ConvNode& conv, const void* x, const void* y, void* dy,
@@ -188,9 +189,9 @@ void CpuBackend::conv_backward(int, const ConvNode& conv, const void* x, const v
   const std::size_t ws = nn::conv2d_cpu_workspace_floats(s);
   // The activations used here keep the sign of their input (identity, ReLU,
   // leaky ReLU with a positive slope), so act' is read off the output.
-  nn::bias_activation_backward(
-      s.output(), nn::Layout::nchw, cspan(y, out), {}, cspan(dy, out), mspan(dy, out),
-      conv.bias >= 0 ? grad_span(conv.bias) : std::span<float>{}, conv.act, conv.slope);
+  nn::bias_activation_backward_cpu(s.output(), cspan(y, out), {}, cspan(dy, out), mspan(dy, out),
+                                   conv.bias >= 0 ? grad_span(conv.bias) : std::span<float>{},
+                                   conv.act, conv.slope);
   nn::conv2d_backward_filter_cpu(s, cspan(x, s.input_count()), cspan(dy, out),
                                  grad_span(conv.weight), mspan(workspace, ws));
   if (dx)

@@ -10,17 +10,16 @@
 // while the engine runs its other ops.
 #include "core/nn/conv2d_cpu.h"
 
+#include "core/nn/cpu_pool.h"
+
 #include "core/nn/nn_check.h"
 
 #include "core/base/error.h"
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #ifndef ATELIER_HAVE_BLAS
@@ -52,120 +51,16 @@ std::atomic<bool> g_force_builtin{false};
 // Below this many floats touched, threading costs more than it saves.
 constexpr std::size_t kMinParallelFloats = std::size_t(1) << 15;
 
-// ---------------------------------------------------------------- threads
-
-// A fixed set of workers that run parts 1..n-1 of a task while the caller
-// runs part 0. Tasks are plain loops over disjoint memory and never throw.
-// A second caller (another engine thread) finding the pool busy runs its
-// parts itself, serially, rather than waiting.
-class ThreadPool {
-public:
-  using Task = void (*)(void* context, int part);
-
-  explicit ThreadPool(int threads) : size_(std::max(1, threads)) {
-    for (int id = 1; id < size_; ++id)
-      workers_.emplace_back([this, id] { work(id); });
-  }
-  ~ThreadPool() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : workers_)
-      t.join();
-  }
-  ThreadPool(const ThreadPool&) = delete;
-  ThreadPool& operator=(const ThreadPool&) = delete;
-
-  int size() const { return size_; }
-
-  void run(int parts, Task task, void* context) {
-    parts = std::min(parts, size_);
-    if (parts <= 1 || !busy_.try_lock()) {
-      for (int p = 0; p < parts; ++p)
-        task(context, p);
-      return;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      task_ = task;
-      context_ = context;
-      parts_ = parts;
-      pending_ = parts - 1;
-      ++generation_;
-    }
-    wake_.notify_all();
-    task(context, 0);
-    {
-      std::unique_lock lock(mutex_);
-      done_.wait(lock, [this] { return pending_ == 0; });
-    }
-    busy_.unlock();
-  }
-
-private:
-  void work(int id) {
-    std::uint64_t seen = 0;
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      if (id >= parts_) continue;
-      const Task task = task_;
-      void* const context = context_;
-      lock.unlock();
-      task(context, id);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
-    }
-  }
-
-  const int size_;
-  std::vector<std::thread> workers_;
-  std::mutex busy_; // held for the whole of one run()
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  std::uint64_t generation_ = 0;
-  Task task_ = nullptr;
-  void* context_ = nullptr;
-  int parts_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
-};
-
-int default_threads() {
-#if ATELIER_HAVE_BLAS
-  // OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are honoured through OpenBLAS,
-  // whose own threads are then retired: the pool splits each SGEMM and
-  // OpenBLAS runs every part on the calling thread. Its workers would
-  // otherwise spin (sched_yield) between calls, taking cores from the pool
-  // (measured: about a quarter of a 2-core training step).
-  const int n = openblas_get_num_threads();
-  openblas_set_num_threads(1);
-#else
-  const int n = int(std::thread::hardware_concurrency());
-#endif
-  return std::clamp(n, 1, 64);
-}
-
-ThreadPool& pool() {
-  static ThreadPool instance(default_threads());
-  return instance;
-}
-
-// Runs f(part) for part in [0, parts) on the pool.
+// Runs f(part) for part in [0, parts) on the CPU pool.
 template <typename F>
 void parallel_parts(int parts, F& f) {
-  pool().run(
-      parts, [](void* context, int part) { (*static_cast<F*>(context))(part); }, &f);
+  cpu_parallel_parts(parts, f);
 }
 
 int parts_for(std::size_t floats, std::size_t max_parts) {
   if (floats < kMinParallelFloats) return 1;
   return int(
-      std::min<std::size_t>(std::size_t(pool().size()), std::max<std::size_t>(1, max_parts)));
+      std::min<std::size_t>(std::size_t(cpu_pool_size()), std::max<std::size_t>(1, max_parts)));
 }
 
 // ----------------------------------------------------------- built-in gemm
@@ -278,7 +173,7 @@ void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int n1) {
 template <typename Block>
 void split_gemm(const GemmArgs& g, const Block& block) {
   const std::size_t work = std::size_t(g.m) * g.n + (std::size_t(g.m) + g.n) * g.k;
-  const int threads = parts_for(work, std::size_t(pool().size()));
+  const int threads = parts_for(work, std::size_t(cpu_pool_size()));
   const int n_units = (g.n + kNR - 1) / kNR, m_units = (g.m + kMR - 1) / kMR;
   const bool split_n = n_units >= threads || n_units >= m_units;
   const int units = split_n ? n_units : m_units;
@@ -299,7 +194,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int 
   const GemmArgs g{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc};
 #if ATELIER_HAVE_BLAS
   if (!g_force_builtin.load(std::memory_order_relaxed)) {
-    // OpenBLAS runs single-threaded (see default_threads) on each part.
+    // OpenBLAS runs single-threaded (see cpu_pool.cpp) on each part.
     split_gemm(g, [&g](int m0, int m1, int n0, int n1) {
       const float* pa = g.a + (g.trans_a ? m0 : std::ptrdiff_t(m0) * g.lda);
       const float* pb = g.b + (g.trans_b ? std::ptrdiff_t(n0) * g.ldb : n0);
@@ -611,7 +506,7 @@ const char* conv2d_cpu_backend_name() {
 }
 
 int conv2d_cpu_threads() {
-  return pool().size();
+  return cpu_pool_size();
 }
 
 namespace testing {

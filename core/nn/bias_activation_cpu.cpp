@@ -1,0 +1,119 @@
+// Bias + activation for the CPU backend (see bias_activation_cpu.h).
+#include "core/nn/bias_activation_cpu.h"
+
+#include "core/base/float4.h"
+#include "core/nn/cpu_pool.h"
+#include "core/nn/nn_check.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace atelier::nn {
+namespace {
+
+// Below this many elements a single thread is faster.
+constexpr std::size_t kMinParallelElements = std::size_t{1} << 15;
+
+// z > 0 ? z : neg * z (identity: neg = 1, ReLU: 0, leaky ReLU: its slope),
+// in double as the reference computes it.
+ATELIER_HOT_LOOP
+void forward_plane(const float* x, float* y, std::size_t n, double b, double neg) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double z = double(x[i]) + b;
+    y[i] = static_cast<float>(z > 0.0 ? z : neg * z);
+  }
+}
+
+// dx = dy * (z > 0 ? 1 : neg), z = x + b; returns the sum of dx in double.
+ATELIER_HOT_LOOP
+double backward_plane(const float* x, const float* dy, float* dx, std::size_t n, double b,
+                      double neg) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double g = double(dy[i]) * (double(x[i]) + b > 0.0 ? 1.0 : neg);
+    dx[i] = static_cast<float>(g);
+    sum += g;
+  }
+  return sum;
+}
+
+// The slope for z <= 0, or false for activations without one (GELU).
+bool negative_slope(Activation act, float slope, double& neg) {
+  switch (act) {
+  case Activation::identity: neg = 1.0; return true;
+  case Activation::relu: neg = 0.0; return true;
+  case Activation::leaky_relu: neg = double(slope); return true;
+  case Activation::gelu_tanh: return false;
+  }
+  return false;
+}
+
+// Runs plane(p) for the n * c planes over the pool.
+template <typename F>
+void for_planes(const Nchw& s, const F& plane) {
+  const int planes = s.n * s.c;
+  const int parts = s.count() < kMinParallelElements ? 1 : std::min(planes, cpu_pool_size());
+  auto part = [&](int p) {
+    const int p0 = int(std::int64_t(planes) * p / parts),
+              p1 = int(std::int64_t(planes) * (p + 1) / parts);
+    for (int i = p0; i < p1; ++i)
+      plane(i);
+  };
+  cpu_parallel_parts(parts, part);
+}
+
+} // namespace
+
+void bias_activation_forward_cpu(const Nchw& s, std::span<const float> x,
+                                 std::span<const float> bias, std::span<float> y, Activation act,
+                                 float slope) {
+  double neg = 0.0;
+  if (!negative_slope(act, slope, neg))
+    return bias_activation_forward(s, Layout::nchw, x, bias, y, act, slope);
+  detail::check_extent("bias_activation_forward", s);
+  detail::check_size("bias_activation_forward", "x", x.size(), s.count());
+  detail::check_size("bias_activation_forward", "y", y.size(), s.count());
+  if (!bias.empty()) detail::check_size("bias_activation_forward", "bias", bias.size(), s.c);
+  const std::size_t hw = std::size_t(s.h) * std::size_t(s.w);
+  for_planes(s, [&](int p) {
+    const double b = bias.empty() ? 0.0 : double(bias[std::size_t(p % s.c)]);
+    forward_plane(x.data() + std::size_t(p) * hw, y.data() + std::size_t(p) * hw, hw, b, neg);
+  });
+}
+
+void bias_activation_backward_cpu(const Nchw& s, std::span<const float> x,
+                                  std::span<const float> bias, std::span<const float> dy,
+                                  std::span<float> dx, std::span<float> db, Activation act,
+                                  float slope) {
+  double neg = 0.0;
+  if (!negative_slope(act, slope, neg))
+    return bias_activation_backward(s, Layout::nchw, x, bias, dy, dx, db, act, slope);
+  detail::check_extent("bias_activation_backward", s);
+  detail::check_size("bias_activation_backward", "x", x.size(), s.count());
+  detail::check_size("bias_activation_backward", "dy", dy.size(), s.count());
+  detail::check_size("bias_activation_backward", "dx", dx.size(), s.count());
+  if (!bias.empty()) detail::check_size("bias_activation_backward", "bias", bias.size(), s.c);
+  if (!db.empty()) detail::check_size("bias_activation_backward", "db", db.size(), s.c);
+  const std::size_t hw = std::size_t(s.h) * std::size_t(s.w);
+  // Per-plane sums, kept between calls (the engine allocates nothing per
+  // step once the largest layer has been seen).
+  // The pool's threads write through this pointer (a thread_local named
+  // inside the lambda would be each thread's own).
+  thread_local std::vector<double> kept;
+  kept.resize(std::size_t(s.n) * std::size_t(s.c));
+  double* const sums = kept.data();
+  for_planes(s, [&](int p) {
+    const double b = bias.empty() ? 0.0 : double(bias[std::size_t(p % s.c)]);
+    const std::size_t at = std::size_t(p) * hw;
+    sums[p] = backward_plane(x.data() + at, dy.data() + at, dx.data() + at, hw, b, neg);
+  });
+  for (int c = 0; c < int(db.size()); ++c) {
+    double total = 0.0;
+    for (int n = 0; n < s.n; ++n)
+      total += sums[std::size_t(n) * std::size_t(s.c) + std::size_t(c)];
+    db[std::size_t(c)] = static_cast<float>(total);
+  }
+}
+
+} // namespace atelier::nn
