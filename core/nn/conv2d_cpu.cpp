@@ -392,8 +392,44 @@ void forward(const Conv2dShape& sh, const Plan& plan, const float* x, const floa
   }
 }
 
+// Stride 1: dx is the convolution of dy with the filters flipped and their
+// channels swapped, padded by dilation (size - 1) - pad, which gathers (im2col)
+// instead of scattering (col2im) and writes dx straight from the SGEMM. The
+// flipped filters take weight_count() floats of the workspace after the
+// transposed convolution's own. False when the shape has a stride.
+bool transposed_shape(const Conv2dShape& sh, Conv2dShape& t) {
+  if (sh.stride_h != 1 || sh.stride_w != 1) return false;
+  t = sh;
+  t.c = sh.k;
+  t.k = sh.c;
+  t.h = sh.out_h();
+  t.w = sh.out_w();
+  t.pad_h = sh.dilation_h * (sh.r - 1) - sh.pad_h;
+  t.pad_w = sh.dilation_w * (sh.s - 1) - sh.pad_w;
+  return t.pad_h >= 0 && t.pad_w >= 0;
+}
+
+void flip_filters(const Conv2dShape& sh, const float* w, float* flipped) {
+  const std::size_t taps = std::size_t(sh.r) * std::size_t(sh.s);
+  for (int k = 0; k < sh.k; ++k)
+    for (int c = 0; c < sh.c; ++c) {
+      const float* src = w + (std::size_t(k) * sh.c + c) * taps;
+      float* dst = flipped + (std::size_t(c) * sh.k + k) * taps;
+      for (std::size_t i = 0; i < taps; ++i)
+        dst[i] = src[taps - 1 - i];
+    }
+}
+
 void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, const float* w,
                    float* dx, float* ws) {
+  Conv2dShape t;
+  if (!plan.direct && transposed_shape(sh, t)) {
+    const Plan tplan = make_plan(t);
+    float* flipped = ws + tplan.workspace;
+    flip_filters(sh, w, flipped);
+    forward(t, tplan, dy, flipped, dx, ws);
+    return;
+  }
   const std::size_t in_image = std::size_t(sh.c) * sh.h * sh.w;
   const std::size_t out_image = std::size_t(sh.k) * plan.pixels;
   const int ld = int(plan.pixels);
@@ -442,7 +478,10 @@ void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, co
 
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape) {
   shape.validate();
-  return make_plan(shape).workspace;
+  const Plan plan = make_plan(shape);
+  Conv2dShape t;
+  if (plan.direct || !transposed_shape(shape, t)) return plan.workspace;
+  return std::max(plan.workspace, make_plan(t).workspace + shape.weight_count());
 }
 
 void conv2d_forward_cpu(const Conv2dShape& shape, std::span<const float> x,
@@ -470,7 +509,7 @@ void conv2d_backward_data_cpu(const Conv2dShape& shape, std::span<const float> d
   check_size("conv2d_backward_data_cpu", "w", w.size(), shape.weight_count());
   check_size("conv2d_backward_data_cpu", "dx", dx.size(), shape.input_count());
   const Plan plan = make_plan(shape);
-  check_workspace("conv2d_backward_data_cpu", workspace.size(), plan.workspace);
+  check_workspace("conv2d_backward_data_cpu", workspace.size(), conv2d_cpu_workspace_floats(shape));
   backward_data(shape, plan, dy.data(), w.data(), dx.data(), workspace.data());
 }
 

@@ -1,5 +1,6 @@
-// The fast CPU convolution (im2col + SGEMM) against the f64 reference, all
-// three passes, over kernel sizes 1..11, padding, stride, dilation, odd and
+// The fast CPU convolution (im2col + SGEMM; stride-1 backward data as a
+// convolution with flipped filters) against the f64 reference, all three
+// passes, over kernel sizes 1..11, padding, stride, dilation, odd and
 // rectangular shapes, 1 and 97 channels, batches 1..3, accumulation, the
 // column-block path (forced with a tiny block limit), the built-in SGEMM
 // (forced even when OpenBLAS is present), and span/workspace size errors.
@@ -158,15 +159,34 @@ void TestConv2dCpu::matchesReference() {
   const std::size_t pixels = std::size_t(shape.out_h()) * shape.out_w();
   const bool direct = shape.r == 1 && shape.s == 1 && shape.stride_h == 1 && shape.stride_w == 1 &&
                       shape.pad_h == 0 && shape.pad_w == 0;
+  // Stride 1: backward data runs as the convolution of dy with the flipped
+  // filters (k * r * s rows over the input's pixels), which are kept in the
+  // workspace too.
+  const bool transposed = !direct && shape.stride_h == 1 && shape.stride_w == 1 &&
+                          shape.dilation_h * (shape.r - 1) >= shape.pad_h &&
+                          shape.dilation_w * (shape.s - 1) >= shape.pad_w;
+  const std::size_t t_rows = std::size_t(shape.k) * shape.r * shape.s;
   const std::size_t ws_floats = nn::conv2d_cpu_workspace_floats(shape);
   if (direct)
     QCOMPARE(ws_floats, std::size_t(0));
   else if (block_pixels > 0) {
     // Blocks are evened out, so they may be narrower than the limit.
-    QVERIFY(ws_floats <= rows * std::size_t(block_pixels));
-    QCOMPARE(ws_floats % rows, std::size_t(0));
-  } else
+    const std::size_t limit = rows * std::size_t(block_pixels);
+    if (transposed) {
+      QVERIFY(ws_floats <= std::max(limit, std::max(t_rows, limit)) + shape.weight_count());
+    } else {
+      QVERIFY(ws_floats <= limit);
+      QCOMPARE(ws_floats % rows, std::size_t(0));
+    }
+  } else if (transposed) {
+    // The data gradient's matrix is blocked like any other.
+    const std::size_t t_matrix = std::min(t_rows * std::size_t(shape.h) * shape.w,
+                                          std::max(nn::kConv2dCpuBlockFloats, t_rows));
+    QVERIFY(ws_floats >= std::min(rows * pixels, nn::kConv2dCpuBlockFloats) * 99 / 100);
+    QVERIFY(ws_floats <= std::max(rows * pixels, t_matrix + shape.weight_count()));
+  } else {
     QCOMPARE(ws_floats, rows * pixels);
+  }
 
   std::mt19937 rng(1234);
   const std::vector<float> x = random_floats(shape.input_count(), rng);
@@ -223,17 +243,22 @@ void TestConv2dCpu::blockPathIsBounded() {
   // floats (2.4 GiB); blocks keep it within 4 MiB.
   QCOMPARE(nn::kConv2dCpuBlockFloats, std::size_t(1) << 20);
   const Conv2dShape big = Conv2dShape::square(4, 97, 512, 512, 16, 5, 5, 2, 1, 1);
+  // Stride 1 adds the flipped filters (16 x 97 x 25) for the data gradient.
   const std::size_t ws = nn::conv2d_cpu_workspace_floats(big);
-  QVERIFY(ws <= nn::kConv2dCpuBlockFloats);
+  QVERIFY(ws <= nn::kConv2dCpuBlockFloats + big.weight_count());
   QVERIFY(ws >= nn::kConv2dCpuBlockFloats * 99 / 100); // blocks are not needlessly small
-  QCOMPARE(ws % 2425, std::size_t(0));
-  // One column wider than the limit still works (a block is >= 1 pixel).
+  const Conv2dShape strided = Conv2dShape::square(4, 97, 512, 512, 16, 5, 5, 2, 2, 1);
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(strided) % 2425, std::size_t(0));
+  // One column wider than the limit still works (a block is >= 1 pixel):
+  // 2425 floats for the forward pass, 400 + the weights for the data gradient.
   nn::testing::set_conv2d_cpu_block_limit(100);
-  QCOMPARE(nn::conv2d_cpu_workspace_floats(big), std::size_t(2425));
-  // A shape that fits in one block needs exactly its im2col matrix.
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(big), std::size_t(400) + big.weight_count());
+  QCOMPARE(nn::conv2d_cpu_workspace_floats(strided), std::size_t(2425));
+  // A shape that fits in one block needs its im2col matrix (here the data
+  // gradient's, as large, plus the flipped filters).
   nn::testing::set_conv2d_cpu_block_limit(0);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 3, 3, 1, 1, 1)),
-           std::size_t(144) * 4096);
+           std::size_t(144) * 4096 + 16 * 16 * 9);
   // Otherwise evenly sized blocks: 825 x 16384 in 13 blocks of 1261 pixels.
   QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 33, 128, 128, 16, 5, 5, 2, 1, 1)),
            std::size_t(825) * 1261);
@@ -252,8 +277,11 @@ void TestConv2dCpu::wrongSizes() {
   const Conv2dShape sh = Conv2dShape::square(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
   std::vector<float> x(sh.input_count()), w(sh.weight_count()), y(sh.output_count());
   std::vector<float> ws(nn::conv2d_cpu_workspace_floats(sh));
-  QCOMPARE(ws.size(), std::size_t(18 * 16));
-  std::vector<float> short_y(y.size() - 1), long_x(x.size() + 1), short_ws(ws.size() - 1);
+  // Forward and filter gradient: the 18 x 16 im2col matrix; data gradient
+  // (stride 1): the flipped filters' 27 x 16 matrix and the 54 weights.
+  QCOMPARE(ws.size(), std::size_t(27 * 16 + 54));
+  std::vector<float> short_y(y.size() - 1), long_x(x.size() + 1), short_ws(18 * 16 - 1),
+      short_data_ws(ws.size() - 1);
   expect_error([&] { nn::conv2d_forward_cpu(sh, x, w, short_y); },
                "conv2d_forward_cpu: y has 47 values, the shape needs 48");
   expect_error([&] { nn::conv2d_forward_cpu(sh, long_x, w, y, ws); },
@@ -266,8 +294,8 @@ void TestConv2dCpu::wrongSizes() {
                "conv2d_backward_data_cpu: dx has 33 values, the shape needs 32");
   expect_error([&] { nn::conv2d_backward_data_cpu(sh, short_y, w, x); },
                "conv2d_backward_data_cpu: dy has 47 values, the shape needs 48");
-  expect_error([&] { nn::conv2d_backward_data_cpu(sh, y, w, x, short_ws); },
-               "conv2d_backward_data_cpu: workspace has 287 values, the shape needs at least 288");
+  expect_error([&] { nn::conv2d_backward_data_cpu(sh, y, w, x, short_data_ws); },
+               "conv2d_backward_data_cpu: workspace has 485 values, the shape needs at least 486");
   expect_error([&] { nn::conv2d_backward_filter_cpu(sh, x, y, x); },
                "conv2d_backward_filter_cpu: dw has 32 values, the shape needs 54");
   expect_error([&] { nn::conv2d_backward_filter_cpu(sh, long_x, y, w, true); },
