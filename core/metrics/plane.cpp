@@ -279,10 +279,12 @@ void key_histogram(const float* v, std::size_t n, std::uint32_t* hist) {
 // kMaxRanges ranges are tested from registers.
 constexpr std::size_t kMaxRanges = 6;
 
+// Inlined into collect_members, whose clones compile it for each target
+// (target_clones cannot be put on a template).
 template <std::size_t Ranges>
-ATELIER_HOT_LOOP void collect_ranges(const float* v, std::size_t n, const std::int32_t* lo,
-                                     const std::int32_t* hi,
-                                     std::vector<std::vector<float>>& members) {
+[[gnu::always_inline]] inline void collect_ranges(const float* v, std::size_t n,
+                                                  const std::int32_t* lo, const std::int32_t* hi,
+                                                  std::vector<std::vector<float>>& members) {
   mask4 vlo[Ranges], vhi[Ranges];
   for (std::size_t k = 0; k < Ranges; ++k)
     vlo[k] = mask4{} + lo[k], vhi[k] = mask4{} + hi[k];
@@ -308,6 +310,7 @@ ATELIER_HOT_LOOP void collect_ranges(const float* v, std::size_t n, const std::i
 }
 
 // collect_ranges for 1 .. kMaxRanges ranges.
+ATELIER_HOT_LOOP
 void collect_members(const float* v, std::size_t n, const std::vector<std::int32_t>& lo,
                      const std::vector<std::int32_t>& hi,
                      std::vector<std::vector<float>>& members) {
