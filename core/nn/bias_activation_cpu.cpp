@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace atelier::nn {
@@ -19,22 +20,23 @@ constexpr std::size_t kMinParallelElements = std::size_t{1} << 15;
 // whose ABI would differ between the baseline and the AVX clone).
 using double4 = double __attribute__((vector_size(32)));
 
-// z > 0 ? z : neg * z (identity: neg = 1, ReLU: 0, leaky ReLU: its slope),
-// in double as the reference computes it (z * 1 is z exactly), four lanes
-// at a time.
+// z > 0 ? z : neg * z (identity: neg = 1, leaky ReLU: its slope), or
+// z > 0 ? z : +0 for ReLU (zero_below: as the reference, +0 also for
+// negative, -inf and NaN z, where neg * z would give -0 or NaN), in double
+// as the reference computes it, four lanes at a time.
 ATELIER_HOT_LOOP
-void forward_plane(const float* x, float* y, std::size_t n, double b, double neg) {
-  const double4 vb = double4{} + b, one = double4{} + 1.0, vneg = double4{} + neg;
+void forward_plane(const float* x, float* y, std::size_t n, double b, double neg, bool zero_below) {
+  const double4 vb = double4{} + b, vneg = double4{} + neg, zero = {};
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const double4 z = double4{x[i], x[i + 1], x[i + 2], x[i + 3]} + vb;
-    const double4 v = z * (z > 0.0 ? one : vneg);
+    const double4 v = z > 0.0 ? z : (zero_below ? zero : vneg * z);
     for (int j = 0; j < 4; ++j)
       y[i + j] = static_cast<float>(v[j]);
   }
   for (; i < n; ++i) {
     const double z = double(x[i]) + b;
-    y[i] = static_cast<float>(z * (z > 0.0 ? 1.0 : neg));
+    y[i] = static_cast<float>(z > 0.0 ? z : (zero_below ? 0.0 : neg * z));
   }
 }
 
@@ -76,12 +78,12 @@ bool negative_slope(Activation act, float slope, double& neg) {
 // Runs plane(p) for the n * c planes over the pool.
 template <typename F>
 void for_planes(const Nchw& s, const F& plane) {
-  const int planes = s.n * s.c;
-  const int parts = s.count() < kMinParallelElements ? 1 : std::min(planes, cpu_pool_size());
+  const std::int64_t planes = std::int64_t{s.n} * s.c;
+  const int parts =
+      s.count() < kMinParallelElements ? 1 : int(std::min<std::int64_t>(planes, cpu_pool_size()));
   auto part = [&](int p) {
-    const int p0 = int(std::int64_t(planes) * p / parts),
-              p1 = int(std::int64_t(planes) * (p + 1) / parts);
-    for (int i = p0; i < p1; ++i)
+    const std::int64_t p0 = planes * p / parts, p1 = planes * (p + 1) / parts;
+    for (std::int64_t i = p0; i < p1; ++i)
       plane(i);
   };
   cpu_parallel_parts(parts, part);
@@ -100,9 +102,10 @@ void bias_activation_forward_cpu(const Nchw& s, std::span<const float> x,
   detail::check_size("bias_activation_forward", "y", y.size(), s.count());
   if (!bias.empty()) detail::check_size("bias_activation_forward", "bias", bias.size(), s.c);
   const std::size_t hw = std::size_t(s.h) * std::size_t(s.w);
-  for_planes(s, [&](int p) {
+  for_planes(s, [&](std::int64_t p) {
     const double b = bias.empty() ? 0.0 : double(bias[std::size_t(p % s.c)]);
-    forward_plane(x.data() + std::size_t(p) * hw, y.data() + std::size_t(p) * hw, hw, b, neg);
+    forward_plane(x.data() + std::size_t(p) * hw, y.data() + std::size_t(p) * hw, hw, b, neg,
+                  act == Activation::relu);
   });
 }
 
@@ -127,7 +130,7 @@ void bias_activation_backward_cpu(const Nchw& s, std::span<const float> x,
   thread_local std::vector<double> kept;
   kept.resize(std::size_t(s.n) * std::size_t(s.c));
   double* const sums = kept.data();
-  for_planes(s, [&](int p) {
+  for_planes(s, [&](std::int64_t p) {
     const double b = bias.empty() ? 0.0 : double(bias[std::size_t(p % s.c)]);
     const std::size_t at = std::size_t(p) * hw;
     sums[p] = backward_plane(x.data() + at, dy.data() + at, dx.data() + at, hw, b, neg);

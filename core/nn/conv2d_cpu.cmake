@@ -1,6 +1,7 @@
-# Fast CPU convolutions (im2col + SGEMM) for the training engine's CPU
-# backend; included by core/nn/CMakeLists.txt. Uses OpenBLAS when found (its
-# own threads inside SGEMM), else a built-in blocked, threaded SGEMM.
+# Fast CPU convolutions (im2col + SGEMM), bias + activation and the thread
+# pool for the training engine's CPU backend; included by
+# core/nn/CMakeLists.txt. Uses OpenBLAS when found (single-threaded on blocks
+# the pool splits), else a built-in blocked, threaded SGEMM.
 option(ATELIER_WITH_BLAS "Use OpenBLAS for the CPU convolutions when found" ON)
 
 set(_atelier_conv_src ${CMAKE_CURRENT_SOURCE_DIR}/bias_activation_cpu.cpp

@@ -1,7 +1,9 @@
 // Fast CPU convolution: per image, im2col over a block of output pixels and
-// one SGEMM per block (forward: W x col; backward data: W^T x dY into col,
-// then col2im; backward filter: dY x col^T summed over blocks and images).
-// 1x1 stride-1 unpadded convolutions use the activations as col directly.
+// one SGEMM per block (forward: W x col; backward filter: dY x col^T summed
+// over blocks and images; backward data: for stride 1 the forward
+// convolution of dY with the flipped, channel-swapped filters, otherwise
+// W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
+// the activations as col directly.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
 // im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
@@ -194,6 +196,11 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int 
   const GemmArgs g{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc};
 #if ATELIER_HAVE_BLAS
   if (!g_force_builtin.load(std::memory_order_relaxed)) {
+    if (!cpu_pool_splits_blas()) {
+      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                  trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
     // OpenBLAS runs single-threaded (see cpu_pool.cpp) on each part.
     split_gemm(g, [&g](int m0, int m1, int n0, int n1) {
       const float* pa = g.a + (g.trans_a ? m0 : std::ptrdiff_t(m0) * g.lda);

@@ -48,8 +48,8 @@ void conv2d_backward_filter_cpu(const Conv2dShape& shape, std::span<const float>
 
 // "openblas" or "builtin-gemm", for logs and benchmarks.
 const char* conv2d_cpu_backend_name();
-// Threads used for im2col/col2im and the built-in GEMM (OpenBLAS's own
-// thread count when it is used, so the two never oversubscribe the cores).
+// Threads of the CPU pool (cpu_pool.h) that runs im2col/col2im and the
+// SGEMM blocks: OpenBLAS's configured thread count when it is used.
 int conv2d_cpu_threads();
 
 // Test hooks (not for production code): a smaller im2col block limit in

@@ -52,8 +52,8 @@ public:
 
   int size() const { return size_; }
 
+  // parts <= size() (cpu_pool_run folds larger counts).
   void run(int parts, Task task, void* context) {
-    parts = std::min(parts, size_);
     if (parts <= 1 || !busy_.try_lock()) {
       for (int p = 0; p < parts; ++p)
         task(context, p);
@@ -107,15 +107,21 @@ private:
   bool stop_ = false;
 };
 
+// Whether the pool splits SGEMMs (see cpu_pool_splits_blas); set with the pool.
+bool splits_blas = false;
+
 int default_threads() {
 #if ATELIER_HAVE_BLAS
   // OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are honoured through OpenBLAS,
   // whose own threads are then retired: the pool splits each SGEMM and
   // OpenBLAS runs every part on the calling thread. Its workers would
   // otherwise spin (sched_yield) between calls, taking cores from the pool
-  // (measured: about a quarter of a 2-core training step).
+  // (measured: about a quarter of a 2-core training step). An OpenMP build
+  // (openblas_get_parallel() == 2) reads its thread count per calling thread,
+  // so there the pool leaves SGEMMs whole to OpenBLAS's own threads.
   const int n = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  splits_blas = openblas_get_parallel() != 2;
+  if (splits_blas) openblas_set_num_threads(1);
 #else
   const int n = int(std::thread::hardware_concurrency());
 #endif
@@ -133,8 +139,28 @@ int cpu_pool_size() {
   return pool().size();
 }
 
+bool cpu_pool_splits_blas() {
+  pool();
+  return splits_blas;
+}
+
 void cpu_pool_run(int parts, void (*task)(void* context, int part), void* context) {
-  pool().run(parts, task, context);
+  ThreadPool& p = pool();
+  if (parts <= p.size()) return p.run(parts, task, context);
+  // More parts than threads: thread t runs parts t, t + size, t + 2 size ...
+  struct Folded {
+    void (*task)(void*, int);
+    void* context;
+    int parts, stride;
+  } folded{task, context, parts, p.size()};
+  p.run(
+      p.size(),
+      [](void* c, int t) {
+        const auto& f = *static_cast<const Folded*>(c);
+        for (int part = t; part < f.parts; part += f.stride)
+          f.task(f.context, part);
+      },
+      &folded);
 }
 
 } // namespace atelier::nn

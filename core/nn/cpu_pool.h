@@ -8,6 +8,11 @@ namespace atelier::nn {
 // Threads in the pool, the caller included.
 int cpu_pool_size();
 
+// Whether SGEMMs are split over the pool with OpenBLAS single-threaded on
+// each part (a pthread or serial OpenBLAS, or the built-in GEMM), rather than
+// left whole to OpenBLAS's own threads (an OpenMP OpenBLAS).
+bool cpu_pool_splits_blas();
+
 // Runs task(context, part) for part in [0, parts): parts 1.. on the workers
 // while the caller runs part 0. Tasks are plain loops over disjoint memory
 // and never throw. A second caller finding the pool busy runs its parts

@@ -1,14 +1,17 @@
 // The CPU backend's bias + activation against the reference: the same float
-// results elementwise (both compute in double), bias gradients equal up to
+// bits elementwise (both compute in double; -0, -inf and NaN included), bias gradients equal up to
 // the order of the sums, for shapes small (one thread) and large (the pool),
 // every activation (GELU through the reference), no bias, and in place.
 #include "core/base/error.h"
 #include "core/nn/bias_activation_cpu.h"
+#include "core/nn/cpu_pool.h"
 #include "tests/support/test_support.h"
 
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -17,6 +20,22 @@ using namespace atelier::nn;
 
 Q_DECLARE_METATYPE(Nchw)
 Q_DECLARE_METATYPE(Activation)
+
+namespace {
+
+// Bitwise equality (so -0 differs from +0 and NaN equals NaN), naming the
+// first difference.
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) {
+      qWarning("element %zu: %.9g vs %.9g", i, double(a[i]), double(b[i]));
+      return false;
+    }
+  return true;
+}
+
+} // namespace
 
 class TestBiasActivationCpu : public QObject {
   Q_OBJECT
@@ -47,25 +66,38 @@ private slots:
       v = g(rng);
     for (float& v : dy)
       v = g(rng);
-    x[0] = 0.0f; // the kink: the derivative there is the slope
     if (with_bias)
       for (int c = 0; c < shape.c; ++c)
         bias.push_back(0.1f * float(c) - 0.3f);
+    // The kink (z exactly 0: the derivative there is the slope), and values
+    // where multiplying instead of selecting would differ from the
+    // reference: -0, -inf, NaN.
+    x[0] = with_bias ? -bias[0] : 0.0f;
+    x[1] = -0.0f;
+    x[2] = -std::numeric_limits<float>::infinity();
+    x[3] = std::numeric_limits<float>::quiet_NaN();
+    x[4] = -5.0f;
     const float slope = 0.1f;
 
     std::vector<float> want(x.size()), got(x.size());
     bias_activation_forward(shape, Layout::nchw, x, bias, want, act, slope);
     bias_activation_forward_cpu(shape, x, bias, got, act, slope);
-    QCOMPARE(got, want);
+    QVERIFY(same_bits(got, want));
     std::vector<float> in_place = x;
     bias_activation_forward_cpu(shape, in_place, bias, in_place, act, slope);
-    QCOMPARE(in_place, want);
+    QVERIFY(same_bits(in_place, want));
 
     std::vector<float> dx_want(x.size()), dx_got = dy, db_want(std::size_t(shape.c)),
                                           db_got(std::size_t(shape.c));
     bias_activation_backward(shape, Layout::nchw, x, bias, dy, dx_want, db_want, act, slope);
     bias_activation_backward_cpu(shape, x, bias, dx_got, dx_got, db_got, act, slope); // in place
-    QCOMPARE(dx_got, dx_want);
+    QVERIFY(same_bits(dx_got, dx_want));
+    // db over finite terms only (NaN in, or GELU's at -inf, gives NaN).
+    x[2] = -3.0f;
+    x[3] = 0.5f;
+    bias_activation_backward(shape, Layout::nchw, x, bias, dy, dx_want, db_want, act, slope);
+    dx_got = dy;
+    bias_activation_backward_cpu(shape, x, bias, dx_got, dx_got, db_got, act, slope);
     for (int c = 0; c < shape.c; ++c) {
       double magnitude = 0.0;
       for (int n = 0; n < shape.n; ++n)
@@ -79,6 +111,16 @@ private slots:
                               .arg(db_got[std::size_t(c)])
                               .arg(db_want[std::size_t(c)])));
     }
+  }
+
+  void poolRunsEveryPart() {
+    // More parts than threads are folded onto the threads, none dropped.
+    const int parts = 3 * cpu_pool_size() + 2;
+    std::vector<int> runs(std::size_t(parts), 0);
+    auto part = [&](int p) { ++runs[std::size_t(p)]; };
+    cpu_parallel_parts(parts, part);
+    for (int p = 0; p < parts; ++p)
+      QCOMPARE(runs[std::size_t(p)], 1);
   }
 
   void wrongSizes() {
