@@ -3,7 +3,6 @@
 
 #include "core/base/float4.h"
 #include "core/nn/cpu_pool.h"
-#include "core/nn/nn_check.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -97,10 +96,7 @@ void bias_activation_forward_cpu(const Nchw& s, std::span<const float> x,
   double neg = 0.0;
   if (!negative_slope(act, slope, neg))
     return bias_activation_forward(s, Layout::nchw, x, bias, y, act, slope);
-  detail::check_extent("bias_activation_forward", s);
-  detail::check_size("bias_activation_forward", "x", x.size(), s.count());
-  detail::check_size("bias_activation_forward", "y", y.size(), s.count());
-  if (!bias.empty()) detail::check_size("bias_activation_forward", "bias", bias.size(), s.c);
+  detail::check_bias_activation_forward(s, x.size(), bias.size(), y.size());
   const std::size_t hw = std::size_t(s.h) * std::size_t(s.w);
   for_planes(s, [&](std::int64_t p) {
     const double b = bias.empty() ? 0.0 : double(bias[std::size_t(p % s.c)]);
@@ -116,12 +112,7 @@ void bias_activation_backward_cpu(const Nchw& s, std::span<const float> x,
   double neg = 0.0;
   if (!negative_slope(act, slope, neg))
     return bias_activation_backward(s, Layout::nchw, x, bias, dy, dx, db, act, slope);
-  detail::check_extent("bias_activation_backward", s);
-  detail::check_size("bias_activation_backward", "x", x.size(), s.count());
-  detail::check_size("bias_activation_backward", "dy", dy.size(), s.count());
-  detail::check_size("bias_activation_backward", "dx", dx.size(), s.count());
-  if (!bias.empty()) detail::check_size("bias_activation_backward", "bias", bias.size(), s.c);
-  if (!db.empty()) detail::check_size("bias_activation_backward", "db", db.size(), s.c);
+  detail::check_bias_activation_backward(s, x.size(), bias.size(), dy.size(), dx.size(), db.size());
   const std::size_t hw = std::size_t(s.h) * std::size_t(s.w);
   // Per-plane sums, kept between calls (the engine allocates nothing per
   // step once the largest layer has been seen).

@@ -22,10 +22,7 @@ int channel_of(const Nchw& s, Layout layout, std::size_t i) {
 template <typename T>
 void forward_impl(const Nchw& s, Layout layout, std::span<const T> x, std::span<const T> bias,
                   std::span<T> y, Activation act, T slope) {
-  detail::check_extent("bias_activation_forward", s);
-  detail::check_size("bias_activation_forward", "x", x.size(), s.count());
-  detail::check_size("bias_activation_forward", "y", y.size(), s.count());
-  if (!bias.empty()) detail::check_size("bias_activation_forward", "bias", bias.size(), s.c);
+  detail::check_bias_activation_forward(s, x.size(), bias.size(), y.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double b = bias.empty() ? 0.0 : double(bias[channel_of(s, layout, i)]);
     y[i] = static_cast<T>(activation_value(act, double(x[i]) + b, double(slope)));
@@ -36,12 +33,7 @@ template <typename T>
 void backward_impl(const Nchw& s, Layout layout, std::span<const T> x, std::span<const T> bias,
                    std::span<const T> dy, std::span<T> dx, std::span<T> db, Activation act,
                    T slope) {
-  detail::check_extent("bias_activation_backward", s);
-  detail::check_size("bias_activation_backward", "x", x.size(), s.count());
-  detail::check_size("bias_activation_backward", "dy", dy.size(), s.count());
-  detail::check_size("bias_activation_backward", "dx", dx.size(), s.count());
-  if (!bias.empty()) detail::check_size("bias_activation_backward", "bias", bias.size(), s.c);
-  if (!db.empty()) detail::check_size("bias_activation_backward", "db", db.size(), s.c);
+  detail::check_bias_activation_backward(s, x.size(), bias.size(), dy.size(), dx.size(), db.size());
   std::vector<double> sums(db.empty() ? 0 : std::size_t(s.c), 0.0);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const int c = channel_of(s, layout, i);
@@ -55,6 +47,24 @@ void backward_impl(const Nchw& s, Layout layout, std::span<const T> x, std::span
 }
 
 } // namespace
+
+namespace detail {
+void check_bias_activation_forward(const Nchw& s, std::size_t x, std::size_t bias, std::size_t y) {
+  check_extent("bias_activation_forward", s);
+  check_size("bias_activation_forward", "x", x, s.count());
+  check_size("bias_activation_forward", "y", y, s.count());
+  if (bias) check_size("bias_activation_forward", "bias", bias, std::size_t(s.c));
+}
+void check_bias_activation_backward(const Nchw& s, std::size_t x, std::size_t bias, std::size_t dy,
+                                    std::size_t dx, std::size_t db) {
+  check_extent("bias_activation_backward", s);
+  check_size("bias_activation_backward", "x", x, s.count());
+  check_size("bias_activation_backward", "dy", dy, s.count());
+  check_size("bias_activation_backward", "dx", dx, s.count());
+  if (bias) check_size("bias_activation_backward", "bias", bias, std::size_t(s.c));
+  if (db) check_size("bias_activation_backward", "db", db, std::size_t(s.c));
+}
+} // namespace detail
 
 double activation_value(Activation act, double z, double slope) {
   switch (act) {

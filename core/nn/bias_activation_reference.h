@@ -38,4 +38,13 @@ void bias_activation_backward(const Nchw& shape, Layout layout, std::span<const 
                               std::span<double> dx, std::span<double> db, Activation act,
                               double slope = 0.0);
 
+namespace detail {
+// The argument checks of bias_activation_forward / _backward (sizes in
+// elements; 0 for an empty bias or db), shared with the CPU backend's ops.
+void check_bias_activation_forward(const Nchw& shape, std::size_t x, std::size_t bias,
+                                   std::size_t y);
+void check_bias_activation_backward(const Nchw& shape, std::size_t x, std::size_t bias,
+                                    std::size_t dy, std::size_t dx, std::size_t db);
+} // namespace detail
+
 } // namespace atelier::nn

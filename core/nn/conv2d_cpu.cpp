@@ -13,6 +13,7 @@
 #include "core/nn/conv2d_cpu.h"
 
 #include "core/nn/cpu_pool.h"
+#include "core/nn/openblas.h"
 
 #include "core/nn/nn_check.h"
 
@@ -23,21 +24,6 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#ifndef ATELIER_HAVE_BLAS
-#define ATELIER_HAVE_BLAS 0
-#endif
-#if ATELIER_HAVE_BLAS
-// openblas_config.h declares C99 complex types, which clang's -Wpedantic flags.
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wc99-extensions"
-#endif
-#include <cblas.h>
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
-#endif
 
 namespace atelier::nn {
 namespace {

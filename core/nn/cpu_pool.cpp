@@ -1,5 +1,6 @@
 // The CPU backend's thread pool (see cpu_pool.h).
 #include "core/nn/cpu_pool.h"
+#include "core/nn/openblas.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -7,21 +8,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#ifndef ATELIER_HAVE_BLAS
-#define ATELIER_HAVE_BLAS 0
-#endif
-#if ATELIER_HAVE_BLAS
-// openblas_config.h declares C99 complex types, which clang's -Wpedantic flags.
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wc99-extensions"
-#endif
-#include <cblas.h>
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
-#endif
 
 namespace atelier::nn {
 namespace {
