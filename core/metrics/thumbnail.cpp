@@ -92,54 +92,35 @@ Image make_thumbnail(const Image& image, int long_side, const ThumbnailOptions& 
   const Taps xt = area_taps(static_cast<int>(w), tw), yt = area_taps(static_cast<int>(h), th);
   const int block = (w % tw == 0 && (w / tw) % 4 == 0) ? static_cast<int>(w / tw) : 0;
   // Per output row: map its input rows to 0..255 and sum them with their
-  // vertical weights in registers, four columns at a time (one store per
-  // column, whatever the number of taps), then average across once.
+  // vertical weights (vectorised, full width), then average across once.
   std::vector<float> column_sum(static_cast<std::size_t>(w));
-  std::vector<const float*> rows;
-  const float4 zero = splat4(0.0f), top = splat4(255.0f), vlo = splat4(flo),
-               vscale = splat4(fscale);
+  const float4 zero = splat4(0.0f), top = splat4(255.0f);
   for (int b = 0; b < bands; ++b) {
     const PlaneView p = planes[static_cast<std::size_t>(b)];
     for (int oy = 0; oy < th; ++oy) {
-      const int t0 = yt.first[oy], taps = yt.first[oy + 1] - t0;
-      rows.clear();
-      for (int t = 0; t < taps; ++t)
-        rows.push_back(p.row(yt.index[t0 + t]));
-      const float* wy = &yt.weight[t0];
+      std::fill(column_sum.begin(), column_sum.end(), 0.0f);
       float* c = column_sum.data();
-      // Map to 0..255 first, then average, so a stray NaN darkens one
-      // pixel's share instead of a whole block: NaN and -Inf fail "> 0" and
-      // become 0, +Inf fails "< 255" and becomes 255.
-      if (scale > 0) {
-        // Taps go four at a time: more rows in flight at once alias in L1
-        // when the row length is a power of two.
-        for (int g = 0; g < taps; g += 4) {
-          const int g_end = std::min(taps, g + 4);
+      for (int t = yt.first[oy]; t < yt.first[oy + 1]; ++t) {
+        // Map to 0..255 first, then average, so a stray NaN darkens one
+        // pixel's share instead of a whole block: NaN and -Inf fail "> 0"
+        // and become 0, +Inf fails "< 255" and becomes 255. Mapped values
+        // go straight into the weighted column sums.
+        const float* src = p.row(yt.index[t]);
+        const float wy = yt.weight[t];
+        if (scale > 0) {
           std::int64_t x = 0;
           for (; x + 4 <= w; x += 4) {
-            float4 acc = g == 0 ? zero : load4(c + x);
-            for (int t = g; t < g_end; ++t) {
-              float4 v = (load4(rows[t] + x) - vlo) * vscale;
-              v = select4(v > zero, v, zero);
-              acc += splat4(wy[t]) * select4(v < top, v, top);
-            }
-            store4(c + x, acc);
+            float4 v = (load4(src + x) - splat4(flo)) * splat4(fscale);
+            v = select4(v > zero, v, zero);
+            store4(c + x, load4(c + x) + splat4(wy) * select4(v < top, v, top));
           }
           for (; x < w; ++x) {
-            float acc = g == 0 ? 0.0f : c[x];
-            for (int t = g; t < g_end; ++t) {
-              const float v = (rows[t][x] - flo) * fscale;
-              acc += wy[t] * (v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f);
-            }
-            c[x] = acc;
+            const float v = (src[x] - flo) * fscale;
+            c[x] += wy * (v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f);
           }
-        }
-      } else {
-        for (std::int64_t x = 0; x < w; ++x) {
-          float acc = 0.0f;
-          for (int t = 0; t < taps; ++t)
-            acc += wy[t] * (rows[t][x] == std::numeric_limits<float>::infinity() ? 255.0f : 0.0f);
-          c[x] = acc;
+        } else {
+          for (std::int64_t x = 0; x < w; ++x)
+            c[x] += wy * (src[x] == std::numeric_limits<float>::infinity() ? 255.0f : 0.0f);
         }
       }
       // acc is within 0 .. 255 up to rounding; + 0.5 and truncation round it.

@@ -39,12 +39,6 @@ std::atomic<bool> g_force_builtin{false};
 // Below this many floats touched, threading costs more than it saves.
 constexpr std::size_t kMinParallelFloats = std::size_t(1) << 15;
 
-// Runs f(part) for part in [0, parts) on the CPU pool.
-template <typename F>
-void parallel_parts(int parts, F& f) {
-  cpu_parallel_parts(parts, f);
-}
-
 int parts_for(std::size_t floats, std::size_t max_parts) {
   if (floats < kMinParallelFloats) return 1;
   return int(
@@ -174,7 +168,7 @@ void split_gemm(const GemmArgs& g, const Block& block) {
     else
       block(u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
   };
-  parallel_parts(parts, part);
+  cpu_parallel_parts(parts, part);
 }
 
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
@@ -182,19 +176,19 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int 
   const GemmArgs g{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc};
 #if ATELIER_HAVE_BLAS
   if (!g_force_builtin.load(std::memory_order_relaxed)) {
-    if (!cpu_pool_splits_blas()) {
-      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                  trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-      return;
-    }
-    // OpenBLAS runs single-threaded (see cpu_pool.cpp) on each part.
-    split_gemm(g, [&g](int m0, int m1, int n0, int n1) {
+    const auto blas_block = [&g](int m0, int m1, int n0, int n1) {
       const float* pa = g.a + (g.trans_a ? m0 : std::ptrdiff_t(m0) * g.lda);
       const float* pb = g.b + (g.trans_b ? std::ptrdiff_t(n0) * g.ldb : n0);
       cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
                   g.trans_b ? CblasTrans : CblasNoTrans, m1 - m0, n1 - n0, g.k, 1.0f, pa, g.lda, pb,
                   g.ldb, g.beta, g.c + std::ptrdiff_t(m0) * g.ldc + n0, g.ldc);
-    });
+    };
+    // OpenBLAS runs single-threaded (see cpu_pool.cpp) on each part, or
+    // whole on its own threads when it is an OpenMP build.
+    if (cpu_pool_splits_blas())
+      split_gemm(g, blas_block);
+    else
+      blas_block(0, m, 0, n);
     return;
   }
 #endif
@@ -335,7 +329,7 @@ void im2col(const Conv2dShape& sh, const Plan& plan, const float* x, std::size_t
     im2col_rows(sh, plan, x, p0, count, int(std::int64_t(plan.rows) * p / parts),
                 int(std::int64_t(plan.rows) * (p + 1) / parts), col);
   };
-  parallel_parts(parts, part);
+  cpu_parallel_parts(parts, part);
 }
 
 void col2im(const Conv2dShape& sh, const Plan& plan, const float* col, std::size_t p0,
@@ -351,7 +345,7 @@ void col2im(const Conv2dShape& sh, const Plan& plan, const float* col, std::size
     else
       col2im_part(sh, plan, col, p0, count, 0, sh.c, lo, hi, dx);
   };
-  parallel_parts(parts, part);
+  cpu_parallel_parts(parts, part);
 }
 
 // ------------------------------------------------------------------ passes
