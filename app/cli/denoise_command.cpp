@@ -14,16 +14,19 @@ int run_denoise(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
       "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 64]\n"
-      "                           [--memory-budget-gib 2]\n"
-      "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input.\n";
+      "                           [--memory-budget-gib 2] [--normalisation run|image]\n"
+      "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input.\n"
+      "  --normalisation run (default) scales pixels as the run trained; image scales\n"
+      "    each input by its own mean and std (for inputs on another scale, e.g. full\n"
+      "    sums with a model trained on half sums with a dataset record).\n";
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << usage;
     return kExitOk;
   }
   int rc = kExitOk;
   try {
-    const CliOptions o(
-        args, {"checkpoint", "out", "device", "precision", "tile", "overlap", "memory-budget-gib"});
+    const CliOptions o(args, {"checkpoint", "out", "device", "precision", "tile", "overlap",
+                              "memory-budget-gib", "normalisation"});
     if (o.positional().empty()) throw Error("no input micrograph given");
     denoise::DenoiseOptions d;
     d.device = o.text("device", engine::default_device());
@@ -32,6 +35,7 @@ int run_denoise(const std::vector<std::string>& args) {
     d.tiles.overlap = int(o.integer("overlap", 64, 0, 4096));
     d.tiles.memory_budget_bytes =
         std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
+    d.normalisation = o.text("normalisation", d.normalisation);
     denoise::MicrographDenoiser denoiser(o.required("checkpoint"), d);
     const std::string out = o.required("out");
     for (const std::string& in : o.positional()) {

@@ -5,6 +5,7 @@
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
 #include "core/recipes/denoise/denoise_trainer.h"
+#include "core/recipes/denoise/run_normalisation.h"
 #include "core/run/progress_bar.h"
 #if ATELIER_WITH_FORMAT_LIBS
 #include "core/project/project.h"
@@ -32,6 +33,9 @@ const char* kUsage =
     "  --warmup-steps 0  --min-lr 0  --weight-decay 0  --clip-norm 0  --loss mse|l1\n"
     "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
     "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
+    "  --normalisation image|dataset (image): each half sum by its own mean and std, or\n"
+    "    every image by one record: with --project the datasets' normalisation record,\n"
+    "    with --pairs the pooled statistics of the training pairs (measured first)\n"
     "  --project P: the odd/even half sums among P's items (those matching --where, e.g.\n"
     "    'status = accept'), split as `atelier-cli split` assigned (test left out), else\n"
     "    by --val-fraction\n"
@@ -58,7 +62,8 @@ int run_train(const std::vector<std::string>& args) {
                               "val-fraction", "val-every",
                               "log-every",    "checkpoint-every",
                               "seed",         "loader-threads",
-                              "cache-gib",    "momentum"},
+                              "cache-gib",    "momentum",
+                              "normalisation"},
                        {"quiet"});
     if (!o.positional().empty()) throw Error("unexpected argument " + o.positional().front());
     std::optional<run::ProgressPrinter> bar;
@@ -105,6 +110,9 @@ int run_train(const std::vector<std::string>& args) {
       t.seed = std::uint64_t(o.integer("seed", 0, 0, 1LL << 62));
       t.loader_threads = int(o.integer("loader-threads", t.loader_threads, 1, 256));
       t.cache_gib = o.number("cache-gib", t.cache_gib, 0.001, 1e6);
+      t.normalisation = o.text("normalisation", t.normalisation);
+      const bool dataset_norm = denoise::parse_normalisation_scheme(t.normalisation) ==
+                                denoise::NormalisationScheme::dataset;
       if (o.has("project")) {
 #if ATELIER_WITH_FORMAT_LIBS
         const project::Project p = project::Project::open(o.required("project"));
@@ -118,15 +126,24 @@ int run_train(const std::vector<std::string>& args) {
           pp.train.insert(pp.train.end(), train.begin(), train.end());
           pp.val.insert(pp.val.end(), val.begin(), val.end());
         }
-        if (!o.flag("quiet"))
+        if (dataset_norm && !pp.datasets.empty())
+          t.normalisation_record =
+              denoise::project_normalisation(p, pp.datasets, &t.normalisation_source);
+        if (!o.flag("quiet")) {
           std::cerr << pp.train.size() << " training and " << pp.val.size()
                     << " validation pairs from the project (" << pp.test << " in test, "
                     << pp.unpaired << " halves without a partner)\n";
+          if (t.normalisation_record)
+            std::cerr << "normalising by mean " << t.normalisation_record->mean << ", std "
+                      << t.normalisation_record->std << " (" << t.normalisation_source << ")\n";
+        }
         r = denoise::train_denoiser(t, std::move(pp.train), std::move(pp.val), progress);
 #else
         throw Error("--project: this build has no project store; give --pairs LIST");
 #endif
       } else {
+        if (dataset_norm && !o.flag("quiet"))
+          std::cerr << "measuring the training pairs' mean and std for --normalisation dataset\n";
         r = denoise::train_denoiser(t, progress);
       }
     }

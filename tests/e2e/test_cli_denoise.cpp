@@ -7,6 +7,8 @@
 #include "core/project/project.h"
 #include "core/recipes/denoise/denoise_items.h"
 #include "core/recipes/denoise/image_quality.h"
+#include "core/recipes/denoise/micrograph_denoiser.h"
+#include "core/recipes/denoise/pair_image.h"
 #include "core/run/run_dir.h"
 #include "tests/support/test_support.h"
 
@@ -57,6 +59,8 @@ QStringList train_args(const QString& pairs, const QString& run, int steps) {
           "10",
           "--loader-threads",
           "1",
+          "--normalisation",
+          "dataset",
           "--quiet"};
 }
 
@@ -205,6 +209,83 @@ private slots:
     QCOMPARE(project.derived_of(result.done.front()).size(), std::size_t(1));
   }
 
+  void datasetNormalisation() {
+    // --normalisation dataset with --project: the dataset's record (kept by
+    // import) is frozen into run.json and the checkpoints, and denoising with
+    // the run applies it instead of each image's own statistics.
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), proj = tmp.filePath("p.atelier"),
+                  run = tmp.filePath("run");
+    QCOMPARE(run_cli({"simulate", "denoise-pairs", sim, "--count", "3", "--size", "128"}).exit_code,
+             0);
+    QCOMPARE(run_cli({"project", "create", proj}).exit_code, 0);
+    QCOMPARE(run_cli({"import", proj, sim, "--quiet", "--no-thumbnails"}).exit_code, 0);
+    CliResult r = run_cli({"train", "--recipe", "denoise", "--project", proj, "--run-dir", run,
+                           "--steps", "2", "--batch", "1", "--crop", "64", "--device", "cpu",
+                           "--model", "unet-small", "--normalisation", "dataset"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("normalising by mean"), r.err.constData());
+    const auto project = project::Project::open(proj.toStdString());
+    const auto datasets = project.datasets();
+    QCOMPARE(datasets.size(), std::size_t(1));
+    const auto record = project.normalisation(datasets[0].id);
+    QVERIFY(!record.empty() && record[0].band == 0 && record[0].std > 0);
+    const run::JsonNode rj = run::read_run_json(run.toStdString());
+    const run::JsonNode* norm = rj.find("normalisation");
+    QVERIFY(norm && norm->find("mean") && norm->find("std") && norm->find("source"));
+    QCOMPARE(norm->find("scheme")->text, std::string("dataset_mean_std"));
+    QCOMPARE(norm->find("mean")->number, record[0].mean);
+    QCOMPARE(norm->find("std")->number, record[0].std);
+    QVERIFY(norm->find("source")->text.find(datasets[0].name) != std::string::npos);
+    QCOMPARE(rj.find("options")->find("normalisation")->text, std::string("dataset"));
+
+    // Per image, the output follows an affine change of the input (3x + 50)
+    // exactly; with the dataset record it cannot, since the record stays.
+    const std::string ckpt = (run + "/checkpoints/step-000002.safetensors").toStdString();
+    const Image x = denoise::load_micrograph((sim + "/odd_000.mrc").toStdString());
+    Image y = x;
+    for (float& v : y.values<float>())
+      v = 3.0f * v + 50.0f;
+    auto affine_error = [&](const std::string& normalisation) {
+      denoise::DenoiseOptions d;
+      d.device = "cpu";
+      d.normalisation = normalisation;
+      denoise::MicrographDenoiser denoiser(ckpt, d);
+      const Image a = denoiser.denoise(x), b = denoiser.denoise(y);
+      const denoise::NormalizationRecord spread = denoise::image_statistics(a.values<float>());
+      double worst = 0;
+      for (std::size_t i = 0; i < a.values<float>().size(); ++i)
+        worst = std::max(
+            worst, std::abs(double(b.values<float>()[i]) - (3.0 * a.values<float>()[i] + 50.0)));
+      return worst / (3.0 * spread.std);
+    };
+    {
+      denoise::DenoiseOptions d;
+      d.device = "cpu";
+      const denoise::MicrographDenoiser denoiser(ckpt, d);
+      QVERIFY(denoiser.normalisation().scheme == denoise::NormalisationScheme::dataset);
+      QCOMPARE(denoiser.normalisation().record.mean, record[0].mean);
+    }
+    const double per_image = affine_error("image"), dataset = affine_error("run");
+    qInfo("affine error relative to the output's spread: per image %.2g, dataset %.2g", per_image,
+          dataset);
+    QVERIFY(per_image < 1e-3);
+    QVERIFY(dataset > 0.05);
+
+    // The denoise command takes the choice too, and refuses others.
+    r = run_cli({"denoise", "--checkpoint", QString::fromStdString(ckpt), sim + "/odd_000.mrc",
+                 "--out", tmp.filePath("out"), "--device", "cpu", "--normalisation", "image"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    r = run_cli({"denoise", "--checkpoint", QString::fromStdString(ckpt), sim + "/odd_000.mrc",
+                 "--out", tmp.filePath("out"), "--device", "cpu", "--normalisation", "global"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("run or image"), r.err.constData());
+    r = run_cli({"train", "--recipe", "denoise", "--project", proj, "--run-dir", tmp.filePath("r3"),
+                 "--steps", "2", "--normalisation", "global"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("image or dataset"), r.err.constData());
+  }
+
   void sigtermCheckpointsAndResumeIsBitExact() {
     QTemporaryDir tmp;
     const QString sim = tmp.filePath("sim");
@@ -244,6 +325,10 @@ private slots:
     r = run_cli({"train", "--resume", parts, "--steps", "30", "--quiet"});
     QVERIFY2(r.exit_code == 0, r.err.constData());
     QCOMPARE(run::read_status(parts.toStdString()).state, run::RunState::done);
+    // The resume scaled pixels by the record frozen in run.json, as the
+    // first part did (per-image scaling would change the weights).
+    QCOMPARE(run::read_run_json(parts.toStdString()).find("normalisation")->find("scheme")->text,
+             std::string("dataset_mean_std"));
     const QByteArray a = weights_of(whole + "/checkpoints/step-000030.safetensors");
     const QByteArray b = weights_of(parts + "/checkpoints/step-000030.safetensors");
     QVERIFY(!a.isEmpty());

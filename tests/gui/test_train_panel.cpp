@@ -87,6 +87,7 @@ private slots:
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(args.contains("--project") && args.contains("--run-dir"));
     QCOMPARE(args.at(args.indexOf("--where") + 1), QString("status = accept"));
+    QCOMPARE(args.at(args.indexOf("--normalisation") + 1), QString("image"));
   }
 
   void launch_watch_stop_and_resume_a_cpu_run() {
@@ -104,6 +105,7 @@ private slots:
     form->batch().setValue(1);
     form->crop().setValue(64);
     form->device().setCurrentIndex(form->device().findData("cpu"));
+    form->normalisation().setCurrentIndex(form->normalisation().findData("dataset"));
     form->runName().setText("tiny");
     QSignalSpy launched(form, &TrainPanel::launched);
     QVERIFY(form->launch());
@@ -132,6 +134,12 @@ private slots:
     const std::int64_t stopped_at = runs->summary("tiny")->status.step;
     QVERIFY(stopped_at > 0);
     const QString run_dir = QDir(proj).filePath("runs/tiny");
+    // The dataset's record was frozen into the run.
+    const run::JsonNode rj = run::read_run_json(run_dir.toStdString());
+    const run::JsonNode* norm = rj.find("normalisation");
+    QVERIFY(norm && norm->find("scheme") && norm->find("std"));
+    QCOMPARE(norm->find("scheme")->text, std::string("dataset_mean_std"));
+    QVERIFY(norm->find("std")->number > 0);
     QVERIFY(QFileInfo::exists(
         run_dir + QString("/checkpoints/step-%1.safetensors").arg(stopped_at, 6, 10, QChar('0'))));
     QVERIFY(!runs->resumeRun("nope", &error));
@@ -154,11 +162,13 @@ private slots:
     // Clone: the form takes the run's settings under a new name.
     form->crop().setValue(512);
     form->batch().setValue(8);
+    form->normalisation().setCurrentIndex(0);
     QVERIFY(form->cloneFrom(run_dir));
     QCOMPARE(form->runName().text(), QString("tiny-clone"));
     QCOMPARE(form->crop().value(), 64);
     QCOMPARE(form->batch().value(), 1);
     QCOMPARE(form->device().currentData().toString(), QString("cpu"));
+    QCOMPARE(form->normalisation().currentData().toString(), QString("dataset"));
     QVERIFY(!form->cloneFrom(tmp.filePath("no-such-run")));
   }
 };

@@ -10,6 +10,7 @@
 #include "core/recipes/denoise/pair_image.h"
 #include "core/recipes/denoise/pair_list.h"
 #include "core/recipes/denoise/pair_loader.h"
+#include "core/recipes/denoise/run_normalisation.h"
 #include "core/recipes/denoise/simulate_pairs.h"
 #include "tests/support/test_support.h"
 
@@ -353,6 +354,91 @@ private slots:
       QCOMPARE(e.path(), path("lp_odd.mrc"));
       QCOMPARE(e.reason(), "size 3x2 differs from its even half " + path("lp_wide.mrc") + " (2x3)");
     }
+  }
+
+  void pairsStatisticsPoolEveryPixel() {
+    // Three pairs of different sizes and scales (a large offset, as raw
+    // counts have): the pooled record equals the statistics of all pixels
+    // laid end to end, whatever the thread count.
+    std::vector<ImagePair> pairs;
+    std::vector<float> all;
+    for (int i = 0; i < 3; ++i) {
+      const int w = 5 + i, h = 4 + 2 * i;
+      for (const char* half : {"odd", "even"}) {
+        std::vector<float> v(static_cast<std::size_t>(w * h));
+        for (std::size_t k = 0; k < v.size(); ++k)
+          v[k] = float(1000.0 * (i + 1) + std::sin(double(k) * 0.7 + i) * (i + 2) +
+                       (half[0] == 'e' ? 0.25 : 0.0));
+        all.insert(all.end(), v.begin(), v.end());
+        write_mrc(path("ps_" + std::string(half) + std::to_string(i) + ".mrc"),
+                  float_image(w, h, v));
+      }
+      pairs.push_back({path("ps_odd" + std::to_string(i) + ".mrc"),
+                       path("ps_even" + std::to_string(i) + ".mrc")});
+    }
+    const NormalizationRecord whole = image_statistics(all);
+    std::size_t calls = 0, last = 0;
+    const NormalizationRecord one = pairs_statistics(pairs, 1, [&](std::size_t d, std::size_t n) {
+      ++calls;
+      last = d;
+      QCOMPARE(n, std::size_t(3));
+    });
+    QCOMPARE(calls, std::size_t(3));
+    QCOMPARE(last, std::size_t(3));
+    QVERIFY(std::abs(one.mean - whole.mean) < 1e-12 * whole.mean);
+    QVERIFY(std::abs(one.std - whole.std) < 1e-10 * whole.std);
+    const NormalizationRecord three = pairs_statistics(pairs, 3);
+    QCOMPARE(three.mean, one.mean); // merged in list order: bit for bit
+    QCOMPARE(three.std, one.std);
+
+    // An unreadable pair names its file; no pairs is an error.
+    pairs.push_back({path("ps_missing.mrc"), path("ps_even0.mrc")});
+    try {
+      (void)pairs_statistics(pairs, 2);
+      QFAIL("expected an error");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("ps_missing.mrc") != std::string::npos, e.what());
+    }
+    ATELIER_VERIFY_THROWS(pairs_statistics({}, 1), Error, "no pairs");
+  }
+
+  void normalisationJsonRoundTrip() {
+    RunNormalisation n;
+    n.scheme = NormalisationScheme::dataset;
+    n.record = {1234.5678901234567, 0.1 + 1e-17};
+    n.source = "the training pairs";
+    JsonWriter j(0);
+    j.begin_object();
+    j.key("normalisation");
+    write_normalisation_json(j, n);
+    j.end_object();
+    const RunNormalisation back = normalisation_of_recipe(j.str(), "run.json");
+    QVERIFY(back.scheme == NormalisationScheme::dataset);
+    QCOMPARE(back.record.mean, n.record.mean); // exact: numbers round-trip
+    QCOMPARE(back.record.std, n.record.std);
+    QCOMPARE(back.source, n.source);
+
+    JsonWriter k(0);
+    k.begin_object();
+    k.key("normalisation");
+    write_normalisation_json(k, RunNormalisation{});
+    k.end_object();
+    QVERIFY(normalisation_of_recipe(k.str(), "r").scheme == NormalisationScheme::per_image);
+    // Runs and checkpoints from before the record normalised per image.
+    QVERIFY(normalisation_of_recipe("", "r").scheme == NormalisationScheme::per_image);
+    QVERIFY(normalisation_of_recipe(R"({"recipe":"denoise"})", "r").scheme ==
+            NormalisationScheme::per_image);
+    ATELIER_VERIFY_THROWS(normalisation_of_recipe(R"({"normalisation":{"scheme":"x"}})", "r"),
+                          FormatError, "unknown normalisation scheme");
+    ATELIER_VERIFY_THROWS(
+        normalisation_of_recipe(R"({"normalisation":{"scheme":"dataset_mean_std","mean":1}})", "r"),
+        FormatError, "lacks a numeric mean and std");
+    ATELIER_VERIFY_THROWS(
+        normalisation_of_recipe(
+            R"({"normalisation":{"scheme":"dataset_mean_std","mean":1,"std":0}})", "r"),
+        FormatError, "positive std");
+    QVERIFY(parse_normalisation_scheme("dataset") == NormalisationScheme::dataset);
+    ATELIER_VERIFY_THROWS(parse_normalisation_scheme("global"), Error, "image or dataset");
   }
 
   // ---- crops --------------------------------------------------------------

@@ -68,6 +68,14 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     device_->addItem(QString::fromStdString(d.label), QString::fromStdString(d.id));
   device_->setCurrentIndex(device_->count() > 1 ? 1 : 0); // a GPU when there is one
   form->addRow(tr("&Device"), device_);
+  normalisation_ = new QComboBox(this);
+  normalisation_->addItem(tr("Each image by its own mean and std"), "image");
+  normalisation_->addItem(tr("The dataset's normalisation record"), "dataset");
+  normalisation_->setToolTip(
+      tr("How pixels are scaled for the network, in training and when denoising with the run. "
+         "The dataset record keeps brightness differences between micrographs; per image "
+         "suits inputs on another scale (full sums with a model trained on half sums)"));
+  form->addRow(tr("&Normalisation"), normalisation_);
   val_every_ = new QSpinBox(this);
   val_every_->setRange(1, 1'000'000);
   val_every_->setValue(100);
@@ -155,6 +163,8 @@ QStringList TrainPanel::arguments(QString* error) const {
                    QString::number(val_every_->value()),
                    "--checkpoint-every",
                    QString::number(checkpoint_every_->value()),
+                   "--normalisation",
+                   normalisation_->currentData().toString(),
                    "--quiet"};
   if (!where_->text().trimmed().isEmpty()) args << "--where" << where_->text().trimmed();
   return args;
@@ -197,6 +207,7 @@ bool TrainPanel::cloneFrom(const QString& run_dir) {
   text("schedule", schedule_);
   text("precision", precision_);
   text("device", device_);
+  text("normalisation", normalisation_);
   QString name = QFileInfo(run_dir).fileName() + "-clone";
   for (int k = 2; QFileInfo::exists(QDir(project_).filePath("runs/" + name)); ++k)
     name = QFileInfo(run_dir).fileName() + "-clone" + QString::number(k);

@@ -39,6 +39,7 @@ public:
   QComboBox& device() { return *device_; }
   QDoubleSpinBox& learningRate() { return *lr_; }
   QComboBox& optimizer() { return *optimizer_; }
+  QComboBox& normalisation() { return *normalisation_; }
 
 signals:
   void launched(const QString& run_dir);
@@ -58,6 +59,7 @@ private:
   QComboBox* schedule_ = nullptr;
   QComboBox* precision_ = nullptr;
   QComboBox* device_ = nullptr;
+  QComboBox* normalisation_ = nullptr;
   QSpinBox* val_every_ = nullptr;
   QSpinBox* checkpoint_every_ = nullptr;
   QLineEdit* name_ = nullptr;

@@ -9,6 +9,7 @@
 #include "core/io/json_writer.h"
 #include "core/nn/lr_schedule.h"
 #include "core/recipes/denoise/pair_loader.h"
+#include "core/recipes/denoise/run_normalisation.h"
 #include "core/recipes/denoise/unet_checkpoint.h"
 #include "core/run/gpu_monitor.h"
 #include "core/run/run_dir.h"
@@ -32,6 +33,16 @@ constexpr const char* kRecipe = "denoise";
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw Error("train: " + what);
+}
+
+RunNormalisation run_normalisation(const DenoiseTrainOptions& o) {
+  RunNormalisation n;
+  n.scheme = parse_normalisation_scheme(o.normalisation);
+  if (n.scheme == NormalisationScheme::dataset) {
+    n.record = o.normalisation_record.value_or(NormalizationRecord{});
+    n.source = o.normalisation_source;
+  }
+  return n;
 }
 
 std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImagePair>& train,
@@ -66,6 +77,7 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("seed").value(std::uint64_t(o.seed));
   j.key("loader_threads").value(o.loader_threads);
   j.key("cache_gib").value(o.cache_gib);
+  j.key("normalisation").value(o.normalisation);
   j.end_object();
   // Where the pairs came from and how pixels are scaled: with the exact
   // pairs below, what a later run needs to do the same.
@@ -76,12 +88,8 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("train_pairs").value(static_cast<std::int64_t>(train.size()));
   j.key("val_pairs").value(static_cast<std::int64_t>(val.size()));
   j.end_object();
-  j.key("normalisation").begin_object();
-  j.key("scheme").value("per_image_mean_std");
-  j.key("description")
-      .value("each half sum is shifted to mean 0 and scaled to std 1 over its own pixels, in "
-             "training and in inference");
-  j.end_object();
+  j.key("normalisation");
+  write_normalisation_json(j, run_normalisation(o));
   for (const auto& [key, list] : {std::pair{"train_pairs", &train}, std::pair{"val_pairs", &val}}) {
     j.key(key).begin_array();
     for (const ImagePair& p : *list)
@@ -158,6 +166,10 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   lo.cache_bytes = std::size_t(o.cache_gib * double(1ull << 30));
   lo.crop.crop = o.crop;
   lo.seed = o.seed;
+  if (o.normalisation == "dataset") {
+    require(o.normalisation_record.has_value(), "the dataset normalisation has no record");
+    lo.normalization = o.normalisation_record;
+  }
   PairLoader loader(s.train_pairs, lo);
   std::optional<PairLoader> val_loader;
   if (!s.val_pairs.empty()) {
@@ -319,6 +331,12 @@ void DenoiseTrainOptions::validate() const {
           "--log-every, --val-every, --checkpoint-every must be at least 1");
   require(loader_threads >= 1, "--loader-threads must be at least 1");
   require(cache_gib > 0, "--cache-gib must be positive");
+  const NormalisationScheme scheme = parse_normalisation_scheme(normalisation);
+  if (normalisation_record) {
+    require(scheme == NormalisationScheme::dataset,
+            "a normalisation record needs --normalisation dataset");
+    check_normalisation_record(*normalisation_record, "train");
+  }
   make_schedule(*this).validate();
 }
 
@@ -358,6 +376,16 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
   opt.seed = std::uint64_t(integer("seed"));
   opt.loader_threads = int(integer("loader_threads"));
   opt.cache_gib = number("cache_gib");
+  // Runs from before the choice normalised per image.
+  if (const run::JsonNode* n = o.find("normalisation")) opt.normalisation = n->text;
+  const RunNormalisation rn = read_normalisation_json(root.find("normalisation"), src);
+  if (opt.normalisation != normalisation_scheme_name(rn.scheme))
+    throw FormatError(src, "options.normalisation '" + opt.normalisation +
+                               "' disagrees with the normalisation record");
+  if (rn.scheme == NormalisationScheme::dataset) {
+    opt.normalisation_record = rn.record;
+    opt.normalisation_source = rn.source;
+  }
   return opt;
 }
 
@@ -374,9 +402,15 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
                            const std::function<void(const TrainProgress&)>& progress) {
   options.validate();
   require(!train.empty(), "no training pairs");
-  run::RunDirectory dir =
-      run::RunDirectory::create(options.run_dir, run_json_text(options, train, val));
-  Session s{options, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
+  DenoiseTrainOptions o = options;
+  if (o.normalisation == "dataset" && !o.normalisation_record) {
+    // The training pairs' own record: every pixel of both halves, pooled.
+    o.normalisation_record = pairs_statistics(train, o.loader_threads);
+    check_normalisation_record(*o.normalisation_record, "train: the training pairs");
+    o.normalisation_source = "pooled over the " + std::to_string(train.size()) + " training pairs";
+  }
+  run::RunDirectory dir = run::RunDirectory::create(o.run_dir, run_json_text(o, train, val));
+  Session s{o, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
   return run_session(s, progress);
 }
 

@@ -9,10 +9,12 @@
 #pragma once
 
 #include "core/engine/backend.h"
+#include "core/recipes/denoise/pair_image.h"
 #include "core/recipes/denoise/pair_list.h"
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,13 @@ struct DenoiseTrainOptions {
   std::uint64_t seed = 0;
   int loader_threads = 2;
   double cache_gib = 2.0;
+  // "image": each half sum by its own mean and std. "dataset": every image
+  // by one record: normalisation_record, or when unset the pooled statistics
+  // of the training pairs, measured before the run starts. The record is
+  // frozen in run.json, so a resume and the run's checkpoints use it too.
+  std::string normalisation = "image";
+  std::optional<NormalizationRecord> normalisation_record;
+  std::string normalisation_source; // where the record came from (run.json)
   // Where the pairs came from, kept in run.json: the project folder and the
   // item filter they were chosen with (empty for a pair list).
   std::string source_project, source_filter;

@@ -21,6 +21,11 @@ MicrographDenoiser::MicrographDenoiser(const std::string& checkpoint_path,
   config_ = unet_config_from_checkpoint(c, checkpoint_path);
   const Graph g = build_unet(config_, 1, 64, 64);
   params_ = unet_params_from_checkpoint(g, c, checkpoint_path);
+  if (options.normalisation != "run" && options.normalisation != "image")
+    throw Error("denoise: --normalisation must be run or image, not '" + options.normalisation +
+                "'");
+  if (options.normalisation == "run")
+    normalisation_ = normalisation_of_recipe(c.recipe_json, checkpoint_path);
   backend_ = make_backend(options.device, options.precision);
 }
 
@@ -41,7 +46,9 @@ Image MicrographDenoiser::denoise(const Image& image) {
     tiled_w_ = w;
   }
   std::vector<float> pixels(image.values<float>().begin(), image.values<float>().end());
-  const NormalizationRecord record = image_statistics(pixels);
+  const NormalizationRecord record = normalisation_.scheme == NormalisationScheme::dataset
+                                         ? normalisation_.record
+                                         : image_statistics(pixels);
   apply_normalization(pixels, record);
   Image out(w, h, 1, DType::f32);
   std::span<float> result = out.values<float>();

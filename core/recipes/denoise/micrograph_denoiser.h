@@ -1,5 +1,6 @@
 // Denoising whole micrographs with a trained checkpoint: each image is
-// normalised by its own mean and standard deviation (as in training), run
+// normalised as the run trained (by its own mean and standard deviation, or
+// by the run's dataset record, read from the checkpoint's recipe), run
 // through the U-Net by overlapping tiles under a memory budget
 // (engine/tiled_inference.h), and mapped back to the input's intensity scale.
 // The output keeps the input's pixel size.
@@ -9,6 +10,7 @@
 #include "core/engine/backend.h"
 #include "core/engine/tiled_inference.h"
 #include "core/engine/unet.h"
+#include "core/recipes/denoise/run_normalisation.h"
 
 #include <memory>
 #include <string>
@@ -20,6 +22,10 @@ struct DenoiseOptions {
   std::string device = "cpu";
   std::string precision = "bf16";
   engine::TileOptions tiles;
+  // "run": as the run trained; "image": each image by its own mean and std
+  // whatever the run did (for images on another scale than the training
+  // data, e.g. full sums denoised with a model trained on half sums).
+  std::string normalisation = "run";
 };
 
 class MicrographDenoiser {
@@ -31,6 +37,8 @@ public:
 
   const engine::UnetConfig& config() const { return config_; }
   std::string backend_name() const;
+  // What denoise() applies (options and the checkpoint's recipe together).
+  const RunNormalisation& normalisation() const { return normalisation_; }
 
   // A single-channel image of any size (at least 2 x 2) -> f32 denoised.
   Image denoise(const Image& image);
@@ -41,6 +49,7 @@ public:
 private:
   DenoiseOptions options_;
   engine::UnetConfig config_;
+  RunNormalisation normalisation_;
   std::vector<float> params_;
   std::unique_ptr<engine::Backend> backend_;
   std::unique_ptr<engine::TiledInference> tiled_; // for the last image size
