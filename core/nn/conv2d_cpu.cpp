@@ -3,7 +3,9 @@
 // over blocks and images; backward data: for stride 1 the forward
 // convolution of dY with the flipped, channel-swapped filters, otherwise
 // W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
-// the activations as col directly.
+// the activations as col directly. Forward convolutions with 3x3 and 5x5
+// kernels, stride 1 and enough channels go to Winograd (conv2d_winograd.h),
+// and so do the stride-1 data gradients of such layers.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
 // im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
@@ -12,8 +14,9 @@
 // while the engine runs its other ops.
 #include "core/nn/conv2d_cpu.h"
 
+#include "core/nn/conv2d_winograd.h"
 #include "core/nn/cpu_pool.h"
-#include "core/nn/openblas.h"
+#include "core/nn/sgemm_cpu.h"
 
 #include "core/nn/nn_check.h"
 
@@ -34,166 +37,6 @@ namespace {
 // narrower than one output pixel, so one column of c*r*s floats may exceed it.
 constexpr std::size_t kDefaultBlockFloats = kConv2dCpuBlockFloats;
 std::atomic<std::size_t> g_block_floats{kDefaultBlockFloats};
-std::atomic<bool> g_force_builtin{false};
-
-// Below this many floats touched, threading costs more than it saves.
-constexpr std::size_t kMinParallelFloats = std::size_t(1) << 15;
-
-int parts_for(std::size_t floats, std::size_t max_parts) {
-  if (floats < kMinParallelFloats) return 1;
-  return int(
-      std::min<std::size_t>(std::size_t(cpu_pool_size()), std::max<std::size_t>(1, max_parts)));
-}
-
-// ----------------------------------------------------------- built-in gemm
-
-// Row-major C = op(A) op(B) + beta C with alpha 1: B is packed a KC x NC
-// block at a time into NR-wide strips (on the stack: 64 KiB), each strip
-// multiplied by MR rows of A in registers.
-constexpr int kMR = 4, kNR = 16, kKC = 128, kNC = 128;
-
-struct GemmArgs {
-  bool trans_a, trans_b;
-  int m, n, k;
-  const float* a;
-  int lda;
-  const float* b;
-  int ldb;
-  float beta;
-  float* c;
-  int ldc;
-};
-
-template <int MR>
-void micro_kernel(int kc, const float* a, std::ptrdiff_t a_row, std::ptrdiff_t a_col,
-                  const float* bp, float* c, int ldc, int nr) {
-  float acc[MR][kNR] = {};
-  for (int k = 0; k < kc; ++k) {
-    const float* b = bp + std::ptrdiff_t(k) * kNR;
-    for (int i = 0; i < MR; ++i) {
-      const float av = a[i * a_row + k * a_col];
-      for (int j = 0; j < kNR; ++j)
-        acc[i][j] += av * b[j];
-    }
-  }
-  for (int i = 0; i < MR; ++i) {
-    float* row = c + std::ptrdiff_t(i) * ldc;
-    if (nr == kNR)
-      for (int j = 0; j < kNR; ++j)
-        row[j] += acc[i][j];
-    else
-      for (int j = 0; j < nr; ++j)
-        row[j] += acc[i][j];
-  }
-}
-
-void pack_b(const GemmArgs& g, int k0, int kc, int j0, int nc, float* bp) {
-  for (int strip = 0; strip * kNR < nc; ++strip) {
-    float* dst = bp + std::ptrdiff_t(strip) * kc * kNR;
-    const int jb = j0 + strip * kNR, nr = std::min(kNR, nc - strip * kNR);
-    if (!g.trans_b) {
-      for (int k = 0; k < kc; ++k) {
-        const float* src = g.b + std::ptrdiff_t(k0 + k) * g.ldb + jb;
-        float* d = dst + std::ptrdiff_t(k) * kNR;
-        for (int j = 0; j < nr; ++j)
-          d[j] = src[j];
-        for (int j = nr; j < kNR; ++j)
-          d[j] = 0.0f;
-      }
-    } else {
-      for (int j = 0; j < kNR; ++j) {
-        if (j < nr) {
-          const float* src = g.b + std::ptrdiff_t(jb + j) * g.ldb + k0;
-          for (int k = 0; k < kc; ++k)
-            dst[std::ptrdiff_t(k) * kNR + j] = src[k];
-        } else {
-          for (int k = 0; k < kc; ++k)
-            dst[std::ptrdiff_t(k) * kNR + j] = 0.0f;
-        }
-      }
-    }
-  }
-}
-
-// C rows [m0, m1) x columns [n0, n1).
-void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int n1) {
-  for (int i = m0; i < m1; ++i) {
-    float* row = g.c + std::ptrdiff_t(i) * g.ldc;
-    if (g.beta == 0.0f)
-      std::fill(row + n0, row + n1, 0.0f); // never read C: it may hold NaNs
-    else if (g.beta != 1.0f)
-      for (int j = n0; j < n1; ++j)
-        row[j] *= g.beta;
-  }
-  alignas(64) float bp[kKC * kNC];
-  const std::ptrdiff_t a_row = g.trans_a ? 1 : g.lda, a_col = g.trans_a ? g.lda : 1;
-  for (int j0 = n0; j0 < n1; j0 += kNC) {
-    const int nc = std::min(kNC, n1 - j0);
-    for (int k0 = 0; k0 < g.k; k0 += kKC) {
-      const int kc = std::min(kKC, g.k - k0);
-      pack_b(g, k0, kc, j0, nc, bp);
-      for (int i = m0; i < m1; i += kMR) {
-        const float* a = g.a + i * a_row + k0 * a_col;
-        for (int strip = 0; strip * kNR < nc; ++strip) {
-          const float* b = bp + std::ptrdiff_t(strip) * kc * kNR;
-          float* c = g.c + std::ptrdiff_t(i) * g.ldc + j0 + strip * kNR;
-          const int nr = std::min(kNR, nc - strip * kNR);
-          switch (std::min(kMR, m1 - i)) {
-          case 4: micro_kernel<4>(kc, a, a_row, a_col, b, c, g.ldc, nr); break;
-          case 3: micro_kernel<3>(kc, a, a_row, a_col, b, c, g.ldc, nr); break;
-          case 2: micro_kernel<2>(kc, a, a_row, a_col, b, c, g.ldc, nr); break;
-          default: micro_kernel<1>(kc, a, a_row, a_col, b, c, g.ldc, nr); break;
-          }
-        }
-      }
-    }
-  }
-}
-
-// Runs block(m0, m1, n0, n1) over a split of C among the pool's threads, in
-// whole strips of columns (N) or groups of rows (M), whichever is wider.
-template <typename Block>
-void split_gemm(const GemmArgs& g, const Block& block) {
-  const std::size_t work = std::size_t(g.m) * g.n + (std::size_t(g.m) + g.n) * g.k;
-  const int threads = parts_for(work, std::size_t(cpu_pool_size()));
-  const int n_units = (g.n + kNR - 1) / kNR, m_units = (g.m + kMR - 1) / kMR;
-  const bool split_n = n_units >= threads || n_units >= m_units;
-  const int units = split_n ? n_units : m_units;
-  const int parts = std::min(threads, units);
-  auto part = [&](int p) {
-    const int u0 = int(std::int64_t(units) * p / parts),
-              u1 = int(std::int64_t(units) * (p + 1) / parts);
-    if (split_n)
-      block(0, g.m, u0 * kNR, std::min(g.n, u1 * kNR));
-    else
-      block(u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
-  };
-  cpu_parallel_parts(parts, part);
-}
-
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
-           int ldb, float beta, float* c, int ldc) {
-  const GemmArgs g{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc};
-#if ATELIER_HAVE_BLAS
-  if (!g_force_builtin.load(std::memory_order_relaxed)) {
-    const auto blas_block = [&g](int m0, int m1, int n0, int n1) {
-      const float* pa = g.a + (g.trans_a ? m0 : std::ptrdiff_t(m0) * g.lda);
-      const float* pb = g.b + (g.trans_b ? std::ptrdiff_t(n0) * g.ldb : n0);
-      cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans,
-                  g.trans_b ? CblasTrans : CblasNoTrans, m1 - m0, n1 - n0, g.k, 1.0f, pa, g.lda, pb,
-                  g.ldb, g.beta, g.c + std::ptrdiff_t(m0) * g.ldc + n0, g.ldc);
-    };
-    // OpenBLAS runs single-threaded (see cpu_pool.cpp) on each part, or
-    // whole on its own threads when it is an OpenMP build.
-    if (cpu_pool_splits_blas())
-      split_gemm(g, blas_block);
-    else
-      blas_block(0, m, 0, n);
-    return;
-  }
-#endif
-  split_gemm(g, [&g](int m0, int m1, int n0, int n1) { gemm_block(g, m0, m1, n0, n1); });
-}
 
 // ------------------------------------------------------------ im2col/col2im
 
@@ -324,7 +167,7 @@ void col2im_part(const Conv2dShape& sh, const Plan& plan, const float* col, std:
 
 void im2col(const Conv2dShape& sh, const Plan& plan, const float* x, std::size_t p0,
             std::size_t count, float* col) {
-  const int parts = parts_for(count * std::size_t(plan.rows), std::size_t(plan.rows));
+  const int parts = cpu_pool_parts(count * std::size_t(plan.rows), std::size_t(plan.rows));
   auto part = [&](int p) {
     im2col_rows(sh, plan, x, p0, count, int(std::int64_t(plan.rows) * p / parts),
                 int(std::int64_t(plan.rows) * (p + 1) / parts), col);
@@ -335,7 +178,7 @@ void im2col(const Conv2dShape& sh, const Plan& plan, const float* x, std::size_t
 void col2im(const Conv2dShape& sh, const Plan& plan, const float* col, std::size_t p0,
             std::size_t count, float* dx) {
   // Parts own disjoint channels, or (few channels) disjoint input rows.
-  const int parts = parts_for(count * std::size_t(plan.rows), std::size_t(sh.c) * sh.h);
+  const int parts = cpu_pool_parts(count * std::size_t(plan.rows), std::size_t(sh.c) * sh.h);
   const bool by_channel = sh.c >= parts;
   auto part = [&](int p) {
     const int n = by_channel ? sh.c : sh.h;
@@ -358,8 +201,17 @@ void check_workspace(const char* op, std::size_t actual, std::size_t needed) {
                 " values, the shape needs at least " + std::to_string(needed));
 }
 
+// Scratch of forward(): Winograd's for the shapes it takes, im2col's otherwise.
+std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
+  return conv2d_winograd_applies(sh) ? conv2d_winograd_workspace_floats(sh) : plan.workspace;
+}
+
 void forward(const Conv2dShape& sh, const Plan& plan, const float* x, const float* w, float* y,
              float* ws) {
+  if (conv2d_winograd_applies(sh)) {
+    conv2d_winograd_forward(sh, x, w, y, ws);
+    return;
+  }
   const std::size_t in_image = std::size_t(sh.c) * sh.h * sh.w;
   const std::size_t out_image = std::size_t(sh.k) * plan.pixels;
   const int ld = int(plan.pixels);
@@ -367,14 +219,14 @@ void forward(const Conv2dShape& sh, const Plan& plan, const float* x, const floa
     const float* xn = x + n * in_image;
     float* yn = y + n * out_image;
     if (plan.direct) {
-      sgemm(false, false, sh.k, ld, sh.c, w, sh.c, xn, ld, 0.0f, yn, ld);
+      sgemm_cpu(false, false, sh.k, ld, sh.c, w, sh.c, xn, ld, 0.0f, yn, ld);
       continue;
     }
     for (std::size_t p0 = 0; p0 < plan.pixels; p0 += plan.block) {
       const std::size_t count = std::min(plan.block, plan.pixels - p0);
       im2col(sh, plan, xn, p0, count, ws);
-      sgemm(false, false, sh.k, int(count), plan.rows, w, plan.rows, ws, int(count), 0.0f, yn + p0,
-            ld);
+      sgemm_cpu(false, false, sh.k, int(count), plan.rows, w, plan.rows, ws, int(count), 0.0f,
+                yn + p0, ld);
     }
   }
 }
@@ -412,7 +264,7 @@ void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, con
   Conv2dShape t;
   if (!plan.direct && transposed_shape(sh, t)) {
     const Plan tplan = make_plan(t);
-    float* flipped = ws + tplan.workspace;
+    float* flipped = ws + forward_workspace(t, tplan);
     flip_filters(sh, w, flipped);
     forward(t, tplan, dy, flipped, dx, ws);
     return;
@@ -424,14 +276,14 @@ void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, con
     const float* dyn = dy + n * out_image;
     float* dxn = dx + n * in_image;
     if (plan.direct) {
-      sgemm(true, false, sh.c, ld, sh.k, w, sh.c, dyn, ld, 0.0f, dxn, ld);
+      sgemm_cpu(true, false, sh.c, ld, sh.k, w, sh.c, dyn, ld, 0.0f, dxn, ld);
       continue;
     }
     std::fill(dxn, dxn + in_image, 0.0f);
     for (std::size_t p0 = 0; p0 < plan.pixels; p0 += plan.block) {
       const std::size_t count = std::min(plan.block, plan.pixels - p0);
-      sgemm(true, false, plan.rows, int(count), sh.k, w, plan.rows, dyn + p0, ld, 0.0f, ws,
-            int(count));
+      sgemm_cpu(true, false, plan.rows, int(count), sh.k, w, plan.rows, dyn + p0, ld, 0.0f, ws,
+                int(count));
       col2im(sh, plan, ws, p0, count, dxn);
     }
   }
@@ -447,15 +299,15 @@ void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, co
     const float* xn = x + n * in_image;
     const float* dyn = dy + n * out_image;
     if (plan.direct) {
-      sgemm(false, true, sh.k, sh.c, ld, dyn, ld, xn, ld, first ? 0.0f : 1.0f, dw, sh.c);
+      sgemm_cpu(false, true, sh.k, sh.c, ld, dyn, ld, xn, ld, first ? 0.0f : 1.0f, dw, sh.c);
       first = false;
       continue;
     }
     for (std::size_t p0 = 0; p0 < plan.pixels; p0 += plan.block) {
       const std::size_t count = std::min(plan.block, plan.pixels - p0);
       im2col(sh, plan, xn, p0, count, ws);
-      sgemm(false, true, sh.k, plan.rows, int(count), dyn + p0, ld, ws, int(count),
-            first ? 0.0f : 1.0f, dw, plan.rows);
+      sgemm_cpu(false, true, sh.k, plan.rows, int(count), dyn + p0, ld, ws, int(count),
+                first ? 0.0f : 1.0f, dw, plan.rows);
       first = false;
     }
   }
@@ -466,9 +318,13 @@ void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, co
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape) {
   shape.validate();
   const Plan plan = make_plan(shape);
+  // forward, backward filter (im2col), backward data (a forward convolution
+  // of the transposed shape and the flipped filters, or col2im).
+  std::size_t floats = std::max(forward_workspace(shape, plan), plan.workspace);
   Conv2dShape t;
-  if (plan.direct || !transposed_shape(shape, t)) return plan.workspace;
-  return std::max(plan.workspace, make_plan(t).workspace + shape.weight_count());
+  if (!plan.direct && transposed_shape(shape, t))
+    floats = std::max(floats, forward_workspace(t, make_plan(t)) + shape.weight_count());
+  return floats;
 }
 
 void conv2d_forward_cpu(const Conv2dShape& shape, std::span<const float> x,
@@ -478,7 +334,7 @@ void conv2d_forward_cpu(const Conv2dShape& shape, std::span<const float> x,
   check_size("conv2d_forward_cpu", "w", w.size(), shape.weight_count());
   check_size("conv2d_forward_cpu", "y", y.size(), shape.output_count());
   const Plan plan = make_plan(shape);
-  check_workspace("conv2d_forward_cpu", workspace.size(), plan.workspace);
+  check_workspace("conv2d_forward_cpu", workspace.size(), forward_workspace(shape, plan));
   forward(shape, plan, x.data(), w.data(), y.data(), workspace.data());
 }
 
@@ -525,10 +381,7 @@ void conv2d_backward_filter_cpu(const Conv2dShape& shape, std::span<const float>
 }
 
 const char* conv2d_cpu_backend_name() {
-#if ATELIER_HAVE_BLAS
-  if (!g_force_builtin.load(std::memory_order_relaxed)) return "openblas";
-#endif
-  return "builtin-gemm";
+  return sgemm_cpu_backend_name();
 }
 
 int conv2d_cpu_threads() {
@@ -540,7 +393,7 @@ void set_conv2d_cpu_block_limit(std::size_t floats) {
   g_block_floats.store(floats);
 }
 void set_conv2d_cpu_force_builtin_gemm(bool force) {
-  g_force_builtin.store(force);
+  set_sgemm_cpu_force_builtin(force);
 }
 } // namespace testing
 

@@ -22,7 +22,9 @@ inline constexpr std::size_t kConv2dCpuBlockFloats = std::size_t(1) << 20;
 // Floats of scratch the workspace overloads need for this shape (0 for 1x1
 // stride-1 unpadded convolutions): at most max(kConv2dCpuBlockFloats, c*r*s,
 // k*r*s) plus the weight count whatever the image size (stride-1 backward
-// data runs as a convolution with flipped filters, kept in the workspace).
+// data runs as a convolution with flipped filters, kept in the workspace);
+// for the shapes Winograd takes (conv2d_winograd.h), its transformed filters
+// (36 k c) and a block of at most kConv2dCpuBlockFloats plus the weights.
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape);
 
 // y = conv(x, w).

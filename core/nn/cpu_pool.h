@@ -3,6 +3,8 @@
 // / OMP_NUM_THREADS are honoured), or the hardware's when it is absent.
 #pragma once
 
+#include <cstddef>
+
 namespace atelier::nn {
 
 // Threads in the pool, the caller included.
@@ -12,6 +14,11 @@ int cpu_pool_size();
 // each part (a pthread or serial OpenBLAS, or the built-in GEMM), rather than
 // left whole to OpenBLAS's own threads (an OpenMP OpenBLAS).
 bool cpu_pool_splits_blas();
+
+// How many parts to split work touching `floats` values into: 1 below 32 Ki
+// floats (threads would cost more than they save), else the pool size, at
+// most max_parts and at least 1.
+int cpu_pool_parts(std::size_t floats, std::size_t max_parts);
 
 // Runs task(context, part) for part in [0, parts): parts 1.. on the workers
 // while the caller runs part 0. Tasks are plain loops over disjoint memory

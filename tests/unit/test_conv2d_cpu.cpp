@@ -3,10 +3,12 @@
 // passes, over kernel sizes 1..11, padding, stride, dilation, odd and
 // rectangular shapes, 1 and 97 channels, batches 1..3, accumulation, the
 // column-block path (forced with a tiny block limit), the built-in SGEMM
-// (forced even when OpenBLAS is present), and span/workspace size errors.
+// (forced even when OpenBLAS is present), Winograd's 3x3 and 5x5 path
+// (forced on small channel counts too), and span/workspace size errors.
 #include "core/base/error.h"
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/conv2d_reference.h"
+#include "core/nn/conv2d_winograd.h"
 #include "tests/support/gradient_check.h"
 #include "tests/support/test_support.h"
 
@@ -28,6 +30,10 @@ namespace {
 // values). One wrong or missing term of n is ~1/n of that sum; n stays below
 // 3000 here, so an indexing error shows as >= 3e-4 on typical elements.
 constexpr double kTol = 2e-6;
+// Winograd's products sum terms the transforms scaled up: the worst error
+// measured over winogradMatchesReference's shapes was 4e-6 of the sum of
+// |terms|; one wrong term of those shapes' at most 2425 shows as >= 4e-4.
+constexpr double kWinogradTol = 2e-5;
 
 std::vector<float> random_floats(std::size_t count, std::mt19937& rng) {
   const std::vector<double> d = atelier::test::random_values(count, rng);
@@ -43,12 +49,13 @@ std::vector<double> widen(const std::vector<float>& v, bool absolute = false) {
 
 // Fails on the first element outside want +- (kTol mag + slack |base|).
 void compare(const char* what, const std::vector<float>& got, const std::vector<double>& want,
-             const std::vector<double>& mag, const std::vector<float>& base = {}) {
+             const std::vector<double>& mag, const std::vector<float>& base = {},
+             double tol = kTol) {
   QCOMPARE(got.size(), want.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
     const double slack = base.empty() ? 0.0 : 1.2e-7 * std::fabs(double(base[i]));
     const double err = std::fabs(double(got[i]) - want[i]);
-    if (!(err <= kTol * mag[i] + slack + 1e-30)) // NaN (an unwritten output) fails too
+    if (!(err <= tol * mag[i] + slack + 1e-30)) // NaN (an unwritten output) fails too
       QFAIL(qPrintable(QString("%1[%2]: got %3, expected %4 (|terms| %5)")
                            .arg(what)
                            .arg(i)
@@ -63,6 +70,7 @@ struct HookGuard {
   ~HookGuard() {
     nn::testing::set_conv2d_cpu_block_limit(0);
     nn::testing::set_conv2d_cpu_force_builtin_gemm(false);
+    nn::testing::set_conv2d_winograd_mode(0);
   }
 };
 
@@ -84,6 +92,8 @@ private slots:
   void matchesReference_data();
   void matchesReference();
   void blockPathIsBounded();
+  void winogradMatchesReference_data();
+  void winogradMatchesReference();
   void backendName();
   void wrongSizes();
   void invalidShape();
@@ -247,6 +257,14 @@ void TestConv2dCpu::blockPathIsBounded() {
   const std::size_t ws = nn::conv2d_cpu_workspace_floats(big);
   QVERIFY(ws <= nn::kConv2dCpuBlockFloats + big.weight_count());
   QVERIFY(ws >= nn::kConv2dCpuBlockFloats * 99 / 100); // blocks are not needlessly small
+  // Winograd (the head's 97 -> 64 5x5): the transformed filters (36 k c)
+  // and one block of tiles, whatever the image size.
+  const Conv2dShape head = Conv2dShape::square(4, 97, 512, 512, 64, 5, 5, 2, 1, 1);
+  QVERIFY(nn::conv2d_winograd_applies(head));
+  const std::size_t filters = std::size_t(36) * 97 * 64;
+  QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
+  QVERIFY(nn::conv2d_cpu_workspace_floats(head) <=
+          filters + nn::kConv2dCpuBlockFloats + head.weight_count());
   const Conv2dShape strided = Conv2dShape::square(4, 97, 512, 512, 16, 5, 5, 2, 2, 1);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(strided) % 2425, std::size_t(0));
   // One column wider than the limit still works (a block is >= 1 pixel):
@@ -264,6 +282,62 @@ void TestConv2dCpu::blockPathIsBounded() {
            std::size_t(825) * 1261);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 1, 1, 0, 1, 1)),
            std::size_t(0));
+}
+
+void TestConv2dCpu::winogradMatchesReference_data() {
+  QTest::addColumn<Conv2dShape>("shape");
+  QTest::addColumn<bool>("builtin");
+  QTest::newRow("3x3 pad 1, 3 -> 5 channels")
+      << Conv2dShape::square(2, 3, 17, 14, 5, 3, 3, 1) << false;
+  QTest::newRow("3x3 pad 0") << Conv2dShape::square(1, 4, 13, 11, 3, 3, 3, 0) << false;
+  QTest::newRow("3x3 pad 2") << Conv2dShape::square(1, 2, 9, 10, 3, 3, 3, 2) << false;
+  QTest::newRow("3x3 output within one tile")
+      << Conv2dShape::square(1, 3, 4, 4, 2, 3, 3, 0) << false;
+  QTest::newRow("5x5 pad 2") << Conv2dShape::square(2, 3, 15, 18, 4, 5, 5, 2) << false;
+  QTest::newRow("5x5 pad 0") << Conv2dShape::square(1, 2, 12, 9, 3, 5, 5, 0) << false;
+  QTest::newRow("3x3 c40 k36, ragged tiles")
+      << Conv2dShape::square(2, 40, 19, 23, 36, 3, 3, 1) << false;
+  QTest::newRow("3x3 c64 k64, three blocks")
+      << Conv2dShape::square(2, 64, 64, 64, 64, 3, 3, 1) << false;
+  QTest::newRow("5x5 c48 k40, four blocks")
+      << Conv2dShape::square(3, 48, 40, 36, 40, 5, 5, 2) << false;
+  QTest::newRow("5x5 c33 k16, builtin") << Conv2dShape::square(2, 33, 21, 20, 16, 5, 5, 2) << true;
+}
+
+void TestConv2dCpu::winogradMatchesReference() {
+  // Forced on whatever the channels (the default takes 32 and more). The
+  // forward pass and the stride-1 data gradient (a forward convolution with
+  // flipped filters) run through it; their error is bounded like im2col's
+  // but looser: the transforms scale terms by up to 8 before summing.
+  QFETCH(Conv2dShape, shape);
+  QFETCH(bool, builtin);
+  HookGuard guard;
+  nn::testing::set_conv2d_winograd_mode(1);
+  nn::testing::set_conv2d_cpu_force_builtin_gemm(builtin);
+  QVERIFY(nn::conv2d_winograd_applies(shape));
+  std::mt19937 rng(99);
+  const std::vector<float> x = random_floats(shape.input_count(), rng);
+  const std::vector<float> w = random_floats(shape.weight_count(), rng);
+  const std::vector<float> dy = random_floats(shape.output_count(), rng);
+  std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
+  std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
+  nn::conv2d_forward(shape, widen(x), widen(w), want_y);
+  nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
+  nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
+  nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
+  // Unwritten outputs stay NaN and fail the comparison.
+  std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape), std::nanf(""));
+  std::vector<float> y(shape.output_count(), std::nanf("")), dx(shape.input_count(), std::nanf(""));
+  nn::conv2d_forward_cpu(shape, x, w, y, ws);
+  nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+  double worst = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    worst = std::max(worst, std::fabs(y[i] - want_y[i]) / mag_y[i]);
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    if (mag_dx[i] > 0) worst = std::max(worst, std::fabs(dx[i] - want_dx[i]) / mag_dx[i]);
+  qInfo("worst error / sum of |terms|: %.3g", worst);
+  compare("y (Winograd)", y, want_y, mag_y, {}, kWinogradTol);
+  compare("dx (Winograd)", dx, want_dx, mag_dx, {}, kWinogradTol);
 }
 
 void TestConv2dCpu::backendName() {

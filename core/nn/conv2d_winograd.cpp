@@ -1,0 +1,309 @@
+// Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions on 6x6 tiles (see
+// conv2d_winograd.h). Per block of tiles: the input transform B^T d B of
+// every channel's tiles into V[36][C][tiles], 36 SGEMMs
+// M[e] = U[e] (K x C) x V[e] (C x tiles), and the output transform
+// A^T M A of every output channel's tiles into y. The filters' transform
+// G g G^T goes into U[36][K][C] once per call. The transforms run on eight
+// tiles at a time (one AVX register per matrix element).
+#include "core/nn/conv2d_winograd.h"
+
+#include "core/base/float4.h"
+#include "core/nn/cpu_pool.h"
+#include "core/nn/sgemm_cpu.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+
+namespace atelier::nn {
+namespace {
+
+constexpr int kT = 6;                                      // tile side
+constexpr int kE = kT * kT;                                // transformed elements per tile
+constexpr int kLanes = 8;                                  // tiles transformed together
+constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
+
+std::atomic<int> g_mode{0};
+
+struct Plan {
+  int r = 3, m = 4;         // kernel and output tile sides (m + r - 1 = 6)
+  int out_h = 0, out_w = 0; // output size
+  int tiles_h = 0, tiles_w = 0;
+  std::int64_t tiles = 0; // n * tiles_h * tiles_w
+  int block = 0;          // tiles per block, a multiple of kLanes
+  std::size_t u_floats = 0, v_floats = 0;
+};
+
+Plan make_plan(const Conv2dShape& sh) {
+  Plan p;
+  p.r = sh.r;
+  p.m = kT + 1 - sh.r;
+  p.out_h = sh.out_h();
+  p.out_w = sh.out_w();
+  p.tiles_h = (p.out_h + p.m - 1) / p.m;
+  p.tiles_w = (p.out_w + p.m - 1) / p.m;
+  p.tiles = std::int64_t(sh.n) * p.tiles_h * p.tiles_w;
+  const std::size_t per_tile = std::size_t(kE) * std::size_t(sh.c + sh.k);
+  std::int64_t block = std::int64_t(kBlockFloats / per_tile) / kLanes * kLanes;
+  const std::int64_t all = (p.tiles + kLanes - 1) / kLanes * kLanes;
+  p.block = int(std::clamp<std::int64_t>(block, kLanes, all));
+  p.u_floats = std::size_t(kE) * std::size_t(sh.k) * std::size_t(sh.c);
+  p.v_floats = std::size_t(kE) * std::size_t(sh.c) * std::size_t(p.block);
+  return p;
+}
+
+// ------------------------------------------------------------- transforms
+// Rows of B^T for the points 0, 1, -1, 2, -2, infinity, applied to a
+// column of six values, eight lanes at a time; `stride` floats between the
+// six values (and between the six results).
+[[gnu::always_inline]] inline void apply_bt(const float* in, std::ptrdiff_t in_stride, float* out,
+                                            std::ptrdiff_t out_stride) {
+  for (int q = 0; q < kLanes; ++q) {
+    const float d0 = in[q], d1 = in[in_stride + q], d2 = in[2 * in_stride + q],
+                d3 = in[3 * in_stride + q], d4 = in[4 * in_stride + q], d5 = in[5 * in_stride + q];
+    out[q] = 4.0f * d0 - 5.0f * d2 + d4;
+    out[out_stride + q] = -4.0f * (d1 + d2) + (d3 + d4);
+    out[2 * out_stride + q] = 4.0f * (d1 - d2) + (d4 - d3);
+    out[3 * out_stride + q] = 2.0f * (d3 - d1) + (d4 - d2);
+    out[4 * out_stride + q] = 2.0f * (d1 - d3) + (d4 - d2);
+    out[5 * out_stride + q] = 4.0f * d1 - 5.0f * d3 + d5;
+  }
+}
+
+// v[e][lane] = (B^T d B)[e] for eight tiles d[e][lane] (e = row * 6 + col).
+ATELIER_HOT_LOOP void input_transform8(const float* d, float* v) {
+  alignas(32) float t[kE * kLanes];
+  for (int col = 0; col < kT; ++col) // B^T d: down the columns
+    apply_bt(d + col * kLanes, kT * kLanes, t + col * kLanes, kT * kLanes);
+  for (int row = 0; row < kT; ++row) // (B^T d) B: along the rows
+    apply_bt(t + row * kT * kLanes, kLanes, v + row * kT * kLanes, kLanes);
+}
+
+// Rows of A^T (m = 4 or 2) applied to six values per lane.
+[[gnu::always_inline]] inline void apply_at(int m, const float* in, std::ptrdiff_t in_stride,
+                                            float* out, std::ptrdiff_t out_stride) {
+  for (int q = 0; q < kLanes; ++q) {
+    const float m0 = in[q], m1 = in[in_stride + q], m2 = in[2 * in_stride + q],
+                m3 = in[3 * in_stride + q], m4 = in[4 * in_stride + q], m5 = in[5 * in_stride + q];
+    const float sum12 = m1 + m2, dif12 = m1 - m2, sum34 = m3 + m4, dif34 = m3 - m4;
+    out[q] = m0 + sum12 + sum34;
+    if (m == 2) {
+      out[out_stride + q] = dif12 + 2.0f * dif34 + m5;
+    } else {
+      out[out_stride + q] = dif12 + 2.0f * dif34;
+      out[2 * out_stride + q] = sum12 + 4.0f * sum34;
+      out[3 * out_stride + q] = dif12 + 8.0f * dif34 + m5;
+    }
+  }
+}
+
+// o[i][j][lane] = (A^T M A)[i][j] for eight tiles M[e][lane]; o is m x m.
+ATELIER_HOT_LOOP void output_transform8(int m, const float* mm, float* o) {
+  alignas(32) float t[kT * kT * kLanes]; // m x 6 used
+  for (int col = 0; col < kT; ++col)
+    apply_at(m, mm + col * kLanes, kT * kLanes, t + col * kLanes, kT * kLanes);
+  for (int row = 0; row < m; ++row)
+    apply_at(m, t + row * kT * kLanes, kLanes, o + row * m * kLanes, kLanes);
+}
+
+// U[e][k][c] = (G g G^T)[e], in double; G's rows are p^j / prod(p - q) for
+// the finite points p and e_{r-1} for infinity.
+void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
+  const int r = sh.r;
+  static constexpr double kPoints[5] = {0, 1, -1, 2, -2};
+  double g[kT][5] = {};
+  for (int i = 0; i < 5; ++i) {
+    double f = 1;
+    for (int j = 0; j < 5; ++j)
+      if (j != i) f *= kPoints[i] - kPoints[j];
+    double power = 1;
+    for (int j = 0; j < r; ++j, power *= kPoints[i])
+      g[i][j] = power / f;
+  }
+  g[5][r - 1] = 1;
+  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
+  auto part = [&](int p, int parts) {
+    const int k0 = int(std::int64_t(sh.k) * p / parts),
+              k1 = int(std::int64_t(sh.k) * (p + 1) / parts);
+    for (int k = k0; k < k1; ++k)
+      for (int c = 0; c < sh.c; ++c) {
+        const float* wk = w + (std::size_t(k) * sh.c + c) * std::size_t(r * r);
+        double gw[kT][5]; // G g
+        for (int i = 0; i < kT; ++i)
+          for (int j = 0; j < r; ++j) {
+            double s = 0;
+            for (int a = 0; a < r; ++a)
+              s += g[i][a] * double(wk[a * r + j]);
+            gw[i][j] = s;
+          }
+        for (int i = 0; i < kT; ++i)
+          for (int j = 0; j < kT; ++j) {
+            double s = 0;
+            for (int b = 0; b < r; ++b)
+              s += gw[i][b] * g[j][b];
+            u[std::size_t(i * kT + j) * kc + std::size_t(k) * sh.c + c] = float(s);
+          }
+      }
+  };
+  const int parts = cpu_pool_parts(kc * kE, std::size_t(sh.k));
+  auto run = [&](int p) { part(p, parts); };
+  cpu_parallel_parts(parts, run);
+}
+
+// Where tile t (of all images) starts: image, output row and column.
+struct TileOrigin {
+  int n, oy, ox;
+};
+TileOrigin tile_origin(const Plan& p, std::int64_t t) {
+  const std::int64_t per_image = std::int64_t(p.tiles_h) * p.tiles_w;
+  const int n = int(t / per_image);
+  const int rest = int(t - n * per_image);
+  return {n, rest / p.tiles_w * p.m, rest % p.tiles_w * p.m};
+}
+
+// V[e][c][j] for channels [c0, c1) of tiles [t0, t0 + count).
+void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std::int64_t t0,
+                      int count, int c0, int c1, float* v) {
+  alignas(32) float d[kE * kLanes], tv[kE * kLanes];
+  const std::size_t plane = std::size_t(sh.h) * std::size_t(sh.w);
+  const std::size_t v_row = std::size_t(p.block), v_elem = std::size_t(sh.c) * v_row;
+  for (int j0 = 0; j0 < count; j0 += kLanes) {
+    const int lanes = std::min(kLanes, count - j0);
+    TileOrigin o[kLanes];
+    for (int q = 0; q < lanes; ++q)
+      o[q] = tile_origin(p, t0 + j0 + q);
+    for (int c = c0; c < c1; ++c) {
+      for (int q = 0; q < kLanes; ++q) {
+        if (q >= lanes) {
+          for (int e = 0; e < kE; ++e)
+            d[e * kLanes + q] = 0.0f;
+          continue;
+        }
+        const float* xc = x + (std::size_t(o[q].n) * sh.c + c) * plane;
+        const int iy0 = o[q].oy - sh.pad_h, ix0 = o[q].ox - sh.pad_w;
+        if (iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h && ix0 + kT <= sh.w) {
+          for (int i = 0; i < kT; ++i) {
+            const float* row = xc + std::size_t(iy0 + i) * sh.w + ix0;
+            for (int jj = 0; jj < kT; ++jj)
+              d[(i * kT + jj) * kLanes + q] = row[jj];
+          }
+        } else {
+          for (int i = 0; i < kT; ++i) {
+            const int iy = iy0 + i;
+            for (int jj = 0; jj < kT; ++jj) {
+              const int ix = ix0 + jj;
+              d[(i * kT + jj) * kLanes + q] = iy >= 0 && iy < sh.h && ix >= 0 && ix < sh.w
+                                                  ? xc[std::size_t(iy) * sh.w + ix]
+                                                  : 0.0f;
+            }
+          }
+        }
+      }
+      input_transform8(d, tv);
+      float* vc = v + std::size_t(c) * v_row + j0;
+      for (int e = 0; e < kE; ++e)
+        std::copy_n(tv + e * kLanes, lanes, vc + e * v_elem);
+    }
+  }
+}
+
+// y for output channels [k0, k1) of tiles [t0, t0 + count) from M[e][k][j].
+void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, std::int64_t t0,
+                       int count, int k0, int k1, float* y) {
+  alignas(32) float g[kE * kLanes], out[kE * kLanes];
+  const std::size_t plane = std::size_t(p.out_h) * std::size_t(p.out_w);
+  const std::size_t m_row = std::size_t(p.block), m_elem = std::size_t(sh.k) * m_row;
+  for (int j0 = 0; j0 < count; j0 += kLanes) {
+    const int lanes = std::min(kLanes, count - j0);
+    TileOrigin o[kLanes];
+    for (int q = 0; q < lanes; ++q)
+      o[q] = tile_origin(p, t0 + j0 + q);
+    for (int k = k0; k < k1; ++k) {
+      const float* mk = mm + std::size_t(k) * m_row + j0;
+      for (int e = 0; e < kE; ++e) {
+        std::copy_n(mk + e * m_elem, lanes, g + e * kLanes);
+        std::fill(g + e * kLanes + lanes, g + (e + 1) * kLanes, 0.0f);
+      }
+      output_transform8(p.m, g, out);
+      for (int q = 0; q < lanes; ++q) {
+        float* yk = y + (std::size_t(o[q].n) * sh.k + k) * plane;
+        const int rows = std::min(p.m, p.out_h - o[q].oy), cols = std::min(p.m, p.out_w - o[q].ox);
+        for (int i = 0; i < rows; ++i) {
+          float* row = yk + std::size_t(o[q].oy + i) * p.out_w + o[q].ox;
+          for (int jj = 0; jj < cols; ++jj)
+            row[jj] = out[(i * p.m + jj) * kLanes + q];
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+bool conv2d_winograd_applies(const Conv2dShape& sh) {
+  const int mode = g_mode.load(std::memory_order_relaxed);
+  if (mode < 0) return false;
+  const bool fits = sh.stride_h == 1 && sh.stride_w == 1 && sh.dilation_h == 1 &&
+                    sh.dilation_w == 1 && sh.r == sh.s && (sh.r == 3 || sh.r == 5);
+  if (!fits) return false;
+  return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels);
+}
+
+std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
+  const Plan p = make_plan(shape);
+  return p.u_floats + std::size_t(kE) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
+}
+
+void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float* w, float* y,
+                             float* workspace) {
+  const Plan p = make_plan(sh);
+  float* u = workspace;
+  float* v = u + p.u_floats;
+  float* mm = v + p.v_floats;
+  filter_transform(sh, w, u);
+  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
+  for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
+    const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
+    const std::size_t floats = std::size_t(kE) * std::size_t(count) * std::size_t(sh.c + sh.k);
+    const int in_parts = cpu_pool_parts(floats, std::size_t(sh.c));
+    auto inputs = [&](int part) {
+      transform_inputs(sh, p, x, t0, count, int(std::int64_t(sh.c) * part / in_parts),
+                       int(std::int64_t(sh.c) * (part + 1) / in_parts), v);
+    };
+    cpu_parallel_parts(in_parts, inputs);
+    // The 36 products: spread over the pool, each on one thread, when
+    // OpenBLAS (or the built-in kernel) runs single-threaded on parts.
+    auto product = [&](int e) {
+      sgemm_cpu_serial(false, false, sh.k, count, sh.c, u + std::size_t(e) * kc, sh.c,
+                       v + std::size_t(e) * sh.c * std::size_t(p.block), p.block, 0.0f,
+                       mm + std::size_t(e) * sh.k * std::size_t(p.block), p.block);
+    };
+    if (cpu_pool_splits_blas()) {
+      const int parts = cpu_pool_parts(floats + kc * kE, kE);
+      auto products = [&](int part) {
+        for (int e = kE * part / parts; e < kE * (part + 1) / parts; ++e)
+          product(e);
+      };
+      cpu_parallel_parts(parts, products);
+    } else {
+      for (int e = 0; e < kE; ++e)
+        sgemm_cpu(false, false, sh.k, count, sh.c, u + std::size_t(e) * kc, sh.c,
+                  v + std::size_t(e) * sh.c * std::size_t(p.block), p.block, 0.0f,
+                  mm + std::size_t(e) * sh.k * std::size_t(p.block), p.block);
+    }
+    const int out_parts = cpu_pool_parts(floats, std::size_t(sh.k));
+    auto outputs = [&](int part) {
+      transform_outputs(sh, p, mm, t0, count, int(std::int64_t(sh.k) * part / out_parts),
+                        int(std::int64_t(sh.k) * (part + 1) / out_parts), y);
+    };
+    cpu_parallel_parts(out_parts, outputs);
+  }
+}
+
+namespace testing {
+void set_conv2d_winograd_mode(int mode) {
+  g_mode.store(mode);
+}
+} // namespace testing
+
+} // namespace atelier::nn

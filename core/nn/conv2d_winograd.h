@@ -1,0 +1,39 @@
+// Winograd minimal filtering (Lavin & Gray, 2016) for the CPU backend's
+// stride-1, undilated convolutions with square 3x3 and 5x5 kernels:
+// F(4x4, 3x3) and F(2x2, 5x5), both on 6x6 input tiles (interpolation points
+// 0, 1, -1, 2, -2 and infinity). A convolution becomes 36 products of the
+// transformed filters (K x C) with the transformed tiles (C x tiles): 4x
+// fewer multiplications than im2col + SGEMM for 3x3 kernels, 2.8x for 5x5.
+// Results differ from the direct sum by rounding a little larger than its
+// own (the transforms scale values by up to 8 and back).
+#pragma once
+
+#include "core/nn/conv2d_reference.h"
+
+#include <cstddef>
+
+namespace atelier::nn {
+
+// Whether conv2d_forward_cpu takes this path for the shape: stride 1,
+// dilation 1, a 3x3 or 5x5 kernel, and enough channels in and out (at least
+// kWinogradMinChannels) for the 36 products to outweigh the transforms.
+bool conv2d_winograd_applies(const Conv2dShape& shape);
+inline constexpr int kWinogradMinChannels = 32;
+
+// Scratch floats conv2d_winograd_forward needs: the transformed filters
+// (36 K C) and one block of transformed tiles and products.
+std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
+
+// y = conv(x, w) for a shape with stride 1, dilation 1 and a square 3x3 or
+// 5x5 kernel (any padding, channel count and image size). Spans are sized by
+// the caller (conv2d_cpu checks them); the work is spread over the CPU pool.
+void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const float* w, float* y,
+                             float* workspace);
+
+namespace testing {
+// 0: the default channel threshold; 1: every shape the algorithm handles,
+// whatever its channels; -1: never (im2col + SGEMM only).
+void set_conv2d_winograd_mode(int mode);
+} // namespace testing
+
+} // namespace atelier::nn
