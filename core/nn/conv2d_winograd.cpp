@@ -15,6 +15,13 @@
 #include <atomic>
 #include <cstdint>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define ATELIER_WINOGRAD_AVX2 1
+#else
+#define ATELIER_WINOGRAD_AVX2 0
+#endif
+
 namespace atelier::nn {
 namespace {
 
@@ -24,6 +31,7 @@ constexpr int kLanes = 8;                                  // tiles transformed 
 constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
 
 std::atomic<int> g_mode{0};
+std::atomic<bool> g_portable_only{false};
 
 struct Plan {
   int r = 3, m = 4;         // kernel and output tile sides (m + r - 1 = 6)
@@ -161,6 +169,210 @@ TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   return {n, rest / p.tiles_w * p.m, rest % p.tiles_w * p.m};
 }
 
+// Eight tiles side by side in one tile row (lane q starts q m columns
+// right of lane 0).
+bool side_by_side(const TileOrigin* o, int lanes, int m) {
+  if (lanes != kLanes) return false;
+  for (int q = 1; q < kLanes; ++q)
+    if (o[q].n != o[0].n || o[q].oy != o[0].oy || o[q].ox != o[0].ox + q * m) return false;
+  return true;
+}
+
+// d[e][lane] of eight side-by-side tiles whose patches lie inside the
+// input: patch row i of lane q is row i at column q m.
+template <int M>
+[[gnu::always_inline]] inline void gather_side_by_side(const float* x0, std::size_t width,
+                                                       float* d) {
+  for (int i = 0; i < kT; ++i) {
+    const float* row = x0 + std::size_t(i) * width;
+    for (int j = 0; j < kT; ++j)
+      for (int q = 0; q < kLanes; ++q)
+        d[(i * kT + j) * kLanes + q] = row[q * M + j];
+  }
+}
+
+// The same into V for one channel: gather, B^T d B, store.
+ATELIER_HOT_LOOP void input_side_by_side(int m, const float* x0, std::size_t width, float* v,
+                                         std::size_t v_elem) {
+  alignas(32) float d[kE * kLanes], tv[kE * kLanes];
+  if (m == 4)
+    gather_side_by_side<4>(x0, width, d);
+  else
+    gather_side_by_side<2>(x0, width, d);
+  input_transform8(d, tv);
+  for (int e = 0; e < kE; ++e)
+    std::copy_n(tv + e * kLanes, kLanes, v + e * v_elem);
+}
+
+// Output rows of eight side-by-side tiles that lie inside y.
+ATELIER_HOT_LOOP void output_side_by_side(int m, const float* mm, std::size_t m_elem, float* y0,
+                                          std::size_t width) {
+  alignas(32) float g[kE * kLanes], out[kE * kLanes];
+  for (int e = 0; e < kE; ++e)
+    std::copy_n(mm + e * m_elem, kLanes, g + e * kLanes);
+  output_transform8(m, g, out);
+  for (int i = 0; i < m; ++i) {
+    float* row = y0 + std::size_t(i) * width;
+    for (int q = 0; q < kLanes; ++q)
+      for (int j = 0; j < m; ++j)
+        row[q * m + j] = out[(i * m + j) * kLanes + q];
+  }
+}
+
+// Columns a side-by-side group reads from its first patch column on: the
+// portable gather needs 7 m + 6, the AVX2 one loads 8 floats at a time.
+constexpr int side_by_side_width(int m) {
+  return m == 4 ? 36 : 20;
+}
+
+using InputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
+using OutputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
+
+#if ATELIER_WINOGRAD_AVX2
+// The same two steps with AVX2: each patch row of eight tiles comes from
+// eight (m = 4) or six (m = 2) unaligned loads and in-register transposes,
+// and the transforms run on whole registers.
+using v8f = float __attribute__((vector_size(32)));
+
+[[gnu::target("avx2,fma")]] inline v8f as_v8f(__m256 v) {
+  return reinterpret_cast<v8f>(v);
+}
+[[gnu::target("avx2,fma")]] inline __m256 as_m256(v8f v) {
+  return reinterpret_cast<__m256>(v);
+}
+
+// Lanes j = 0..3 of tiles 0..7 from four registers holding tiles 0-1, 2-3,
+// 4-5, 6-7 (four floats each), in tile order.
+[[gnu::target("avx2,fma")]] inline void split4(__m256 a0, __m256 a1, __m256 a2, __m256 a3, v8f* c) {
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256 u0 = _mm256_unpacklo_ps(a0, a1), u1 = _mm256_unpackhi_ps(a0, a1);
+  const __m256 u2 = _mm256_unpacklo_ps(a2, a3), u3 = _mm256_unpackhi_ps(a2, a3);
+  c[0] = as_v8f(_mm256_permutevar8x32_ps(_mm256_shuffle_ps(u0, u2, 0x44), order));
+  c[1] = as_v8f(_mm256_permutevar8x32_ps(_mm256_shuffle_ps(u0, u2, 0xEE), order));
+  c[2] = as_v8f(_mm256_permutevar8x32_ps(_mm256_shuffle_ps(u1, u3, 0x44), order));
+  c[3] = as_v8f(_mm256_permutevar8x32_ps(_mm256_shuffle_ps(u1, u3, 0xEE), order));
+}
+
+[[gnu::target("avx2,fma")]] inline v8f tile_order(__m256 v) { // tiles 0 1 4 5 2 3 6 7
+  return as_v8f(_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8)));
+}
+
+// Lanes j = 0, 1 of tiles 0..7 from two registers holding tiles 0-3, 4-7
+// (two floats each), in tile order.
+[[gnu::target("avx2,fma")]] inline void split2(__m256 a0, __m256 a1, v8f* c) {
+  c[0] = tile_order(_mm256_shuffle_ps(a0, a1, 0x88));
+  c[1] = tile_order(_mm256_shuffle_ps(a0, a1, 0xDD));
+}
+
+[[gnu::target("avx2,fma")]] inline void bt6(const v8f* d, int stride, v8f* out, int out_stride) {
+  const v8f d0 = d[0], d1 = d[stride], d2 = d[2 * stride], d3 = d[3 * stride], d4 = d[4 * stride],
+            d5 = d[5 * stride];
+  out[0] = 4.0f * d0 - 5.0f * d2 + d4;
+  out[out_stride] = -4.0f * (d1 + d2) + (d3 + d4);
+  out[2 * out_stride] = 4.0f * (d1 - d2) + (d4 - d3);
+  out[3 * out_stride] = 2.0f * (d3 - d1) + (d4 - d2);
+  out[4 * out_stride] = 2.0f * (d1 - d3) + (d4 - d2);
+  out[5 * out_stride] = 4.0f * d1 - 5.0f * d3 + d5;
+}
+
+[[gnu::target("avx2,fma")]] void input_side_by_side_avx2(int m, const float* x0, std::size_t width,
+                                                         float* v, std::size_t v_elem) {
+  v8f d[kE], t[kE];
+  for (int i = 0; i < kT; ++i) {
+    const float* r = x0 + std::size_t(i) * width;
+    v8f* di = d + i * kT;
+    if (m == 4) {
+      split4(_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8), _mm256_loadu_ps(r + 16),
+             _mm256_loadu_ps(r + 24), di);
+      v8f shifted[4];
+      split4(_mm256_loadu_ps(r + 4), _mm256_loadu_ps(r + 12), _mm256_loadu_ps(r + 20),
+             _mm256_loadu_ps(r + 28), shifted);
+      di[4] = shifted[0];
+      di[5] = shifted[1];
+    } else {
+      for (int j = 0; j < kT; j += 2)
+        split2(_mm256_loadu_ps(r + j), _mm256_loadu_ps(r + j + 8), di + j);
+    }
+  }
+  for (int col = 0; col < kT; ++col)
+    bt6(d + col, kT, t + col, kT);
+  for (int row = 0; row < kT; ++row)
+    bt6(t + row * kT, 1, d + row * kT, 1);
+  for (int e = 0; e < kE; ++e)
+    _mm256_storeu_ps(v + e * v_elem, as_m256(d[e]));
+}
+
+[[gnu::target("avx2,fma")]] inline void at6(int m, const v8f* g, int stride, v8f* out,
+                                            int out_stride) {
+  const v8f m0 = g[0], m1 = g[stride], m2 = g[2 * stride], m3 = g[3 * stride], m4 = g[4 * stride],
+            m5 = g[5 * stride];
+  const v8f sum12 = m1 + m2, dif12 = m1 - m2, sum34 = m3 + m4, dif34 = m3 - m4;
+  out[0] = m0 + sum12 + sum34;
+  if (m == 2) {
+    out[out_stride] = dif12 + 2.0f * dif34 + m5;
+  } else {
+    out[out_stride] = dif12 + 2.0f * dif34;
+    out[2 * out_stride] = sum12 + 4.0f * sum34;
+    out[3 * out_stride] = dif12 + 8.0f * dif34 + m5;
+  }
+}
+
+[[gnu::target("avx2,fma")]] void
+output_side_by_side_avx2(int m, const float* mm, std::size_t m_elem, float* y0, std::size_t width) {
+  v8f g[kE], t[kE], o[kE];
+  for (int e = 0; e < kE; ++e)
+    g[e] = as_v8f(_mm256_loadu_ps(mm + e * m_elem));
+  for (int col = 0; col < kT; ++col)
+    at6(m, g + col, kT, t + col, kT);
+  for (int row = 0; row < m; ++row)
+    at6(m, t + row * kT, 1, o + row * m, 1);
+  for (int i = 0; i < m; ++i) {
+    float* row = y0 + std::size_t(i) * width;
+    const v8f* c = o + i * m;
+    if (m == 4) {
+      const __m256 u0 = _mm256_unpacklo_ps(as_m256(c[0]), as_m256(c[1]));
+      const __m256 u1 = _mm256_unpackhi_ps(as_m256(c[0]), as_m256(c[1]));
+      const __m256 u2 = _mm256_unpacklo_ps(as_m256(c[2]), as_m256(c[3]));
+      const __m256 u3 = _mm256_unpackhi_ps(as_m256(c[2]), as_m256(c[3]));
+      const __m256 w0 = _mm256_shuffle_ps(u0, u2, 0x44), w1 = _mm256_shuffle_ps(u0, u2, 0xEE);
+      const __m256 w2 = _mm256_shuffle_ps(u1, u3, 0x44), w3 = _mm256_shuffle_ps(u1, u3, 0xEE);
+      _mm256_storeu_ps(row, _mm256_permute2f128_ps(w0, w1, 0x20));
+      _mm256_storeu_ps(row + 8, _mm256_permute2f128_ps(w2, w3, 0x20));
+      _mm256_storeu_ps(row + 16, _mm256_permute2f128_ps(w0, w1, 0x31));
+      _mm256_storeu_ps(row + 24, _mm256_permute2f128_ps(w2, w3, 0x31));
+    } else {
+      const __m256 u0 = _mm256_unpacklo_ps(as_m256(c[0]), as_m256(c[1]));
+      const __m256 u1 = _mm256_unpackhi_ps(as_m256(c[0]), as_m256(c[1]));
+      _mm256_storeu_ps(row, _mm256_permute2f128_ps(u0, u1, 0x20));
+      _mm256_storeu_ps(row + 8, _mm256_permute2f128_ps(u0, u1, 0x31));
+    }
+  }
+}
+#endif
+
+// The side-by-side steps for this machine (AVX2 and FMA when present).
+struct SideBySide {
+  InputSideBySide input = input_side_by_side;
+  OutputSideBySide output = output_side_by_side;
+};
+SideBySide side_by_side_steps() {
+  static const bool avx2 = [] {
+#if ATELIER_WINOGRAD_AVX2
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+  }();
+  SideBySide s;
+#if ATELIER_WINOGRAD_AVX2
+  if (avx2 && !g_portable_only.load(std::memory_order_relaxed)) {
+    s.input = input_side_by_side_avx2;
+    s.output = output_side_by_side_avx2;
+  }
+#endif
+  return s;
+}
+
 // V[e][c][j] for channels [c0, c1) of tiles [t0, t0 + count).
 void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std::int64_t t0,
                       int count, int c0, int c1, float* v) {
@@ -172,6 +384,16 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
     TileOrigin o[kLanes];
     for (int q = 0; q < lanes; ++q)
       o[q] = tile_origin(p, t0 + j0 + q);
+    const int iy0 = o[0].oy - sh.pad_h, ix0 = o[0].ox - sh.pad_w;
+    if (side_by_side(o, lanes, p.m) && iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h &&
+        ix0 + side_by_side_width(p.m) <= sh.w) {
+      const InputSideBySide step = side_by_side_steps().input;
+      const float* x0 = x + std::size_t(o[0].n) * sh.c * plane + std::size_t(iy0) * sh.w + ix0;
+      for (int c = c0; c < c1; ++c)
+        step(p.m, x0 + std::size_t(c) * plane, std::size_t(sh.w), v + std::size_t(c) * v_row + j0,
+             v_elem);
+      continue;
+    }
     for (int c = c0; c < c1; ++c) {
       for (int q = 0; q < kLanes; ++q) {
         if (q >= lanes) {
@@ -180,22 +402,14 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
           continue;
         }
         const float* xc = x + (std::size_t(o[q].n) * sh.c + c) * plane;
-        const int iy0 = o[q].oy - sh.pad_h, ix0 = o[q].ox - sh.pad_w;
-        if (iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h && ix0 + kT <= sh.w) {
-          for (int i = 0; i < kT; ++i) {
-            const float* row = xc + std::size_t(iy0 + i) * sh.w + ix0;
-            for (int jj = 0; jj < kT; ++jj)
-              d[(i * kT + jj) * kLanes + q] = row[jj];
-          }
-        } else {
-          for (int i = 0; i < kT; ++i) {
-            const int iy = iy0 + i;
-            for (int jj = 0; jj < kT; ++jj) {
-              const int ix = ix0 + jj;
-              d[(i * kT + jj) * kLanes + q] = iy >= 0 && iy < sh.h && ix >= 0 && ix < sh.w
-                                                  ? xc[std::size_t(iy) * sh.w + ix]
-                                                  : 0.0f;
-            }
+        const int ty = o[q].oy - sh.pad_h, tx = o[q].ox - sh.pad_w;
+        for (int i = 0; i < kT; ++i) {
+          const int iy = ty + i;
+          for (int jj = 0; jj < kT; ++jj) {
+            const int ix = tx + jj;
+            d[(i * kT + jj) * kLanes + q] = iy >= 0 && iy < sh.h && ix >= 0 && ix < sh.w
+                                                ? xc[std::size_t(iy) * sh.w + ix]
+                                                : 0.0f;
           }
         }
       }
@@ -218,6 +432,15 @@ void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, st
     TileOrigin o[kLanes];
     for (int q = 0; q < lanes; ++q)
       o[q] = tile_origin(p, t0 + j0 + q);
+    if (side_by_side(o, lanes, p.m) && o[0].oy + p.m <= p.out_h &&
+        o[0].ox + kLanes * p.m <= p.out_w) {
+      float* y0 = y + std::size_t(o[0].n) * sh.k * plane + std::size_t(o[0].oy) * p.out_w + o[0].ox;
+      const OutputSideBySide step = side_by_side_steps().output;
+      for (int k = k0; k < k1; ++k)
+        step(p.m, mm + std::size_t(k) * m_row + j0, m_elem, y0 + std::size_t(k) * plane,
+             std::size_t(p.out_w));
+      continue;
+    }
     for (int k = k0; k < k1; ++k) {
       const float* mk = mm + std::size_t(k) * m_row + j0;
       for (int e = 0; e < kE; ++e) {
@@ -303,6 +526,9 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
 namespace testing {
 void set_conv2d_winograd_mode(int mode) {
   g_mode.store(mode);
+}
+void set_conv2d_winograd_portable(bool portable) {
+  g_portable_only.store(portable);
 }
 } // namespace testing
 

@@ -34,6 +34,8 @@ namespace testing {
 // 0: the default channel threshold; 1: every shape the algorithm handles,
 // whatever its channels; -1: never (im2col + SGEMM only).
 void set_conv2d_winograd_mode(int mode);
+// The portable tile gathers even where the AVX2 ones would run.
+void set_conv2d_winograd_portable(bool portable);
 } // namespace testing
 
 } // namespace atelier::nn

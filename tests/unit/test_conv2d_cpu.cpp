@@ -71,6 +71,7 @@ struct HookGuard {
     nn::testing::set_conv2d_cpu_block_limit(0);
     nn::testing::set_conv2d_cpu_force_builtin_gemm(false);
     nn::testing::set_conv2d_winograd_mode(0);
+    nn::testing::set_conv2d_winograd_portable(false);
   }
 };
 
@@ -287,21 +288,29 @@ void TestConv2dCpu::blockPathIsBounded() {
 void TestConv2dCpu::winogradMatchesReference_data() {
   QTest::addColumn<Conv2dShape>("shape");
   QTest::addColumn<bool>("builtin");
-  QTest::newRow("3x3 pad 1, 3 -> 5 channels")
-      << Conv2dShape::square(2, 3, 17, 14, 5, 3, 3, 1) << false;
-  QTest::newRow("3x3 pad 0") << Conv2dShape::square(1, 4, 13, 11, 3, 3, 3, 0) << false;
-  QTest::newRow("3x3 pad 2") << Conv2dShape::square(1, 2, 9, 10, 3, 3, 3, 2) << false;
-  QTest::newRow("3x3 output within one tile")
-      << Conv2dShape::square(1, 3, 4, 4, 2, 3, 3, 0) << false;
-  QTest::newRow("5x5 pad 2") << Conv2dShape::square(2, 3, 15, 18, 4, 5, 5, 2) << false;
-  QTest::newRow("5x5 pad 0") << Conv2dShape::square(1, 2, 12, 9, 3, 5, 5, 0) << false;
-  QTest::newRow("3x3 c40 k36, ragged tiles")
-      << Conv2dShape::square(2, 40, 19, 23, 36, 3, 3, 1) << false;
-  QTest::newRow("3x3 c64 k64, three blocks")
-      << Conv2dShape::square(2, 64, 64, 64, 64, 3, 3, 1) << false;
-  QTest::newRow("5x5 c48 k40, four blocks")
-      << Conv2dShape::square(3, 48, 40, 36, 40, 5, 5, 2) << false;
-  QTest::newRow("5x5 c33 k16, builtin") << Conv2dShape::square(2, 33, 21, 20, 16, 5, 5, 2) << true;
+  QTest::addColumn<bool>("portable"); // the portable tile gathers instead of AVX2's
+  const std::vector<std::pair<const char*, Conv2dShape>> shapes = {
+      {"3x3 pad 1, 3 -> 5 channels", Conv2dShape::square(2, 3, 17, 14, 5, 3, 3, 1)},
+      {"3x3 pad 0", Conv2dShape::square(1, 4, 13, 11, 3, 3, 3, 0)},
+      {"3x3 pad 2", Conv2dShape::square(1, 2, 9, 10, 3, 3, 3, 2)},
+      {"3x3 output within one tile", Conv2dShape::square(1, 3, 4, 4, 2, 3, 3, 0)},
+      {"5x5 pad 2", Conv2dShape::square(2, 3, 15, 18, 4, 5, 5, 2)},
+      {"5x5 pad 0", Conv2dShape::square(1, 2, 12, 9, 3, 5, 5, 0)},
+      {"3x3 c40 k36, ragged tiles", Conv2dShape::square(2, 40, 19, 23, 36, 3, 3, 1)},
+      {"3x3 c64 k64, three blocks", Conv2dShape::square(2, 64, 64, 64, 64, 3, 3, 1)},
+      {"5x5 c48 k40, four blocks", Conv2dShape::square(3, 48, 40, 36, 40, 5, 5, 2)},
+      // Rows wide enough for eight tiles side by side inside the image (the
+      // gathers' fast path), and rows of tiles that groups of eight straddle.
+      {"3x3 wide rows", Conv2dShape::square(2, 8, 30, 90, 8, 3, 3, 1)},
+      {"5x5 wide rows", Conv2dShape::square(1, 8, 26, 77, 6, 5, 5, 2)},
+      {"3x3 c40 k36 wide, blocks", Conv2dShape::square(2, 40, 36, 150, 36, 3, 3, 1)},
+  };
+  for (const auto& [name, shape] : shapes)
+    for (bool portable : {false, true})
+      QTest::newRow(qPrintable(QString(name) + (portable ? ", portable" : "")))
+          << shape << false << portable;
+  QTest::newRow("5x5 c33 k16, builtin")
+      << Conv2dShape::square(2, 33, 21, 20, 16, 5, 5, 2) << true << false;
 }
 
 void TestConv2dCpu::winogradMatchesReference() {
@@ -311,8 +320,10 @@ void TestConv2dCpu::winogradMatchesReference() {
   // but looser: the transforms scale terms by up to 8 before summing.
   QFETCH(Conv2dShape, shape);
   QFETCH(bool, builtin);
+  QFETCH(bool, portable);
   HookGuard guard;
   nn::testing::set_conv2d_winograd_mode(1);
+  nn::testing::set_conv2d_winograd_portable(portable);
   nn::testing::set_conv2d_cpu_force_builtin_gemm(builtin);
   QVERIFY(nn::conv2d_winograd_applies(shape));
   std::mt19937 rng(99);
