@@ -4,13 +4,11 @@
 #include "core/base/error.h"
 #include "core/engine/memory_plan.h"
 #include "core/nn/bias_activation_cpu.h"
-#include "core/nn/concat_reference.h"
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/grad_clip.h"
 #include "core/nn/loss_reference.h"
 #include "core/nn/pad_reference.h"
-#include "core/nn/pool_reference.h"
-#include "core/nn/upsample_reference.h"
+#include "core/nn/plane_ops_cpu.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -200,25 +198,20 @@ void CpuBackend::conv_backward(int, const ConvNode& conv, const void* x, const v
 }
 
 void CpuBackend::max_pool_forward(const Nchw& in, const void* x, void* y, std::uint8_t* argmax) {
-  const std::size_t out = nn::max_pool2x2_output(in).count();
-  nn::max_pool2x2_forward(in, nn::Layout::nchw, cspan(x, in.count()), mspan(y, out), {argmax, out});
+  nn::max_pool2x2_forward_cpu(in, f(x), f(y), argmax);
 }
 
 void CpuBackend::max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
                                    void* dx) {
-  const std::size_t out = nn::max_pool2x2_output(in).count();
-  nn::max_pool2x2_backward(in, nn::Layout::nchw, {argmax, out}, cspan(dy, out),
-                           mspan(dx, in.count()));
+  nn::max_pool2x2_backward_cpu(in, argmax, f(dy), f(dx));
 }
 
 void CpuBackend::upsample_forward(const Nchw& in, const void* x, void* y) {
-  const std::size_t out = nn::upsample_nearest2x_output(in).count();
-  nn::upsample_nearest2x_forward(in, nn::Layout::nchw, cspan(x, in.count()), mspan(y, out));
+  nn::upsample_nearest2x_forward_cpu(in, f(x), f(y));
 }
 
 void CpuBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
-  const std::size_t out = nn::upsample_nearest2x_output(in).count();
-  nn::upsample_nearest2x_backward(in, nn::Layout::nchw, cspan(dy, out), mspan(dx, in.count()));
+  nn::upsample_nearest2x_backward_cpu(in, f(dy), f(dx));
 }
 
 void CpuBackend::reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) {
@@ -233,15 +226,11 @@ void CpuBackend::reflect_pad_backward(const Nchw& in, int pad, const void* dy, v
 }
 
 void CpuBackend::concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) {
-  const std::size_t nb = std::size_t(a.n) * c2 * a.h * a.w;
-  nn::concat_channels_forward(a, c2, nn::Layout::nchw, cspan(xa, a.count()), cspan(xb, nb),
-                              mspan(y, a.count() + nb));
+  nn::concat_channels_forward_cpu(a, c2, f(xa), f(xb), f(y));
 }
 
 void CpuBackend::concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) {
-  const std::size_t nb = std::size_t(a.n) * c2 * a.h * a.w;
-  nn::concat_channels_backward(a, c2, nn::Layout::nchw, cspan(dy, a.count() + nb),
-                               mspan(da, a.count()), mspan(db, nb));
+  nn::concat_channels_backward_cpu(a, c2, f(dy), f(da), f(db));
 }
 
 void CpuBackend::accumulate(void* acc, const void* x, std::size_t count) {

@@ -1,0 +1,205 @@
+// Pooling, upsampling and concatenation for the CPU backend (see
+// plane_ops_cpu.h): each part of the pool takes a range of planes.
+#include "core/nn/plane_ops_cpu.h"
+
+#include "core/base/error.h"
+#include "core/base/float4.h"
+#include "core/nn/cpu_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace atelier::nn {
+namespace {
+
+void check_positive(const char* op, const Nchw& s) {
+  if (s.n <= 0 || s.c <= 0 || s.h <= 0 || s.w <= 0)
+    throw Error(std::string(op) + ": tensor extents must be positive");
+}
+
+// f(p0, p1) over planes [p0, p1), the planes split over the pool when the
+// work (floats touched per plane) is large enough.
+template <typename F>
+void for_planes(std::size_t planes, std::size_t floats_per_plane, F&& f) {
+  const int parts = cpu_pool_parts(planes * floats_per_plane, planes);
+  auto part = [&](int p) {
+    f(planes * std::size_t(p) / std::size_t(parts),
+      planes * std::size_t(p + 1) / std::size_t(parts));
+  };
+  cpu_parallel_parts(parts, part);
+}
+
+// One plane of 2x2 max pooling: the reference's order (row-major window,
+// a later element wins when greater or NaN), written as selects.
+ATELIER_HOT_LOOP void pool_plane(const float* x, int h, int w, float* y, std::uint8_t* argmax) {
+  const int oh = h / 2, ow = w / 2;
+  for (int oy = 0; oy < oh; ++oy) {
+    const float* r0 = x + std::size_t(2 * oy) * std::size_t(w);
+    const float* r1 = r0 + w;
+    float* yr = y + std::size_t(oy) * std::size_t(ow);
+    std::uint8_t* ar = argmax + std::size_t(oy) * std::size_t(ow);
+    for (int ox = 0; ox < ow; ++ox) {
+      float best = r0[2 * ox];
+      std::uint8_t index = 0;
+      const float v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+      const bool t1 = v1 > best || v1 != v1;
+      best = t1 ? v1 : best;
+      index = t1 ? 1 : index;
+      const bool t2 = v2 > best || v2 != v2;
+      best = t2 ? v2 : best;
+      index = t2 ? 2 : index;
+      const bool t3 = v3 > best || v3 != v3;
+      best = t3 ? v3 : best;
+      index = t3 ? 3 : index;
+      yr[ox] = best;
+      ar[ox] = index;
+    }
+  }
+}
+
+// Fills the plane's dx: dy at each window's argmax, 0 elsewhere (and in a
+// dropped odd last row or column). False for an argmax above 3.
+ATELIER_HOT_LOOP bool unpool_plane(const std::uint8_t* argmax, const float* dy, int h, int w,
+                                   float* dx) {
+  const int oh = h / 2, ow = w / 2;
+  std::uint8_t worst = 0;
+  for (int oy = 0; oy < oh; ++oy) {
+    float* r0 = dx + std::size_t(2 * oy) * std::size_t(w);
+    float* r1 = r0 + w;
+    const float* g = dy + std::size_t(oy) * std::size_t(ow);
+    const std::uint8_t* a = argmax + std::size_t(oy) * std::size_t(ow);
+    for (int ox = 0; ox < ow; ++ox) {
+      const std::uint8_t k = a[ox];
+      worst = std::max(worst, k);
+      r0[2 * ox] = k == 0 ? g[ox] : 0.0f;
+      r0[2 * ox + 1] = k == 1 ? g[ox] : 0.0f;
+      r1[2 * ox] = k == 2 ? g[ox] : 0.0f;
+      r1[2 * ox + 1] = k == 3 ? g[ox] : 0.0f;
+    }
+    if (w % 2) r0[w - 1] = r1[w - 1] = 0.0f;
+  }
+  if (h % 2) std::fill(dx + std::size_t(h - 1) * std::size_t(w), dx + std::size_t(h) * w, 0.0f);
+  return worst <= 3;
+}
+
+ATELIER_HOT_LOOP void upsample_plane(const float* x, int h, int w, float* y) {
+  for (int iy = 0; iy < h; ++iy) {
+    const float* xr = x + std::size_t(iy) * std::size_t(w);
+    float* r0 = y + std::size_t(2 * iy) * std::size_t(2 * w);
+    float* r1 = r0 + 2 * w;
+    for (int ix = 0; ix < w; ++ix) {
+      r0[2 * ix] = r0[2 * ix + 1] = xr[ix];
+      r1[2 * ix] = r1[2 * ix + 1] = xr[ix];
+    }
+  }
+}
+
+// The reference's order: top-left, top-right, bottom-left, bottom-right.
+ATELIER_HOT_LOOP void downsum_plane(const float* dy, int h, int w, float* dx) {
+  for (int iy = 0; iy < h; ++iy) {
+    const float* r0 = dy + std::size_t(2 * iy) * std::size_t(2 * w);
+    const float* r1 = r0 + 2 * w;
+    float* d = dx + std::size_t(iy) * std::size_t(w);
+    for (int ix = 0; ix < w; ++ix) {
+      float sum = r0[2 * ix];
+      sum += r0[2 * ix + 1];
+      sum += r1[2 * ix];
+      sum += r1[2 * ix + 1];
+      d[ix] = sum;
+    }
+  }
+}
+
+// Plane p of [a, b] (per image: a's c1 planes, then b's c2): whether it is
+// a's, and where it starts in a or b.
+struct ConcatPlane {
+  bool in_a;
+  std::size_t offset;
+};
+ConcatPlane concat_plane(const Nchw& as, int c2, std::size_t p, std::size_t plane) {
+  const std::size_t per_image = std::size_t(as.c + c2);
+  const std::size_t n = p / per_image, c = p % per_image;
+  if (c < std::size_t(as.c)) return {true, (n * as.c + c) * plane};
+  return {false, (n * std::size_t(c2) + (c - as.c)) * plane};
+}
+
+void check_concat(const char* op, const Nchw& as, int c2) {
+  check_positive(op, as);
+  if (c2 <= 0) throw Error(std::string(op) + ": tensor extents must be positive");
+}
+
+} // namespace
+
+void max_pool2x2_forward_cpu(const Nchw& s, const float* x, float* y, std::uint8_t* argmax) {
+  check_positive("max_pool2x2_forward", s);
+  if (s.h < 2 || s.w < 2) throw Error("max_pool2x2_forward: input is smaller than the 2x2 window");
+  const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
+  const std::size_t out = std::size_t(s.h / 2) * std::size_t(s.w / 2);
+  for_planes(std::size_t(s.n) * std::size_t(s.c), in + out, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      pool_plane(x + p * in, s.h, s.w, y + p * out, argmax + p * out);
+  });
+}
+
+void max_pool2x2_backward_cpu(const Nchw& s, const std::uint8_t* argmax, const float* dy,
+                              float* dx) {
+  check_positive("max_pool2x2_backward", s);
+  if (s.h < 2 || s.w < 2) throw Error("max_pool2x2_backward: input is smaller than the 2x2 window");
+  const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
+  const std::size_t out = std::size_t(s.h / 2) * std::size_t(s.w / 2);
+  std::atomic<bool> bad{false};
+  for_planes(std::size_t(s.n) * std::size_t(s.c), in + out, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      if (!unpool_plane(argmax + p * out, dy + p * out, s.h, s.w, dx + p * in)) bad = true;
+  });
+  if (bad) throw Error("max_pool2x2_backward: argmax value out of range");
+}
+
+void upsample_nearest2x_forward_cpu(const Nchw& s, const float* x, float* y) {
+  check_positive("upsample_nearest2x_forward", s);
+  const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
+  for_planes(std::size_t(s.n) * std::size_t(s.c), 5 * in, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      upsample_plane(x + p * in, s.h, s.w, y + p * 4 * in);
+  });
+}
+
+void upsample_nearest2x_backward_cpu(const Nchw& s, const float* dy, float* dx) {
+  check_positive("upsample_nearest2x_backward", s);
+  const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
+  for_planes(std::size_t(s.n) * std::size_t(s.c), 5 * in, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      downsum_plane(dy + p * 4 * in, s.h, s.w, dx + p * in);
+  });
+}
+
+void concat_channels_forward_cpu(const Nchw& a_shape, int c2, const float* a, const float* b,
+                                 float* y) {
+  check_concat("concat_channels_forward", a_shape, c2);
+  const std::size_t plane = std::size_t(a_shape.h) * std::size_t(a_shape.w);
+  const std::size_t planes = std::size_t(a_shape.n) * std::size_t(a_shape.c + c2);
+  for_planes(planes, 2 * plane, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p) {
+      const ConcatPlane cp = concat_plane(a_shape, c2, p, plane);
+      std::memcpy(y + p * plane, (cp.in_a ? a : b) + cp.offset, plane * sizeof(float));
+    }
+  });
+}
+
+void concat_channels_backward_cpu(const Nchw& a_shape, int c2, const float* dy, float* da,
+                                  float* db) {
+  check_concat("concat_channels_backward", a_shape, c2);
+  const std::size_t plane = std::size_t(a_shape.h) * std::size_t(a_shape.w);
+  const std::size_t planes = std::size_t(a_shape.n) * std::size_t(a_shape.c + c2);
+  for_planes(planes, 2 * plane, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p) {
+      const ConcatPlane cp = concat_plane(a_shape, c2, p, plane);
+      std::memcpy((cp.in_a ? da : db) + cp.offset, dy + p * plane, plane * sizeof(float));
+    }
+  });
+}
+
+} // namespace atelier::nn
