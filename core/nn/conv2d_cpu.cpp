@@ -318,6 +318,8 @@ void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, co
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape) {
   shape.validate();
   const Plan plan = make_plan(shape);
+  // forward and backward filter, backward data (a forward convolution of the
+  // transposed shape and the flipped filters, or col2im with im2col's).
   // forward, backward filter (im2col), backward data (a forward convolution
   // of the transposed shape and the flipped filters, or col2im).
   std::size_t floats = std::max(forward_workspace(shape, plan), plan.workspace);

@@ -114,21 +114,31 @@ ATELIER_HOT_LOOP void output_transform8(int m, const float* mm, float* o) {
     apply_at(m, t + row * kT * kLanes, kLanes, o + row * m * kLanes, kLanes);
 }
 
-// U[e][k][c] = (G g G^T)[e], in double; G's rows are p^j / prod(p - q) for
-// the finite points p and e_{r-1} for infinity.
-void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
-  const int r = sh.r;
-  static constexpr double kPoints[5] = {0, 1, -1, 2, -2};
-  double g[kT][5] = {};
+constexpr double kPoints[5] = {0, 1, -1, 2, -2};
+
+// The 6 x taps matrix G that interpolates a filter row of `taps` values:
+// p^j / prod_{q != p} (p - q) for the finite points p, and e_{taps-1} for
+// infinity.
+void interpolation_rows(int taps, double g[kT][5]) {
+  for (int i = 0; i < kT; ++i)
+    for (int j = 0; j < 5; ++j)
+      g[i][j] = 0;
   for (int i = 0; i < 5; ++i) {
     double f = 1;
     for (int j = 0; j < 5; ++j)
       if (j != i) f *= kPoints[i] - kPoints[j];
     double power = 1;
-    for (int j = 0; j < r; ++j, power *= kPoints[i])
+    for (int j = 0; j < taps; ++j, power *= kPoints[i])
       g[i][j] = power / f;
   }
-  g[5][r - 1] = 1;
+  g[5][taps - 1] = 1;
+}
+
+// U[e][k][c] = (G g G^T)[e], in double.
+void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
+  const int r = sh.r;
+  double g[kT][5];
+  interpolation_rows(r, g);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
   auto part = [&](int p, int parts) {
     const int k0 = int(std::int64_t(sh.k) * p / parts),
@@ -469,7 +479,8 @@ bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const bool fits = sh.stride_h == 1 && sh.stride_w == 1 && sh.dilation_h == 1 &&
                     sh.dilation_w == 1 && sh.r == sh.s && (sh.r == 3 || sh.r == 5);
   if (!fits) return false;
-  return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels);
+  return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels &&
+                      sh.out_w() >= kWinogradMinWidth);
 }
 
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {

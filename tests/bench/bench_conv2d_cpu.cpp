@@ -6,6 +6,7 @@
 // speed-up of 10x or more. Prints one JSON object per layer.
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/conv2d_reference.h"
+#include "core/nn/conv2d_winograd.h"
 
 #include <QTest>
 
@@ -124,6 +125,53 @@ private slots:
                 shape.n, ref_fwd, ref_data, ref_filter, ref_total, fast_fwd, fast_data, fast_filter,
                 fast_total, ref_total / fast_total, flops / (fast_total * 1e6), err, kRefReps,
                 kFastReps);
+    std::fflush(stdout);
+  }
+
+  // Winograd against im2col + SGEMM on the full U-Net's 3x3 and 5x5 layers
+  // (48 filters) at batch 1, crop 256: the time of each pass both ways.
+  void winogradVersusIm2col_data() {
+    QTest::addColumn<Conv2dShape>("shape");
+    const auto at = [](int c, int side, int k, int kernel) {
+      Conv2dShape sh = layer(c, side, k, kernel);
+      sh.n = 1;
+      return sh;
+    };
+    QTest::newRow("enc 48->48 3x3 @128") << at(48, 128, 48, 3);
+    QTest::newRow("enc 48->48 3x3 @64") << at(48, 64, 48, 3);
+    QTest::newRow("dec 144->96 3x3 @64") << at(144, 64, 96, 3);
+    QTest::newRow("dec 96->96 3x3 @128") << at(96, 128, 96, 3);
+    QTest::newRow("head 97->64 5x5 @256") << at(97, 256, 64, 5);
+    QTest::newRow("head 64->32 5x5 @256") << at(64, 256, 32, 5);
+  }
+
+  void winogradVersusIm2col() {
+    QFETCH(Conv2dShape, shape);
+    std::mt19937 rng(7);
+    const std::vector<float> x = random_floats(shape.input_count(), rng);
+    const std::vector<float> w = random_floats(shape.weight_count(), rng);
+    const std::vector<float> dy = random_floats(shape.output_count(), rng);
+    std::vector<float> y(shape.output_count()), dx(shape.input_count()), dw(shape.weight_count());
+    double ms[2][3] = {};
+    for (int mode : {-1, 0}) {
+      nn::testing::set_conv2d_winograd_mode(mode);
+      std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape));
+      const auto fwd = [&] { nn::conv2d_forward_cpu(shape, x, w, y, ws); };
+      const auto data = [&] { nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws); };
+      const auto filter = [&] { nn::conv2d_backward_filter_cpu(shape, x, dy, dw, ws); };
+      fwd();
+      data();
+      filter();
+      ms[mode + 1][0] = median_ms(kFastReps, fwd);
+      ms[mode + 1][1] = median_ms(kFastReps, data);
+      ms[mode + 1][2] = median_ms(kFastReps, filter);
+    }
+    nn::testing::set_conv2d_winograd_mode(0);
+    QVERIFY(nn::conv2d_winograd_applies(shape));
+    std::printf("{\"bench\":\"conv2d_winograd\",\"layer\":\"%s\",\"im2col_ms\":[%.2f,%.2f,%.2f],"
+                "\"winograd_ms\":[%.2f,%.2f,%.2f],\"speedup\":[%.2f,%.2f,%.2f]}\n",
+                QTest::currentDataTag(), ms[0][0], ms[0][1], ms[0][2], ms[1][0], ms[1][1], ms[1][2],
+                ms[0][0] / ms[1][0], ms[0][1] / ms[1][1], ms[0][2] / ms[1][2]);
     std::fflush(stdout);
   }
 };

@@ -314,10 +314,12 @@ void TestConv2dCpu::winogradMatchesReference_data() {
 }
 
 void TestConv2dCpu::winogradMatchesReference() {
-  // Forced on whatever the channels (the default takes 32 and more). The
-  // forward pass and the stride-1 data gradient (a forward convolution with
-  // flipped filters) run through it; their error is bounded like im2col's
-  // but looser: the transforms scale terms by up to 8 before summing.
+  // Forced on whatever the channels and width (the default takes 32
+  // channels and 64 columns and more). The forward pass and the stride-1
+  // data gradient (a forward convolution with flipped filters) run through
+  // it; their error is bounded like im2col's but looser: the transforms
+  // scale terms by up to 8 before summing. The weight gradient (im2col)
+  // must still agree with it.
   QFETCH(Conv2dShape, shape);
   QFETCH(bool, builtin);
   QFETCH(bool, portable);
@@ -341,14 +343,30 @@ void TestConv2dCpu::winogradMatchesReference() {
   std::vector<float> y(shape.output_count(), std::nanf("")), dx(shape.input_count(), std::nanf(""));
   nn::conv2d_forward_cpu(shape, x, w, y, ws);
   nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+  std::vector<double> want_dw(shape.weight_count()), mag_dw(want_dw.size());
+  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want_dw);
+  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag_dw);
+  std::vector<float> dw(shape.weight_count(), std::nanf(""));
+  nn::conv2d_backward_filter_cpu(shape, x, dy, dw, ws);
+  // Accumulating adds to what dw held.
+  const std::vector<float> dw0 = random_floats(shape.weight_count(), rng);
+  std::vector<float> acc = dw0;
+  nn::conv2d_backward_filter_cpu(shape, x, dy, acc, ws, true);
+  std::vector<double> want_acc(want_dw);
+  for (std::size_t i = 0; i < want_acc.size(); ++i)
+    want_acc[i] += dw0[i];
   double worst = 0;
   for (std::size_t i = 0; i < y.size(); ++i)
     worst = std::max(worst, std::fabs(y[i] - want_y[i]) / mag_y[i]);
   for (std::size_t i = 0; i < dx.size(); ++i)
     if (mag_dx[i] > 0) worst = std::max(worst, std::fabs(dx[i] - want_dx[i]) / mag_dx[i]);
+  for (std::size_t i = 0; i < dw.size(); ++i)
+    worst = std::max(worst, std::fabs(dw[i] - want_dw[i]) / mag_dw[i]);
   qInfo("worst error / sum of |terms|: %.3g", worst);
   compare("y (Winograd)", y, want_y, mag_y, {}, kWinogradTol);
   compare("dx (Winograd)", dx, want_dx, mag_dx, {}, kWinogradTol);
+  compare("dw (Winograd)", dw, want_dw, mag_dw, {}, kWinogradTol);
+  compare("dw accumulated (Winograd)", acc, want_acc, mag_dw, dw0, kWinogradTol);
 }
 
 void TestConv2dCpu::backendName() {
