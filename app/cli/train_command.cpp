@@ -34,8 +34,8 @@ const char* kUsage =
     "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
     "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
     "  --normalisation image|dataset (image): each half sum by its own mean and std, or\n"
-    "    every image by one record: with --project the datasets' normalisation record,\n"
-    "    with --pairs the pooled statistics of the training pairs (measured first)\n"
+    "    every image by one record: the training pairs' pooled mean and std (with\n"
+    "    --project from the statistics import stored, with --pairs measured first)\n"
     "  --project P: the odd/even half sums among P's items (those matching --where, e.g.\n"
     "    'status = accept'), split as `atelier-cli split` assigned (test left out), else\n"
     "    by --val-fraction\n"
@@ -126,9 +126,9 @@ int run_train(const std::vector<std::string>& args) {
           pp.train.insert(pp.train.end(), train.begin(), train.end());
           pp.val.insert(pp.val.end(), val.begin(), val.end());
         }
-        if (dataset_norm && !pp.datasets.empty())
+        if (dataset_norm && !pp.train.empty())
           t.normalisation_record =
-              denoise::project_normalisation(p, pp.datasets, &t.normalisation_source);
+              denoise::project_normalisation(p, pp, pp.train, &t.normalisation_source);
         if (!o.flag("quiet")) {
           std::cerr << pp.train.size() << " training and " << pp.val.size()
                     << " validation pairs from the project (" << pp.test << " in test, "

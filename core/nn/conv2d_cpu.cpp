@@ -4,8 +4,9 @@
 // convolution of dY with the flipped, channel-swapped filters, otherwise
 // W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
 // the activations as col directly. Forward convolutions with 3x3 and 5x5
-// kernels, stride 1 and enough channels go to Winograd (conv2d_winograd.h),
-// and so do the stride-1 data gradients of such layers.
+// kernels, stride 1, enough channels and wide enough rows go to Winograd
+// (conv2d_winograd_applies), and so do the stride-1 data gradients of such
+// layers.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
 // im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
@@ -318,8 +319,6 @@ void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, co
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape) {
   shape.validate();
   const Plan plan = make_plan(shape);
-  // forward and backward filter, backward data (a forward convolution of the
-  // transposed shape and the flipped filters, or col2im with im2col's).
   // forward, backward filter (im2col), backward data (a forward convolution
   // of the transposed shape and the flipped filters, or col2im).
   std::size_t floats = std::max(forward_workspace(shape, plan), plan.workspace);

@@ -7,6 +7,7 @@
 // tiles at a time (one AVX register per matrix element).
 #include "core/nn/conv2d_winograd.h"
 
+#include "core/base/error.h"
 #include "core/base/float4.h"
 #include "core/nn/cpu_pool.h"
 #include "core/nn/sgemm_cpu.h"
@@ -471,14 +472,17 @@ void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, st
   }
 }
 
+// Stride 1, dilation 1, a square 3x3 or 5x5 kernel.
+bool winograd_fits(const Conv2dShape& sh) {
+  return sh.stride_h == 1 && sh.stride_w == 1 && sh.dilation_h == 1 && sh.dilation_w == 1 &&
+         sh.r == sh.s && (sh.r == 3 || sh.r == 5);
+}
+
 } // namespace
 
 bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
-  if (mode < 0) return false;
-  const bool fits = sh.stride_h == 1 && sh.stride_w == 1 && sh.dilation_h == 1 &&
-                    sh.dilation_w == 1 && sh.r == sh.s && (sh.r == 3 || sh.r == 5);
-  if (!fits) return false;
+  if (mode < 0 || !winograd_fits(sh)) return false;
   return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels &&
                       sh.out_w() >= kWinogradMinWidth);
 }
@@ -490,6 +494,8 @@ std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
 
 void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float* w, float* y,
                              float* workspace) {
+  if (!winograd_fits(sh))
+    throw Error("conv2d_winograd_forward: needs stride 1, dilation 1 and a 3x3 or 5x5 kernel");
   const Plan p = make_plan(sh);
   float* u = workspace;
   float* v = u + p.u_floats;

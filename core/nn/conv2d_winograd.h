@@ -5,7 +5,9 @@
 // transformed filters (K x C) with the transformed tiles (C x tiles): 4x
 // fewer multiplications than im2col + SGEMM for 3x3 kernels, 2.8x for 5x5.
 // Results differ from the direct sum by rounding a little larger than its
-// own (the transforms scale values by up to 8 and back).
+// own (the transforms scale values by up to 8 and back), and an infinite
+// input gives NaN where the direct sum gives an infinity (inf - inf in the
+// transforms).
 #pragma once
 
 #include "core/nn/conv2d_reference.h"
@@ -27,12 +29,14 @@ inline constexpr int kWinogradMinChannels = 32;
 inline constexpr int kWinogradMinWidth = 64;
 
 // Scratch floats conv2d_winograd_forward needs: the transformed filters
-// (36 K C) and one block of transformed tiles and products.
+// (36 K C) and one block of transformed tiles and products (about 4 MiB;
+// more only when 36 (C + K) floats per tile times 8 tiles exceed that).
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
 
 // y = conv(x, w) for a shape with stride 1, dilation 1 and a square 3x3 or
-// 5x5 kernel (any padding, channel count and image size). Spans are sized by
-// the caller (conv2d_cpu checks them); the work is spread over the CPU pool.
+// 5x5 kernel (any padding, channel count and image size; Error otherwise).
+// Spans are sized by the caller (conv2d_cpu checks them); the work is spread
+// over the CPU pool.
 void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const float* w, float* y,
                              float* workspace);
 

@@ -110,6 +110,7 @@ int default_threads() {
   if (splits_blas) openblas_set_num_threads(1);
 #else
   const int n = int(std::thread::hardware_concurrency());
+  splits_blas = true; // the built-in GEMM runs single-threaded on each part
 #endif
   return std::clamp(n, 1, 64);
 }

@@ -9,6 +9,7 @@
 #include "core/recipes/denoise/image_quality.h"
 #include "core/recipes/denoise/micrograph_denoiser.h"
 #include "core/recipes/denoise/pair_image.h"
+#include "core/recipes/denoise/run_normalisation.h"
 #include "core/run/run_dir.h"
 #include "tests/support/test_support.h"
 
@@ -210,9 +211,11 @@ private slots:
   }
 
   void datasetNormalisation() {
-    // --normalisation dataset with --project: the dataset's record (kept by
-    // import) is frozen into run.json and the checkpoints, and denoising with
-    // the run applies it instead of each image's own statistics.
+    // --normalisation dataset with --project: the training halves' pooled
+    // mean and std, from the statistics import stored, are frozen into
+    // run.json and the checkpoints, and denoising with the run applies them
+    // instead of each image's own statistics. The dataset-wide record also
+    // counts the clean truth images that sit beside the halves.
     QTemporaryDir tmp;
     const QString sim = tmp.filePath("sim"), proj = tmp.filePath("p.atelier"),
                   run = tmp.filePath("run");
@@ -228,14 +231,25 @@ private slots:
     const auto project = project::Project::open(proj.toStdString());
     const auto datasets = project.datasets();
     QCOMPARE(datasets.size(), std::size_t(1));
-    const auto record = project.normalisation(datasets[0].id);
-    QVERIFY(!record.empty() && record[0].band == 0 && record[0].std > 0);
+    const auto whole = project.normalisation(datasets[0].id);
+    QVERIFY(!whole.empty() && whole[0].band == 0 && whole[0].std > 0);
     const run::JsonNode rj = run::read_run_json(run.toStdString());
     const run::JsonNode* norm = rj.find("normalisation");
     QVERIFY(norm && norm->find("mean") && norm->find("std") && norm->find("source"));
     QCOMPARE(norm->find("scheme")->text, std::string("dataset_mean_std"));
-    QCOMPARE(norm->find("mean")->number, record[0].mean);
-    QCOMPARE(norm->find("std")->number, record[0].std);
+    std::vector<denoise::ImagePair> train;
+    for (const run::JsonNode& pair : rj.find("train_pairs")->items)
+      train.push_back({pair.items[0].text, pair.items[1].text});
+    QVERIFY(!train.empty());
+    const denoise::NormalizationRecord measured = denoise::pairs_statistics(train, 1);
+    const denoise::NormalizationRecord record{norm->find("mean")->number,
+                                              norm->find("std")->number};
+    qInfo("record: mean %.6g std %.6g; the halves' pixels: mean %.6g std %.6g; the whole "
+          "dataset's: mean %.6g std %.6g",
+          record.mean, record.std, measured.mean, measured.std, whole[0].mean, whole[0].std);
+    QVERIFY(std::abs(record.mean - measured.mean) <= 1e-6 * measured.std);
+    QVERIFY(std::abs(record.std - measured.std) <= 1e-6 * measured.std);
+    QVERIFY(std::abs(whole[0].std - measured.std) > 0.01 * measured.std);
     QVERIFY(norm->find("source")->text.find(datasets[0].name) != std::string::npos);
     QCOMPARE(rj.find("options")->find("normalisation")->text, std::string("dataset"));
 
@@ -264,7 +278,7 @@ private slots:
       d.device = "cpu";
       const denoise::MicrographDenoiser denoiser(ckpt, d);
       QVERIFY(denoiser.normalisation().scheme == denoise::NormalisationScheme::dataset);
-      QCOMPARE(denoiser.normalisation().record.mean, record[0].mean);
+      QCOMPARE(denoiser.normalisation().record.mean, record.mean);
     }
     const double per_image = affine_error("image"), dataset = affine_error("run");
     qInfo("affine error relative to the output's spread: per image %.2g, dataset %.2g", per_image,

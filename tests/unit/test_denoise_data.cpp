@@ -391,13 +391,20 @@ private slots:
     QCOMPARE(three.mean, one.mean); // merged in list order: bit for bit
     QCOMPARE(three.std, one.std);
 
-    // An unreadable pair names its file; no pairs is an error.
-    pairs.push_back({path("ps_missing.mrc"), path("ps_even0.mrc")});
-    try {
-      (void)pairs_statistics(pairs, 2);
-      QFAIL("expected an error");
-    } catch (const Error& e) {
-      QVERIFY2(std::string(e.what()).find("ps_missing.mrc") != std::string::npos, e.what());
+    // An unreadable pair names its file: the first of several in list order,
+    // whatever the threads; no pairs is an error.
+    std::vector<ImagePair> bad = {pairs[0],
+                                  {path("ps_missing1.mrc"), path("ps_even0.mrc")},
+                                  pairs[1],
+                                  {path("ps_missing2.mrc"), path("ps_even0.mrc")},
+                                  pairs[2]};
+    for (int threads : {1, 2, 5}) {
+      try {
+        (void)pairs_statistics(bad, threads);
+        QFAIL("expected an error");
+      } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find("ps_missing1.mrc") != std::string::npos, e.what());
+      }
     }
     ATELIER_VERIFY_THROWS(pairs_statistics({}, 1), Error, "no pairs");
   }
@@ -436,7 +443,7 @@ private slots:
     ATELIER_VERIFY_THROWS(
         normalisation_of_recipe(
             R"({"normalisation":{"scheme":"dataset_mean_std","mean":1,"std":0}})", "r"),
-        FormatError, "positive std");
+        FormatError, "a std of at least");
     QVERIFY(parse_normalisation_scheme("dataset") == NormalisationScheme::dataset);
     ATELIER_VERIFY_THROWS(parse_normalisation_scheme("global"), Error, "image or dataset");
   }

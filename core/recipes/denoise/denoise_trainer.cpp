@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -377,7 +378,11 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
   opt.loader_threads = int(integer("loader_threads"));
   opt.cache_gib = number("cache_gib");
   // Runs from before the choice normalised per image.
-  if (const run::JsonNode* n = o.find("normalisation")) opt.normalisation = n->text;
+  if (const run::JsonNode* n = o.find("normalisation")) {
+    if (n->kind != run::JsonNode::Kind::string)
+      throw FormatError(src, "options.normalisation is not a string");
+    opt.normalisation = n->text;
+  }
   const RunNormalisation rn = read_normalisation_json(root.find("normalisation"), src);
   if (opt.normalisation != normalisation_scheme_name(rn.scheme))
     throw FormatError(src, "options.normalisation '" + opt.normalisation +
@@ -405,6 +410,11 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
   DenoiseTrainOptions o = options;
   if (o.normalisation == "dataset" && !o.normalisation_record) {
     // The training pairs' own record: every pixel of both halves, pooled.
+    // A run folder in the way is reported before the pass over the data.
+    std::error_code ec;
+    if (std::filesystem::exists(o.run_dir, ec) && !std::filesystem::is_empty(o.run_dir, ec))
+      throw Error(o.run_dir + ": run directory already exists and is not empty; resume it or "
+                              "choose another run id");
     o.normalisation_record = pairs_statistics(train, o.loader_threads);
     check_normalisation_record(*o.normalisation_record, "train: the training pairs");
     o.normalisation_source = "pooled over the " + std::to_string(train.size()) + " training pairs";

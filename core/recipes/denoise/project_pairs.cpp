@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <map>
 #include <optional>
 
@@ -41,6 +40,7 @@ ProjectPairs pairs_from_project(const project::Project& project, const std::stri
     std::string path;
     project::Split split = project::Split::none;
     std::int64_t dataset = 0;
+    ProjectPairs::HalfItem item;
   };
   // (dataset, key) -> odd and even halves
   std::map<std::pair<std::int64_t, std::string>,
@@ -51,7 +51,8 @@ ProjectPairs pairs_from_project(const project::Project& project, const std::stri
     if (which == 0) continue;
     const std::string abs = paths.absolute(row);
     auto& slot = halves[{row.dataset_id, key}];
-    (which == 1 ? slot.first : slot.second) = Half{abs, row.split, row.dataset_id};
+    (which == 1 ? slot.first : slot.second) =
+        Half{abs, row.split, row.dataset_id, {row.id, row.width * row.height}};
   }
   ProjectPairs out;
   std::vector<std::pair<std::string, std::pair<Half, Half>>> ordered;
@@ -66,6 +67,8 @@ ProjectPairs pairs_from_project(const project::Project& project, const std::stri
             [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [name, pair] : ordered) {
     const ImagePair p{pair.first.path, pair.second.path};
+    out.halves[pair.first.path] = pair.first.item;
+    out.halves[pair.second.path] = pair.second.item;
     if (pair.first.split != project::Split::test) out.datasets.push_back(pair.first.dataset);
     switch (pair.first.split) {
     case project::Split::train: out.train.push_back(p); break;
@@ -79,45 +82,39 @@ ProjectPairs pairs_from_project(const project::Project& project, const std::stri
   return out;
 }
 
-NormalizationRecord project_normalisation(const project::Project& project,
-                                          const std::vector<std::int64_t>& datasets,
+NormalizationRecord project_normalisation(const project::Project& project, const ProjectPairs& from,
+                                          const std::vector<ImagePair>& pairs,
                                           std::string* source) {
-  if (datasets.empty()) throw Error("normalisation: no datasets");
-  std::map<std::int64_t, std::string> names;
-  for (const auto& d : project.datasets())
-    names[d.id] = d.name;
-  double items = 0, sum = 0, sum2 = 0;
-  NormalizationRecord single; // one dataset: its record as stored
-  std::string list;
-  for (const std::int64_t id : datasets) {
-    const auto named = names.find(id);
-    const std::string name =
-        named != names.end() ? named->second : std::string("#").append(std::to_string(id));
-    const auto bands = project.normalisation(id);
-    const auto band0 =
-        std::find_if(bands.begin(), bands.end(),
-                     [](const project::BandNormalisation& b) { return b.band == 0; });
-    if (band0 == bands.end())
-      throw Error("dataset '" + name +
-                  "' has no normalisation record (none of its items has statistics); use "
-                  "--normalisation image");
-    single = {band0->mean, band0->std};
-    check_normalisation_record(single, "dataset '" + name + "'");
-    const double n = static_cast<double>(band0->items);
-    items += n;
-    sum += n * band0->mean;
-    sum2 += n * (band0->std * band0->std + band0->mean * band0->mean);
-    list += (list.empty() ? "" : ", ") + name;
+  if (pairs.empty()) throw Error("normalisation: no pairs");
+  PixelMoments all;
+  for (const ImagePair& pair : pairs)
+    for (const std::string* path : {&pair.odd_path, &pair.even_path}) {
+      const auto half = from.halves.find(*path);
+      if (half == from.halves.end())
+        throw Error(*path + ": not one of the project's paired halves");
+      const auto metrics = project.item_metrics(half->second.id);
+      const auto mean = metrics.find("mean"), spread = metrics.find("std");
+      if (mean == metrics.end() || spread == metrics.end() || !(half->second.pixels > 0))
+        throw Error(*path + ": import stored no mean and std for it (import it again, or use "
+                            "--normalisation image)");
+      all = merge_moments(
+          all, pixel_moments(double(half->second.pixels), {mean->second, spread->second}));
+    }
+  const NormalizationRecord out = all.record();
+  check_normalisation_record(out, "the training pairs");
+  if (source) {
+    std::map<std::int64_t, std::string> names;
+    for (const auto& d : project.datasets())
+      names[d.id] = d.name;
+    std::string list;
+    for (const std::int64_t id : from.datasets)
+      if (const auto named = names.find(id); named != names.end())
+        list += (list.empty() ? "" : ", ") + named->second;
+    *source = "pooled from the import statistics (mean, std) of the " +
+              std::to_string(pairs.size()) + " training pairs' " +
+              std::to_string(2 * pairs.size()) + " half sums, project dataset" +
+              (from.datasets.size() == 1 ? " " : "s ") + list;
   }
-  NormalizationRecord out = single;
-  if (datasets.size() > 1) {
-    out.mean = sum / items;
-    out.std = std::sqrt(std::max(0.0, sum2 / items - out.mean * out.mean));
-  }
-  if (source)
-    *source = (datasets.size() == 1 ? "the normalisation record of project dataset "
-                                    : "the normalisation records of project datasets ") +
-              list + (datasets.size() == 1 ? "" : ", pooled by item count");
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "core/recipes/denoise/pair_image.h"
 #include "core/recipes/denoise/pair_list.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct ProjectPairs {
   std::size_t test = 0;               // left out: the odd item is in the test split
   std::size_t unpaired = 0;           // odd or even items without their other half
   std::vector<std::int64_t> datasets; // of the pairs in train, val and unsplit, ascending
+  // Every paired half by its absolute path: its item and width x height.
+  struct HalfItem {
+    std::int64_t id = 0, pixels = 0;
+  };
+  std::map<std::string, HalfItem> halves;
 };
 
 // Items (import ok, matching filter) whose paths are equal but for one
@@ -28,13 +34,16 @@ struct ProjectPairs {
 // Throws Error for a bad filter.
 ProjectPairs pairs_from_project(const project::Project& project, const std::string& filter);
 
-// The normalisation record of the datasets (band 0, all values together) that
-// import keeps (Project::normalisation). Several datasets' records are pooled
-// with each weighted by its item count. *source names them. Throws Error
-// naming a dataset without a record (none of its items is readable) or with
-// one that cannot scale pixels (std 0).
-NormalizationRecord project_normalisation(const project::Project& project,
-                                          const std::vector<std::int64_t>& datasets,
-                                          std::string* source);
+// The normalisation record of `pairs` (both halves of each, halves of
+// `from`): the mean and std import measured on each half's item, pooled over
+// all their pixels (items weighted by width x height) as
+// Project::update_normalisation pools a dataset's items, without reading a
+// pixel. The dataset-wide record would also count the dataset's other items
+// (full sums sit beside the halves, on twice their scale), so it is not used
+// as it stands. *source says where the record came from. Throws Error naming
+// a half that is not in `from` or has no statistics, and for a record that
+// cannot scale pixels.
+NormalizationRecord project_normalisation(const project::Project& project, const ProjectPairs& from,
+                                          const std::vector<ImagePair>& pairs, std::string* source);
 
 } // namespace atelier::denoise

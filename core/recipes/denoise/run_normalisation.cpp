@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace atelier::denoise {
@@ -17,27 +19,26 @@ namespace {
 constexpr const char* kPerImage = "per_image_mean_std";
 constexpr const char* kDataset = "dataset_mean_std";
 
-// Count, mean and sum of squared deviations of a set of pixels.
-struct Moments {
-  double n = 0, mean = 0, m2 = 0;
-};
+} // namespace
 
-Moments moments_of(std::span<const float> pixels) {
-  const NormalizationRecord r = image_statistics(pixels);
-  const double n = static_cast<double>(pixels.size());
-  return {n, r.mean, r.std * r.std * n};
+NormalizationRecord PixelMoments::record() const {
+  return {mean, n > 0 ? std::sqrt(m2 / n) : 0.0};
 }
 
-// Chan et al.'s pairwise update: exact in exact arithmetic, and without the
-// cancellation of summing squares.
-Moments merge(const Moments& a, const Moments& b) {
+PixelMoments pixel_moments(double count, const NormalizationRecord& r) {
+  return {count, r.mean, r.std * r.std * count};
+}
+
+PixelMoments image_moments(std::span<const float> pixels) {
+  return pixel_moments(static_cast<double>(pixels.size()), image_statistics(pixels));
+}
+
+PixelMoments merge_moments(const PixelMoments& a, const PixelMoments& b) {
   const double n = a.n + b.n;
   if (n == 0) return {};
   const double delta = b.mean - a.mean;
   return {n, a.mean + delta * (b.n / n), a.m2 + b.m2 + delta * delta * (a.n * b.n / n)};
 }
-
-} // namespace
 
 NormalisationScheme parse_normalisation_scheme(const std::string& name) {
   if (name == "image") return NormalisationScheme::per_image;
@@ -50,9 +51,10 @@ const char* normalisation_scheme_name(NormalisationScheme scheme) {
 }
 
 void check_normalisation_record(const NormalizationRecord& record, const std::string& what) {
-  if (!std::isfinite(record.mean) || !std::isfinite(record.std) || !(record.std > 0))
-    throw Error(what + ": a normalisation record needs a finite mean and a positive std (mean " +
-                std::to_string(record.mean) + ", std " + std::to_string(record.std) + ")");
+  if (!std::isfinite(record.mean) || !std::isfinite(record.std) || !(record.std >= kStdFloor))
+    throw Error(what + ": a normalisation record needs a finite mean and a std of at least " +
+                std::to_string(kStdFloor) + " (mean " + std::to_string(record.mean) + ", std " +
+                std::to_string(record.std) + ")");
 }
 
 void write_normalisation_json(JsonWriter& j, const RunNormalisation& n) {
@@ -85,11 +87,11 @@ RunNormalisation read_normalisation_json(const run::JsonNode* node,
   if (scheme->text != kDataset)
     throw FormatError(source_name, "unknown normalisation scheme '" + scheme->text + "'");
   const run::JsonNode* mean = node->find("mean");
-  const run::JsonNode* std = node->find("std");
-  if (!mean || !std || !mean->is_number() || !std->is_number())
+  const run::JsonNode* spread = node->find("std");
+  if (!mean || !spread || !mean->is_number() || !spread->is_number())
     throw FormatError(source_name, "the dataset normalisation lacks a numeric mean and std");
   out.scheme = NormalisationScheme::dataset;
-  out.record = {mean->number, std->number};
+  out.record = {mean->number, spread->number};
   if (const run::JsonNode* s = node->find("source"); s && s->kind == run::JsonNode::Kind::string)
     out.source = s->text;
   try {
@@ -111,47 +113,53 @@ NormalizationRecord
 pairs_statistics(const std::vector<ImagePair>& pairs, int threads,
                  const std::function<void(std::size_t, std::size_t)>& progress) {
   if (pairs.empty()) throw Error("normalisation: no pairs to measure");
-  std::vector<Moments> per_pair(pairs.size());
+  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  std::vector<PixelMoments> per_pair(pairs.size());
+  std::vector<std::exception_ptr> errors(pairs.size()); // no allocation while failing
   std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mutex; // guards errors, done and progress calls
-  std::vector<std::pair<std::size_t, std::exception_ptr>> errors;
+  // The lowest failing index so far: workers stop claiming pairs above it
+  // but finish every pair below it, so the error reported is the first bad
+  // pair in list order, whatever the threads did.
+  std::atomic<std::size_t> first_bad{kNone};
+  std::mutex mutex; // guards done and the progress calls
   std::size_t done = 0;
-  auto work = [&] {
+  auto work = [&]() noexcept {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= pairs.size() || failed.load()) return;
+      if (i >= pairs.size() || i > first_bad.load()) return;
       try {
         const LoadedPair lp = load_pair(pairs[i]);
-        per_pair[i] = merge(moments_of(lp.odd), moments_of(lp.even));
+        per_pair[i] = merge_moments(image_moments(lp.odd), image_moments(lp.even));
         std::lock_guard<std::mutex> lock(mutex);
         ++done;
         if (progress) progress(done, pairs.size());
       } catch (...) {
-        failed = true;
-        std::lock_guard<std::mutex> lock(mutex);
-        errors.emplace_back(i, std::current_exception());
+        errors[i] = std::current_exception();
+        std::size_t seen = first_bad.load();
+        while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
+        }
       }
     }
   };
   const std::size_t n_threads =
       std::clamp<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), 1, pairs.size());
   std::vector<std::thread> workers;
-  for (std::size_t t = 1; t < n_threads; ++t)
-    workers.emplace_back(work);
+  workers.reserve(n_threads);
+  for (std::size_t t = 1; t < n_threads; ++t) {
+    try {
+      workers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break; // no more threads to be had: the ones running (and this one) do the rest
+    }
+  }
   work();
   for (std::thread& w : workers)
     w.join();
-  if (!errors.empty()) {
-    // The first failing pair in list order, whatever the threads did.
-    std::sort(errors.begin(), errors.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::rethrow_exception(errors.front().second);
-  }
-  Moments all;
-  for (const Moments& m : per_pair)
-    all = merge(all, m);
-  return {all.mean, all.n > 0 ? std::sqrt(all.m2 / all.n) : 0.0};
+  if (const std::size_t bad = first_bad.load(); bad != kNone) std::rethrow_exception(errors[bad]);
+  PixelMoments all;
+  for (const PixelMoments& m : per_pair)
+    all = merge_moments(all, m);
+  return all.record();
 }
 
 } // namespace atelier::denoise

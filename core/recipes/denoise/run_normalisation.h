@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ struct RunNormalisation {
 NormalisationScheme parse_normalisation_scheme(const std::string& name);
 const char* normalisation_scheme_name(NormalisationScheme scheme);
 
-// Error unless the record can scale pixels: finite mean, finite std > 0.
+// Error unless the record can scale pixels: finite mean, finite std of at
+// least kStdFloor.
 void check_normalisation_record(const NormalizationRecord& record, const std::string& what);
 
 // The "normalisation" object: {"scheme": "per_image_mean_std"} or
@@ -44,11 +46,23 @@ RunNormalisation read_normalisation_json(const run::JsonNode* node, const std::s
 RunNormalisation normalisation_of_recipe(const std::string& recipe_json,
                                          const std::string& source_name);
 
+// Pixel count, mean and sum of squared deviations of a set of pixels;
+// merge_moments pools two sets (Chan et al.'s update: exact in exact
+// arithmetic, without the cancellation of summing squares).
+struct PixelMoments {
+  double n = 0, mean = 0, m2 = 0;
+  NormalizationRecord record() const; // mean and population std
+};
+PixelMoments pixel_moments(double count, const NormalizationRecord& record);
+PixelMoments image_moments(std::span<const float> pixels);
+PixelMoments merge_moments(const PixelMoments& a, const PixelMoments& b);
+
 // Mean and population standard deviation over every pixel of both halves of
-// every pair, pooled exactly in double (per-image sums merged in list order,
-// so the result does not depend on `threads`). Loads `threads` pairs at a
+// every pair, in double (each image's statistics merged in list order, so
+// the result does not depend on `threads`). Loads up to `threads` pairs at a
 // time and keeps none. progress(done, total) after each pair. Throws the
-// loading errors (FormatError naming the file) and Error for no pairs.
+// error of the first unreadable pair in list order (FormatError naming the
+// file) and Error for no pairs.
 NormalizationRecord
 pairs_statistics(const std::vector<ImagePair>& pairs, int threads,
                  const std::function<void(std::size_t, std::size_t)>& progress = {});
