@@ -2,6 +2,7 @@
 // built-in kernel, split over the CPU pool.
 #include "core/nn/sgemm_cpu.h"
 
+#include "core/base/float4.h"
 #include "core/nn/cpu_pool.h"
 #include "core/nn/openblas.h"
 
@@ -35,8 +36,9 @@ struct GemmArgs {
 };
 
 template <int MR>
-void micro_kernel(int kc, const float* a, std::ptrdiff_t a_row, std::ptrdiff_t a_col,
-                  const float* bp, float* c, int ldc, int nr) {
+[[gnu::always_inline]] inline void micro_kernel(int kc, const float* a, std::ptrdiff_t a_row,
+                                                std::ptrdiff_t a_col, const float* bp, float* c,
+                                                int ldc, int nr) {
   float acc[MR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* b = bp + std::ptrdiff_t(k) * kNR;
@@ -86,7 +88,7 @@ void pack_b(const GemmArgs& g, int k0, int kc, int j0, int nc, float* bp) {
 }
 
 // C rows [m0, m1) x columns [n0, n1).
-void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int n1) {
+ATELIER_HOT_LOOP void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int n1) {
   for (int i = m0; i < m1; ++i) {
     float* row = g.c + std::ptrdiff_t(i) * g.ldc;
     if (g.beta == 0.0f)
