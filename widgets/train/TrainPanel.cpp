@@ -70,10 +70,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("&Device"), device_);
   normalisation_ = new QComboBox(this);
   normalisation_->addItem(tr("Each image by its own mean and std"), "image");
-  normalisation_->addItem(tr("The dataset's normalisation record"), "dataset");
+  normalisation_->addItem(tr("One dataset record (the training pairs' mean and std)"), "dataset");
   normalisation_->setToolTip(
       tr("How pixels are scaled for the network, in training and when denoising with the run. "
-         "The dataset record keeps brightness differences between micrographs; per image "
+         "One record for the whole dataset (pooled from the statistics import measured on the "
+         "training half sums) keeps brightness differences between micrographs; per image "
          "suits inputs on another scale (full sums with a model trained on half sums)"));
   form->addRow(tr("&Normalisation"), normalisation_);
   val_every_ = new QSpinBox(this);
