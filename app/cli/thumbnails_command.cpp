@@ -9,6 +9,7 @@
 #include "app/cli/item_query_options.h"
 #include "core/base/error.h"
 #include "core/metrics/thumbnail.h"
+#include "core/project/filter_expr.h"
 #include "core/project/project.h"
 #include "core/run/progress_bar.h"
 #include "widgets/render/render_file.h"
@@ -50,8 +51,7 @@ int run_thumbnails(const std::vector<std::string>& args) {
     project_dir = o.positional()[0];
     size = static_cast<int>(o.integer("size", size, 32, 1024));
     const ItemQuery q = item_query(o);
-    filter = std::string(render::kRenderedThumbnailItems) +
-             (q.filter.empty() ? "" : " and (" + q.filter + ")");
+    filter = project::filter_and(q.filter, render::kRenderedThumbnailItems);
     force = o.flag("force");
     quiet = o.flag("quiet");
   } catch (const Error& e) {

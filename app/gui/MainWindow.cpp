@@ -8,6 +8,7 @@
 #include "core/import/item_class.h"
 #include "core/import/preview_image.h"
 #include "core/io/file_inspect.h"
+#include "core/project/filter_expr.h"
 #include "core/project/project.h"
 #include "core/recipes/denoise/denoise_items.h"
 #include "core/run/run_dir.h"
@@ -412,8 +413,8 @@ void MainWindow::buildMenus() {
     if (ids.empty()) {
       const std::string filter = tab->grid->model().filter().trimmed().toStdString();
       try {
-        for (const std::int64_t id : tab->project->query_ids(
-                 filter.empty() ? "kind = movie" : "(" + filter + ") and kind = movie"))
+        for (const std::int64_t id :
+             tab->project->query_ids(project::filter_and(filter, "kind = movie")))
           ids.push_back(id);
       } catch (const std::exception& e) {
         statusBar()->showMessage(QString::fromStdString(e.what()));

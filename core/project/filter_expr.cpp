@@ -377,6 +377,12 @@ private:
 
 } // namespace
 
+std::string filter_and(const std::string& user, const std::string& guard) {
+  if (user.empty()) return guard;
+  (void)compile_filter(user);
+  return "(" + user + ") and (" + guard + ")";
+}
+
 CompiledFilter compile_filter(std::string_view text) {
   return Compiler(text).run();
 }

@@ -6,6 +6,7 @@
 #include "core/formats/star/star_micrograph_columns.h"
 #include "core/formats/star/star_writer.h"
 #include "core/io/atomic_file.h"
+#include "core/project/filter_expr.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -19,8 +20,7 @@ namespace {
 // Every readable item matching the filter, paged so memory stays flat.
 template <typename Fn>
 void for_each_item(const Project& project, const ExportOptions& o, Fn&& fn) {
-  const std::string filter =
-      o.filter.empty() ? std::string("import = ok") : "(" + o.filter + ") and import = ok";
+  const std::string filter = filter_and(o.filter, "import = ok");
   constexpr std::int64_t kPage = 5000;
   for (std::int64_t offset = 0;; offset += kPage) {
     const auto rows = project.query_items(filter, o.sort, kPage, offset);

@@ -586,6 +586,17 @@ private slots:
     QCOMPARE(std::get<std::string>(compiled.params[2]), std::string("x'y"));
   }
 
+  void filterAndKeepsTheGuard() {
+    QCOMPARE(filter_and("", "import = ok"), std::string("import = ok"));
+    QCOMPARE(filter_and("a < 1 or b > 2", "import = ok"),
+             std::string("(a < 1 or b > 2) and (import = ok)"));
+    // Text that would close the parenthesis and leave the guard behind an
+    // "or" is refused: the user's part must be a whole expression.
+    QVERIFY(error_of([&] { filter_and("a = 1) or (b = 2", "import = ok"); }) != "(no error)");
+    QVERIFY(error_of([&] { filter_and("status = accept) or (a = 1", "kind = movie"); }) !=
+            "(no error)");
+  }
+
   void pixelSizeProvenance() {
     Project p = Project::create(fresh());
     const auto ds = p.add_dataset({0, "d", "/r", 0, PixelSizeSource::none});

@@ -2,6 +2,7 @@
 #include "core/recipes/denoise/project_pairs.h"
 
 #include "core/base/error.h"
+#include "core/project/filter_expr.h"
 #include "core/recipes/denoise/run_normalisation.h"
 
 #include <algorithm>
@@ -34,8 +35,7 @@ std::pair<std::string, int> half_key(const std::string& path) {
 
 ProjectPairs pairs_from_project(const project::Project& project, const std::string& filter) {
   const project::ItemPaths paths(project);
-  const std::string readable =
-      filter.empty() ? std::string("import = ok") : "(" + filter + ") and import = ok";
+  const std::string readable = project::filter_and(filter, "import = ok");
   struct Half {
     std::string path;
     project::Split split = project::Split::none;
