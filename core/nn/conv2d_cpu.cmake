@@ -6,6 +6,7 @@ option(ATELIER_WITH_BLAS "Use OpenBLAS for the CPU convolutions when found" ON)
 
 set(_atelier_conv_src ${CMAKE_CURRENT_SOURCE_DIR}/bias_activation_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_cpu.cpp
+                      ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_direct.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_winograd.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/plane_ops_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/sgemm_cpu.cpp

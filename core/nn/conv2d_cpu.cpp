@@ -5,8 +5,9 @@
 // W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
 // the activations as col directly. Forward convolutions with 3x3 and 5x5
 // kernels, stride 1, enough channels and wide enough rows go to Winograd
-// (conv2d_winograd_applies), and so do the stride-1 data gradients of such
-// layers.
+// (conv2d_winograd_applies); stride-1 ones with few channels to the direct
+// kernel (conv2d_direct_applies); the stride-1 data gradients follow, as
+// forward convolutions.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
 // im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
@@ -15,6 +16,7 @@
 // while the engine runs its other ops.
 #include "core/nn/conv2d_cpu.h"
 
+#include "core/nn/conv2d_direct.h"
 #include "core/nn/conv2d_winograd.h"
 #include "core/nn/cpu_pool.h"
 #include "core/nn/sgemm_cpu.h"
@@ -204,13 +206,19 @@ void check_workspace(const char* op, std::size_t actual, std::size_t needed) {
 
 // Scratch of forward(): Winograd's for the shapes it takes, im2col's otherwise.
 std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
-  return conv2d_winograd_applies(sh) ? conv2d_winograd_workspace_floats(sh) : plan.workspace;
+  if (conv2d_winograd_applies(sh)) return conv2d_winograd_workspace_floats(sh);
+  if (!plan.direct && conv2d_direct_applies(sh)) return conv2d_direct_workspace_floats(sh);
+  return plan.workspace;
 }
 
 void forward(const Conv2dShape& sh, const Plan& plan, const float* x, const float* w, float* y,
              float* ws) {
   if (conv2d_winograd_applies(sh)) {
     conv2d_winograd_forward(sh, x, w, y, ws);
+    return;
+  }
+  if (!plan.direct && conv2d_direct_applies(sh)) {
+    conv2d_direct_forward(sh, x, w, y, ws);
     return;
   }
   const std::size_t in_image = std::size_t(sh.c) * sh.h * sh.w;

@@ -5,6 +5,7 @@
 // SGEMM rate for these K = 16 products, tens of GFLOP/s on a laptop, so a
 // speed-up of 10x or more. Prints one JSON object per layer.
 #include "core/nn/conv2d_cpu.h"
+#include "core/nn/conv2d_direct.h"
 #include "core/nn/conv2d_reference.h"
 #include "core/nn/conv2d_winograd.h"
 
@@ -128,33 +129,51 @@ private slots:
     std::fflush(stdout);
   }
 
-  // Winograd against im2col + SGEMM on the full U-Net's 3x3 and 5x5 layers
-  // (48 filters) at batch 1, crop 256: the time of each pass both ways.
-  void winogradVersusIm2col_data() {
+  // The fast paths against im2col + SGEMM at batch 1: Winograd on the full
+  // U-Net's 3x3 and 5x5 layers (48 filters, crop 256), the direct kernel on
+  // unet-small's (8 filters); the time of each pass both ways.
+  void fastPathsVersusIm2col_data() {
     QTest::addColumn<Conv2dShape>("shape");
+    QTest::addColumn<bool>("winograd"); // else the direct kernel
     const auto at = [](int c, int side, int k, int kernel) {
       Conv2dShape sh = layer(c, side, k, kernel);
       sh.n = 1;
       return sh;
     };
-    QTest::newRow("enc 48->48 3x3 @128") << at(48, 128, 48, 3);
-    QTest::newRow("enc 48->48 3x3 @64") << at(48, 64, 48, 3);
-    QTest::newRow("dec 144->96 3x3 @64") << at(144, 64, 96, 3);
-    QTest::newRow("dec 96->96 3x3 @128") << at(96, 128, 96, 3);
-    QTest::newRow("head 97->64 5x5 @256") << at(97, 256, 64, 5);
-    QTest::newRow("head 64->32 5x5 @256") << at(64, 256, 32, 5);
+    QTest::newRow("winograd enc 48->48 3x3 @128") << at(48, 128, 48, 3) << true;
+    QTest::newRow("winograd enc 48->48 3x3 @64") << at(48, 64, 48, 3) << true;
+    QTest::newRow("winograd dec 144->96 3x3 @64") << at(144, 64, 96, 3) << true;
+    QTest::newRow("winograd dec 96->96 3x3 @128") << at(96, 128, 96, 3) << true;
+    QTest::newRow("winograd head 97->64 5x5 @256") << at(97, 256, 64, 5) << true;
+    QTest::newRow("winograd head 64->32 5x5 @256") << at(64, 256, 32, 5) << true;
+    QTest::newRow("direct stem 1->8 11x11 @256") << at(1, 256, 8, 11) << false;
+    QTest::newRow("direct enc 8->8 3x3 @128") << at(8, 128, 8, 3) << false;
+    QTest::newRow("direct dec 24->16 3x3 @128") << at(24, 128, 16, 3) << false;
+    QTest::newRow("direct head 17->16 5x5 @256") << at(17, 256, 16, 5) << false;
+    QTest::newRow("direct head 16->8 5x5 @256") << at(16, 256, 8, 5) << false;
+    QTest::newRow("direct head 8->1 5x5 @256") << at(8, 256, 1, 5) << false;
   }
 
-  void winogradVersusIm2col() {
+  void fastPathsVersusIm2col() {
     QFETCH(Conv2dShape, shape);
+    QFETCH(bool, winograd);
+    const auto set_mode = [winograd](int mode) {
+      if (winograd)
+        nn::testing::set_conv2d_winograd_mode(mode);
+      else
+        nn::testing::set_conv2d_direct_mode(mode);
+    };
+    set_mode(0);
+    if (!(winograd ? nn::conv2d_winograd_applies(shape) : nn::conv2d_direct_applies(shape)))
+      QSKIP("the fast path does not take this shape on this machine");
     std::mt19937 rng(7);
     const std::vector<float> x = random_floats(shape.input_count(), rng);
     const std::vector<float> w = random_floats(shape.weight_count(), rng);
     const std::vector<float> dy = random_floats(shape.output_count(), rng);
     std::vector<float> y(shape.output_count()), dx(shape.input_count()), dw(shape.weight_count());
-    double ms[2][3] = {};
-    for (int mode : {-1, 0}) {
-      nn::testing::set_conv2d_winograd_mode(mode);
+    double ms[2][3] = {}; // [im2col, fast][forward, data, filter]
+    for (int fast : {0, 1}) {
+      set_mode(fast ? 0 : -1);
       std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape));
       const auto fwd = [&] { nn::conv2d_forward_cpu(shape, x, w, y, ws); };
       const auto data = [&] { nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws); };
@@ -162,14 +181,13 @@ private slots:
       fwd();
       data();
       filter();
-      ms[mode + 1][0] = median_ms(kFastReps, fwd);
-      ms[mode + 1][1] = median_ms(kFastReps, data);
-      ms[mode + 1][2] = median_ms(kFastReps, filter);
+      ms[fast][0] = median_ms(kFastReps, fwd);
+      ms[fast][1] = median_ms(kFastReps, data);
+      ms[fast][2] = median_ms(kFastReps, filter);
     }
-    nn::testing::set_conv2d_winograd_mode(0);
-    QVERIFY(nn::conv2d_winograd_applies(shape));
-    std::printf("{\"bench\":\"conv2d_winograd\",\"layer\":\"%s\",\"im2col_ms\":[%.2f,%.2f,%.2f],"
-                "\"winograd_ms\":[%.2f,%.2f,%.2f],\"speedup\":[%.2f,%.2f,%.2f]}\n",
+    set_mode(0);
+    std::printf("{\"bench\":\"conv2d_fast_path\",\"layer\":\"%s\",\"im2col_ms\":[%.2f,%.2f,%.2f],"
+                "\"fast_ms\":[%.2f,%.2f,%.2f],\"speedup\":[%.2f,%.2f,%.2f]}\n",
                 QTest::currentDataTag(), ms[0][0], ms[0][1], ms[0][2], ms[1][0], ms[1][1], ms[1][2],
                 ms[0][0] / ms[1][0], ms[0][1] / ms[1][1], ms[0][2] / ms[1][2]);
     std::fflush(stdout);

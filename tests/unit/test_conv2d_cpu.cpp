@@ -7,6 +7,7 @@
 // (forced on small channel counts too), and span/workspace size errors.
 #include "core/base/error.h"
 #include "core/nn/conv2d_cpu.h"
+#include "core/nn/conv2d_direct.h"
 #include "core/nn/conv2d_reference.h"
 #include "core/nn/conv2d_winograd.h"
 #include "tests/support/gradient_check.h"
@@ -72,6 +73,7 @@ struct HookGuard {
     nn::testing::set_conv2d_cpu_force_builtin_gemm(false);
     nn::testing::set_conv2d_winograd_mode(0);
     nn::testing::set_conv2d_winograd_portable(false);
+    nn::testing::set_conv2d_direct_mode(0);
   }
 };
 
@@ -93,6 +95,8 @@ private slots:
   void matchesReference_data();
   void matchesReference();
   void blockPathIsBounded();
+  void directMatchesReference_data();
+  void directMatchesReference();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
   void backendName();
@@ -162,6 +166,7 @@ void TestConv2dCpu::matchesReference() {
   QFETCH(int, block_pixels);
   QFETCH(bool, builtin);
   HookGuard guard;
+  nn::testing::set_conv2d_direct_mode(-1); // im2col + SGEMM here (see directMatchesReference)
   const std::size_t rows = std::size_t(shape.c) * shape.r * shape.s;
   nn::testing::set_conv2d_cpu_block_limit(std::size_t(block_pixels) * rows);
   nn::testing::set_conv2d_cpu_force_builtin_gemm(builtin);
@@ -250,6 +255,7 @@ void TestConv2dCpu::matchesReference() {
 
 void TestConv2dCpu::blockPathIsBounded() {
   HookGuard guard;
+  nn::testing::set_conv2d_direct_mode(-1); // im2col's blocks
   // A 512 x 512 image, 97 channels, 5x5 "same": im2col would be 2425 x 262144
   // floats (2.4 GiB); blocks keep it within 4 MiB.
   QCOMPARE(nn::kConv2dCpuBlockFloats, std::size_t(1) << 20);
@@ -283,6 +289,48 @@ void TestConv2dCpu::blockPathIsBounded() {
            std::size_t(825) * 1261);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 1, 1, 0, 1, 1)),
            std::size_t(0));
+}
+
+void TestConv2dCpu::directMatchesReference_data() {
+  QTest::addColumn<Conv2dShape>("shape");
+  Conv2dShape rect = Conv2dShape::square(2, 3, 13, 21, 5, 3, 5, 1);
+  rect.pad_w = 2;
+  QTest::newRow("3x3 pad 1, 3 -> 5, batch 2") << Conv2dShape::square(2, 3, 17, 14, 5, 3, 3, 1);
+  QTest::newRow("3x3 pad 0, 16 -> 16") << Conv2dShape::square(1, 16, 12, 19, 16, 3, 3, 0);
+  QTest::newRow("3x3 pad 2, 8 -> 9 (a partial block)")
+      << Conv2dShape::square(1, 8, 9, 10, 9, 3, 3, 2);
+  QTest::newRow("5x5 pad 2, 17 -> 16") << Conv2dShape::square(2, 17, 15, 33, 16, 5, 5, 2);
+  QTest::newRow("5x5 pad 2, 8 -> 1") << Conv2dShape::square(1, 8, 11, 26, 1, 5, 5, 2);
+  QTest::newRow("11x11 pad 5, 1 -> 16") << Conv2dShape::square(2, 1, 32, 29, 16, 11, 11, 5);
+  QTest::newRow("rows narrower than a vector") << Conv2dShape::square(1, 4, 6, 5, 3, 3, 3, 1);
+  QTest::newRow("3x5 kernel, pads 1 and 2") << rect;
+  QTest::newRow("24 -> 24 3x3 @40") << Conv2dShape::square(1, 24, 40, 40, 24, 3, 3, 1);
+}
+
+void TestConv2dCpu::directMatchesReference() {
+  // Forced on whatever the channels (the default takes at most 24 in and
+  // out). The forward pass and the stride-1 data gradient run through it;
+  // the sums run in another order than im2col's, within the same bound.
+  QFETCH(Conv2dShape, shape);
+  HookGuard guard;
+  nn::testing::set_conv2d_direct_mode(1);
+  if (!nn::conv2d_direct_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
+  std::mt19937 rng(5);
+  const std::vector<float> x = random_floats(shape.input_count(), rng);
+  const std::vector<float> w = random_floats(shape.weight_count(), rng);
+  const std::vector<float> dy = random_floats(shape.output_count(), rng);
+  std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
+  std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
+  nn::conv2d_forward(shape, widen(x), widen(w), want_y);
+  nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
+  nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
+  nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
+  std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape), std::nanf(""));
+  std::vector<float> y(shape.output_count(), std::nanf("")), dx(shape.input_count(), std::nanf(""));
+  nn::conv2d_forward_cpu(shape, x, w, y, ws);
+  nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+  compare("y (direct)", y, want_y, mag_y);
+  compare("dx (direct)", dx, want_dx, mag_dx);
 }
 
 void TestConv2dCpu::winogradMatchesReference_data() {
@@ -377,6 +425,8 @@ void TestConv2dCpu::backendName() {
 }
 
 void TestConv2dCpu::wrongSizes() {
+  HookGuard guard;
+  nn::testing::set_conv2d_direct_mode(-1); // im2col's workspace sizes
   const Conv2dShape sh = Conv2dShape::square(1, 2, 4, 4, 3, 3, 3, 1, 1, 1);
   std::vector<float> x(sh.input_count()), w(sh.weight_count()), y(sh.output_count());
   std::vector<float> ws(nn::conv2d_cpu_workspace_floats(sh));
