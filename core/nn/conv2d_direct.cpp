@@ -63,6 +63,7 @@ Layout layout_of(const Conv2dShape& sh) {
   return l;
 }
 
+#if ATELIER_DIRECT_AVX2
 // wp[block][c][i][j][lane] = w[block * 8 + lane][c][i][j], zero past k.
 void pack_filters(const Conv2dShape& sh, const Layout& l, const float* w, float* wp) {
   const std::size_t taps = std::size_t(sh.r) * std::size_t(sh.s);
@@ -76,7 +77,6 @@ void pack_filters(const Conv2dShape& sh, const Layout& l, const float* w, float*
         }
 }
 
-#if ATELIER_DIRECT_AVX2
 // Output rows [y0, y1) of one block of eight output channels.
 [[gnu::target("avx2,fma")]] void block_rows(const Conv2dShape& sh, const Layout& l,
                                             const float* padded, const float* wp, int block, int y0,
