@@ -180,6 +180,12 @@ TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   return {n, rest / p.tiles_w * p.m, rest % p.tiles_w * p.m};
 }
 
+// The origins of tiles [t, t + lanes).
+void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o) {
+  for (int q = 0; q < lanes; ++q)
+    o[q] = tile_origin(p, t + q);
+}
+
 // Eight tiles side by side in one tile row (lane q starts q m columns
 // right of lane 0).
 bool side_by_side(const TileOrigin* o, int lanes, int m) {
@@ -393,8 +399,7 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
   for (int j0 = 0; j0 < count; j0 += kLanes) {
     const int lanes = std::min(kLanes, count - j0);
     TileOrigin o[kLanes];
-    for (int q = 0; q < lanes; ++q)
-      o[q] = tile_origin(p, t0 + j0 + q);
+    tile_origins(p, t0 + j0, lanes, o);
     const int iy0 = o[0].oy - sh.pad_h, ix0 = o[0].ox - sh.pad_w;
     if (side_by_side(o, lanes, p.m) && iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h &&
         ix0 + side_by_side_width(p.m) <= sh.w) {
@@ -441,8 +446,7 @@ void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, st
   for (int j0 = 0; j0 < count; j0 += kLanes) {
     const int lanes = std::min(kLanes, count - j0);
     TileOrigin o[kLanes];
-    for (int q = 0; q < lanes; ++q)
-      o[q] = tile_origin(p, t0 + j0 + q);
+    tile_origins(p, t0 + j0, lanes, o);
     if (side_by_side(o, lanes, p.m) && o[0].oy + p.m <= p.out_h &&
         o[0].ox + kLanes * p.m <= p.out_w) {
       float* y0 = y + std::size_t(o[0].n) * sh.k * plane + std::size_t(o[0].oy) * p.out_w + o[0].ox;
