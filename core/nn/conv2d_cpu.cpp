@@ -204,7 +204,8 @@ void check_workspace(const char* op, std::size_t actual, std::size_t needed) {
                 " values, the shape needs at least " + std::to_string(needed));
 }
 
-// Scratch of forward(): Winograd's for the shapes it takes, im2col's otherwise.
+// Scratch of forward(): Winograd's or the direct kernel's for the shapes they
+// take, im2col's otherwise.
 std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
   if (conv2d_winograd_applies(sh)) return conv2d_winograd_workspace_floats(sh);
   if (!plan.direct && conv2d_direct_applies(sh)) return conv2d_direct_workspace_floats(sh);

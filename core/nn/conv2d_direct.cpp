@@ -23,7 +23,6 @@ namespace {
 
 constexpr int kLanes = 8;  // output columns per register
 constexpr int kBlockK = 8; // output channels per block
-constexpr int kSlack = 16; // floats after each padded row for the last vector's over-read
 
 std::atomic<int> g_mode{0};
 
@@ -55,7 +54,7 @@ Layout layout_of(const Conv2dShape& sh) {
   l.ph = sh.h + 2 * sh.pad_h;
   // Whole vectors over the output row, plus the kernel's reach beyond it.
   const int vectors = (l.out_w + kLanes - 1) / kLanes;
-  l.pw = std::max(sh.w + 2 * sh.pad_w, vectors * kLanes + sh.s - 1) + kSlack;
+  l.pw = std::max(sh.w + 2 * sh.pad_w, vectors * kLanes + sh.s - 1);
   l.k_blocks = (sh.k + kBlockK - 1) / kBlockK;
   l.padded = std::size_t(sh.c) * std::size_t(l.ph) * std::size_t(l.pw);
   l.packed =

@@ -378,7 +378,7 @@ private:
 } // namespace
 
 std::string filter_and(const std::string& user, const std::string& guard) {
-  if (user.empty()) return guard;
+  if (user.find_first_not_of(" \t\r\n") == std::string::npos) return guard;
   (void)compile_filter(user);
   return "(" + user + ") and (" + guard + ")";
 }

@@ -29,7 +29,7 @@ struct CompiledFilter {
 // Throws atelier::Error naming the position (1-based) and offending token.
 CompiledFilter compile_filter(std::string_view text);
 
-// The filter text for "user and guard": guard alone when user is empty,
+// The filter text for "user and guard": guard alone when user is blank,
 // else "(user) and (guard)". user is compiled on its own first (Error when
 // it is not a whole expression), so text such as "a = 1) or (b = 2" cannot
 // close the parenthesis and escape the guard.

@@ -4,7 +4,8 @@
 // rectangular shapes, 1 and 97 channels, batches 1..3, accumulation, the
 // column-block path (forced with a tiny block limit), the built-in SGEMM
 // (forced even when OpenBLAS is present), Winograd's 3x3 and 5x5 path
-// (forced on small channel counts too), and span/workspace size errors.
+// (forced on small channel counts too), the direct kernel (forced on every
+// stride-1 shape), and span/workspace size errors.
 #include "core/base/error.h"
 #include "core/nn/conv2d_cpu.h"
 #include "core/nn/conv2d_direct.h"
@@ -13,9 +14,11 @@
 #include "tests/support/gradient_check.h"
 #include "tests/support/test_support.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,13 +85,27 @@ double check_forward_and_data(const Conv2dShape& shape, unsigned seed, const cha
   nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
   nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
   nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
-  std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape), std::nanf(""));
-  std::vector<float> y(shape.output_count(), std::nanf("")), dx(shape.input_count(), std::nanf(""));
-  nn::conv2d_forward_cpu(shape, x, w, y, ws);
-  nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+  // Outputs and workspace carry a sentinel tail that must stay untouched.
+  constexpr std::size_t kTail = 64;
+  const std::size_t ws_floats = nn::conv2d_cpu_workspace_floats(shape);
+  std::vector<float> ws_buf(ws_floats + kTail, std::nanf(""));
+  std::vector<float> y_buf(shape.output_count() + kTail, std::nanf(""));
+  std::vector<float> dx_buf(shape.input_count() + kTail, std::nanf(""));
+  const std::span<float> ws(ws_buf.data(), ws_floats), y_out(y_buf.data(), shape.output_count()),
+      dx_out(dx_buf.data(), shape.input_count());
+  for (auto* buf : {&ws_buf, &y_buf, &dx_buf})
+    std::fill(buf->end() - kTail, buf->end(), 12345.0f);
+  nn::conv2d_forward_cpu(shape, x, w, y_out, ws);
+  nn::conv2d_backward_data_cpu(shape, dy, w, dx_out, ws);
+  for (auto* buf : {&ws_buf, &y_buf, &dx_buf})
+    if (!std::all_of(buf->end() - kTail, buf->end(), [](float v) { return v == 12345.0f; })) {
+      QTest::qFail("a write past the end of an output or the workspace", __FILE__, __LINE__);
+      return 0;
+    }
+  const std::vector<float> y(y_out.begin(), y_out.end()), dx(dx_out.begin(), dx_out.end());
   double worst = 0;
   for (std::size_t i = 0; i < y.size(); ++i)
-    worst = std::max(worst, std::fabs(y[i] - want_y[i]) / mag_y[i]);
+    if (mag_y[i] > 0) worst = std::max(worst, std::fabs(y[i] - want_y[i]) / mag_y[i]);
   for (std::size_t i = 0; i < dx.size(); ++i)
     if (mag_dx[i] > 0) worst = std::max(worst, std::fabs(dx[i] - want_dx[i]) / mag_dx[i]);
   compare((std::string("y ") + what).c_str(), y, want_y, mag_y, {}, tol);

@@ -588,6 +588,7 @@ private slots:
 
   void filterAndKeepsTheGuard() {
     QCOMPARE(filter_and("", "import = ok"), std::string("import = ok"));
+    QCOMPARE(filter_and(" \t", "import = ok"), std::string("import = ok"));
     QCOMPARE(filter_and("a < 1 or b > 2", "import = ok"),
              std::string("(a < 1 or b > 2) and (import = ok)"));
     // Text that would close the parenthesis and leave the guard behind an

@@ -1,6 +1,7 @@
 // Metric histogram with brushing and bulk curation (see MetricsPanel.h).
 #include "widgets/metrics/MetricsPanel.h"
 
+#include "core/project/filter_expr.h"
 #include "widgets/metrics/HistogramView.h"
 #include "widgets/metrics/ScatterView.h"
 
@@ -202,7 +203,7 @@ QString MetricsPanel::rangeFilter() const {
   if (scatter_->isVisibleTo(this)) {
     if (!brushed_) return {};
     const QString test = QString("selection = \"%1\"").arg(kBrushed);
-    return filter_.trimmed().isEmpty() ? test : "(" + filter_ + ") and " + test;
+    return QString::fromStdString(project::filter_and(filter_.toStdString(), test.toStdString()));
   }
   const auto range = histogram_->range();
   if (!range || metric_->currentText().isEmpty()) return {};
@@ -211,7 +212,7 @@ QString MetricsPanel::rangeFilter() const {
   const QString test = QStringLiteral("%1 >= %2 and %1 <= %3")
                            .arg(field, QString::number(range->first, 'g', 17),
                                 QString::number(range->second, 'g', 17));
-  return filter_.trimmed().isEmpty() ? test : "(" + filter_ + ") and " + test;
+  return QString::fromStdString(project::filter_and(filter_.toStdString(), test.toStdString()));
 }
 
 std::size_t MetricsPanel::applyStatus(project::CurationStatus status) {
