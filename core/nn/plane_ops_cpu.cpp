@@ -5,6 +5,7 @@
 #include "core/base/error.h"
 #include "core/base/float4.h"
 #include "core/nn/cpu_pool.h"
+#include "core/nn/nn_check.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,11 +15,6 @@
 
 namespace atelier::nn {
 namespace {
-
-void check_positive(const char* op, const Nchw& s) {
-  if (s.n <= 0 || s.c <= 0 || s.h <= 0 || s.w <= 0)
-    throw Error(std::string(op) + ": tensor extents must be positive");
-}
 
 // f(p0, p1) over planes [p0, p1), the planes split over the pool when the
 // work (floats touched per plane) is large enough.
@@ -126,15 +122,24 @@ ConcatPlane concat_plane(const Nchw& as, int c2, std::size_t p, std::size_t plan
   return {false, (n * std::size_t(c2) + (c - as.c)) * plane};
 }
 
-void check_concat(const char* op, const Nchw& as, int c2) {
-  check_positive(op, as);
-  if (c2 <= 0) throw Error(std::string(op) + ": tensor extents must be positive");
+// f(offset in [a, b], plane p's place in a or b, plane size) for every
+// plane, the planes spread over the pool.
+template <typename F>
+void for_concat_planes(const char* op, const Nchw& as, int c2, F&& f) {
+  detail::check_extent(op, as);
+  detail::check_extent(op, Nchw{as.n, c2, as.h, as.w});
+  const std::size_t plane = std::size_t(as.h) * std::size_t(as.w);
+  const std::size_t planes = std::size_t(as.n) * std::size_t(as.c + c2);
+  for_planes(planes, 2 * plane, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      f(p * plane, concat_plane(as, c2, p, plane), plane);
+  });
 }
 
 } // namespace
 
 void max_pool2x2_forward_cpu(const Nchw& s, const float* x, float* y, std::uint8_t* argmax) {
-  check_positive("max_pool2x2_forward", s);
+  detail::check_extent("max_pool2x2_forward", s);
   if (s.h < 2 || s.w < 2) throw Error("max_pool2x2_forward: input is smaller than the 2x2 window");
   const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
   const std::size_t out = std::size_t(s.h / 2) * std::size_t(s.w / 2);
@@ -146,7 +151,7 @@ void max_pool2x2_forward_cpu(const Nchw& s, const float* x, float* y, std::uint8
 
 void max_pool2x2_backward_cpu(const Nchw& s, const std::uint8_t* argmax, const float* dy,
                               float* dx) {
-  check_positive("max_pool2x2_backward", s);
+  detail::check_extent("max_pool2x2_backward", s);
   if (s.h < 2 || s.w < 2) throw Error("max_pool2x2_backward: input is smaller than the 2x2 window");
   const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
   const std::size_t out = std::size_t(s.h / 2) * std::size_t(s.w / 2);
@@ -159,7 +164,7 @@ void max_pool2x2_backward_cpu(const Nchw& s, const std::uint8_t* argmax, const f
 }
 
 void upsample_nearest2x_forward_cpu(const Nchw& s, const float* x, float* y) {
-  check_positive("upsample_nearest2x_forward", s);
+  detail::check_extent("upsample_nearest2x_forward", s);
   const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
   for_planes(std::size_t(s.n) * std::size_t(s.c), 5 * in, [&](std::size_t p0, std::size_t p1) {
     for (std::size_t p = p0; p < p1; ++p)
@@ -168,7 +173,7 @@ void upsample_nearest2x_forward_cpu(const Nchw& s, const float* x, float* y) {
 }
 
 void upsample_nearest2x_backward_cpu(const Nchw& s, const float* dy, float* dx) {
-  check_positive("upsample_nearest2x_backward", s);
+  detail::check_extent("upsample_nearest2x_backward", s);
   const std::size_t in = std::size_t(s.h) * std::size_t(s.w);
   for_planes(std::size_t(s.n) * std::size_t(s.c), 5 * in, [&](std::size_t p0, std::size_t p1) {
     for (std::size_t p = p0; p < p1; ++p)
@@ -178,28 +183,18 @@ void upsample_nearest2x_backward_cpu(const Nchw& s, const float* dy, float* dx) 
 
 void concat_channels_forward_cpu(const Nchw& a_shape, int c2, const float* a, const float* b,
                                  float* y) {
-  check_concat("concat_channels_forward", a_shape, c2);
-  const std::size_t plane = std::size_t(a_shape.h) * std::size_t(a_shape.w);
-  const std::size_t planes = std::size_t(a_shape.n) * std::size_t(a_shape.c + c2);
-  for_planes(planes, 2 * plane, [&](std::size_t p0, std::size_t p1) {
-    for (std::size_t p = p0; p < p1; ++p) {
-      const ConcatPlane cp = concat_plane(a_shape, c2, p, plane);
-      std::memcpy(y + p * plane, (cp.in_a ? a : b) + cp.offset, plane * sizeof(float));
-    }
-  });
+  for_concat_planes("concat_channels_forward", a_shape, c2,
+                    [&](std::size_t at, const ConcatPlane& cp, std::size_t plane) {
+                      std::memcpy(y + at, (cp.in_a ? a : b) + cp.offset, plane * sizeof(float));
+                    });
 }
 
 void concat_channels_backward_cpu(const Nchw& a_shape, int c2, const float* dy, float* da,
                                   float* db) {
-  check_concat("concat_channels_backward", a_shape, c2);
-  const std::size_t plane = std::size_t(a_shape.h) * std::size_t(a_shape.w);
-  const std::size_t planes = std::size_t(a_shape.n) * std::size_t(a_shape.c + c2);
-  for_planes(planes, 2 * plane, [&](std::size_t p0, std::size_t p1) {
-    for (std::size_t p = p0; p < p1; ++p) {
-      const ConcatPlane cp = concat_plane(a_shape, c2, p, plane);
-      std::memcpy((cp.in_a ? da : db) + cp.offset, dy + p * plane, plane * sizeof(float));
-    }
-  });
+  for_concat_planes("concat_channels_backward", a_shape, c2,
+                    [&](std::size_t at, const ConcatPlane& cp, std::size_t plane) {
+                      std::memcpy((cp.in_a ? da : db) + cp.offset, dy + at, plane * sizeof(float));
+                    });
 }
 
 } // namespace atelier::nn

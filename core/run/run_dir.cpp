@@ -97,7 +97,7 @@ void RunDirectory::close_files() noexcept {
   log_fd_ = -1;
 }
 
-RunDirectory RunDirectory::create(const std::string& path, const std::string& run_json_text) {
+void RunDirectory::require_new(const std::string& path) {
   std::error_code ec;
   if (fs::exists(path, ec)) {
     if (!fs::is_directory(path, ec)) throw Error(path + ": exists and is not a folder");
@@ -105,6 +105,10 @@ RunDirectory RunDirectory::create(const std::string& path, const std::string& ru
       throw Error(path + ": run directory already exists and is not empty; resume it or choose "
                          "another run id");
   }
+}
+
+RunDirectory RunDirectory::create(const std::string& path, const std::string& run_json_text) {
+  require_new(path);
   check_run_json(run_json_text, path + "/run.json");
   make_dirs(path + "/checkpoints");
   write_file_atomic(path + "/run.json", run_json_text);

@@ -25,6 +25,9 @@ public:
   // run_json_text, which must be a JSON object. An existing non-empty folder is
   // refused with an Error (resume it with open_for_resume instead).
   static RunDirectory create(const std::string& path, const std::string& run_json_text);
+  // The check create() makes first: Error when path exists and is not an
+  // empty folder. For callers with long work to do before creating it.
+  static void require_new(const std::string& path);
   // Opens an existing run to continue it: run.json must exist and be a JSON
   // object (FormatError otherwise); a missing checkpoints/ is recreated.
   static RunDirectory open_for_resume(const std::string& path);

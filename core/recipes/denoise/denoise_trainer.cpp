@@ -19,7 +19,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -411,10 +410,7 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
   if (o.normalisation == "dataset" && !o.normalisation_record) {
     // The training pairs' own record: every pixel of both halves, pooled.
     // A run folder in the way is reported before the pass over the data.
-    std::error_code ec;
-    if (std::filesystem::exists(o.run_dir, ec) && !std::filesystem::is_empty(o.run_dir, ec))
-      throw Error(o.run_dir + ": run directory already exists and is not empty; resume it or "
-                              "choose another run id");
+    run::RunDirectory::require_new(o.run_dir);
     o.normalisation_record = pairs_statistics(train, o.loader_threads);
     check_normalisation_record(*o.normalisation_record, "train: the training pairs");
     o.normalisation_source = "pooled over the " + std::to_string(train.size()) + " training pairs";
