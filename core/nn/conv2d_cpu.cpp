@@ -6,8 +6,8 @@
 // the activations as col directly. Forward convolutions with 3x3 and 5x5
 // kernels, stride 1, enough channels and wide enough rows go to Winograd
 // (conv2d_winograd_applies); stride-1 ones with few channels to the direct
-// kernel (conv2d_direct_applies); the stride-1 data gradients follow, as
-// forward convolutions.
+// kernel (conv2d_direct_applies), which also takes their filter gradients;
+// the stride-1 data gradients follow, as forward convolutions.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
 // im2col/col2im and every SGEMM, split into blocks of C that OpenBLAS (kept
@@ -212,6 +212,13 @@ std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
   return plan.workspace;
 }
 
+// Scratch of backward_filter(): the direct kernel's for the shapes it takes,
+// im2col's otherwise.
+std::size_t filter_workspace(const Conv2dShape& sh, const Plan& plan) {
+  if (!plan.direct && conv2d_direct_applies(sh)) return conv2d_direct_filter_workspace_floats(sh);
+  return plan.workspace;
+}
+
 void forward(const Conv2dShape& sh, const Plan& plan, const float* x, const float* w, float* y,
              float* ws) {
   if (conv2d_winograd_applies(sh)) {
@@ -301,6 +308,10 @@ void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, con
 
 void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, const float* dy,
                      float* dw, float* ws, bool accumulate) {
+  if (!plan.direct && conv2d_direct_applies(sh)) {
+    conv2d_direct_backward_filter(sh, x, dy, dw, ws, accumulate);
+    return;
+  }
   const std::size_t in_image = std::size_t(sh.c) * sh.h * sh.w;
   const std::size_t out_image = std::size_t(sh.k) * plan.pixels;
   const int ld = int(plan.pixels);
@@ -330,7 +341,7 @@ std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape) {
   const Plan plan = make_plan(shape);
   // forward, backward filter (im2col), backward data (a forward convolution
   // of the transposed shape and the flipped filters, or col2im).
-  std::size_t floats = std::max(forward_workspace(shape, plan), plan.workspace);
+  std::size_t floats = std::max(forward_workspace(shape, plan), filter_workspace(shape, plan));
   Conv2dShape t;
   if (!plan.direct && transposed_shape(shape, t))
     floats = std::max(floats, forward_workspace(t, make_plan(t)) + shape.weight_count());
@@ -380,7 +391,7 @@ void conv2d_backward_filter_cpu(const Conv2dShape& shape, std::span<const float>
   check_size("conv2d_backward_filter_cpu", "dy", dy.size(), shape.output_count());
   check_size("conv2d_backward_filter_cpu", "dw", dw.size(), shape.weight_count());
   const Plan plan = make_plan(shape);
-  check_workspace("conv2d_backward_filter_cpu", workspace.size(), plan.workspace);
+  check_workspace("conv2d_backward_filter_cpu", workspace.size(), filter_workspace(shape, plan));
   backward_filter(shape, plan, x.data(), dy.data(), dw.data(), workspace.data(), accumulate);
 }
 

@@ -26,6 +26,16 @@ std::size_t conv2d_direct_workspace_floats(const Conv2dShape& shape);
 void conv2d_direct_forward(const Conv2dShape& shape, const float* x, const float* w, float* y,
                            float* workspace);
 
+// The filter gradient for the same shapes, without an im2col matrix: each
+// task multiplies one input channel's padded rows by up to four output
+// channels' dy rows, eight columns at a time, kept as lane-wise partial sums
+// and summed in a fixed order at the end (the same result whatever the thread
+// count). dw = the gradient, or dw + the gradient when accumulate. Error
+// unless the shape has stride 1 and dilation 1 and the machine AVX2 and FMA.
+std::size_t conv2d_direct_filter_workspace_floats(const Conv2dShape& shape);
+void conv2d_direct_backward_filter(const Conv2dShape& shape, const float* x, const float* dy,
+                                   float* dw, float* workspace, bool accumulate);
+
 namespace testing {
 // 0: the default rule; 1: every stride-1, undilated shape whatever its
 // channels (on AVX2 machines); -1: never.

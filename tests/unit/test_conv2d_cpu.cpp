@@ -69,47 +69,65 @@ void compare(const char* what, const std::vector<float>& got, const std::vector<
   }
 }
 
-// The forward pass and the data gradient of shape through the CPU
-// convolution against the f64 reference, within tol of the sum of |terms|.
-// Workspace and outputs start as NaN, so an unwritten value fails. Returns
-// the worst error relative to that sum.
-double check_forward_and_data(const Conv2dShape& shape, unsigned seed, const char* what,
-                              double tol) {
+// All three passes of shape through the CPU convolution against the f64
+// reference, within tol of the sum of |terms|, and the filter gradient's
+// accumulation. Workspace and outputs start as NaN, so an unwritten value
+// fails. Returns the worst error relative to that sum.
+double check_passes(const Conv2dShape& shape, unsigned seed, const char* what, double tol) {
   std::mt19937 rng(seed);
   const std::vector<float> x = random_floats(shape.input_count(), rng);
   const std::vector<float> w = random_floats(shape.weight_count(), rng);
   const std::vector<float> dy = random_floats(shape.output_count(), rng);
+  const std::vector<float> dw0 = random_floats(shape.weight_count(), rng);
   std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
   std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
+  std::vector<double> want_dw(shape.weight_count()), mag_dw(want_dw.size());
   nn::conv2d_forward(shape, widen(x), widen(w), want_y);
   nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
   nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
   nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
+  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want_dw);
+  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag_dw);
   // Outputs and workspace carry a sentinel tail that must stay untouched.
   constexpr std::size_t kTail = 64;
   const std::size_t ws_floats = nn::conv2d_cpu_workspace_floats(shape);
   std::vector<float> ws_buf(ws_floats + kTail, std::nanf(""));
   std::vector<float> y_buf(shape.output_count() + kTail, std::nanf(""));
   std::vector<float> dx_buf(shape.input_count() + kTail, std::nanf(""));
+  std::vector<float> dw_buf(shape.weight_count() + kTail, std::nanf(""));
   const std::span<float> ws(ws_buf.data(), ws_floats), y_out(y_buf.data(), shape.output_count()),
-      dx_out(dx_buf.data(), shape.input_count());
-  for (auto* buf : {&ws_buf, &y_buf, &dx_buf})
+      dx_out(dx_buf.data(), shape.input_count()), dw_out(dw_buf.data(), shape.weight_count());
+  for (auto* buf : {&ws_buf, &y_buf, &dx_buf, &dw_buf})
     std::fill(buf->end() - kTail, buf->end(), 12345.0f);
   nn::conv2d_forward_cpu(shape, x, w, y_out, ws);
   nn::conv2d_backward_data_cpu(shape, dy, w, dx_out, ws);
-  for (auto* buf : {&ws_buf, &y_buf, &dx_buf})
+  nn::conv2d_backward_filter_cpu(shape, x, dy, dw_out, ws);
+  for (auto* buf : {&ws_buf, &y_buf, &dx_buf, &dw_buf})
     if (!std::all_of(buf->end() - kTail, buf->end(), [](float v) { return v == 12345.0f; })) {
       QTest::qFail("a write past the end of an output or the workspace", __FILE__, __LINE__);
       return 0;
     }
-  const std::vector<float> y(y_out.begin(), y_out.end()), dx(dx_out.begin(), dx_out.end());
+  const std::vector<float> y(y_out.begin(), y_out.end()), dx(dx_out.begin(), dx_out.end()),
+      dw(dw_out.begin(), dw_out.end());
   double worst = 0;
-  for (std::size_t i = 0; i < y.size(); ++i)
-    if (mag_y[i] > 0) worst = std::max(worst, std::fabs(y[i] - want_y[i]) / mag_y[i]);
-  for (std::size_t i = 0; i < dx.size(); ++i)
-    if (mag_dx[i] > 0) worst = std::max(worst, std::fabs(dx[i] - want_dx[i]) / mag_dx[i]);
+  const auto track = [&worst](const std::vector<float>& got, const std::vector<double>& want,
+                              const std::vector<double>& mag) {
+    for (std::size_t i = 0; i < got.size(); ++i)
+      if (mag[i] > 0) worst = std::max(worst, std::fabs(got[i] - want[i]) / mag[i]);
+  };
+  track(y, want_y, mag_y);
+  track(dx, want_dx, mag_dx);
+  track(dw, want_dw, mag_dw);
   compare((std::string("y ") + what).c_str(), y, want_y, mag_y, {}, tol);
   compare((std::string("dx ") + what).c_str(), dx, want_dx, mag_dx, {}, tol);
+  compare((std::string("dw ") + what).c_str(), dw, want_dw, mag_dw, {}, tol);
+  // Accumulation adds to what is there.
+  std::vector<double> want_acc(dw0.size());
+  for (std::size_t i = 0; i < dw0.size(); ++i)
+    want_acc[i] = double(dw0[i]) + want_dw[i];
+  std::vector<float> acc = dw0;
+  nn::conv2d_backward_filter_cpu(shape, x, dy, acc, ws, true);
+  compare((std::string("dw accumulated ") + what).c_str(), acc, want_acc, mag_dw, dw0, tol);
   return worst;
 }
 
@@ -351,18 +369,22 @@ void TestConv2dCpu::directMatchesReference_data() {
   QTest::newRow("11x11 pad 5, 1 -> 16") << Conv2dShape::square(2, 1, 32, 29, 16, 11, 11, 5);
   QTest::newRow("rows narrower than a vector") << Conv2dShape::square(1, 4, 6, 5, 3, 3, 3, 1);
   QTest::newRow("3x5 kernel, pads 1 and 2") << rect;
-  QTest::newRow("24 -> 24 3x3 @40") << Conv2dShape::square(1, 24, 40, 40, 24, 3, 3, 1);
+  QTest::newRow("24 -> 24 3x3 @40 (two row bands)")
+      << Conv2dShape::square(1, 24, 40, 40, 24, 3, 3, 1);
+  // Output channel blocks of 4 and 2; rows wider than a band.
+  QTest::newRow("5x5 pad 2, 2 -> 6, 1030 wide") << Conv2dShape::square(2, 2, 3, 1030, 6, 5, 5, 2);
 }
 
 void TestConv2dCpu::directMatchesReference() {
   // Forced on whatever the channels (the default takes at most 24 in and
-  // out). The forward pass and the stride-1 data gradient run through it;
-  // the sums run in another order than im2col's, within the same bound.
+  // out). All three passes run through it (the data gradient as a forward
+  // convolution); the sums run in another order than im2col's, within the
+  // same bound.
   QFETCH(Conv2dShape, shape);
   HookGuard guard;
   nn::testing::set_conv2d_direct_mode(1);
   if (!nn::conv2d_direct_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
-  check_forward_and_data(shape, 5, "(direct)", kTol);
+  check_passes(shape, 5, "(direct)", kTol);
 }
 
 void TestConv2dCpu::winogradMatchesReference_data() {
@@ -407,7 +429,7 @@ void TestConv2dCpu::winogradMatchesReference() {
   nn::testing::set_conv2d_winograd_portable(portable);
   nn::testing::set_conv2d_cpu_force_builtin_gemm(builtin);
   QVERIFY(nn::conv2d_winograd_applies(shape));
-  const double worst = check_forward_and_data(shape, 99, "(Winograd)", kWinogradTol);
+  const double worst = check_passes(shape, 99, "(Winograd)", kWinogradTol);
   qInfo("worst error / sum of |terms|: %.3g", worst);
 }
 
