@@ -5,8 +5,9 @@
 // W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
 // the activations as col directly. Forward convolutions with 3x3 and 5x5
 // kernels, stride 1, enough channels and wide enough rows go to Winograd
-// (conv2d_winograd_applies); stride-1 ones with few channels to the direct
-// kernel (conv2d_direct_applies), which also takes their filter gradients;
+// (conv2d_winograd_applies); other stride-1 ones with few output channels
+// to the direct kernel (conv2d_direct_applies), which also takes the filter
+// gradients of those with fewer (conv2d_direct_filter_applies);
 // the stride-1 data gradients follow, as forward convolutions.
 //
 // Threads: one small pool (as many threads as OpenBLAS would have used) for
@@ -215,7 +216,8 @@ std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
 // Scratch of backward_filter(): the direct kernel's for the shapes it takes,
 // im2col's otherwise.
 std::size_t filter_workspace(const Conv2dShape& sh, const Plan& plan) {
-  if (!plan.direct && conv2d_direct_applies(sh)) return conv2d_direct_filter_workspace_floats(sh);
+  if (!plan.direct && conv2d_direct_filter_applies(sh))
+    return conv2d_direct_filter_workspace_floats(sh);
   return plan.workspace;
 }
 
@@ -308,7 +310,7 @@ void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, con
 
 void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, const float* dy,
                      float* dw, float* ws, bool accumulate) {
-  if (!plan.direct && conv2d_direct_applies(sh)) {
+  if (!plan.direct && conv2d_direct_filter_applies(sh)) {
     conv2d_direct_backward_filter(sh, x, dy, dw, ws, accumulate);
     return;
   }

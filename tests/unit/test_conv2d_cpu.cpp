@@ -139,6 +139,7 @@ struct HookGuard {
     nn::testing::set_conv2d_winograd_mode(0);
     nn::testing::set_conv2d_winograd_portable(false);
     nn::testing::set_conv2d_direct_mode(0);
+    nn::testing::set_conv2d_direct_band_limit(0);
   }
 };
 
@@ -384,7 +385,28 @@ void TestConv2dCpu::directMatchesReference() {
   HookGuard guard;
   nn::testing::set_conv2d_direct_mode(1);
   if (!nn::conv2d_direct_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
-  check_passes(shape, 5, "(direct)", kTol);
+  // Whole images in one band, one-row bands, and bands of a few rows.
+  std::vector<std::vector<float>> results;
+  for (std::size_t limit : {std::size_t(0), std::size_t(1), std::size_t(5000)}) {
+    nn::testing::set_conv2d_direct_band_limit(limit);
+    const std::string what = "(direct, band limit " + std::to_string(limit) + ")";
+    check_passes(shape, 5, what.c_str(), kTol);
+    if (QTest::currentTestFailed()) return;
+    // Bands change no sum: the same bits whatever their size.
+    std::mt19937 rng(11);
+    const std::vector<float> x = random_floats(shape.input_count(), rng);
+    const std::vector<float> w = random_floats(shape.weight_count(), rng);
+    const std::vector<float> dy = random_floats(shape.output_count(), rng);
+    std::vector<float> y(shape.output_count()), dx(shape.input_count()), dw(shape.weight_count());
+    nn::conv2d_forward_cpu(shape, x, w, y);
+    nn::conv2d_backward_data_cpu(shape, dy, w, dx);
+    nn::conv2d_backward_filter_cpu(shape, x, dy, dw);
+    y.insert(y.end(), dx.begin(), dx.end());
+    y.insert(y.end(), dw.begin(), dw.end());
+    results.push_back(std::move(y));
+  }
+  QVERIFY(results[1] == results[0]);
+  QVERIFY(results[2] == results[0]);
 }
 
 void TestConv2dCpu::winogradMatchesReference_data() {
