@@ -4,6 +4,7 @@
 #include "core/nn/conv2d_direct.h"
 
 #include "core/base/error.h"
+#include "core/nn/conv2d_cpu.h"
 #include "core/nn/cpu_pool.h"
 
 #include <algorithm>
@@ -36,7 +37,7 @@ constexpr int tile_width(int kb) {
 // Padded input rows per band: all channels' rows for a band of output rows
 // fill at most this many floats (4 MiB), or one output row's when that is
 // more.
-constexpr std::size_t kDefaultBandFloats = std::size_t(1) << 20;
+constexpr std::size_t kDefaultBandFloats = kConv2dCpuBlockFloats;
 
 std::atomic<int> g_mode{0};
 std::atomic<std::size_t> g_band_floats{kDefaultBandFloats};

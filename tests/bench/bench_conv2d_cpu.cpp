@@ -152,6 +152,10 @@ private slots:
     QTest::newRow("direct head 17->16 5x5 @256") << at(17, 256, 16, 5) << false;
     QTest::newRow("direct head 16->8 5x5 @256") << at(16, 256, 8, 5) << false;
     QTest::newRow("direct head 8->1 5x5 @256") << at(8, 256, 1, 5) << false;
+    // The full U-Net's layers with few output channels or narrow rows.
+    QTest::newRow("direct unet stem 1->48 11x11 @256") << at(1, 256, 48, 11) << false;
+    QTest::newRow("direct unet head 32->1 5x5 @256") << at(32, 256, 1, 5) << false;
+    QTest::newRow("direct unet enc 48->48 3x3 @32") << at(48, 32, 48, 3) << false;
   }
 
   void fastPathsVersusIm2col() {

@@ -338,6 +338,16 @@ void TestConv2dCpu::blockPathIsBounded() {
   QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
   QVERIFY(nn::conv2d_cpu_workspace_floats(head) <=
           filters + nn::kConv2dCpuBlockFloats + head.weight_count());
+  // The direct kernel (the full U-Net's last layer, 32 -> 1 5x5, at 4096^2):
+  // one band of padded rows, whatever the image size.
+  nn::testing::set_conv2d_direct_mode(0);
+  const Conv2dShape last = Conv2dShape::square(1, 32, 4096, 4096, 1, 5, 5, 2, 1, 1);
+  if (nn::conv2d_direct_applies(last)) {
+    QVERIFY(nn::conv2d_direct_filter_applies(last));
+    QVERIFY(nn::conv2d_cpu_workspace_floats(last) <= nn::kConv2dCpuBlockFloats + 32 * 1024);
+    QVERIFY(nn::conv2d_cpu_workspace_floats(last) >= nn::kConv2dCpuBlockFloats / 2);
+  }
+  nn::testing::set_conv2d_direct_mode(-1);
   const Conv2dShape strided = Conv2dShape::square(4, 97, 512, 512, 16, 5, 5, 2, 2, 1);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(strided) % 2425, std::size_t(0));
   // One column wider than the limit still works (a block is >= 1 pixel):
