@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -142,15 +143,22 @@ void pack_filters(const Conv2dShape& sh, const Layout& l, const float* w, float*
         }
 }
 
-// KB output channels by VB vectors of one output row: `row` is the padded
-// input at the tile's first output pixel, wb the block's packed filters;
-// out[kk * plane + column] for the tile's columns, of which the last vector
-// holds `last` (1..8).
+// KB output channels by VB vectors of eight output pixels: `row` is the
+// padded input at the tile's first output pixel, wb the block's packed
+// filters. Vector v starts `step.in` floats after vector v - 1 in the input
+// and `step.out` after it in each output plane: the next eight columns of a
+// row, or (rows of at most eight) the next row. Vectors before the last
+// hold step.lanes outputs, the last `step.last` (1..8).
+struct TileStep {
+  std::size_t in = kLanes, out = kLanes;
+  int lanes = kLanes, last = kLanes;
+};
+
 template <int KB, int VB>
 struct ForwardTile {
   [[gnu::target("avx2,fma")]] static void run(const Conv2dShape& sh, const Layout& l,
-                                              const float* row, const float* wb, int last,
-                                              float* out, std::size_t plane) {
+                                              const float* row, const float* wb,
+                                              const TileStep& step, float* out, std::size_t plane) {
     __m256 acc[KB][VB];
 #pragma GCC unroll 8
     for (int kk = 0; kk < KB; ++kk)
@@ -171,7 +179,7 @@ struct ForwardTile {
             __m256 xv[VB];
 #pragma GCC unroll 8
             for (int v = 0; v < VB; ++v)
-              xv[v] = _mm256_loadu_ps(ri + j + v * kLanes);
+              xv[v] = _mm256_loadu_ps(ri + j + v * step.in);
 #pragma GCC unroll 8
             for (int kk = 0; kk < KB; ++kk) {
               const __m256 wv = _mm256_broadcast_ss(wj + kk);
@@ -186,7 +194,7 @@ struct ForwardTile {
               wv[kk] = _mm256_broadcast_ss(wj + kk);
 #pragma GCC unroll 8
             for (int v = 0; v < VB; ++v) {
-              const __m256 xv = _mm256_loadu_ps(ri + j + v * kLanes);
+              const __m256 xv = _mm256_loadu_ps(ri + j + v * step.in);
 #pragma GCC unroll 8
               for (int kk = 0; kk < KB; ++kk)
                 acc[kk][v] = _mm256_fmadd_ps(wv[kk], xv, acc[kk][v]);
@@ -196,28 +204,29 @@ struct ForwardTile {
       }
     }
 #pragma GCC unroll 8
-    for (int kk = 0; kk < KB; ++kk) {
-      float* o = out + std::size_t(kk) * plane;
+    for (int kk = 0; kk < KB; ++kk)
 #pragma GCC unroll 8
-      for (int v = 0; v + 1 < VB; ++v)
-        _mm256_storeu_ps(o + v * kLanes, acc[kk][v]);
-      if (last == kLanes) {
-        _mm256_storeu_ps(o + (VB - 1) * kLanes, acc[kk][VB - 1]);
-      } else {
-        alignas(32) float tmp[kLanes];
-        _mm256_store_ps(tmp, acc[kk][VB - 1]);
-        std::memcpy(o + (VB - 1) * kLanes, tmp, std::size_t(last) * sizeof(float));
+      for (int v = 0; v < VB; ++v) {
+        float* o = out + std::size_t(kk) * plane + v * step.out;
+        const int lanes = v + 1 < VB ? step.lanes : step.last;
+        if (lanes == kLanes) {
+          _mm256_storeu_ps(o, acc[kk][v]);
+        } else {
+          alignas(32) float tmp[kLanes];
+          _mm256_store_ps(tmp, acc[kk][v]);
+          std::memcpy(o, tmp, std::size_t(lanes) * sizeof(float));
+        }
       }
-    }
   }
 };
 
-using ForwardFn = void (*)(const Conv2dShape&, const Layout&, const float*, const float*, int,
-                           float*, std::size_t);
+using ForwardFn = void (*)(const Conv2dShape&, const Layout&, const float*, const float*,
+                           const TileStep&, float*, std::size_t);
 
 // Output rows [y0, y1) of one block of output channels, in register tiles
-// along each row (a narrower one at its end); padded holds the band from
-// output row `band0`.
+// along each row (a narrower one at its end), or across rows when a row fits
+// one vector (the U-Net's deepest levels); padded holds the band from output
+// row `band0`.
 void block_rows(const Conv2dShape& sh, const Layout& l, const float* padded, int band0,
                 const float* wp, int block, int y0, int y1, float* yn) {
   const std::size_t plane = std::size_t(l.out_h) * std::size_t(l.out_w);
@@ -225,15 +234,37 @@ void block_rows(const Conv2dShape& sh, const Layout& l, const float* padded, int
   const float* wb = wp + std::size_t(block) * sh.c * sh.r * sh.s * kBlockK;
   const int width = tile_width(kb);
   const ForwardFn whole = tile_for<ForwardFn, ForwardTile>(kb, width);
-  for (int oy = y0; oy < y1; ++oy)
-    for (int ox = 0; ox < l.out_w; ox += width * kLanes) {
-      const int columns = std::min(width * kLanes, l.out_w - ox);
-      const int vectors = (columns + kLanes - 1) / kLanes;
+  float* yb = yn + std::size_t(k0) * plane;
+  if (l.out_w <= kLanes) {
+    TileStep step;
+    step.in = std::size_t(l.pw);
+    step.out = std::size_t(l.out_w);
+    step.lanes = step.last = l.out_w;
+    for (int oy = y0; oy < y1; oy += width) {
+      const int vectors = std::min(width, y1 - oy);
       const ForwardFn tile =
           vectors == width ? whole : tile_for<ForwardFn, ForwardTile>(kb, vectors);
-      tile(sh, l, padded + std::size_t(oy - band0) * l.pw + ox, wb,
-           columns - (vectors - 1) * kLanes,
-           yn + std::size_t(k0) * plane + std::size_t(oy) * l.out_w + ox, plane);
+      tile(sh, l, padded + std::size_t(oy - band0) * l.pw, wb, step, yb + std::size_t(oy) * l.out_w,
+           plane);
+    }
+    return;
+  }
+  const int row_vectors = (l.out_w + kLanes - 1) / kLanes;
+  for (int oy = y0; oy < y1; ++oy)
+    for (int v0 = 0; v0 < row_vectors;) {
+      // No one-vector tile at the row's end (a third as fast): 3 + 1 vectors
+      // go as 2 + 2.
+      const int left = row_vectors - v0;
+      const int vectors = left == width + 1 ? width - 1 : std::min(width, left);
+      const int ox = v0 * kLanes;
+      const int columns = std::min(vectors * kLanes, l.out_w - ox);
+      const ForwardFn tile =
+          vectors == width ? whole : tile_for<ForwardFn, ForwardTile>(kb, vectors);
+      TileStep step;
+      step.last = columns - (vectors - 1) * kLanes;
+      tile(sh, l, padded + std::size_t(oy - band0) * l.pw + ox, wb, step,
+           yb + std::size_t(oy) * l.out_w + ox, plane);
+      v0 += vectors;
     }
 }
 #endif
@@ -356,19 +387,24 @@ void filter_task(const Conv2dShape& sh, const FilterPlan& p, const float* padded
 } // namespace
 
 namespace {
-bool applies(const Conv2dShape& sh, int max_outputs) {
+// The mode, the machine and the shape's stride and dilation; nullopt when
+// the default rule decides.
+std::optional<bool> forced(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
   if (mode < 0 || !have_avx2() || !fits(sh)) return false;
-  return mode > 0 || sh.k <= max_outputs;
+  if (mode > 0) return true;
+  return std::nullopt;
 }
 } // namespace
 
 bool conv2d_direct_applies(const Conv2dShape& sh) {
-  return applies(sh, kDirectMaxOutputs);
+  return forced(sh).value_or(sh.k <= kDirectMaxOutputs);
 }
 
 bool conv2d_direct_filter_applies(const Conv2dShape& sh) {
-  return applies(sh, kDirectFilterMaxOutputs);
+  const std::int64_t pixels = std::int64_t(sh.out_h()) * sh.out_w();
+  return forced(sh).value_or(sh.k <= kDirectFilterSmallOutputs ||
+                             (sh.k <= kDirectFilterMaxOutputs && pixels >= kDirectFilterMinPixels));
 }
 
 std::size_t conv2d_direct_workspace_floats(const Conv2dShape& shape) {

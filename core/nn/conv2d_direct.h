@@ -27,9 +27,14 @@ inline constexpr int kDirectMaxOutputs = 64;
 
 // Whether conv2d_backward_filter_cpu takes this path: as above, with at most
 // kDirectFilterMaxOutputs output channels (from 64 up, im2col's SGEMM was
-// 1.1-1.2x faster: 97 -> 64 5x5, 96 -> 96 3x3).
+// 1.1-1.2x faster: 97 -> 64 5x5, 96 -> 96 3x3), and above
+// kDirectFilterSmallOutputs only with kDirectFilterMinPixels output pixels
+// or more (on 32 and 48 channels at 4x4 to 16x16, im2col was 1.2-4x faster:
+// the per-task partial sums cost more than the few products they hold).
 bool conv2d_direct_filter_applies(const Conv2dShape& shape);
 inline constexpr int kDirectFilterMaxOutputs = 48;
+inline constexpr int kDirectFilterSmallOutputs = 16;
+inline constexpr int kDirectFilterMinPixels = 1024;
 
 // Floats of scratch: one band's zero-padded input rows and the repacked
 // filters.

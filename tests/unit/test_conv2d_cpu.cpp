@@ -379,6 +379,7 @@ void TestConv2dCpu::directMatchesReference_data() {
   QTest::newRow("5x5 pad 2, 8 -> 1") << Conv2dShape::square(1, 8, 11, 26, 1, 5, 5, 2);
   QTest::newRow("11x11 pad 5, 1 -> 16") << Conv2dShape::square(2, 1, 32, 29, 16, 11, 11, 5);
   QTest::newRow("rows narrower than a vector") << Conv2dShape::square(1, 4, 6, 5, 3, 3, 3, 1);
+  QTest::newRow("rows of one vector, 6 -> 7") << Conv2dShape::square(2, 6, 13, 8, 7, 3, 3, 1);
   QTest::newRow("3x5 kernel, pads 1 and 2") << rect;
   QTest::newRow("24 -> 24 3x3 @40 (two row bands)")
       << Conv2dShape::square(1, 24, 40, 40, 24, 3, 3, 1);
