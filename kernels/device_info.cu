@@ -1,7 +1,9 @@
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_info.h"
 
+#if ATELIER_HAVE_CUDNN
 #include <cudnn.h>
+#endif
 
 namespace atelier::kernels {
 
@@ -10,7 +12,11 @@ RuntimeVersions runtime_versions() {
   if (cudaRuntimeGetVersion(&v.cuda_runtime) != cudaSuccess) v.cuda_runtime = 0;
   if (cudaDriverGetVersion(&v.cuda_driver) != cudaSuccess) v.cuda_driver = 0;
   cudaGetLastError();
+#if ATELIER_HAVE_CUDNN
   v.cudnn = static_cast<int>(cudnnGetVersion());
+#else
+  v.cudnn = 0; // built without cuDNN: no convolutions on the GPU
+#endif
   return v;
 }
 

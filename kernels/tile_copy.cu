@@ -3,6 +3,8 @@
 #include "kernels/element_io.cuh"
 #include "kernels/tile_copy.h"
 
+#include <stdexcept>
+
 namespace atelier::kernels {
 
 namespace {
@@ -41,6 +43,9 @@ __global__ void insert_kernel(const T* tile, int tw, int my, int mx, int ch, int
 template <typename T>
 void extract(const float* image, int h, int w, int y0, int x0, T* tile, int th, int tw,
              gpu_stream stream) {
+  // reflect() repeats with period 2 (n - 1), zero for a one-pixel side.
+  if (h < 2 || w < 2)
+    throw std::invalid_argument("extract_tile: the image must be at least 2 x 2 pixels");
   const std::size_t count = std::size_t(th) * tw;
   extract_kernel<<<grid_for(count), kOpThreads, 0, stream>>>(image, h, w, y0, x0, tile, th, tw);
   CUDA_CHECK(cudaGetLastError());

@@ -11,7 +11,8 @@
 namespace atelier::kernels {
 
 // tile[ty][tx] = image[reflect(y0 + ty)][reflect(x0 + tx)] for a th x tw tile;
-// y0, x0 may be negative. The image must be at least 2 x 2.
+// y0, x0 may be negative. std::invalid_argument unless the image is at
+// least 2 x 2.
 void extract_tile_f32(const float* image, int h, int w, int y0, int x0, float* tile, int th, int tw,
                       gpu_stream stream);
 void extract_tile_bf16(const float* image, int h, int w, int y0, int x0, std::uint16_t* tile,

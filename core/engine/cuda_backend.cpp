@@ -224,8 +224,10 @@ void* CudaBackend::allocate(std::size_t bytes) {
     if (!e.out_of_memory()) throw;
     std::size_t free_bytes = 0, total = 0;
     k::memory_info(free_bytes, total);
+    // Rounded up, so a small request does not read "0 MiB".
+    const std::size_t asked_mib = (bytes + (std::size_t(1) << 20) - 1) >> 20;
     throw Error("out of GPU memory on cuda:" + std::to_string(impl_->device) + ": asked for " +
-                std::to_string(bytes >> 20) + " MiB, " + std::to_string(free_bytes >> 20) +
+                std::to_string(asked_mib) + " MiB, " + std::to_string(free_bytes >> 20) +
                 " MiB free of " + std::to_string(total >> 20) +
                 " MiB; lower the batch size or the crop size (or the tile size for inference)");
   }

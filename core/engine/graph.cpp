@@ -58,6 +58,12 @@ void Graph::set_output(int value) {
 int Graph::conv(int x, int out_channels, int kernel, bool bias, Activation act, float slope,
                 const std::string& prefix, Padding padding) {
   check_value(x, "conv");
+  // The backward passes take the activation's derivative from its output,
+  // which is exact only for activations that keep their input's sign.
+  if (act == Activation::gelu_tanh || (act == Activation::leaky_relu && !(slope >= 0.0f)))
+    throw Error("graph: conv " + prefix +
+                ": GELU and leaky ReLU with a negative slope are not supported after a "
+                "convolution (their gradient needs the pre-activation, which is not kept)");
   const bool reflect = padding == Padding::reflect && kernel / 2 > 0;
   if (reflect) x = reflect_pad(x, kernel / 2);
   const Nchw in = value(x).shape;

@@ -87,7 +87,9 @@ public:
 
   // Conv block named `prefix` (parameters prefix.weight, prefix.bias): square
   // kernel, "same" padding (kernel / 2; zeros, or mirrored edges through a
-  // reflect_pad node), stride 1. Returns its output.
+  // reflect_pad node), stride 1. Returns its output. Error for activations
+  // that do not keep their input's sign (GELU, leaky ReLU with slope < 0):
+  // the backward pass takes their derivative from the output.
   int conv(int x, int out_channels, int kernel, bool bias, Activation act, float slope,
            const std::string& prefix, Padding padding = Padding::zero);
   // Mirrors `pad` rows and columns on each side (pad < height and width).

@@ -109,6 +109,18 @@ private slots:
     ATELIER_VERIFY_THROWS(UnetConfig::named("resnet"), Error, "unknown model 'resnet'");
   }
 
+  void convRejectsActivationsThatLoseTheSign() {
+    // Their derivative cannot be taken from the output (gelu(-1) < 0 but
+    // gelu'(-1) < 0 too; a negative slope flips the sign).
+    Graph g(Nchw{1, 2, 8, 8});
+    ATELIER_VERIFY_THROWS(g.conv(g.input(), 3, 3, true, Activation::gelu_tanh, 0, "c"), Error,
+                          "graph: conv c: GELU");
+    ATELIER_VERIFY_THROWS(g.conv(g.input(), 3, 3, true, Activation::leaky_relu, -0.1f, "c"), Error,
+                          "negative slope");
+    g.set_output(g.conv(g.input(), 3, 3, true, Activation::leaky_relu, 0.1f, "c"));
+    g.finish();
+  }
+
   void forwardAndGradientsMatchPyTorch() {
     const test::GoldenUnet gold = test::load_golden_unet(golden_path());
     CpuBackend cpu;
