@@ -1,10 +1,11 @@
 // Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions on 6x6 tiles (see
 // conv2d_winograd.h). Per block of tiles: the input transform B^T d B of
-// every channel's tiles into V[36][C][tiles], 36 SGEMMs
-// M[e] = U[e] (K x C) x V[e] (C x tiles), and the output transform
-// A^T M A of every output channel's tiles into y. The filters' transform
-// G g G^T goes into U[36][K][C] once per call. The transforms run on eight
-// tiles at a time (one AVX register per matrix element).
+// every channel's tiles into V[36][C][tiles], 36 products
+// M[e] = U[e] (K x C) x V[e] (C x tiles) (an AVX2 kernel on filters packed
+// once per call; SGEMMs elsewhere), and the output transform A^T M A of
+// every output channel's tiles into y. The filters' transform G g G^T goes
+// into U[36][K][C] once per call. The transforms run on eight tiles at a
+// time (one AVX register per matrix element).
 #include "core/nn/conv2d_winograd.h"
 
 #include "core/base/error.h"
@@ -30,6 +31,9 @@ constexpr int kT = 6;                                      // tile side
 constexpr int kE = kT * kT;                                // transformed elements per tile
 constexpr int kLanes = 8;                                  // tiles transformed together
 constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
+// The AVX2 products' register tile: 6 output channels by 16 tiles.
+constexpr int kProductRows = 6;
+constexpr int kProductColumns = 16;
 
 std::atomic<int> g_mode{0};
 std::atomic<bool> g_portable_only{false};
@@ -39,8 +43,10 @@ struct Plan {
   int out_h = 0, out_w = 0; // output size
   int tiles_h = 0, tiles_w = 0;
   std::int64_t tiles = 0; // n * tiles_h * tiles_w
-  int block = 0;          // tiles per block, a multiple of kLanes
+  int block = 0;          // tiles per block, a multiple of kProductColumns
+  int kp = 0;             // k rounded up to whole kProductRows
   std::size_t u_floats = 0, v_floats = 0;
+  std::size_t packed_floats = 0; // the AVX2 products' filters: 36 kp c
 };
 
 Plan make_plan(const Conv2dShape& sh) {
@@ -53,11 +59,14 @@ Plan make_plan(const Conv2dShape& sh) {
   p.tiles_w = (p.out_w + p.m - 1) / p.m;
   p.tiles = std::int64_t(sh.n) * p.tiles_h * p.tiles_w;
   const std::size_t per_tile = std::size_t(kE) * std::size_t(sh.c + sh.k);
-  std::int64_t block = std::int64_t(kBlockFloats / per_tile) / kLanes * kLanes;
-  const std::int64_t all = (p.tiles + kLanes - 1) / kLanes * kLanes;
-  p.block = int(std::clamp<std::int64_t>(block, kLanes, all));
+  constexpr std::int64_t q = kProductColumns;
+  std::int64_t block = std::int64_t(kBlockFloats / per_tile) / q * q;
+  const std::int64_t all = (p.tiles + q - 1) / q * q;
+  p.block = int(std::clamp<std::int64_t>(block, q, all));
+  p.kp = (sh.k + kProductRows - 1) / kProductRows * kProductRows;
   p.u_floats = std::size_t(kE) * std::size_t(sh.k) * std::size_t(sh.c);
   p.v_floats = std::size_t(kE) * std::size_t(sh.c) * std::size_t(p.block);
+  p.packed_floats = std::size_t(kE) * std::size_t(p.kp) * std::size_t(sh.c);
   return p;
 }
 
@@ -367,12 +376,75 @@ output_side_by_side_avx2(int m, const float* mm, std::size_t m_elem, float* y0, 
 }
 #endif
 
+// ------------------------------------------------------------ products
+// M[e] = U[e] (k x c) x V[e] (c x tiles) without an SGEMM's packing or its
+// beta pass: the filters are packed once per call, six output channels
+// interleaved (up[e][k / 6][c][k % 6], zero rows past k), and V is read
+// where the input transform wrote it, sixteen tiles (two vectors) at a time.
+
+// up from u[e][k][c].
+void pack_products(const Conv2dShape& sh, const Plan& p, const float* u, float* up) {
+  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
+  for (int e = 0; e < kE; ++e)
+    for (int k0 = 0; k0 < p.kp; k0 += kProductRows) {
+      float* dst = up + (std::size_t(e) * p.kp + k0) * std::size_t(sh.c);
+      for (int c = 0; c < sh.c; ++c)
+        for (int r = 0; r < kProductRows; ++r)
+          dst[std::size_t(c) * kProductRows + r] =
+              k0 + r < sh.k ? u[e * kc + std::size_t(k0 + r) * sh.c + c] : 0.0f;
+    }
+}
+
+#if ATELIER_WINOGRAD_AVX2
+// M[e] rows [k0, k0 + rows) (rows <= 6) by columns [j, j + 16): a = six
+// interleaved filter rows over c, b = V[e] at column j, row stride ld.
+[[gnu::target("avx2,fma")]] void product_tile(const float* a, const float* b, int c, std::size_t ld,
+                                              int rows, float* m) {
+  __m256 acc[kProductRows][2];
+#pragma GCC unroll 6
+  for (int r = 0; r < kProductRows; ++r)
+    acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  for (int i = 0; i < c; ++i) {
+    const __m256 b0 = _mm256_loadu_ps(b + std::size_t(i) * ld);
+    const __m256 b1 = _mm256_loadu_ps(b + std::size_t(i) * ld + kLanes);
+    const float* ai = a + std::size_t(i) * kProductRows;
+#pragma GCC unroll 6
+    for (int r = 0; r < kProductRows; ++r) {
+      const __m256 av = _mm256_broadcast_ss(ai + r);
+      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < kProductRows; ++r)
+    if (r < rows) {
+      _mm256_storeu_ps(m + std::size_t(r) * ld, acc[r][0]);
+      _mm256_storeu_ps(m + std::size_t(r) * ld + kLanes, acc[r][1]);
+    }
+}
+
+// All of M[e] for the block's `count` tiles (columns past count, up to the
+// next multiple of 16, are computed from V's zeroed tail and never read).
+void product_avx2(const Conv2dShape& sh, const Plan& p, const float* up, const float* v, int count,
+                  int e, float* mm) {
+  const float* ue = up + std::size_t(e) * p.kp * std::size_t(sh.c);
+  const float* ve = v + std::size_t(e) * sh.c * std::size_t(p.block);
+  float* me = mm + std::size_t(e) * sh.k * std::size_t(p.block);
+  const std::size_t ld = std::size_t(p.block);
+  for (int j = 0; j < count; j += kProductColumns)
+    for (int k0 = 0; k0 < sh.k; k0 += kProductRows)
+      product_tile(ue + std::size_t(k0) * sh.c, ve + j, sh.c, ld, std::min(kProductRows, sh.k - k0),
+                   me + std::size_t(k0) * ld + j);
+}
+#endif
+
 // The side-by-side steps for this machine (AVX2 and FMA when present).
 struct SideBySide {
   InputSideBySide input = input_side_by_side;
   OutputSideBySide output = output_side_by_side;
 };
-SideBySide side_by_side_steps() {
+// AVX2 and FMA present and not turned off for testing.
+bool use_avx2() {
   static const bool avx2 = [] {
 #if ATELIER_WINOGRAD_AVX2
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -380,9 +452,13 @@ SideBySide side_by_side_steps() {
     return false;
 #endif
   }();
+  return avx2 && !g_portable_only.load(std::memory_order_relaxed);
+}
+
+SideBySide side_by_side_steps() {
   SideBySide s;
 #if ATELIER_WINOGRAD_AVX2
-  if (avx2 && !g_portable_only.load(std::memory_order_relaxed)) {
+  if (use_avx2()) {
     s.input = input_side_by_side_avx2;
     s.output = output_side_by_side_avx2;
   }
@@ -493,7 +569,8 @@ bool conv2d_winograd_applies(const Conv2dShape& sh) {
 
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
   const Plan p = make_plan(shape);
-  return p.u_floats + std::size_t(kE) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
+  return p.u_floats + p.packed_floats +
+         std::size_t(kE) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
 }
 
 void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float* w, float* y,
@@ -502,9 +579,12 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
     throw Error("conv2d_winograd_forward: needs stride 1, dilation 1 and a 3x3 or 5x5 kernel");
   const Plan p = make_plan(sh);
   float* u = workspace;
-  float* v = u + p.u_floats;
+  float* up = u + p.u_floats;
+  float* v = up + p.packed_floats;
   float* mm = v + p.v_floats;
   filter_transform(sh, w, u);
+  const bool packed = use_avx2();
+  if (packed) pack_products(sh, p, u, up);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
   for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
     const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
@@ -515,14 +595,27 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
                        int(std::int64_t(sh.c) * (part + 1) / in_parts), v);
     };
     cpu_parallel_parts(in_parts, inputs);
-    // The 36 products: spread over the pool, each on one thread, when
-    // OpenBLAS (or the built-in kernel) runs single-threaded on parts.
+    if (packed) {
+      // V's columns past count, to the next whole register tile, as zeros.
+      const int tail = (count + kProductColumns - 1) / kProductColumns * kProductColumns;
+      for (std::size_t row = 0; tail > count && row < std::size_t(kE) * sh.c; ++row)
+        std::fill_n(v + row * std::size_t(p.block) + count, tail - count, 0.0f);
+    }
+    // The 36 products, each on one thread, spread over the pool: the AVX2
+    // kernel's, or OpenBLAS's (or the built-in GEMM's) single-threaded on
+    // parts; an OpenMP OpenBLAS threads each product itself.
     auto product = [&](int e) {
+#if ATELIER_WINOGRAD_AVX2
+      if (packed) {
+        product_avx2(sh, p, up, v, count, e, mm);
+        return;
+      }
+#endif
       sgemm_cpu_serial(false, false, sh.k, count, sh.c, u + std::size_t(e) * kc, sh.c,
                        v + std::size_t(e) * sh.c * std::size_t(p.block), p.block, 0.0f,
                        mm + std::size_t(e) * sh.k * std::size_t(p.block), p.block);
     };
-    if (cpu_pool_splits_blas()) {
+    if (packed || cpu_pool_splits_blas()) {
       const int parts = cpu_pool_parts(floats + kc * kE, kE);
       auto products = [&](int part) {
         for (int e = kE * part / parts; e < kE * (part + 1) / parts; ++e)
