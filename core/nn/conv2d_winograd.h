@@ -30,16 +30,16 @@ inline constexpr int kWinogradMinWidth = 64;
 
 // Scratch floats conv2d_winograd_forward needs: the transformed filters
 // (36 K C), their copy packed for the AVX2 products (36 C times K rounded up
-// to a multiple of 6) and one block of transformed tiles and products (about
-// 4 MiB; more only when 36 (C + K) floats per tile times 16 tiles exceed
+// to a multiple of 4) and one block of transformed tiles and products (about
+// 4 MiB; more only when 36 (C + K) floats per tile times 24 tiles exceed
 // that).
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
 
 // y = conv(x, w) for a shape with stride 1, dilation 1 and a square 3x3 or
 // 5x5 kernel (any padding, channel count and image size; Error otherwise).
 // Spans are sized by the caller (conv2d_cpu checks them); the work is spread
-// over the CPU pool. The 36 products run on an AVX2 kernel (six output
-// channels by sixteen tiles in registers, reading the transformed tiles in
+// over the CPU pool. The 36 products run on an AVX2 kernel (four output
+// channels by 24 tiles in registers, reading the transformed tiles in
 // place: no SGEMM packing or beta pass, 1.04-1.1x faster per layer) where
 // the machine has AVX2 and FMA, as SGEMMs elsewhere.
 void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const float* w, float* y,
