@@ -254,6 +254,10 @@ constexpr int side_by_side_width(int m) {
   return m == 4 ? 36 : 20;
 }
 
+// Row length of the zero-padded patch for side-by-side groups at the edges.
+constexpr int kPatchWidth = 40;
+static_assert(kPatchWidth >= side_by_side_width(4) && kPatchWidth >= side_by_side_width(2));
+
 using InputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
 using OutputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
 
@@ -485,13 +489,31 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
     TileOrigin o[kLanes];
     tile_origins(p, t0 + j0, lanes, o);
     const int iy0 = o[0].oy - sh.pad_h, ix0 = o[0].ox - sh.pad_w;
-    if (side_by_side(o, lanes, p.m) && iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h &&
-        ix0 + side_by_side_width(p.m) <= sh.w) {
+    if (side_by_side(o, lanes, p.m)) {
       const InputSideBySide step = side_by_side_steps().input;
-      const float* x0 = x + std::size_t(o[0].n) * sh.c * plane + std::size_t(iy0) * sh.w + ix0;
-      for (int c = c0; c < c1; ++c)
-        step(p.m, x0 + std::size_t(c) * plane, std::size_t(sh.w), v + std::size_t(c) * v_row + j0,
-             v_elem);
+      const int width = side_by_side_width(p.m);
+      const float* xn = x + std::size_t(o[0].n) * sh.c * plane;
+      if (iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h && ix0 + width <= sh.w) {
+        const float* x0 = xn + std::size_t(iy0) * sh.w + ix0;
+        for (int c = c0; c < c1; ++c)
+          step(p.m, x0 + std::size_t(c) * plane, std::size_t(sh.w), v + std::size_t(c) * v_row + j0,
+               v_elem);
+        continue;
+      }
+      // At the image's edges: each channel's rows copied into a zero-padded
+      // patch first (the zeros are the same for every channel).
+      alignas(32) float patch[kT * kPatchWidth] = {};
+      const int lo = std::max(ix0, 0), hi = std::min(ix0 + width, sh.w);
+      for (int c = c0; c < c1; ++c) {
+        for (int i = 0; i < kT; ++i) {
+          const int iy = iy0 + i;
+          if (iy < 0 || iy >= sh.h || lo >= hi) continue;
+          std::copy(xn + std::size_t(c) * plane + std::size_t(iy) * sh.w + lo,
+                    xn + std::size_t(c) * plane + std::size_t(iy) * sh.w + hi,
+                    patch + i * kPatchWidth + (lo - ix0));
+        }
+        step(p.m, patch, kPatchWidth, v + std::size_t(c) * v_row + j0, v_elem);
+      }
       continue;
     }
     for (int c = c0; c < c1; ++c) {
@@ -572,7 +594,8 @@ bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
   if (mode < 0 || !winograd_fits(sh)) return false;
   return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels &&
-                      sh.out_w() >= kWinogradMinWidth);
+                      sh.out_w() >= kWinogradMinWidth &&
+                      std::int64_t(sh.n) * sh.out_h() * sh.out_w() >= kWinogradMinPixels);
 }
 
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {

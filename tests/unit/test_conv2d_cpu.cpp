@@ -334,6 +334,11 @@ void TestConv2dCpu::blockPathIsBounded() {
   // and one block of tiles, whatever the image size.
   const Conv2dShape head = Conv2dShape::square(4, 97, 512, 512, 64, 5, 5, 2, 1, 1);
   QVERIFY(nn::conv2d_winograd_applies(head));
+  // The default rule: 32 channels, 32 columns, 2048 outputs per channel.
+  QVERIFY(nn::conv2d_winograd_applies(Conv2dShape::square(2, 48, 32, 32, 48, 3, 3, 1, 1, 1)));
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(1, 48, 32, 32, 48, 3, 3, 1, 1, 1)));
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(8, 48, 16, 16, 48, 3, 3, 1, 1, 1)));
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(2, 24, 32, 32, 48, 3, 3, 1, 1, 1)));
   // (Twice: U and its copy packed for the AVX2 products.)
   const std::size_t filters = std::size_t(36) * 97 * 64 * 2;
   QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
@@ -452,7 +457,7 @@ void TestConv2dCpu::winogradMatchesReference_data() {
 
 void TestConv2dCpu::winogradMatchesReference() {
   // Forced on whatever the channels and width (the default takes 32
-  // channels and 64 columns and more). The forward pass and the stride-1
+  // channels, 32 columns and 2048 outputs per channel and more). The forward pass and the stride-1
   // data gradient (a forward convolution with flipped filters) run through
   // it; their error is bounded like im2col's but looser: the transforms
   // scale terms by up to 8 before summing.
