@@ -28,7 +28,8 @@ inline constexpr std::size_t kConv2dCpuBlockFloats = std::size_t(1) << 20;
 // the direct kernel's (conv2d_direct.h), one band of padded input rows (at
 // most kConv2dCpuBlockFloats, or the r rows one output row reads), the
 // filters repacked, and the filter gradient's partial sums (8 per weight,
-// times the row shares that keep small layers parallel).
+// output channels rounded up to a multiple of 4, times the row shares that
+// keep layers of few channels parallel).
 std::size_t conv2d_cpu_workspace_floats(const Conv2dShape& shape);
 
 // y = conv(x, w).

@@ -274,7 +274,8 @@ void block_rows(const Conv2dShape& sh, const Layout& l, const float* padded, int
 // dw[k][c][i][j] = sum over images, rows y and columns x of
 // dy[k][y][x] * padded[c][y + i][x + j]. A task owns one input channel, a
 // block of up to four output channels and a fixed share of the output rows
-// (so that small layers still have enough tasks); it keeps, per tap and
+// (every shares-th strip, so that small layers still have enough tasks in
+// every band); it keeps, per tap and
 // output channel, eight lane-wise partial sums across the images. They are
 // summed at the end in a fixed order, so the result depends on the shape
 // only, never on the thread count or on which thread ran which task.
@@ -285,7 +286,8 @@ constexpr int kFilterChunkPixels = 1024; // output pixels per pass (dy rows stay
 struct FilterPlan {
   Layout l;
   int k_blocks = 0; // ceil(k / 4); the last holds k mod 4 when that is not 0
-  int shares = 0;   // row shares per (block, channel)
+  int strip = 0;    // output rows per strip: one pass of kFilterChunkPixels
+  int shares = 0;   // row shares per (block, channel): strip i is share i mod shares
   std::size_t tasks = 0;
   std::size_t task_floats = 0; // r * s * kBlockK * 8 partial sums
 };
@@ -295,8 +297,10 @@ FilterPlan filter_plan_of(const Conv2dShape& sh) {
   p.l = layout_of(sh);
   p.k_blocks = (sh.k + kBlockK - 1) / kBlockK;
   const std::size_t pairs = std::size_t(p.k_blocks) * std::size_t(sh.c);
-  p.shares = int(
-      std::clamp<std::size_t>((kFilterMinTasks + pairs - 1) / pairs, 1, std::size_t(p.l.out_h)));
+  p.strip = std::max(1, kFilterChunkPixels / p.l.out_w);
+  const int strips = (p.l.out_h + p.strip - 1) / p.strip;
+  p.shares =
+      int(std::clamp<std::size_t>((kFilterMinTasks + pairs - 1) / pairs, 1, std::size_t(strips)));
   p.tasks = pairs * std::size_t(p.shares);
   p.task_floats = std::size_t(sh.r) * std::size_t(sh.s) * kBlockK * kLanes;
   return p;
@@ -324,16 +328,32 @@ struct FilterTile {
       const float* d = dy + std::size_t(y) * out_w;
       const float* xy = xr + std::size_t(y) * pw;
       for (int o = 0; o < full; o += kLanes) {
-        __m256 dv[KB];
+        // Hold whichever operand set is smaller in registers (4 x 3: the
+        // three input vectors, leaving 16 for them, 12 sums and dy).
+        if constexpr (SB < KB) {
+          __m256 xv[SB];
 #pragma GCC unroll 8
-        for (int kk = 0; kk < KB; ++kk)
-          dv[kk] = _mm256_loadu_ps(d + kk * dy_plane + o);
+          for (int jj = 0; jj < SB; ++jj)
+            xv[jj] = _mm256_loadu_ps(xy + o + jj);
 #pragma GCC unroll 8
-        for (int jj = 0; jj < SB; ++jj) {
-          const __m256 xv = _mm256_loadu_ps(xy + o + jj);
+          for (int kk = 0; kk < KB; ++kk) {
+            const __m256 dv = _mm256_loadu_ps(d + kk * dy_plane + o);
+#pragma GCC unroll 8
+            for (int jj = 0; jj < SB; ++jj)
+              a[kk][jj] = _mm256_fmadd_ps(dv, xv[jj], a[kk][jj]);
+          }
+        } else {
+          __m256 dv[KB];
 #pragma GCC unroll 8
           for (int kk = 0; kk < KB; ++kk)
-            a[kk][jj] = _mm256_fmadd_ps(dv[kk], xv, a[kk][jj]);
+            dv[kk] = _mm256_loadu_ps(d + kk * dy_plane + o);
+#pragma GCC unroll 8
+          for (int jj = 0; jj < SB; ++jj) {
+            const __m256 xv = _mm256_loadu_ps(xy + o + jj);
+#pragma GCC unroll 8
+            for (int kk = 0; kk < KB; ++kk)
+              a[kk][jj] = _mm256_fmadd_ps(dv[kk], xv, a[kk][jj]);
+          }
         }
       }
       if (full < out_w) {
@@ -473,18 +493,21 @@ void conv2d_direct_backward_filter(const Conv2dShape& sh, const float* x, const 
       const float* dyn = dy + std::size_t(n) * sh.k * plane;
       // Tasks differ in cost (a one-channel block, ragged shares): taken
       // from a shared counter; each writes only its own partial sums, adding
-      // its rows in the band in order, so bands change no sum.
+      // its strips' rows in the band in order, so bands change no sum. The
+      // shares interleave strip by strip, so every band has work for all.
       std::atomic<std::size_t> next{0};
       auto run = [&](int) {
         for (std::size_t t; (t = next.fetch_add(1, std::memory_order_relaxed)) < p.tasks;) {
           const int share = int(t % std::size_t(p.shares));
-          const int lo = std::max(y0, int(std::int64_t(l.out_h) * share / p.shares));
-          const int hi = std::min(y0 + rows, int(std::int64_t(l.out_h) * (share + 1) / p.shares));
-          if (lo >= hi) continue;
           const std::size_t pair = t / std::size_t(p.shares);
           const int c = int(pair % std::size_t(sh.c)), block = int(pair / std::size_t(sh.c));
           const int k0 = block * kBlockK, kb = std::min(kBlockK, sh.k - k0);
-          filter_task(sh, p, padded, y0, dyn, c, k0, kb, lo, hi, partial + t * p.task_floats);
+          for (int strip = y0 / p.strip; strip * p.strip < y0 + rows; ++strip) {
+            if (strip % p.shares != share) continue;
+            const int lo = std::max(y0, strip * p.strip);
+            const int hi = std::min(y0 + rows, (strip + 1) * p.strip);
+            filter_task(sh, p, padded, y0, dyn, c, k0, kb, lo, hi, partial + t * p.task_floats);
+          }
         }
       };
       cpu_parallel_parts(cpu_pool_parts(std::size_t(rows) * std::size_t(l.out_w) *

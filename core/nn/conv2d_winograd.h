@@ -50,7 +50,7 @@ void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const flo
                              float* workspace);
 
 namespace testing {
-// 0: the default channel threshold; 1: every shape the algorithm handles,
+// 0: the default rule (channels, width, outputs); 1: every shape the algorithm handles,
 // whatever its channels; -1: never (im2col + SGEMM only).
 void set_conv2d_winograd_mode(int mode);
 // The portable tile gathers and SGEMM products even where the AVX2 ones

@@ -163,6 +163,7 @@ private slots:
   void blockPathIsBounded();
   void directMatchesReference_data();
   void directMatchesReference();
+  void directFilterIgnoresColumnsPastTheRow();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
   void backendName();
@@ -394,8 +395,9 @@ void TestConv2dCpu::directMatchesReference_data() {
 }
 
 void TestConv2dCpu::directMatchesReference() {
-  // Forced on whatever the channels (the default takes at most 24 in and
-  // out). All three passes run through it (the data gradient as a forward
+  // Forced on whatever the channels (by default the forward pass takes at
+  // most 64 output channels, the filter gradient 16, or 48 on planes of
+  // 1024+ outputs). All three passes run through it (the data gradient as a forward
   // convolution); the sums run in another order than im2col's, within the
   // same bound.
   QFETCH(Conv2dShape, shape);
@@ -424,6 +426,31 @@ void TestConv2dCpu::directMatchesReference() {
   }
   QVERIFY(results[1] == results[0]);
   QVERIFY(results[2] == results[0]);
+}
+
+void TestConv2dCpu::directFilterIgnoresColumnsPastTheRow() {
+  // 3x3 without padding on 13 columns: 11 outputs per row, so the filter
+  // gradient's last vector has 3 lanes and its other 5 would read up to the
+  // input's last column, which here is infinite. Tap column 0 never meets
+  // that column: its gradient must stay finite and correct.
+  HookGuard guard;
+  const Conv2dShape shape = Conv2dShape::square(2, 3, 9, 13, 5, 3, 3, 0);
+  if (!nn::conv2d_direct_filter_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
+  std::mt19937 rng(21);
+  std::vector<float> x = random_floats(shape.input_count(), rng);
+  const std::vector<float> dy = random_floats(shape.output_count(), rng);
+  for (std::size_t row = 0; row < std::size_t(shape.n) * shape.c * shape.h; ++row)
+    x[row * shape.w + shape.w - 1] = std::numeric_limits<float>::infinity();
+  std::vector<double> want(shape.weight_count()), mag(want.size());
+  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want);
+  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag);
+  std::vector<float> dw(shape.weight_count());
+  nn::conv2d_backward_filter_cpu(shape, x, dy, dw);
+  for (std::size_t i = 0; i < dw.size(); i += 3) { // tap column 0 of every (k, c, row)
+    QVERIFY2(std::isfinite(dw[i]), qPrintable(QString("dw[%1] = %2").arg(i).arg(dw[i])));
+    QVERIFY(std::fabs(dw[i] - want[i]) <= kTol * mag[i]);
+  }
+  QVERIFY(std::isinf(dw[2]) || std::isnan(dw[2])); // column 2 meets the infinity
 }
 
 void TestConv2dCpu::winogradMatchesReference_data() {
