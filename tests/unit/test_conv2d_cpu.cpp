@@ -467,6 +467,7 @@ void TestConv2dCpu::winogradMatchesReference_data() {
       {"3x3 c40 k36, ragged tiles", Conv2dShape::square(2, 40, 19, 23, 36, 3, 3, 1)},
       {"3x3 c64 k64, three blocks", Conv2dShape::square(2, 64, 64, 64, 64, 3, 3, 1)},
       {"5x5 c48 k40, four blocks", Conv2dShape::square(3, 48, 40, 36, 40, 5, 5, 2)},
+      {"3x3 c97 k38", Conv2dShape::square(1, 97, 20, 40, 38, 3, 3, 1)},
       // Rows wide enough for eight tiles side by side inside the image (the
       // gathers' fast path), and rows of tiles that groups of eight straddle.
       {"3x3 wide rows", Conv2dShape::square(2, 8, 30, 90, 8, 3, 3, 1)},
