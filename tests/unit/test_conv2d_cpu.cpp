@@ -69,25 +69,47 @@ void compare(const char* what, const std::vector<float>& got, const std::vector<
   }
 }
 
+// Random inputs for shape (x, w, dy, and dw0 to accumulate onto) and the
+// f64 reference's results with their sums of |terms| (the reference run on
+// absolute values).
+struct Case {
+  std::vector<float> x, w, dy, dw0;
+  std::vector<double> want_y, mag_y, want_dx, mag_dx, want_dw, mag_dw;
+  std::vector<double> want_acc; // dw0 + the filter gradient
+};
+
+Case make_case(const Conv2dShape& shape, unsigned seed) {
+  std::mt19937 rng(seed);
+  Case t;
+  t.x = random_floats(shape.input_count(), rng);
+  t.w = random_floats(shape.weight_count(), rng);
+  t.dy = random_floats(shape.output_count(), rng);
+  t.dw0 = random_floats(shape.weight_count(), rng);
+  t.want_y.resize(shape.output_count());
+  t.mag_y.resize(shape.output_count());
+  t.want_dx.resize(shape.input_count());
+  t.mag_dx.resize(shape.input_count());
+  t.want_dw.resize(shape.weight_count());
+  t.mag_dw.resize(shape.weight_count());
+  nn::conv2d_forward(shape, widen(t.x), widen(t.w), t.want_y);
+  nn::conv2d_forward(shape, widen(t.x, true), widen(t.w, true), t.mag_y);
+  nn::conv2d_backward_data(shape, widen(t.dy), widen(t.w), t.want_dx);
+  nn::conv2d_backward_data(shape, widen(t.dy, true), widen(t.w, true), t.mag_dx);
+  nn::conv2d_backward_filter(shape, widen(t.x), widen(t.dy), t.want_dw);
+  nn::conv2d_backward_filter(shape, widen(t.x, true), widen(t.dy, true), t.mag_dw);
+  t.want_acc.resize(t.dw0.size());
+  for (std::size_t i = 0; i < t.dw0.size(); ++i)
+    t.want_acc[i] = double(t.dw0[i]) + t.want_dw[i];
+  return t;
+}
+
 // All three passes of shape through the CPU convolution against the f64
 // reference, within tol of the sum of |terms|, and the filter gradient's
 // accumulation. Workspace and outputs start as NaN, so an unwritten value
 // fails. Returns the worst error relative to that sum.
 double check_passes(const Conv2dShape& shape, unsigned seed, const char* what, double tol) {
-  std::mt19937 rng(seed);
-  const std::vector<float> x = random_floats(shape.input_count(), rng);
-  const std::vector<float> w = random_floats(shape.weight_count(), rng);
-  const std::vector<float> dy = random_floats(shape.output_count(), rng);
-  const std::vector<float> dw0 = random_floats(shape.weight_count(), rng);
-  std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
-  std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
-  std::vector<double> want_dw(shape.weight_count()), mag_dw(want_dw.size());
-  nn::conv2d_forward(shape, widen(x), widen(w), want_y);
-  nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
-  nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
-  nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
-  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want_dw);
-  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag_dw);
+  const Case t = make_case(shape, seed);
+  const auto& [x, w, dy, dw0, want_y, mag_y, want_dx, mag_dx, want_dw, mag_dw, want_acc] = t;
   // Outputs and workspace carry a sentinel tail that must stay untouched.
   constexpr std::size_t kTail = 64;
   const std::size_t ws_floats = nn::conv2d_cpu_workspace_floats(shape);
@@ -122,9 +144,6 @@ double check_passes(const Conv2dShape& shape, unsigned seed, const char* what, d
   compare((std::string("dx ") + what).c_str(), dx, want_dx, mag_dx, {}, tol);
   compare((std::string("dw ") + what).c_str(), dw, want_dw, mag_dw, {}, tol);
   // Accumulation adds to what is there.
-  std::vector<double> want_acc(dw0.size());
-  for (std::size_t i = 0; i < dw0.size(); ++i)
-    want_acc[i] = double(dw0[i]) + want_dw[i];
   std::vector<float> acc = dw0;
   nn::conv2d_backward_filter_cpu(shape, x, dy, acc, ws, true);
   compare((std::string("dw accumulated ") + what).c_str(), acc, want_acc, mag_dw, dw0, tol);
@@ -271,21 +290,8 @@ void TestConv2dCpu::matchesReference() {
     QCOMPARE(ws_floats, rows * pixels);
   }
 
-  std::mt19937 rng(1234);
-  const std::vector<float> x = random_floats(shape.input_count(), rng);
-  const std::vector<float> w = random_floats(shape.weight_count(), rng);
-  const std::vector<float> dy = random_floats(shape.output_count(), rng);
-  const std::vector<float> dw0 = random_floats(shape.weight_count(), rng);
-
-  std::vector<double> want_y(shape.output_count()), mag_y(want_y.size());
-  std::vector<double> want_dx(shape.input_count()), mag_dx(want_dx.size());
-  std::vector<double> want_dw(shape.weight_count()), mag_dw(want_dw.size());
-  nn::conv2d_forward(shape, widen(x), widen(w), want_y);
-  nn::conv2d_forward(shape, widen(x, true), widen(w, true), mag_y);
-  nn::conv2d_backward_data(shape, widen(dy), widen(w), want_dx);
-  nn::conv2d_backward_data(shape, widen(dy, true), widen(w, true), mag_dx);
-  nn::conv2d_backward_filter(shape, widen(x), widen(dy), want_dw);
-  nn::conv2d_backward_filter(shape, widen(x, true), widen(dy, true), mag_dw);
+  const Case t = make_case(shape, 1234);
+  const auto& [x, w, dy, dw0, want_y, mag_y, want_dx, mag_dx, want_dw, mag_dw, want_acc] = t;
 
   // Outputs and workspace start as NaN: everything must be overwritten.
   const float nan = std::numeric_limits<float>::quiet_NaN();
@@ -301,9 +307,6 @@ void TestConv2dCpu::matchesReference() {
   compare("dw", dw, want_dw, mag_dw);
 
   // Accumulation adds to what is there.
-  std::vector<double> want_acc(dw0.size());
-  for (std::size_t i = 0; i < dw0.size(); ++i)
-    want_acc[i] = double(dw0[i]) + want_dw[i];
   std::vector<float> acc = dw0;
   nn::conv2d_backward_filter_cpu(shape, x, dy, acc, ws, true);
   compare("dw accumulated", acc, want_acc, mag_dw, dw0);
