@@ -404,9 +404,6 @@ void filter_task(const Conv2dShape& sh, const FilterPlan& p, const float* padded
 }
 #endif
 
-} // namespace
-
-namespace {
 // The mode, the machine and the shape's stride and dilation; nullopt when
 // the default rule decides.
 std::optional<bool> forced(const Conv2dShape& sh) {
