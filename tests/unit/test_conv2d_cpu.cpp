@@ -15,11 +15,13 @@
 #include "tests/support/test_support.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <random>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace atelier;
@@ -183,6 +185,7 @@ private slots:
   void directMatchesReference_data();
   void directMatchesReference();
   void directFilterIgnoresColumnsPastTheRow();
+  void directFilterIsTheSameOnAnyThreads();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
   void backendName();
@@ -454,6 +457,32 @@ void TestConv2dCpu::directFilterIgnoresColumnsPastTheRow() {
     QVERIFY(std::fabs(dw[i] - want[i]) <= kTol * mag[i]);
   }
   QVERIFY(std::isinf(dw[2]) || std::isnan(dw[2])); // column 2 meets the infinity
+}
+
+void TestConv2dCpu::directFilterIsTheSameOnAnyThreads() {
+  // Two callers at once: whichever finds the pool busy runs all its parts
+  // on its own thread, one after another (cpu_pool.h). The partial sums are
+  // summed in a fixed order, so every run gives the same bits. (Tasks
+  // sharing one partial-sum buffer failed this in 2 of 3 runs.)
+  HookGuard guard;
+  // A stem: few channels, so rows are split into shares too.
+  const Conv2dShape shape = Conv2dShape::square(2, 1, 96, 64, 8, 11, 11, 5);
+  if (!nn::conv2d_direct_filter_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
+  const Case t = make_case(shape, 31);
+  std::vector<float> want(shape.weight_count());
+  nn::conv2d_backward_filter_cpu(shape, t.x, t.dy, want);
+  std::atomic<int> differ{0};
+  auto runs = [&] {
+    std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape)), dw(shape.weight_count());
+    for (int i = 0; i < 50; ++i) {
+      nn::conv2d_backward_filter_cpu(shape, t.x, t.dy, dw, ws);
+      if (dw != want) differ.fetch_add(1);
+    }
+  };
+  std::thread other(runs);
+  runs();
+  other.join();
+  QCOMPARE(differ.load(), 0);
 }
 
 void TestConv2dCpu::winogradMatchesReference_data() {
