@@ -216,6 +216,7 @@ std::size_t forward_workspace(const Conv2dShape& sh, const Plan& plan) {
 // Scratch of backward_filter(): the direct kernel's for the shapes it takes,
 // im2col's otherwise.
 std::size_t filter_workspace(const Conv2dShape& sh, const Plan& plan) {
+  if (conv2d_winograd_filter_applies(sh)) return conv2d_winograd_filter_workspace_floats(sh);
   if (!plan.direct && conv2d_direct_filter_applies(sh))
     return conv2d_direct_filter_workspace_floats(sh);
   return plan.workspace;
@@ -310,6 +311,10 @@ void backward_data(const Conv2dShape& sh, const Plan& plan, const float* dy, con
 
 void backward_filter(const Conv2dShape& sh, const Plan& plan, const float* x, const float* dy,
                      float* dw, float* ws, bool accumulate) {
+  if (conv2d_winograd_filter_applies(sh)) {
+    conv2d_winograd_backward_filter(sh, x, dy, dw, ws, accumulate);
+    return;
+  }
   if (!plan.direct && conv2d_direct_filter_applies(sh)) {
     conv2d_direct_backward_filter(sh, x, dy, dw, ws, accumulate);
     return;

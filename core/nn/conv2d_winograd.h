@@ -49,6 +49,23 @@ std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
 void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const float* w, float* y,
                              float* workspace);
 
+// Whether conv2d_backward_filter_cpu takes conv2d_winograd_backward_filter:
+// the forward rule, on a machine with AVX2 and FMA.
+bool conv2d_winograd_filter_applies(const Conv2dShape& shape);
+
+// Scratch floats of conv2d_winograd_backward_filter: a block of transformed
+// input and dy tiles (about 4 MiB) and the 36 transformed gradients of every
+// filter in double (72 C K floats, K rounded up to a multiple of 4).
+std::size_t conv2d_winograd_filter_workspace_floats(const Conv2dShape& shape);
+
+// dw = the filter gradient (or dw + it when accumulate), as
+// G^T [sum over tiles (A dy A^T) . (B^T x B)] G; the sums over tiles run in
+// float over a block's eight lanes and in double beyond, in an order that
+// depends on the shape only (not on the threads). Error unless
+// winograd-shaped and the machine has AVX2 and FMA.
+void conv2d_winograd_backward_filter(const Conv2dShape& shape, const float* x, const float* dy,
+                                     float* dw, float* workspace, bool accumulate);
+
 namespace testing {
 // 0: the default rule (channels, width, outputs); 1: every shape the algorithm handles,
 // whatever its channels; -1: never (im2col + SGEMM only).
