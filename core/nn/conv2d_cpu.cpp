@@ -5,7 +5,9 @@
 // W^T x dY into col, then col2im). 1x1 stride-1 unpadded convolutions use
 // the activations as col directly. Forward convolutions with 3x3 and 5x5
 // kernels, stride 1, enough channels and wide enough rows go to Winograd
-// (conv2d_winograd_applies); other stride-1 ones with few output channels
+// (conv2d_winograd_applies), and so do their filter gradients on AVX2
+// machines (conv2d_winograd_filter_applies); other stride-1 ones with few
+// output channels
 // to the direct kernel (conv2d_direct_applies), which also takes the filter
 // gradients of those with fewer (conv2d_direct_filter_applies);
 // the stride-1 data gradients follow, as forward convolutions.

@@ -185,7 +185,8 @@ private slots:
   void directMatchesReference_data();
   void directMatchesReference();
   void directFilterIgnoresColumnsPastTheRow();
-  void directFilterIsTheSameOnAnyThreads();
+  void filterIsTheSameOnAnyThreads_data();
+  void filterIsTheSameOnAnyThreads();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
   void backendName();
@@ -351,6 +352,10 @@ void TestConv2dCpu::blockPathIsBounded() {
   QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
   QVERIFY(nn::conv2d_cpu_workspace_floats(head) <=
           filters + nn::kConv2dCpuBlockFloats + head.weight_count());
+  // Its filter gradient: a block of tiles and the transformed gradients in
+  // double (as many floats as U and its packed copy).
+  QVERIFY(nn::conv2d_winograd_filter_workspace_floats(head) <=
+          filters + nn::kConv2dCpuBlockFloats + 1);
   // The direct kernel (the full U-Net's last layer, 32 -> 1 5x5, at 4096^2):
   // one band of padded rows, whatever the image size.
   nn::testing::set_conv2d_direct_mode(0);
@@ -459,15 +464,27 @@ void TestConv2dCpu::directFilterIgnoresColumnsPastTheRow() {
   QVERIFY(std::isinf(dw[2]) || std::isnan(dw[2])); // column 2 meets the infinity
 }
 
-void TestConv2dCpu::directFilterIsTheSameOnAnyThreads() {
-  // Two callers at once: whichever finds the pool busy runs all its parts
-  // on its own thread, one after another (cpu_pool.h). The partial sums are
-  // summed in a fixed order, so every run gives the same bits. (Tasks
-  // sharing one partial-sum buffer failed this in 2 of 3 runs.)
-  HookGuard guard;
+void TestConv2dCpu::filterIsTheSameOnAnyThreads_data() {
+  QTest::addColumn<Conv2dShape>("shape");
+  QTest::addColumn<bool>("winograd"); // else the direct kernel
   // A stem: few channels, so rows are split into shares too.
-  const Conv2dShape shape = Conv2dShape::square(2, 1, 96, 64, 8, 11, 11, 5);
-  if (!nn::conv2d_direct_filter_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
+  QTest::newRow("direct, stem") << Conv2dShape::square(2, 1, 96, 64, 8, 11, 11, 5) << false;
+  // Products split by transformed element, transforms by channel.
+  QTest::newRow("winograd, 5x5") << Conv2dShape::square(1, 40, 64, 64, 40, 5, 5, 2) << true;
+  QTest::newRow("winograd, 3x3") << Conv2dShape::square(2, 36, 40, 48, 48, 3, 3, 1) << true;
+}
+
+void TestConv2dCpu::filterIsTheSameOnAnyThreads() {
+  // Two callers at once: whichever finds the pool busy runs all its parts
+  // on its own thread, one after another (cpu_pool.h). Partial sums are
+  // summed in a fixed order, so every run gives the same bits. (Direct
+  // kernel tasks sharing one partial-sum buffer failed this in 2 of 3 runs.)
+  QFETCH(Conv2dShape, shape);
+  QFETCH(bool, winograd);
+  HookGuard guard;
+  if (!(winograd ? nn::conv2d_winograd_filter_applies(shape)
+                 : nn::conv2d_direct_filter_applies(shape)))
+    QSKIP("this machine lacks AVX2 and FMA");
   const Case t = make_case(shape, 31);
   std::vector<float> want(shape.weight_count());
   nn::conv2d_backward_filter_cpu(shape, t.x, t.dy, want);
@@ -504,6 +521,9 @@ void TestConv2dCpu::winogradMatchesReference_data() {
       // gathers' fast path), and rows of tiles that groups of eight straddle.
       {"3x3 wide rows", Conv2dShape::square(2, 8, 30, 90, 8, 3, 3, 1)},
       {"5x5 wide rows", Conv2dShape::square(1, 8, 26, 77, 6, 5, 5, 2)},
+      // Whole groups of eight output channels: the filter gradient's dy
+      // loads eight channels of eight side-by-side tiles at a time.
+      {"5x5 wide rows k16", Conv2dShape::square(2, 5, 27, 70, 16, 5, 5, 2)},
       {"3x3 c40 k36 wide, blocks", Conv2dShape::square(2, 40, 36, 150, 36, 3, 3, 1)},
   };
   for (const auto& [name, shape] : shapes)
@@ -517,10 +537,11 @@ void TestConv2dCpu::winogradMatchesReference_data() {
 
 void TestConv2dCpu::winogradMatchesReference() {
   // Forced on whatever the channels and width (the default takes 32
-  // channels, 32 columns and 2048 outputs per channel and more). The forward pass and the stride-1
-  // data gradient (a forward convolution with flipped filters) run through
-  // it; their error is bounded like im2col's but looser: the transforms
-  // scale terms by up to 8 before summing.
+  // channels, 32 columns and 2048 outputs per channel and more). The forward
+  // pass, the stride-1 data gradient (a forward convolution with flipped
+  // filters) and, with AVX2, the filter gradient run through it; their error
+  // is bounded like im2col's but looser: the transforms scale terms by up to
+  // 8 before summing.
   QFETCH(Conv2dShape, shape);
   QFETCH(bool, builtin);
   QFETCH(bool, portable);
