@@ -8,6 +8,7 @@ set(_atelier_conv_src ${CMAKE_CURRENT_SOURCE_DIR}/bias_activation_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_direct.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_winograd.cpp
+                      ${CMAKE_CURRENT_SOURCE_DIR}/conv2d_winograd_filter.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/plane_ops_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/sgemm_cpu.cpp
                       ${CMAKE_CURRENT_SOURCE_DIR}/cpu_pool.cpp)

@@ -7,6 +7,7 @@
 // into U[36][K][C] once per call. The transforms run on eight tiles at a
 // time (one AVX register per matrix element).
 #include "core/nn/conv2d_winograd.h"
+#include "core/nn/conv2d_winograd_tiles.h"
 
 #include "core/base/error.h"
 #include "core/base/float4.h"
@@ -17,41 +18,11 @@
 #include <atomic>
 #include <cstdint>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define ATELIER_WINOGRAD_AVX2 1
-#else
-#define ATELIER_WINOGRAD_AVX2 0
-#endif
-
 namespace atelier::nn {
-namespace {
-
-constexpr int kT = 6;                                      // tile side
-constexpr int kE = kT * kT;                                // transformed elements per tile
-constexpr int kLanes = 8;                                  // tiles transformed together
-constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
-// The AVX2 products' register tile: 4 output channels by 24 tiles (12
-// accumulators; on 6 x 16 the U-Net's inference was 2% slower, and 32 and 64
-// channels do not come in sixes).
-constexpr int kProductRows = 4;
-constexpr int kProductVectors = 3;
-constexpr int kProductColumns = kProductVectors * kLanes;
+namespace winograd {
 
 std::atomic<int> g_mode{0};
 std::atomic<bool> g_portable_only{false};
-
-struct Plan {
-  int r = 3, m = 4;         // kernel and output tile sides (m + r - 1 = 6)
-  int out_h = 0, out_w = 0; // output size
-  int tiles_h = 0, tiles_w = 0;
-  std::int64_t tiles = 0; // n * tiles_h * tiles_w
-  int block = 0;          // tiles per block, a multiple of kProductColumns
-  int kp = 0;             // k rounded up to whole kProductRows
-  int kz = 0;             // k rounded up to a multiple of 8 (the filter gradient's)
-  std::size_t u_floats = 0, v_floats = 0;
-  std::size_t packed_floats = 0; // the AVX2 products' filters: 36 kp c
-};
 
 Plan make_plan(const Conv2dShape& sh) {
   Plan p;
@@ -131,9 +102,6 @@ ATELIER_HOT_LOOP void output_transform8(int m, const float* mm, float* o) {
 
 constexpr double kPoints[5] = {0, 1, -1, 2, -2};
 
-// The 6 x taps matrix G that interpolates a filter row of `taps` values:
-// p^j / prod_{q != p} (p - q) for the finite points p, and e_{taps-1} for
-// infinity.
 void interpolation_rows(int taps, double g[kT][5]) {
   for (int i = 0; i < kT; ++i)
     for (int j = 0; j < 5; ++j)
@@ -183,10 +151,6 @@ void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
   cpu_parallel_parts(parts, run);
 }
 
-// Where tile t (of all images) starts: image, output row and column.
-struct TileOrigin {
-  int n, oy, ox;
-};
 TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   const std::int64_t per_image = std::int64_t(p.tiles_h) * p.tiles_w;
   const int n = int(t / per_image);
@@ -194,14 +158,11 @@ TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   return {n, rest / p.tiles_w * p.m, rest % p.tiles_w * p.m};
 }
 
-// The origins of tiles [t, t + lanes).
 void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o) {
   for (int q = 0; q < lanes; ++q)
     o[q] = tile_origin(p, t + q);
 }
 
-// Eight tiles side by side in one tile row (lane q starts q m columns
-// right of lane 0).
 bool side_by_side(const TileOrigin* o, int lanes, int m) {
   if (lanes != kLanes) return false;
   for (int q = 1; q < kLanes; ++q)
@@ -267,15 +228,6 @@ using OutputSideBySide = void (*)(int, const float*, std::size_t, float*, std::s
 // The same two steps with AVX2: each patch row of eight tiles comes from
 // eight (m = 4) or six (m = 2) unaligned loads and in-register transposes,
 // and the transforms run on whole registers.
-using v8f = float __attribute__((vector_size(32)));
-
-[[gnu::target("avx2,fma")]] inline v8f as_v8f(__m256 v) {
-  return reinterpret_cast<v8f>(v);
-}
-[[gnu::target("avx2,fma")]] inline __m256 as_m256(v8f v) {
-  return reinterpret_cast<__m256>(v);
-}
-
 // Lanes j = 0..3 of tiles 0..7 from four registers holding tiles 0-1, 2-3,
 // 4-5, 6-7 (four floats each), in tile order.
 [[gnu::target("avx2,fma")]] inline void split4(__m256 a0, __m256 a1, __m256 a2, __m256 a3, v8f* c) {
@@ -457,7 +409,6 @@ struct SideBySide {
   InputSideBySide input = input_side_by_side;
   OutputSideBySide output = output_side_by_side;
 };
-// AVX2 and FMA present and not turned off for testing.
 bool use_avx2() {
   static const bool avx2 = [] {
 #if ATELIER_WINOGRAD_AVX2
@@ -480,7 +431,6 @@ SideBySide side_by_side_steps() {
   return s;
 }
 
-// V[e][c][j] for channels [c0, c1) of tiles [t0, t0 + count).
 void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std::int64_t t0,
                       int count, int c0, int c1, float* v) {
   alignas(32) float d[kE * kLanes], tv[kE * kLanes];
@@ -584,233 +534,14 @@ void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, st
   }
 }
 
-// ------------------------------------------------------ filter gradient
-// The forward pass per tile is y = A^T [(G g G^T) . (B^T d B)] A, so the
-// filter gradient is dg = G^T [sum over tiles (A dy A^T) . (B^T d B)] G:
-// the input transform as in the forward pass, dy's tiles through A (the
-// output transform's adjoint: its polynomial evaluated at the six points),
-// 36 products M[e][c][k] = sum_t Z[e][k][t] V[e][c][t] with the reduction
-// over tiles, and G^T M G per filter at the end.
-#if ATELIER_WINOGRAD_AVX2
-// Rows of A (6 x m) applied to m values per lane.
-[[gnu::target("avx2,fma")]] inline void a6(int m, const v8f* y, int stride, v8f* out,
-                                           int out_stride) {
-  const v8f y0 = y[0], y1 = y[stride];
-  if (m == 2) {
-    out[0] = y0;
-    out[out_stride] = y0 + y1;
-    out[2 * out_stride] = y0 - y1;
-    out[3 * out_stride] = y0 + 2.0f * y1;
-    out[4 * out_stride] = y0 - 2.0f * y1;
-    out[5 * out_stride] = y1;
-    return;
-  }
-  const v8f y2 = y[2 * stride], y3 = y[3 * stride];
-  const v8f even1 = y0 + y2, odd1 = y1 + y3, even2 = y0 + 4.0f * y2, odd2 = 2.0f * y1 + 8.0f * y3;
-  out[0] = y0;
-  out[out_stride] = even1 + odd1;
-  out[2 * out_stride] = even1 - odd1;
-  out[3 * out_stride] = even2 + odd2;
-  out[4 * out_stride] = even2 - odd2;
-  out[5 * out_stride] = y3;
-}
-
-// z[e][lane] = (A Y A^T)[e] for eight m x m blocks y[i * m + j][lane].
-[[gnu::target("avx2,fma")]] void gradient_transform_avx2(int m, const v8f* y, float* z,
-                                                         std::size_t z_elem) {
-  v8f t[kT * 4], o[kE];
-  for (int j = 0; j < m; ++j) // A Y: down the columns
-    a6(m, y + j, m, t + j, m);
-  for (int row = 0; row < kT; ++row) // (A Y) A^T: along the rows
-    a6(m, t + row * m, 1, o + row * kT, 1);
-  for (int e = 0; e < kE; ++e)
-    _mm256_storeu_ps(z + e * z_elem, as_m256(o[e]));
-}
-
-// out[i][lane] = in[lane][i]: an 8 x 8 transpose in registers.
-[[gnu::target("avx2,fma")]] void transpose8(const __m256* in, __m256* out) {
-  __m256 u[8], w[8];
-  for (int i = 0; i < 8; i += 2) {
-    u[i] = _mm256_unpacklo_ps(in[i], in[i + 1]);
-    u[i + 1] = _mm256_unpackhi_ps(in[i], in[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4)
-    for (int h = 0; h < 2; ++h) {
-      w[i + 2 * h] = _mm256_shuffle_ps(u[i + h], u[i + h + 2], 0x44);
-      w[i + 2 * h + 1] = _mm256_shuffle_ps(u[i + h], u[i + h + 2], 0xEE);
-    }
-  for (int i = 0; i < 4; ++i) {
-    out[i] = _mm256_permute2f128_ps(w[i], w[i + 4], 0x20);
-    out[i + 4] = _mm256_permute2f128_ps(w[i], w[i + 4], 0x31);
-  }
-}
-
-// Zt[e][j][k] (output channels contiguous, kz of them: k rounded up to a
-// multiple of 8, zeros past k) for channel groups [g0, g1) of eight and
-// tiles [t0, t0 + count), eight channels in the lanes. Eight side-by-side
-// tiles inside dy load their rows eight channels at a time and turn them by
-// 8 x 8 transposes; others gather value by value.
-[[gnu::target("avx2,fma")]] void transform_gradients(const Conv2dShape& sh, const Plan& p,
-                                                     const float* dy, std::int64_t t0, int count,
-                                                     int g0, int g1, float* zt) {
-  const std::size_t plane = std::size_t(p.out_h) * std::size_t(p.out_w);
-  const std::size_t z_elem = std::size_t(p.block) * p.kz;
-  const int m = p.m, width = kLanes * m;
-  for (int j0 = 0; j0 < count; j0 += kLanes) {
-    const int lanes = std::min(kLanes, count - j0);
-    TileOrigin o[kLanes];
-    tile_origins(p, t0 + j0, lanes, o);
-    const bool inside =
-        side_by_side(o, lanes, m) && o[0].oy + m <= p.out_h && o[0].ox + width <= p.out_w;
-    for (int g = g0; g < g1; ++g) {
-      const int k0 = g * kLanes;
-      float* zg = zt + std::size_t(j0) * p.kz + k0;
-      if (inside && k0 + kLanes <= sh.k) {
-        const float* d0 = dy + (std::size_t(o[0].n) * sh.k + k0) * plane +
-                          std::size_t(o[0].oy) * p.out_w + o[0].ox;
-        __m256 cols[4][4 * kLanes]; // [row][column]: the group's eight channels
-        for (int i = 0; i < m; ++i)
-          for (int x0 = 0; x0 < width; x0 += kLanes) {
-            __m256 in[kLanes];
-            for (int kk = 0; kk < kLanes; ++kk)
-              in[kk] = _mm256_loadu_ps(d0 + kk * plane + std::size_t(i) * p.out_w + x0);
-            transpose8(in, cols[i] + x0);
-          }
-        for (int q = 0; q < kLanes; ++q) {
-          v8f y[16];
-          for (int i = 0; i < m; ++i)
-            for (int j = 0; j < m; ++j)
-              y[i * m + j] = as_v8f(cols[i][q * m + j]);
-          gradient_transform_avx2(m, y, zg + std::size_t(q) * p.kz, z_elem);
-        }
-        continue;
-      }
-      for (int q = 0; q < lanes; ++q) {
-        alignas(32) float gy[16 * kLanes] = {};
-        const int rows = std::min(m, p.out_h - o[q].oy), cols = std::min(m, p.out_w - o[q].ox);
-        for (int kk = 0; kk < kLanes && k0 + kk < sh.k; ++kk) {
-          const float* dyk = dy + (std::size_t(o[q].n) * sh.k + k0 + kk) * plane;
-          for (int i = 0; i < rows; ++i)
-            for (int j = 0; j < cols; ++j)
-              gy[(i * m + j) * kLanes + kk] = dyk[std::size_t(o[q].oy + i) * p.out_w + o[q].ox + j];
-        }
-        v8f y[16];
-        for (int e = 0; e < m * m; ++e)
-          y[e] = as_v8f(_mm256_load_ps(gy + e * kLanes));
-        gradient_transform_avx2(m, y, zg + std::size_t(q) * p.kz, z_elem);
-      }
-    }
-  }
-}
-
-// The products' register tile: 4 input channels by 3 vectors of output
-// channels (24), summed over a block's tiles.
-constexpr int kGradientRows = 4;
-constexpr int kGradientVectors = 3;
-
-// acc[c][k] += sum over tiles j < count of v[c][j] zt[j][k] for input
-// channels c0.. (rows of them; v at row c0, ld_v floats between rows) and the
-// VECS vectors of output channels at zt (ld_z floats between tiles); acc at
-// [c0][k0], ld_acc doubles between rows. Sums in float over the block, then
-// added in double.
-template <int VECS>
-[[gnu::target("avx2,fma")]] void gradient_tile(const float* v, std::size_t ld_v, const float* zt,
-                                               std::size_t ld_z, int count, int rows, double* acc,
-                                               std::size_t ld_acc) {
-  const float* vr[kGradientRows];
-  for (int r = 0; r < kGradientRows; ++r) // rows past the end repeat the last
-    vr[r] = v + std::size_t(std::min(r, rows - 1)) * ld_v;
-  __m256 s[kGradientRows][VECS];
-#pragma GCC unroll 8
-  for (int r = 0; r < kGradientRows; ++r)
-#pragma GCC unroll 8
-    for (int q = 0; q < VECS; ++q)
-      s[r][q] = _mm256_setzero_ps();
-  for (int j = 0; j < count; ++j) {
-    __m256 zv[VECS];
-#pragma GCC unroll 8
-    for (int q = 0; q < VECS; ++q)
-      zv[q] = _mm256_loadu_ps(zt + std::size_t(j) * ld_z + q * kLanes);
-#pragma GCC unroll 8
-    for (int r = 0; r < kGradientRows; ++r) {
-      const __m256 vv = _mm256_broadcast_ss(vr[r] + j);
-#pragma GCC unroll 8
-      for (int q = 0; q < VECS; ++q)
-        s[r][q] = _mm256_fmadd_ps(vv, zv[q], s[r][q]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int r = 0; r < kGradientRows; ++r) {
-    if (r >= rows) break;
-    double* a = acc + std::size_t(r) * ld_acc;
-#pragma GCC unroll 8
-    for (int q = 0; q < VECS; ++q) {
-      double* aq = a + q * kLanes;
-      _mm256_storeu_pd(
-          aq, _mm256_add_pd(_mm256_loadu_pd(aq), _mm256_cvtps_pd(_mm256_castps256_ps128(s[r][q]))));
-      _mm256_storeu_pd(aq + 4, _mm256_add_pd(_mm256_loadu_pd(aq + 4),
-                                             _mm256_cvtps_pd(_mm256_extractf128_ps(s[r][q], 1))));
-    }
-  }
-}
-
-// M[e][c][k] += the block's products for element e.
-void gradient_products(const Conv2dShape& sh, const Plan& p, const float* zt, const float* v,
-                       int count, int e, double* acc) {
-  const std::size_t ld = std::size_t(p.block);
-  const float* ze = zt + std::size_t(e) * ld * p.kz;
-  const float* ve = v + std::size_t(e) * sh.c * ld;
-  double* ae = acc + std::size_t(e) * sh.c * std::size_t(p.kz);
-  const int vectors = p.kz / kLanes;
-  for (int q0 = 0; q0 < vectors; q0 += kGradientVectors) {
-    const int vecs = std::min(kGradientVectors, vectors - q0);
-    const auto tile = vecs == 3   ? gradient_tile<3>
-                      : vecs == 2 ? gradient_tile<2>
-                                  : gradient_tile<1>;
-    for (int c0 = 0; c0 < sh.c; c0 += kGradientRows)
-      tile(ve + std::size_t(c0) * ld, ld, ze + q0 * kLanes, std::size_t(p.kz), count,
-           std::min(kGradientRows, sh.c - c0), ae + std::size_t(c0) * p.kz + q0 * kLanes,
-           std::size_t(p.kz));
-  }
-}
-#endif
-
-// dw[k][c] (= or +=) G^T M[.][c][k] G for output channels [k0, k1), in double.
-void gradient_filters(const Conv2dShape& sh, const Plan& p, const double* acc, int k0, int k1,
-                      float* dw, bool accumulate) {
-  const int r = sh.r;
-  double g[kT][5];
-  interpolation_rows(r, g);
-  const std::size_t e_stride = std::size_t(sh.c) * std::size_t(p.kz);
-  for (int k = k0; k < k1; ++k)
-    for (int c = 0; c < sh.c; ++c) {
-      const double* mk = acc + std::size_t(c) * p.kz + k;
-      double gm[5][kT]; // G^T M
-      for (int i = 0; i < r; ++i)
-        for (int b = 0; b < kT; ++b) {
-          double s = 0;
-          for (int a = 0; a < kT; ++a)
-            s += g[a][i] * mk[std::size_t(a * kT + b) * e_stride];
-          gm[i][b] = s;
-        }
-      float* dwk = dw + (std::size_t(k) * sh.c + c) * std::size_t(r * r);
-      for (int i = 0; i < r; ++i)
-        for (int j = 0; j < r; ++j) {
-          double s = 0;
-          for (int b = 0; b < kT; ++b)
-            s += gm[i][b] * g[b][j];
-          dwk[i * r + j] = accumulate ? float(double(dwk[i * r + j]) + s) : float(s);
-        }
-    }
-}
-
-// Stride 1, dilation 1, a square 3x3 or 5x5 kernel.
 bool winograd_fits(const Conv2dShape& sh) {
   return sh.stride_h == 1 && sh.stride_w == 1 && sh.dilation_h == 1 && sh.dilation_w == 1 &&
          sh.r == sh.s && (sh.r == 3 || sh.r == 5);
 }
 
-} // namespace
+} // namespace winograd
+
+using namespace winograd;
 
 bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
@@ -888,62 +619,6 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
     };
     cpu_parallel_parts(out_parts, outputs);
   }
-}
-
-bool conv2d_winograd_filter_applies(const Conv2dShape& sh) {
-  return conv2d_winograd_applies(sh) && use_avx2();
-}
-
-std::size_t conv2d_winograd_filter_workspace_floats(const Conv2dShape& shape) {
-  const Plan p = make_plan(shape);
-  // V and Zt of a block, then M in double (aligned by at most one float).
-  return std::size_t(kE) * std::size_t(shape.c + p.kz) * std::size_t(p.block) +
-         2 * std::size_t(kE) * std::size_t(shape.c) * std::size_t(p.kz) + 1;
-}
-
-void conv2d_winograd_backward_filter(const Conv2dShape& sh, const float* x, const float* dy,
-                                     float* dw, float* workspace, bool accumulate) {
-  if (!winograd_fits(sh) || !use_avx2())
-    throw Error("conv2d_winograd_backward_filter: needs stride 1, dilation 1, a 3x3 or 5x5 "
-                "kernel and a machine with AVX2 and FMA");
-#if ATELIER_WINOGRAD_AVX2
-  const Plan p = make_plan(sh);
-  float* v = workspace;
-  float* z = v + p.v_floats;
-  float* after = z + std::size_t(kE) * p.kz * std::size_t(p.block);
-  double* acc = reinterpret_cast<double*>(
-      after + (reinterpret_cast<std::uintptr_t>(after) % alignof(double) ? 1 : 0));
-  const std::size_t acc_count = std::size_t(kE) * std::size_t(sh.c) * std::size_t(p.kz);
-  std::fill_n(acc, acc_count, 0.0);
-  for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
-    const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
-    const std::size_t floats = std::size_t(kE) * std::size_t(count) * std::size_t(sh.c + sh.k);
-    const int groups = p.kz / kLanes;
-    const int in_parts = cpu_pool_parts(floats, std::size_t(std::min(sh.c, groups)));
-    auto transforms = [&](int part) {
-      // Parts split input channels and groups of output channels alike.
-      transform_inputs(sh, p, x, t0, count, int(std::int64_t(sh.c) * part / in_parts),
-                       int(std::int64_t(sh.c) * (part + 1) / in_parts), v);
-      transform_gradients(sh, p, dy, t0, count, groups * part / in_parts,
-                          groups * (part + 1) / in_parts, z);
-    };
-    cpu_parallel_parts(in_parts, transforms);
-    const int parts = cpu_pool_parts(floats + acc_count, kE);
-    auto products = [&](int part) {
-      for (int e = kE * part / parts; e < kE * (part + 1) / parts; ++e)
-        gradient_products(sh, p, z, v, count, e, acc);
-    };
-    cpu_parallel_parts(parts, products);
-  }
-  const int out_parts = cpu_pool_parts(acc_count, std::size_t(sh.k));
-  auto filters = [&](int part) {
-    gradient_filters(sh, p, acc, int(std::int64_t(sh.k) * part / out_parts),
-                     int(std::int64_t(sh.k) * (part + 1) / out_parts), dw, accumulate);
-  };
-  cpu_parallel_parts(out_parts, filters);
-#else
-  (void)x, (void)dy, (void)dw, (void)workspace, (void)accumulate;
-#endif
 }
 
 namespace testing {

@@ -1,0 +1,84 @@
+// What the Winograd forward pass (conv2d_winograd.cpp) and filter gradient
+// (conv2d_winograd_filter.cpp) share: the tile plan, the tiles' origins, the
+// input transform and the machine check. Internal to those two files.
+#pragma once
+
+#include "core/nn/conv2d_reference.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define ATELIER_WINOGRAD_AVX2 1
+#else
+#define ATELIER_WINOGRAD_AVX2 0
+#endif
+
+namespace atelier::nn::winograd {
+
+constexpr int kT = 6;                                      // tile side
+constexpr int kE = kT * kT;                                // transformed elements per tile
+constexpr int kLanes = 8;                                  // tiles transformed together
+constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
+// The AVX2 products' register tile: 4 output channels by 24 tiles (12
+// accumulators; on 6 x 16 the U-Net's inference was 2% slower, and 32 and 64
+// channels do not come in sixes).
+constexpr int kProductRows = 4;
+constexpr int kProductVectors = 3;
+constexpr int kProductColumns = kProductVectors * kLanes;
+
+struct Plan {
+  int r = 3, m = 4;         // kernel and output tile sides (m + r - 1 = 6)
+  int out_h = 0, out_w = 0; // output size
+  int tiles_h = 0, tiles_w = 0;
+  std::int64_t tiles = 0; // n * tiles_h * tiles_w
+  int block = 0;          // tiles per block, a multiple of kProductColumns
+  int kp = 0;             // k rounded up to whole kProductRows
+  int kz = 0;             // k rounded up to a multiple of 8 (the filter gradient's)
+  std::size_t u_floats = 0, v_floats = 0;
+  std::size_t packed_floats = 0; // the AVX2 products' filters: 36 kp c
+};
+
+Plan make_plan(const Conv2dShape& sh);
+
+// The 6 x taps matrix G that interpolates a filter row of `taps` values:
+// p^j / prod_{q != p} (p - q) for the finite points p, and e_{taps-1} for
+// infinity.
+void interpolation_rows(int taps, double g[kT][5]);
+
+// Where tile t (of all images) starts: image, output row and column.
+struct TileOrigin {
+  int n, oy, ox;
+};
+
+// The origins of tiles [t, t + lanes).
+void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o);
+
+// Eight tiles side by side in one tile row (lane q starts q m columns
+// right of lane 0).
+bool side_by_side(const TileOrigin* o, int lanes, int m);
+
+// V[e][c][j] = (B^T d B)[e] for channels [c0, c1) of tiles [t0, t0 + count)
+// (j counted from t0; p.block floats between rows, C of them per element).
+void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std::int64_t t0,
+                      int count, int c0, int c1, float* v);
+
+// Stride 1, dilation 1, a square 3x3 or 5x5 kernel.
+bool winograd_fits(const Conv2dShape& sh);
+
+// AVX2 and FMA present and not turned off for testing.
+bool use_avx2();
+
+#if ATELIER_WINOGRAD_AVX2
+using v8f = float __attribute__((vector_size(32)));
+
+[[gnu::target("avx2,fma")]] inline v8f as_v8f(__m256 v) {
+  return reinterpret_cast<v8f>(v);
+}
+[[gnu::target("avx2,fma")]] inline __m256 as_m256(v8f v) {
+  return reinterpret_cast<__m256>(v);
+}
+#endif
+
+} // namespace atelier::nn::winograd
