@@ -117,40 +117,53 @@ void interpolation_rows(int taps, double g[kT][5]) {
   g[5][taps - 1] = 1;
 }
 
-// U[e][k][c] = (G g G^T)[e], in double.
-void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
+// U[e][k][c] = (G g G^T)[e] for output channels [k0, k1), in double, four
+// input channels at a time (U's rows run along c).
+ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const float* w, float* u, int k0,
+                                            int k1) {
   const int r = sh.r;
   double g[kT][5];
   interpolation_rows(r, g);
+  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c), taps = std::size_t(r * r);
+  for (int k = k0; k < k1; ++k)
+    for (int c = 0; c < sh.c; c += kDoubleLanes) {
+      const int lanes = std::min(kDoubleLanes, sh.c - c);
+      const float* wk = w + (std::size_t(k) * sh.c + c) * taps;
+      v4d wv[25] = {};
+      for (int l = 0; l < lanes; ++l)
+        for (std::size_t t = 0; t < taps; ++t)
+          wv[t][l] = double(wk[std::size_t(l) * taps + t]);
+      v4d gw[kT][5]; // G g
+      for (int i = 0; i < kT; ++i)
+        for (int j = 0; j < r; ++j) {
+          v4d sum{};
+          for (int a = 0; a < r; ++a)
+            sum += g[i][a] * wv[a * r + j];
+          gw[i][j] = sum;
+        }
+      for (int i = 0; i < kT; ++i)
+        for (int j = 0; j < kT; ++j) {
+          v4d sum{};
+          for (int b = 0; b < r; ++b)
+            sum += gw[i][b] * g[j][b];
+          float* dst = u + std::size_t(i * kT + j) * kc + std::size_t(k) * sh.c + c;
+          for (int l = 0; l < lanes; ++l)
+            dst[l] = float(sum[l]);
+        }
+    }
+}
+
+void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
-  auto part = [&](int p, int parts) {
-    const int k0 = int(std::int64_t(sh.k) * p / parts),
-              k1 = int(std::int64_t(sh.k) * (p + 1) / parts);
-    for (int k = k0; k < k1; ++k)
-      for (int c = 0; c < sh.c; ++c) {
-        const float* wk = w + (std::size_t(k) * sh.c + c) * std::size_t(r * r);
-        double gw[kT][5]; // G g
-        for (int i = 0; i < kT; ++i)
-          for (int j = 0; j < r; ++j) {
-            double s = 0;
-            for (int a = 0; a < r; ++a)
-              s += g[i][a] * double(wk[a * r + j]);
-            gw[i][j] = s;
-          }
-        for (int i = 0; i < kT; ++i)
-          for (int j = 0; j < kT; ++j) {
-            double s = 0;
-            for (int b = 0; b < r; ++b)
-              s += gw[i][b] * g[j][b];
-            u[std::size_t(i * kT + j) * kc + std::size_t(k) * sh.c + c] = float(s);
-          }
-      }
-  };
   const int parts = cpu_pool_parts(kc * kE, std::size_t(sh.k));
-  auto run = [&](int p) { part(p, parts); };
+  auto run = [&](int p) {
+    filter_transform_part(sh, w, u, int(std::int64_t(sh.k) * p / parts),
+                          int(std::int64_t(sh.k) * (p + 1) / parts));
+  };
   cpu_parallel_parts(parts, run);
 }
 
+// Where tile t (of all images) starts: image, output row and column.
 TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   const std::int64_t per_image = std::int64_t(p.tiles_h) * p.tiles_w;
   const int n = int(t / per_image);

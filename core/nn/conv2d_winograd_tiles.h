@@ -52,6 +52,11 @@ struct TileOrigin {
   int n, oy, ox;
 };
 
+// Four doubles as one vector value (the filters' transforms run four
+// filters at a time).
+using v4d = double __attribute__((vector_size(32)));
+inline constexpr int kDoubleLanes = 4;
+
 // The origins of tiles [t, t + lanes).
 void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o);
 
