@@ -107,6 +107,13 @@ private slots:
                           "smaller than the 2x2 window");
     ATELIER_VERIFY_THROWS(max_pool2x2_backward_cpu(Nchw{1, 1, 4, 4}, a, v, v), Error,
                           "argmax value out of range");
+    // A bad value among the eight windows done at a time.
+    std::vector<std::uint8_t> wide_a(16, 3);
+    std::vector<float> wide_dy(16), wide_dx(64);
+    wide_a[5] = 200;
+    ATELIER_VERIFY_THROWS(
+        max_pool2x2_backward_cpu(Nchw{1, 1, 2, 32}, wide_a.data(), wide_dy.data(), wide_dx.data()),
+        Error, "argmax value out of range");
     ATELIER_VERIFY_THROWS(upsample_nearest2x_forward_cpu(Nchw{0, 1, 2, 2}, v, v), Error,
                           "must be positive");
     ATELIER_VERIFY_THROWS(concat_channels_forward_cpu(Nchw{1, 1, 2, 2}, 0, v, v, v), Error,
