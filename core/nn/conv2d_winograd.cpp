@@ -592,10 +592,17 @@ using namespace winograd;
 bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
   if (mode < 0 || !winograd_fits(sh)) return false;
-  return mode > 0 || (sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels &&
-                      sh.out_w() >= kWinogradMinWidth &&
-                      std::int64_t(sh.n) * sh.out_h() * sh.out_w() >= kWinogradMinPixels);
+  if (mode > 0) return true;
+  const int channels = sh.r == 3 && use_avx2() ? kWinogradMinChannels3x3 : kWinogradMinChannels;
+  return sh.c >= channels && sh.k >= channels && sh.out_w() >= kWinogradMinWidth &&
+         std::int64_t(sh.n) * sh.out_h() * sh.out_w() >= kWinogradMinPixels;
 }
+
+namespace winograd {
+int mode() {
+  return g_mode.load(std::memory_order_relaxed);
+}
+} // namespace winograd
 
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
   const Plan p = make_plan(shape);

@@ -18,16 +18,19 @@ namespace atelier::nn {
 
 // Whether conv2d_forward_cpu takes this path for the shape (and the data
 // gradient for its transposed shape): stride 1, dilation 1, a 3x3 or 5x5
-// kernel, enough channels in and out (kWinogradMinChannels) for the 36
-// products to outweigh the transforms, rows of at least kWinogradMinWidth
-// outputs (eight tiles side by side: the fast gathers) and at least
+// kernel, enough channels in and out for the 36 products to outweigh the
+// transforms (kWinogradMinChannels; for 3x3 kernels on AVX2 machines
+// kWinogradMinChannels3x3), rows of at least kWinogradMinWidth outputs
+// (eight tiles side by side: the fast gathers) and at least
 // kWinogradMinPixels outputs per channel over the batch, over which the
-// filter transform is spread (on 48 -> 48 and 96 -> 96 3x3 at 32x32,
-// Winograd was 1.8-2.2x faster than the direct kernel and im2col with 4
-// images, 0.85-1.05x with one). The filter gradient follows the same rule
-// where the machine has AVX2 (conv2d_winograd_filter_applies).
+// filter transform is spread. Against the direct kernel, 4 images: 48 -> 48
+// and 96 -> 96 3x3 at 32x32 1.8-2.2x; unet-small's 24 -> 16 and 16 -> 16 3x3
+// at 32x32 and 64x64 1.2-1.6x forward, 1.3-1.7x data gradient; at 16x16
+// (1024 outputs) 0.85x. 5x5 layers of 16-17 channels: 0.8-1.5x, so they
+// stay with the direct kernel.
 bool conv2d_winograd_applies(const Conv2dShape& shape);
 inline constexpr int kWinogradMinChannels = 32;
+inline constexpr int kWinogradMinChannels3x3 = 16;
 inline constexpr int kWinogradMinWidth = 32;
 inline constexpr int kWinogradMinPixels = 2048;
 
@@ -49,13 +52,19 @@ void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const flo
                              float* workspace);
 
 // Whether conv2d_backward_filter_cpu takes conv2d_winograd_backward_filter:
-// the forward rule, on a machine with AVX2 and FMA. Against im2col + SGEMM
-// (OpenBLAS) and the direct kernel on the full U-Net's layers at batch 1
-// (bench_conv2d_cpu): 97 -> 64 5x5 @256 1.7x, 96 -> 96 3x3 @128 1.85x,
-// 144 -> 96 3x3 @64 1.25x; 48 -> 48 3x3 @128 1.6x and 64 -> 32 5x5 @256
-// 1.25x faster than the direct kernel. (An earlier version on SGEMM
-// products and scalar gathers measured 0.65-1.08x.)
+// on a machine with AVX2 and FMA, the forward rule, and also layers of
+// kWinogradMinChannels or more with kWinogradFilterMinWidth columns and
+// kWinogradFilterMinPixels outputs (48 -> 48 3x3 at 16x16 with 4 images and
+// at 32x32 with one: 1.3-1.5x; at 16x16 with one image it was 0.5x).
+// Against im2col + SGEMM (OpenBLAS) and the direct kernel on the full
+// U-Net's layers at batch 1 (bench_conv2d_cpu): 97 -> 64 5x5 @256 1.7x,
+// 96 -> 96 3x3 @128 1.85x, 144 -> 96 3x3 @64 1.25x; 48 -> 48 3x3 @128 1.6x
+// and 64 -> 32 5x5 @256 1.25x faster than the direct kernel; unet-small's
+// 24 -> 16 3x3 1.1-1.3x. (An earlier version on SGEMM products and scalar
+// gathers measured 0.65-1.08x.)
 bool conv2d_winograd_filter_applies(const Conv2dShape& shape);
+inline constexpr int kWinogradFilterMinWidth = 16;
+inline constexpr int kWinogradFilterMinPixels = 1024;
 
 // Scratch floats of conv2d_winograd_backward_filter: a block of transformed
 // input and dy tiles (about 4 MiB) and the 36 transformed gradients of every

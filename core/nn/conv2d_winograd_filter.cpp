@@ -249,7 +249,11 @@ ATELIER_HOT_LOOP void gradient_filters(const Conv2dShape& sh, const Plan& p, con
 } // namespace
 
 bool conv2d_winograd_filter_applies(const Conv2dShape& sh) {
-  return conv2d_winograd_applies(sh) && use_avx2();
+  if (!use_avx2()) return false;
+  if (conv2d_winograd_applies(sh)) return true;
+  return mode() == 0 && winograd_fits(sh) && sh.c >= kWinogradMinChannels &&
+         sh.k >= kWinogradMinChannels && sh.out_w() >= kWinogradFilterMinWidth &&
+         std::int64_t(sh.n) * sh.out_h() * sh.out_w() >= kWinogradFilterMinPixels;
 }
 
 std::size_t conv2d_winograd_filter_workspace_floats(const Conv2dShape& shape) {

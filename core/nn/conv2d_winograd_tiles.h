@@ -75,6 +75,9 @@ bool winograd_fits(const Conv2dShape& sh);
 // AVX2 and FMA present and not turned off for testing.
 bool use_avx2();
 
+// The test hook's mode (conv2d_winograd.h): 0 the rules, 1 always, -1 never.
+int mode();
+
 #if ATELIER_WINOGRAD_AVX2
 using v8f = float __attribute__((vector_size(32)));
 

@@ -346,7 +346,32 @@ void TestConv2dCpu::blockPathIsBounded() {
   QVERIFY(nn::conv2d_winograd_applies(Conv2dShape::square(2, 48, 32, 32, 48, 3, 3, 1, 1, 1)));
   QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(1, 48, 32, 32, 48, 3, 3, 1, 1, 1)));
   QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(8, 48, 16, 16, 48, 3, 3, 1, 1, 1)));
-  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(2, 24, 32, 32, 48, 3, 3, 1, 1, 1)));
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(2, 12, 32, 32, 48, 3, 3, 1, 1, 1)));
+  // 3x3 kernels from 16 channels on AVX2 machines (where the filter
+  // gradient takes the path too), 5x5 ones from 32.
+  const bool avx2 = nn::conv2d_winograd_filter_applies(head);
+  QCOMPARE(nn::conv2d_winograd_applies(Conv2dShape::square(4, 24, 64, 64, 16, 3, 3, 1, 1, 1)),
+           avx2);
+  QCOMPARE(nn::conv2d_winograd_applies(Conv2dShape::square(4, 16, 32, 32, 16, 3, 3, 1, 1, 1)),
+           avx2);
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(4, 16, 16, 16, 16, 3, 3, 1, 1, 1)));
+  QVERIFY(!nn::conv2d_winograd_applies(Conv2dShape::square(4, 17, 128, 128, 16, 5, 5, 2, 1, 1)));
+  QVERIFY(nn::conv2d_winograd_applies(Conv2dShape::square(2, 32, 32, 32, 32, 5, 5, 2, 1, 1)));
+  // The filter gradient also from 16 columns and 1024 outputs with 32+
+  // channels, but not from 256 outputs.
+  const Conv2dShape small_plane = Conv2dShape::square(4, 48, 16, 16, 48, 3, 3, 1, 1, 1);
+  QVERIFY(!nn::conv2d_winograd_applies(small_plane));
+  QCOMPARE(nn::conv2d_winograd_filter_applies(small_plane), avx2);
+  QCOMPARE(
+      nn::conv2d_winograd_filter_applies(Conv2dShape::square(1, 48, 32, 32, 48, 3, 3, 1, 1, 1)),
+      avx2);
+  QVERIFY(
+      !nn::conv2d_winograd_filter_applies(Conv2dShape::square(1, 48, 16, 16, 48, 3, 3, 1, 1, 1)));
+  QVERIFY(
+      !nn::conv2d_winograd_filter_applies(Conv2dShape::square(4, 24, 16, 16, 24, 3, 3, 1, 1, 1)));
+  nn::testing::set_conv2d_winograd_mode(-1);
+  QVERIFY(!nn::conv2d_winograd_filter_applies(small_plane));
+  nn::testing::set_conv2d_winograd_mode(0);
   // (Twice: U and its copy packed for the AVX2 products.)
   const std::size_t filters = std::size_t(36) * 97 * 64 * 2;
   QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
@@ -376,6 +401,7 @@ void TestConv2dCpu::blockPathIsBounded() {
   // A shape that fits in one block needs its im2col matrix (here the data
   // gradient's, as large, plus the flipped filters).
   nn::testing::set_conv2d_cpu_block_limit(0);
+  nn::testing::set_conv2d_winograd_mode(-1);
   QCOMPARE(nn::conv2d_cpu_workspace_floats(Conv2dShape::square(4, 16, 64, 64, 16, 3, 3, 1, 1, 1)),
            std::size_t(144) * 4096 + 16 * 16 * 9);
   // Otherwise evenly sized blocks: 825 x 16384 in 13 blocks of 1261 pixels.
