@@ -11,6 +11,14 @@ namespace {
 int round_up(int v, int m) {
   return (v + m - 1) / m * m;
 }
+// The tile edge for n pixels: at most `tile`, the n pixels split evenly over
+// as few tiles as that allows (rounded up to the U-Net's multiple), so a
+// last tile is not mostly context past the image (5760 columns in 1024-pixel
+// tiles: six of 960, 6% less work than six of 1024).
+int balanced_tile(int n, int tile) {
+  const int count = (n + tile - 1) / tile;
+  return std::min(tile, round_up((n + count - 1) / count, kUnetSizeMultiple));
+}
 // What cuDNN may ask per layer (CudnnGraphConvOptions' limit) and the CPU
 // im2col cap: both 256 MiB.
 constexpr std::size_t kWorkspaceAllowance = std::size_t{256} << 20;
@@ -30,8 +38,8 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
                 " must be a non-negative multiple of 16");
   const std::size_t image_bytes = 2 * std::size_t(h) * std::size_t(w) * sizeof(float);
   for (int tile = options.tile;; tile = std::max(64, tile / 2 / 32 * 32)) {
-    tile_h_ = std::min(tile, round_up(h, kUnetSizeMultiple));
-    tile_w_ = std::min(tile, round_up(w, kUnetSizeMultiple));
+    tile_h_ = balanced_tile(h, tile);
+    tile_w_ = balanced_tile(w, tile);
     const Graph g = build_unet(config, 1, tile_h_ + 2 * overlap_, tile_w_ + 2 * overlap_);
     const StepLayout layout = plan_step(g, ExecMode::infer, backend.activation_element_bytes(), 0,
                                         backend.channel_align());

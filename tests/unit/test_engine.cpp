@@ -253,6 +253,24 @@ private slots:
     QCOMPARE(tile, (std::vector<float>{4, 5, 4, 3, 1, 2, 1, 0, 4, 5, 4, 3, 7, 8, 7, 6}));
   }
 
+  void tilesSplitTheImageEvenly() {
+    // 300 rows in tiles of at most 256: two of 160 (not 256 and a last one
+    // of 44 rows in a 256-row window); 200 columns: one of 224.
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    const std::vector<float> params = init_params(g, 1);
+    CpuBackend cpu;
+    TileOptions opt;
+    opt.tile = 256;
+    TiledInference ti(UnetConfig::small(), params, cpu, 300, 200, opt);
+    QCOMPARE(ti.tile_h(), 160);
+    QCOMPARE(ti.tile_w(), 224);
+    QCOMPARE(ti.tiles(), 2);
+    // A side that fills whole tiles keeps them.
+    TiledInference whole(UnetConfig::small(), params, cpu, 512, 96, opt);
+    QCOMPARE(whole.tile_h(), 256);
+    QCOMPARE(whole.tile_w(), 96);
+  }
+
   void tileSizeFollowsTheMemoryBudget() {
     const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
     const std::vector<float> params = init_params(g, 1);
