@@ -25,8 +25,8 @@ namespace atelier::nn {
 // kWinogradMinPixels outputs per channel over the batch, over which the
 // filter transform is spread. Against the direct kernel, 4 images: 48 -> 48
 // and 96 -> 96 3x3 at 32x32 1.8-2.2x; unet-small's 24 -> 16 and 16 -> 16 3x3
-// at 32x32 and 64x64 1.2-1.6x forward, 1.3-1.7x data gradient; at 16x16
-// (1024 outputs) 0.85x. 5x5 layers of 16-17 channels: 0.8-1.5x, so they
+// at 32x32 and 64x64 1.2-1.6x forward, 1.3-1.7x data gradient (with one
+// image, 1.0-1.35x); at 16x16 (1024 outputs) 0.85x. 5x5 layers of 16-17 channels: 0.8-1.5x, so they
 // stay with the direct kernel.
 bool conv2d_winograd_applies(const Conv2dShape& shape);
 inline constexpr int kWinogradMinChannels = 32;

@@ -146,6 +146,9 @@ private slots:
     QTest::newRow("winograd dec 96->96 3x3 @128") << at(96, 128, 96, 3) << true;
     QTest::newRow("winograd head 97->64 5x5 @256") << at(97, 256, 64, 5) << true;
     QTest::newRow("winograd head 64->32 5x5 @256") << at(64, 256, 32, 5) << true;
+    // unet-small's decoder (3x3 from 16 channels on AVX2 machines).
+    QTest::newRow("winograd small dec 24->16 3x3 @64") << at(24, 64, 16, 3) << true;
+    QTest::newRow("winograd small dec 16->16 3x3 @64") << at(16, 64, 16, 3) << true;
     QTest::newRow("direct stem 1->8 11x11 @256") << at(1, 256, 8, 11) << false;
     QTest::newRow("direct enc 8->8 3x3 @128") << at(8, 128, 8, 3) << false;
     QTest::newRow("direct dec 24->16 3x3 @128") << at(24, 128, 16, 3) << false;
