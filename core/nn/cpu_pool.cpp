@@ -132,8 +132,7 @@ bool cpu_pool_splits_blas() {
 }
 
 int cpu_pool_parts(std::size_t floats, std::size_t max_parts) {
-  constexpr std::size_t kMinParallelFloats = std::size_t(1) << 15;
-  if (floats < kMinParallelFloats) return 1;
+  if (floats < kCpuPoolMinParallelFloats) return 1;
   return int(
       std::min<std::size_t>(std::size_t(cpu_pool_size()), std::max<std::size_t>(1, max_parts)));
 }

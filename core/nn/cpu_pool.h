@@ -15,10 +15,11 @@ int cpu_pool_size();
 // left whole to OpenBLAS's own threads (an OpenMP OpenBLAS).
 bool cpu_pool_splits_blas();
 
-// How many parts to split work touching `floats` values into: 1 below 32 Ki
-// floats (threads would cost more than they save), else the pool size, at
-// most max_parts and at least 1.
+// How many parts to split work touching `floats` values into: 1 below
+// kCpuPoolMinParallelFloats (threads would cost more than they save), else
+// the pool size, at most max_parts and at least 1.
 int cpu_pool_parts(std::size_t floats, std::size_t max_parts);
+inline constexpr std::size_t kCpuPoolMinParallelFloats = std::size_t(1) << 15;
 
 // Runs task(context, part) for part in [0, parts): parts 1.. on the workers
 // while the caller runs part 0. Tasks are plain loops over disjoint memory

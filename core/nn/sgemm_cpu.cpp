@@ -122,23 +122,35 @@ ATELIER_HOT_LOOP void gemm_block(const GemmArgs& g, int m0, int m1, int n0, int 
   }
 }
 
-// Runs block(m0, m1, n0, n1) over a split of C among the pool's threads, in
-// whole strips of columns (N) or groups of rows (M), whichever is wider.
+// Runs block(m0, m1, n0, n1) over C cut into blocks of whole strips of
+// columns (N) or groups of rows (M), whichever C has more of: at most
+// kGemmBlocks blocks of at least kGemmBlockUnits strips or groups, a cut
+// that depends on the shape only. The pool's threads take runs of blocks,
+// so each element comes from the same call whatever the thread count, and
+// the result is the same bits (cut per thread, OpenBLAS's edge kernels
+// summed some columns differently with 1 and 2 threads).
+constexpr int kGemmBlocks = 16;
+constexpr int kGemmBlockUnits = 4;
+
 template <typename Block>
 void split_gemm(const GemmArgs& g, const Block& block) {
   const std::size_t work = std::size_t(g.m) * g.n + (std::size_t(g.m) + g.n) * g.k;
-  const int threads = cpu_pool_parts(work, std::size_t(cpu_pool_size()));
   const int n_units = (g.n + kNR - 1) / kNR, m_units = (g.m + kMR - 1) / kMR;
-  const bool split_n = n_units >= threads || n_units >= m_units;
+  const bool split_n = n_units >= m_units;
   const int units = split_n ? n_units : m_units;
-  const int parts = std::min(threads, units);
+  const int blocks = work < kCpuPoolMinParallelFloats
+                         ? 1
+                         : std::clamp(units / kGemmBlockUnits, 1, kGemmBlocks);
+  const int parts = cpu_pool_parts(work, std::size_t(blocks));
   auto part = [&](int p) {
-    const int u0 = int(std::int64_t(units) * p / parts),
-              u1 = int(std::int64_t(units) * (p + 1) / parts);
-    if (split_n)
-      block(0, g.m, u0 * kNR, std::min(g.n, u1 * kNR));
-    else
-      block(u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
+    for (int b = blocks * p / parts; b < blocks * (p + 1) / parts; ++b) {
+      const int u0 = int(std::int64_t(units) * b / blocks),
+                u1 = int(std::int64_t(units) * (b + 1) / blocks);
+      if (split_n)
+        block(0, g.m, u0 * kNR, std::min(g.n, u1 * kNR));
+      else
+        block(u0 * kMR, std::min(g.m, u1 * kMR), 0, g.n);
+    }
   };
   cpu_parallel_parts(parts, part);
 }

@@ -11,12 +11,17 @@
 #include "core/nn/conv2d_direct.h"
 #include "core/nn/conv2d_reference.h"
 #include "core/nn/conv2d_winograd.h"
+#include "core/nn/cpu_pool.h"
 #include "tests/support/gradient_check.h"
+#include "tests/support/pool_runs.h"
 #include "tests/support/test_support.h"
+
+#include <QCoreApplication>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <span>
@@ -174,6 +179,40 @@ void expect_error(F&& f, const QString& message) {
   }
 }
 
+// The shapes the thread-count check runs: Winograd (3x3 and 5x5), the
+// direct kernel, and im2col + SGEMM (a stride and a wide layer).
+std::vector<Conv2dShape> thread_check_shapes() {
+  Conv2dShape strided = Conv2dShape::square(2, 12, 33, 31, 20, 3, 3, 1);
+  strided.stride_h = strided.stride_w = 2;
+  return {Conv2dShape::square(2, 40, 36, 70, 40, 3, 3, 1),
+          Conv2dShape::square(1, 48, 40, 64, 32, 5, 5, 2),
+          Conv2dShape::square(2, 8, 64, 64, 8, 5, 5, 2),
+          Conv2dShape::square(2, 1, 96, 64, 8, 11, 11, 5),
+          strided,
+          Conv2dShape::square(1, 97, 20, 20, 80, 3, 3, 1)};
+}
+
+// Child mode of passesAreTheSameOnAnyPoolSize: a hash of every pass's
+// output bits over thread_check_shapes().
+int print_pass_bits() {
+  std::uint64_t hash = 1469598103934665603ull;
+  for (const Conv2dShape& shape : thread_check_shapes()) {
+    std::mt19937 rng(17);
+    const std::vector<float> x = random_floats(shape.input_count(), rng),
+                             w = random_floats(shape.weight_count(), rng),
+                             dy = random_floats(shape.output_count(), rng);
+    std::vector<float> ws(nn::conv2d_cpu_workspace_floats(shape)), y(shape.output_count()),
+        dx(shape.input_count()), dw(shape.weight_count());
+    nn::conv2d_forward_cpu(shape, x, w, y, ws);
+    nn::conv2d_backward_data_cpu(shape, dy, w, dx, ws);
+    nn::conv2d_backward_filter_cpu(shape, x, dy, dw, ws);
+    for (const std::vector<float>* v : {&y, &dx, &dw})
+      hash = test::fnv1a(v->data(), v->size() * sizeof(float), hash);
+  }
+  test::print_pool_bits(hash);
+  return 0;
+}
+
 } // namespace
 
 class TestConv2dCpu : public QObject {
@@ -186,6 +225,7 @@ private slots:
   void directMatchesReference();
   void directFilterIgnoresColumnsPastTheRow();
   void filterIsTheSameOnAnyThreads_data();
+  void passesAreTheSameOnAnyPoolSize();
   void filterIsTheSameOnAnyThreads();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
@@ -528,6 +568,16 @@ void TestConv2dCpu::filterIsTheSameOnAnyThreads() {
   QCOMPARE(differ.load(), 0);
 }
 
+void TestConv2dCpu::passesAreTheSameOnAnyPoolSize() {
+  // The passes in child processes with 1, 2 and 3 pool threads must give
+  // the same bits: every output is summed in an order that depends on the
+  // shape only. (SGEMMs cut per thread failed this on the strided shape.)
+  const test::PoolCheckResult r = test::check_same_bits_per_pool_size("--print-pass-bits");
+  if (r.outcome == test::PoolCheck::one_size)
+    QSKIP("this build's pool size does not follow OPENBLAS_NUM_THREADS");
+  QVERIFY2(r.outcome == test::PoolCheck::same, qPrintable(r.detail));
+}
+
 void TestConv2dCpu::winogradMatchesReference_data() {
   QTest::addColumn<Conv2dShape>("shape");
   QTest::addColumn<bool>("builtin");
@@ -640,5 +690,11 @@ void TestConv2dCpu::invalidShape() {
                "Conv2dShape: the dilated kernel 5x5 does not fit the padded 4x4 input");
 }
 
-QTEST_APPLESS_MAIN(TestConv2dCpu)
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--print-pass-bits") return print_pass_bits();
+  QCoreApplication app(argc, argv); // applicationFilePath() for the child runs
+  TestConv2dCpu test;
+  QTEST_SET_MAIN_SOURCE_PATH
+  return QTest::qExec(&test, argc, argv);
+}
 #include "test_conv2d_cpu.moc"

@@ -11,6 +11,7 @@
 #include "core/nn/loss_reference.h"
 #include "core/nn/pad_reference.h"
 #include "tests/support/golden_unet.h"
+#include "tests/support/pool_runs.h"
 #include "tests/support/test_support.h"
 
 #include <QtTest>
@@ -39,6 +40,40 @@ double rel_error(std::span<const float> a, std::span<const float> b, std::size_t
     scale = std::max(scale, std::abs(double(b[i])));
   }
   return diff / scale;
+}
+
+// Child mode of trainingIsTheSameOnAnyPoolSize: three Adam steps of the full
+// U-Net (two 64x64 images) on the CPU, a hash of the losses and weights.
+int print_step_bits() {
+  const Graph g = build_unet(UnetConfig::full(), 2, 64, 64);
+  std::vector<float> params = init_params(g, 3);
+  std::vector<float> input(2 * 64 * 64), target(input.size());
+  std::mt19937 rng(2);
+  std::normal_distribution<float> n;
+  for (float& v : input)
+    v = n(rng);
+  for (float& v : target)
+    v = n(rng);
+  CpuBackend cpu;
+  Executor ex(g, cpu, ExecMode::train);
+  cpu.set_params(params);
+  ex.set_input(input);
+  ex.set_target(target);
+  OptimizerStep opt;
+  opt.kind = OptimizerKind::adam;
+  opt.adam.lr = 1e-3;
+  std::uint64_t hash = 1469598103934665603ull;
+  for (int step = 1; step <= 3; ++step) {
+    ex.forward();
+    ex.backward(LossKind::mse);
+    const double loss = cpu.read_loss();
+    hash = test::fnv1a(&loss, sizeof loss, hash);
+    opt.step = step;
+    cpu.optimizer_step(opt);
+  }
+  cpu.get_params(params);
+  test::print_pool_bits(test::fnv1a(params.data(), params.size() * sizeof(float), hash));
+  return 0;
 }
 
 } // namespace
@@ -271,6 +306,17 @@ private slots:
     QCOMPARE(whole.tile_w(), 96);
   }
 
+  void trainingIsTheSameOnAnyPoolSize() {
+    // Training steps in child processes with 1, 2 and 3 CPU pool threads
+    // give the same bits (convolutions, SGEMM blocks and reductions are cut
+    // by shape, not by thread), so a CPU run resumed on another machine goes
+    // on as it would have.
+    const test::PoolCheckResult r = test::check_same_bits_per_pool_size("--print-step-bits");
+    if (r.outcome == test::PoolCheck::one_size)
+      QSKIP("this build's pool size does not follow OPENBLAS_NUM_THREADS");
+    QVERIFY2(r.outcome == test::PoolCheck::same, qPrintable(r.detail));
+  }
+
   void tileSizeFollowsTheMemoryBudget() {
     const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
     const std::vector<float> params = init_params(g, 1);
@@ -348,5 +394,11 @@ private slots:
   }
 };
 
-QTEST_APPLESS_MAIN(TestEngine)
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--print-step-bits") return print_step_bits();
+  QCoreApplication app(argc, argv); // applicationFilePath() for the child runs
+  TestEngine test;
+  QTEST_SET_MAIN_SOURCE_PATH
+  return QTest::qExec(&test, argc, argv);
+}
 #include "test_engine.moc"
