@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace atelier::nn {
 namespace {
@@ -35,27 +36,37 @@ struct GemmArgs {
   int ldc;
 };
 
+// Eight floats as one vector value (one AVX register in the x86-64-v3
+// clone, two SSE2 ones otherwise). Written with them, the kernel keeps its
+// accumulators in registers at any optimisation level: with plain arrays,
+// -O3 ran it at 9 GFLOP/s where -O2 reached 40; the loops over rows and vectors are unrolled so
+// that -O2 keeps them in registers too.
+using float8 = float __attribute__((vector_size(32)));
+constexpr int kNV = kNR / 8; // vectors per strip row
+static_assert(kNR % 8 == 0);
+
 template <int MR>
 [[gnu::always_inline]] inline void micro_kernel(int kc, const float* a, std::ptrdiff_t a_row,
                                                 std::ptrdiff_t a_col, const float* bp, float* c,
                                                 int ldc, int nr) {
-  float acc[MR][kNR] = {};
+  float8 acc[MR][kNV] = {};
   for (int k = 0; k < kc; ++k) {
-    const float* b = bp + std::ptrdiff_t(k) * kNR;
+    float8 b[kNV];
+    std::memcpy(b, bp + std::ptrdiff_t(k) * kNR, sizeof b);
+#pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const float av = a[i * a_row + k * a_col];
-      for (int j = 0; j < kNR; ++j)
-        acc[i][j] += av * b[j];
+#pragma GCC unroll 8
+      for (int v = 0; v < kNV; ++v)
+        acc[i][v] += av * b[v];
     }
   }
   for (int i = 0; i < MR; ++i) {
     float* row = c + std::ptrdiff_t(i) * ldc;
-    if (nr == kNR)
-      for (int j = 0; j < kNR; ++j)
-        row[j] += acc[i][j];
-    else
-      for (int j = 0; j < nr; ++j)
-        row[j] += acc[i][j];
+    float sums[kNR];
+    std::memcpy(sums, acc[i], sizeof sums);
+    for (int j = 0; j < nr; ++j)
+      row[j] += sums[j];
   }
 }
 
@@ -138,9 +149,8 @@ void split_gemm(const GemmArgs& g, const Block& block) {
   const int n_units = (g.n + kNR - 1) / kNR, m_units = (g.m + kMR - 1) / kMR;
   const bool split_n = n_units >= m_units;
   const int units = split_n ? n_units : m_units;
-  const int blocks = work < kCpuPoolMinParallelFloats
-                         ? 1
-                         : std::clamp(units / kGemmBlockUnits, 1, kGemmBlocks);
+  const int blocks =
+      work < kCpuPoolMinParallelFloats ? 1 : std::clamp(units / kGemmBlockUnits, 1, kGemmBlocks);
   const int parts = cpu_pool_parts(work, std::size_t(blocks));
   auto part = [&](int p) {
     for (int b = blocks * p / parts; b < blocks * (p + 1) / parts; ++b) {
