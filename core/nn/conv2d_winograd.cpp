@@ -594,8 +594,10 @@ bool conv2d_winograd_applies(const Conv2dShape& sh) {
   if (mode < 0 || !winograd_fits(sh)) return false;
   if (mode > 0) return true;
   const int channels = sh.r == 3 && use_avx2() ? kWinogradMinChannels3x3 : kWinogradMinChannels;
+  const bool wide = sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels;
   return sh.c >= channels && sh.k >= channels && sh.out_w() >= kWinogradMinWidth &&
-         std::int64_t(sh.n) * sh.out_h() * sh.out_w() >= kWinogradMinPixels;
+         std::int64_t(sh.n) * sh.out_h() * sh.out_w() >=
+             (wide ? kWinogradMinPixelsWide : kWinogradMinPixels);
 }
 
 namespace winograd {

@@ -22,17 +22,21 @@ namespace atelier::nn {
 // transforms (kWinogradMinChannels; for 3x3 kernels on AVX2 machines
 // kWinogradMinChannels3x3), rows of at least kWinogradMinWidth outputs
 // (eight tiles side by side: the fast gathers) and at least
-// kWinogradMinPixels outputs per channel over the batch, over which the
-// filter transform is spread. Against the direct kernel, 4 images: 48 -> 48
-// and 96 -> 96 3x3 at 32x32 1.8-2.2x; unet-small's 24 -> 16 and 16 -> 16 3x3
-// at 32x32 and 64x64 1.2-1.6x forward, 1.3-1.7x data gradient (with one
-// image, 1.0-1.35x); at 16x16 (1024 outputs) 0.85x. 5x5 layers of 16-17 channels: 0.8-1.5x, so they
-// stay with the direct kernel.
+// kWinogradMinPixels outputs per channel over the batch
+// (kWinogradMinPixelsWide with kWinogradMinChannels in and out), over which
+// the filter transform is spread. Against the direct kernel and im2col: 4
+// images, 48 -> 48 and 96 -> 96 3x3 at 32x32 1.8-2.2x; one image at 32x32,
+// 32 to 144 channels 3x3 1.0-1.75x, 97 -> 64 5x5 1.8-2.7x, 64 -> 32 5x5
+// 1.1-1.2x; unet-small's 24 -> 16 and 16 -> 16 3x3 at 32x32 and 64x64 with 4
+// images 1.2-1.6x forward, 1.3-1.7x data gradient (with one image at 64x64
+// 1.0-1.35x, at 32x32 0.65-1.0x); at 16x16 0.85x. 5x5 layers of 16-17
+// channels: 0.8-1.5x, so they stay with the direct kernel.
 bool conv2d_winograd_applies(const Conv2dShape& shape);
 inline constexpr int kWinogradMinChannels = 32;
 inline constexpr int kWinogradMinChannels3x3 = 16;
 inline constexpr int kWinogradMinWidth = 32;
 inline constexpr int kWinogradMinPixels = 2048;
+inline constexpr int kWinogradMinPixelsWide = 1024;
 
 // Scratch floats conv2d_winograd_forward needs: the transformed filters
 // (36 K C), their copy packed for the AVX2 products (36 C times K rounded up
