@@ -133,23 +133,17 @@ ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const float* 
       for (int l = 0; l < lanes; ++l)
         for (std::size_t t = 0; t < taps; ++t)
           wv[t][l] = double(wk[std::size_t(l) * taps + t]);
-      v4d gw[kT][5]; // G g
-      for (int i = 0; i < kT; ++i)
-        for (int j = 0; j < r; ++j) {
-          v4d sum{};
-          for (int a = 0; a < r; ++a)
-            sum += g[i][a] * wv[a * r + j];
-          gw[i][j] = sum;
-        }
-      for (int i = 0; i < kT; ++i)
-        for (int j = 0; j < kT; ++j) {
-          v4d sum{};
-          for (int b = 0; b < r; ++b)
-            sum += gw[i][b] * g[j][b];
-          float* dst = u + std::size_t(i * kT + j) * kc + std::size_t(k) * sh.c + c;
-          for (int l = 0; l < lanes; ++l)
-            dst[l] = float(sum[l]);
-        }
+      v4d gwg[kE];
+      const auto gl = [&g](int i, int a) { return g[i][a]; };
+      if (r == 3)
+        sandwich4<kT, 3>(gl, wv, gwg);
+      else
+        sandwich4<kT, 5>(gl, wv, gwg);
+      for (int e = 0; e < kE; ++e) {
+        float* dst = u + std::size_t(e) * kc + std::size_t(k) * sh.c + c;
+        for (int l = 0; l < lanes; ++l)
+          dst[l] = float(gwg[e][l]);
+      }
     }
 }
 

@@ -225,23 +225,16 @@ ATELIER_HOT_LOOP void gradient_filters(const Conv2dShape& sh, const Plan& p, con
         mm[e] = v4d{};
         std::memcpy(&mm[e], mk + std::size_t(e) * e_stride, std::size_t(lanes) * sizeof(double));
       }
-      v4d gm[5][kT]; // G^T M
-      for (int i = 0; i < r; ++i)
-        for (int b = 0; b < kT; ++b) {
-          v4d sum{};
-          for (int a = 0; a < kT; ++a)
-            sum += g[a][i] * mm[a * kT + b];
-          gm[i][b] = sum;
-        }
-      for (int i = 0; i < r; ++i)
-        for (int j = 0; j < r; ++j) {
-          v4d sum{};
-          for (int b = 0; b < kT; ++b)
-            sum += gm[i][b] * g[b][j];
-          for (int l = 0; l < lanes; ++l) {
-            float& out = dw[(std::size_t(k + l) * sh.c + c) * std::size_t(r * r) + i * r + j];
-            out = accumulate ? float(double(out) + sum[l]) : float(sum[l]);
-          }
+      v4d gmg[25];
+      const auto gl = [&g](int i, int a) { return g[a][i]; };
+      if (r == 3)
+        sandwich4<3, kT>(gl, mm, gmg);
+      else
+        sandwich4<5, kT>(gl, mm, gmg);
+      for (int t = 0; t < r * r; ++t)
+        for (int l = 0; l < lanes; ++l) {
+          float& out = dw[(std::size_t(k + l) * sh.c + c) * std::size_t(r * r) + t];
+          out = accumulate ? float(double(out) + gmg[t][l]) : float(gmg[t][l]);
         }
     }
 }

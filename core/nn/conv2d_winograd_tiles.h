@@ -57,6 +57,28 @@ struct TileOrigin {
 using v4d = double __attribute__((vector_size(32)));
 inline constexpr int kDoubleLanes = 4;
 
+// out[i * Rows + j] = sum over a, b < Cols of l(i, a) x[a * Cols + b] l(j, b)
+// for four filters at once (L X L^T: G g G^T with l = G, Rows 6 and Cols the
+// kernel side; G^T M G with l = G^T, the other way round), in that order.
+template <int Rows, int Cols, typename L>
+[[gnu::always_inline]] inline void sandwich4(const L& l, const v4d* x, v4d* out) {
+  v4d lx[Rows][Cols];
+  for (int i = 0; i < Rows; ++i)
+    for (int b = 0; b < Cols; ++b) {
+      v4d sum{};
+      for (int a = 0; a < Cols; ++a)
+        sum += l(i, a) * x[a * Cols + b];
+      lx[i][b] = sum;
+    }
+  for (int i = 0; i < Rows; ++i)
+    for (int j = 0; j < Rows; ++j) {
+      v4d sum{};
+      for (int b = 0; b < Cols; ++b)
+        sum += lx[i][b] * l(j, b);
+      out[i * Rows + j] = sum;
+    }
+}
+
 // The origins of tiles [t, t + lanes).
 void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o);
 
