@@ -1,12 +1,13 @@
-// Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions on 6x6 tiles (see
+// Winograd F(4x4, 3x3) on 6x6 tiles and F(4x4, 5x5) on 8x8 tiles (see
 // conv2d_winograd.h). Per block of tiles: the input transform B^T d B of
-// every channel's tiles into V[36][C][tiles], 36 products
+// every channel's tiles into V[e][C][tiles], e products
 // M[e] = U[e] (K x C) x V[e] (C x tiles) (an AVX2 kernel on filters packed
 // once per call; SGEMMs elsewhere), and the output transform A^T M A of
 // every output channel's tiles into y. The filters' transform G g G^T goes
-// into U[36][K][C] once per call. The transforms run on eight tiles at a
-// time (one AVX register per matrix element).
+// into U[e][K][C] once per call. The transforms run on eight tiles at a
+// time (one vector value per matrix element; conv2d_winograd_points.h).
 #include "core/nn/conv2d_winograd.h"
+#include "core/nn/conv2d_winograd_points.h"
 #include "core/nn/conv2d_winograd_tiles.h"
 
 #include "core/base/error.h"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
 namespace atelier::nn {
 namespace winograd {
@@ -27,103 +29,85 @@ std::atomic<bool> g_portable_only{false};
 Plan make_plan(const Conv2dShape& sh) {
   Plan p;
   p.r = sh.r;
-  p.m = kT + 1 - sh.r;
+  p.t = sh.r + 3;
+  p.e = p.t * p.t;
   p.out_h = sh.out_h();
   p.out_w = sh.out_w();
-  p.tiles_h = (p.out_h + p.m - 1) / p.m;
-  p.tiles_w = (p.out_w + p.m - 1) / p.m;
+  p.tiles_h = (p.out_h + kM - 1) / kM;
+  p.tiles_w = (p.out_w + kM - 1) / kM;
   p.tiles = std::int64_t(sh.n) * p.tiles_h * p.tiles_w;
-  const std::size_t per_tile = std::size_t(kE) * std::size_t(sh.c + sh.k);
+  const std::size_t per_tile = std::size_t(p.e) * std::size_t(sh.c + sh.k);
   constexpr std::int64_t q = kProductColumns;
   std::int64_t block = std::int64_t(kBlockFloats / per_tile) / q * q;
   const std::int64_t all = (p.tiles + q - 1) / q * q;
   p.block = int(std::clamp<std::int64_t>(block, q, all));
   p.kp = (sh.k + kProductRows - 1) / kProductRows * kProductRows;
   p.kz = (sh.k + kLanes - 1) / kLanes * kLanes;
-  p.u_floats = std::size_t(kE) * std::size_t(sh.k) * std::size_t(sh.c);
-  p.v_floats = std::size_t(kE) * std::size_t(sh.c) * std::size_t(p.block);
-  p.packed_floats = std::size_t(kE) * std::size_t(p.kp) * std::size_t(sh.c);
+  p.u_floats = std::size_t(p.e) * std::size_t(sh.k) * std::size_t(sh.c);
+  p.v_floats = std::size_t(p.e) * std::size_t(sh.c) * std::size_t(p.block);
+  p.packed_floats = std::size_t(p.e) * std::size_t(p.kp) * std::size_t(sh.c);
   return p;
 }
 
 // ------------------------------------------------------------- transforms
-// Rows of B^T for the points 0, 1, -1, 2, -2, infinity, applied to a
-// column of six values, eight lanes at a time; `stride` floats between the
-// six values (and between the six results).
-[[gnu::always_inline]] inline void apply_bt(const float* in, std::ptrdiff_t in_stride, float* out,
-                                            std::ptrdiff_t out_stride) {
-  for (int q = 0; q < kLanes; ++q) {
-    const float d0 = in[q], d1 = in[in_stride + q], d2 = in[2 * in_stride + q],
-                d3 = in[3 * in_stride + q], d4 = in[4 * in_stride + q], d5 = in[5 * in_stride + q];
-    out[q] = 4.0f * d0 - 5.0f * d2 + d4;
-    out[out_stride + q] = -4.0f * (d1 + d2) + (d3 + d4);
-    out[2 * out_stride + q] = 4.0f * (d1 - d2) + (d4 - d3);
-    out[3 * out_stride + q] = 2.0f * (d3 - d1) + (d4 - d2);
-    out[4 * out_stride + q] = 2.0f * (d1 - d3) + (d4 - d2);
-    out[5 * out_stride + q] = 4.0f * d1 - 5.0f * d3 + d5;
-  }
+// d[e] = (B^T d B)[e] for eight tiles in the lanes (e = row * T + col).
+template <int T>
+[[gnu::always_inline]] inline void input_tile(v8f* d) {
+  v8f t[T * T];
+  for (int col = 0; col < T; ++col) // B^T d: down the columns
+    bt_rows<T>(d + col, T, t + col, T);
+  for (int row = 0; row < T; ++row) // (B^T d) B: along the rows
+    bt_rows<T>(t + row * T, 1, d + row * T, 1);
 }
 
-// v[e][lane] = (B^T d B)[e] for eight tiles d[e][lane] (e = row * 6 + col).
-ATELIER_HOT_LOOP void input_transform8(const float* d, float* v) {
-  alignas(32) float t[kE * kLanes];
-  for (int col = 0; col < kT; ++col) // B^T d: down the columns
-    apply_bt(d + col * kLanes, kT * kLanes, t + col * kLanes, kT * kLanes);
-  for (int row = 0; row < kT; ++row) // (B^T d) B: along the rows
-    apply_bt(t + row * kT * kLanes, kLanes, v + row * kT * kLanes, kLanes);
+// o[i * 4 + j] = (A^T g A)[i][j] for eight tiles in the lanes.
+template <int T>
+[[gnu::always_inline]] inline void output_tile(const v8f* g, v8f* o) {
+  v8f t[4 * T];
+  for (int col = 0; col < T; ++col)
+    at_rows<T>(g + col, T, t + col, T);
+  for (int row = 0; row < 4; ++row)
+    at_rows<T>(t + row * T, 1, o + row * 4, 1);
 }
 
-// Rows of A^T (m = 4 or 2) applied to six values per lane.
-[[gnu::always_inline]] inline void apply_at(int m, const float* in, std::ptrdiff_t in_stride,
-                                            float* out, std::ptrdiff_t out_stride) {
-  for (int q = 0; q < kLanes; ++q) {
-    const float m0 = in[q], m1 = in[in_stride + q], m2 = in[2 * in_stride + q],
-                m3 = in[3 * in_stride + q], m4 = in[4 * in_stride + q], m5 = in[5 * in_stride + q];
-    const float sum12 = m1 + m2, dif12 = m1 - m2, sum34 = m3 + m4, dif34 = m3 - m4;
-    out[q] = m0 + sum12 + sum34;
-    if (m == 2) {
-      out[out_stride + q] = dif12 + 2.0f * dif34 + m5;
-    } else {
-      out[out_stride + q] = dif12 + 2.0f * dif34;
-      out[2 * out_stride + q] = sum12 + 4.0f * sum34;
-      out[3 * out_stride + q] = dif12 + 8.0f * dif34 + m5;
-    }
-  }
+ATELIER_HOT_LOOP void input_transform(int t, v8f* d) {
+  if (t == 8)
+    input_tile<8>(d);
+  else
+    input_tile<6>(d);
 }
 
-// o[i][j][lane] = (A^T M A)[i][j] for eight tiles M[e][lane]; o is m x m.
-ATELIER_HOT_LOOP void output_transform8(int m, const float* mm, float* o) {
-  alignas(32) float t[kT * kT * kLanes]; // m x 6 used
-  for (int col = 0; col < kT; ++col)
-    apply_at(m, mm + col * kLanes, kT * kLanes, t + col * kLanes, kT * kLanes);
-  for (int row = 0; row < m; ++row)
-    apply_at(m, t + row * kT * kLanes, kLanes, o + row * m * kLanes, kLanes);
+ATELIER_HOT_LOOP void output_transform(int t, const v8f* g, v8f* o) {
+  if (t == 8)
+    output_tile<8>(g, o);
+  else
+    output_tile<6>(g, o);
 }
 
-constexpr double kPoints[5] = {0, 1, -1, 2, -2};
+constexpr double kPoints[kMaxT - 1] = {0, 1, -1, 2, -2, 0.5, -0.5};
 
-void interpolation_rows(int taps, double g[kT][5]) {
-  for (int i = 0; i < kT; ++i)
+void interpolation_rows(int taps, int t, double g[kMaxT][5]) {
+  for (int i = 0; i < t; ++i)
     for (int j = 0; j < 5; ++j)
       g[i][j] = 0;
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < t - 1; ++i) {
     double f = 1;
-    for (int j = 0; j < 5; ++j)
+    for (int j = 0; j < t - 1; ++j)
       if (j != i) f *= kPoints[i] - kPoints[j];
     double power = 1;
     for (int j = 0; j < taps; ++j, power *= kPoints[i])
       g[i][j] = power / f;
   }
-  g[5][taps - 1] = 1;
+  g[t - 1][taps - 1] = 1;
 }
 
 // U[e][k][c] = (G g G^T)[e] for output channels [k0, k1), in double, four
 // input channels at a time (U's rows run along c).
-ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const float* w, float* u, int k0,
-                                            int k1) {
+ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const Plan& p, const float* w,
+                                            float* u, int k0, int k1) {
   const int r = sh.r;
-  double g[kT][5];
-  interpolation_rows(r, g);
+  double g[kMaxT][5];
+  interpolation_rows(r, p.t, g);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c), taps = std::size_t(r * r);
   for (int k = k0; k < k1; ++k)
     for (int c = 0; c < sh.c; c += kDoubleLanes) {
@@ -133,13 +117,13 @@ ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const float* 
       for (int l = 0; l < lanes; ++l)
         for (std::size_t t = 0; t < taps; ++t)
           wv[t][l] = double(wk[std::size_t(l) * taps + t]);
-      v4d gwg[kE];
+      v4d gwg[kMaxE];
       const auto gl = [&g](int i, int a) { return g[i][a]; };
-      if (r == 3)
-        sandwich4<kT, 3>(gl, wv, gwg);
+      if (p.t == 8)
+        sandwich4<8, 5>(gl, wv, gwg);
       else
-        sandwich4<kT, 5>(gl, wv, gwg);
-      for (int e = 0; e < kE; ++e) {
+        sandwich4<6, 3>(gl, wv, gwg);
+      for (int e = 0; e < p.e; ++e) {
         float* dst = u + std::size_t(e) * kc + std::size_t(k) * sh.c + c;
         for (int l = 0; l < lanes; ++l)
           dst[l] = float(gwg[e][l]);
@@ -147,12 +131,12 @@ ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const float* 
     }
 }
 
-void filter_transform(const Conv2dShape& sh, const float* w, float* u) {
+void filter_transform(const Conv2dShape& sh, const Plan& p, const float* w, float* u) {
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
-  const int parts = cpu_pool_parts(kc * kE, std::size_t(sh.k));
-  auto run = [&](int p) {
-    filter_transform_part(sh, w, u, int(std::int64_t(sh.k) * p / parts),
-                          int(std::int64_t(sh.k) * (p + 1) / parts));
+  const int parts = cpu_pool_parts(kc * std::size_t(p.e), std::size_t(sh.k));
+  auto run = [&](int part) {
+    filter_transform_part(sh, p, w, u, int(std::int64_t(sh.k) * part / parts),
+                          int(std::int64_t(sh.k) * (part + 1) / parts));
   };
   cpu_parallel_parts(parts, run);
 }
@@ -162,7 +146,7 @@ TileOrigin tile_origin(const Plan& p, std::int64_t t) {
   const std::int64_t per_image = std::int64_t(p.tiles_h) * p.tiles_w;
   const int n = int(t / per_image);
   const int rest = int(t - n * per_image);
-  return {n, rest / p.tiles_w * p.m, rest % p.tiles_w * p.m};
+  return {n, rest / p.tiles_w * kM, rest % p.tiles_w * kM};
 }
 
 void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o) {
@@ -170,71 +154,61 @@ void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o) {
     o[q] = tile_origin(p, t + q);
 }
 
-bool side_by_side(const TileOrigin* o, int lanes, int m) {
+bool side_by_side(const TileOrigin* o, int lanes) {
   if (lanes != kLanes) return false;
   for (int q = 1; q < kLanes; ++q)
-    if (o[q].n != o[0].n || o[q].oy != o[0].oy || o[q].ox != o[0].ox + q * m) return false;
+    if (o[q].n != o[0].n || o[q].oy != o[0].oy || o[q].ox != o[0].ox + q * kM) return false;
   return true;
 }
 
-// d[e][lane] of eight side-by-side tiles whose patches lie inside the
-// input: patch row i of lane q is row i at column q m.
-template <int M>
-[[gnu::always_inline]] inline void gather_side_by_side(const float* x0, std::size_t width,
-                                                       float* d) {
-  for (int i = 0; i < kT; ++i) {
+// Eight side-by-side tiles whose patches lie inside the input (patch row i
+// of lane q is row i at column q m) into V for one channel: gather,
+// B^T d B, store.
+ATELIER_HOT_LOOP void input_side_by_side(const Plan& p, const float* x0, std::size_t width,
+                                         float* v, std::size_t v_elem) {
+  v8f d[kMaxE];
+  for (int i = 0; i < p.t; ++i) {
     const float* row = x0 + std::size_t(i) * width;
-    for (int j = 0; j < kT; ++j)
+    for (int j = 0; j < p.t; ++j)
       for (int q = 0; q < kLanes; ++q)
-        d[(i * kT + j) * kLanes + q] = row[q * M + j];
+        d[i * p.t + j][q] = row[q * kM + j];
   }
-}
-
-// The same into V for one channel: gather, B^T d B, store.
-ATELIER_HOT_LOOP void input_side_by_side(int m, const float* x0, std::size_t width, float* v,
-                                         std::size_t v_elem) {
-  alignas(32) float d[kE * kLanes], tv[kE * kLanes];
-  if (m == 4)
-    gather_side_by_side<4>(x0, width, d);
-  else
-    gather_side_by_side<2>(x0, width, d);
-  input_transform8(d, tv);
-  for (int e = 0; e < kE; ++e)
-    std::copy_n(tv + e * kLanes, kLanes, v + e * v_elem);
+  input_transform(p.t, d);
+  for (int e = 0; e < p.e; ++e)
+    std::memcpy(v + e * v_elem, &d[e], sizeof(v8f));
 }
 
 // Output rows of eight side-by-side tiles that lie inside y.
-ATELIER_HOT_LOOP void output_side_by_side(int m, const float* mm, std::size_t m_elem, float* y0,
-                                          std::size_t width) {
-  alignas(32) float g[kE * kLanes], out[kE * kLanes];
-  for (int e = 0; e < kE; ++e)
-    std::copy_n(mm + e * m_elem, kLanes, g + e * kLanes);
-  output_transform8(m, g, out);
-  for (int i = 0; i < m; ++i) {
+ATELIER_HOT_LOOP void output_side_by_side(const Plan& p, const float* mm, std::size_t m_elem,
+                                          float* y0, std::size_t width) {
+  v8f g[kMaxE], o[16];
+  for (int e = 0; e < p.e; ++e)
+    std::memcpy(&g[e], mm + e * m_elem, sizeof(v8f));
+  output_transform(p.t, g, o);
+  for (int i = 0; i < kM; ++i) {
     float* row = y0 + std::size_t(i) * width;
     for (int q = 0; q < kLanes; ++q)
-      for (int j = 0; j < m; ++j)
-        row[q * m + j] = out[(i * m + j) * kLanes + q];
+      for (int j = 0; j < kM; ++j)
+        row[q * kM + j] = o[i * kM + j][q];
   }
 }
 
 // Columns a side-by-side group reads from its first patch column on: the
-// portable gather needs 7 m + 6, the AVX2 one loads 8 floats at a time.
-constexpr int side_by_side_width(int m) {
-  return m == 4 ? 36 : 20;
-}
+// portable gather needs 7 m + t (34 or 36), the AVX2 one loads 8 floats at
+// a time (36).
+constexpr int kSideBySideWidth = 36;
 
 // Row length of the zero-padded patch for side-by-side groups at the edges.
 constexpr int kPatchWidth = 40;
-static_assert(kPatchWidth >= side_by_side_width(4) && kPatchWidth >= side_by_side_width(2));
+static_assert(kPatchWidth >= kSideBySideWidth);
 
-using InputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
-using OutputSideBySide = void (*)(int, const float*, std::size_t, float*, std::size_t);
+using InputSideBySide = void (*)(const Plan&, const float*, std::size_t, float*, std::size_t);
+using OutputSideBySide = void (*)(const Plan&, const float*, std::size_t, float*, std::size_t);
 
 #if ATELIER_WINOGRAD_AVX2
 // The same two steps with AVX2: each patch row of eight tiles comes from
-// eight (m = 4) or six (m = 2) unaligned loads and in-register transposes,
-// and the transforms run on whole registers.
+// eight unaligned loads and in-register transposes, and the transforms run
+// on whole registers.
 // Lanes j = 0..3 of tiles 0..7 from four registers holding tiles 0-1, 2-3,
 // 4-5, 6-7 (four floats each), in tile order.
 [[gnu::target("avx2,fma")]] inline void split4(__m256 a0, __m256 a1, __m256 a2, __m256 a3, v8f* c) {
@@ -247,100 +221,66 @@ using OutputSideBySide = void (*)(int, const float*, std::size_t, float*, std::s
   c[3] = as_v8f(_mm256_permutevar8x32_ps(_mm256_shuffle_ps(u1, u3, 0xEE), order));
 }
 
-[[gnu::target("avx2,fma")]] inline v8f tile_order(__m256 v) { // tiles 0 1 4 5 2 3 6 7
-  return as_v8f(_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8)));
-}
-
-// Lanes j = 0, 1 of tiles 0..7 from two registers holding tiles 0-3, 4-7
-// (two floats each), in tile order.
-[[gnu::target("avx2,fma")]] inline void split2(__m256 a0, __m256 a1, v8f* c) {
-  c[0] = tile_order(_mm256_shuffle_ps(a0, a1, 0x88));
-  c[1] = tile_order(_mm256_shuffle_ps(a0, a1, 0xDD));
-}
-
-[[gnu::target("avx2,fma")]] inline void bt6(const v8f* d, int stride, v8f* out, int out_stride) {
-  const v8f d0 = d[0], d1 = d[stride], d2 = d[2 * stride], d3 = d[3 * stride], d4 = d[4 * stride],
-            d5 = d[5 * stride];
-  out[0] = 4.0f * d0 - 5.0f * d2 + d4;
-  out[out_stride] = -4.0f * (d1 + d2) + (d3 + d4);
-  out[2 * out_stride] = 4.0f * (d1 - d2) + (d4 - d3);
-  out[3 * out_stride] = 2.0f * (d3 - d1) + (d4 - d2);
-  out[4 * out_stride] = 2.0f * (d1 - d3) + (d4 - d2);
-  out[5 * out_stride] = 4.0f * d1 - 5.0f * d3 + d5;
-}
-
-[[gnu::target("avx2,fma")]] void input_side_by_side_avx2(int m, const float* x0, std::size_t width,
-                                                         float* v, std::size_t v_elem) {
-  v8f d[kE], t[kE];
-  for (int i = 0; i < kT; ++i) {
+template <int T>
+[[gnu::target("avx2,fma")]] void input_step_avx2(const float* x0, std::size_t width, float* v,
+                                                 std::size_t v_elem) {
+  v8f d[T * T];
+  for (int i = 0; i < T; ++i) {
     const float* r = x0 + std::size_t(i) * width;
-    v8f* di = d + i * kT;
-    if (m == 4) {
-      split4(_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8), _mm256_loadu_ps(r + 16),
-             _mm256_loadu_ps(r + 24), di);
-      v8f shifted[4];
-      split4(_mm256_loadu_ps(r + 4), _mm256_loadu_ps(r + 12), _mm256_loadu_ps(r + 20),
-             _mm256_loadu_ps(r + 28), shifted);
-      di[4] = shifted[0];
-      di[5] = shifted[1];
-    } else {
-      for (int j = 0; j < kT; j += 2)
-        split2(_mm256_loadu_ps(r + j), _mm256_loadu_ps(r + j + 8), di + j);
-    }
+    v8f* di = d + i * T;
+    // Columns 0-3, then 4 to T - 1 from loads four columns further.
+    split4(_mm256_loadu_ps(r), _mm256_loadu_ps(r + 8), _mm256_loadu_ps(r + 16),
+           _mm256_loadu_ps(r + 24), di);
+    v8f shifted[4];
+    split4(_mm256_loadu_ps(r + 4), _mm256_loadu_ps(r + 12), _mm256_loadu_ps(r + 20),
+           _mm256_loadu_ps(r + 28), shifted);
+    for (int j = 4; j < T; ++j)
+      di[j] = shifted[j - 4];
   }
-  for (int col = 0; col < kT; ++col)
-    bt6(d + col, kT, t + col, kT);
-  for (int row = 0; row < kT; ++row)
-    bt6(t + row * kT, 1, d + row * kT, 1);
-  for (int e = 0; e < kE; ++e)
+  input_tile<T>(d);
+  for (int e = 0; e < T * T; ++e)
     _mm256_storeu_ps(v + e * v_elem, as_m256(d[e]));
 }
 
-[[gnu::target("avx2,fma")]] inline void at6(int m, const v8f* g, int stride, v8f* out,
-                                            int out_stride) {
-  const v8f m0 = g[0], m1 = g[stride], m2 = g[2 * stride], m3 = g[3 * stride], m4 = g[4 * stride],
-            m5 = g[5 * stride];
-  const v8f sum12 = m1 + m2, dif12 = m1 - m2, sum34 = m3 + m4, dif34 = m3 - m4;
-  out[0] = m0 + sum12 + sum34;
-  if (m == 2) {
-    out[out_stride] = dif12 + 2.0f * dif34 + m5;
-  } else {
-    out[out_stride] = dif12 + 2.0f * dif34;
-    out[2 * out_stride] = sum12 + 4.0f * sum34;
-    out[3 * out_stride] = dif12 + 8.0f * dif34 + m5;
+[[gnu::target("avx2,fma")]] void input_side_by_side_avx2(const Plan& p, const float* x0,
+                                                         std::size_t width, float* v,
+                                                         std::size_t v_elem) {
+  if (p.t == 8)
+    input_step_avx2<8>(x0, width, v, v_elem);
+  else
+    input_step_avx2<6>(x0, width, v, v_elem);
+}
+
+template <int T>
+[[gnu::target("avx2,fma")]] void output_step_avx2(const float* mm, std::size_t m_elem, float* y0,
+                                                  std::size_t width) {
+  v8f g[T * T], o[16];
+  for (int e = 0; e < T * T; ++e)
+    g[e] = as_v8f(_mm256_loadu_ps(mm + e * m_elem));
+  output_tile<T>(g, o);
+  for (int i = 0; i < 4; ++i) { // output row i of the eight tiles: 4 x 4 transposes
+    float* row = y0 + std::size_t(i) * width;
+    const v8f* c = o + i * 4;
+    const __m256 u0 = _mm256_unpacklo_ps(as_m256(c[0]), as_m256(c[1]));
+    const __m256 u1 = _mm256_unpackhi_ps(as_m256(c[0]), as_m256(c[1]));
+    const __m256 u2 = _mm256_unpacklo_ps(as_m256(c[2]), as_m256(c[3]));
+    const __m256 u3 = _mm256_unpackhi_ps(as_m256(c[2]), as_m256(c[3]));
+    const __m256 w0 = _mm256_shuffle_ps(u0, u2, 0x44), w1 = _mm256_shuffle_ps(u0, u2, 0xEE);
+    const __m256 w2 = _mm256_shuffle_ps(u1, u3, 0x44), w3 = _mm256_shuffle_ps(u1, u3, 0xEE);
+    _mm256_storeu_ps(row, _mm256_permute2f128_ps(w0, w1, 0x20));
+    _mm256_storeu_ps(row + 8, _mm256_permute2f128_ps(w2, w3, 0x20));
+    _mm256_storeu_ps(row + 16, _mm256_permute2f128_ps(w0, w1, 0x31));
+    _mm256_storeu_ps(row + 24, _mm256_permute2f128_ps(w2, w3, 0x31));
   }
 }
 
-[[gnu::target("avx2,fma")]] void
-output_side_by_side_avx2(int m, const float* mm, std::size_t m_elem, float* y0, std::size_t width) {
-  v8f g[kE], t[kE], o[kE];
-  for (int e = 0; e < kE; ++e)
-    g[e] = as_v8f(_mm256_loadu_ps(mm + e * m_elem));
-  for (int col = 0; col < kT; ++col)
-    at6(m, g + col, kT, t + col, kT);
-  for (int row = 0; row < m; ++row)
-    at6(m, t + row * kT, 1, o + row * m, 1);
-  for (int i = 0; i < m; ++i) {
-    float* row = y0 + std::size_t(i) * width;
-    const v8f* c = o + i * m;
-    if (m == 4) {
-      const __m256 u0 = _mm256_unpacklo_ps(as_m256(c[0]), as_m256(c[1]));
-      const __m256 u1 = _mm256_unpackhi_ps(as_m256(c[0]), as_m256(c[1]));
-      const __m256 u2 = _mm256_unpacklo_ps(as_m256(c[2]), as_m256(c[3]));
-      const __m256 u3 = _mm256_unpackhi_ps(as_m256(c[2]), as_m256(c[3]));
-      const __m256 w0 = _mm256_shuffle_ps(u0, u2, 0x44), w1 = _mm256_shuffle_ps(u0, u2, 0xEE);
-      const __m256 w2 = _mm256_shuffle_ps(u1, u3, 0x44), w3 = _mm256_shuffle_ps(u1, u3, 0xEE);
-      _mm256_storeu_ps(row, _mm256_permute2f128_ps(w0, w1, 0x20));
-      _mm256_storeu_ps(row + 8, _mm256_permute2f128_ps(w2, w3, 0x20));
-      _mm256_storeu_ps(row + 16, _mm256_permute2f128_ps(w0, w1, 0x31));
-      _mm256_storeu_ps(row + 24, _mm256_permute2f128_ps(w2, w3, 0x31));
-    } else {
-      const __m256 u0 = _mm256_unpacklo_ps(as_m256(c[0]), as_m256(c[1]));
-      const __m256 u1 = _mm256_unpackhi_ps(as_m256(c[0]), as_m256(c[1]));
-      _mm256_storeu_ps(row, _mm256_permute2f128_ps(u0, u1, 0x20));
-      _mm256_storeu_ps(row + 8, _mm256_permute2f128_ps(u0, u1, 0x31));
-    }
-  }
+[[gnu::target("avx2,fma")]] void output_side_by_side_avx2(const Plan& p, const float* mm,
+                                                          std::size_t m_elem, float* y0,
+                                                          std::size_t width) {
+  if (p.t == 8)
+    output_step_avx2<8>(mm, m_elem, y0, width);
+  else
+    output_step_avx2<6>(mm, m_elem, y0, width);
 }
 #endif
 
@@ -353,7 +293,7 @@ output_side_by_side_avx2(int m, const float* mm, std::size_t m_elem, float* y0, 
 // up from u[e][k][c].
 void pack_products(const Conv2dShape& sh, const Plan& p, const float* u, float* up) {
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
-  for (int e = 0; e < kE; ++e)
+  for (int e = 0; e < p.e; ++e)
     for (int k0 = 0; k0 < p.kp; k0 += kProductRows) {
       float* dst = up + (std::size_t(e) * p.kp + k0) * std::size_t(sh.c);
       for (int c = 0; c < sh.c; ++c)
@@ -441,7 +381,7 @@ SideBySide side_by_side_steps() {
 // Groups of eight tiles a chunk holds: the transforms go channel by channel
 // over a chunk's groups, so each channel's rows are read, and each row of V
 // or M used, along its length. Group by group over all channels (every
-// group touching C pages of x and 36 C lines of V), forward 97 -> 64 5x5 at
+// group touching C pages of x and e C lines of V), forward 97 -> 64 5x5 at
 // 256^2 and 144 -> 96 3x3 at 64^2 were 1.08-1.1x slower; 48 -> 48 3x3 the
 // same. (Chunks of 4 or 8 groups gained 3-6%.)
 constexpr int kChunkGroups = 16;
@@ -459,21 +399,21 @@ int chunk_groups(const Plan& p, std::int64_t t0, int chunk, int count, TileGroup
     TileGroup& gr = groups[g];
     gr.lanes = std::min(kLanes, count - chunk - g * kLanes);
     tile_origins(p, t0 + chunk + g * kLanes, gr.lanes, gr.o);
-    gr.beside = side_by_side(gr.o, gr.lanes, p.m);
+    gr.beside = side_by_side(gr.o, gr.lanes);
   }
   return n;
 }
 
 void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std::int64_t t0,
                       int count, int c0, int c1, float* v) {
-  alignas(32) float d[kE * kLanes], tv[kE * kLanes];
+  v8f d[kMaxE];
   // One zero-padded patch per edge group of the chunk: the zeros are the
   // same for every channel, the rows inside the image are copied per channel.
-  alignas(32) float patches[kChunkGroups][kT * kPatchWidth];
+  alignas(32) float patches[kChunkGroups][kMaxT * kPatchWidth];
   const std::size_t plane = std::size_t(sh.h) * std::size_t(sh.w);
   const std::size_t v_row = std::size_t(p.block), v_elem = std::size_t(sh.c) * v_row;
   const InputSideBySide step = side_by_side_steps().input;
-  const int width = side_by_side_width(p.m);
+  const int width = kSideBySideWidth;
   for (int chunk = 0; chunk < count; chunk += kChunkGroups * kLanes) {
     TileGroup groups[kChunkGroups];
     const int n_groups = chunk_groups(p, t0, chunk, count, groups);
@@ -483,8 +423,8 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
     for (int g = 0; g < n_groups; ++g) {
       if (!groups[g].beside) continue;
       const int iy0 = groups[g].o[0].oy - sh.pad_h, ix0 = groups[g].o[0].ox - sh.pad_w;
-      inside[g] = iy0 >= 0 && ix0 >= 0 && iy0 + kT <= sh.h && ix0 + width <= sh.w;
-      if (!inside[g]) std::fill_n(patches[g], kT * kPatchWidth, 0.0f);
+      inside[g] = iy0 >= 0 && ix0 >= 0 && iy0 + p.t <= sh.h && ix0 + width <= sh.w;
+      if (!inside[g]) std::fill_n(patches[g], p.t * kPatchWidth, 0.0f);
     }
     for (int c = c0; c < c1; ++c)
       for (int g = 0; g < n_groups; ++g) {
@@ -495,41 +435,42 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
         const int iy0 = o[0].oy - sh.pad_h, ix0 = o[0].ox - sh.pad_w;
         const float* xc = x + (std::size_t(o[0].n) * sh.c + c) * plane;
         if (inside[g]) {
-          step(p.m, xc + std::size_t(iy0) * sh.w + ix0, std::size_t(sh.w), vc, v_elem);
+          step(p, xc + std::size_t(iy0) * sh.w + ix0, std::size_t(sh.w), vc, v_elem);
           continue;
         }
         if (gr.beside) {
           const int lo = std::max(ix0, 0), hi = std::min(ix0 + width, sh.w);
-          for (int i = 0; i < kT; ++i) {
+          for (int i = 0; i < p.t; ++i) {
             const int iy = iy0 + i;
             if (iy < 0 || iy >= sh.h || lo >= hi) continue;
             std::copy(xc + std::size_t(iy) * sh.w + lo, xc + std::size_t(iy) * sh.w + hi,
                       patches[g] + i * kPatchWidth + (lo - ix0));
           }
-          step(p.m, patches[g], kPatchWidth, vc, v_elem);
+          step(p, patches[g], kPatchWidth, vc, v_elem);
           continue;
         }
         for (int q = 0; q < kLanes; ++q) {
           if (q >= gr.lanes) {
-            for (int e = 0; e < kE; ++e)
-              d[e * kLanes + q] = 0.0f;
+            for (int e = 0; e < p.e; ++e)
+              d[e][q] = 0.0f;
             continue;
           }
           const float* xq = x + (std::size_t(o[q].n) * sh.c + c) * plane;
           const int ty = o[q].oy - sh.pad_h, tx = o[q].ox - sh.pad_w;
-          for (int i = 0; i < kT; ++i) {
+          for (int i = 0; i < p.t; ++i) {
             const int iy = ty + i;
-            for (int jj = 0; jj < kT; ++jj) {
+            for (int jj = 0; jj < p.t; ++jj) {
               const int ix = tx + jj;
-              d[(i * kT + jj) * kLanes + q] = iy >= 0 && iy < sh.h && ix >= 0 && ix < sh.w
-                                                  ? xq[std::size_t(iy) * sh.w + ix]
-                                                  : 0.0f;
+              d[i * p.t + jj][q] = iy >= 0 && iy < sh.h && ix >= 0 && ix < sh.w
+                                       ? xq[std::size_t(iy) * sh.w + ix]
+                                       : 0.0f;
             }
           }
         }
-        input_transform8(d, tv);
-        for (int e = 0; e < kE; ++e)
-          std::copy_n(tv + e * kLanes, gr.lanes, vc + e * v_elem);
+        input_transform(p.t, d);
+        for (int e = 0; e < p.e; ++e)
+          for (int q = 0; q < gr.lanes; ++q)
+            vc[e * v_elem + q] = d[e][q];
       }
   }
 }
@@ -537,7 +478,7 @@ void transform_inputs(const Conv2dShape& sh, const Plan& p, const float* x, std:
 // y for output channels [k0, k1) of tiles [t0, t0 + count) from M[e][k][j].
 void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, std::int64_t t0,
                        int count, int k0, int k1, float* y) {
-  alignas(32) float g8[kE * kLanes], out[kE * kLanes];
+  v8f g8[kMaxE], out[16];
   const std::size_t plane = std::size_t(p.out_h) * std::size_t(p.out_w);
   const std::size_t m_row = std::size_t(p.block), m_elem = std::size_t(sh.k) * m_row;
   const OutputSideBySide step = side_by_side_steps().output;
@@ -549,25 +490,24 @@ void transform_outputs(const Conv2dShape& sh, const Plan& p, const float* mm, st
         const TileGroup& gr = groups[g];
         const TileOrigin* o = gr.o;
         const float* mk = mm + std::size_t(k) * m_row + chunk + g * kLanes;
-        if (gr.beside && o[0].oy + p.m <= p.out_h && o[0].ox + kLanes * p.m <= p.out_w) {
+        if (gr.beside && o[0].oy + kM <= p.out_h && o[0].ox + kLanes * kM <= p.out_w) {
           float* yk = y + (std::size_t(o[0].n) * sh.k + k) * plane;
-          step(p.m, mk, m_elem, yk + std::size_t(o[0].oy) * p.out_w + o[0].ox,
-               std::size_t(p.out_w));
+          step(p, mk, m_elem, yk + std::size_t(o[0].oy) * p.out_w + o[0].ox, std::size_t(p.out_w));
           continue;
         }
-        for (int e = 0; e < kE; ++e) {
-          std::copy_n(mk + e * m_elem, gr.lanes, g8 + e * kLanes);
-          std::fill(g8 + e * kLanes + gr.lanes, g8 + (e + 1) * kLanes, 0.0f);
+        for (int e = 0; e < p.e; ++e) {
+          g8[e] = v8f{};
+          for (int q = 0; q < gr.lanes; ++q)
+            g8[e][q] = mk[e * m_elem + q];
         }
-        output_transform8(p.m, g8, out);
+        output_transform(p.t, g8, out);
         for (int q = 0; q < gr.lanes; ++q) {
           float* yk = y + (std::size_t(o[q].n) * sh.k + k) * plane;
-          const int rows = std::min(p.m, p.out_h - o[q].oy),
-                    cols = std::min(p.m, p.out_w - o[q].ox);
+          const int rows = std::min(kM, p.out_h - o[q].oy), cols = std::min(kM, p.out_w - o[q].ox);
           for (int i = 0; i < rows; ++i) {
             float* row = yk + std::size_t(o[q].oy + i) * p.out_w + o[q].ox;
             for (int jj = 0; jj < cols; ++jj)
-              row[jj] = out[(i * p.m + jj) * kLanes + q];
+              row[jj] = out[i * kM + jj][q];
           }
         }
       }
@@ -587,7 +527,7 @@ bool conv2d_winograd_applies(const Conv2dShape& sh) {
   const int mode = g_mode.load(std::memory_order_relaxed);
   if (mode < 0 || !winograd_fits(sh)) return false;
   if (mode > 0) return true;
-  const int channels = sh.r == 3 && use_avx2() ? kWinogradMinChannels3x3 : kWinogradMinChannels;
+  const int channels = use_avx2() ? kWinogradMinChannelsAvx2 : kWinogradMinChannels;
   const bool wide = sh.c >= kWinogradMinChannels && sh.k >= kWinogradMinChannels;
   return sh.c >= channels && sh.k >= channels && sh.out_w() >= kWinogradMinWidth &&
          std::int64_t(sh.n) * sh.out_h() * sh.out_w() >=
@@ -603,7 +543,7 @@ int mode() {
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
   const Plan p = make_plan(shape);
   return p.u_floats + p.packed_floats +
-         std::size_t(kE) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
+         std::size_t(p.e) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
 }
 
 void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float* w, float* y,
@@ -615,13 +555,13 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
   float* up = u + p.u_floats;
   float* v = up + p.packed_floats;
   float* mm = v + p.v_floats;
-  filter_transform(sh, w, u);
+  filter_transform(sh, p, w, u);
   const bool packed = use_avx2();
   if (packed) pack_products(sh, p, u, up);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
   for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
     const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
-    const std::size_t floats = std::size_t(kE) * std::size_t(count) * std::size_t(sh.c + sh.k);
+    const std::size_t floats = std::size_t(p.e) * std::size_t(count) * std::size_t(sh.c + sh.k);
     const int in_parts = cpu_pool_parts(floats, std::size_t(sh.c));
     auto inputs = [&](int part) {
       transform_inputs(sh, p, x, t0, count, int(std::int64_t(sh.c) * part / in_parts),
@@ -631,10 +571,10 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
     if (packed) {
       // V's columns past count, to the next whole register tile, as zeros.
       const int tail = (count + kProductColumns - 1) / kProductColumns * kProductColumns;
-      for (std::size_t row = 0; tail > count && row < std::size_t(kE) * sh.c; ++row)
+      for (std::size_t row = 0; tail > count && row < std::size_t(p.e) * sh.c; ++row)
         std::fill_n(v + row * std::size_t(p.block) + count, tail - count, 0.0f);
     }
-    // The 36 products, each on one thread, spread over the pool: the AVX2
+    // The e products, each on one thread, spread over the pool: the AVX2
     // kernel's, or OpenBLAS's (or the built-in GEMM's) single-threaded on
     // parts; an OpenMP OpenBLAS threads each product itself.
     auto product = [&](int e) {
@@ -649,14 +589,14 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
                        mm + std::size_t(e) * sh.k * std::size_t(p.block), p.block);
     };
     if (packed || cpu_pool_splits_blas()) {
-      const int parts = cpu_pool_parts(floats + kc * kE, kE);
+      const int parts = cpu_pool_parts(floats + kc * std::size_t(p.e), std::size_t(p.e));
       auto products = [&](int part) {
-        for (int e = kE * part / parts; e < kE * (part + 1) / parts; ++e)
+        for (int e = p.e * part / parts; e < p.e * (part + 1) / parts; ++e)
           product(e);
       };
       cpu_parallel_parts(parts, products);
     } else {
-      for (int e = 0; e < kE; ++e)
+      for (int e = 0; e < p.e; ++e)
         sgemm_cpu(false, false, sh.k, count, sh.c, u + std::size_t(e) * kc, sh.c,
                   v + std::size_t(e) * sh.c * std::size_t(p.block), p.block, 0.0f,
                   mm + std::size_t(e) * sh.k * std::size_t(p.block), p.block);

@@ -1,13 +1,14 @@
 // Winograd minimal filtering (Lavin & Gray, 2016) for the CPU backend's
 // stride-1, undilated convolutions with square 3x3 and 5x5 kernels:
-// F(4x4, 3x3) and F(2x2, 5x5), both on 6x6 input tiles (interpolation points
-// 0, 1, -1, 2, -2 and infinity). A convolution becomes 36 products of the
-// transformed filters (K x C) with the transformed tiles (C x tiles): 4x
-// fewer multiplications than im2col + SGEMM for 3x3 kernels, 2.8x for 5x5.
-// Results differ from the direct sum by rounding a little larger than its
-// own (the transforms scale values by up to 8 and back), and an infinite
-// input gives NaN where the direct sum gives an infinity (inf - inf in the
-// transforms).
+// F(4x4, 3x3) on 6x6 input tiles (interpolation points 0, 1, -1, 2, -2 and
+// infinity) and F(4x4, 5x5) on 8x8 tiles (also 1/2 and -1/2). A
+// convolution becomes 36 or 64 products of the transformed filters (K x C)
+// with the transformed tiles (C x tiles): 4x fewer multiplications than
+// im2col + SGEMM for 3x3 kernels, 6.25x for 5x5. Results differ from the
+// direct sum by rounding a little larger than its own (the transforms scale
+// values by up to 8, or 5.25 and back on 8x8 tiles: rms error 1.6x that of
+// 6x6 tiles), and an infinite input gives NaN where the direct sum gives an
+// infinity (inf - inf in the transforms).
 #pragma once
 
 #include "core/nn/conv2d_reference.h"
@@ -18,37 +19,40 @@ namespace atelier::nn {
 
 // Whether conv2d_forward_cpu takes this path for the shape (and the data
 // gradient for its transposed shape): stride 1, dilation 1, a 3x3 or 5x5
-// kernel, enough channels in and out for the 36 products to outweigh the
-// transforms (kWinogradMinChannels; for 3x3 kernels on AVX2 machines
-// kWinogradMinChannels3x3), rows of at least kWinogradMinWidth outputs
+// kernel, enough channels in and out for the products to outweigh the
+// transforms (kWinogradMinChannels; on AVX2 machines
+// kWinogradMinChannelsAvx2), rows of at least kWinogradMinWidth outputs
 // (eight tiles side by side: the fast gathers) and at least
 // kWinogradMinPixels outputs per channel over the batch
 // (kWinogradMinPixelsWide with kWinogradMinChannels in and out), over which
 // the filter transform is spread. Against the direct kernel and im2col: 4
 // images, 48 -> 48 and 96 -> 96 3x3 at 32x32 1.8-2.2x; one image at 32x32,
-// 32 to 144 channels 3x3 1.0-1.75x, 97 -> 64 5x5 1.8-2.7x, 64 -> 32 5x5
-// 1.1-1.2x; unet-small's 24 -> 16 and 16 -> 16 3x3 at 32x32 and 64x64 with 4
-// images 1.2-1.6x forward, 1.3-1.7x data gradient (with one image at 64x64
-// 1.0-1.35x, at 32x32 0.65-1.0x); at 16x16 0.85x. 5x5 layers of 16-17
-// channels: 0.8-1.5x, so they stay with the direct kernel.
+// 32 to 144 channels 3x3 1.0-1.75x; unet-small's 24 -> 16 and 16 -> 16 3x3
+// at 32x32 and 64x64 with 4 images 1.2-1.6x forward, 1.3-1.7x data
+// gradient (with one image at 64x64 1.0-1.35x, at 32x32 0.65-1.0x); at
+// 16x16 0.85x. 5x5 on 8x8 tiles: 97 -> 64 and 64 -> 32 at 32x32 with one
+// image 1.5-2.8x, at 128x128 2x; unet-small's 17 -> 16 at 128x128 with 4
+// images 2.2x forward, 1.65x data gradient, 16 -> 16 at 32x32 and 64x64
+// 1.7-2.1x; 16 -> 8 0.85-1.4x (and its filter gradient 0.6-0.7x), so 8
+// output channels stay with the direct kernel; 64 -> 32 at 16x16 0.6x.
 bool conv2d_winograd_applies(const Conv2dShape& shape);
 inline constexpr int kWinogradMinChannels = 32;
-inline constexpr int kWinogradMinChannels3x3 = 16;
+inline constexpr int kWinogradMinChannelsAvx2 = 16;
 inline constexpr int kWinogradMinWidth = 32;
 inline constexpr int kWinogradMinPixels = 2048;
 inline constexpr int kWinogradMinPixelsWide = 1024;
 
 // Scratch floats conv2d_winograd_forward needs: the transformed filters
-// (36 K C), their copy packed for the AVX2 products (36 C times K rounded up
-// to a multiple of 4) and one block of transformed tiles and products (about
-// 4 MiB; more only when 36 (C + K) floats per tile times 24 tiles exceed
-// that).
+// (e K C, e = 36 or 64 elements per tile), their copy packed for the AVX2
+// products (e C times K rounded up to a multiple of 4) and one block of
+// transformed tiles and products (about 4 MiB; more only when e (C + K)
+// floats per tile times 24 tiles exceed that).
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
 
 // y = conv(x, w) for a shape with stride 1, dilation 1 and a square 3x3 or
 // 5x5 kernel (any padding, channel count and image size; Error otherwise).
 // Spans are sized by the caller (conv2d_cpu checks them); the work is spread
-// over the CPU pool. The 36 products run on an AVX2 kernel (four output
+// over the CPU pool. The e products run on an AVX2 kernel (four output
 // channels by 24 tiles in registers, reading the transformed tiles in
 // place: no SGEMM packing or beta pass, 1.04-1.1x faster per layer) where
 // the machine has AVX2 and FMA, as SGEMMs elsewhere.
@@ -71,8 +75,8 @@ inline constexpr int kWinogradFilterMinWidth = 16;
 inline constexpr int kWinogradFilterMinPixels = 1024;
 
 // Scratch floats of conv2d_winograd_backward_filter: a block of transformed
-// input and dy tiles (about 4 MiB) and the 36 transformed gradients of every
-// filter in double (72 C K floats, K rounded up to a multiple of 4).
+// input and dy tiles (about 4 MiB) and the e transformed gradients of every
+// filter in double (2 e C K floats, K rounded up to a multiple of 8).
 std::size_t conv2d_winograd_filter_workspace_floats(const Conv2dShape& shape);
 
 // dw = the filter gradient (or dw + it when accumulate), as

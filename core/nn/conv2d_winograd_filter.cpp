@@ -1,15 +1,17 @@
-// Winograd filter gradient (see conv2d_winograd.h) on the forward pass's 6x6
-// tiles. The forward pass per tile is y = A^T [(G g G^T) . (B^T d B)] A, so the
-// filter gradient is dg = G^T [sum over tiles (A dy A^T) . (B^T d B)] G:
-// the input transform as in the forward pass, dy's tiles through A (the
-// output transform's adjoint: its polynomial evaluated at the six points),
-// 36 products M[e][c][k] = sum_t Z[e][k][t] V[e][c][t] with the reduction
-// over tiles, and G^T M G per filter at the end.
-// Per block of tiles: the input transform into V[36][C][tiles] (as the
-// forward pass), dy's into Zt[36][tiles][K] (eight output channels to a
+// Winograd filter gradient (see conv2d_winograd.h) on the forward pass's
+// tiles (6x6 for 3x3 kernels, 8x8 for 5x5). The forward pass per tile is
+// y = A^T [(G g G^T) . (B^T d B)] A, so the filter gradient is
+// dg = G^T [sum over tiles (A dy A^T) . (B^T d B)] G: the input transform as
+// in the forward pass, dy's tiles through A (the output transform's adjoint:
+// its polynomial evaluated at the points), e = 36 or 64 products
+// M[e][c][k] = sum_t Z[e][k][t] V[e][c][t] with the reduction over tiles,
+// and G^T M G per filter at the end.
+// Per block of tiles: the input transform into V[e][C][tiles] (as the
+// forward pass), dy's into Zt[e][tiles][K] (eight output channels to a
 // vector), and per element e the products summed over the block's tiles in
 // float, then into M in double; G^T M G per filter once every block is in.
 #include "core/nn/conv2d_winograd.h"
+#include "core/nn/conv2d_winograd_points.h"
 #include "core/nn/conv2d_winograd_tiles.h"
 
 #include "core/base/error.h"
@@ -25,39 +27,25 @@ using namespace winograd;
 namespace {
 
 #if ATELIER_WINOGRAD_AVX2
-// Rows of A (6 x m) applied to m values per lane.
-[[gnu::target("avx2,fma")]] inline void a6(int m, const v8f* y, int stride, v8f* out,
-                                           int out_stride) {
-  const v8f y0 = y[0], y1 = y[stride];
-  if (m == 2) {
-    out[0] = y0;
-    out[out_stride] = y0 + y1;
-    out[2 * out_stride] = y0 - y1;
-    out[3 * out_stride] = y0 + 2.0f * y1;
-    out[4 * out_stride] = y0 - 2.0f * y1;
-    out[5 * out_stride] = y1;
-    return;
-  }
-  const v8f y2 = y[2 * stride], y3 = y[3 * stride];
-  const v8f even1 = y0 + y2, odd1 = y1 + y3, even2 = y0 + 4.0f * y2, odd2 = 2.0f * y1 + 8.0f * y3;
-  out[0] = y0;
-  out[out_stride] = even1 + odd1;
-  out[2 * out_stride] = even1 - odd1;
-  out[3 * out_stride] = even2 + odd2;
-  out[4 * out_stride] = even2 - odd2;
-  out[5 * out_stride] = y3;
+// z[e][lane] = (A Y A^T)[e] for eight 4 x 4 blocks y[i * 4 + j][lane].
+template <int T>
+[[gnu::target("avx2,fma")]] void gradient_tile_transform(const v8f* y, float* z,
+                                                         std::size_t z_elem) {
+  v8f t[T * 4], o[T * T];
+  for (int j = 0; j < 4; ++j) // A Y: down the columns
+    a_rows<T>(y + j, 4, t + j, 4);
+  for (int row = 0; row < T; ++row) // (A Y) A^T: along the rows
+    a_rows<T>(t + row * 4, 1, o + row * T, 1);
+  for (int e = 0; e < T * T; ++e)
+    _mm256_storeu_ps(z + e * z_elem, as_m256(o[e]));
 }
 
-// z[e][lane] = (A Y A^T)[e] for eight m x m blocks y[i * m + j][lane].
-[[gnu::target("avx2,fma")]] void gradient_transform_avx2(int m, const v8f* y, float* z,
+[[gnu::target("avx2,fma")]] void gradient_transform_avx2(const Plan& p, const v8f* y, float* z,
                                                          std::size_t z_elem) {
-  v8f t[kT * 4], o[kE];
-  for (int j = 0; j < m; ++j) // A Y: down the columns
-    a6(m, y + j, m, t + j, m);
-  for (int row = 0; row < kT; ++row) // (A Y) A^T: along the rows
-    a6(m, t + row * m, 1, o + row * kT, 1);
-  for (int e = 0; e < kE; ++e)
-    _mm256_storeu_ps(z + e * z_elem, as_m256(o[e]));
+  if (p.t == 8)
+    gradient_tile_transform<8>(y, z, z_elem);
+  else
+    gradient_tile_transform<6>(y, z, z_elem);
 }
 
 // out[i][lane] = in[lane][i]: an 8 x 8 transpose in registers.
@@ -88,13 +76,13 @@ namespace {
                                                      int g0, int g1, float* zt) {
   const std::size_t plane = std::size_t(p.out_h) * std::size_t(p.out_w);
   const std::size_t z_elem = std::size_t(p.block) * p.kz;
-  const int m = p.m, width = kLanes * m;
+  constexpr int width = kLanes * kM;
   for (int j0 = 0; j0 < count; j0 += kLanes) {
     const int lanes = std::min(kLanes, count - j0);
     TileOrigin o[kLanes];
     tile_origins(p, t0 + j0, lanes, o);
     const bool inside =
-        side_by_side(o, lanes, m) && o[0].oy + m <= p.out_h && o[0].ox + width <= p.out_w;
+        side_by_side(o, lanes) && o[0].oy + kM <= p.out_h && o[0].ox + width <= p.out_w;
     for (int g = g0; g < g1; ++g) {
       const int k0 = g * kLanes;
       float* zg = zt + std::size_t(j0) * p.kz + k0;
@@ -102,7 +90,7 @@ namespace {
         const float* d0 = dy + (std::size_t(o[0].n) * sh.k + k0) * plane +
                           std::size_t(o[0].oy) * p.out_w + o[0].ox;
         __m256 cols[4][4 * kLanes]; // [row][column]: the group's eight channels
-        for (int i = 0; i < m; ++i)
+        for (int i = 0; i < kM; ++i)
           for (int x0 = 0; x0 < width; x0 += kLanes) {
             __m256 in[kLanes];
             for (int kk = 0; kk < kLanes; ++kk)
@@ -111,26 +99,27 @@ namespace {
           }
         for (int q = 0; q < kLanes; ++q) {
           v8f y[16];
-          for (int i = 0; i < m; ++i)
-            for (int j = 0; j < m; ++j)
-              y[i * m + j] = as_v8f(cols[i][q * m + j]);
-          gradient_transform_avx2(m, y, zg + std::size_t(q) * p.kz, z_elem);
+          for (int i = 0; i < kM; ++i)
+            for (int j = 0; j < kM; ++j)
+              y[i * kM + j] = as_v8f(cols[i][q * kM + j]);
+          gradient_transform_avx2(p, y, zg + std::size_t(q) * p.kz, z_elem);
         }
         continue;
       }
       for (int q = 0; q < lanes; ++q) {
         alignas(32) float gy[16 * kLanes] = {};
-        const int rows = std::min(m, p.out_h - o[q].oy), cols = std::min(m, p.out_w - o[q].ox);
+        const int rows = std::min(kM, p.out_h - o[q].oy), cols = std::min(kM, p.out_w - o[q].ox);
         for (int kk = 0; kk < kLanes && k0 + kk < sh.k; ++kk) {
           const float* dyk = dy + (std::size_t(o[q].n) * sh.k + k0 + kk) * plane;
           for (int i = 0; i < rows; ++i)
             for (int j = 0; j < cols; ++j)
-              gy[(i * m + j) * kLanes + kk] = dyk[std::size_t(o[q].oy + i) * p.out_w + o[q].ox + j];
+              gy[(i * kM + j) * kLanes + kk] =
+                  dyk[std::size_t(o[q].oy + i) * p.out_w + o[q].ox + j];
         }
         v8f y[16];
-        for (int e = 0; e < m * m; ++e)
+        for (int e = 0; e < kM * kM; ++e)
           y[e] = as_v8f(_mm256_load_ps(gy + e * kLanes));
-        gradient_transform_avx2(m, y, zg + std::size_t(q) * p.kz, z_elem);
+        gradient_transform_avx2(p, y, zg + std::size_t(q) * p.kz, z_elem);
       }
     }
   }
@@ -213,24 +202,24 @@ void gradient_products(const Conv2dShape& sh, const Plan& p, const float* zt, co
 ATELIER_HOT_LOOP void gradient_filters(const Conv2dShape& sh, const Plan& p, const double* acc,
                                        int k0, int k1, float* dw, bool accumulate) {
   const int r = sh.r;
-  double g[kT][5];
-  interpolation_rows(r, g);
+  double g[kMaxT][5];
+  interpolation_rows(r, p.t, g);
   const std::size_t e_stride = std::size_t(sh.c) * std::size_t(p.kz);
   for (int c = 0; c < sh.c; ++c)
     for (int k = k0; k < k1; k += kDoubleLanes) {
       const int lanes = std::min(kDoubleLanes, k1 - k);
       const double* mk = acc + std::size_t(c) * p.kz + k;
-      v4d mm[kE];
-      for (int e = 0; e < kE; ++e) {
+      v4d mm[kMaxE];
+      for (int e = 0; e < p.e; ++e) {
         mm[e] = v4d{};
         std::memcpy(&mm[e], mk + std::size_t(e) * e_stride, std::size_t(lanes) * sizeof(double));
       }
       v4d gmg[25];
       const auto gl = [&g](int i, int a) { return g[a][i]; };
-      if (r == 3)
-        sandwich4<3, kT>(gl, mm, gmg);
+      if (p.t == 8)
+        sandwich4<5, 8>(gl, mm, gmg);
       else
-        sandwich4<5, kT>(gl, mm, gmg);
+        sandwich4<3, 6>(gl, mm, gmg);
       for (int t = 0; t < r * r; ++t)
         for (int l = 0; l < lanes; ++l) {
           float& out = dw[(std::size_t(k + l) * sh.c + c) * std::size_t(r * r) + t];
@@ -252,8 +241,8 @@ bool conv2d_winograd_filter_applies(const Conv2dShape& sh) {
 std::size_t conv2d_winograd_filter_workspace_floats(const Conv2dShape& shape) {
   const Plan p = make_plan(shape);
   // V and Zt of a block, then M in double (aligned by at most one float).
-  return std::size_t(kE) * std::size_t(shape.c + p.kz) * std::size_t(p.block) +
-         2 * std::size_t(kE) * std::size_t(shape.c) * std::size_t(p.kz) + 1;
+  return std::size_t(p.e) * std::size_t(shape.c + p.kz) * std::size_t(p.block) +
+         2 * std::size_t(p.e) * std::size_t(shape.c) * std::size_t(p.kz) + 1;
 }
 
 void conv2d_winograd_backward_filter(const Conv2dShape& sh, const float* x, const float* dy,
@@ -265,14 +254,14 @@ void conv2d_winograd_backward_filter(const Conv2dShape& sh, const float* x, cons
   const Plan p = make_plan(sh);
   float* v = workspace;
   float* z = v + p.v_floats;
-  float* after = z + std::size_t(kE) * p.kz * std::size_t(p.block);
+  float* after = z + std::size_t(p.e) * p.kz * std::size_t(p.block);
   double* acc = reinterpret_cast<double*>(
       after + (reinterpret_cast<std::uintptr_t>(after) % alignof(double) ? 1 : 0));
-  const std::size_t acc_count = std::size_t(kE) * std::size_t(sh.c) * std::size_t(p.kz);
+  const std::size_t acc_count = std::size_t(p.e) * std::size_t(sh.c) * std::size_t(p.kz);
   std::fill_n(acc, acc_count, 0.0);
   for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
     const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
-    const std::size_t floats = std::size_t(kE) * std::size_t(count) * std::size_t(sh.c + sh.k);
+    const std::size_t floats = std::size_t(p.e) * std::size_t(count) * std::size_t(sh.c + sh.k);
     const int groups = p.kz / kLanes;
     const int in_parts = cpu_pool_parts(floats, std::size_t(std::min(sh.c, groups)));
     auto transforms = [&](int part) {
@@ -283,9 +272,9 @@ void conv2d_winograd_backward_filter(const Conv2dShape& sh, const float* x, cons
                           groups * (part + 1) / in_parts, z);
     };
     cpu_parallel_parts(in_parts, transforms);
-    const int parts = cpu_pool_parts(floats + acc_count, kE);
+    const int parts = cpu_pool_parts(floats + acc_count, std::size_t(p.e));
     auto products = [&](int part) {
-      for (int e = kE * part / parts; e < kE * (part + 1) / parts; ++e)
+      for (int e = p.e * part / parts; e < p.e * (part + 1) / parts; ++e)
         gradient_products(sh, p, z, v, count, e, acc);
     };
     cpu_parallel_parts(parts, products);

@@ -17,8 +17,8 @@
 
 namespace atelier::nn::winograd {
 
-constexpr int kT = 6;                                      // tile side
-constexpr int kE = kT * kT;                                // transformed elements per tile
+constexpr int kMaxT = 8;                                   // the largest tile side
+constexpr int kMaxE = kMaxT * kMaxT;                       // its transformed elements
 constexpr int kLanes = 8;                                  // tiles transformed together
 constexpr std::size_t kBlockFloats = std::size_t(1) << 20; // V + M of a block (4 MiB)
 // The AVX2 products' register tile: 4 output channels by 24 tiles (12
@@ -28,8 +28,12 @@ constexpr int kProductRows = 4;
 constexpr int kProductVectors = 3;
 constexpr int kProductColumns = kProductVectors * kLanes;
 
+constexpr int kM = 4; // output tile side
+
+// 3x3 kernels: F(4x4, 3x3) on 6x6 tiles; 5x5: F(4x4, 5x5) on 8x8 tiles.
 struct Plan {
-  int r = 3, m = 4;         // kernel and output tile sides (m + r - 1 = 6)
+  int r = 3;                // kernel side
+  int t = 6, e = 36;        // input tile side (kM + r - 1) and its elements
   int out_h = 0, out_w = 0; // output size
   int tiles_h = 0, tiles_w = 0;
   std::int64_t tiles = 0; // n * tiles_h * tiles_w
@@ -37,15 +41,15 @@ struct Plan {
   int kp = 0;             // k rounded up to whole kProductRows
   int kz = 0;             // k rounded up to a multiple of 8 (the filter gradient's)
   std::size_t u_floats = 0, v_floats = 0;
-  std::size_t packed_floats = 0; // the AVX2 products' filters: 36 kp c
+  std::size_t packed_floats = 0; // the AVX2 products' filters: e kp c
 };
 
 Plan make_plan(const Conv2dShape& sh);
 
-// The 6 x taps matrix G that interpolates a filter row of `taps` values:
-// p^j / prod_{q != p} (p - q) for the finite points p, and e_{taps-1} for
-// infinity.
-void interpolation_rows(int taps, double g[kT][5]);
+// The t x taps matrix G that interpolates a filter row of `taps` values
+// (conv2d_winograd_points.h): p^j / prod_{q != p} (p - q) for the t - 1
+// finite points p, and e_{taps-1} for infinity.
+void interpolation_rows(int taps, int t, double g[kMaxT][5]);
 
 // Where tile t (of all images) starts: image, output row and column.
 struct TileOrigin {
@@ -60,6 +64,7 @@ inline constexpr int kDoubleLanes = 4;
 // out[i * Rows + j] = sum over a, b < Cols of l(i, a) x[a * Cols + b] l(j, b)
 // for four filters at once (L X L^T: G g G^T with l = G, Rows 6 and Cols the
 // kernel side; G^T M G with l = G^T, the other way round), in that order.
+// Rows and Cols are the tile side (6 or 8) and the kernel's (3 or 5).
 template <int Rows, int Cols, typename L>
 [[gnu::always_inline]] inline void sandwich4(const L& l, const v4d* x, v4d* out) {
   v4d lx[Rows][Cols];
@@ -82,9 +87,9 @@ template <int Rows, int Cols, typename L>
 // The origins of tiles [t, t + lanes).
 void tile_origins(const Plan& p, std::int64_t t, int lanes, TileOrigin* o);
 
-// Eight tiles side by side in one tile row (lane q starts q m columns
+// Eight tiles side by side in one tile row (lane q starts q kM columns
 // right of lane 0).
-bool side_by_side(const TileOrigin* o, int lanes, int m);
+bool side_by_side(const TileOrigin* o, int lanes);
 
 // V[e][c][j] = (B^T d B)[e] for channels [c0, c1) of tiles [t0, t0 + count)
 // (j counted from t0; p.block floats between rows, C of them per element).
@@ -100,8 +105,11 @@ bool use_avx2();
 // The test hook's mode (conv2d_winograd.h): 0 the rules, 1 always, -1 never.
 int mode();
 
-#if ATELIER_WINOGRAD_AVX2
+// Eight floats as one vector value (two SSE registers on the baseline
+// build, one AVX register in AVX2 code): the transforms' lanes.
 using v8f = float __attribute__((vector_size(32)));
+
+#if ATELIER_WINOGRAD_AVX2
 
 [[gnu::target("avx2,fma")]] inline v8f as_v8f(__m256 v) {
   return reinterpret_cast<v8f>(v);
