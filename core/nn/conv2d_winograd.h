@@ -65,10 +65,11 @@ void conv2d_winograd_forward(const Conv2dShape& shape, const float* x, const flo
 // kWinogradFilterMinPixels outputs (48 -> 48 3x3 at 16x16 with 4 images and
 // at 32x32 with one: 1.3-1.5x; at 16x16 with one image it was 0.5x).
 // Against im2col + SGEMM (OpenBLAS) and the direct kernel on the full
-// U-Net's layers at batch 1 (bench_conv2d_cpu): 97 -> 64 5x5 @256 1.7x,
-// 96 -> 96 3x3 @128 1.85x, 144 -> 96 3x3 @64 1.25x; 48 -> 48 3x3 @128 1.6x
-// and 64 -> 32 5x5 @256 1.25x faster than the direct kernel; unet-small's
-// 24 -> 16 3x3 1.1-1.3x. (An earlier version on SGEMM products and scalar
+// U-Net's layers at batch 1 (bench_conv2d_cpu): 97 -> 64 5x5 @256 2.8x
+// (1.7x on 6x6 tiles), 96 -> 96 3x3 @128 1.85x, 144 -> 96 3x3 @64 1.25x;
+// 48 -> 48 3x3 @128 1.6x and 64 -> 32 5x5 @256 2.5x (1.25x on 6x6 tiles)
+// faster than the direct kernel; unet-small's 24 -> 16 3x3 1.1-1.3x, its
+// 17 -> 16 5x5 @256 1.5x. (An earlier version on SGEMM products and scalar
 // gathers measured 0.65-1.08x.)
 bool conv2d_winograd_filter_applies(const Conv2dShape& shape);
 inline constexpr int kWinogradFilterMinWidth = 16;
