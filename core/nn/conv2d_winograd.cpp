@@ -43,9 +43,8 @@ Plan make_plan(const Conv2dShape& sh) {
   p.block = int(std::clamp<std::int64_t>(block, q, all));
   p.kp = (sh.k + kProductRows - 1) / kProductRows * kProductRows;
   p.kz = (sh.k + kLanes - 1) / kLanes * kLanes;
-  p.u_floats = std::size_t(p.e) * std::size_t(sh.k) * std::size_t(sh.c);
+  p.u_floats = std::size_t(p.e) * std::size_t(p.kp) * std::size_t(sh.c);
   p.v_floats = std::size_t(p.e) * std::size_t(sh.c) * std::size_t(p.block);
-  p.packed_floats = std::size_t(p.e) * std::size_t(p.kp) * std::size_t(sh.c);
   return p;
 }
 
@@ -101,42 +100,70 @@ void interpolation_rows(int taps, int t, double g[kMaxT][5]) {
   g[t - 1][taps - 1] = 1;
 }
 
-// U[e][k][c] = (G g G^T)[e] for output channels [k0, k1), in double, four
-// input channels at a time (U's rows run along c).
+// The transformed filters (G g G^T)[e], in double, four filters to a
+// vector. For the AVX2 products (packed) in their layout
+// up[e][k / 4][c][k % 4] (zeros past k), four output channels of one input
+// channel at a time, for groups of four output channels [row0, row1);
+// otherwise as U[e][k][c] for the SGEMMs, four input channels of one output
+// channel at a time, for output channels [row0, row1).
 ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const Plan& p, const float* w,
-                                            float* u, int k0, int k1) {
-  const int r = sh.r;
+                                            float* u, bool packed, int row0, int row1) {
+  static_assert(kProductRows == kDoubleLanes);
   double g[kMaxT][5];
-  interpolation_rows(r, p.t, g);
-  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c), taps = std::size_t(r * r);
-  for (int k = k0; k < k1; ++k)
-    for (int c = 0; c < sh.c; c += kDoubleLanes) {
-      const int lanes = std::min(kDoubleLanes, sh.c - c);
-      const float* wk = w + (std::size_t(k) * sh.c + c) * taps;
-      v4d wv[25] = {};
-      for (int l = 0; l < lanes; ++l)
-        for (std::size_t t = 0; t < taps; ++t)
-          wv[t][l] = double(wk[std::size_t(l) * taps + t]);
+  interpolation_rows(sh.r, p.t, g);
+  const std::size_t taps = std::size_t(sh.r) * std::size_t(sh.r);
+  const std::size_t e_stride = std::size_t(packed ? p.kp : sh.k) * std::size_t(sh.c);
+  const auto gl = [&g](int i, int a) { return g[i][a]; };
+  for (int row = row0; row < row1; ++row)
+    for (int c = 0; c < sh.c; c += packed ? 1 : kDoubleLanes) {
+      const float* wl[kDoubleLanes];
+      int lanes;
+      float* dst;
+      if (packed) {
+        const int k0 = row * kDoubleLanes;
+        lanes = std::min(kDoubleLanes, sh.k - k0);
+        for (int l = 0; l < lanes; ++l)
+          wl[l] = w + (std::size_t(k0 + l) * sh.c + c) * taps;
+        dst = u + std::size_t(k0) * sh.c + std::size_t(c) * kProductRows;
+      } else {
+        lanes = std::min(kDoubleLanes, sh.c - c);
+        for (int l = 0; l < lanes; ++l)
+          wl[l] = w + (std::size_t(row) * sh.c + c + l) * taps;
+        dst = u + std::size_t(row) * sh.c + c;
+      }
+      v4d wv[25];
+      for (std::size_t t = 0; t < taps; ++t) {
+        v4d lane_values{};
+        for (int l = 0; l < lanes; ++l)
+          lane_values[l] = double(wl[l][t]);
+        wv[t] = lane_values;
+      }
       v4d gwg[kMaxE];
-      const auto gl = [&g](int i, int a) { return g[i][a]; };
       if (p.t == 8)
         sandwich4<8, 5>(gl, wv, gwg);
       else
         sandwich4<6, 3>(gl, wv, gwg);
+      // Packed rows past k take the zeros of their empty lanes.
+      const int stored = packed ? kDoubleLanes : lanes;
       for (int e = 0; e < p.e; ++e) {
-        float* dst = u + std::size_t(e) * kc + std::size_t(k) * sh.c + c;
-        for (int l = 0; l < lanes; ++l)
-          dst[l] = float(gwg[e][l]);
+        float* out = dst + std::size_t(e) * e_stride;
+        if (stored == kDoubleLanes) {
+          const float4 f = __builtin_convertvector(gwg[e], float4);
+          std::memcpy(out, &f, sizeof f);
+        } else {
+          for (int l = 0; l < stored; ++l)
+            out[l] = float(gwg[e][l]);
+        }
       }
     }
 }
 
-void filter_transform(const Conv2dShape& sh, const Plan& p, const float* w, float* u) {
-  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
-  const int parts = cpu_pool_parts(kc * std::size_t(p.e), std::size_t(sh.k));
+void filter_transform(const Conv2dShape& sh, const Plan& p, const float* w, float* u, bool packed) {
+  const int rows = packed ? p.kp / kProductRows : sh.k;
+  const int parts = cpu_pool_parts(p.u_floats, std::size_t(rows));
   auto run = [&](int part) {
-    filter_transform_part(sh, p, w, u, int(std::int64_t(sh.k) * part / parts),
-                          int(std::int64_t(sh.k) * (part + 1) / parts));
+    filter_transform_part(sh, p, w, u, packed, int(std::int64_t(rows) * part / parts),
+                          int(std::int64_t(rows) * (part + 1) / parts));
   };
   cpu_parallel_parts(parts, run);
 }
@@ -286,22 +313,9 @@ template <int T>
 
 // ------------------------------------------------------------ products
 // M[e] = U[e] (k x c) x V[e] (c x tiles) without an SGEMM's packing or its
-// beta pass: the filters are packed once per call, four output channels
+// beta pass: the filters' transform writes them four output channels
 // interleaved (up[e][k / 4][c][k % 4], zero rows past k), and V is read
 // where the input transform wrote it, 24 tiles (three vectors) at a time.
-
-// up from u[e][k][c].
-void pack_products(const Conv2dShape& sh, const Plan& p, const float* u, float* up) {
-  const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
-  for (int e = 0; e < p.e; ++e)
-    for (int k0 = 0; k0 < p.kp; k0 += kProductRows) {
-      float* dst = up + (std::size_t(e) * p.kp + k0) * std::size_t(sh.c);
-      for (int c = 0; c < sh.c; ++c)
-        for (int r = 0; r < kProductRows; ++r)
-          dst[std::size_t(c) * kProductRows + r] =
-              k0 + r < sh.k ? u[e * kc + std::size_t(k0 + r) * sh.c + c] : 0.0f;
-    }
-}
 
 #if ATELIER_WINOGRAD_AVX2
 // M[e] rows [k0, k0 + rows) (rows <= 4) by columns [j, j + 24): a = four
@@ -542,8 +556,7 @@ int mode() {
 
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape) {
   const Plan p = make_plan(shape);
-  return p.u_floats + p.packed_floats +
-         std::size_t(p.e) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
+  return p.u_floats + std::size_t(p.e) * std::size_t(shape.c + shape.k) * std::size_t(p.block);
 }
 
 void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float* w, float* y,
@@ -551,13 +564,11 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
   if (!winograd_fits(sh))
     throw Error("conv2d_winograd_forward: needs stride 1, dilation 1 and a 3x3 or 5x5 kernel");
   const Plan p = make_plan(sh);
-  float* u = workspace;
-  float* up = u + p.u_floats;
-  float* v = up + p.packed_floats;
+  float* u = workspace; // U, or with AVX2 its packed layout up
+  float* v = u + p.u_floats;
   float* mm = v + p.v_floats;
-  filter_transform(sh, p, w, u);
   const bool packed = use_avx2();
-  if (packed) pack_products(sh, p, u, up);
+  filter_transform(sh, p, w, u, packed);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
   for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
     const int count = int(std::min<std::int64_t>(p.block, p.tiles - t0));
@@ -580,7 +591,7 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
     auto product = [&](int e) {
 #if ATELIER_WINOGRAD_AVX2
       if (packed) {
-        product_avx2(sh, p, up, v, count, e, mm);
+        product_avx2(sh, p, u, v, count, e, mm);
         return;
       }
 #endif

@@ -36,12 +36,12 @@ struct Plan {
   int t = 6, e = 36;        // input tile side (kM + r - 1) and its elements
   int out_h = 0, out_w = 0; // output size
   int tiles_h = 0, tiles_w = 0;
-  std::int64_t tiles = 0; // n * tiles_h * tiles_w
-  int block = 0;          // tiles per block, a multiple of kProductColumns
-  int kp = 0;             // k rounded up to whole kProductRows
-  int kz = 0;             // k rounded up to a multiple of 8 (the filter gradient's)
-  std::size_t u_floats = 0, v_floats = 0;
-  std::size_t packed_floats = 0; // the AVX2 products' filters: e kp c
+  std::int64_t tiles = 0;   // n * tiles_h * tiles_w
+  int block = 0;            // tiles per block, a multiple of kProductColumns
+  int kp = 0;               // k rounded up to whole kProductRows
+  int kz = 0;               // k rounded up to a multiple of 8 (the filter gradient's)
+  std::size_t u_floats = 0; // the transformed filters, either layout: e kp c
+  std::size_t v_floats = 0;
 };
 
 Plan make_plan(const Conv2dShape& sh);

@@ -419,15 +419,15 @@ void TestConv2dCpu::blockPathIsBounded() {
   nn::testing::set_conv2d_winograd_mode(-1);
   QVERIFY(!nn::conv2d_winograd_filter_applies(small_plane));
   nn::testing::set_conv2d_winograd_mode(0);
-  // (Twice: U and its copy packed for the AVX2 products.)
-  const std::size_t filters = std::size_t(64) * 97 * 64 * 2;
+  // (U, or with AVX2 the same floats in the products' packed layout.)
+  const std::size_t filters = std::size_t(64) * 97 * 64;
   QVERIFY(nn::conv2d_winograd_workspace_floats(head) <= filters + nn::kConv2dCpuBlockFloats);
-  QVERIFY(nn::conv2d_cpu_workspace_floats(head) <=
-          filters + nn::kConv2dCpuBlockFloats + head.weight_count());
   // Its filter gradient: a block of tiles and the transformed gradients in
-  // double (as many floats as U and its packed copy).
+  // double (twice U's floats); the layer's workspace is the largest pass's.
   QVERIFY(nn::conv2d_winograd_filter_workspace_floats(head) <=
-          filters + nn::kConv2dCpuBlockFloats + 1);
+          2 * filters + nn::kConv2dCpuBlockFloats + 1);
+  QVERIFY(nn::conv2d_cpu_workspace_floats(head) <=
+          2 * filters + nn::kConv2dCpuBlockFloats + 1 + head.weight_count());
   // The direct kernel (the full U-Net's last layer, 32 -> 1 5x5, at 4096^2):
   // one band of padded rows, whatever the image size.
   nn::testing::set_conv2d_direct_mode(0);
