@@ -114,9 +114,10 @@ ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const Plan& p
   const std::size_t taps = std::size_t(sh.r) * std::size_t(sh.r);
   const std::size_t e_stride = std::size_t(packed ? p.kp : sh.k) * std::size_t(sh.c);
   const auto gl = [&g](int i, int a) { return g[i][a]; };
+  static constexpr float kNoFilter[25] = {}; // the lanes past k or c
   for (int row = row0; row < row1; ++row)
     for (int c = 0; c < sh.c; c += packed ? 1 : kDoubleLanes) {
-      const float* wl[kDoubleLanes];
+      const float* wl[kDoubleLanes] = {kNoFilter, kNoFilter, kNoFilter, kNoFilter};
       int lanes;
       float* dst;
       if (packed) {
@@ -131,13 +132,10 @@ ATELIER_HOT_LOOP void filter_transform_part(const Conv2dShape& sh, const Plan& p
           wl[l] = w + (std::size_t(row) * sh.c + c + l) * taps;
         dst = u + std::size_t(row) * sh.c + c;
       }
+      // All four lanes at once: lane-by-lane stores stalled the loads.
       v4d wv[25];
-      for (std::size_t t = 0; t < taps; ++t) {
-        v4d lane_values{};
-        for (int l = 0; l < lanes; ++l)
-          lane_values[l] = double(wl[l][t]);
-        wv[t] = lane_values;
-      }
+      for (std::size_t t = 0; t < taps; ++t)
+        wv[t] = v4d{double(wl[0][t]), double(wl[1][t]), double(wl[2][t]), double(wl[3][t])};
       v4d gwg[kMaxE];
       if (p.t == 8)
         sandwich4<8, 5>(gl, wv, gwg);

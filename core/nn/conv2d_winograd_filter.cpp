@@ -209,10 +209,18 @@ ATELIER_HOT_LOOP void gradient_filters(const Conv2dShape& sh, const Plan& p, con
     for (int k = k0; k < k1; k += kDoubleLanes) {
       const int lanes = std::min(kDoubleLanes, k1 - k);
       const double* mk = acc + std::size_t(c) * p.kz + k;
+      // Whole vectors where M's row has them (lanes past k1 are computed
+      // and not stored): the lane-by-lane copy stalled its loads.
+      const bool whole = k + kDoubleLanes <= p.kz;
       v4d mm[kMaxE];
       for (int e = 0; e < p.e; ++e) {
-        mm[e] = v4d{};
-        std::memcpy(&mm[e], mk + std::size_t(e) * e_stride, std::size_t(lanes) * sizeof(double));
+        const double* src = mk + std::size_t(e) * e_stride;
+        if (whole) {
+          std::memcpy(&mm[e], src, sizeof(v4d));
+        } else {
+          mm[e] = v4d{};
+          std::memcpy(&mm[e], src, std::size_t(lanes) * sizeof(double));
+        }
       }
       v4d gmg[25];
       const auto gl = [&g](int i, int a) { return g[a][i]; };
