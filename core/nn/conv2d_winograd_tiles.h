@@ -62,9 +62,9 @@ using v4d = double __attribute__((vector_size(32)));
 inline constexpr int kDoubleLanes = 4;
 
 // out[i * Rows + j] = sum over a, b < Cols of l(i, a) x[a * Cols + b] l(j, b)
-// for four filters at once (L X L^T: G g G^T with l = G, Rows 6 and Cols the
-// kernel side; G^T M G with l = G^T, the other way round), in that order.
-// Rows and Cols are the tile side (6 or 8) and the kernel's (3 or 5).
+// for four filters at once (L X L^T: G g G^T with l = G, Rows the tile side
+// (6 or 8) and Cols the kernel side (3 or 5); G^T M G with l = G^T, the
+// other way round), in that order.
 template <int Rows, int Cols, typename L>
 [[gnu::always_inline]] inline void sandwich4(const L& l, const v4d* x, v4d* out) {
   v4d lx[Rows][Cols];
