@@ -4,6 +4,7 @@
 // over the timed ones) and printed as one JSON line with its field names.
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/precision_option.h"
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
 #include "core/engine/executor.h"
@@ -71,8 +72,8 @@ int bench_train(const CliOptions& o) {
   const int crop = int(o.integer("crop", 512, 32, 8192));
   const int batch = int(o.integer("batch", 8, 1, 4096));
   const int steps = int(o.integer("steps", 50, 1, 1000000));
-  const std::string precision = o.text("precision", "bf16");
   const std::string device = o.text("device", default_device());
+  const std::string precision = precision_option(o, device);
   const std::string model = o.text("model", default_model(device));
   const UnetConfig config = UnetConfig::named(model);
   auto backend = make_backend(device, precision);
@@ -127,8 +128,8 @@ int bench_train(const CliOptions& o) {
 int bench_infer(const CliOptions& o) {
   const int size = int(o.integer("size", 4096, 32, 65536));
   const int reps = int(o.integer("reps", 10, 1, 100000));
-  const std::string precision = o.text("precision", "bf16");
   const std::string device = o.text("device", default_device());
+  const std::string precision = precision_option(o, device);
   const std::string model = o.text("model", default_model(device));
   const UnetConfig config = UnetConfig::named(model);
   TileOptions tiles;

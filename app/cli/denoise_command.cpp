@@ -2,6 +2,7 @@
 // with any checkpoint of a denoise run, one float32 MRC per input.
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/precision_option.h"
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
 #include "core/recipes/denoise/micrograph_denoiser.h"
@@ -30,7 +31,7 @@ int run_denoise(const std::vector<std::string>& args) {
     if (o.positional().empty()) throw Error("no input micrograph given");
     denoise::DenoiseOptions d;
     d.device = o.text("device", engine::default_device());
-    d.precision = o.text("precision", "bf16");
+    d.precision = precision_option(o, d.device);
     d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
     d.tiles.overlap = int(o.integer("overlap", 64, 0, 4096));
     d.tiles.memory_budget_bytes =

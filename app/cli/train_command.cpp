@@ -2,6 +2,7 @@
 // into a run directory, with a progress line; `--resume RUN` continues one.
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
+#include "app/cli/precision_option.h"
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
 #include "core/recipes/denoise/denoise_trainer.h"
@@ -93,7 +94,7 @@ int run_train(const std::vector<std::string>& args) {
       t.steps = o.integer("steps", t.steps, 1, 1LL << 40);
       t.batch = int(o.integer("batch", t.batch, 1, 65536));
       t.crop = int(o.integer("crop", t.crop, 64, 16384));
-      t.precision = o.text("precision", t.precision);
+      t.precision = precision_option(o, t.device);
       t.optimizer = o.text("optimizer", t.optimizer);
       t.schedule = o.text("schedule", t.schedule);
       t.loss = o.text("loss", t.loss);

@@ -78,6 +78,15 @@ std::string default_model(const std::string& device) {
   return device == "cpu" ? "unet-small" : "unet";
 }
 
+std::string effective_precision(const std::string& device, const std::string& precision) {
+  return device == "cpu" ? "fp32" : precision;
+}
+
+std::string precision_note(const std::string& device, const std::string& precision) {
+  if (effective_precision(device, precision) == precision) return {};
+  return "the CPU computes in fp32; --precision " + precision + " applies to CUDA devices";
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision) {
   if (precision != "fp32" && precision != "tf32" && precision != "bf16")
     throw Error("unknown precision '" + precision + "' (choices: fp32, tf32, bf16)");

@@ -16,6 +16,14 @@ namespace atelier::engine {
 // CUDA backend, or a missing device.
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision);
 
+// The precision a device computes in: fp32 on the CPU whatever was asked,
+// else the precision itself.
+std::string effective_precision(const std::string& device, const std::string& precision);
+
+// For stderr when --precision asks the CPU for bf16 or tf32 (it computes in
+// fp32); empty otherwise.
+std::string precision_note(const std::string& device, const std::string& precision);
+
 // Whether this build has the CUDA backend and a CUDA device is present.
 bool cuda_available();
 

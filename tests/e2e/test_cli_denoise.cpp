@@ -300,6 +300,26 @@ private slots:
     QVERIFY2(r.err.contains("image or dataset"), r.err.constData());
   }
 
+  void cpuPrecisionIsWhatItComputes() {
+    // --precision bf16 on the CPU: a note, and run.json records the fp32 it
+    // computed in.
+    QTemporaryDir tmp;
+    CliResult r =
+        run_cli({"simulate", "denoise-pairs", tmp.filePath("sim"), "--count", "2", "--size", "64"});
+    QCOMPARE(r.exit_code, 0);
+    const QString pairs = QString::fromUtf8(r.out).trimmed();
+    const QString run = tmp.filePath("run");
+    QStringList args = train_args(pairs, run, 1);
+    args << "--precision"
+         << "bf16";
+    r = run_cli(args);
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("note: the CPU computes in fp32; --precision bf16 applies to CUDA"),
+             r.err.constData());
+    const run::JsonNode rj = run::read_run_json(run.toStdString());
+    QCOMPARE(rj.find("options")->find("precision")->text, std::string("fp32"));
+  }
+
   void sigtermCheckpointsAndResumeIsBitExact() {
     QTemporaryDir tmp;
     const QString sim = tmp.filePath("sim");

@@ -58,7 +58,7 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("batch").value(o.batch);
   j.key("crop").value(o.crop);
   j.key("device").value(o.device);
-  j.key("precision").value(o.precision);
+  j.key("precision").value(effective_precision(o.device, o.precision));
   j.key("model").value(o.model);
   j.key("optimizer").value(o.optimizer);
   j.key("schedule").value(o.schedule);
