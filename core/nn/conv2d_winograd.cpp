@@ -187,7 +187,7 @@ bool side_by_side(const TileOrigin* o, int lanes) {
 }
 
 // Eight side-by-side tiles whose patches lie inside the input (patch row i
-// of lane q is row i at column q m) into V for one channel: gather,
+// of lane q is row i from column q kM on) into V for one channel: gather,
 // B^T d B, store.
 ATELIER_HOT_LOOP void input_side_by_side(const Plan& p, const float* x0, std::size_t width,
                                          float* v, std::size_t v_elem) {
@@ -219,8 +219,8 @@ ATELIER_HOT_LOOP void output_side_by_side(const Plan& p, const float* mm, std::s
 }
 
 // Columns a side-by-side group reads from its first patch column on: the
-// portable gather needs 7 m + t (34 or 36), the AVX2 one loads 8 floats at
-// a time (36).
+// portable gather needs 7 kM + t (34 or 36), the AVX2 one loads 8 floats
+// at a time (36).
 constexpr int kSideBySideWidth = 36;
 
 // Row length of the zero-padded patch for side-by-side groups at the edges.
