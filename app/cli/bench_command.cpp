@@ -110,7 +110,7 @@ int bench_train(const CliOptions& o) {
     });
   JsonWriter j;
   j.begin_object().key("bench").value("train_step");
-  common_fields(j, *backend, backend->is_gpu() ? precision : "fp32", model);
+  common_fields(j, *backend, effective_precision(device, precision), model);
   j.key("crop").value(crop).key("batch").value(batch).key("steps").value(steps);
   j.key("step_ms").value(s * 1e3);
   j.key("images_per_s").value(batch / s);
@@ -156,7 +156,7 @@ int bench_infer(const CliOptions& o) {
   const double end_to_end = seconds_since(t2);
   JsonWriter j;
   j.begin_object().key("bench").value("denoise_micrograph");
-  common_fields(j, *backend, backend->is_gpu() ? precision : "fp32", model);
+  common_fields(j, *backend, effective_precision(device, precision), model);
   j.key("size").value(size).key("tile").value(ti.tile_h()).key("overlap").value(tiles.overlap);
   j.key("tiles").value(ti.tiles());
   j.key("ms").value(s * 1e3);

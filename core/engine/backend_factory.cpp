@@ -83,7 +83,9 @@ std::string effective_precision(const std::string& device, const std::string& pr
 }
 
 std::string precision_note(const std::string& device, const std::string& precision) {
-  if (effective_precision(device, precision) == precision) return {};
+  if ((precision != "bf16" && precision != "tf32") ||
+      effective_precision(device, precision) == precision)
+    return {};
   return "the CPU computes in fp32; --precision " + precision + " applies to CUDA devices";
 }
 

@@ -24,8 +24,9 @@ inline constexpr std::size_t kConv2dCpuBlockFloats = std::size_t(1) << 20;
 // k*r*s) plus the weight count whatever the image size (stride-1 backward
 // data runs as a convolution with flipped filters, kept in the workspace);
 // for the shapes Winograd takes (conv2d_winograd.h), its transformed filters
-// (36 k c, twice) or, for the filter gradient, the transformed gradients in
-// double (72 c k), and a block of about kConv2dCpuBlockFloats plus the
+// (e k c with k rounded up to 4, e = 36 on 6x6 tiles or 64 on 8x8) or, for
+// the filter gradient, the transformed gradients in double (2 e c k with k
+// rounded up to 8), and a block of about kConv2dCpuBlockFloats plus the
 // weights; for
 // the direct kernel's (conv2d_direct.h), one band of padded input rows (at
 // most kConv2dCpuBlockFloats, or the r rows one output row reads), the

@@ -4,7 +4,8 @@
 // M[e] = U[e] (K x C) x V[e] (C x tiles) (an AVX2 kernel on filters packed
 // once per call; SGEMMs elsewhere), and the output transform A^T M A of
 // every output channel's tiles into y. The filters' transform G g G^T goes
-// into U[e][K][C] once per call. The transforms run on eight tiles at a
+// into U[e][K][C] (with AVX2 straight into the products' packed layout) once
+// per call. The transforms run on eight tiles at a
 // time (one vector value per matrix element; conv2d_winograd_points.h).
 #include "core/nn/conv2d_winograd.h"
 #include "core/nn/conv2d_winograd_points.h"

@@ -43,9 +43,9 @@ inline constexpr int kWinogradMinPixels = 2048;
 inline constexpr int kWinogradMinPixelsWide = 1024;
 
 // Scratch floats conv2d_winograd_forward needs: the transformed filters
-// (e K C, e = 36 or 64 elements per tile), their copy packed for the AVX2
-// products (e C times K rounded up to a multiple of 4) and one block of
-// transformed tiles and products (about 4 MiB; more only when e (C + K)
+// (e C times K rounded up to a multiple of 4, e = 36 or 64 elements per
+// tile; in U's layout, or with AVX2 the products' packed one) and one block
+// of transformed tiles and products (about 4 MiB; more only when e (C + K)
 // floats per tile times 24 tiles exceed that).
 std::size_t conv2d_winograd_workspace_floats(const Conv2dShape& shape);
 
