@@ -410,9 +410,11 @@ struct CudnnGraphConv2d::Impl {
     conv_desc = make_convolution(g);
 
     const Dir order[3] = {Dir::forward, Dir::backward_data, Dir::backward_filter};
+    const bool wanted[3] = {true, options.backward_data, options.backward_filter};
     for (int i = 0; i < 3; ++i) {
       Direction& d = dirs[i];
       d.dir = order[i];
+      if (!wanted[i]) continue;
       d.op = make_operation(d.dir, x_desc, w_desc, y_desc, conv_desc, 0.0f);
       d.graph = make_graph(handle.h, d.op);
     }
@@ -425,6 +427,7 @@ struct CudnnGraphConv2d::Impl {
     std::vector<Candidate> lists[3];
     std::size_t scratch_workspace = 0;
     for (int i = 0; i < 3; ++i) {
+      if (!wanted[i]) continue;
       lists[i] = build_candidates(dirs[i], max_count, options.workspace_limit_bytes);
       if (lists[i].empty())
         throw_cudnn_error(CUDNN_STATUS_NOT_SUPPORTED,
@@ -438,6 +441,7 @@ struct CudnnGraphConv2d::Impl {
     }
     if (measure) autotune(g, lists, scratch_workspace, options.timing_reps);
     for (int i = 0; i < 3; ++i) {
+      if (!wanted[i]) continue;
       auto best = std::min_element(lists[i].begin(), lists[i].end(),
                                    [](const Candidate& a, const Candidate& b) {
                                      // Failed runs (ms < 0 after timing) rank last.
@@ -456,18 +460,22 @@ struct CudnnGraphConv2d::Impl {
     // Accumulating filter gradients: the same engine with beta = 1 where it
     // builds, else the heuristics' first.
     accumulate.dir = Dir::backward_filter;
-    accumulate.op = make_operation(Dir::backward_filter, x_desc, w_desc, y_desc, conv_desc, 1.0f);
-    accumulate.graph = make_graph(handle.h, accumulate.op);
     std::copy(std::begin(dirs[2].uids), std::end(dirs[2].uids), std::begin(accumulate.uids));
-    std::vector<Candidate> acc =
-        build_candidates(accumulate, 1, options.workspace_limit_bytes, dirs[2].chosen.info.index);
-    if (acc.empty()) acc = build_candidates(accumulate, 1, options.workspace_limit_bytes);
-    if (acc.empty())
-      throw_cudnn_error(CUDNN_STATUS_NOT_SUPPORTED,
-                        "cudnn engine heuristics: no engine config builds for bwd_filter beta=1",
-                        __FILE__, __LINE__);
-    accumulate.chosen = std::move(acc.front());
-    accumulate.candidates = 1;
+    if (options.backward_filter_accumulate) {
+      accumulate.op = make_operation(Dir::backward_filter, x_desc, w_desc, y_desc, conv_desc, 1.0f);
+      accumulate.graph = make_graph(handle.h, accumulate.op);
+      std::vector<Candidate> acc;
+      if (dirs[2].chosen.plan)
+        acc = build_candidates(accumulate, 1, options.workspace_limit_bytes,
+                               dirs[2].chosen.info.index);
+      if (acc.empty()) acc = build_candidates(accumulate, 1, options.workspace_limit_bytes);
+      if (acc.empty())
+        throw_cudnn_error(CUDNN_STATUS_NOT_SUPPORTED,
+                          "cudnn engine heuristics: no engine config builds for bwd_filter beta=1",
+                          __FILE__, __LINE__);
+      accumulate.chosen = std::move(acc.front());
+      accumulate.candidates = 1;
+    }
 
     std::size_t bytes = accumulate.chosen.workspace;
     for (const Direction& d : dirs)
@@ -516,6 +524,7 @@ struct CudnnGraphConv2d::Impl {
   std::string describe() const {
     std::string s;
     for (const Direction& d : dirs) {
+      if (!d.chosen.plan) continue;
       if (!s.empty()) s += ", ";
       s += std::string(dir_name(d.dir)) + " eng" + std::to_string(d.chosen.info.index);
       const std::string notes = describe_notes(d.chosen.info);
@@ -526,11 +535,16 @@ struct CudnnGraphConv2d::Impl {
         s += buf;
       }
     }
-    s += ", bwd_filter+= eng" + std::to_string(accumulate.chosen.info.index);
+    if (accumulate.chosen.plan)
+      s += ", bwd_filter+= eng" + std::to_string(accumulate.chosen.info.index);
     return s + ", workspace " + std::to_string(workspace_bytes) + " B";
   }
 
   void run(const Direction& d, const void* a, const void* b, void* out, gpu_stream stream) {
+    if (!d.chosen.plan)
+      throw std::logic_error(std::string("CudnnGraphConv2d: ") + dir_name(d.dir) +
+                             (&d == &accumulate ? " with accumulate" : "") +
+                             " was not built (CudnnGraphConvOptions)");
     for (const void* p : {a, b, static_cast<const void*>(out)})
       if (reinterpret_cast<std::uintptr_t>(p) % kAlignment != 0)
         throw std::invalid_argument("CudnnGraphConv2d: device pointers must be 16-byte aligned");

@@ -28,6 +28,12 @@ struct CudnnGraphConvOptions {
   // The caller provides the workspace (bind_workspace) instead of the object
   // allocating its own: an engine shares one buffer across all layers.
   bool external_workspace = false;
+  // The passes besides forward to build (and autotune): inference needs
+  // none, a first layer no data gradient. Calling one not built throws
+  // std::logic_error; the workspace covers only those built.
+  bool backward_data = true;
+  bool backward_filter = true;
+  bool backward_filter_accumulate = true; // backward_filter with accumulate
 };
 
 class CudnnGraphConv2d {

@@ -118,7 +118,8 @@ int bench_train(const CliOptions& o) {
   j.key("peak_mem_gib").value(double(backend->peak_memory_bytes()) / double(1ull << 30));
   j.key("arena_gib").value(double(ex.arena_bytes()) / double(1ull << 30));
   j.key("setup_s").value(setup_s);
-  j.key("cuda_graphs").value(backend->supports_graphs() && !o.flag("no-graphs"));
+  j.key("cuda_graphs").value(ex.uses_graphs());
+  if (!ex.graph_failure().empty()) j.key("cuda_graph_failure").value(ex.graph_failure());
   j.key("final_loss").value(backend->read_loss());
   j.end_object();
   std::cout << j.str() << std::endl;

@@ -31,6 +31,13 @@ struct OptimizerStep {
   double clip_norm = 0;  // > 0: clip the global gradient norm to this first
 };
 
+// The passes a conv node runs besides forward: in training the filter
+// gradient, and the data gradient unless its input is the graph's input.
+struct ConvPasses {
+  bool backward_data = false;
+  bool backward_filter = false;
+};
+
 class Backend {
 public:
   virtual ~Backend() = default;
@@ -79,9 +86,9 @@ public:
   virtual void get_optimizer_state(const std::string& name, std::span<float> canonical) = 0;
   virtual void set_optimizer_state(const std::string& name, std::span<const float> canonical) = 0;
 
-  // Conv blocks: prepare once per node (algorithm choice), returning the
-  // workspace bytes the node needs.
-  virtual std::size_t prepare_conv(int node, const ConvNode& conv) = 0;
+  // Conv blocks: prepare once per node (algorithm choice) for the passes it
+  // will run, returning the workspace bytes the node needs.
+  virtual std::size_t prepare_conv(int node, const ConvNode& conv, ConvPasses passes) = 0;
   // y = act(conv(x, w) + b).
   virtual void conv_forward(int node, const ConvNode& conv, const void* x, void* y,
                             void* workspace) = 0;

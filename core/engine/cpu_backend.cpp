@@ -165,7 +165,7 @@ std::span<float> CpuBackend::grad_span(int param) {
   return std::span<float>(grads_).subspan(p.offset, p.count);
 }
 
-std::size_t CpuBackend::prepare_conv(int, const ConvNode& conv) {
+std::size_t CpuBackend::prepare_conv(int, const ConvNode& conv, ConvPasses) {
   return nn::conv2d_cpu_workspace_floats(conv.shape) * sizeof(float);
 }
 

@@ -172,6 +172,7 @@ struct CudaBackend::Impl {
   void ensure_staging(std::size_t bytes, CudaBackend& owner) {
     if (staging.bytes >= bytes) return;
     if (staging.ptr) owner.deallocate(staging.ptr);
+    staging = {}; // nothing dangling if the allocation throws
     staging = Buffer{owner.allocate(bytes), bytes};
   }
   Buffer* state(const std::string& name) {
@@ -378,7 +379,7 @@ void CudaBackend::set_optimizer_state(const std::string& name, std::span<const f
     d.adam_started = d.m.ptr && d.v.ptr;
 }
 
-std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
+std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses passes) {
   Impl& d = *impl_;
   const nn::Conv2dShape& s = conv.shape;
   k::ConvGeometry geo;
@@ -400,6 +401,9 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
   geo.dilation_w = s.dilation_w;
   k::CudnnGraphConvOptions options;
   options.external_workspace = true;
+  options.backward_data = passes.backward_data;
+  options.backward_filter = passes.backward_filter;
+  options.backward_filter_accumulate = false; // gradients sum in accumulate()
   auto [it, inserted] = d.convs.try_emplace(node, geo,
                                             d.bf16()                         ? k::ConvDataType::bf16
                                             : d.precision == Precision::tf32 ? k::ConvDataType::tf32
@@ -407,8 +411,9 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv) {
                                             k::ConvLayout::nhwc, options);
   (void)inserted;
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
-  return std::max(it->second.workspace_bytes(),
-                  k::bias_activation_backward_workspace_bytes(pixels, s.k));
+  return passes.backward_filter ? std::max(it->second.workspace_bytes(),
+                                           k::bias_activation_backward_workspace_bytes(pixels, s.k))
+                                : it->second.workspace_bytes();
 }
 
 void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, void* y,
@@ -599,7 +604,12 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
     k::grad_clip_scale_f32(d.f(d.grads), n, d.sum_squares(), step.clip_norm, 1e-6, d.stream);
   u16* copy = d.bf16() ? d.h(d.params_bf16) : nullptr;
   if (step.kind == OptimizerKind::sgd) {
-    if (!d.momentum.ptr && step.sgd.momentum != 0) d.momentum = d.alloc(n * 4, *this);
+    step.sgd.validate();
+    // As on the CPU, the first step of a new momentum buffer sets it to the
+    // gradient (the kernel's step 1), whatever the run's step: a buffer
+    // allocated now holds no earlier steps.
+    const bool fresh = !d.momentum.ptr && step.sgd.momentum != 0;
+    if (fresh) d.momentum = d.alloc(n * 4, *this);
     d.sgd_started = d.momentum.ptr != nullptr;
     k::SgdHyper hyper;
     hyper.lr = step.sgd.lr;
@@ -607,10 +617,11 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
     hyper.dampening = step.sgd.dampening;
     hyper.weight_decay = step.sgd.weight_decay;
     hyper.nesterov = step.sgd.nesterov;
-    hyper.step = step.step;
+    hyper.step = fresh ? 1 : std::max<std::int64_t>(step.step, 2);
     k::sgd_step_f32(d.f(d.params), d.momentum.ptr ? d.f(d.momentum) : nullptr, d.f(d.grads), copy,
                     n, hyper, d.stream);
   } else {
+    step.adam.validate();
     if (!d.m.ptr) d.m = d.alloc(n * 4, *this);
     if (!d.v.ptr) d.v = d.alloc(n * 4, *this);
     d.adam_started = true;

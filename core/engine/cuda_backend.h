@@ -51,7 +51,7 @@ public:
   void get_optimizer_state(const std::string& name, std::span<float> canonical) override;
   void set_optimizer_state(const std::string& name, std::span<const float> canonical) override;
 
-  std::size_t prepare_conv(int node, const ConvNode& conv) override;
+  std::size_t prepare_conv(int node, const ConvNode& conv, ConvPasses passes) override;
   void conv_forward(int node, const ConvNode& conv, const void* x, void* y,
                     void* workspace) override;
   void conv_backward(int node, const ConvNode& conv, const void* x, const void* y, void* dy,

@@ -54,9 +54,9 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
   out.argmax.assign(nodes.size(), -1);
   for (int i = 0; i < n_nodes; ++i)
     if (nodes[std::size_t(i)].kind == OpKind::max_pool2x2)
-      out.argmax[std::size_t(i)] =
-          req.add(values[std::size_t(nodes[std::size_t(i)].output)].shape.count(), i,
-                  train ? bwd_pos(i) : i);
+      out.argmax[std::size_t(i)] = req.add(
+          stored_count(values[std::size_t(nodes[std::size_t(i)].output)].shape, channel_align), i,
+          train ? bwd_pos(i) : i);
   out.workspace = req.add(workspace_bytes, 0, last_pos);
 
   out.grad.assign(values.size(), -1);
@@ -103,11 +103,17 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
     if (n.inputs.size() == 2 && n.inputs[0] == n.inputs[1])
       throw Error("executor: a node reads the same value twice (" + n.name + ")");
   backend_.bind_graph(graph_);
-  // Conv workspaces: one shared buffer, the largest any node needs.
-  for (std::size_t i = 0; i < graph_.nodes().size(); ++i)
-    if (graph_.nodes()[i].kind == OpKind::conv)
-      workspace_bytes_ =
-          std::max(workspace_bytes_, backend_.prepare_conv(int(i), graph_.nodes()[i].conv));
+  // Conv workspaces: one shared buffer, the largest any node needs for the
+  // passes it runs (no data gradient of the graph's input, as plan_step).
+  const bool train = mode_ == ExecMode::train;
+  for (std::size_t i = 0; i < graph_.nodes().size(); ++i) {
+    const Node& node = graph_.nodes()[i];
+    if (node.kind != OpKind::conv) continue;
+    ConvPasses passes;
+    passes.backward_filter = train;
+    passes.backward_data = train && node.inputs[0] != graph_.input();
+    workspace_bytes_ = std::max(workspace_bytes_, backend_.prepare_conv(int(i), node.conv, passes));
+  }
   layout_ = plan_step(graph_, mode_, backend_.activation_element_bytes(), workspace_bytes_,
                       backend_.channel_align());
   arena_ = backend_.allocate(layout_.plan.arena_bytes);
@@ -148,19 +154,35 @@ void Executor::replay(Captured& c, LossKind loss, F&& run) {
     run(); // warm-up, eagerly
     return;
   }
+  // A step that cannot be captured (an engine that is not capturable, an
+  // invalidated capture) runs eagerly from then on: nothing captured has run,
+  // so running it now is the step. A real fault shows again, eagerly.
+  std::string failure;
   backend_.begin_capture();
   try {
     run();
+  } catch (const std::exception& e) {
+    failure = e.what();
   } catch (...) {
-    try {
-      backend_.destroy_graph(backend_.end_capture());
-    } catch (...) {
-    }
-    throw;
+    failure = "an unknown error";
   }
-  c.graph = backend_.end_capture();
-  c.loss = loss;
-  backend_.launch_graph(c.graph);
+  void* graph = nullptr;
+  try {
+    graph = backend_.end_capture();
+  } catch (const std::exception& e) {
+    if (failure.empty()) failure = e.what();
+  }
+  if (failure.empty() && graph) {
+    c.graph = graph;
+    c.loss = loss;
+    backend_.launch_graph(c.graph);
+    return;
+  }
+  if (graph) backend_.destroy_graph(graph);
+  graph_failure_ = failure.empty() ? "the capture gave no graph" : failure;
+  use_graphs_ = false;
+  drop_graphs();
+  run();
 }
 
 void Executor::train_step(LossKind loss) {

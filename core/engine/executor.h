@@ -71,6 +71,11 @@ public:
   // forward() with the same warm-up / capture / replay scheme.
   void forward_step();
   void set_use_graphs(bool on);
+  // Whether steps are captured and replayed: off when asked, when the
+  // backend cannot, and after a capture failed (graph_failure() says why;
+  // the steps then run eagerly).
+  bool uses_graphs() const { return use_graphs_ && backend_.supports_graphs(); }
+  const std::string& graph_failure() const { return graph_failure_; }
 
   // Profiling: with it on, every op waits for the backend and its wall time
   // is added to a per-op total ("fwd enc.0.0", "bwd dec.1.2", "loss").
@@ -97,6 +102,7 @@ private:
   std::size_t workspace_bytes_ = 0;
   bool profiling_ = false;
   bool use_graphs_ = true;
+  std::string graph_failure_;
   struct Captured {
     void* graph = nullptr;
     int calls = 0;

@@ -19,6 +19,8 @@ std::size_t align_up(std::size_t v) {
 MemoryPlan plan_memory(const std::vector<BufferRequest>& requests) {
   MemoryPlan plan;
   plan.offsets.assign(requests.size(), 0);
+  for (const BufferRequest& r : requests)
+    plan.bytes.push_back(r.bytes);
   std::vector<std::size_t> order(requests.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   for (const BufferRequest& r : requests) {

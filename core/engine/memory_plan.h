@@ -19,6 +19,7 @@ struct BufferRequest {
 
 struct MemoryPlan {
   std::vector<std::size_t> offsets; // per request, multiples of kArenaAlign
+  std::vector<std::size_t> bytes;   // per request, as asked
   std::size_t arena_bytes = 0;
   std::size_t sum_bytes = 0; // without reuse, for reports
 };

@@ -347,6 +347,47 @@ void graph_options_and_alignment() {
   CHECK(threw);
 }
 
+// Only the passes asked for are built: a forward-only object (inference)
+// refuses the backward calls, needs no more workspace than a full one, and
+// computes the same forward.
+void forward_only_passes() {
+  kernels::ConvGeometry g;
+  g.n = 2;
+  g.c = 16;
+  g.h = g.w = 32;
+  g.k = 16;
+  g.r = g.s = 5;
+  g.pad_h = g.pad_w = 2;
+  kernels::CudnnGraphConvOptions only;
+  only.backward_data = only.backward_filter = only.backward_filter_accumulate = false;
+  kernels::CudnnGraphConv2d fwd(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw, only);
+  kernels::CudnnGraphConv2d all(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw);
+  std::printf("forward only: %s\n", fwd.algorithms().c_str());
+  CHECK(fwd.algorithms().find("bwd") == std::string::npos);
+  CHECK(fwd.workspace_bytes() <= all.workspace_bytes());
+  std::mt19937 rng(9);
+  const std::vector<float> xf = random_floats(std::size_t(g.n) * g.c * g.h * g.w, rng);
+  const std::vector<float> wf = random_floats(std::size_t(g.k) * g.c * g.r * g.s, rng);
+  const std::size_t yn = std::size_t(g.n) * g.k * g.h * g.w;
+  DeviceBuffer x(xf.size() * 4), w(wf.size() * 4), y1(yn * 4), y2(yn * 4);
+  upload(x, xf);
+  upload(w, wf);
+  fwd.forward(x.ptr, w.ptr, y1.ptr, nullptr);
+  all.forward(x.ptr, w.ptr, y2.ptr, nullptr);
+  compare_elementwise("forward-only object", "fwd", download(y1, yn), download(y2, yn));
+  for (int call = 0; call < 3; ++call) {
+    bool threw = false;
+    try {
+      if (call == 0) fwd.backward_data(y1.ptr, w.ptr, x.ptr, nullptr);
+      if (call == 1) fwd.backward_filter(x.ptr, y1.ptr, w.ptr, nullptr);
+      if (call == 2) fwd.backward_filter(x.ptr, y1.ptr, w.ptr, nullptr, true);
+    } catch (const std::logic_error& e) {
+      threw = std::string(e.what()).find("was not built") != std::string::npos;
+    }
+    CHECK(threw);
+  }
+}
+
 } // namespace
 
 int main() {
@@ -366,6 +407,7 @@ int main() {
     invalid_arguments<kernels::CudnnConv2d>();
     invalid_arguments<kernels::CudnnGraphConv2d>();
     graph_options_and_alignment();
+    forward_only_passes();
     std::mt19937 rng(2024);
     for (const Case& tc : cases) {
       tc.shape.validate();

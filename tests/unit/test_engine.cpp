@@ -76,6 +76,18 @@ int print_step_bits() {
   return 0;
 }
 
+// The CPU backend with a graph capture that fails the way a CUDA one can
+// (an engine that cannot be captured invalidates the capture): the executor
+// must carry on eagerly. Captured work runs here as it is queued, which
+// changes nothing for a step that overwrites what it writes.
+class FailingCaptureBackend : public CpuBackend {
+public:
+  bool supports_graphs() const override { return true; }
+  void begin_capture() override { ++captures; }
+  void* end_capture() override { throw Error("stream capture invalidated"); }
+  void launch_graph(void*) override { ++launches; }
+  int captures = 0, launches = 0;
+};
 } // namespace
 
 class TestEngine : public QObject {
@@ -154,6 +166,63 @@ private slots:
                           "negative slope");
     g.set_output(g.conv(g.input(), 3, 3, true, Activation::leaky_relu, 0.1f, "c"));
     g.finish();
+  }
+
+  void poolIndicesCoverPaddedChannels() {
+    // A pool on 3 channels stored as 8 (the GPU's alignment) writes one index
+    // byte per stored element: its buffer holds them all, for both modes.
+    Graph g(Nchw{2, 3, 16, 16});
+    g.set_output(g.max_pool2x2(g.input()));
+    g.finish();
+    const int node = 0;
+    const std::size_t stored = stored_count(g.value(g.output()).shape, 8);
+    QCOMPARE(stored, std::size_t(2 * 8 * 8 * 8));
+    for (ExecMode mode : {ExecMode::train, ExecMode::infer}) {
+      const StepLayout layout = plan_step(g, mode, 2, 0, 8);
+      const int buffer = layout.argmax[std::size_t(node)];
+      QVERIFY(buffer >= 0);
+      QVERIFY2(layout.plan.bytes[std::size_t(buffer)] >= stored,
+               "the indices overrun their buffer");
+    }
+  }
+
+  void failedCaptureRunsEagerly() {
+    const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
+    const std::vector<float> params = init_params(g, 3);
+    std::vector<float> input(std::size_t(64) * 64), target(input.size());
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal;
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      input[i] = normal(rng);
+      target[i] = normal(rng);
+    }
+    auto losses = [&](CpuBackend& backend, Executor& ex) {
+      backend.set_params(params);
+      ex.set_input(input);
+      ex.set_target(target);
+      OptimizerStep opt;
+      opt.kind = OptimizerKind::adam;
+      std::vector<double> out;
+      for (int step = 1; step <= 4; ++step) {
+        ex.train_step(LossKind::mse);
+        out.push_back(backend.read_loss());
+        opt.step = step;
+        backend.optimizer_step(opt);
+      }
+      return out;
+    };
+    CpuBackend plain;
+    Executor plain_ex(g, plain, ExecMode::train);
+    const std::vector<double> expected = losses(plain, plain_ex);
+    FailingCaptureBackend failing;
+    Executor ex(g, failing, ExecMode::train);
+    QVERIFY(ex.uses_graphs());
+    QCOMPARE(losses(failing, ex), expected); // bit for bit: the failed step ran again, eagerly
+    QCOMPARE(failing.captures, 1);           // step 2 tried, later steps did not
+    QCOMPARE(failing.launches, 0);
+    QVERIFY(!ex.uses_graphs());
+    QVERIFY2(ex.graph_failure().find("stream capture invalidated") != std::string::npos,
+             ex.graph_failure().c_str());
   }
 
   void forwardAndGradientsMatchPyTorch() {

@@ -220,12 +220,17 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   try {
     auto interval_start = Clock::now();
     std::int64_t interval_steps = 0;
+    bool graph_failure_logged = false;
     for (std::int64_t step = s.start_step + 1; step <= o.steps; ++step) {
       loader.fill_batch(step, o.batch, input.data(), target.data());
       if (step < o.steps) loader.prefetch(step + 1, o.batch);
       ex.set_input(input);
       ex.set_target(target);
       ex.train_step(loss_kind);
+      if (!ex.graph_failure().empty() && !graph_failure_logged) {
+        s.dir.log("CUDA graph capture failed, steps run eagerly: " + ex.graph_failure());
+        graph_failure_logged = true;
+      }
       const double lr = schedule.lr_at(step - 1);
       opt.step = step;
       opt.adam.lr = lr;
