@@ -43,6 +43,40 @@ void memory_info(std::size_t& free_bytes, std::size_t& total_bytes) {
   CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
 }
 
+void* pinned_malloc(std::size_t bytes) noexcept {
+  void* p = nullptr;
+  if (cudaHostAlloc(&p, bytes > 0 ? bytes : 1, cudaHostAllocDefault) != cudaSuccess) {
+    cudaGetLastError(); // not sticky; clear it for the next check
+    return nullptr;
+  }
+  return p;
+}
+
+void pinned_free(void* p) noexcept {
+  if (!p) return;
+  const cudaError_t rc = cudaFreeHost(p);
+  if (rc != cudaSuccess)
+    std::fprintf(stderr, "atelier: cudaFreeHost: %s\n", cudaGetErrorString(rc));
+}
+
+gpu_event create_event() {
+  cudaEvent_t e = nullptr;
+  CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  return e;
+}
+
+void destroy_event(gpu_event event) noexcept {
+  if (event) cudaEventDestroy(static_cast<cudaEvent_t>(event));
+}
+
+void record_event(gpu_event event, gpu_stream stream) {
+  CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(event), stream));
+}
+
+void synchronize_event(gpu_event event) {
+  CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(event)));
+}
+
 gpu_stream create_stream() {
   cudaStream_t s = nullptr;
   CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));

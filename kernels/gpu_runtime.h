@@ -19,6 +19,20 @@ void copy_device_to_device(void* dst, const void* src, std::size_t bytes, gpu_st
 // Free and total bytes of the current device.
 void memory_info(std::size_t& free_bytes, std::size_t& total_bytes);
 
+// Page-locked host memory, which copies to the device read asynchronously;
+// null when the system will not lock that much (callers fall back to
+// pageable memory and synchronous copies).
+void* pinned_malloc(std::size_t bytes) noexcept;
+void pinned_free(void* p) noexcept;
+
+// Events (no timing): record after queued work, wait on the host until it
+// is done. Waiting on an event never recorded returns at once.
+using gpu_event = void*;
+gpu_event create_event();
+void destroy_event(gpu_event event) noexcept;
+void record_event(gpu_event event, gpu_stream stream);
+void synchronize_event(gpu_event event);
+
 gpu_stream create_stream();
 void destroy_stream(gpu_stream stream) noexcept;
 void synchronize_stream(gpu_stream stream);

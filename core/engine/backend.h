@@ -57,7 +57,9 @@ public:
   virtual void* allocate(std::size_t bytes) = 0;
   virtual void deallocate(void* p) noexcept = 0;
 
-  // Host NCHW f32 <-> backend activation storage of extent s.
+  // Host NCHW f32 <-> backend activation storage of extent s. An upload
+  // returns once host may be reused; its copy may still be in flight,
+  // ordered before any later work of the backend.
   virtual void upload_activation(const float* host, const Nchw& s, void* dst) = 0;
   virtual void download_activation(const void* src, const Nchw& s, float* host) = 0;
 

@@ -97,6 +97,17 @@ struct CudaBackend::Impl {
   // Parameters, gradients, optimizer state in that layout.
   Buffer params, grads, params_bf16, weight_grads_bf16, m, v, momentum, scalars;
   Buffer staging; // f32 activations on their way to/from bf16
+  // Page-locked host buffers for uploads, used in turn (input, target): an
+  // upload waits only until the copy out of its buffer two uploads ago is
+  // done, not for the step, so the host prepares the next batch while the
+  // device trains.
+  struct PinnedSlot {
+    void* host = nullptr;
+    std::size_t bytes = 0;
+    k::gpu_event done = nullptr;
+  };
+  PinnedSlot pinned[2];
+  int next_pinned = 0;
   bool adam_started = false, sgd_started = false;
   std::map<int, k::CudnnGraphConv2d> convs;
 
@@ -169,6 +180,20 @@ struct CudaBackend::Impl {
   void flush_weight_grads() {
     if (bf16()) k::bf16_to_f32(h(weight_grads_bf16), f(grads), weight_count, stream);
   }
+  // The next pinned slot with room for bytes, its last copy done; null
+  // when page-locked memory cannot be had.
+  PinnedSlot* take_pinned(std::size_t bytes) {
+    PinnedSlot& slot = pinned[next_pinned];
+    next_pinned = 1 - next_pinned;
+    if (!slot.done) slot.done = k::create_event();
+    k::synchronize_event(slot.done);
+    if (slot.bytes < bytes) {
+      k::pinned_free(slot.host);
+      slot.host = k::pinned_malloc(bytes);
+      slot.bytes = slot.host ? bytes : 0;
+    }
+    return slot.host ? &slot : nullptr;
+  }
   void ensure_staging(std::size_t bytes, CudaBackend& owner) {
     if (staging.bytes >= bytes) return;
     if (staging.ptr) owner.deallocate(staging.ptr);
@@ -199,6 +224,14 @@ CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_uniq
 CudaBackend::~CudaBackend() {
   Impl& d = *impl_;
   d.convs.clear();
+  try {
+    k::synchronize_stream(d.stream); // no copy still reads a pinned buffer
+  } catch (...) {
+  }
+  for (Impl::PinnedSlot& slot : d.pinned) {
+    k::pinned_free(slot.host);
+    k::destroy_event(slot.done);
+  }
   for (Buffer* b : {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v,
                     &d.momentum, &d.scalars, &d.staging})
     if (b->ptr) deallocate(b->ptr);
@@ -246,21 +279,31 @@ void CudaBackend::deallocate(void* p) noexcept {
 void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst) {
   Impl& d = *impl_;
   const std::size_t cs = std::size_t(ch(s.c)); // stored channels, the pad zero
-  std::vector<float> nhwc(stored_count(s, kAlign), 0.0f);
+  const std::size_t count = stored_count(s, kAlign), bytes = count * sizeof(float);
+  Impl::PinnedSlot* slot = d.take_pinned(bytes);
+  std::vector<float> pageable;
+  float* nhwc = slot ? static_cast<float*>(slot->host) : nullptr;
+  if (!nhwc) {
+    pageable.resize(count);
+    nhwc = pageable.data();
+  }
+  if (cs != std::size_t(s.c)) std::fill_n(nhwc, count, 0.0f);
   const std::size_t hw = std::size_t(s.h) * s.w;
   for (int n = 0; n < s.n; ++n)
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
         nhwc[(std::size_t(n) * hw + p) * cs + c] = host[(std::size_t(n) * s.c + c) * hw + p];
   if (!d.bf16()) {
-    k::copy_to_device(dst, nhwc.data(), nhwc.size() * sizeof(float), d.stream);
-    k::synchronize_stream(d.stream); // the host vector goes away
-    return;
+    k::copy_to_device(dst, nhwc, bytes, d.stream);
+  } else {
+    d.ensure_staging(bytes, *this);
+    k::copy_to_device(d.staging.ptr, nhwc, bytes, d.stream);
+    k::f32_to_bf16(d.f(d.staging), static_cast<u16*>(dst), count, d.stream);
   }
-  d.ensure_staging(nhwc.size() * sizeof(float), *this);
-  k::copy_to_device(d.staging.ptr, nhwc.data(), nhwc.size() * sizeof(float), d.stream);
-  k::f32_to_bf16(d.f(d.staging), static_cast<u16*>(dst), nhwc.size(), d.stream);
-  k::synchronize_stream(d.stream);
+  if (slot)
+    k::record_event(slot->done, d.stream);
+  else
+    k::synchronize_stream(d.stream); // the pageable vector goes away
 }
 
 void CudaBackend::download_activation(const void* src, const Nchw& s, float* host) {

@@ -169,8 +169,10 @@ void graphs_match_eager() {
   std::mt19937 rng(5);
   std::normal_distribution<float> n;
   std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
-  for (float& v : x) v = n(rng);
-  for (float& v : t) v = n(rng);
+  for (float& v : x)
+    v = n(rng);
+  for (float& v : t)
+    v = n(rng);
   CudaBackend ga(0, Precision::bf16), gb(0, Precision::bf16);
   Executor a(g, ga, ExecMode::train), b(g, gb, ExecMode::train);
   a.set_use_graphs(false);
@@ -208,6 +210,35 @@ void graphs_match_eager() {
   CHECK(ratio < 0.1);
 }
 
+// Uploads return before their copies finish and reuse two page-locked
+// buffers in turn: back-to-back uploads whose host vectors change at once
+// must all land whole (f32 and bf16, a padded 3-channel extent too).
+void uploads_in_flight_land_whole() {
+  for (Precision precision : {Precision::fp32, Precision::bf16}) {
+    CudaBackend gpu(0, precision);
+    for (const Nchw s : {Nchw{2, 1, 256, 256}, Nchw{1, 3, 64, 48}}) {
+      const std::size_t bytes = stored_count(s, gpu.channel_align()) * 4;
+      std::vector<void*> dst;
+      std::vector<std::vector<float>> sent;
+      std::vector<float> host(s.count());
+      for (int i = 0; i < 5; ++i) {
+        for (std::size_t j = 0; j < host.size(); ++j) // small integers: exact in bf16
+          host[j] = float((j * 7 + std::size_t(i) * 13) % 200) - 100.0f;
+        dst.push_back(gpu.allocate(bytes));
+        gpu.upload_activation(host.data(), s, dst.back());
+        sent.push_back(host);
+        std::fill(host.begin(), host.end(), -1.0f); // the caller reuses its buffer
+      }
+      for (std::size_t i = 0; i < dst.size(); ++i) {
+        std::vector<float> back(s.count());
+        gpu.download_activation(dst[i], s, back.data());
+        CHECK(back == sent[i]);
+        gpu.deallocate(dst[i]);
+      }
+    }
+  }
+}
+
 } // namespace
 
 int main() {
@@ -222,6 +253,7 @@ int main() {
     gpu_matches_cpu();
     tiled_matches_cpu();
     graphs_match_eager();
+    uploads_in_flight_land_whole();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "exception: %s\n", e.what());
     return 1;
