@@ -326,6 +326,48 @@ void test_concat(const Shape& s, int c2, std::mt19937& rng) {
   compare_exact("concat bf16 db", download<std::uint16_t>(db_d, nb), to_bf16(db));
 }
 
+// The U-Net head's concat stored padded: 96 + 1 channels into 104 (the GPU
+// backend's multiple of 8). The forward writes zeros past 97 over whatever
+// was there; the backward reads only the first 97 of dy's 104.
+void test_concat_padded(std::size_t pixels, std::mt19937& rng) {
+  constexpr int c1 = 96, c2 = 1, c_out = 104;
+  const auto a = random_floats(pixels * c1, rng), b = random_floats(pixels * c2, rng);
+  const auto dy = random_floats(pixels * c_out, rng);
+  std::vector<float> y(pixels * c_out, 0.0f), da(pixels * c1), db(pixels * c2);
+  for (std::size_t p = 0; p < pixels; ++p) {
+    for (int c = 0; c < c1; ++c) {
+      y[p * c_out + c] = a[p * c1 + c];
+      da[p * c1 + c] = dy[p * c_out + c];
+    }
+    y[p * c_out + c1] = b[p];
+    db[p] = dy[p * c_out + c1];
+  }
+  DeviceBuffer a_d(a.size() * 4), b_d(b.size() * 4), y_d(y.size() * 4), dy_d(dy.size() * 4),
+      da_d(da.size() * 4), db_d(db.size() * 4);
+  upload(a_d, a);
+  upload(b_d, b);
+  upload(dy_d, dy);
+  CUDA_OK(cudaMemset(y_d.ptr, 0x7f, y.size() * 4)); // stale values where the zeros go
+  kernels::concat_channels_forward_f32(a_d.f32(), b_d.f32(), y_d.f32(), pixels, c1, c2, nullptr,
+                                       c_out);
+  kernels::concat_channels_backward_f32(dy_d.f32(), da_d.f32(), db_d.f32(), pixels, c1, c2, nullptr,
+                                        c_out);
+  compare_exact("concat 96+1->104 f32 y", download<float>(y_d, y.size()), y);
+  compare_exact("concat 96+1->104 f32 da", download<float>(da_d, da.size()), da);
+  compare_exact("concat 96+1->104 f32 db", download<float>(db_d, db.size()), db);
+  upload(a_d, to_bf16(a));
+  upload(b_d, to_bf16(b));
+  upload(dy_d, to_bf16(dy));
+  CUDA_OK(cudaMemset(y_d.ptr, 0x7f, y.size() * 2));
+  kernels::concat_channels_forward_bf16(a_d.bf16(), b_d.bf16(), y_d.bf16(), pixels, c1, c2, nullptr,
+                                        c_out);
+  kernels::concat_channels_backward_bf16(dy_d.bf16(), da_d.bf16(), db_d.bf16(), pixels, c1, c2,
+                                         nullptr, c_out);
+  compare_exact("concat 96+1->104 bf16 y", download<std::uint16_t>(y_d, y.size()), to_bf16(y));
+  compare_exact("concat 96+1->104 bf16 da", download<std::uint16_t>(da_d, da.size()), to_bf16(da));
+  compare_exact("concat 96+1->104 bf16 db", download<std::uint16_t>(db_d, db.size()), to_bf16(db));
+}
+
 // Reflection padding: the forward copies (exact); the backward sums up to 9
 // mirror images in another order than the reference (f32 rounding only).
 void test_reflect_pad(const Shape& s, int pad, std::mt19937& rng) {
@@ -413,9 +455,10 @@ int main() {
     test_bias_activation(s, rng);
     test_pool(s, rng);
     test_upsample(s, rng);
-    test_concat(s, s.c == 48 ? 49 : 3, rng); // 48 + 49: the U-Net's 97-channel concat
+    test_concat(s, s.c == 48 ? 49 : 3, rng); // 48 + 49: an odd channel count
     test_loss(s, rng);
     test_reflect_pad(s, std::min(2, std::min(int(s.h), int(s.w)) - 1), rng);
   }
+  test_concat_padded(std::size_t(2) * 33 * 17, rng);
   return test::check_exit_code();
 }
