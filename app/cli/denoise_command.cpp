@@ -7,7 +7,11 @@
 #include "core/engine/backend_factory.h"
 #include "core/recipes/denoise/micrograph_denoiser.h"
 
+#include <filesystem>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <set>
 
 namespace atelier::cli {
 
@@ -16,7 +20,9 @@ int run_denoise(const std::vector<std::string>& args) {
       "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
       "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 64]\n"
       "                           [--memory-budget-gib 2] [--normalisation run|image]\n"
-      "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input.\n"
+      "                           [--overwrite]\n"
+      "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input; outputs\n"
+      "  already there are kept unless --overwrite.\n"
       "  --normalisation run (default) scales pixels as the run trained; image scales\n"
       "    each input by its own mean and std (for inputs on another scale, e.g. full\n"
       "    sums with a model trained on half sums with a dataset record).\n";
@@ -25,10 +31,19 @@ int run_denoise(const std::vector<std::string>& args) {
     return kExitOk;
   }
   int rc = kExitOk;
+  std::optional<CliOptions> parsed;
   try {
-    const CliOptions o(args, {"checkpoint", "out", "device", "precision", "tile", "overlap",
-                              "memory-budget-gib", "normalisation"});
-    if (o.positional().empty()) throw Error("no input micrograph given");
+    parsed.emplace(args,
+                   std::set<std::string>{"checkpoint", "out", "device", "precision", "tile",
+                                         "overlap", "memory-budget-gib", "normalisation"},
+                   std::set<std::string>{"overwrite"});
+    if (parsed->positional().empty()) throw Error("no input micrograph given");
+  } catch (const std::exception& e) {
+    std::cerr << "error: denoise: " << e.what() << '\n' << usage;
+    return kExitUsage;
+  }
+  const CliOptions& o = *parsed;
+  try {
     denoise::DenoiseOptions d;
     d.device = o.text("device", engine::default_device());
     d.precision = precision_option(o, d.device);
@@ -37,18 +52,33 @@ int run_denoise(const std::vector<std::string>& args) {
     d.tiles.memory_budget_bytes =
         std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
     d.normalisation = o.text("normalisation", d.normalisation);
-    denoise::MicrographDenoiser denoiser(o.required("checkpoint"), d);
     const std::string out = o.required("out");
+    denoise::MicrographDenoiser denoiser(o.required("checkpoint"), d);
+    // Every output is known before any work: two inputs of one name would
+    // write one file, and results already there stay unless --overwrite.
+    std::map<std::string, std::string> source_of;
+    for (const std::string& in : o.positional()) {
+      const std::string target = denoise::denoised_path(in, out);
+      const auto [it, fresh] = source_of.emplace(target, in);
+      if (!fresh)
+        throw Error(in + " and " + it->second + " would both be written to " + target +
+                    "; denoise them into different --out folders");
+      std::error_code ec;
+      if (!o.flag("overwrite") && std::filesystem::exists(target, ec))
+        throw Error(target + " exists; pass --overwrite to replace it");
+    }
     for (const std::string& in : o.positional()) {
       try {
         std::cout << denoiser.denoise_file(in, out) << '\n';
       } catch (const std::exception& e) {
-        std::cerr << "error: " << in << ": " << e.what() << '\n';
+        // Format errors name their file already.
+        const std::string what = e.what();
+        std::cerr << "error: " << (what.rfind(in, 0) == 0 ? what : in + ": " + what) << '\n';
         rc = kExitFileError;
       }
     }
   } catch (const std::exception& e) {
-    std::cerr << "error: denoise: " << e.what() << '\n' << usage;
+    std::cerr << "error: denoise: " << e.what() << '\n';
     return kExitFileError;
   }
   return rc;

@@ -55,7 +55,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 }
 
 std::optional<std::string> read_file_if_exists(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); // no wait on a pipe
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
     throw FormatError(path, std::string("cannot open: ") + std::strerror(errno));

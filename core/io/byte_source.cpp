@@ -44,7 +44,9 @@ std::shared_ptr<const FileMapping> FileSource::map(std::uint64_t offset, std::si
 }
 
 FileSource::FileSource(std::string path) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a named pipe opens at once (and is refused below) instead of
+  // waiting for a writer; regular files ignore it.
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) throw FormatError(path_, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {

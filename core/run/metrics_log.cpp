@@ -122,7 +122,7 @@ std::vector<MetricsRecord> read_metrics(const std::string& metrics_path,
 }
 
 MetricsChunk read_metrics_since(const std::string& metrics_path, std::uint64_t offset) {
-  const int fd = ::open(metrics_path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(metrics_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); // no wait on a pipe
   if (fd < 0) {
     if (errno == ENOENT) return {};
     throw FormatError(metrics_path, std::string("cannot open: ") + std::strerror(errno));

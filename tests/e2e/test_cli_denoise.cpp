@@ -3,6 +3,7 @@
 // inputs (PSNR), a run stopped by SIGTERM checkpoints and resumes, and a
 // resumed CPU run ends bit for bit where an uninterrupted one does.
 #include "core/formats/mrc/mrc_file.h"
+#include "core/formats/mrc/mrc_writer.h"
 #include "core/io/safetensors.h"
 #include "core/project/project.h"
 #include "core/recipes/denoise/denoise_items.h"
@@ -10,9 +11,11 @@
 #include "core/recipes/denoise/micrograph_denoiser.h"
 #include "core/recipes/denoise/pair_image.h"
 #include "core/recipes/denoise/run_normalisation.h"
+#include "core/run/checkpoint.h"
 #include "core/run/run_dir.h"
 #include "tests/support/test_support.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -81,6 +84,55 @@ CliResult run_cli(const QStringList& args) {
   return atelier::test::run_cli(args, 240000); // training runs take minutes
 }
 
+QByteArray read_bytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Nothing is lost: results already there stay unless --overwrite, two
+// inputs of one name are refused before any work, a stack is not cut to
+// its first section, and a diverged checkpoint is refused.
+void denoise_keeps_what_is_there(const QString& ckpt, const QString& sim, const QString& out) {
+  const QString first = out + "/odd_000.mrc";
+  const QByteArray before = read_bytes(first);
+  QStringList args{"denoise", "--checkpoint", ckpt, sim + "/odd_000.mrc", "--out",
+                   out,       "--device",     "cpu"};
+  CliResult r = run_cli(args);
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("odd_000.mrc exists; pass --overwrite"), r.err.constData());
+  QCOMPARE(read_bytes(first), before);
+  r = run_cli(args << "--overwrite");
+  QVERIFY2(r.exit_code == 0, r.err.constData());
+
+  QTemporaryDir tmp;
+  QVERIFY(QDir().mkpath(tmp.filePath("a")) && QDir().mkpath(tmp.filePath("b")));
+  QVERIFY(QFile::copy(sim + "/odd_000.mrc", tmp.filePath("a/x.mrc")));
+  QVERIFY(QFile::copy(sim + "/odd_001.mrc", tmp.filePath("b/x.mrc")));
+  r = run_cli({"denoise", "--checkpoint", ckpt, tmp.filePath("a/x.mrc"), tmp.filePath("b/x.mrc"),
+               "--out", tmp.filePath("out"), "--device", "cpu"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("would both be written to"), r.err.constData());
+  QVERIFY(!QFileInfo::exists(tmp.filePath("out/x.mrc")));
+
+  const Image frame = MrcFile((sim + "/odd_000.mrc").toStdString()).read_frame(0);
+  const std::vector<Image> frames{frame, frame};
+  write_mrc_stack(tmp.filePath("stack.mrcs").toStdString(), frames);
+  r = run_cli({"denoise", "--checkpoint", ckpt, tmp.filePath("stack.mrcs"), "--out",
+               tmp.filePath("out"), "--device", "cpu"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("is a stack of 2 sections"), r.err.constData());
+  QVERIFY2(!r.err.contains("usage:"), r.err.constData());
+
+  run::Checkpoint c = run::read_checkpoint(ckpt.toStdString());
+  c.tensors.front().values[3] = std::numeric_limits<float>::quiet_NaN();
+  const std::string diverged = tmp.filePath("diverged.safetensors").toStdString();
+  run::write_checkpoint(diverged, c);
+  r = run_cli({"denoise", "--checkpoint", QString::fromStdString(diverged), sim + "/odd_000.mrc",
+               "--out", tmp.filePath("out"), "--device", "cpu"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("are NaN or infinite (the run diverged)"), r.err.constData());
+}
+
 } // namespace
 
 class TestCliDenoise : public QObject {
@@ -132,6 +184,7 @@ private slots:
     // CPU steps, on micrographs whose noisy halves it trained on; the margin
     // leaves room for other BLAS libraries' rounding and thread counts.
     QVERIFY2(gain > 6.0, qPrintable(QString("mean PSNR gain %1 dB").arg(gain)));
+    denoise_keeps_what_is_there(ckpt, sim, out);
   }
 
   void trainFromProject() {

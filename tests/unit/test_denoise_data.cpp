@@ -321,11 +321,11 @@ private slots:
     QCOMPARE(c.values<float>()[2], 200.0f);
     QCOMPARE(c.values<float>()[3], 255.0f);
 
-    // First frame of a stack.
+    // A stack is refused, not cut to its first section.
     std::vector<Image> frames{float_image(2, 2, {1, 2, 3, 4}), float_image(2, 2, {5, 6, 7, 8})};
     write_mrc_stack(path("stack.mrcs"), frames);
-    const Image s = load_micrograph(path("stack.mrcs"));
-    QCOMPARE(s.values<float>()[3], 4.0f);
+    ATELIER_VERIFY_THROWS(load_micrograph(path("stack.mrcs")), FormatError,
+                          "stack.mrcs: is a stack of 2 sections");
 
     write_mrc(path("nan.mrc"),
               float_image(2, 2, {0, 1, std::numeric_limits<float>::quiet_NaN(), 3}));

@@ -8,6 +8,8 @@
 #include "core/recipes/denoise/unet_checkpoint.h"
 #include "core/run/checkpoint.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 namespace atelier::denoise {
@@ -21,6 +23,17 @@ MicrographDenoiser::MicrographDenoiser(const std::string& checkpoint_path,
   config_ = unet_config_from_checkpoint(c, checkpoint_path);
   const Graph g = build_unet(config_, 1, 64, 64);
   params_ = unet_params_from_checkpoint(g, c, checkpoint_path);
+  // A run that diverged saves NaN or Inf weights, which would turn every
+  // output pixel into NaN.
+  for (const Param& p : g.params()) {
+    const auto first = params_.begin() + std::ptrdiff_t(p.offset);
+    const auto bad = std::count_if(first, first + std::ptrdiff_t(p.count),
+                                   [](float v) { return !std::isfinite(v); });
+    if (bad > 0)
+      throw FormatError(checkpoint_path, std::to_string(bad) + " of " + std::to_string(p.count) +
+                                             " values of " + p.name +
+                                             " are NaN or infinite (the run diverged)");
+  }
   if (options.normalisation != "run" && options.normalisation != "image")
     throw Error("denoise: --normalisation must be run or image, not '" + options.normalisation +
                 "'");
@@ -59,12 +72,15 @@ Image MicrographDenoiser::denoise(const Image& image) {
   return out;
 }
 
+std::string denoised_path(const std::string& path, const std::string& out_dir) {
+  return (std::filesystem::path(out_dir) / std::filesystem::path(path).stem()).string() + ".mrc";
+}
+
 std::string MicrographDenoiser::denoise_file(const std::string& path, const std::string& out_dir) {
   const Image input = load_micrograph(path);
   const Image out = denoise(input);
   std::filesystem::create_directories(out_dir);
-  const std::string target =
-      (std::filesystem::path(out_dir) / std::filesystem::path(path).stem()).string() + ".mrc";
+  const std::string target = denoised_path(path, out_dir);
   if (std::filesystem::exists(target) &&
       std::filesystem::equivalent(std::filesystem::path(target), std::filesystem::path(path)))
     throw Error("denoise: output " + target + " would overwrite its input; choose another --out");

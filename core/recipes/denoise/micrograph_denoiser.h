@@ -28,6 +28,9 @@ struct DenoiseOptions {
   std::string normalisation = "run";
 };
 
+// Where denoise_file writes path's result: out_dir/<stem>.mrc.
+std::string denoised_path(const std::string& path, const std::string& out_dir);
+
 class MicrographDenoiser {
 public:
   // Reads the checkpoint (any checkpoint of a denoise run); FormatError when
@@ -43,7 +46,8 @@ public:
   // A single-channel image of any size (at least 2 x 2) -> f32 denoised.
   Image denoise(const Image& image);
   // Loads path (MRC, or TIFF where built), denoises it and writes
-  // out_dir/<stem>.mrc (float32, the input's pixel size). Returns the path.
+  // denoised_path(path, out_dir) (float32, the input's pixel size). Returns
+  // that path.
   std::string denoise_file(const std::string& path, const std::string& out_dir);
 
 private:

@@ -71,10 +71,16 @@ Image load_micrograph(const std::string& path) {
   Image raw;
   if (format == "mrc") {
     const MrcFile file(path);
+    if (file.frame_count() > 1)
+      throw FormatError(path, "is a stack of " + std::to_string(file.frame_count()) +
+                                  " sections; micrographs are single 2D images");
     raw = file.read_frame(0);
     raw.spacing = file.spacing();
   } else if (format == "tiff" || format == "geotiff") {
 #if ATELIER_WITH_FORMAT_LIBS
+    if (const int pages = tiff_page_count(path); pages > 1)
+      throw FormatError(path, "is a stack of " + std::to_string(pages) +
+                                  " pages; micrographs are single 2D images");
     raw = read_tiff_page(path, 0);
 #else
     throw UnsupportedError(path + ": TIFF micrographs need a build with the format libraries");

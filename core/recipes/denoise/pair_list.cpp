@@ -76,7 +76,12 @@ void require_file(const std::string& image, const std::string& list_path, std::s
 
 std::vector<ImagePair> read_pair_list(const std::string& list_path) {
   std::error_code ec;
-  if (fs::is_directory(list_path, ec)) throw FormatError(list_path, "is a folder, not a pair list");
+  const fs::file_status st = fs::status(list_path, ec);
+  if (fs::is_directory(st)) throw FormatError(list_path, "is a folder, not a pair list");
+  // A device or a pipe (/dev/zero, a FIFO) would be read without end or
+  // wait for a writer: only regular files.
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw FormatError(list_path, "not a regular file");
   std::ifstream in(list_path, std::ios::binary);
   if (!in) throw FormatError(list_path, "cannot open pair list");
   const fs::path base = fs::path(list_path).parent_path();
