@@ -77,8 +77,28 @@ int run_train(const std::vector<std::string>& args) {
     };
     denoise::TrainResult r;
     if (o.has("resume")) {
+      // The run's settings are in its run.json; only the length may change.
+      for (const char* fixed : {"recipe",       "pairs",
+                                "project",      "where",
+                                "run-dir",      "batch",
+                                "crop",         "device",
+                                "precision",    "model",
+                                "optimizer",    "lr",
+                                "schedule",     "warmup-steps",
+                                "min-lr",       "weight-decay",
+                                "clip-norm",    "loss",
+                                "val-fraction", "val-every",
+                                "log-every",    "checkpoint-every",
+                                "seed",         "loader-threads",
+                                "cache-gib",    "momentum",
+                                "normalisation"})
+        if (o.has(fixed))
+          throw Error(std::string("--") + fixed +
+                      " is fixed by the run (its run.json); --resume takes only --steps and "
+                      "--quiet");
+      auto notice = [](const std::string& line) { std::cerr << "note: " << line << '\n'; };
       r = denoise::resume_denoiser(o.required("resume"), o.integer("steps", 0, 1, 1LL << 40),
-                                   progress);
+                                   progress, notice);
     } else {
       const std::string recipe = o.required("recipe");
       if (recipe != "denoise") throw Error("unknown recipe '" + recipe + "' (available: denoise)");

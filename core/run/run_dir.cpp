@@ -232,21 +232,35 @@ std::optional<std::int64_t> checkpoint_step_from_name(std::string_view name) {
   return v;
 }
 
-std::optional<std::string> RunDirectory::latest_checkpoint() const {
+namespace {
+// Checkpoint-named files of folder with their steps, highest first.
+std::vector<std::pair<std::int64_t, std::string>> named_checkpoints(const std::string& folder) {
   std::vector<std::pair<std::int64_t, std::string>> found;
   std::error_code ec;
-  for (fs::directory_iterator it(checkpoints_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const auto step = checkpoint_step_from_name(name);
     if (step) found.emplace_back(*step, it->path().string());
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (const auto& [step, path] : found) {
+  return found;
+}
+} // namespace
+
+std::optional<std::string> RunDirectory::latest_checkpoint() const {
+  for (const auto& [step, path] : named_checkpoints(checkpoints_dir())) {
     const auto stored = probe_checkpoint_step(path);
     if (stored && *stored == step) return path;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> RunDirectory::checkpoint_files() const {
+  std::vector<std::string> out;
+  for (auto& [step, path] : named_checkpoints(checkpoints_dir()))
+    out.push_back(std::move(path));
+  return out;
 }
 
 JsonNode read_run_json(const std::string& run_dir) {

@@ -71,6 +71,9 @@ public:
   // checkpoint (header checked, step metadata matching the name); temp files
   // left by a killed job and corrupt files are skipped.
   std::optional<std::string> latest_checkpoint() const;
+  // Every file named like a checkpoint (step-NNNNNN.safetensors), highest
+  // step first, whether it reads or not.
+  std::vector<std::string> checkpoint_files() const;
 
 private:
   explicit RunDirectory(std::string path, std::string run_json);

@@ -448,6 +448,48 @@ private slots:
     QCOMPARE(r.exit_code, 1);
     QVERIFY(r.err.contains("unknown option --bogus"));
   }
+
+  void failedAndCorruptRunsLoseNothing() {
+    QTemporaryDir tmp;
+    CliResult r =
+        run_cli({"simulate", "denoise-pairs", tmp.filePath("sim"), "--count", "2", "--size", "96"});
+    QCOMPARE(r.exit_code, 0);
+    const QString pairs = QString::fromUtf8(r.out).trimmed(), run = tmp.filePath("run");
+    const QStringList train{"train", "--recipe",  "denoise",    "--pairs",
+                            pairs,   "--run-dir", run,          "--steps",
+                            "4",     "--batch",   "1",          "--crop",
+                            "64",    "--model",   "unet-small", "--checkpoint-every",
+                            "2",     "--quiet"};
+    // A run that fails before its first step leaves no folder in the way.
+    r = run_cli(QStringList(train) << "--device"
+                                   << "cuda:7");
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(!QFileInfo::exists(run), r.err.constData());
+    r = run_cli(QStringList(train) << "--device"
+                                   << "cpu");
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    // --resume keeps the run's settings and says so.
+    r = run_cli({"train", "--resume", run, "--steps", "6", "--crop", "96"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("--crop is fixed by the run"), r.err.constData());
+    // A corrupt newest checkpoint is passed over with a note; none readable
+    // is an error, not a silent start from step 0.
+    const QString newest = run + "/checkpoints/step-000004.safetensors";
+    QVERIFY(QFile::resize(newest, 5000));
+    r = run_cli({"train", "--resume", run, "--steps", "6", "--quiet"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("passed over unreadable checkpoints") &&
+                 r.err.contains("step-000004.safetensors") &&
+                 r.err.contains(
+                     ("resuming from " + run + "/checkpoints/step-000002.safetensors").toUtf8()),
+             r.err.constData());
+    for (const QString step : {"000002", "000004", "000006"})
+      QVERIFY(QFile::resize(run + "/checkpoints/step-" + step + ".safetensors", 100));
+    r = run_cli({"train", "--resume", run, "--steps", "8", "--quiet"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("no checkpoint of") && r.err.contains("can be read"),
+             r.err.constData());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliDenoise)

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -313,6 +314,21 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   return result;
 }
 
+// Removes what creating the run put in run_dir (the folder too unless it
+// was there, empty, before). Best effort: the training error is what counts.
+void remove_new_run(const std::string& run_dir, bool existed) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!existed) {
+    fs::remove_all(run_dir, ec);
+    return;
+  }
+  for (fs::directory_iterator it(run_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ignored;
+    fs::remove_all(it->path(), ignored);
+  }
+}
+
 } // namespace
 
 void DenoiseTrainOptions::validate() const {
@@ -420,13 +436,33 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
     check_normalisation_record(*o.normalisation_record, "train: the training pairs");
     o.normalisation_source = "pooled over the " + std::to_string(train.size()) + " training pairs";
   }
-  run::RunDirectory dir = run::RunDirectory::create(o.run_dir, run_json_text(o, train, val));
-  Session s{o, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
-  return run_session(s, progress);
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(o.run_dir, ec);
+  std::optional<run::RunDirectory> dir(
+      run::RunDirectory::create(o.run_dir, run_json_text(o, train, val)));
+  try {
+    Session s{o, *dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
+    return run_session(s, progress);
+  } catch (...) {
+    // A run that failed before it logged a step or saved a checkpoint (a
+    // device that is not there, an unreadable image, too little memory)
+    // leaves nothing behind: the same command can be run again once the
+    // cause is mended. Later failures keep their curves and log.
+    bool saved = !dir->checkpoint_files().empty();
+    try {
+      saved = saved || !run::read_run_metrics(o.run_dir).empty();
+    } catch (...) {
+      saved = true; // unsure: keep it
+    }
+    dir.reset();
+    if (!saved) remove_new_run(o.run_dir, existed);
+    throw;
+  }
 }
 
 TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
-                            const std::function<void(const TrainProgress&)>& progress) {
+                            const std::function<void(const TrainProgress&)>& progress,
+                            const std::function<void(const std::string&)>& notice) {
   DenoiseTrainOptions options = read_run_options(run_dir);
   if (steps > 0) options.steps = steps;
   options.validate();
@@ -441,10 +477,36 @@ TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
             std::nullopt,
             {},
             0};
-  if (const auto latest = dir.latest_checkpoint()) {
-    s.resume_path = *latest;
-    s.resume = run::read_checkpoint(*latest);
-    s.start_step = s.resume->step;
+  // Newest first: the first checkpoint that reads and fits this run's model.
+  const Graph model = build_unet(UnetConfig::named(options.model), 1, 64, 64);
+  std::string passed_over;
+  const std::vector<std::string> files = dir.checkpoint_files();
+  for (const std::string& path : files) {
+    try {
+      run::Checkpoint c = run::read_checkpoint(path);
+      const auto named =
+          run::checkpoint_step_from_name(std::filesystem::path(path).filename().string());
+      if (!named || *named != c.step)
+        throw FormatError(path, "holds step " + std::to_string(c.step) + ", not its name's");
+      (void)unet_params_from_checkpoint(model, c, path);
+      s.resume_path = path;
+      s.resume = std::move(c);
+      s.start_step = s.resume->step;
+      break;
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      if (!passed_over.empty()) passed_over += "; ";
+      passed_over += what.rfind(path, 0) == 0 ? what : path + ": " + what;
+    }
+  }
+  if (!files.empty() && !s.resume)
+    throw Error("no checkpoint of " + run_dir + " can be read (" + passed_over +
+                "); move them aside to start the run over");
+  if (!passed_over.empty()) {
+    const std::string line =
+        "passed over unreadable checkpoints (" + passed_over + "), resuming from " + s.resume_path;
+    dir.log(line);
+    if (notice) notice(line);
   }
   dir.truncate_metrics_after(s.start_step);
   const auto metrics = run::read_run_metrics(run_dir);

@@ -85,10 +85,13 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
                            std::vector<ImagePair> val,
                            const std::function<void(const TrainProgress&)>& progress = {});
 
-// Continues the run in run_dir from its latest checkpoint; `steps` > 0
-// raises the run's total.
+// Continues the run in run_dir from its latest readable checkpoint; `steps`
+// > 0 raises the run's total. Newer checkpoints that cannot be read are
+// passed over with a notice (also in log.txt) naming them and why; when the
+// run has checkpoints and none can be read it throws instead of starting over.
 TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps = 0,
-                            const std::function<void(const TrainProgress&)>& progress = {});
+                            const std::function<void(const TrainProgress&)>& progress = {},
+                            const std::function<void(const std::string&)>& notice = {});
 
 // The options a run was started with (from run.json).
 DenoiseTrainOptions read_run_options(const std::string& run_dir);

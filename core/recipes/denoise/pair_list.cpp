@@ -58,10 +58,14 @@ std::vector<std::string> tokenize(const std::string& line, const std::string& li
   return tokens;
 }
 
+// Absolute, so a run's run.json still finds its images when it is resumed
+// from another working directory.
 std::string resolve(const std::string& path, const fs::path& base) {
   fs::path p(path);
   if (p.is_relative()) p = base / p;
-  return p.lexically_normal().string();
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(p, ec);
+  return (ec ? p : absolute).lexically_normal().string();
 }
 
 void require_file(const std::string& image, const std::string& list_path, std::size_t line_no) {

@@ -18,7 +18,7 @@ struct ImagePair {
 // there are no escapes inside quotes. A '#' at the start of a token (outside
 // quotes) starts a comment that runs to the end of the line; blank and
 // comment-only lines are skipped; CRLF line ends are accepted. Relative paths
-// are resolved against the folder of the list file.
+// are resolved against the folder of the list file; all come back absolute.
 // Throws FormatError(list_path, "line N: ...") for a line without exactly two
 // paths, an unterminated quote or a NUL byte, and for a list with no pairs;
 // FormatError(image_path, "... (line N of <list>)") for an image that does
