@@ -174,6 +174,36 @@ private slots:
     QVERIFY2(fraction > 0.97, qPrintable(QString("overlay agrees on %1").arg(fraction)));
   }
 
+  void labels_of_any_value_get_colours() {
+    // int16 labels (MRC mode 1) below zero and near the top of the range:
+    // each gets its colour, and the table holds only the labels present.
+    QTemporaryDir dir;
+    const std::int64_t n = 32;
+    Volume labels(n, n, n, DType::i16);
+    auto l = labels.values<std::int16_t>();
+    for (std::int64_t z = 0; z < n; ++z)
+      for (std::int64_t y = 0; y < n; ++y)
+        for (std::int64_t x = 0; x < n; ++x)
+          l[std::size_t((z * n + y) * n + x)] = x < 12 ? -5 : x < 20 ? 0 : 32000;
+    const std::string density = dir.filePath("ball.mrc").toStdString();
+    const std::string lab = dir.filePath("labels.mrc").toStdString();
+    write_mrc(density, ball(n, 10));
+    write_mrc(lab, labels);
+    RenderRequest r;
+    r.mode = "slices";
+    r.labels = lab;
+    r.view = ViewDirection::z;
+    r.width = r.height = 256;
+    const RenderResult result = render_file(density, r);
+    keep_artefact(result.image, "signed_labels_z.png");
+    // Rows through the middle: left third and right third coloured, the
+    // unlabelled middle grey.
+    const int y = 128;
+    QVERIFY2(!grey(result.image.at(30, y)), "label -5 has no colour");
+    QVERIFY2(!grey(result.image.at(226, y)), "label 32000 has no colour");
+    QVERIFY2(grey(result.image.at(128, y)), "label 0 is not transparent");
+  }
+
   void nan_and_inf_voxels_render() {
     QTemporaryDir dir;
     Volume v = ball(24, 8);

@@ -20,6 +20,7 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
+#include <vtkVariant.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
 
@@ -275,17 +276,19 @@ void VolumeScene::set_labels(const Volume& labels) {
   d_->label_image = make_label_image(labels);
   d_->label_image->SetSpacing(d_->image->GetSpacing());
   d_->label_list = label_values(labels);
-  const std::int64_t top = d_->label_list.empty() ? 1 : d_->label_list.back();
+  // One table entry per label present, looked up by value (instance ids
+  // reach 10^9, and int8/int16 labels may be negative); 0 and any value not
+  // listed take the NaN colour: transparent.
   d_->label_lut = vtkSmartPointer<vtkLookupTable>::New();
-  d_->label_lut->SetNumberOfTableValues(top + 1);
-  d_->label_lut->SetTableRange(0, double(top));
-  for (std::int64_t v = 0; v <= top; ++v)
-    d_->label_lut->SetTableValue(v, 0, 0, 0, 0); // absent labels and 0: transparent
-  for (std::int64_t v : d_->label_list) {
+  d_->label_lut->IndexedLookupOn();
+  d_->label_lut->SetNumberOfTableValues(vtkIdType(std::max<std::size_t>(d_->label_list.size(), 1)));
+  d_->label_lut->SetNanColor(0, 0, 0, 0);
+  for (std::size_t i = 0; i < d_->label_list.size(); ++i) {
+    const std::int64_t v = d_->label_list[i];
     const auto c = label_colour(v);
-    d_->label_lut->SetTableValue(v, c[0], c[1], c[2], 1.0);
+    d_->label_lut->SetTableValue(vtkIdType(i), c[0], c[1], c[2], 1.0);
+    d_->label_lut->SetAnnotation(vtkVariant(v), std::to_string(v));
   }
-  d_->label_lut->Build();
   for (int axis = 0; axis < 3; ++axis) {
     Impl::slice_mapper(d_->overlays[axis])->SetInputData(d_->label_image);
     d_->overlays[axis]->GetProperty()->SetLookupTable(d_->label_lut);
