@@ -20,9 +20,16 @@
 namespace atelier {
 namespace {
 
+// "1.50 GiB", or MiB / KiB below a GiB / MiB (never "0.00 GiB").
 std::string gib(std::uint64_t bytes) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1ull << 30));
+  const double b = static_cast<double>(bytes);
+  if (bytes >= (1ull << 30))
+    std::snprintf(text, sizeof text, "%.2f GiB", b / (1ull << 30));
+  else if (bytes >= (1ull << 20))
+    std::snprintf(text, sizeof text, "%.1f MiB", b / (1ull << 20));
+  else
+    std::snprintf(text, sizeof text, "%.1f KiB", b / 1024.0);
   return text;
 }
 
@@ -73,18 +80,26 @@ Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64
 
 } // namespace
 
+std::uint64_t VolumeShape::view_bytes() const {
+  return bytes() + static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
+                       static_cast<std::uint64_t>(nz) * sizeof(float);
+}
+
 std::uint64_t VolumeShape::bytes() const {
   return static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
          static_cast<std::uint64_t>(nz) * static_cast<std::uint64_t>(nt) * dtype_size(dtype);
 }
 
 VolumeTooLargeError::VolumeTooLargeError(const std::string& path, std::uint64_t bytes,
-                                         std::uint64_t limit, SourceLocation where)
-    : Error(path + ": the volume needs " + gib(bytes) + ", over the " + gib(limit) +
-                " limit for volumes (half the memory, or ATELIER_MAX_VOLUME_BYTES); "
-                "open it downsampled",
+                                         std::uint64_t limit, bool can_downsample,
+                                         SourceLocation where)
+    : Error(path + ": viewing the volume needs " + gib(bytes) + ", over the " + gib(limit) +
+                " limit for volumes (half the memory, or ATELIER_MAX_VOLUME_BYTES); " +
+                (can_downsample ? "open it downsampled"
+                                : "it cannot be opened downsampled either (only MRC and TIFF "
+                                  "stacks that fit when binned can)"),
             where),
-      bytes_(bytes), limit_(limit) {}
+      bytes_(bytes), limit_(limit), can_downsample_(can_downsample) {}
 
 std::uint64_t default_volume_byte_limit() {
   if (const char* env = std::getenv("ATELIER_MAX_VOLUME_BYTES"); env && *env) {
@@ -132,8 +147,9 @@ VolumeShape probe_volume(const std::string& path) {
 }
 
 std::int64_t downsample_factor(const VolumeShape& shape, std::uint64_t limit) {
-  if (shape.bytes() <= limit) return 1;
+  if (shape.view_bytes() <= limit) return 1;
   for (std::int64_t b = 2; b <= 64; ++b) {
+    if (shape.nx / b < 1 || shape.ny / b < 1 || shape.nz / b < 1) break; // nothing left
     const std::uint64_t binned = static_cast<std::uint64_t>(shape.nx / b) *
                                  static_cast<std::uint64_t>(shape.ny / b) *
                                  static_cast<std::uint64_t>(shape.nz / b) * sizeof(float);
@@ -145,14 +161,15 @@ std::int64_t downsample_factor(const VolumeShape& shape, std::uint64_t limit) {
 Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
   const VolumeShape shape = probe_volume(path);
   const std::uint64_t limit = options.max_bytes ? options.max_bytes : default_volume_byte_limit();
-  if (shape.bytes() <= limit) {
+  if (shape.view_bytes() <= limit) {
     if (shape.format == "mrc") return MrcFile(path).read_volume();
     if (shape.format == "nifti") return read_nifti(path);
     return read_tiff_stack(path);
   }
   const std::int64_t b = downsample_factor(shape, limit);
-  if (!options.downsample_to_fit || b == 0 || shape.format == "nifti")
-    throw VolumeTooLargeError(path, shape.bytes(), limit);
+  const bool can_downsample = b > 0 && shape.format != "nifti";
+  if (!options.downsample_to_fit || !can_downsample)
+    throw VolumeTooLargeError(path, shape.view_bytes(), limit, can_downsample);
   return load_binned(path, shape, b);
 }
 

@@ -19,18 +19,25 @@ struct VolumeShape {
   std::string format; // mrc, nifti, tiff
 
   std::uint64_t bytes() const; // of the stored type, all volumes
+  // What viewing it takes: the stored voxels and one float32 volume for
+  // display (made for other types, for NaN or Inf voxels and for series).
+  std::uint64_t view_bytes() const;
 };
 
 // A volume whose voxels would exceed the memory limit.
 class VolumeTooLargeError : public Error {
 public:
+  // can_downsample: whether a binned copy could be opened instead (MRC and
+  // TIFF stacks, when some binning fits); the message says which.
   VolumeTooLargeError(const std::string& path, std::uint64_t bytes, std::uint64_t limit,
-                      SourceLocation where = SourceLocation::current());
+                      bool can_downsample, SourceLocation where = SourceLocation::current());
   std::uint64_t bytes() const noexcept { return bytes_; }
   std::uint64_t limit() const noexcept { return limit_; }
+  bool can_downsample() const noexcept { return can_downsample_; }
 
 private:
   std::uint64_t bytes_ = 0, limit_ = 0;
+  bool can_downsample_ = false;
 };
 
 struct VolumeLoadOptions {

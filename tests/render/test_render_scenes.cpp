@@ -347,13 +347,14 @@ private slots:
     const QString out = dir.filePath("x.png");
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("ATELIER_MAX_VOLUME_BYTES", "200000"); // the map needs 1.1 MB
+    env.insert("ATELIER_MAX_VOLUME_BYTES", "200000"); // the map and its display copy: 2.1 MiB
     cli.setProcessEnvironment(env);
     cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out});
     QVERIFY(cli.waitForFinished(60000));
     QCOMPARE(cli.exitCode(), 1);
     const QString err = QString::fromUtf8(cli.readAllStandardError());
-    QVERIFY2(err.contains("limit") && err.contains("GiB") && err.contains("65px"), qPrintable(err));
+    QVERIFY2(err.contains("needs 2.1 MiB, over the 195.3 KiB limit") && err.contains("65px"),
+             qPrintable(err));
     cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out, "--downsample"});
     QVERIFY(cli.waitForFinished(60000));
     QCOMPARE(cli.exitCode(), 0);

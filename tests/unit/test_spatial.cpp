@@ -61,15 +61,33 @@ private slots:
     const std::string path = dir.filePath("big.mrc").toStdString();
     write_mrc(path, ramp_volume(16, 16, 16));
     VolumeLoadOptions options;
-    options.max_bytes = 4096; // the volume needs 16 KiB
+    options.max_bytes = 4096; // the volume and its display copy need 32 KiB
     ATELIER_VERIFY_THROWS(load_volume(path, options), VolumeTooLargeError, "big.mrc");
     try {
       load_volume(path, options);
     } catch (const VolumeTooLargeError& e) {
-      QCOMPARE(e.bytes(), std::uint64_t(16 * 16 * 16 * 4));
+      QCOMPARE(e.bytes(), std::uint64_t(2 * 16 * 16 * 16 * 4));
       QCOMPARE(e.limit(), std::uint64_t(4096));
-      QVERIFY(std::string(e.what()).find("limit") != std::string::npos);
-      QVERIFY(std::string(e.what()).find("downsampled") != std::string::npos);
+      QVERIFY(e.can_downsample());
+      QVERIFY2(std::string(e.what()).find("needs 32.0 KiB, over the 4.0 KiB limit") !=
+                   std::string::npos,
+               e.what());
+      QVERIFY(std::string(e.what()).find("open it downsampled") != std::string::npos);
+    }
+    // The display copy counts: 16 KiB stored fit 24 KiB only without it.
+    options.max_bytes = 24 << 10;
+    ATELIER_VERIFY_THROWS(load_volume(path, options), VolumeTooLargeError, "big.mrc");
+    // Nothing fits even binned (16x leaves one voxel, 4 bytes): no offer to
+    // downsample, and no binning to nothing.
+    options.max_bytes = 2;
+    QCOMPARE(downsample_factor(probe_volume(path), options.max_bytes), std::int64_t(0));
+    try {
+      load_volume(path, options);
+      QFAIL("loaded over the limit");
+    } catch (const VolumeTooLargeError& e) {
+      QVERIFY(!e.can_downsample());
+      QVERIFY2(std::string(e.what()).find("cannot be opened downsampled") != std::string::npos,
+               e.what());
     }
     // Within the limit it loads whole, in its stored type.
     options.max_bytes = 1 << 20;

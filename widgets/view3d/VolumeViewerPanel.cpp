@@ -37,7 +37,8 @@ struct VolumeViewerPanel::Loaded {
   bool labels = false;
   std::shared_ptr<const Volume> volume;
   QString error;
-  bool too_large = false;
+  bool too_large = false;         // and a binned copy could be opened instead
+  bool downsampled_asked = false; // this load asked for one already
 };
 
 namespace {
@@ -240,13 +241,14 @@ void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsam
     auto out = std::make_shared<Loaded>();
     out->path = path;
     out->labels = labels;
+    out->downsampled_asked = downsample;
     try {
       VolumeLoadOptions options;
       options.downsample_to_fit = downsample && !labels;
       out->volume = std::make_shared<const Volume>(load_volume(path.toStdString(), options));
     } catch (const VolumeTooLargeError& e) {
       out->error = QString::fromStdString(e.message());
-      out->too_large = true;
+      out->too_large = e.can_downsample();
     } catch (const Error& e) {
       out->error = QString::fromStdString(e.what());
     } catch (const std::bad_alloc&) {
@@ -259,7 +261,9 @@ void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsam
 void VolumeViewerPanel::finishLoad() {
   const std::shared_ptr<Loaded> r = loader_->result();
   if (!r->volume) {
-    const bool may_bin = r->too_large && !r->labels && downsample_ != DownsamplePolicy::never;
+    // Asked once only: a binned load that still fails is reported.
+    const bool may_bin = r->too_large && !r->downsampled_asked && !r->labels &&
+                         downsample_ != DownsamplePolicy::never;
     if (may_bin && (downsample_ == DownsamplePolicy::always ||
                     QMessageBox::question(this, tr("Volume too large"),
                                           r->error + "\n\n" + tr("Open it downsampled?")) ==
