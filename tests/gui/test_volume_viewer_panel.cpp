@@ -87,6 +87,13 @@ private slots:
     QCOMPARE(panel.scene().slice(0), std::int64_t(4));
     QCOMPARE(panel.scene().slice(1), std::int64_t(7));
     QCOMPARE(panel.sliceView(0).plane().width, 20); // the YZ view now shows x = 4
+    // Moving the cursor keeps each view's zoom.
+    ImageViewer& yz = panel.sliceView(0);
+    yz.zoomAt(QPointF(10, 10), 2.0);
+    const double zoomed = yz.zoom();
+    QTest::mouseClick(&xy, Qt::LeftButton, Qt::NoModifier, widget_pos + QPoint(0, int(xy.zoom())));
+    QCOMPARE(panel.scene().slice(1), std::int64_t(8));
+    QCOMPARE(yz.zoom(), zoomed);
     // The 3D view renders something in every mode (at 1 sigma: this small
     // map has little above 2).
     panel.setIsoSigma(1.0);

@@ -420,7 +420,9 @@ void VolumeViewerPanel::refreshSlices() {
   const std::int64_t s[3] = {scene_.slice(0), scene_.slice(1), scene_.slice(2)};
   for (int axis = 0; axis < 3; ++axis) {
     ImageViewer* v = slice_views_[axis];
-    v->setImage(volume_slice(*volume_, axis, s[axis], t_));
+    // keep_view: moving the cursor or a slider keeps each view's zoom (a
+    // slice of another size is fitted anew).
+    v->setImage(volume_slice(*volume_, axis, s[axis], t_), true);
     v->setMapping(mapping_); // one contrast for all three views and every slice
     if (labels_)
       v->setOverlay(label_overlay(volume_slice(*labels_, axis, s[axis], 0)),
