@@ -276,6 +276,31 @@ private slots:
     QCOMPARE(covered_fraction(result.image), 0.0);
   }
 
+  void damaged_points_and_undrawable_volumes() {
+    QTemporaryDir dir;
+    // A PLY whose first points are NaN and Inf still shows the rest.
+    const std::string ply = dir.filePath("holes.ply").toStdString();
+    test::write_text(ply, "ply\nformat ascii 1.0\nelement vertex 5\nproperty float x\n"
+                          "property float y\nproperty float z\nend_header\n"
+                          "nan nan nan\ninf 0 0\n0 0 0\n10 0 0\n0 10 0\n");
+    const RenderResult points = render_file(ply, small());
+    QVERIFY2(points.summary.find(" 3 points") != std::string::npos, points.summary.c_str());
+    QVERIFY(covered_fraction(points.image) > 0.0);
+    // A single section has no 3D shape; all-NaN voxels have no level.
+    const std::string flat = dir.filePath("flat.mrc").toStdString();
+    write_mrc(flat, Volume(16, 16, 1, DType::f32));
+    ATELIER_VERIFY_THROWS(render_file(flat, small("iso")), Error, "render it with --mode slices");
+    QVERIFY(covered_fraction(render_file(flat, small("slices")).image) > 0.0);
+    Volume nan = ball(8, 3);
+    for (float& v : nan.values<float>())
+      v = std::numeric_limits<float>::quiet_NaN();
+    const std::string nan_path = dir.filePath("nan.mrc").toStdString();
+    write_mrc(nan_path, nan);
+    ATELIER_VERIFY_THROWS(render_file(nan_path, small("iso")), Error, "is a finite number");
+    int w = 0, h = 0;
+    ATELIER_VERIFY_THROWS(parse_size("16384x16384", w, h), Error, "between 16 and 8192");
+  }
+
   void point_picking_finds_the_point_under_the_cursor() {
     PointCloud cloud;
     cloud.xyz = {{0, 0, 0}, {10, 0, 0}, {0, 10, 0}, {10, 10, 5}};

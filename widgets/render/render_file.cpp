@@ -33,9 +33,18 @@ RenderResult render_volume(const std::string& path, const RenderRequest& r) {
   if (r.volume_index < 0 || r.volume_index >= volume.nt())
     throw Error(path + ": volume " + std::to_string(r.volume_index) +
                 " out of range (the file has " + std::to_string(volume.nt()) + ")");
+  const std::string mode = r.mode.empty() ? "iso" : r.mode;
+  // What cannot be drawn is an error, not an empty picture.
+  if (volume.nx() < 2 || volume.ny() < 2)
+    throw Error(path + ": a " + shape_text(volume) + " volume has nothing to draw");
+  if (volume.nz() < 2 && mode != "slices")
+    throw Error(path + ": a single " + shape_text(volume) +
+                " section has no 3D shape; render it with --mode slices");
   VolumeScene scene;
   scene.set_volume(volume, r.volume_index);
-  const std::string mode = r.mode.empty() ? "iso" : r.mode;
+  if (scene.stats().finite == 0)
+    throw Error(path + ": no voxel of volume " + std::to_string(r.volume_index) +
+                " is a finite number (all NaN or infinite)");
   scene.set_mode(parse_volume_mode(mode));
   std::string summary = path + ": " + shape_text(volume);
   if (volume.nt() > 1) summary += ", volume " + std::to_string(r.volume_index);
@@ -86,9 +95,10 @@ RenderResult render_points(const std::string& path, const RenderRequest& r) {
 void parse_size(const std::string& text, int& width, int& height) {
   int w = 0, h = 0;
   char tail = 0;
-  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &tail) != 2 || w < 16 || h < 16 || w > 16384 ||
-      h > 16384)
-    throw Error("--size wants WIDTHxHEIGHT between 16 and 16384, not '" + text + "'");
+  // 8192 a side: a 16384^2 capture held about 10 GB.
+  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &tail) != 2 || w < 16 || h < 16 || w > 8192 ||
+      h > 8192)
+    throw Error("--size wants WIDTHxHEIGHT between 16 and 8192, not '" + text + "'");
   width = w;
   height = h;
 }

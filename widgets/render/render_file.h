@@ -46,7 +46,7 @@ inline std::string rendered_thumbnail_key(const std::string& fingerprint) {
   return fingerprint + "-3d";
 }
 
-// "800x600" to width and height within [16, 16384]; Error otherwise.
+// "800x600" to width and height within [16, 8192]; Error otherwise.
 void parse_size(const std::string& text, int& width, int& height);
 
 } // namespace atelier::render

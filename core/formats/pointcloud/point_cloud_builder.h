@@ -23,7 +23,8 @@ public:
                     std::vector<bool> packed_rgb = {});
 
   // Points with a non-finite x, y or z are counted and dropped (PCD's
-  // organized clouds mark missing measurements with NaN).
+  // organized clouds mark missing measurements with NaN; in PLY and XYZ they
+  // are damage): on unless turned off.
   void set_skip_non_finite(bool skip) { skip_non_finite_ = skip; }
   void reserve(std::size_t points);
   std::size_t columns() const { return roles_.size(); }
@@ -56,7 +57,7 @@ private:
   std::string source_name_;
   std::vector<Role> roles_;
   std::vector<std::size_t> scalar_index_; // per column: index into cloud_.fields
-  bool skip_non_finite_ = false;
+  bool skip_non_finite_ = true;
   bool has_channels_ = false;
   bool has_packed_ = false;
   std::uint64_t skipped_ = 0;
