@@ -52,6 +52,13 @@ private slots:
     r = run_cli({"simulate", "micrographs", sums, "--frames", "0"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("--frames"), r.err.constData());
+    // A folder with files in it is left alone unless --overwrite.
+    const QStringList again{"simulate", "micrographs", sums, "--count",     "1",      "--size",
+                            "64",       "--frames",    "2",  "--no-movies", "--quiet"};
+    r = run_cli(again);
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("is not empty"), r.err.constData());
+    QCOMPARE(run_cli(QStringList(again) << "--overwrite").exit_code, 0);
   }
 
   void projectCreateAndInfo() {
