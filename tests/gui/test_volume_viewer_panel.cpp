@@ -13,6 +13,7 @@
 #include "widgets/viewer/ImageViewer.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -160,9 +161,31 @@ private slots:
     QCOMPARE(panel.volume()->nt(), std::int64_t(2));
     panel.setIsoSigma(1.5);
     const double level = panel.scene().iso_level();
+    // The transfer chosen stays through time points, and the preset shown
+    // applies to the next volume opened (not the cryo-EM default).
+    QComboBox* preset = nullptr;
+    for (QComboBox* c : panel.findChildren<QComboBox*>())
+      if (c->findData("ct") >= 0) preset = c;
+    QVERIFY(preset);
+    preset->setCurrentIndex(preset->findData("ct"));
+    const auto same = [](const std::vector<render::TransferPoint>& a,
+                         const std::vector<render::TransferPoint>& b) {
+      if (a.size() != b.size()) return false;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].value != b[i].value || a[i].opacity != b[i].opacity) return false;
+      return true;
+    };
+    const auto chosen = panel.scene().transfer();
+    QVERIFY(same(chosen,
+                 render::transfer_preset(render::TransferPreset::ct_mri, panel.scene().stats())));
     panel.setTimePoint(1);
     QCOMPARE(panel.timePoint(), std::int64_t(1));
     QCOMPARE(panel.scene().iso_level(), level);
+    QVERIFY(same(panel.scene().transfer(), chosen));
+    QVERIFY(
+        load(panel, QString::fromStdString(test::sample_path("volumes/nibabel_example4d.nii.gz"))));
+    QVERIFY(same(panel.scene().transfer(),
+                 render::transfer_preset(render::TransferPreset::ct_mri, panel.scene().stats())));
   }
 
   void oversized_volumes_are_refused_or_downsampled() {

@@ -164,9 +164,7 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
   form->addRow(transfer_);
   connect(preset_, &QComboBox::currentIndexChanged, this, [this] {
     if (!volume_) return;
-    scene_.set_transfer(render::transfer_preset(
-        render::parse_transfer_preset(preset_->currentData().toString().toStdString()),
-        scene_.stats()));
+    applyPreset();
     transfer_->setPoints(scene_.transfer());
     view_->requestRender();
   });
@@ -289,6 +287,7 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
   name_ = name;
   t_ = 0;
   scene_.set_volume(volume_, 0);
+  applyPreset(); // the preset shown, fitted to this volume
   scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
   const bool series = volume_->nt() > 1;
   time_->setVisible(series);
@@ -413,6 +412,12 @@ void VolumeViewerPanel::setTimePoint(std::int64_t t) {
   refreshTransferEditor();
   refreshSlices();
   view_->requestRender();
+}
+
+void VolumeViewerPanel::applyPreset() {
+  scene_.set_transfer(render::transfer_preset(
+      render::parse_transfer_preset(preset_->currentData().toString().toStdString()),
+      scene_.stats()));
 }
 
 void VolumeViewerPanel::refreshSlices() {

@@ -73,6 +73,8 @@ private:
   void finishLoad();
   void buildControls(QWidget* controls);
   void refreshSlices();
+  // The transfer preset the combo shows, fitted to the current volume.
+  void applyPreset();
   void refreshLegend();
   void refreshTransferEditor();
   void syncIsoControls();

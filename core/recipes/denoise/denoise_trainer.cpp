@@ -350,7 +350,8 @@ void DenoiseTrainOptions::validate() const {
   require(val_fraction >= 0 && val_fraction < 1, "--val-fraction must be in [0, 1)");
   require(log_every >= 1 && val_every >= 1 && checkpoint_every >= 1 && val_batches >= 1,
           "--log-every, --val-every, --checkpoint-every must be at least 1");
-  require(loader_threads >= 1, "--loader-threads must be at least 1");
+  // The same bounds as the command line's: run.json is read back on resume.
+  require(loader_threads >= 1 && loader_threads <= 256, "--loader-threads must be 1 to 256");
   require(cache_gib > 0, "--cache-gib must be positive");
   const NormalisationScheme scheme = parse_normalisation_scheme(normalisation);
   if (normalisation_record) {
