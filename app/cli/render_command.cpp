@@ -8,6 +8,8 @@
 #include "widgets/render/render_file.h"
 #include "widgets/render/transfer_function.h"
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
 namespace atelier::cli {
@@ -36,6 +38,11 @@ int run_render(const std::vector<std::string>& args) {
     if (o.positional().size() != 1) throw Error("give one file to render");
     file = o.positional()[0];
     out = o.required("out");
+    // The file is PNG whatever its name: a name that says otherwise misleads.
+    if (out.size() < 4 || !std::equal(out.end() - 4, out.end(), ".png", [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        }))
+      throw Error("--out " + out + ": the picture is a PNG; give a name ending in .png");
     request.mode = o.text("mode", "");
     if (!request.mode.empty() && request.mode != "iso" && request.mode != "volume" &&
         request.mode != "slices" && request.mode != "points")

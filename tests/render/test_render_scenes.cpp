@@ -354,6 +354,10 @@ private slots:
     QVERIFY(r.err.contains("--mode"));
     r = test::run_cli({"render", map, "--out", out, "--size", "10x10000000"});
     QCOMPARE(r.exit_code, 2);
+    r = test::run_cli({"render", map, "--out", dir.filePath("x.jpg")});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("give a name ending in .png"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(dir.filePath("x.jpg")));
     r = test::run_cli({"render", map, "--out", out, "--mode", "points"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY(r.err.contains("cannot render as points"));
