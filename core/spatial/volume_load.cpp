@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -104,8 +105,13 @@ VolumeTooLargeError::VolumeTooLargeError(const std::string& path, std::uint64_t 
 std::uint64_t default_volume_byte_limit() {
   if (const char* env = std::getenv("ATELIER_MAX_VOLUME_BYTES"); env && *env) {
     char* end = nullptr;
+    errno = 0;
     const unsigned long long v = std::strtoull(env, &end, 10);
-    if (end && *end == '\0' && v > 0) return v;
+    // A setting that does not read is an error, not the default in disguise.
+    if (errno != 0 || !end || *end != '\0' || v == 0 || *env == '-')
+      throw Error(std::string("ATELIER_MAX_VOLUME_BYTES='") + env +
+                  "' is not a positive number of bytes");
+    return v;
   }
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return 4ull << 30;

@@ -48,7 +48,8 @@ struct VolumeLoadOptions {
   bool downsample_to_fit = false;
 };
 
-// Half the physical memory, or ATELIER_MAX_VOLUME_BYTES when set.
+// Half the physical memory, or ATELIER_MAX_VOLUME_BYTES when set (Error
+// when that is not a positive whole number of bytes).
 std::uint64_t default_volume_byte_limit();
 
 // True for formats that hold volumes: MRC, NIfTI, TIFF (stacks).

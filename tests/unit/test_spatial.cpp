@@ -170,6 +170,10 @@ private slots:
     QVERIFY(default_volume_byte_limit() > (64ull << 20));
     qputenv("ATELIER_MAX_VOLUME_BYTES", "12345");
     QCOMPARE(default_volume_byte_limit(), std::uint64_t(12345));
+    for (const char* bad : {"abc", "12k", "-5", "0", "99999999999999999999999"}) {
+      qputenv("ATELIER_MAX_VOLUME_BYTES", bad);
+      ATELIER_VERIFY_THROWS(default_volume_byte_limit(), Error, "ATELIER_MAX_VOLUME_BYTES");
+    }
     qunsetenv("ATELIER_MAX_VOLUME_BYTES");
   }
 
