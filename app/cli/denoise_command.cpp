@@ -32,19 +32,15 @@ int run_denoise(const std::vector<std::string>& args) {
   }
   int rc = kExitOk;
   std::optional<CliOptions> parsed;
-  try {
+  denoise::DenoiseOptions d;
+  std::string out, checkpoint;
+  try { // option errors: usage, exit 2
     parsed.emplace(args,
                    std::set<std::string>{"checkpoint", "out", "device", "precision", "tile",
                                          "overlap", "memory-budget-gib", "normalisation"},
                    std::set<std::string>{"overwrite"});
-    if (parsed->positional().empty()) throw Error("no input micrograph given");
-  } catch (const std::exception& e) {
-    std::cerr << "error: denoise: " << e.what() << '\n' << usage;
-    return kExitUsage;
-  }
-  const CliOptions& o = *parsed;
-  try {
-    denoise::DenoiseOptions d;
+    const CliOptions& o = *parsed;
+    if (o.positional().empty()) throw Error("no input micrograph given");
     d.device = o.text("device", engine::default_device());
     d.precision = precision_option(o, d.device);
     d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
@@ -52,8 +48,15 @@ int run_denoise(const std::vector<std::string>& args) {
     d.tiles.memory_budget_bytes =
         std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
     d.normalisation = o.text("normalisation", d.normalisation);
-    const std::string out = o.required("out");
-    denoise::MicrographDenoiser denoiser(o.required("checkpoint"), d);
+    out = o.required("out");
+    checkpoint = o.required("checkpoint");
+  } catch (const std::exception& e) {
+    std::cerr << "error: denoise: " << e.what() << '\n' << usage;
+    return kExitUsage;
+  }
+  const CliOptions& o = *parsed;
+  try {
+    denoise::MicrographDenoiser denoiser(checkpoint, d);
     // Every output is known before any work: two inputs of one name would
     // write one file, and results already there stay unless --overwrite.
     std::map<std::string, std::string> source_of;
@@ -64,6 +67,8 @@ int run_denoise(const std::vector<std::string>& args) {
         throw Error(in + " and " + it->second + " would both be written to " + target +
                     "; denoise them into different --out folders");
       std::error_code ec;
+      if (std::filesystem::exists(target, ec) && std::filesystem::equivalent(target, in, ec))
+        throw Error("the output " + target + " would overwrite its input; choose another --out");
       if (!o.flag("overwrite") && std::filesystem::exists(target, ec))
         throw Error(target + " exists; pass --overwrite to replace it");
     }

@@ -82,6 +82,7 @@ Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64
 } // namespace
 
 std::uint64_t VolumeShape::view_bytes() const {
+  if (dtype == DType::f32) return bytes();
   return bytes() + static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
                        static_cast<std::uint64_t>(nz) * sizeof(float);
 }

@@ -19,8 +19,8 @@ struct VolumeShape {
   std::string format; // mrc, nifti, tiff
 
   std::uint64_t bytes() const; // of the stored type, all volumes
-  // What viewing it takes: the stored voxels and one float32 volume for
-  // display (made for other types, for NaN or Inf voxels and for series).
+  // What viewing it takes: the stored voxels, plus one float32 volume for
+  // display when they are of another type (float32 is shown in place).
   std::uint64_t view_bytes() const;
 };
 

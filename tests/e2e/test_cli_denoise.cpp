@@ -103,6 +103,15 @@ void denoise_keeps_what_is_there(const QString& ckpt, const QString& sim, const 
   QCOMPARE(read_bytes(first), before);
   r = run_cli(args << "--overwrite");
   QVERIFY2(r.exit_code == 0, r.err.constData());
+  // Its own input is refused before any work, --overwrite or not; a missing
+  // option is a usage error.
+  r = run_cli({"denoise", "--checkpoint", ckpt, sim + "/odd_000.mrc", "--out", sim, "--device",
+               "cpu", "--overwrite"});
+  QCOMPARE(r.exit_code, 1);
+  QVERIFY2(r.err.contains("would overwrite its input"), r.err.constData());
+  r = run_cli({"denoise", "--checkpoint", ckpt, sim + "/odd_000.mrc"});
+  QCOMPARE(r.exit_code, 2);
+  QVERIFY2(r.err.contains("--out") && r.err.contains("usage:"), r.err.constData());
 
   QTemporaryDir tmp;
   QVERIFY(QDir().mkpath(tmp.filePath("a")) && QDir().mkpath(tmp.filePath("b")));

@@ -376,13 +376,13 @@ private slots:
     const QString out = dir.filePath("x.png");
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("ATELIER_MAX_VOLUME_BYTES", "200000"); // the map and its display copy: 2.1 MiB
+    env.insert("ATELIER_MAX_VOLUME_BYTES", "200000"); // the float32 map needs 1.0 MiB
     cli.setProcessEnvironment(env);
     cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out});
     QVERIFY(cli.waitForFinished(60000));
     QCOMPARE(cli.exitCode(), 1);
     const QString err = QString::fromUtf8(cli.readAllStandardError());
-    QVERIFY2(err.contains("needs 2.1 MiB, over the 195.3 KiB limit") && err.contains("65px"),
+    QVERIFY2(err.contains("needs 1.0 MiB, over the 195.3 KiB limit") && err.contains("65px"),
              qPrintable(err));
     cli.start(qEnvironmentVariable("ATELIER_CLI"), {"render", map, "--out", out, "--downsample"});
     QVERIFY(cli.waitForFinished(60000));

@@ -61,22 +61,26 @@ private slots:
     const std::string path = dir.filePath("big.mrc").toStdString();
     write_mrc(path, ramp_volume(16, 16, 16));
     VolumeLoadOptions options;
-    options.max_bytes = 4096; // the volume and its display copy need 32 KiB
+    options.max_bytes = 4096; // the float32 volume, shown in place, needs 16 KiB
     ATELIER_VERIFY_THROWS(load_volume(path, options), VolumeTooLargeError, "big.mrc");
     try {
       load_volume(path, options);
     } catch (const VolumeTooLargeError& e) {
-      QCOMPARE(e.bytes(), std::uint64_t(2 * 16 * 16 * 16 * 4));
+      QCOMPARE(e.bytes(), std::uint64_t(16 * 16 * 16 * 4));
       QCOMPARE(e.limit(), std::uint64_t(4096));
       QVERIFY(e.can_downsample());
-      QVERIFY2(std::string(e.what()).find("needs 32.0 KiB, over the 4.0 KiB limit") !=
+      QVERIFY2(std::string(e.what()).find("needs 16.0 KiB, over the 4.0 KiB limit") !=
                    std::string::npos,
                e.what());
       QVERIFY(std::string(e.what()).find("open it downsampled") != std::string::npos);
     }
-    // The display copy counts: 16 KiB stored fit 24 KiB only without it.
-    options.max_bytes = 24 << 10;
-    ATELIER_VERIFY_THROWS(load_volume(path, options), VolumeTooLargeError, "big.mrc");
+    // Another type's float32 display copy counts: 8 KiB of int16 and 16 KiB
+    // of floats do not fit 20 KiB.
+    Volume ints(16, 16, 16, DType::i16);
+    const std::string int_path = dir.filePath("ints.mrc").toStdString();
+    write_mrc(int_path, ints);
+    options.max_bytes = 20 << 10;
+    ATELIER_VERIFY_THROWS(load_volume(int_path, options), VolumeTooLargeError, "needs 24.0 KiB");
     // Nothing fits even binned (16x leaves one voxel, 4 bytes): no offer to
     // downsample, and no binning to nothing.
     options.max_bytes = 2;

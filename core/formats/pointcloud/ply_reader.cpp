@@ -364,7 +364,9 @@ PointCloud read_ply(const ByteSource& src) {
   else
     read_binary(src, h, vertex_index, builder);
 
+  const std::uint64_t skipped = builder.skipped();
   PointCloud cloud = builder.finish(columns);
+  if (skipped) cloud.metadata.set("nan_points_skipped", std::to_string(skipped));
   cloud.metadata.set("encoding", h.encoding_name);
   cloud.metadata.set("version", h.version);
   for (const auto& e : h.elements) {

@@ -104,7 +104,9 @@ PointCloud read_xyz(const ByteSource& src) {
     builder->add(row.data());
   }
   if (!builder) src.fail("no points");
+  const std::uint64_t skipped = builder->skipped();
   PointCloud cloud = builder->finish(columns);
+  if (skipped) cloud.metadata.set("nan_points_skipped", std::to_string(skipped));
   cloud.metadata.set("header", has_header ? "true" : "false");
   pointcloud::set_bounds_metadata(cloud);
   return cloud;

@@ -314,19 +314,16 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   return result;
 }
 
-// Removes what creating the run put in run_dir (the folder too unless it
-// was there, empty, before). Best effort: the training error is what counts.
+// Removes what the run wrote in run_dir (nothing else: a GUI's notes.txt
+// stays), then the folder when it is empty and was not there before. Best
+// effort: the training error is what counts.
 void remove_new_run(const std::string& run_dir, bool existed) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!existed) {
-    fs::remove_all(run_dir, ec);
-    return;
-  }
-  for (fs::directory_iterator it(run_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code ignored;
-    fs::remove_all(it->path(), ignored);
-  }
+  for (const char* name : {"run.json", "status.json", "metrics.jsonl", "log.txt"})
+    fs::remove(fs::path(run_dir) / name, ec);
+  fs::remove(fs::path(run_dir) / "checkpoints", ec); // empty: no checkpoint was saved
+  if (!existed) fs::remove(run_dir, ec);             // only when nothing else is left
 }
 
 } // namespace

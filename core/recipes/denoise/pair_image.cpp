@@ -78,9 +78,6 @@ Image load_micrograph(const std::string& path) {
     raw.spacing = file.spacing();
   } else if (format == "tiff" || format == "geotiff") {
 #if ATELIER_WITH_FORMAT_LIBS
-    if (const int pages = tiff_page_count(path); pages > 1)
-      throw FormatError(path, "is a stack of " + std::to_string(pages) +
-                                  " pages; micrographs are single 2D images");
     raw = read_tiff_page(path, 0);
 #else
     throw UnsupportedError(path + ": TIFF micrographs need a build with the format libraries");
