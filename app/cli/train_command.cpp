@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 
 namespace atelier::cli {
 
@@ -50,22 +51,22 @@ int run_train(const std::vector<std::string>& args) {
     return kExitOk;
   }
   try {
-    const CliOptions o(args, {"recipe",       "pairs",
-                              "project",      "where",
-                              "run-dir",      "resume",
-                              "steps",        "batch",
-                              "crop",         "device",
-                              "precision",    "model",
-                              "optimizer",    "lr",
-                              "schedule",     "warmup-steps",
-                              "min-lr",       "weight-decay",
-                              "clip-norm",    "loss",
-                              "val-fraction", "val-every",
-                              "log-every",    "checkpoint-every",
-                              "seed",         "loader-threads",
-                              "cache-gib",    "momentum",
-                              "normalisation"},
-                       {"quiet"});
+    const std::set<std::string> valued{"recipe",       "pairs",
+                                       "project",      "where",
+                                       "run-dir",      "resume",
+                                       "steps",        "batch",
+                                       "crop",         "device",
+                                       "precision",    "model",
+                                       "optimizer",    "lr",
+                                       "schedule",     "warmup-steps",
+                                       "min-lr",       "weight-decay",
+                                       "clip-norm",    "loss",
+                                       "val-fraction", "val-every",
+                                       "log-every",    "checkpoint-every",
+                                       "seed",         "loader-threads",
+                                       "cache-gib",    "momentum",
+                                       "normalisation"};
+    const CliOptions o(args, valued, {"quiet"});
     if (!o.positional().empty()) throw Error("unexpected argument " + o.positional().front());
     std::optional<run::ProgressPrinter> bar;
     auto progress = [&](const denoise::TrainProgress& p) {
@@ -78,22 +79,9 @@ int run_train(const std::vector<std::string>& args) {
     denoise::TrainResult r;
     if (o.has("resume")) {
       // The run's settings are in its run.json; only the length may change.
-      for (const char* fixed : {"recipe",       "pairs",
-                                "project",      "where",
-                                "run-dir",      "batch",
-                                "crop",         "device",
-                                "precision",    "model",
-                                "optimizer",    "lr",
-                                "schedule",     "warmup-steps",
-                                "min-lr",       "weight-decay",
-                                "clip-norm",    "loss",
-                                "val-fraction", "val-every",
-                                "log-every",    "checkpoint-every",
-                                "seed",         "loader-threads",
-                                "cache-gib",    "momentum",
-                                "normalisation"})
-        if (o.has(fixed))
-          throw Error(std::string("--") + fixed +
+      for (const std::string& fixed : valued)
+        if (fixed != "resume" && fixed != "steps" && o.has(fixed))
+          throw Error("--" + fixed +
                       " is fixed by the run (its run.json); --resume takes only --steps and "
                       "--quiet");
       auto notice = [](const std::string& line) { std::cerr << "note: " << line << '\n'; };
