@@ -97,6 +97,15 @@ void RunDirectory::close_files() noexcept {
   log_fd_ = -1;
 }
 
+void RunDirectory::discard(bool remove_folder) noexcept {
+  close_files();
+  std::error_code ec;
+  for (const std::string& file :
+       {path_ + "/run.json", status_path(), metrics_path(), log_path(), checkpoints_dir()})
+    fs::remove(file, ec);                   // checkpoints/ only when empty
+  if (remove_folder) fs::remove(path_, ec); // only when nothing else is left
+}
+
 void RunDirectory::require_new(const std::string& path) {
   std::error_code ec;
   if (fs::exists(path, ec)) {

@@ -45,6 +45,12 @@ public:
   std::string log_path() const { return path_ + "/log.txt"; }
   std::string checkpoints_dir() const { return path_ + "/checkpoints"; }
 
+  // For a run that failed before it saved anything: closes its files and
+  // removes what the run wrote (run.json, status, metrics, log, an empty
+  // checkpoints/), nothing else, then the folder when remove_folder and it is
+  // empty. Best effort; the object is unusable afterwards.
+  void discard(bool remove_folder) noexcept;
+
   // Replaces status.json atomically. A zero pid, empty host or zero
   // updated_unix_s is filled with this process's id, host name and the time.
   void write_status(const RunStatus& status);

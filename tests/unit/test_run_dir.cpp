@@ -125,6 +125,25 @@ private slots:
     QCOMPARE(text_of(empty + "/run.json"), std::string("{}"));
   }
 
+  void testDiscardRemovesOnlyWhatTheRunWrote() {
+    QTemporaryDir tmp;
+    const std::string path = tmp.path().toStdString() + "/run";
+    {
+      RunDirectory rd = RunDirectory::create(path, "{}");
+      rd.log("started");
+      rd.write_status({});
+      rd.discard(true);
+    }
+    QVERIFY(!fs::exists(path)); // nothing else was there: the folder goes too
+    {
+      RunDirectory rd = RunDirectory::create(path, "{}");
+      rd.log("started");
+      test::write_text(path + "/notes.txt", "what I tried");
+      rd.discard(true);
+    }
+    QCOMPARE(dir_names(path), std::vector<std::string>{"notes.txt"});
+  }
+
   void testCreateRefusesExistingRun() {
     QTemporaryDir tmp;
     const std::string path = tmp.path().toStdString() + "/run";

@@ -314,18 +314,6 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   return result;
 }
 
-// Removes what the run wrote in run_dir (nothing else: a GUI's notes.txt
-// stays), then the folder when it is empty and was not there before. Best
-// effort: the training error is what counts.
-void remove_new_run(const std::string& run_dir, bool existed) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (const char* name : {"run.json", "status.json", "metrics.jsonl", "log.txt"})
-    fs::remove(fs::path(run_dir) / name, ec);
-  fs::remove(fs::path(run_dir) / "checkpoints", ec); // empty: no checkpoint was saved
-  if (!existed) fs::remove(run_dir, ec);             // only when nothing else is left
-}
-
 } // namespace
 
 void DenoiseTrainOptions::validate() const {
@@ -436,24 +424,22 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
   }
   std::error_code ec;
   const bool existed = std::filesystem::exists(o.run_dir, ec);
-  std::optional<run::RunDirectory> dir(
-      run::RunDirectory::create(o.run_dir, run_json_text(o, train, val)));
+  run::RunDirectory dir = run::RunDirectory::create(o.run_dir, run_json_text(o, train, val));
   try {
-    Session s{o, *dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
+    Session s{o, dir, std::move(train), std::move(val), 0, std::nullopt, {}, 0};
     return run_session(s, progress);
   } catch (...) {
     // A run that failed before it logged a step or saved a checkpoint (a
     // device that is not there, an unreadable image, too little memory)
     // leaves nothing behind: the same command can be run again once the
     // cause is mended. Later failures keep their curves and log.
-    bool saved = !dir->checkpoint_files().empty();
+    bool saved = !dir.checkpoint_files().empty();
     try {
       saved = saved || !run::read_run_metrics(o.run_dir).empty();
     } catch (...) {
       saved = true; // unsure: keep it
     }
-    dir.reset();
-    if (!saved) remove_new_run(o.run_dir, existed);
+    if (!saved) dir.discard(!existed);
     throw;
   }
 }
