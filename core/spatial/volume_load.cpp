@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -50,7 +51,37 @@ void visit_sections(const std::string& path, const VolumeShape& shape,
   }
 }
 
-Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64_t b) {
+// An MRC map in x, y, z order, whatever its mapc, mapr, maps.
+Volume read_mrc_xyz(const std::string& path) {
+  const MrcFile mrc(path);
+  const AxisOrder order = mrc_axis_order(mrc.header().map_crs);
+  if (order.identity()) return mrc.read_volume();
+  const std::int64_t depth = mrc.volume_depth();
+  const std::array<std::int64_t, 3> file_extent{mrc.width(), mrc.height(), depth};
+  const std::array<std::int64_t, 3> n = xyz_extent(order, file_extent);
+  Volume out(n[0], n[1], n[2], mrc.dtype(), mrc.volume_count());
+  const std::size_t elem = dtype_size(mrc.dtype());
+  const std::size_t volume_bytes = out.byte_size() / static_cast<std::size_t>(out.nt());
+  std::vector<std::uint8_t> section(mrc.frame_bytes());
+  for (std::int64_t z = 0; z < mrc.frame_count(); ++z) {
+    mrc.read_frame_into(z, section.data());
+    place_section(order, file_extent, z % depth, section.data(), elem,
+                  out.bytes() + static_cast<std::size_t>(z / depth) * volume_bytes);
+  }
+  out.spacing = mrc.spacing(); // cella / (mx, my, mz): already per x, y, z
+  out.metadata = mrc.metadata();
+  return out;
+}
+
+// Bins the first volume by b, reading the file a section at a time in its
+// own axis order, then puts the (small) result in x, y, z order.
+Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::int64_t b) {
+  VolumeShape shape = xyz_shape; // in the file's order from here on
+  const auto& file_axis = shape.axis_order.axis_of_file;
+  const std::array<std::int64_t, 3> n{xyz_shape.nx, xyz_shape.ny, xyz_shape.nz};
+  shape.nx = n[static_cast<std::size_t>(file_axis[0])];
+  shape.ny = n[static_cast<std::size_t>(file_axis[1])];
+  shape.nz = n[static_cast<std::size_t>(file_axis[2])];
   const std::int64_t bx = shape.nx / b, by = shape.ny / b, bz = shape.nz / b;
   if (bx < 1 || by < 1 || bz < 1)
     throw FormatError(path, "too small to bin by " + std::to_string(b));
@@ -76,6 +107,7 @@ Volume load_binned(const std::string& path, const VolumeShape& shape, std::int64
     s *= static_cast<double>(b);
   out.spacing = spacing;
   out.metadata.set("downsampled_by", std::to_string(b));
+  if (!shape.axis_order.identity()) return to_xyz_order(out, shape.axis_order);
   return out;
 }
 
@@ -128,9 +160,12 @@ VolumeShape probe_volume(const std::string& path) {
   shape.format = detect_format(path);
   if (shape.format == "mrc") {
     const MrcFile mrc(path);
-    shape.nx = mrc.width();
-    shape.ny = mrc.height();
-    shape.nz = mrc.volume_depth();
+    shape.axis_order = mrc_axis_order(mrc.header().map_crs);
+    const std::array<std::int64_t, 3> n =
+        xyz_extent(shape.axis_order, {mrc.width(), mrc.height(), mrc.volume_depth()});
+    shape.nx = n[0];
+    shape.ny = n[1];
+    shape.nz = n[2];
     shape.nt = mrc.volume_count();
     shape.dtype = mrc.dtype();
   } else if (shape.format == "nifti") {
@@ -169,7 +204,7 @@ Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
   const VolumeShape shape = probe_volume(path);
   const std::uint64_t limit = options.max_bytes ? options.max_bytes : default_volume_byte_limit();
   if (shape.view_bytes() <= limit) {
-    if (shape.format == "mrc") return MrcFile(path).read_volume();
+    if (shape.format == "mrc") return read_mrc_xyz(path);
     if (shape.format == "nifti") return read_nifti(path);
     return read_tiff_stack(path);
   }

@@ -6,6 +6,7 @@
 #include "core/base/dtype.h"
 #include "core/base/error.h"
 #include "core/data/volume.h"
+#include "core/spatial/volume_axes.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,8 @@
 namespace atelier {
 
 struct VolumeShape {
-  std::int64_t nx = 0, ny = 0, nz = 0, nt = 1;
+  std::int64_t nx = 0, ny = 0, nz = 0, nt = 1; // along x, y, z as viewed
+  AxisOrder axis_order;                        // how the file stores them (MRC)
   DType dtype = DType::f32;
   std::string format; // mrc, nifti, tiff
 
@@ -59,7 +61,9 @@ bool is_volume_format(const std::string& format);
 // Throws FormatError naming the file for anything else or unreadable.
 VolumeShape probe_volume(const std::string& path);
 
-// Loads the whole volume (all time points) in its stored type. Throws
+// Loads the whole volume (all time points) in its stored type, x fastest
+// (an MRC map stored in another axis order is put in x, y, z order a section
+// at a time, with no second copy). Throws
 // VolumeTooLargeError when it would exceed the limit and downsampling was
 // not asked for (or is not possible for the format), FormatError when the
 // file is not a readable volume.

@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <set>
@@ -37,6 +39,13 @@ Volume ramp_volume(std::int64_t nx, std::int64_t ny, std::int64_t nz) {
   return v;
 }
 
+// Writes mapc, mapr, maps (little-endian words 17-19) into an MRC file.
+void set_axis_order(const std::string& path, std::array<std::int32_t, 3> map_crs) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(64);
+  f.write(reinterpret_cast<const char*>(map_crs.data()), sizeof map_crs);
+}
+
 } // namespace
 
 class TestSpatial : public QObject {
@@ -54,6 +63,47 @@ private slots:
     QCOMPARE(shape.nz, 4);
     QCOMPARE(shape.nt, 1);
     QCOMPARE(shape.bytes(), std::uint64_t(8 * 6 * 4 * 4));
+  }
+
+  void maps_in_another_axis_order_load_in_xyz_order() {
+    // Columns along z, rows along x, sections along y (mapc 3, mapr 1,
+    // maps 2): file voxel (c, r, s) is the map's (x = r, y = s, z = c).
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("crs.map").toStdString();
+    const Volume file_order = ramp_volume(4, 6, 8); // c + 100 r + 10000 s
+    write_mrc(path, file_order);
+    set_axis_order(path, {3, 1, 2});
+    const VolumeShape shape = probe_volume(path);
+    QCOMPARE(shape.nx, 6);
+    QCOMPARE(shape.ny, 8);
+    QCOMPARE(shape.nz, 4);
+    const Volume v = load_volume(path);
+    QCOMPARE(v.nx(), 6);
+    QCOMPARE(v.ny(), 8);
+    QCOMPARE(v.nz(), 4);
+    const auto values = v.values<float>();
+    for (std::int64_t z = 0; z < 4; ++z)
+      for (std::int64_t y = 0; y < 8; ++y)
+        for (std::int64_t x = 0; x < 6; ++x)
+          QCOMPARE(values[std::size_t((z * 8 + y) * 6 + x)], float(z + 100 * x + 10000 * y));
+    QCOMPARE(*v.metadata.find("axis_order"), std::string("3 1 2"));
+
+    // Binned to fit, the same order: 3 x 4 x 2 means of 2x2x2 blocks.
+    VolumeLoadOptions options;
+    options.max_bytes = 3 * 4 * 2 * 4;
+    options.downsample_to_fit = true;
+    const Volume binned = load_volume(path, options);
+    QCOMPARE(binned.nx(), 3);
+    QCOMPARE(binned.ny(), 4);
+    QCOMPARE(binned.nz(), 2);
+    // Block (x 0-1, y 2-3, z 2-3): mean of z + 100 x + 10000 y.
+    QCOMPARE(binned.values<float>()[std::size_t((1 * 4 + 1) * 3 + 0)],
+             float(2.5 + 100 * 0.5 + 10000 * 2.5));
+
+    // Anything but a permutation of 1, 2, 3 reads as 1, 2, 3.
+    set_axis_order(path, {0, 0, 0});
+    QCOMPARE(probe_volume(path).nx, 4);
+    QCOMPARE(load_volume(path).values<float>()[1], 1.0f);
   }
 
   void over_the_limit_is_refused_with_size_and_limit() {
