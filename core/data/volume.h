@@ -13,6 +13,14 @@
 
 namespace atelier {
 
+// Stored values map to physical ones as v * slope + offset (NIfTI's
+// scl_slope and scl_inter: CT in Hounsfield units, PET in Bq/ml).
+struct ValueScale {
+  double slope = 1.0, offset = 0.0;
+  bool identity() const { return slope == 1.0 && offset == 0.0; }
+  double apply(double stored) const { return stored * slope + offset; }
+};
+
 class Volume {
 public:
   Volume() = default;
@@ -38,7 +46,8 @@ public:
     return {reinterpret_cast<const T*>(bytes_.data()), bytes_.size() / sizeof(T)};
   }
 
-  Spacing spacing; // voxel size per axis
+  Spacing spacing;        // voxel size per axis
+  ValueScale value_scale; // applied where values are shown (float widening, slices)
   Metadata metadata;
 
 private:

@@ -75,6 +75,7 @@ Volume to_xyz_order(const Volume& volume, const AxisOrder& order) {
                         static_cast<std::size_t>(s) * section_bytes,
                     elem, out.bytes() + static_cast<std::size_t>(t) * volume_bytes);
   out.spacing = volume.spacing;
+  out.value_scale = volume.value_scale;
   out.metadata = volume.metadata;
   return out;
 }

@@ -14,9 +14,14 @@ namespace {
 // Converts, then measures with the vectorised metrics pass and replaces
 // non-finite voxels by the finite minimum.
 template <typename T, typename Convert>
-VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert) {
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = convert(src[i]);
+VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert,
+                  const ValueScale& scale) {
+  if (scale.identity())
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = convert(src[i]);
+  else
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<float>(scale.apply(static_cast<double>(convert(src[i]))));
   const VolumeStats s = float_stats(out, n);
   if (s.finite == 0) {
     std::fill(out, out + n, 0.0f);
@@ -29,8 +34,10 @@ VolumeStats widen(const T* src, std::size_t n, float* out, Convert convert) {
 }
 
 template <typename T>
-VolumeStats widen_cast(const std::uint8_t* src, std::size_t n, float* out) {
-  return widen(reinterpret_cast<const T*>(src), n, out, [](T v) { return static_cast<float>(v); });
+VolumeStats widen_cast(const std::uint8_t* src, std::size_t n, float* out,
+                       const ValueScale& scale) {
+  return widen(
+      reinterpret_cast<const T*>(src), n, out, [](T v) { return static_cast<float>(v); }, scale);
 }
 
 } // namespace
@@ -48,17 +55,19 @@ VolumeStats float_stats(const float* v, std::size_t n) {
   return s;
 }
 
-VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, float* out) {
+VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t n, float* out,
+                           const ValueScale& scale) {
   switch (dtype) {
-  case DType::u8: return widen_cast<std::uint8_t>(src, n, out);
-  case DType::i8: return widen_cast<std::int8_t>(src, n, out);
-  case DType::u16: return widen_cast<std::uint16_t>(src, n, out);
-  case DType::i16: return widen_cast<std::int16_t>(src, n, out);
-  case DType::u32: return widen_cast<std::uint32_t>(src, n, out);
-  case DType::i32: return widen_cast<std::int32_t>(src, n, out);
-  case DType::f32: return widen_cast<float>(src, n, out);
-  case DType::f64: return widen_cast<double>(src, n, out);
-  case DType::f16: return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float);
+  case DType::u8: return widen_cast<std::uint8_t>(src, n, out, scale);
+  case DType::i8: return widen_cast<std::int8_t>(src, n, out, scale);
+  case DType::u16: return widen_cast<std::uint16_t>(src, n, out, scale);
+  case DType::i16: return widen_cast<std::int16_t>(src, n, out, scale);
+  case DType::u32: return widen_cast<std::uint32_t>(src, n, out, scale);
+  case DType::i32: return widen_cast<std::int32_t>(src, n, out, scale);
+  case DType::f32: return widen_cast<float>(src, n, out, scale);
+  case DType::f64: return widen_cast<double>(src, n, out, scale);
+  case DType::f16:
+    return widen(reinterpret_cast<const std::uint16_t*>(src), n, out, half_to_float, scale);
   }
   throw Error("widen_to_float: unknown element type");
 }
@@ -85,7 +94,7 @@ VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out)
                 std::to_string(volume.nt()) + ")");
   const std::size_t n = static_cast<std::size_t>(volume.nx() * volume.ny() * volume.nz());
   const std::size_t offset = n * dtype_size(volume.dtype()) * static_cast<std::size_t>(t);
-  return widen_to_float(volume.bytes() + offset, volume.dtype(), n, out);
+  return widen_to_float(volume.bytes() + offset, volume.dtype(), n, out, volume.value_scale);
 }
 
 } // namespace atelier

@@ -23,9 +23,12 @@ VolumeStats float_stats(const float* v, std::size_t n);
 
 // Widens count values of dtype at src into out, NaN and +-Inf replaced as
 // above; returns their finite statistics.
-VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t count, float* out);
+// A scale other than the identity is applied (stored value * slope + offset).
+VolumeStats widen_to_float(const std::uint8_t* src, DType dtype, std::size_t count, float* out,
+                           const ValueScale& scale = {});
 
-// Writes volume time point t (nx * ny * nz floats, x fastest) to out.
+// Writes volume time point t (nx * ny * nz floats, x fastest, its value
+// scale applied) to out.
 // Throws Error when t is out of range.
 VolumeStats widen_volume_frame(const Volume& volume, std::int64_t t, float* out);
 

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -114,7 +115,7 @@ Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::i
 } // namespace
 
 std::uint64_t VolumeShape::view_bytes() const {
-  if (dtype == DType::f32) return bytes();
+  if (dtype == DType::f32 && !scaled) return bytes();
   return bytes() + static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
                        static_cast<std::uint64_t>(nz) * sizeof(float);
 }
@@ -175,6 +176,8 @@ VolumeShape probe_volume(const std::string& path) {
     shape.nz = h.nz();
     shape.nt = h.nt();
     shape.dtype = h.dtype;
+    shape.scaled = std::isfinite(h.scl_slope) && h.scl_slope != 0.0 &&
+                   !(h.scl_slope == 1.0 && (h.scl_inter == 0.0 || !std::isfinite(h.scl_inter)));
   } else if (shape.format == "tiff") {
     const TiffStackInfo info = read_tiff_stack_info(path);
     shape.nx = info.width;

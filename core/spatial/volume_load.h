@@ -18,11 +18,13 @@ struct VolumeShape {
   std::int64_t nx = 0, ny = 0, nz = 0, nt = 1; // along x, y, z as viewed
   AxisOrder axis_order;                        // how the file stores them (MRC)
   DType dtype = DType::f32;
-  std::string format; // mrc, nifti, tiff
+  std::string format;  // mrc, nifti, tiff
+  bool scaled = false; // values have a scale (NIfTI scl_slope): never shown in place
 
   std::uint64_t bytes() const; // of the stored type, all volumes
   // What viewing it takes: the stored voxels, plus one float32 volume for
-  // display when they are of another type (float32 is shown in place).
+  // display when they are of another type (float32 is shown in place
+  // unless scaled).
   std::uint64_t view_bytes() const;
 };
 

@@ -3,8 +3,10 @@
 #include "core/spatial/volume_slice.h"
 
 #include "core/base/error.h"
+#include "core/spatial/volume_float.h"
 
 #include <cstring>
+#include <utility>
 
 namespace atelier {
 
@@ -33,6 +35,12 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
     else
       for (std::int64_t y = 0; y < w; ++y)
         std::memcpy(d + std::size_t(y) * e, at(index, y, row), e);
+  }
+  if (!v.value_scale.identity()) { // shown and read out in physical units
+    Image scaled(w, h, 1, DType::f32);
+    widen_to_float(out.bytes(), out.dtype(), static_cast<std::size_t>(w * h),
+                   scaled.values<float>().data(), v.value_scale);
+    out = std::move(scaled);
   }
   const auto& s = v.spacing.xyz;
   out.spacing = v.spacing;

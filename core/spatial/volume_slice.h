@@ -9,7 +9,8 @@
 namespace atelier {
 
 // The plane through index along axis (0 x, 1 y, 2 z) of time point t, in the
-// volume's element type, with the in-plane spacing:
+// volume's element type (float32 with its value scale applied when it has
+// one), with the in-plane spacing:
 //   axis 2 (XY): nx x ny;  axis 1 (XZ): nx x nz;  axis 0 (YZ): ny x nz.
 // Rows run along the slower in-plane axis (y, or z). Error when out of range.
 Image volume_slice(const Volume& volume, int axis, std::int64_t index, std::int64_t t = 0);

@@ -3,6 +3,9 @@
 // datatype, gzip through zlib's gzwrite, and damaged files.
 #include "core/base/error.h"
 #include "core/formats/nifti/nifti_reader.h"
+#include "core/spatial/volume_float.h"
+#include "core/spatial/volume_load.h"
+#include "core/spatial/volume_slice.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -239,6 +242,27 @@ private slots:
     QCOMPARE(info.spacing.source, PixelSizeSource::header);
     QCOMPARE(std::get<double>(*info.find_extra("scl_slope")), 2.0);
     QCOMPARE(std::get<double>(*info.find_extra("scl_inter")), -5.0);
+    // The views show physical values: stored * 2 - 5, in 3D and in slices,
+    // and a scaled float32 map is not shown in place (it needs a copy).
+    const Volume v = read_nifti(path);
+    QCOMPARE(v.value_scale.slope, 2.0);
+    QCOMPARE(v.value_scale.offset, -5.0);
+    std::vector<float> widened(60);
+    const VolumeStats stats = widen_volume_frame(v, 0, widened.data());
+    QCOMPARE(widened[7], 9.0f);
+    QCOMPARE(stats.min, -5.0);
+    QCOMPARE(stats.max, 113.0);
+    const Image slice = volume_slice(v, 2, 1); // z = 1: stored 20..39
+    QCOMPARE(slice.dtype(), DType::f32);
+    QCOMPARE(slice.values<float>()[0], 35.0f);
+    const VolumeShape shape = probe_volume(path);
+    QVERIFY(shape.scaled);
+    QCOMPARE(shape.view_bytes(), std::uint64_t(60 * 2 + 60 * 4));
+    s.slope = 0.0; // 0: not scaled, per the standard
+    write_file(path, make_nifti(s, ramp<std::int16_t>(60, 1, 0), 2));
+    QVERIFY(read_nifti(path).value_scale.identity());
+    QVERIFY(!probe_volume(path).scaled);
+    QCOMPARE(volume_slice(read_nifti(path), 2, 1).dtype(), DType::i16);
     s.xyzt_units = 1 | 8; // metres, seconds
     write_file(path, make_nifti(s, ramp<std::int16_t>(60, 1, 0), 2));
     QCOMPARE(read_nifti(path).spacing.unit, std::string("m"));

@@ -66,7 +66,8 @@ DensityImage make_density_image(const Volume& volume, std::int64_t t) {
 
 DensityImage make_density_image(std::shared_ptr<const Volume> volume, std::int64_t t) {
   if (!volume) throw Error("no volume");
-  if (volume->dtype() != DType::f32 || t < 0 || t >= volume->nt())
+  if (volume->dtype() != DType::f32 || !volume->value_scale.identity() || t < 0 ||
+      t >= volume->nt())
     return make_density_image(*volume, t);
   const auto n = static_cast<std::size_t>(volume->nx() * volume->ny() * volume->nz());
   const float* frame =

@@ -25,7 +25,8 @@ struct DensityImage {
 
 // Time point t of volume as float32 image data (a converted copy).
 DensityImage make_density_image(const Volume& volume, std::int64_t t = 0);
-// The same, borrowing a float32 volume's voxels when none is NaN or Inf
+// The same, borrowing a float32 volume's voxels when none is NaN or Inf and
+// its values are not scaled
 // (no second copy of a large map in memory); others are copied.
 DensityImage make_density_image(std::shared_ptr<const Volume> volume, std::int64_t t = 0);
 
