@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -19,6 +20,13 @@ struct ValueScale {
   double slope = 1.0, offset = 0.0;
   bool identity() const { return slope == 1.0 && offset == 0.0; }
   double apply(double stored) const { return stored * slope + offset; }
+};
+
+// Mean and standard deviation of the finite voxels of the full-resolution
+// volume a binned copy was made from: contour levels set in sigma refer to
+// the map itself, not to its less noisy binned copy.
+struct SourceMoments {
+  double mean = 0.0, stddev = 0.0;
 };
 
 class Volume {
@@ -48,6 +56,7 @@ public:
 
   Spacing spacing;        // voxel size per axis
   ValueScale value_scale; // applied where values are shown (float widening, slices)
+  std::optional<SourceMoments> full_resolution; // set on binned copies (first volume)
   Metadata metadata;
 
 private:

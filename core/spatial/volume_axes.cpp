@@ -76,6 +76,7 @@ Volume to_xyz_order(const Volume& volume, const AxisOrder& order) {
                     elem, out.bytes() + static_cast<std::size_t>(t) * volume_bytes);
   out.spacing = volume.spacing;
   out.value_scale = volume.value_scale;
+  out.full_resolution = volume.full_resolution;
   out.metadata = volume.metadata;
   return out;
 }

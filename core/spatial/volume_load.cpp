@@ -90,12 +90,20 @@ Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::i
   auto dst = out.values<float>();
   std::vector<float> plane(static_cast<std::size_t>(shape.nx * shape.ny));
   const float scale = 1.0f / static_cast<float>(b * b * b);
-  Spacing spacing; // the sections carry the file's sampling
+  Spacing spacing;                    // the sections carry the file's sampling
+  double count = 0, mean = 0, m2 = 0; // of every finite voxel, merged per section
   visit_sections(path, shape, [&](std::int64_t z, const Image& section) {
     if (z == 0) spacing = section.spacing;
+    const VolumeStats s =
+        widen_to_float(section.bytes(), section.dtype(), plane.size(), plane.data());
+    if (s.finite > 0) {
+      const double k = static_cast<double>(s.finite), delta = s.mean - mean;
+      m2 += s.stddev * s.stddev * k + delta * delta * count * k / (count + k);
+      mean += delta * k / (count + k);
+      count += k;
+    }
     const std::int64_t oz = z / b;
     if (oz >= bz) return;
-    widen_to_float(section.bytes(), section.dtype(), plane.size(), plane.data());
     float* o = dst.data() + static_cast<std::size_t>(oz * bx * by);
     for (std::int64_t y = 0; y < by * b; ++y) {
       const float* row = plane.data() + static_cast<std::size_t>(y * shape.nx);
@@ -108,6 +116,7 @@ Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::i
     s *= static_cast<double>(b);
   out.spacing = spacing;
   out.metadata.set("downsampled_by", std::to_string(b));
+  if (count > 0) out.full_resolution = SourceMoments{mean, std::sqrt(m2 / count)};
   if (!shape.axis_order.identity()) return to_xyz_order(out, shape.axis_order);
   return out;
 }

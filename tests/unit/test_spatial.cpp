@@ -174,6 +174,16 @@ private slots:
     QCOMPARE(binned.spacing.xyz[0], 4.0);
     QCOMPARE(binned.spacing.xyz[2], 6.0);
     QVERIFY(binned.metadata.find("downsampled_by"));
+    // Sigma levels refer to the full map: binning averages variance away
+    // (here the ramp's), so the copy's own deviation is smaller.
+    const Volume whole = load_volume(path);
+    const VolumeStats full = float_stats(whole.values<float>().data(), whole.voxel_count());
+    const VolumeStats copy = float_stats(v.data(), binned.voxel_count());
+    QVERIFY(binned.full_resolution.has_value());
+    QVERIFY(!whole.full_resolution.has_value());
+    QVERIFY(std::abs(binned.full_resolution->mean - full.mean) < 1e-6 * full.mean);
+    QVERIFY(std::abs(binned.full_resolution->stddev - full.stddev) < 1e-6 * full.stddev);
+    QVERIFY(copy.stddev < full.stddev - 1.0);
   }
 
   void non_finite_voxels_are_replaced_and_not_counted() {

@@ -40,6 +40,15 @@ void collect(const T* v, std::size_t n, std::set<std::int64_t>& out, std::size_t
   }
 }
 
+// A binned copy's contour levels in sigma come from its full-resolution map.
+VolumeStats with_source_moments(VolumeStats stats, const Volume& volume, std::int64_t t) {
+  if (volume.full_resolution && t == 0) {
+    stats.mean = volume.full_resolution->mean;
+    stats.stddev = volume.full_resolution->stddev;
+  }
+  return stats;
+}
+
 } // namespace
 
 void spacing_for_vtk(const Volume& volume, double out[3]) {
@@ -59,7 +68,7 @@ DensityImage make_density_image(const Volume& volume, std::int64_t t) {
   auto values = vtkSmartPointer<vtkFloatArray>::New();
   values->SetName("density");
   values->SetNumberOfTuples(volume.nx() * volume.ny() * volume.nz());
-  out.stats = widen_volume_frame(volume, t, values->GetPointer(0));
+  out.stats = with_source_moments(widen_volume_frame(volume, t, values->GetPointer(0)), volume, t);
   out.image->GetPointData()->SetScalars(values);
   return out;
 }
@@ -85,7 +94,7 @@ DensityImage make_density_image(std::shared_ptr<const Volume> volume, std::int64
   // save = 1: VTK never frees or writes it; `borrowed` keeps it alive.
   values->SetArray(const_cast<float*>(frame), static_cast<vtkIdType>(n), 1);
   out.image->GetPointData()->SetScalars(values);
-  out.stats = stats;
+  out.stats = with_source_moments(stats, *volume, t);
   out.borrowed = std::move(volume);
   return out;
 }

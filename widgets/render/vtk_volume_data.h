@@ -17,7 +17,7 @@ namespace atelier::render {
 
 struct DensityImage {
   vtkSmartPointer<vtkImageData> image;
-  VolumeStats stats;
+  VolumeStats stats; // of the image; mean and stddev of the full map for a binned copy
   // The volume the image's voxels are borrowed from (null when copied):
   // the image is valid while this is kept.
   std::shared_ptr<const Volume> borrowed;
