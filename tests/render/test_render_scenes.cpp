@@ -24,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -264,6 +265,49 @@ private slots:
     const double disc = 3.14159265 * 8 * 8 / (24.0 * 24.0);
     QVERIFY2(std::abs(covered - disc) < 0.06,
              qPrintable(QString("%1 vs %2").arg(covered).arg(disc)));
+  }
+
+  void axis_views_match_the_slice_views() {
+    // A cube in the low corner of every axis, seen down x, y and z: the
+    // slice views show the first in-plane axis to the right and the second
+    // down (XY: x, y; XZ: x, z; YZ: y, z), so the cube is top left in all
+    // three. Seen from the wrong side, one view would show it top right.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("corner.mrc").toStdString();
+    Volume v(24, 24, 24, DType::f32);
+    auto values = v.values<float>();
+    for (std::int64_t z = 2; z < 10; ++z)
+      for (std::int64_t y = 2; y < 10; ++y)
+        for (std::int64_t x = 2; x < 10; ++x)
+          values[std::size_t((z * 24 + y) * 24 + x)] = 1.0f;
+    write_mrc(path, v);
+    for (const ViewDirection view : {ViewDirection::x, ViewDirection::y, ViewDirection::z}) {
+      RenderRequest r = small("iso");
+      r.width = r.height = 240;
+      r.view = view;
+      r.level = 0.5;
+      const RgbImage image = render_file(path, r).image;
+      const std::uint8_t* bg = image.at(0, 0);
+      int quadrant[2][2] = {{0, 0}, {0, 0}};
+      for (int y = 0; y < image.height; ++y)
+        for (int x = 0; x < image.width; ++x) {
+          const std::uint8_t* p = image.at(x, y);
+          if (std::abs(int(p[0]) - int(bg[0])) + std::abs(int(p[1]) - int(bg[1])) +
+                  std::abs(int(p[2]) - int(bg[2])) >
+              24)
+            ++quadrant[y * 2 / image.height][x * 2 / image.width];
+        }
+      const QString counts = QString("view %1: top %2 %3, bottom %4 %5")
+                                 .arg(int(view))
+                                 .arg(quadrant[0][0])
+                                 .arg(quadrant[0][1])
+                                 .arg(quadrant[1][0])
+                                 .arg(quadrant[1][1]);
+      // The cube covers ~80x80 pixels; the frame's outline ~230 per quadrant.
+      QVERIFY2(quadrant[0][0] > 4000, qPrintable(counts));
+      QVERIFY2(std::max({quadrant[0][1], quadrant[1][0], quadrant[1][1]}) < 1000,
+               qPrintable(counts));
+    }
   }
 
   void empty_cloud_renders_an_empty_scene() {
