@@ -3,12 +3,44 @@
 #include "core/spatial/volume_slice.h"
 
 #include "core/base/error.h"
+#include "core/base/half.h"
 #include "core/spatial/volume_float.h"
 
 #include <cstring>
 #include <utility>
 
 namespace atelier {
+namespace {
+
+template <typename T>
+double load(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<double>(v);
+}
+
+// One element as a double: exact for every integer type (labels near 1e9
+// included), NaN kept.
+double element_value(const std::uint8_t* p, DType dtype) {
+  switch (dtype) {
+  case DType::u8: return load<std::uint8_t>(p);
+  case DType::i8: return load<std::int8_t>(p);
+  case DType::u16: return load<std::uint16_t>(p);
+  case DType::i16: return load<std::int16_t>(p);
+  case DType::u32: return load<std::uint32_t>(p);
+  case DType::i32: return load<std::int32_t>(p);
+  case DType::f32: return load<float>(p);
+  case DType::f64: return load<double>(p);
+  case DType::f16: {
+    std::uint16_t h;
+    std::memcpy(&h, p, sizeof h);
+    return static_cast<double>(half_to_float(h));
+  }
+  }
+  throw Error("unknown element type");
+}
+
+} // namespace
 
 Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t) {
   const std::int64_t n[3] = {v.nx(), v.ny(), v.nz()};
@@ -48,6 +80,27 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
                               : (axis == 1 ? std::array<double, 3>{s[0], s[2], 0}
                                            : std::array<double, 3>{s[0], s[1], 0});
   return out;
+}
+
+std::array<std::int64_t, 3> slice_voxel(int axis, std::int64_t index, std::int64_t u,
+                                        std::int64_t v) {
+  // Axis 2 (XY): (u, v) = (x, y); 1 (XZ): (x, z); 0 (YZ): (y, z).
+  if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
+  std::array<std::int64_t, 3> p{};
+  p[static_cast<std::size_t>(axis)] = index;
+  p[axis == 0 ? 1 : 0] = u;
+  p[axis == 2 ? 1 : 2] = v;
+  return p;
+}
+
+double voxel_value(const Volume& v, const std::array<std::int64_t, 3>& p, std::int64_t t) {
+  if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= v.nx() || p[1] >= v.ny() || p[2] >= v.nz() ||
+      t < 0 || t >= v.nt())
+    throw Error("voxel (" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ", " +
+                std::to_string(p[2]) + ") out of range");
+  const std::size_t i =
+      static_cast<std::size_t>(((t * v.nz() + p[2]) * v.ny() + p[1]) * v.nx() + p[0]);
+  return v.value_scale.apply(element_value(v.bytes() + i * dtype_size(v.dtype()), v.dtype()));
 }
 
 } // namespace atelier

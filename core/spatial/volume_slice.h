@@ -4,6 +4,7 @@
 #include "core/data/image.h"
 #include "core/data/volume.h"
 
+#include <array>
 #include <cstdint>
 
 namespace atelier {
@@ -14,5 +15,15 @@ namespace atelier {
 //   axis 2 (XY): nx x ny;  axis 1 (XZ): nx x nz;  axis 0 (YZ): ny x nz.
 // Rows run along the slower in-plane axis (y, or z). Error when out of range.
 Image volume_slice(const Volume& volume, int axis, std::int64_t index, std::int64_t t = 0);
+
+// The voxel (x, y, z) that pixel (u, v) of the plane along axis shows, the
+// plane itself being at index (the inverse of volume_slice's layout).
+std::array<std::int64_t, 3> slice_voxel(int axis, std::int64_t index, std::int64_t u,
+                                        std::int64_t v);
+
+// Voxel (x, y, z) of time point t with its value scale applied; Error when
+// out of range.
+double voxel_value(const Volume& volume, const std::array<std::int64_t, 3>& xyz,
+                   std::int64_t t = 0);
 
 } // namespace atelier

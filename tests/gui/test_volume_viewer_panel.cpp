@@ -153,6 +153,51 @@ private slots:
     QVERIFY(QTest::qWaitFor([&] { return failed.count() > 0; }, 10000));
   }
 
+  void readout_names_the_voxel_in_every_view() {
+    // Voxel (x, y, z) holds x + 10 y + 100 z; the labels hold 7 x + 1.
+    auto volume = std::make_shared<Volume>(6, 5, 4, DType::f32);
+    auto labels = std::make_shared<Volume>(6, 5, 4, DType::i32);
+    for (std::int64_t z = 0; z < 4; ++z)
+      for (std::int64_t y = 0; y < 5; ++y)
+        for (std::int64_t x = 0; x < 6; ++x) {
+          const auto i = std::size_t((z * 5 + y) * 6 + x);
+          volume->values<float>()[i] = float(x + 10 * y + 100 * z);
+          labels->values<std::int32_t>()[i] = std::int32_t(7 * x + 1);
+        }
+    volume->spacing.xyz = {2, 3, 4};
+    volume->spacing.unit = "A";
+    VolumeViewerPanel panel;
+    panel.resize(900, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setVolume(volume, "ramp");
+    QVERIFY(panel.setLabels(labels));
+    panel.setSlice(0, 1);
+    panel.setSlice(1, 2);
+    panel.setSlice(2, 3);
+    // The XZ view's pixel (4, 1) is x 4, z 1 at the y slice (2); YZ's (4, 1)
+    // is y 4, z 1 at x 1.
+    QCOMPARE(panel.voxelReadout(1, 4, 1, 124.0),
+             QString("x 4, y 2, z 1: 124, label 29 (8, 6, 4 A)"));
+    QCOMPARE(panel.voxelReadout(0, 4, 1, 141.0),
+             QString("x 1, y 4, z 1: 141, label 8 (2, 12, 4 A)"));
+    QCOMPARE(panel.voxelReadout(2, 5, 0, 305.0),
+             QString("x 5, y 0, z 3: 305, label 36 (10, 0, 12 A)"));
+    // Hovering in the XZ view emits it for the pixel under the cursor, with
+    // the value that view shows there.
+    QSignalSpy readout(&panel, &VolumeViewerPanel::readout);
+    ImageViewer& xz = panel.sliceView(1);
+    QSignalSpy hovered(&xz, &ImageViewer::hovered);
+    xz.fit();
+    QTest::mouseMove(&xz, QPoint(xz.width() / 2, xz.height() / 2));
+    QTRY_VERIFY(!readout.isEmpty() && !hovered.isEmpty());
+    const int u = hovered.last().at(0).toInt(), v = hovered.last().at(1).toInt();
+    QCOMPARE(hovered.last().at(2).toDouble(), double(u + 10 * 2 + 100 * v));
+    QCOMPARE(readout.last().at(0).toString(),
+             panel.voxelReadout(1, u, v, double(u + 10 * 2 + 100 * v)));
+    QVERIFY(readout.last().at(0).toString().startsWith(QString("x %1, y 2, z %2:").arg(u).arg(v)));
+  }
+
   void four_d_files_step_through_time_keeping_the_level() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     VolumeViewerPanel panel;

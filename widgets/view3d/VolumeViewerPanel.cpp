@@ -66,7 +66,9 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
     connect(slice_views_[axis], &ImageViewer::hovered, this,
-            [this](int, int, double, const QString& text) { emit readout(text); });
+            [this, axis](int u, int v, double value, const QString&) {
+              emit readout(voxelReadout(axis, u, v, value));
+            });
   }
   view_ = new VtkView(views);
   view_->setRenderer(scene_.renderer());
@@ -458,10 +460,29 @@ void VolumeViewerPanel::refreshLegend() {
 }
 
 void VolumeViewerPanel::showVoxel(int axis, int x, int y) {
-  // View axis 2 (XY): (x, y); 1 (XZ): (x, z); 0 (YZ): (y, z).
-  if (axis == 2) setSlice(0, x), setSlice(1, y);
-  if (axis == 1) setSlice(0, x), setSlice(2, y);
-  if (axis == 0) setSlice(1, x), setSlice(2, y);
+  const auto p = slice_voxel(axis, scene_.slice(axis), x, y);
+  for (int other = 0; other < 3; ++other)
+    if (other != axis) setSlice(other, p[std::size_t(other)]);
+}
+
+QString VolumeViewerPanel::voxelReadout(int axis, int u, int v, double value) const {
+  if (!volume_) return {};
+  const auto p = slice_voxel(axis, scene_.slice(axis), u, v);
+  if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= volume_->nx() || p[1] >= volume_->ny() ||
+      p[2] >= volume_->nz())
+    return {};
+  QString text = QString("x %1, y %2, z %3").arg(p[0]).arg(p[1]).arg(p[2]);
+  if (volume_->nt() > 1) text += QString(", t %1").arg(t_);
+  text += QString(": %1").arg(value, 0, 'g', 6);
+  if (labels_ && p[0] < labels_->nx() && p[1] < labels_->ny() && p[2] < labels_->nz())
+    text += tr(", label %1").arg(std::int64_t(voxel_value(*labels_, p)));
+  if (const Spacing& s = volume_->spacing; s.known())
+    text += QString(" (%1, %2, %3 %4)")
+                .arg(double(p[0]) * s.xyz[0], 0, 'g', 5)
+                .arg(double(p[1]) * (s.xyz[1] > 0 ? s.xyz[1] : s.xyz[0]), 0, 'g', 5)
+                .arg(double(p[2]) * (s.xyz[2] > 0 ? s.xyz[2] : s.xyz[0]), 0, 'g', 5)
+                .arg(QString::fromStdString(s.unit));
+  return text;
 }
 
 void VolumeViewerPanel::resetView() {

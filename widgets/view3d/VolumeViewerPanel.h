@@ -61,6 +61,9 @@ public:
   void resetView();
   // Saves the 3D view as PNG; false when it cannot be written.
   bool saveScreenshot(const QString& path);
+  // What the readout says for pixel (u, v) of a slice view showing value:
+  // the voxel's x, y, z (and t), the value, its label, its position.
+  QString voxelReadout(int axis, int u, int v, double value) const;
 
 signals:
   void loaded(const QString& path);
