@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <vtkCamera.h>
+#include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 
 #include <cmath>
@@ -231,6 +232,43 @@ private slots:
         load(panel, QString::fromStdString(test::sample_path("volumes/nibabel_example4d.nii.gz"))));
     QVERIFY(same(panel.scene().transfer(),
                  render::transfer_preset(render::TransferPreset::ct_mri, panel.scene().stats())));
+  }
+
+  void time_points_change_only_the_voxels() {
+    // Two time points (t: voxel value x + 100 t) under one label volume.
+    auto volume = std::make_shared<Volume>(8, 8, 8, DType::f32, 2);
+    auto labels = std::make_shared<Volume>(8, 8, 8, DType::u8);
+    for (std::size_t i = 0; i < volume->voxel_count(); ++i)
+      volume->values<float>()[i] = float(i % 8 + 100 * (i / 512));
+    for (std::size_t i = 0; i < labels->voxel_count(); ++i)
+      labels->values<std::uint8_t>()[i] = std::uint8_t(i % 8 < 4 ? 1 : 2);
+    VolumeViewerPanel panel;
+    panel.resize(900, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setVolume(volume, "series");
+    QVERIFY(panel.setLabels(labels));
+    panel.setSlice(2, 5);
+    panel.setIsoSigma(0.5);
+    const double level = panel.scene().iso_level();
+    const auto actors = [&] {
+      std::vector<vtkProp*> props;
+      vtkPropCollection* all = panel.scene().renderer()->GetViewProps();
+      all->InitTraversal();
+      while (vtkProp* p = all->GetNextProp())
+        props.push_back(p);
+      return props;
+    };
+    const auto before = actors();
+    panel.setTimePoint(1);
+    QCOMPARE(panel.scene().voxels()[3], 103.0f);
+    QCOMPARE(panel.sliceView(2).plane().at(3, 0), 103.0f);
+    // The label surfaces are the same actors, not rebuilt; the rest stays.
+    QVERIFY(panel.scene().has_labels());
+    QVERIFY(actors() == before);
+    QCOMPARE(panel.scene().iso_level(), level);
+    QCOMPARE(panel.scene().slice(2), std::int64_t(5));
+    QVERIFY(panel.voxelReadout(2, 3, 0, 103.0).startsWith("x 3, y 0, z 5, t 1: 103, label 1"));
   }
 
   void oversized_volumes_are_refused_or_downsampled() {

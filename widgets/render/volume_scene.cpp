@@ -115,6 +115,16 @@ struct VolumeScene::Impl {
     return static_cast<vtkImageSliceMapper*>(s->GetMapper());
   }
 
+  // Density voxels for every view of them.
+  void connect_density(vtkSmartPointer<vtkImageData> density) {
+    image = std::move(density);
+    contour->SetInputData(image);
+    shrink->SetInputData(image);
+    ray_mapper->SetInputData(image);
+    for (int axis = 0; axis < 3; ++axis)
+      slice_mapper(slices[axis])->SetInputData(image);
+  }
+
   void update_visibility() {
     const bool have = image != nullptr;
     iso_actor->SetVisibility(have && mode == VolumeMode::iso);
@@ -164,14 +174,25 @@ void VolumeScene::set_volume(std::shared_ptr<const Volume> volume, std::int64_t 
   show_density(make_density_image(std::move(volume), t), v);
 }
 
-void VolumeScene::show_density(DensityImage density, const Volume& volume) {
-  d_->image = density.image;
+void VolumeScene::set_time_point(std::shared_ptr<const Volume> volume, std::int64_t t) {
+  if (!volume) throw Error("no volume to show");
+  if (!d_->image) {
+    set_volume(std::move(volume), t);
+    return;
+  }
+  const int* n = d_->image->GetDimensions();
+  if (volume->nx() != n[0] || volume->ny() != n[1] || volume->nz() != n[2])
+    throw Error("a time point must have the shown volume's size");
+  DensityImage density = make_density_image(std::move(volume), t);
+  density.image->SetSpacing(d_->image->GetSpacing());
   d_->stats = density.stats;
-  d_->contour->SetInputData(d_->image);
-  d_->shrink->SetInputData(d_->image);
-  d_->ray_mapper->SetInputData(d_->image);
-  for (int axis = 0; axis < 3; ++axis)
-    Impl::slice_mapper(d_->slices[axis])->SetInputData(d_->image);
+  d_->connect_density(density.image);
+  d_->borrowed = std::move(density.borrowed); // last, as in show_density
+}
+
+void VolumeScene::show_density(DensityImage density, const Volume& volume) {
+  d_->connect_density(density.image);
+  d_->stats = density.stats;
   const double* sp = d_->image->GetSpacing();
   d_->base_sample_distance = 0.5 * std::min({sp[0], sp[1], sp[2]});
   d_->ray_mapper->AutoAdjustSampleDistancesOff();

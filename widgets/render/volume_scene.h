@@ -42,6 +42,10 @@ public:
   // The same, showing a float32 volume without NaN/Inf in place (no copy);
   // the scene keeps the volume while it shows it.
   void set_volume(std::shared_ptr<const Volume> volume, std::int64_t t = 0);
+  // Time point t of the volume shown (same size): only the voxels change;
+  // labels and their surfaces, iso level, transfer, slices, slice window
+  // and camera stay. Error for another size.
+  void set_time_point(std::shared_ptr<const Volume> volume, std::int64_t t);
   const VolumeStats& stats() const;
   // The shown time point as float32 (nx * ny * nz, x fastest; non-finite
   // voxels replaced), nullptr before set_volume.

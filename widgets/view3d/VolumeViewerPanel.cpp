@@ -394,17 +394,9 @@ void VolumeViewerPanel::setSlice(int axis, std::int64_t index) {
 
 void VolumeViewerPanel::setTimePoint(std::int64_t t) {
   if (!volume_ || t < 0 || t >= volume_->nt() || t == t_) return;
-  const double level = scene_.iso_level();
-  const std::vector<render::TransferPoint> transfer = scene_.transfer();
-  const std::array<std::int64_t, 3> slices{scene_.slice(0), scene_.slice(1), scene_.slice(2)};
   t_ = t;
-  scene_.set_volume(volume_, t);
-  scene_.set_mode(render::VolumeMode(mode_->currentData().toInt()));
-  scene_.set_iso_level(level);
-  scene_.set_transfer(transfer);
-  for (int axis = 0; axis < 3; ++axis)
-    scene_.set_slice(axis, slices[axis]);
-  if (labels_) scene_.set_labels(*labels_);
+  // Only the voxels change: level, transfer, slices and label surfaces stay.
+  scene_.set_time_point(volume_, t);
   {
     const QSignalBlocker block(time_);
     time_->setValue(int(t));
