@@ -9,6 +9,7 @@
 #include "widgets/render/volume_scene.h"
 
 #include <cstdio>
+#include <memory>
 
 namespace atelier::render {
 namespace {
@@ -29,7 +30,10 @@ std::string shape_text(const Volume& v) {
 RenderResult render_volume(const std::string& path, const RenderRequest& r) {
   VolumeLoadOptions options;
   options.downsample_to_fit = r.downsample_to_fit;
-  const Volume volume = load_volume(path, options);
+  // Shared, so a float32 map is shown in place: what is held is what the
+  // memory limit counted (VolumeShape::view_bytes), with no second copy.
+  const auto shared = std::make_shared<const Volume>(load_volume(path, options));
+  const Volume& volume = *shared;
   if (r.volume_index < 0 || r.volume_index >= volume.nt())
     throw Error(path + ": volume " + std::to_string(r.volume_index) +
                 " out of range (the file has " + std::to_string(volume.nt()) + ")");
@@ -41,7 +45,7 @@ RenderResult render_volume(const std::string& path, const RenderRequest& r) {
     throw Error(path + ": a single " + shape_text(volume) +
                 " section has no 3D shape; render it with --mode slices");
   VolumeScene scene;
-  scene.set_volume(volume, r.volume_index);
+  scene.set_volume(shared, r.volume_index);
   if (scene.stats().finite == 0)
     throw Error(path + ": no voxel of volume " + std::to_string(r.volume_index) +
                 " is a finite number (all NaN or infinite)");
