@@ -23,10 +23,18 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <vtkActor.h>
+#include <vtkActorCollection.h>
+#include <vtkDataSet.h>
+#include <vtkMapper.h>
+#include <vtkPointData.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 using namespace atelier;
 using namespace atelier::render;
@@ -308,6 +316,37 @@ private slots:
       QVERIFY2(std::max({quadrant[0][1], quadrant[1][0], quadrant[1][1]}) < 1000,
                qPrintable(counts));
     }
+  }
+
+  void large_field_values_keep_their_resolution() {
+    // GPS time near 3.2e8 s in 1 ms steps: float32 alone steps by 32 s
+    // there, which would give every point one colour.
+    PointCloud cloud;
+    ScalarField& gps = cloud.add_field("gps_time");
+    for (int i = 0; i < 1000; ++i) {
+      cloud.xyz.push_back({double(i), 0.0, 0.0});
+      gps.values.push_back(3.2e8 + 1e-3 * i);
+    }
+    PointScene scene;
+    scene.set_cloud(cloud);
+    scene.set_colouring(parse_point_colouring("field:gps_time"));
+    const auto range = scene.colour_range();
+    QVERIFY2(range[0] > 3.2e8 && range[1] - range[0] > 0.9 && range[1] - range[0] < 1.0,
+             qPrintable(QString("%1 .. %2").arg(range[0], 0, 'f', 4).arg(range[1], 0, 'f', 4)));
+    std::set<std::array<std::uint8_t, 3>> colours;
+    vtkActorCollection* actors = scene.renderer()->GetActors();
+    actors->InitTraversal();
+    while (vtkActor* a = actors->GetNextActor()) {
+      vtkDataSet* data = a->GetMapper() ? a->GetMapper()->GetInput() : nullptr;
+      auto* array =
+          data ? vtkUnsignedCharArray::SafeDownCast(data->GetPointData()->GetArray("colours"))
+               : nullptr;
+      if (!array) continue;
+      for (vtkIdType i = 0; i < array->GetNumberOfTuples(); ++i)
+        colours.insert(
+            {array->GetValue(3 * i), array->GetValue(3 * i + 1), array->GetValue(3 * i + 2)});
+    }
+    QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
   }
 
   void empty_cloud_renders_an_empty_scene() {

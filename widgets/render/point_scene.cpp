@@ -27,14 +27,41 @@
 namespace atelier::render {
 namespace {
 
+// A per-point scalar held as float32 relative to the middle of its finite
+// range: values far from zero with fine steps (GPS time near 10^9 s, UTM
+// elevations) keep their resolution instead of banding.
+struct Scalars {
+  double offset = 0;
+  std::vector<float> values; // value i is offset + values[i]
+
+  // The n values get(i).
+  template <typename Get>
+  static Scalars of(std::size_t n, Get get) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::size_t i = 0; i < n; ++i)
+      if (const double x = get(i); std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+    Scalars s;
+    s.offset = lo <= hi ? 0.5 * (lo + hi) : 0.0;
+    s.values.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+      s.values[i] = static_cast<float>(double(get(i)) - s.offset);
+    return s;
+  }
+  template <typename T>
+  static Scalars of(const std::vector<T>& v) {
+    return of(v.size(), [&](std::size_t i) { return double(v[i]); });
+  }
+};
+
 // The p-th and q-th percentiles (0-100) of the finite values, from a regular
 // subsample (the metrics' own sampling).
-std::array<double, 2> percentiles(const std::vector<float>& v, double p, double q) {
+std::array<double, 2> percentiles(const Scalars& v, double p, double q) {
   std::vector<float> sample =
-      metrics::sample_values(metrics::PlaneView(std::int64_t(v.size()), 1, v.data()));
+      metrics::sample_values(metrics::PlaneView(std::int64_t(v.values.size()), 1, v.values.data()));
   if (sample.empty()) return {0.0, 1.0};
   const auto r = metrics::percentiles(sample, {p, q});
-  return {r[0], r[1] > r[0] ? r[1] : r[0] + 1};
+  const double lo = v.offset + r[0], hi = v.offset + r[1];
+  return {lo, hi > lo ? hi : lo + 1};
 }
 
 } // namespace
@@ -82,8 +109,8 @@ struct PointScene::Impl {
   // The points coarse draws (spatial::even_subsample); empty when it is full.
   std::vector<std::uint32_t> coarse_ids;
   std::vector<std::array<std::uint8_t, 3>> rgb;
-  std::vector<float> intensity, elevation;
-  std::vector<std::pair<std::string, std::vector<float>>> fields;
+  Scalars intensity, elevation;
+  std::vector<std::pair<std::string, Scalars>> fields;
   std::array<double, 2> range{0, 1};
   bool edl = false;
   UpAxis up = UpAxis::plus_y;
@@ -100,10 +127,10 @@ struct PointScene::Impl {
     renderer->AddActor(actor);
   }
 
-  const std::vector<float>& scalar_for(const PointColouring& c) const {
+  const Scalars& scalar_for(const PointColouring& c) const {
     switch (c.by) {
     case PointColour::intensity:
-      if (intensity.empty()) throw Error("the cloud has no intensity");
+      if (intensity.values.empty()) throw Error("the cloud has no intensity");
       return intensity;
     case PointColour::elevation: return elevation;
     case PointColour::field:
@@ -117,7 +144,7 @@ struct PointScene::Impl {
   }
 
   void colour(const PointColouring& c) {
-    const std::size_t n = elevation.size();
+    const std::size_t n = elevation.values.size();
     auto colours = vtkSmartPointer<vtkUnsignedCharArray>::New();
     colours->SetName("colours");
     colours->SetNumberOfComponents(3);
@@ -130,21 +157,23 @@ struct PointScene::Impl {
       for (std::size_t i = 0; i < n; ++i)
         out[3 * i] = 200, out[3 * i + 1] = 200, out[3 * i + 2] = 205;
     } else if (c.by == PointColour::label) {
-      const auto& v = scalar_for(c);
+      const Scalars& v = scalar_for(c);
       for (std::size_t i = 0; i < n; ++i) {
-        const auto rgb01 = label_colour(static_cast<std::int64_t>(std::lround(v[i])));
+        const auto rgb01 = label_colour(std::llround(v.offset + double(v.values[i])));
         for (int k = 0; k < 3; ++k)
           out[3 * i + k] = static_cast<std::uint8_t>(std::lround(255 * rgb01[k]));
       }
     } else {
-      const auto& v = scalar_for(c);
+      const Scalars& v = scalar_for(c);
       const auto auto_range = percentiles(v, 2, 98);
       range = {c.lo.value_or(auto_range[0]), c.hi.value_or(auto_range[1])};
       if (range[1] <= range[0]) range[1] = range[0] + 1e-9;
       const auto& table = display::colormap_table(c.colormap);
       const double scale = 255.0 / (range[1] - range[0]);
+      const double lo = range[0] - v.offset; // in the stored values' terms
       for (std::size_t i = 0; i < n; ++i) {
-        const double t = std::isfinite(v[i]) ? (v[i] - range[0]) * scale : 0.0;
+        const double x = v.values[i];
+        const double t = std::isfinite(x) ? (x - lo) * scale : 0.0;
         const std::uint32_t argb = table[static_cast<std::size_t>(std::clamp(t, 0.0, 255.0))];
         out[3 * i] = std::uint8_t(argb >> 16), out[3 * i + 1] = std::uint8_t(argb >> 8),
                 out[3 * i + 2] = std::uint8_t(argb);
@@ -213,16 +242,14 @@ void PointScene::set_cloud(const PointCloud& cloud) {
   d_->mapper->SetInputData(d_->full);
 
   d_->rgb = cloud.rgb;
-  d_->intensity = cloud.intensity;
+  d_->intensity = Scalars::of(cloud.intensity);
   d_->up = cloud.metadata.find("point_format") || cloud.metadata.find("crs") ? UpAxis::plus_z
                                                                              : UpAxis::plus_y;
   const int vertical = d_->up == UpAxis::plus_z ? 2 : 1;
-  d_->elevation.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    d_->elevation[i] = static_cast<float>(cloud.xyz[i][vertical]);
+  d_->elevation = Scalars::of(n, [&](std::size_t i) { return cloud.xyz[i][vertical]; });
   d_->fields.clear();
   for (const ScalarField& f : cloud.fields)
-    d_->fields.emplace_back(f.name, std::vector<float>(f.values.begin(), f.values.end()));
+    d_->fields.emplace_back(f.name, Scalars::of(f.values));
 
   if (d_->outline) d_->renderer->RemoveActor(d_->outline);
   const double b[6] = {lo[0] - d_->centre[0], hi[0] - d_->centre[0], lo[1] - d_->centre[1],
@@ -244,7 +271,7 @@ double PointScene::default_point_size(std::size_t n) {
 }
 
 std::size_t PointScene::size() const {
-  return d_->elevation.size();
+  return d_->elevation.values.size();
 }
 
 void PointScene::set_colouring(const PointColouring& colouring) {
