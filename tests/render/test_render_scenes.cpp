@@ -403,6 +403,31 @@ private slots:
     QCOMPARE(p[2], 5.0);
   }
 
+  void picking_finds_the_front_point_not_the_one_behind() {
+    // Seen down z (camera on the -z side): a point in front at x = 5, and
+    // one behind it (listed first) half a pixel to the right, nearer the
+    // click's ray but hidden under the front point's square.
+    PointCloud cloud;
+    cloud.xyz = {{0, 0, 0}, {10, 10, 0}, {5.025, 5, 4}, {5, 5, -4}};
+    PointScene scene;
+    scene.set_cloud(cloud);
+    scene.set_point_size(6);
+    OffscreenWindow window(200, 200);
+    window.add(scene.renderer());
+    scene.reset_camera(ViewDirection::z);
+    window.render();
+    // (5, 5) is the middle of the frame and 10 units span 200 pixels: the
+    // hidden point is half a pixel right of the front one, and a click one
+    // pixel right of the middle is nearer to it.
+    const auto front = scene.pick(101, 100);
+    QVERIFY(front.has_value());
+    QCOMPARE(*front, std::size_t(3));
+    // Anywhere on the front point's 6-pixel square, it is the one.
+    QCOMPARE(scene.pick(97, 102).value_or(99), std::size_t(3));
+    // Away from every point: nothing.
+    QVERIFY(!scene.pick(50, 150).has_value());
+  }
+
   void four_d_volumes_pick_a_time_point() {
     ATELIER_REQUIRE_SAMPLE_DATA();
     const std::string path = test::sample_path("volumes/nibabel_example4d.nii.gz");

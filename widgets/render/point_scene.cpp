@@ -7,13 +7,14 @@
 #include "widgets/render/transfer_function.h"
 
 #include <vtkActor.h>
+#include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkEDLShading.h>
 #include <vtkFloatArray.h>
+#include <vtkMatrix4x4.h>
 #include <vtkOpenGLRenderer.h>
 #include <vtkPointData.h>
 #include <vtkPointGaussianMapper.h>
-#include <vtkPointPicker.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkProperty.h>
@@ -310,14 +311,49 @@ void PointScene::set_interacting(bool interacting) {
 
 std::optional<std::size_t> PointScene::pick(int x, int y) const {
   if (size() == 0 || !d_->renderer->GetRenderWindow()) return std::nullopt;
-  auto picker = vtkSmartPointer<vtkPointPicker>::New();
-  picker->SetTolerance(0.005);
-  if (!picker->Pick(x, y, 0, d_->renderer)) return std::nullopt;
-  const vtkIdType id = picker->GetPointId();
-  if (id < 0) return std::nullopt;
-  if (d_->mapper->GetInput() == d_->coarse && !d_->coarse_ids.empty())
-    return std::size_t{d_->coarse_ids[std::min(std::size_t(id), d_->coarse_ids.size() - 1)]};
-  return std::min(size() - 1, std::size_t(id));
+  // The visible point under the cursor: of the points drawn over pixel
+  // (x, y) (squares of the point size), the one nearest the camera. A
+  // nearest-to-the-ray pick can return a point hidden behind it.
+  auto* drawn = vtkPolyData::SafeDownCast(d_->mapper->GetInput());
+  if (!drawn || !drawn->GetPoints()) return std::nullopt;
+  auto* coords = vtkFloatArray::SafeDownCast(drawn->GetPoints()->GetData());
+  if (!coords) return std::nullopt;
+  vtkRenderer* r = d_->renderer;
+  const int* size_px = r->GetSize();
+  const int* origin = r->GetOrigin();
+  if (size_px[0] <= 0 || size_px[1] <= 0) return std::nullopt;
+  vtkMatrix4x4* m =
+      r->GetActiveCamera()->GetCompositeProjectionTransformMatrix(r->GetTiledAspectRatio(), -1, 1);
+  double a[4][4];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j)
+      a[i][j] = m->GetElement(i, j);
+  const double reach = std::max(1.0, 0.5 * d_->actor->GetProperty()->GetPointSize()) + 1.0;
+  const double half_w = 0.5 * size_px[0], half_h = 0.5 * size_px[1];
+  const double cx = x - origin[0], cy = y - origin[1];
+  const float* p = coords->GetPointer(0);
+  const vtkIdType n = coords->GetNumberOfTuples();
+  vtkIdType best = -1;
+  double best_depth = INFINITY, best_d2 = INFINITY;
+  for (vtkIdType i = 0; i < n; ++i, p += 3) {
+    const double w = a[3][0] * p[0] + a[3][1] * p[1] + a[3][2] * p[2] + a[3][3];
+    if (!(w > 0)) continue;
+    const double dx =
+        ((a[0][0] * p[0] + a[0][1] * p[1] + a[0][2] * p[2] + a[0][3]) / w + 1) * half_w - cx;
+    if (std::abs(dx) > reach) continue;
+    const double dy =
+        ((a[1][0] * p[0] + a[1][1] * p[1] + a[1][2] * p[2] + a[1][3]) / w + 1) * half_h - cy;
+    if (std::abs(dy) > reach) continue;
+    const double depth = (a[2][0] * p[0] + a[2][1] * p[1] + a[2][2] * p[2] + a[2][3]) / w;
+    if (depth < -1 || depth > 1) continue; // clipped
+    const double d2 = dx * dx + dy * dy;
+    if (depth < best_depth || (depth == best_depth && d2 < best_d2))
+      best = i, best_depth = depth, best_d2 = d2;
+  }
+  if (best < 0) return std::nullopt;
+  if (drawn == d_->coarse && !d_->coarse_ids.empty())
+    return std::size_t{d_->coarse_ids[std::min(std::size_t(best), d_->coarse_ids.size() - 1)]};
+  return std::min(size() - 1, std::size_t(best));
 }
 
 std::array<double, 3> PointScene::position(std::size_t i) const {

@@ -66,8 +66,9 @@ public:
   void set_interacting(bool interacting);
   static constexpr std::size_t decimated_points = 1'000'000;
 
-  // The point nearest the display position (pixels, origin bottom-left)
-  // within a few pixels, when the scene is in a render window.
+  // The visible point at the display position (pixels, origin
+  // bottom-left): of the points drawn over it, the one nearest the camera;
+  // nothing when none is drawn there or the scene is in no render window.
   std::optional<std::size_t> pick(int x, int y) const;
   // Where point i is in the cloud's own coordinates.
   std::array<double, 3> position(std::size_t i) const;
