@@ -102,8 +102,15 @@ struct PointScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
   vtkSmartPointer<vtkPolyData> full = vtkSmartPointer<vtkPolyData>::New();
   vtkSmartPointer<vtkPolyData> coarse = vtkSmartPointer<vtkPolyData>::New();
+  // One mapper and actor per level of detail, sharing a property: each
+  // keeps its own points on the GPU, so switching levels when the camera
+  // starts or stops moving uploads nothing.
   vtkSmartPointer<vtkPointGaussianMapper> mapper = vtkSmartPointer<vtkPointGaussianMapper>::New();
+  vtkSmartPointer<vtkPointGaussianMapper> coarse_mapper =
+      vtkSmartPointer<vtkPointGaussianMapper>::New();
   vtkSmartPointer<vtkActor> actor = vtkSmartPointer<vtkActor>::New();
+  vtkSmartPointer<vtkActor> coarse_actor = vtkSmartPointer<vtkActor>::New();
+  bool interacting = false;
   vtkSmartPointer<vtkActor> outline;
   vtkSmartPointer<vtkAxesActor> axes;
   std::array<double, 3> centre{0, 0, 0};
@@ -118,14 +125,27 @@ struct PointScene::Impl {
 
   Impl() {
     renderer->SetBackground(0.11, 0.11, 0.13);
-    mapper->SetScaleFactor(0); // plain points of the actor's point size
-    mapper->EmissiveOff();
-    mapper->SetColorModeToDirectScalars();
-    mapper->ScalarVisibilityOn();
+    for (vtkPointGaussianMapper* m : {mapper.Get(), coarse_mapper.Get()}) {
+      m->SetScaleFactor(0); // plain points of the actor's point size
+      m->EmissiveOff();
+      m->SetColorModeToDirectScalars();
+      m->ScalarVisibilityOn();
+    }
     mapper->SetInputData(full);
+    coarse_mapper->SetInputData(coarse);
     actor->SetMapper(mapper);
     actor->GetProperty()->SetPointSize(2);
+    coarse_actor->SetMapper(coarse_mapper);
+    coarse_actor->SetProperty(actor->GetProperty());
     renderer->AddActor(actor);
+    renderer->AddActor(coarse_actor);
+    show_level();
+  }
+
+  bool drawing_coarse() const { return interacting && !coarse_ids.empty(); }
+  void show_level() {
+    actor->SetVisibility(!drawing_coarse());
+    coarse_actor->SetVisibility(drawing_coarse());
   }
 
   const Scalars& scalar_for(const PointColouring& c) const {
@@ -241,6 +261,8 @@ void PointScene::set_cloud(const PointCloud& cloud) {
     d_->coarse->SetPoints(make_points(
         d_->coarse_ids.size(), [&](std::size_t j) { return std::size_t{d_->coarse_ids[j]}; }));
   d_->mapper->SetInputData(d_->full);
+  d_->coarse_mapper->SetInputData(d_->coarse);
+  d_->show_level();
 
   d_->rgb = cloud.rgb;
   d_->intensity = Scalars::of(cloud.intensity);
@@ -306,7 +328,8 @@ bool PointScene::eye_dome() const {
 }
 
 void PointScene::set_interacting(bool interacting) {
-  d_->mapper->SetInputData(interacting ? d_->coarse : d_->full);
+  d_->interacting = interacting;
+  d_->show_level();
 }
 
 std::optional<std::size_t> PointScene::pick(int x, int y) const {
@@ -314,7 +337,7 @@ std::optional<std::size_t> PointScene::pick(int x, int y) const {
   // The visible point under the cursor: of the points drawn over pixel
   // (x, y) (squares of the point size), the one nearest the camera. A
   // nearest-to-the-ray pick can return a point hidden behind it.
-  auto* drawn = vtkPolyData::SafeDownCast(d_->mapper->GetInput());
+  vtkPolyData* drawn = d_->drawing_coarse() ? d_->coarse.Get() : d_->full.Get();
   if (!drawn || !drawn->GetPoints()) return std::nullopt;
   auto* coords = vtkFloatArray::SafeDownCast(drawn->GetPoints()->GetData());
   if (!coords) return std::nullopt;
