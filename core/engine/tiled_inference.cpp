@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace atelier::engine {
 
@@ -36,6 +37,15 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
   if (options.overlap < 0 || options.overlap % 16 != 0)
     throw Error("tile overlap " + std::to_string(options.overlap) +
                 " must be a non-negative multiple of 16");
+  // More context than the tile itself adds nothing the network sees (its
+  // receptive field is far smaller) and multiplies the work: at overlap
+  // 1008 a 64-pixel tile runs a 2080-pixel window, about 1000 times its area.
+  if (options.overlap > options.tile)
+    throw Error("tile overlap " + std::to_string(options.overlap) + " is more than the tile (" +
+                std::to_string(options.tile) + " pixels): each tile would compute " +
+                std::to_string(int(std::lround(
+                    std::pow(double(options.tile + 2 * options.overlap) / options.tile, 2)))) +
+                " times the pixels it keeps; use an overlap of at most the tile size");
   const std::size_t image_bytes = 2 * std::size_t(h) * std::size_t(w) * sizeof(float);
   for (int tile = options.tile;; tile = std::max(64, tile / 2 / 32 * 32)) {
     tile_h_ = balanced_tile(h, tile);

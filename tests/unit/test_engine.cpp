@@ -355,6 +355,10 @@ private slots:
     const std::vector<float> small{0, 1, 2, 3, 4, 5, 6, 7, 8}; // 3 x 3
     cpu.extract_tile(small.data(), 3, 3, -1, 1, tile.data(), 4, 4);
     QCOMPARE(tile, (std::vector<float>{4, 5, 4, 3, 1, 2, 1, 0, 4, 5, 4, 3, 7, 8, 7, 6}));
+    // More context than tile is refused, saying what it would cost.
+    opt.overlap = 1008;
+    ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, h, w, opt), Error,
+                          "compute 1056 times the pixels it keeps");
   }
 
   void tilesSplitTheImageEvenly() {
