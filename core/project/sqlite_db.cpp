@@ -18,6 +18,12 @@ constexpr const char* kReadOnly =
     "the project is open read-only (another Atelier is editing it, or its folder is not "
     "writable)";
 
+// "project database /path/project.sqlite": every error names the file.
+std::string database(sqlite3* db) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  return file && *file ? std::string("project database ") + file : "project database";
+}
+
 } // namespace
 
 void throw_sqlite(sqlite3* db, std::string_view what) {
@@ -39,14 +45,14 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = read_only_refusal(db) ? kReadOnly : message ? message : sqlite3_errmsg(db);
     sqlite3_free(message);
-    throw Error("project database: " + text);
+    throw Error(database(db) + ": " + text);
   }
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
       SQLITE_OK)
-    throw_sqlite(db, "project database: cannot prepare query");
+    throw_sqlite(db, database(db) + ": cannot prepare query");
 }
 
 Statement::~Statement() {
@@ -86,7 +92,7 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   std::string message = read_only_refusal(db_) ? kReadOnly : sqlite3_errmsg(db_);
   sqlite3_reset(stmt_);
-  throw Error("project database: " + message);
+  throw Error(database(db_) + ": " + message);
 }
 
 void Statement::run() {

@@ -151,8 +151,10 @@ private slots:
     const fs::path junk = fresh();
     fs::create_directories(junk);
     std::ofstream(junk / "project.sqlite") << std::string(4096, 'j');
-    QVERIFY(error_of([&] { Project::open(junk); }).find("file is not a database") !=
-            std::string::npos);
+    const std::string junk_error = error_of([&] { Project::open(junk); });
+    QVERIFY2(junk_error.find((junk / "project.sqlite").string() + ": ") != std::string::npos &&
+                 junk_error.find("file is not a database") != std::string::npos,
+             junk_error.c_str()); // names the file
   }
 
   void walAndPragmas() {
