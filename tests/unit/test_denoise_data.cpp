@@ -196,6 +196,22 @@ private slots:
     }
   }
 
+  void pairListByteOrderMarks() {
+    touch_mrc(path("bom/a.mrc"));
+    touch_mrc(path("bom/b.mrc"));
+    const std::string list = path("bom/list.txt");
+    // UTF-8 with a byte-order mark (Windows editors): the first path reads whole.
+    atelier::test::write_file(list, {0xEF, 0xBB, 0xBF, 'a', '.', 'm', 'r', 'c', ' ', 'b', '.', 'm',
+                                     'r', 'c', '\r', '\n'});
+    const auto pairs = read_pair_list(list);
+    QCOMPARE(pairs.size(), std::size_t(1));
+    QCOMPARE(pairs[0].odd_path, path("bom/a.mrc"));
+    // UTF-16 is refused by name, not read as paths full of NULs.
+    atelier::test::write_file(list, {0xFF, 0xFE, 'a', 0, '.', 0, 'm', 0, 'r', 0, 'c', 0});
+    ATELIER_VERIFY_THROWS(read_pair_list(list), FormatError,
+                          "is UTF-16 text; save the pair list as UTF-8");
+  }
+
   void pairListUnreadable() {
     ATELIER_VERIFY_THROWS(read_pair_list(path("no_such_list.txt")), FormatError,
                           "no_such_list.txt: cannot open pair list");

@@ -96,6 +96,13 @@ std::vector<ImagePair> read_pair_list(const std::string& list_path) {
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1) {
+      // Editors on Windows start UTF-8 files with a byte-order mark; UTF-16
+      // lists would read as paths full of NULs.
+      if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+      if (line.rfind("\xFF\xFE", 0) == 0 || line.rfind("\xFE\xFF", 0) == 0)
+        throw FormatError(list_path, "is UTF-16 text; save the pair list as UTF-8");
+    }
     const std::vector<std::string> tokens = tokenize(line, list_path, line_no);
     if (tokens.empty()) continue;
     if (tokens.size() != 2)

@@ -17,7 +17,8 @@ struct ImagePair {
 // tabs. A path holding spaces is written in double quotes ("my dir/a.mrc");
 // there are no escapes inside quotes. A '#' at the start of a token (outside
 // quotes) starts a comment that runs to the end of the line; blank and
-// comment-only lines are skipped; CRLF line ends are accepted. Relative paths
+// comment-only lines are skipped; CRLF line ends and a UTF-8 byte-order mark
+// are accepted (UTF-16 is refused). Relative paths
 // are resolved against the folder of the list file; all come back absolute.
 // Throws FormatError(list_path, "line N: ...") for a line without exactly two
 // paths, an unterminated quote or a NUL byte, and for a list with no pairs;
