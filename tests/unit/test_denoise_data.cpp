@@ -169,6 +169,9 @@ private slots:
     QTest::newRow("missing even") << "a.mrc b.mrc\n\na.mrc gone.mrc\n"
                                   << false << "gone.mrc"
                                   << "image file not found (line 3 of ";
+    QTest::newRow("one file as both") << "a.mrc b.mrc\nb.mrc ./b.mrc\n"
+                                      << true << ""
+                                      << "line 2: odd and even are the same file ";
     QTest::newRow("folder as image") << "a.mrc sub\n"
                                      << false << "sub"
                                      << "not a regular file (line 1 of ";
@@ -370,6 +373,10 @@ private slots:
       QCOMPARE(e.path(), path("lp_odd.mrc"));
       QCOMPARE(e.reason(), "size 3x2 differs from its even half " + path("lp_wide.mrc") + " (2x3)");
     }
+    // A copy of the odd half as the even one: refused, naming both.
+    write_mrc(path("lp_copy.mrc"), float_image(3, 2, {1, 2, 3, 4, 5, 6}, 0.8));
+    ATELIER_VERIFY_THROWS(load_pair({path("lp_odd.mrc"), path("lp_copy.mrc")}), FormatError,
+                          ("is identical to its even half " + path("lp_copy.mrc")).c_str());
   }
 
   void pairsStatisticsPoolEveryPixel() {

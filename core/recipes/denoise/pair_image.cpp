@@ -119,13 +119,18 @@ LoadedPair load_pair(const ImagePair& pair) {
                       "size " + std::to_string(odd.width()) + "x" + std::to_string(odd.height()) +
                           " differs from its even half " + pair.even_path + " (" +
                           std::to_string(even.width()) + "x" + std::to_string(even.height()) + ")");
+  // Identical halves teach the network to copy its input, noise and all.
+  const auto ov = odd.values<float>();
+  const auto ev = even.values<float>();
+  if (std::equal(ov.begin(), ov.end(), ev.begin(), ev.end()))
+    throw FormatError(pair.odd_path, "is identical to its even half " + pair.even_path +
+                                         ": Noise2Noise needs two independently noisy halves "
+                                         "(odd and even frame sums) of one micrograph");
   LoadedPair out;
   out.odd_path = pair.odd_path;
   out.even_path = pair.even_path;
   out.width = odd.width();
   out.height = odd.height();
-  const auto ov = odd.values<float>();
-  const auto ev = even.values<float>();
   out.odd.assign(ov.begin(), ov.end());
   out.even.assign(ev.begin(), ev.end());
   out.spacing = odd.spacing;

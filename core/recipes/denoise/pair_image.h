@@ -48,7 +48,7 @@ struct LoadedPair {
 };
 
 // Loads both halves. Throws FormatError(odd_path, "... <even_path> ...") when
-// their sizes differ.
+// their sizes differ or their pixels are identical.
 LoadedPair load_pair(const ImagePair& pair);
 // Each half normalised by its own mean and std.
 void normalize_pair(LoadedPair& pair);

@@ -110,6 +110,10 @@ std::vector<ImagePair> read_pair_list(const std::string& list_path) {
                                        ": expected 2 paths (odd even), found " +
                                        std::to_string(tokens.size()));
     ImagePair pair{resolve(tokens[0], base), resolve(tokens[1], base)};
+    if (pair.odd_path == pair.even_path)
+      throw FormatError(list_path, "line " + std::to_string(line_no) +
+                                       ": odd and even are the same file " + pair.odd_path +
+                                       " (Noise2Noise needs two independently noisy halves)");
     require_file(pair.odd_path, list_path, line_no);
     require_file(pair.even_path, list_path, line_no);
     pairs.push_back(std::move(pair));

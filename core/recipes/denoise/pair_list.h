@@ -21,7 +21,8 @@ struct ImagePair {
 // are accepted (UTF-16 is refused). Relative paths
 // are resolved against the folder of the list file; all come back absolute.
 // Throws FormatError(list_path, "line N: ...") for a line without exactly two
-// paths, an unterminated quote or a NUL byte, and for a list with no pairs;
+// paths, an unterminated quote, a NUL byte or one file as both halves, and
+// for a list with no pairs;
 // FormatError(image_path, "... (line N of <list>)") for an image that does
 // not exist or is not a regular file.
 std::vector<ImagePair> read_pair_list(const std::string& list_path);
