@@ -2,6 +2,7 @@
 #include "core/engine/cpu_backend.h"
 
 #include "core/base/error.h"
+#include "core/base/system_memory.h"
 #include "core/engine/memory_plan.h"
 #include "core/nn/bias_activation_cpu.h"
 #include "core/nn/conv2d_cpu.h"
@@ -55,6 +56,12 @@ std::string CpuBackend::name() const {
 }
 
 void* CpuBackend::allocate(std::size_t bytes) {
+  // Refused up front: with overcommit a block larger than what is free can
+  // be granted, and the kernel then ends the process mid-step.
+  if (const auto available = available_memory_bytes(); available && bytes > *available)
+    throw Error("cpu backend: the step needs " + std::to_string(bytes >> 20) + " MiB, and " +
+                std::to_string(*available >> 20) +
+                " MiB of memory is available (lower the batch or crop size)");
   void* p = std::aligned_alloc(kArenaAlign, (std::max<std::size_t>(bytes, 1) + kArenaAlign - 1) /
                                                 kArenaAlign * kArenaAlign);
   if (!p)

@@ -256,7 +256,8 @@ void Conv2dShape::validate() const {
     for (std::int64_t f : {b, c2, d}) {
       total *= f;
       if (total >= limit)
-        fail(std::string(what) + " has 2^31 or more elements, beyond cuDNN's int indexing");
+        fail(std::string(what) + " has 2^31 or more elements, beyond the engine's 32-bit "
+                                 "indexing (as cuDNN's); lower the batch or crop size");
     }
   };
   check_count("input", n, c, h, w);

@@ -3,13 +3,12 @@
 // TIFF stack can be binned a section at a time instead.
 #include "core/spatial/volume_load.h"
 
+#include "core/base/system_memory.h"
 #include "core/formats/mrc/mrc_file.h"
 #include "core/formats/nifti/nifti_reader.h"
 #include "core/formats/tiff/tiff_reader.h"
 #include "core/io/file_inspect.h"
 #include "core/spatial/volume_float.h"
-
-#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -17,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -156,9 +156,8 @@ std::uint64_t default_volume_byte_limit() {
                   "' is not a positive number of bytes");
     return v;
   }
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return 4ull << 30;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+  const std::optional<std::uint64_t> physical = physical_memory_bytes();
+  return physical ? *physical / 2 : 4ull << 30;
 }
 
 bool is_volume_format(const std::string& format) {

@@ -349,11 +349,15 @@ void TestConv2dReference::invalidShapes_data() {
       << s << "Conv2dShape: the dilated kernel 5x5 does not fit the padded 4x4 input";
   s = Conv2dShape::square(1, 1 << 16, 1 << 8, 1 << 7, 1, 1, 1, 0, 1, 1);
   QTest::newRow("2^31 input elements")
-      << s << "Conv2dShape: input has 2^31 or more elements, beyond cuDNN's int indexing";
+      << s
+      << "Conv2dShape: input has 2^31 or more elements, beyond the engine's 32-bit indexing (as "
+         "cuDNN's); lower the batch or crop size";
   s = Conv2dShape::square(1, 1 << 12, 1, 1, 1 << 12, 1 << 7, 1, 0, 1, 1);
   s.h = 1 << 7;
   QTest::newRow("2^31 weight elements")
-      << s << "Conv2dShape: weight has 2^31 or more elements, beyond cuDNN's int indexing";
+      << s
+      << "Conv2dShape: weight has 2^31 or more elements, beyond the engine's 32-bit indexing (as "
+         "cuDNN's); lower the batch or crop size";
 }
 
 void TestConv2dReference::invalidShapes() {

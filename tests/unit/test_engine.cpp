@@ -168,6 +168,17 @@ private slots:
     g.finish();
   }
 
+  void cpuAllocationsBeyondAvailableMemoryAreRefused() {
+    // Before the allocator (and overcommit) sees them, naming what is there.
+    CpuBackend cpu;
+    ATELIER_VERIFY_THROWS((void)cpu.allocate(std::size_t(1) << 50), Error,
+                          "MiB of memory is available (lower the batch or crop size)");
+    QCOMPARE(cpu.peak_memory_bytes(), std::size_t(0));
+    void* small = cpu.allocate(1 << 20);
+    QVERIFY(small);
+    cpu.deallocate(small);
+  }
+
   void poolIndicesCoverPaddedChannels() {
     // A pool on 3 channels stored as 8 (the GPU's alignment) writes one index
     // byte per stored element: its buffer holds them all, for both modes.
