@@ -170,11 +170,12 @@ void RunDirectory::append_metrics(const MetricsRecord& record) {
   write_all(fd, format_metrics_line(record) + "\n", metrics_path());
 }
 
-void RunDirectory::truncate_metrics_after(std::int64_t step) {
+std::size_t RunDirectory::truncate_metrics_after(std::int64_t step) {
   const std::string path = metrics_path();
   const std::optional<std::string> text = read_file_if_exists(path);
-  if (!text) return;
-  std::string kept;
+  if (!text) return 0;
+  std::string kept, dropped;
+  std::size_t dropped_lines = 0;
   kept.reserve(text->size());
   std::size_t pos = 0;
   while (pos < text->size()) {
@@ -182,22 +183,47 @@ void RunDirectory::truncate_metrics_after(std::int64_t step) {
     const std::size_t end = nl == std::string::npos ? text->size() : nl;
     const std::string_view line(text->data() + pos, end - pos);
     pos = nl == std::string::npos ? text->size() : nl + 1;
+    bool keep = true;
     try {
       const MetricsRecord r = parse_metrics_line(line, path);
       const auto s = r.step();
-      if (s && *s > step) continue;
+      keep = !(s && *s > step);
     } catch (const FormatError&) {
-      continue;
+      keep = false;
     }
-    kept.append(line);
-    kept.push_back('\n');
+    std::string& to = keep ? kept : dropped;
+    to.append(line);
+    to.push_back('\n');
+    dropped_lines += keep ? 0 : 1;
   }
+  if (dropped_lines == 0) return 0;
+  // Kept before the file is cut: the appending write lands whole or the
+  // cut does not happen.
+  const int dropped_fd = open_append(dropped_metrics_path());
+  try {
+    write_all(dropped_fd, dropped, dropped_metrics_path());
+  } catch (...) {
+    ::close(dropped_fd);
+    throw;
+  }
+  ::close(dropped_fd);
   // The appending descriptor would keep writing to the replaced file.
   if (metrics_fd_ >= 0) {
     ::close(metrics_fd_);
     metrics_fd_ = -1;
   }
   write_file_atomic(path, kept);
+  return dropped_lines;
+}
+
+std::string RunDirectory::set_aside(const std::string& checkpoint) {
+  std::string target = checkpoint + ".unreadable";
+  std::error_code ec;
+  for (int i = 2; fs::exists(target, ec); ++i)
+    target = checkpoint + ".unreadable-" + std::to_string(i);
+  fs::rename(checkpoint, target, ec);
+  if (ec) throw Error("cannot move " + checkpoint + " aside to " + target + ": " + ec.message());
+  return target;
 }
 
 void RunDirectory::log(std::string_view text) {

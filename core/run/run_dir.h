@@ -62,8 +62,17 @@ public:
 
   // Drops metrics lines whose step is greater than step (they will be redone
   // after resuming from that checkpoint) and lines that do not parse; other
-  // lines are kept byte for byte. The file is replaced atomically.
-  void truncate_metrics_after(std::int64_t step);
+  // lines are kept byte for byte. The file is replaced atomically. Dropped
+  // lines are appended to metrics.dropped.jsonl first, so no curve is lost;
+  // returns how many were dropped.
+  std::size_t truncate_metrics_after(std::int64_t step);
+  std::string dropped_metrics_path() const { return path_ + "/metrics.dropped.jsonl"; }
+
+  // Renames a checkpoint that resume passed over to NAME.unreadable (or
+  // NAME.unreadable-2 ...), so a later checkpoint of that step does not
+  // replace it and it is not tried again; returns the new path. Error when
+  // the rename fails.
+  std::string set_aside(const std::string& checkpoint);
 
   // Appends "2024-05-01T12:34:56Z <line>" to log.txt; each line of a
   // multi-line text gets its own timestamp.

@@ -492,6 +492,14 @@ private slots:
                  r.err.contains(
                      ("resuming from " + run + "/checkpoints/step-000002.safetensors").toUtf8()),
              r.err.constData());
+    // The passed-over file is kept aside (the resumed run wrote its own
+    // step 4), and the metrics lines past step 2 are kept in a side file.
+    QVERIFY2(r.err.contains("moved aside as"), r.err.constData());
+    QCOMPARE(QFileInfo(newest + ".unreadable").size(), qint64(5000));
+    QVERIFY(QFileInfo(newest).size() > 5000);
+    QFile dropped(run + "/metrics.dropped.jsonl");
+    QVERIFY(dropped.open(QIODevice::ReadOnly));
+    QVERIFY(dropped.readAll().contains("\"step\":4"));
     for (const QString step : {"000002", "000004", "000006"})
       QVERIFY(QFile::resize(run + "/checkpoints/step-" + step + ".safetensors", 100));
     r = run_cli({"train", "--resume", run, "--steps", "8", "--quiet"});

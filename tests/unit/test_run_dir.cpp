@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -446,7 +447,12 @@ private slots:
       if (step == 4) append_text(metrics, "{\"step\":5,\"lo\n"); // a torn line mid-file
     }
     append_text(metrics, "{\"event\":\"note\"}\n{\"step\":11,\"loss\":0.0"); // no step; torn tail
-    rd.truncate_metrics_after(6);
+    // Steps 7-10 and the two torn lines go, into metrics.dropped.jsonl.
+    QCOMPARE(rd.truncate_metrics_after(6), std::size_t{6});
+    const std::string dropped = text_of(rd.dropped_metrics_path());
+    QVERIFY(dropped.starts_with("{\"step\":5,\"lo\n{\"step\":7,"));
+    QVERIFY(dropped.ends_with("{\"step\":11,\"loss\":0.0\n"));
+    QCOMPARE(std::count(dropped.begin(), dropped.end(), '\n'), 6);
     std::size_t skipped = 1;
     auto recs = read_metrics(metrics, &skipped);
     QCOMPARE(skipped, std::size_t{0});
@@ -460,8 +466,25 @@ private slots:
     recs = read_metrics(metrics);
     QCOMPARE(recs.size(), std::size_t{8});
     QCOMPARE(*recs.back().number("loss"), 0.125);
-    QCOMPARE(dir_names(path),
-             (std::vector<std::string>{"checkpoints", "metrics.jsonl", "run.json"}));
+    QCOMPARE(dir_names(path), (std::vector<std::string>{"checkpoints", "metrics.dropped.jsonl",
+                                                        "metrics.jsonl", "run.json"}));
+    // Nothing past the step: nothing dropped, the side file untouched.
+    QCOMPARE(rd.truncate_metrics_after(100), std::size_t{0});
+    QCOMPARE(text_of(rd.dropped_metrics_path()), dropped);
+  }
+
+  void testSetAside() {
+    QTemporaryDir tmp;
+    const std::string path = tmp.path().toStdString() + "/run";
+    RunDirectory rd = RunDirectory::create(path, "{}");
+    const std::string ckpt = rd.checkpoint_path(4);
+    append_text(ckpt, "damaged");
+    QCOMPARE(rd.set_aside(ckpt), ckpt + ".unreadable");
+    append_text(ckpt, "damaged again");
+    QCOMPARE(rd.set_aside(ckpt), ckpt + ".unreadable-2");
+    QVERIFY(rd.checkpoint_files().empty()); // neither is tried again
+    QCOMPARE(text_of(ckpt + ".unreadable"), std::string("damaged"));
+    ATELIER_VERIFY_THROWS(rd.set_aside(ckpt), Error, "cannot move");
   }
 
   void testLog() {

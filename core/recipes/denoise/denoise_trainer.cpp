@@ -464,6 +464,7 @@ TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
   // Newest first: the first checkpoint that reads and fits this run's model.
   const Graph model = build_unet(UnetConfig::named(options.model), 1, 64, 64);
   std::string passed_over;
+  std::vector<std::string> unreadable;
   const std::vector<std::string> files = dir.checkpoint_files();
   for (const std::string& path : files) {
     try {
@@ -481,18 +482,30 @@ TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
       const std::string what = e.what();
       if (!passed_over.empty()) passed_over += "; ";
       passed_over += what.rfind(path, 0) == 0 ? what : path + ": " + what;
+      unreadable.push_back(path);
     }
   }
   if (!files.empty() && !s.resume)
     throw Error("no checkpoint of " + run_dir + " can be read (" + passed_over +
                 "); move them aside to start the run over");
   if (!passed_over.empty()) {
-    const std::string line =
-        "passed over unreadable checkpoints (" + passed_over + "), resuming from " + s.resume_path;
+    // Moved aside, not overwritten by this run's next checkpoint of that
+    // step: a file that failed on a passing I/O error is still there.
+    std::string moved;
+    for (const std::string& path : unreadable)
+      moved += (moved.empty() ? "" : ", ") + dir.set_aside(path);
+    const std::string line = "passed over unreadable checkpoints (" + passed_over +
+                             "), moved aside as " + moved + "; resuming from " + s.resume_path;
     dir.log(line);
     if (notice) notice(line);
   }
-  dir.truncate_metrics_after(s.start_step);
+  if (const std::size_t dropped = dir.truncate_metrics_after(s.start_step); dropped > 0) {
+    const std::string line = std::to_string(dropped) + " metrics lines past step " +
+                             std::to_string(s.start_step) + " will be redone; kept in " +
+                             dir.dropped_metrics_path();
+    dir.log(line);
+    if (notice) notice(line);
+  }
   const auto metrics = run::read_run_metrics(run_dir);
   if (!metrics.empty())
     if (const auto t = metrics.back().number("time_s")) s.time_offset_s = *t;
