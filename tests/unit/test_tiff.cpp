@@ -3,6 +3,7 @@
 // strips/tiles, read back and compared value for value; hand-made corrupt files.
 #include "core/base/error.h"
 #include "core/formats/tiff/tiff_reader.h"
+#include "core/recipes/denoise/pair_image.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -345,6 +346,32 @@ private slots:
 
     ATELIER_VERIFY_THROWS(read_tiff_page(file, 3), FormatError, "page 3 out of range (file has 3)");
     ATELIER_VERIFY_THROWS(read_tiff_page(file, -1), FormatError, "out of range");
+  }
+
+  void previewPagesAreNotImages() {
+    // A micrograph with a reduced-resolution preview page: one image.
+    const std::string file = path("with_preview.tif");
+    TIFF* tif = TIFFOpen(file.c_str(), "w");
+    QVERIFY(tif);
+    Spec full, preview;
+    preview.width = 18;
+    preview.height = 11;
+    write_page(tif, full, make_pixels(full, 0));
+    TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_REDUCEDIMAGE);
+    write_page(tif, preview, make_pixels(preview, 1));
+    TIFFClose(tif);
+    QCOMPARE(tiff_page_count(file), 2);
+    QCOMPARE(tiff_full_resolution_pages(file), 1);
+    // A stack of three equal pages: counted up to what is asked.
+    const std::string stack = path("three.tif");
+    write_tiff(stack, {full, full, full});
+    QCOMPARE(tiff_full_resolution_pages(stack), 2);
+    QCOMPARE(tiff_full_resolution_pages(stack, 10), 3);
+    // Training and denoising read the first as a micrograph and refuse the
+    // stack instead of cutting it to its first page.
+    QCOMPARE(denoise::load_micrograph(file).width(), std::int64_t(37));
+    ATELIER_VERIFY_THROWS(denoise::load_micrograph(stack), FormatError,
+                          "three.tif: holds 3 pages of images, not one micrograph");
   }
 
   void unequalStackIsRefused() {

@@ -6,6 +6,8 @@
 #include "core/formats/tiff/tiff_handle.h"
 #include "core/formats/tiff/tiff_page.h"
 
+#include <tiffio.h>
+
 #include <functional>
 #include <vector>
 
@@ -71,6 +73,27 @@ void visit_tiff_stack(const std::string& path,
 int tiff_page_count(const std::string& path) {
   TiffHandle tiff(path);
   return count_tiff_pages(tiff);
+}
+
+int tiff_full_resolution_pages(const std::string& path, int at_most) {
+  TiffHandle tiff(path);
+  const int pages = count_tiff_pages(tiff);
+  select_tiff_page(tiff, 0);
+  std::uint32_t w0 = 0, h0 = 0;
+  TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &w0);
+  TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &h0);
+  int full = 0;
+  // Directory by directory in order (each TIFFSetDirectory would walk the
+  // chain from the start again).
+  for (int i = 0; i < pages && full < at_most; ++i) {
+    if (i > 0 && !TIFFReadDirectory(tiff.get())) break;
+    std::uint32_t type = 0, w = 0, h = 0;
+    TIFFGetField(tiff.get(), TIFFTAG_SUBFILETYPE, &type);
+    TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &h);
+    if ((type & (FILETYPE_REDUCEDIMAGE | FILETYPE_MASK)) == 0 && w == w0 && h == h0) ++full;
+  }
+  return full;
 }
 
 Image read_tiff_page(const std::string& path, int page) {

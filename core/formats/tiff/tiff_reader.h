@@ -19,6 +19,12 @@ FileInfo inspect_tiff(const std::string& path);
 // Number of pages (image directories) in the file.
 int tiff_page_count(const std::string& path);
 
+// Pages that are images in their own right, counted up to `at_most`:
+// reduced-resolution previews and transparency masks (NewSubfileType bits 0
+// and 2) and pages of another size than the first are not counted. A
+// micrograph with a thumbnail page gives 1, a movie or stack more.
+int tiff_full_resolution_pages(const std::string& path, int at_most = 2);
+
 // One page (0-based) in its stored type, samples interleaved as channels
 // (separate planes are interleaved on read). Spacing from ImageJ metadata.
 Image read_tiff_page(const std::string& path, int page);

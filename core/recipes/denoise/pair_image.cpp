@@ -78,6 +78,11 @@ Image load_micrograph(const std::string& path) {
     raw.spacing = file.spacing();
   } else if (format == "tiff" || format == "geotiff") {
 #if ATELIER_WITH_FORMAT_LIBS
+    // A preview page is fine; a second image (a movie, a stack) is not.
+    if (tiff_full_resolution_pages(path) > 1)
+      throw FormatError(path, "holds " + std::to_string(tiff_page_count(path)) +
+                                  " pages of images, not one micrograph; align a movie into "
+                                  "half sums first (atelier-cli movies align)");
     raw = read_tiff_page(path, 0);
 #else
     throw UnsupportedError(path + ": TIFF micrographs need a build with the format libraries");

@@ -25,7 +25,8 @@ struct NormalizationRecord {
 
 // Loads a micrograph as a width x height x 1 float32 Image: MRC (any mode
 // MrcFile reads; the first frame of a stack) and, when the build has the
-// format libraries, single-channel TIFF (the first page). The spacing (pixel
+// format libraries, single-channel TIFF (one image, with or without preview
+// pages; a multi-image TIFF is refused like an MRC stack). The spacing (pixel
 // size in Å for MRC) is kept. Throws FormatError for unreadable files,
 // multi-channel images and non-finite pixels (NaN or Inf would poison the
 // normalisation), UnsupportedError for TIFF in a build without libtiff.
