@@ -4,6 +4,7 @@
 #include "core/base/dtype.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace atelier {
@@ -28,6 +29,30 @@ AxisOrder mrc_axis_order(const std::array<std::int32_t, 3>& map_crs) {
   return AxisOrder{{map_crs[0] - 1, map_crs[1] - 1, map_crs[2] - 1}};
 }
 
+AxisOrder nearest_axis_order(const std::array<std::array<double, 3>, 3>& direction,
+                             const std::array<int, 3>& toward) {
+  // Greedy: the largest remaining |direction[j][i]| pairs voxel axis i with
+  // world axis j, three times (oblique scans go to their nearest axes).
+  AxisOrder order;
+  std::array<bool, 3> voxel_used{}, world_used{};
+  for (int k = 0; k < 3; ++k) {
+    int bi = -1, bj = -1;
+    double best = 0;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        const double v = std::abs(direction[std::size_t(j)][std::size_t(i)]);
+        if (!voxel_used[std::size_t(i)] && !world_used[std::size_t(j)] && v > best)
+          best = v, bi = i, bj = j;
+      }
+    if (bi < 0) return {}; // degenerate: keep the stored order
+    voxel_used[std::size_t(bi)] = world_used[std::size_t(bj)] = true;
+    order.axis_of_file[std::size_t(bi)] = bj;
+    const bool positive = direction[std::size_t(bj)][std::size_t(bi)] > 0;
+    order.reversed[std::size_t(bi)] = positive != (toward[std::size_t(bj)] > 0);
+  }
+  return order;
+}
+
 std::array<std::int64_t, 3> xyz_extent(const AxisOrder& order,
                                        const std::array<std::int64_t, 3>& file_extent) {
   std::array<std::int64_t, 3> n{};
@@ -42,10 +67,16 @@ void place_section(const AxisOrder& order, const std::array<std::int64_t, 3>& fi
                    std::uint8_t* xyz) {
   const std::array<std::int64_t, 3> n = xyz_extent(order, file_extent);
   const std::array<std::int64_t, 3> axis_stride{1, n[0], n[0] * n[1]};
-  std::array<std::int64_t, 3> stride{}; // in xyz, per file axis
-  for (std::size_t i = 0; i < 3; ++i)
+  std::array<std::int64_t, 3> stride{}; // in xyz elements, per file axis
+  std::int64_t start = 0;               // where file voxel (0, 0, 0) lands
+  for (std::size_t i = 0; i < 3; ++i) {
     stride[i] = axis_stride[static_cast<std::size_t>(order.axis_of_file[i])];
-  std::uint8_t* base = xyz + s * stride[2] * static_cast<std::int64_t>(element_bytes);
+    if (order.reversed[i]) {
+      start += (file_extent[i] - 1) * stride[i];
+      stride[i] = -stride[i];
+    }
+  }
+  std::uint8_t* base = xyz + (start + s * stride[2]) * static_cast<std::int64_t>(element_bytes);
   const std::int64_t nc = file_extent[0], nr = file_extent[1];
   switch (element_bytes) {
   case 1: scatter<1>(section, base, nc, nr, stride[0], stride[1]); break;

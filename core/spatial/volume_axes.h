@@ -14,14 +14,28 @@ namespace atelier {
 
 struct AxisOrder {
   // axis_of_file[i]: the axis (0 x, 1 y, 2 z) along which file axis i
-  // (0 columns, 1 rows, 2 sections) runs.
+  // (0 columns, 1 rows, 2 sections) runs; reversed[i]: whether it runs
+  // toward lower x, y or z (its first voxel lands last).
   std::array<int, 3> axis_of_file{0, 1, 2};
-  bool identity() const { return axis_of_file == std::array<int, 3>{0, 1, 2}; }
+  std::array<bool, 3> reversed{false, false, false};
+  bool identity() const {
+    return axis_of_file == std::array<int, 3>{0, 1, 2} && reversed == std::array<bool, 3>{};
+  }
 };
 
 // From an MRC header's mapc, mapr, maps (1 x, 2 y, 3 z). Anything that is
 // not a permutation of 1, 2, 3 (some writers leave zeros) reads as 1, 2, 3.
 AxisOrder mrc_axis_order(const std::array<std::int32_t, 3>& map_crs);
+
+// The order that shows a volume whose voxel axis i points along column i of
+// direction (world coordinates) with x, y, z each along the world axis
+// nearest to one voxel axis, increasing toward toward[j] (+1 or -1) of
+// world axis j. NIfTI volumes are shown in LPI order this way ({-1, -1, -1}
+// of RAS): in slice views drawn x right, y down and z down, axial slices
+// show the patient's right on the left and anterior up, coronal and
+// sagittal slices superior up (the radiological convention).
+AxisOrder nearest_axis_order(const std::array<std::array<double, 3>, 3>& direction,
+                             const std::array<int, 3>& toward);
 
 // Extent along x, y, z of a volume whose columns, rows and sections number
 // file_extent.

@@ -10,6 +10,7 @@
 #include "core/io/file_inspect.h"
 #include "core/spatial/volume_float.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
@@ -74,6 +75,41 @@ Volume read_mrc_xyz(const std::string& path) {
   return out;
 }
 
+// The nearest LPI order of a NIfTI volume (see nearest_axis_order); the
+// stored order when its header has no orientation.
+AxisOrder nifti_axis_order(const NiftiHeader& h) {
+  const auto direction = h.orientation();
+  return direction ? nearest_axis_order(*direction, {-1, -1, -1}) : AxisOrder{};
+}
+
+// "LAS": the world direction (RAS+) each voxel axis increases toward.
+std::string orientation_code(const AxisOrder& order, bool shown) {
+  static const char kTo[3][2] = {{'L', 'R'}, {'P', 'A'}, {'I', 'S'}};
+  std::string code(3, '?');
+  for (std::size_t i = 0; i < 3; ++i) {
+    // Shown axes increase toward L, P, I; stored axis i toward the opposite
+    // of that when it is reversed.
+    const auto world = static_cast<std::size_t>(order.axis_of_file[i]);
+    if (shown)
+      code[world] = kTo[world][0];
+    else
+      code[i] = kTo[world][order.reversed[i] ? 1 : 0];
+  }
+  return code;
+}
+
+// A NIfTI volume in LPI order, its voxel sizes following its axes.
+Volume read_nifti_lpi(const std::string& path, const AxisOrder& order) {
+  Volume stored = read_nifti(path);
+  if (order.identity()) return stored;
+  Volume out = to_xyz_order(stored, order);
+  for (std::size_t i = 0; i < 3; ++i)
+    out.spacing.xyz[static_cast<std::size_t>(order.axis_of_file[i])] = stored.spacing.xyz[i];
+  out.metadata.set("stored_orientation", orientation_code(order, false));
+  out.metadata.set("shown_orientation", orientation_code(order, true));
+  return out;
+}
+
 // Bins the first volume by b, reading the file a section at a time in its
 // own axis order, then puts the (small) result in x, y, z order.
 Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::int64_t b) {
@@ -124,9 +160,15 @@ Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::i
 } // namespace
 
 std::uint64_t VolumeShape::view_bytes() const {
-  if (dtype == DType::f32 && !scaled) return bytes();
-  return bytes() + static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
-                       static_cast<std::uint64_t>(nz) * sizeof(float);
+  const std::uint64_t display = dtype == DType::f32 && !scaled
+                                    ? 0
+                                    : static_cast<std::uint64_t>(nx) *
+                                          static_cast<std::uint64_t>(ny) *
+                                          static_cast<std::uint64_t>(nz) * sizeof(float);
+  // A NIfTI volume is reoriented through a second copy, freed before the
+  // display copy is made.
+  const std::uint64_t reorient = format == "nifti" && !axis_order.identity() ? bytes() : 0;
+  return bytes() + std::max(display, reorient);
 }
 
 std::uint64_t VolumeShape::bytes() const {
@@ -179,9 +221,11 @@ VolumeShape probe_volume(const std::string& path) {
     shape.dtype = mrc.dtype();
   } else if (shape.format == "nifti") {
     const NiftiHeader h = read_nifti_header(FileSource(path));
-    shape.nx = h.nx();
-    shape.ny = h.ny();
-    shape.nz = h.nz();
+    shape.axis_order = nifti_axis_order(h);
+    const std::array<std::int64_t, 3> n = xyz_extent(shape.axis_order, {h.nx(), h.ny(), h.nz()});
+    shape.nx = n[0];
+    shape.ny = n[1];
+    shape.nz = n[2];
     shape.nt = h.nt();
     shape.dtype = h.dtype;
     shape.scaled = std::isfinite(h.scl_slope) && h.scl_slope != 0.0 &&
@@ -216,7 +260,7 @@ Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
   const std::uint64_t limit = options.max_bytes ? options.max_bytes : default_volume_byte_limit();
   if (shape.view_bytes() <= limit) {
     if (shape.format == "mrc") return read_mrc_xyz(path);
-    if (shape.format == "nifti") return read_nifti(path);
+    if (shape.format == "nifti") return read_nifti_lpi(path, shape.axis_order);
     return read_tiff_stack(path);
   }
   const std::int64_t b = downsample_factor(shape, limit);

@@ -3,6 +3,7 @@
 // datatype, gzip through zlib's gzwrite, and damaged files.
 #include "core/base/error.h"
 #include "core/formats/nifti/nifti_reader.h"
+#include "core/io/byte_source.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
 #include "core/spatial/volume_slice.h"
@@ -34,6 +35,9 @@ struct Spec {
   double pixdim[4] = {1.0, 1.5, 2.0, 2.5};
   int xyzt_units = 2;
   double slope = 0.0, inter = 0.0;
+  int sform_code = 0, qform_code = 0;
+  double quatern[3] = {0, 0, 0};
+  double srow[3][4] = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}};
   std::int64_t vox_offset = -1; // -1: right after the header (+4 extension bytes)
   std::string magic;            // empty: "n+1" / "n+2"
   bool override_dim0 = false;
@@ -82,6 +86,13 @@ std::vector<std::uint8_t> make_nifti(const Spec& s, const std::vector<std::uint8
     w.put<float>(112, float(s.slope));
     w.put<float>(116, float(s.inter));
     w.b[123] = std::uint8_t(s.xyzt_units);
+    w.put<std::int16_t>(254, std::int16_t(s.sform_code));
+    w.put<std::int16_t>(252, std::int16_t(s.qform_code));
+    for (int i = 0; i < 3; ++i)
+      w.put<float>(std::size_t(256 + 4 * i), float(s.quatern[i]));
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c)
+        w.put<float>(std::size_t(280 + 16 * r + 4 * c), float(s.srow[r][c]));
     const std::string m = s.magic.empty() ? std::string("n+1\0", 4) : s.magic;
     std::memcpy(w.b.data() + 344, m.data(), 4);
   } else {
@@ -99,6 +110,13 @@ std::vector<std::uint8_t> make_nifti(const Spec& s, const std::vector<std::uint8
     w.put<double>(176, s.slope);
     w.put<double>(184, s.inter);
     w.put<std::int32_t>(500, s.xyzt_units);
+    w.put<std::int32_t>(348, s.sform_code);
+    w.put<std::int32_t>(344, s.qform_code);
+    for (int i = 0; i < 3; ++i)
+      w.put<double>(std::size_t(352 + 8 * i), s.quatern[i]);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c)
+        w.put<double>(std::size_t(400 + 32 * r + 8 * c), s.srow[r][c]);
   }
   std::vector<std::uint8_t> out = w.b;
   const std::size_t start = out.size();
@@ -269,6 +287,73 @@ private slots:
     s.xyzt_units = 0;
     write_file(path, make_nifti(s, ramp<std::int16_t>(60, 1, 0), 2));
     QCOMPARE(read_nifti(path).spacing.unit, std::string("mm"));
+  }
+
+  void oriented_volumes_are_shown_in_lpi_order() {
+    // A coronal acquisition: voxel i runs toward the patient's left, j
+    // toward superior, k toward anterior ("LSA"). Shown in LPI order: x = i,
+    // y = k reversed, z = j reversed. Voxel (i, j, k) holds i + 10 j + 100 k.
+    for (const int version : {1, 2}) {
+      Spec s;
+      s.version = version;
+      s.dims = {4, 3, 2};
+      s.sform_code = 1;
+      const double srow[3][4] = {{-1.5, 0, 0, 10}, {0, 0, 2.5, -20}, {0, 2.0, 0, 30}};
+      std::memcpy(s.srow, srow, sizeof srow);
+      s.pixdim[1] = 1.5, s.pixdim[2] = 2.0, s.pixdim[3] = 2.5;
+      std::vector<std::uint8_t> data(24 * 2);
+      for (int k = 0; k < 2; ++k)
+        for (int j = 0; j < 3; ++j)
+          for (int i = 0; i < 4; ++i) {
+            const auto v = std::int16_t(i + 10 * j + 100 * k);
+            std::memcpy(data.data() + 2 * ((k * 3 + j) * 4 + i), &v, 2);
+          }
+      QTemporaryDir dir;
+      const std::string path = dir.filePath("coronal.nii").toStdString();
+      write_file(path, make_nifti(s, data, 2));
+      QVERIFY(read_nifti_header(FileSource(path)).orientation().has_value());
+      const VolumeShape shape = probe_volume(path);
+      QCOMPARE(shape.nx, 4);
+      QCOMPARE(shape.ny, 2);
+      QCOMPARE(shape.nz, 3);
+      const Volume v = load_volume(path);
+      QCOMPARE(v.nx(), 4);
+      QCOMPARE(v.ny(), 2);
+      QCOMPARE(v.nz(), 3);
+      const auto values = v.values<std::int16_t>();
+      for (int z = 0; z < 3; ++z)
+        for (int y = 0; y < 2; ++y)
+          for (int x = 0; x < 4; ++x)
+            QCOMPARE(int(values[std::size_t((z * 2 + y) * 4 + x)]),
+                     x + 10 * (2 - z) + 100 * (1 - y));
+      QCOMPARE(v.spacing.xyz[0], 1.5);
+      QCOMPARE(v.spacing.xyz[1], 2.5);
+      QCOMPARE(v.spacing.xyz[2], 2.0);
+      QCOMPARE(*v.metadata.find("stored_orientation"), std::string("LSA"));
+      QCOMPARE(*v.metadata.find("shown_orientation"), std::string("LPI"));
+      // The reorientation's copy counts: 48 bytes stored, 48 more to
+      // reorder, then 96 of floats after the copy is gone.
+      QCOMPARE(shape.view_bytes(), std::uint64_t(48 + 96));
+      // A qform: the identity rotation is RAS, every axis reversed; a
+      // half turn about z with qfac -1 is LPI already, kept as stored.
+      s.sform_code = 0;
+      s.qform_code = 1;
+      write_file(path, make_nifti(s, data, 2));
+      const Volume ras = load_volume(path);
+      QCOMPARE(*ras.metadata.find("stored_orientation"), std::string("RAS"));
+      QCOMPARE(int(ras.values<std::int16_t>()[0]), 3 + 10 * 2 + 100 * 1);
+      s.quatern[2] = 1.0;
+      s.pixdim[0] = -1.0;
+      write_file(path, make_nifti(s, data, 2));
+      QVERIFY(probe_volume(path).axis_order.identity());
+      QVERIFY(!load_volume(path).metadata.find("stored_orientation"));
+      s.quatern[2] = 0.0;
+      s.pixdim[0] = 1.0;
+      // No orientation in the header: the stored order.
+      s.qform_code = 0;
+      write_file(path, make_nifti(s, data, 2));
+      QCOMPARE(load_volume(path).ny(), 3);
+    }
   }
 
   void larger_vox_offset_and_memory() {

@@ -3,6 +3,7 @@
 #include "core/base/error.h"
 #include "core/formats/nifti/nifti_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -35,6 +36,35 @@ const char* unsupported_type_name(int code) {
 }
 
 } // namespace
+
+std::optional<std::array<std::array<double, 3>, 3>> NiftiHeader::orientation() const {
+  std::array<std::array<double, 3>, 3> m{};
+  if (sform_code > 0) {
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c)
+        m[r][c] = srow[r][c];
+  } else if (qform_code > 0) {
+    // The rotation of the unit quaternion (a, b, c, d), a from the rest; a
+    // negative pixdim[0] (qfac) reverses the third axis.
+    const double b = quatern[0], c = quatern[1], d = quatern[2];
+    const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
+    const double qfac = pixdim[0] < 0 ? -1.0 : 1.0;
+    m = {{{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c) * qfac},
+          {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b) * qfac},
+          {2 * (b * d - a * c), 2 * (c * d + a * b), (a * a + d * d - c * c - b * b) * qfac}}};
+  } else {
+    return std::nullopt;
+  }
+  for (int c = 0; c < 3; ++c) {
+    double norm = 0;
+    for (int r = 0; r < 3; ++r) {
+      if (!std::isfinite(m[r][c])) return std::nullopt;
+      norm += m[r][c] * m[r][c];
+    }
+    if (!(norm > 0)) return std::nullopt;
+  }
+  return m;
+}
 
 std::string NiftiHeader::spatial_unit() const {
   switch (xyzt_units & 0x07) {
@@ -79,6 +109,13 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* b, s
     h.scl_slope = load_as<float>(b + 112, e);
     h.scl_inter = load_as<float>(b + 116, e);
     h.xyzt_units = b[123];
+    h.qform_code = load_as<std::int16_t>(b + 252, e);
+    h.sform_code = load_as<std::int16_t>(b + 254, e);
+    for (int i = 0; i < 3; ++i)
+      h.quatern[i] = load_as<float>(b + 256 + 4 * i, e);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c)
+        h.srow[r][c] = load_as<float>(b + 280 + 16 * r + 4 * c, e);
   } else {
     magic.assign(reinterpret_cast<const char*>(b + 4), 8);
     h.datatype = load_as<std::int16_t>(b + 12, e);
@@ -90,6 +127,13 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* b, s
     h.scl_slope = load_as<double>(b + 176, e);
     h.scl_inter = load_as<double>(b + 184, e);
     h.xyzt_units = load_as<std::int32_t>(b + 500, e);
+    h.qform_code = load_as<std::int32_t>(b + 344, e);
+    h.sform_code = load_as<std::int32_t>(b + 348, e);
+    for (int i = 0; i < 3; ++i)
+      h.quatern[i] = load_as<double>(b + 352 + 8 * i, e);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c)
+        h.srow[r][c] = load_as<double>(b + 400 + 32 * r + 8 * c, e);
   }
 
   const std::string one_file =

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace atelier {
@@ -30,6 +31,15 @@ struct NiftiHeader {
   double scl_slope = 0.0;
   double scl_inter = 0.0;
   int xyzt_units = 0;
+  int qform_code = 0, sform_code = 0;
+  std::array<double, 3> quatern{};             // b, c, d
+  std::array<std::array<double, 4>, 3> srow{}; // srow_x, srow_y, srow_z
+
+  // Where the voxel axes point in the scanner's RAS+ world (x right, y
+  // anterior, z superior): column i is voxel axis i's direction, from the
+  // sform when its code is set, else the qform (with pixdim[0]'s qfac);
+  // nullopt when neither is set or the matrix is degenerate.
+  std::optional<std::array<std::array<double, 3>, 3>> orientation() const;
 
   std::int64_t ndim() const { return dim[0]; }
   // dim[1..4] with missing axes as 1.
