@@ -30,10 +30,7 @@ AxisOrder mrc_axis_order(const std::array<std::int32_t, 3>& map_crs);
 // The order that shows a volume whose voxel axis i points along column i of
 // direction (world coordinates) with x, y, z each along the world axis
 // nearest to one voxel axis, increasing toward toward[j] (+1 or -1) of
-// world axis j. NIfTI volumes are shown in LPI order this way ({-1, -1, -1}
-// of RAS): in slice views drawn x right, y down and z down, axial slices
-// show the patient's right on the left and anterior up, coronal and
-// sagittal slices superior up (the radiological convention).
+// world axis j (NIfTI volumes: LPS of RAS, see volume_load).
 AxisOrder nearest_axis_order(const std::array<std::array<double, 3>, 3>& direction,
                              const std::array<int, 3>& toward);
 

@@ -75,31 +75,37 @@ Volume read_mrc_xyz(const std::string& path) {
   return out;
 }
 
-// The nearest LPI order of a NIfTI volume (see nearest_axis_order); the
-// stored order when its header has no orientation.
+// NIfTI volumes are shown in their nearest LPS order: x toward the
+// patient's left, y posterior, z superior. A right-handed frame like the
+// scanner's, so the 3D view is never a mirror image (volumes stored LAS, as
+// many are, were); axial slices (XY, drawn x right and y down) show the
+// patient's right on the left and anterior up, the radiological convention.
+constexpr std::array<int, 3> kShownNifti{-1, -1, 1}; // L, P, S of RAS
+
+// The stored order when the header has no orientation.
 AxisOrder nifti_axis_order(const NiftiHeader& h) {
   const auto direction = h.orientation();
-  return direction ? nearest_axis_order(*direction, {-1, -1, -1}) : AxisOrder{};
+  return direction ? nearest_axis_order(*direction, kShownNifti) : AxisOrder{};
 }
 
-// "LAS": the world direction (RAS+) each voxel axis increases toward.
+// "LAS": the world direction (RAS+) each voxel axis increases toward, as
+// stored or as shown.
 std::string orientation_code(const AxisOrder& order, bool shown) {
   static const char kTo[3][2] = {{'L', 'R'}, {'P', 'A'}, {'I', 'S'}};
   std::string code(3, '?');
   for (std::size_t i = 0; i < 3; ++i) {
-    // Shown axes increase toward L, P, I; stored axis i toward the opposite
-    // of that when it is reversed.
     const auto world = static_cast<std::size_t>(order.axis_of_file[i]);
+    const bool shown_positive = kShownNifti[world] > 0;
     if (shown)
-      code[world] = kTo[world][0];
-    else
-      code[i] = kTo[world][order.reversed[i] ? 1 : 0];
+      code[world] = kTo[world][shown_positive ? 1 : 0];
+    else // stored axis i runs against the shown direction when reversed
+      code[i] = kTo[world][order.reversed[i] != shown_positive ? 1 : 0];
   }
   return code;
 }
 
-// A NIfTI volume in LPI order, its voxel sizes following its axes.
-Volume read_nifti_lpi(const std::string& path, const AxisOrder& order) {
+// A NIfTI volume in LPS order, its voxel sizes following its axes.
+Volume read_nifti_shown(const std::string& path, const AxisOrder& order) {
   Volume stored = read_nifti(path);
   if (order.identity()) return stored;
   Volume out = to_xyz_order(stored, order);
@@ -260,7 +266,7 @@ Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
   const std::uint64_t limit = options.max_bytes ? options.max_bytes : default_volume_byte_limit();
   if (shape.view_bytes() <= limit) {
     if (shape.format == "mrc") return read_mrc_xyz(path);
-    if (shape.format == "nifti") return read_nifti_lpi(path, shape.axis_order);
+    if (shape.format == "nifti") return read_nifti_shown(path, shape.axis_order);
     return read_tiff_stack(path);
   }
   const std::int64_t b = downsample_factor(shape, limit);

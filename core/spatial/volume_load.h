@@ -16,7 +16,7 @@ namespace atelier {
 
 struct VolumeShape {
   std::int64_t nx = 0, ny = 0, nz = 0, nt = 1; // along x, y, z as viewed
-  AxisOrder axis_order; // how the file stores them (MRC axis order; NIfTI to LPI)
+  AxisOrder axis_order; // how the file stores them (MRC axis order; NIfTI to LPS)
   DType dtype = DType::f32;
   std::string format;  // mrc, nifti, tiff
   bool scaled = false; // values have a scale (NIfTI scl_slope): never shown in place
@@ -66,7 +66,8 @@ VolumeShape probe_volume(const std::string& path);
 // Loads the whole volume (all time points) in its stored type, x fastest
 // (an MRC map stored in another axis order is put in x, y, z order a section
 // at a time, with no second copy; a NIfTI volume with an orientation is
-// put in its nearest LPI order, see nearest_axis_order, recorded in
+// put in its nearest LPS order (a right-handed frame: the 3D view is no
+// mirror image; axial slices radiological), recorded in
 // metadata stored_orientation and shown_orientation). Throws
 // VolumeTooLargeError when it would exceed the limit and downsampling was
 // not asked for (or is not possible for the format), FormatError when the

@@ -289,10 +289,10 @@ private slots:
     QCOMPARE(read_nifti(path).spacing.unit, std::string("mm"));
   }
 
-  void oriented_volumes_are_shown_in_lpi_order() {
+  void oriented_volumes_are_shown_in_lps_order() {
     // A coronal acquisition: voxel i runs toward the patient's left, j
-    // toward superior, k toward anterior ("LSA"). Shown in LPI order: x = i,
-    // y = k reversed, z = j reversed. Voxel (i, j, k) holds i + 10 j + 100 k.
+    // toward superior, k toward anterior ("LSA"). Shown in LPS order: x = i,
+    // y = k reversed, z = j. Voxel (i, j, k) holds i + 10 j + 100 k.
     for (const int version : {1, 2}) {
       Spec s;
       s.version = version;
@@ -324,29 +324,32 @@ private slots:
       for (int z = 0; z < 3; ++z)
         for (int y = 0; y < 2; ++y)
           for (int x = 0; x < 4; ++x)
-            QCOMPARE(int(values[std::size_t((z * 2 + y) * 4 + x)]),
-                     x + 10 * (2 - z) + 100 * (1 - y));
+            QCOMPARE(int(values[std::size_t((z * 2 + y) * 4 + x)]), x + 10 * z + 100 * (1 - y));
       QCOMPARE(v.spacing.xyz[0], 1.5);
       QCOMPARE(v.spacing.xyz[1], 2.5);
       QCOMPARE(v.spacing.xyz[2], 2.0);
       QCOMPARE(*v.metadata.find("stored_orientation"), std::string("LSA"));
-      QCOMPARE(*v.metadata.find("shown_orientation"), std::string("LPI"));
+      QCOMPARE(*v.metadata.find("shown_orientation"), std::string("LPS"));
       // The reorientation's copy counts: 48 bytes stored, 48 more to
       // reorder, then 96 of floats after the copy is gone.
       QCOMPARE(shape.view_bytes(), std::uint64_t(48 + 96));
-      // A qform: the identity rotation is RAS, every axis reversed; a
-      // half turn about z with qfac -1 is LPI already, kept as stored.
+      // A qform: the identity rotation is RAS (x and y reversed); a half
+      // turn about z is LPS already, kept as stored, and qfac -1 makes it
+      // LPI (z reversed).
       s.sform_code = 0;
       s.qform_code = 1;
       write_file(path, make_nifti(s, data, 2));
       const Volume ras = load_volume(path);
       QCOMPARE(*ras.metadata.find("stored_orientation"), std::string("RAS"));
-      QCOMPARE(int(ras.values<std::int16_t>()[0]), 3 + 10 * 2 + 100 * 1);
+      QCOMPARE(int(ras.values<std::int16_t>()[0]), 3 + 10 * 2);
       s.quatern[2] = 1.0;
-      s.pixdim[0] = -1.0;
       write_file(path, make_nifti(s, data, 2));
       QVERIFY(probe_volume(path).axis_order.identity());
       QVERIFY(!load_volume(path).metadata.find("stored_orientation"));
+      s.pixdim[0] = -1.0;
+      write_file(path, make_nifti(s, data, 2));
+      QCOMPARE(*load_volume(path).metadata.find("stored_orientation"), std::string("LPI"));
+      QCOMPARE(int(load_volume(path).values<std::int16_t>()[0]), 100);
       s.quatern[2] = 0.0;
       s.pixdim[0] = 1.0;
       // No orientation in the header: the stored order.
