@@ -67,7 +67,12 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
   }
   backend.set_params(params);
   image_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));
-  result_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));
+  try { // the destructor does not run for a constructor that throws
+    result_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));
+  } catch (...) {
+    backend.deallocate(image_);
+    throw;
+  }
 }
 
 TiledInference::~TiledInference() {

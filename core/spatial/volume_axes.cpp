@@ -31,8 +31,16 @@ AxisOrder mrc_axis_order(const std::array<std::int32_t, 3>& map_crs) {
 
 AxisOrder nearest_axis_order(const std::array<std::array<double, 3>, 3>& direction,
                              const std::array<int, 3>& toward) {
-  // Greedy: the largest remaining |direction[j][i]| pairs voxel axis i with
+  // Greedy on unit columns (an sform's carry the voxel size, which must not
+  // decide): the largest remaining |direction[j][i]| pairs voxel axis i with
   // world axis j, three times (oblique scans go to their nearest axes).
+  std::array<std::array<double, 3>, 3> unit = direction;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const double norm = std::hypot(direction[0][i], direction[1][i], direction[2][i]);
+    if (!(norm > 0) || !std::isfinite(norm)) return {};
+    for (std::size_t j = 0; j < 3; ++j)
+      unit[j][i] = direction[j][i] / norm;
+  }
   AxisOrder order;
   std::array<bool, 3> voxel_used{}, world_used{};
   for (int k = 0; k < 3; ++k) {
@@ -40,14 +48,14 @@ AxisOrder nearest_axis_order(const std::array<std::array<double, 3>, 3>& directi
     double best = 0;
     for (int i = 0; i < 3; ++i)
       for (int j = 0; j < 3; ++j) {
-        const double v = std::abs(direction[std::size_t(j)][std::size_t(i)]);
+        const double v = std::abs(unit[std::size_t(j)][std::size_t(i)]);
         if (!voxel_used[std::size_t(i)] && !world_used[std::size_t(j)] && v > best)
           best = v, bi = i, bj = j;
       }
     if (bi < 0) return {}; // degenerate: keep the stored order
     voxel_used[std::size_t(bi)] = world_used[std::size_t(bj)] = true;
     order.axis_of_file[std::size_t(bi)] = bj;
-    const bool positive = direction[std::size_t(bj)][std::size_t(bi)] > 0;
+    const bool positive = unit[std::size_t(bj)][std::size_t(bi)] > 0;
     order.reversed[std::size_t(bi)] = positive != (toward[std::size_t(bj)] > 0);
   }
   return order;

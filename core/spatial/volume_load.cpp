@@ -234,8 +234,7 @@ VolumeShape probe_volume(const std::string& path) {
     shape.nz = n[2];
     shape.nt = h.nt();
     shape.dtype = h.dtype;
-    shape.scaled = std::isfinite(h.scl_slope) && h.scl_slope != 0.0 &&
-                   !(h.scl_slope == 1.0 && (h.scl_inter == 0.0 || !std::isfinite(h.scl_inter)));
+    shape.scaled = !h.value_scale().identity();
   } else if (shape.format == "tiff") {
     const TiffStackInfo info = read_tiff_stack_info(path);
     shape.nx = info.width;

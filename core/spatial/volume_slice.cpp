@@ -4,7 +4,6 @@
 
 #include "core/base/error.h"
 #include "core/base/half.h"
-#include "core/spatial/volume_float.h"
 
 #include <cstring>
 #include <utility>
@@ -42,7 +41,7 @@ double element_value(const std::uint8_t* p, DType dtype) {
 
 } // namespace
 
-Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t) {
+Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t, bool physical) {
   const std::int64_t n[3] = {v.nx(), v.ny(), v.nz()};
   if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
   if (index < 0 || index >= n[axis])
@@ -68,10 +67,12 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
       for (std::int64_t y = 0; y < w; ++y)
         std::memcpy(d + std::size_t(y) * e, at(index, y, row), e);
   }
-  if (!v.value_scale.identity()) { // shown and read out in physical units
+  if (physical && !v.value_scale.identity()) { // shown and read out in physical units
     Image scaled(w, h, 1, DType::f32);
-    widen_to_float(out.bytes(), out.dtype(), static_cast<std::size_t>(w * h),
-                   scaled.values<float>().data(), v.value_scale);
+    float* f = scaled.values<float>().data();
+    const std::uint8_t* src = out.bytes();
+    for (std::int64_t k = 0; k < w * h; ++k, src += e) // NaN stays NaN
+      f[k] = static_cast<float>(v.value_scale.apply(element_value(src, v.dtype())));
     out = std::move(scaled);
   }
   const auto& s = v.spacing.xyz;
@@ -93,14 +94,16 @@ std::array<std::int64_t, 3> slice_voxel(int axis, std::int64_t index, std::int64
   return p;
 }
 
-double voxel_value(const Volume& v, const std::array<std::int64_t, 3>& p, std::int64_t t) {
+double voxel_value(const Volume& v, const std::array<std::int64_t, 3>& p, std::int64_t t,
+                   bool physical) {
   if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= v.nx() || p[1] >= v.ny() || p[2] >= v.nz() ||
       t < 0 || t >= v.nt())
     throw Error("voxel (" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ", " +
                 std::to_string(p[2]) + ") out of range");
   const std::size_t i =
       static_cast<std::size_t>(((t * v.nz() + p[2]) * v.ny() + p[1]) * v.nx() + p[0]);
-  return v.value_scale.apply(element_value(v.bytes() + i * dtype_size(v.dtype()), v.dtype()));
+  const double stored = element_value(v.bytes() + i * dtype_size(v.dtype()), v.dtype());
+  return physical ? v.value_scale.apply(stored) : stored;
 }
 
 } // namespace atelier

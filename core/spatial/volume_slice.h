@@ -14,16 +14,18 @@ namespace atelier {
 // one), with the in-plane spacing:
 //   axis 2 (XY): nx x ny;  axis 1 (XZ): nx x nz;  axis 0 (YZ): ny x nz.
 // Rows run along the slower in-plane axis (y, or z). Error when out of range.
-Image volume_slice(const Volume& volume, int axis, std::int64_t index, std::int64_t t = 0);
+// physical false: stored values always (label volumes: their IDs).
+Image volume_slice(const Volume& volume, int axis, std::int64_t index, std::int64_t t = 0,
+                   bool physical = true);
 
 // The voxel (x, y, z) that pixel (u, v) of the plane along axis shows, the
 // plane itself being at index (the inverse of volume_slice's layout).
 std::array<std::int64_t, 3> slice_voxel(int axis, std::int64_t index, std::int64_t u,
                                         std::int64_t v);
 
-// Voxel (x, y, z) of time point t with its value scale applied; Error when
-// out of range.
-double voxel_value(const Volume& volume, const std::array<std::int64_t, 3>& xyz,
-                   std::int64_t t = 0);
+// Voxel (x, y, z) of time point t with its value scale applied (physical)
+// or as stored; Error when out of range.
+double voxel_value(const Volume& volume, const std::array<std::int64_t, 3>& xyz, std::int64_t t = 0,
+                   bool physical = true);
 
 } // namespace atelier

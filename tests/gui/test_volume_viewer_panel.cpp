@@ -167,6 +167,7 @@ private slots:
         }
     volume->spacing.xyz = {2, 3, 4};
     volume->spacing.unit = "A";
+    labels->value_scale = {2.0, 5.0}; // a label file's scale: IDs are shown as stored
     VolumeViewerPanel panel;
     panel.resize(900, 600);
     panel.show();

@@ -424,7 +424,7 @@ void VolumeViewerPanel::refreshSlices() {
     v->setImage(volume_slice(*volume_, axis, s[axis], t_), true);
     v->setMapping(mapping_); // one contrast for all three views and every slice
     if (labels_)
-      v->setOverlay(label_overlay(volume_slice(*labels_, axis, s[axis], 0)),
+      v->setOverlay(label_overlay(volume_slice(*labels_, axis, s[axis], 0, false)),
                     label_opacity_->value() / 100.0);
     else
       v->setOverlay(QImage());
@@ -467,7 +467,7 @@ QString VolumeViewerPanel::voxelReadout(int axis, int u, int v, double value) co
   if (volume_->nt() > 1) text += QString(", t %1").arg(t_);
   text += QString(": %1").arg(value, 0, 'g', 6);
   if (labels_ && p[0] < labels_->nx() && p[1] < labels_->ny() && p[2] < labels_->nz())
-    text += tr(", label %1").arg(std::int64_t(voxel_value(*labels_, p)));
+    text += tr(", label %1").arg(std::int64_t(voxel_value(*labels_, p, 0, false)));
   if (const Spacing& s = volume_->spacing; s.known())
     text += QString(" (%1, %2, %3 %4)")
                 .arg(double(p[0]) * s.xyz[0], 0, 'g', 5)

@@ -37,33 +37,58 @@ const char* unsupported_type_name(int code) {
 
 } // namespace
 
-std::optional<std::array<std::array<double, 3>, 3>> NiftiHeader::orientation() const {
-  std::array<std::array<double, 3>, 3> m{};
-  if (sform_code > 0) {
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c)
-        m[r][c] = srow[r][c];
-  } else if (qform_code > 0) {
-    // The rotation of the unit quaternion (a, b, c, d), a from the rest; a
-    // negative pixdim[0] (qfac) reverses the third axis.
-    const double b = quatern[0], c = quatern[1], d = quatern[2];
-    const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
-    const double qfac = pixdim[0] < 0 ? -1.0 : 1.0;
-    m = {{{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c) * qfac},
-          {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b) * qfac},
-          {2 * (b * d - a * c), 2 * (c * d + a * b), (a * a + d * d - c * c - b * b) * qfac}}};
-  } else {
-    return std::nullopt;
-  }
-  for (int c = 0; c < 3; ++c) {
+namespace {
+
+using Matrix3 = std::array<std::array<double, 3>, 3>;
+
+// Every column finite and non-zero.
+bool usable(const Matrix3& m) {
+  for (std::size_t c = 0; c < 3; ++c) {
     double norm = 0;
-    for (int r = 0; r < 3; ++r) {
-      if (!std::isfinite(m[r][c])) return std::nullopt;
+    for (std::size_t r = 0; r < 3; ++r) {
+      if (!std::isfinite(m[r][c])) return false;
       norm += m[r][c] * m[r][c];
     }
-    if (!(norm > 0)) return std::nullopt;
+    if (!(norm > 0)) return false;
   }
+  return true;
+}
+
+} // namespace
+
+std::optional<Matrix3> NiftiHeader::orientation() const {
+  if (sform_code > 0) {
+    Matrix3 m{};
+    for (std::size_t r = 0; r < 3; ++r)
+      for (std::size_t c = 0; c < 3; ++c)
+        m[r][c] = srow[r][c];
+    if (usable(m)) return m; // else the qform, as nifti1_io does
+  }
+  if (qform_code <= 0) return std::nullopt;
+  // The rotation of the unit quaternion (a, b, c, d), a from the rest (b, c,
+  // d rescaled to a unit vector when they overshoot); a negative pixdim[0]
+  // (qfac) reverses the third axis.
+  double b = quatern[0], c = quatern[1], d = quatern[2];
+  double a = 1.0 - (b * b + c * c + d * d);
+  if (a < 1e-7) {
+    const double scale = 1.0 / std::sqrt(b * b + c * c + d * d);
+    b *= scale, c *= scale, d *= scale, a = 0.0;
+  } else {
+    a = std::sqrt(a);
+  }
+  const double qfac = pixdim[0] < 0 ? -1.0 : 1.0;
+  const Matrix3 m{
+      {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c) * qfac},
+       {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b) * qfac},
+       {2 * (b * d - a * c), 2 * (c * d + a * b), (a * a + d * d - c * c - b * b) * qfac}}};
+  if (!usable(m)) return std::nullopt;
   return m;
+}
+
+ValueScale NiftiHeader::value_scale() const {
+  // Per the standard, a slope of 0 means "not scaled".
+  if (!std::isfinite(scl_slope) || scl_slope == 0.0) return {};
+  return {scl_slope, std::isfinite(scl_inter) ? scl_inter : 0.0};
 }
 
 std::string NiftiHeader::spatial_unit() const {

@@ -170,9 +170,7 @@ Volume read_nifti(const ByteSource& src) {
   vol.metadata.set("endianness", h.byte_order == Endian::little ? "little" : "big");
   vol.metadata.set("datatype", std::to_string(h.datatype));
   if (std::isfinite(h.scl_slope) && h.scl_slope != 0.0) {
-    // Per the standard, a slope of 0 means "not scaled".
-    vol.value_scale.slope = h.scl_slope;
-    vol.value_scale.offset = std::isfinite(h.scl_inter) ? h.scl_inter : 0.0;
+    vol.value_scale = h.value_scale();
     vol.metadata.set("scl_slope", std::to_string(vol.value_scale.slope));
     vol.metadata.set("scl_inter", std::to_string(vol.value_scale.offset));
   }

@@ -40,6 +40,9 @@ struct NiftiHeader {
   // sform when its code is set, else the qform (with pixdim[0]'s qfac);
   // nullopt when neither is set or the matrix is degenerate.
   std::optional<std::array<std::array<double, 3>, 3>> orientation() const;
+  // scl_slope and scl_inter as a scale (the identity when slope is 0 or not
+  // finite, as the standard says).
+  ValueScale value_scale() const;
 
   std::int64_t ndim() const { return dim[0]; }
   // dim[1..4] with missing axes as 1.

@@ -77,15 +77,15 @@ int tiff_page_count(const std::string& path) {
 
 int tiff_full_resolution_pages(const std::string& path, int at_most) {
   TiffHandle tiff(path);
-  const int pages = count_tiff_pages(tiff);
   select_tiff_page(tiff, 0);
   std::uint32_t w0 = 0, h0 = 0;
   TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &w0);
   TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &h0);
   int full = 0;
-  // Directory by directory in order (each TIFFSetDirectory would walk the
-  // chain from the start again).
-  for (int i = 0; i < pages && full < at_most; ++i) {
+  // Directory by directory in order, stopping once at_most are found (a
+  // movie's thousands of pages are not walked, and TIFFSetDirectory would
+  // walk the chain from the start for each).
+  for (int i = 0; full < at_most; ++i) {
     if (i > 0 && !TIFFReadDirectory(tiff.get())) break;
     std::uint32_t type = 0, w = 0, h = 0;
     TIFFGetField(tiff.get(), TIFFTAG_SUBFILETYPE, &type);
