@@ -104,13 +104,24 @@ std::string orientation_code(const AxisOrder& order, bool shown) {
   return code;
 }
 
-// A NIfTI volume in LPS order, its voxel sizes following its axes.
+// A NIfTI volume in LPS order, its voxel sizes following its axes: each
+// section is put in place as it is read, with no second copy.
 Volume read_nifti_shown(const std::string& path, const AxisOrder& order) {
-  Volume stored = read_nifti(path);
-  if (order.identity()) return stored;
-  Volume out = to_xyz_order(stored, order);
+  if (order.identity()) return read_nifti(path);
+  const FileSource file(path);
+  const NiftiHeader h = read_nifti_header(file);
+  const std::array<std::int64_t, 3> file_extent{h.nx(), h.ny(), h.nz()};
+  const std::array<std::int64_t, 3> n = xyz_extent(order, file_extent);
+  Volume out(n[0], n[1], n[2], h.dtype, h.nt());
+  const std::size_t elem = dtype_size(h.dtype);
+  const std::size_t volume_bytes = out.byte_size() / static_cast<std::size_t>(out.nt());
+  read_nifti_sections(file, out, [&](std::int64_t k, const std::uint8_t* section) {
+    place_section(order, file_extent, k % h.nz(), section, elem,
+                  out.bytes() + static_cast<std::size_t>(k / h.nz()) * volume_bytes);
+  });
+  const Spacing stored = out.spacing; // per voxel axis as stored
   for (std::size_t i = 0; i < 3; ++i)
-    out.spacing.xyz[static_cast<std::size_t>(order.axis_of_file[i])] = stored.spacing.xyz[i];
+    out.spacing.xyz[static_cast<std::size_t>(order.axis_of_file[i])] = stored.xyz[i];
   out.metadata.set("stored_orientation", orientation_code(order, false));
   out.metadata.set("shown_orientation", orientation_code(order, true));
   return out;
@@ -166,15 +177,9 @@ Volume load_binned(const std::string& path, const VolumeShape& xyz_shape, std::i
 } // namespace
 
 std::uint64_t VolumeShape::view_bytes() const {
-  const std::uint64_t display = dtype == DType::f32 && !scaled
-                                    ? 0
-                                    : static_cast<std::uint64_t>(nx) *
-                                          static_cast<std::uint64_t>(ny) *
-                                          static_cast<std::uint64_t>(nz) * sizeof(float);
-  // A NIfTI volume is reoriented through a second copy, freed before the
-  // display copy is made.
-  const std::uint64_t reorient = format == "nifti" && !axis_order.identity() ? bytes() : 0;
-  return bytes() + std::max(display, reorient);
+  if (dtype == DType::f32 && !scaled) return bytes();
+  return bytes() + static_cast<std::uint64_t>(nx) * static_cast<std::uint64_t>(ny) *
+                       static_cast<std::uint64_t>(nz) * sizeof(float);
 }
 
 std::uint64_t VolumeShape::bytes() const {

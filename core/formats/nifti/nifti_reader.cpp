@@ -129,7 +129,7 @@ NiftiHeader read_nifti_header(const ByteSource& source) {
   return header_from(source, nullptr);
 }
 
-Volume read_nifti(const ByteSource& src) {
+void read_nifti_sections(const ByteSource& src, Volume& out, const NiftiSectionSink& section) {
   const bool gz = is_gzip(src);
   std::unique_ptr<Inflater> z;
   if (gz) z = std::make_unique<Inflater>(src);
@@ -149,33 +149,55 @@ Volume read_nifti(const ByteSource& src) {
              std::to_string(offset) + ", file has " + std::to_string(src.size()));
   }
 
-  Volume vol(h.nx(), h.ny(), h.nz(), h.dtype, h.nt());
-  if (gz) {
-    z->skip(offset - hsize);
-    z->read(vol.bytes(), bytes);
-  } else {
-    src.read_at(offset, vol.bytes(), bytes);
+  if (!section) out = Volume(h.nx(), h.ny(), h.nz(), h.dtype, h.nt());
+  const std::size_t elem = dtype_size(h.dtype);
+  const bool swap = h.byte_order != native_endian() && elem > 1;
+  if (!section) { // the whole volume in one read
+    if (gz) {
+      z->skip(offset - hsize);
+      z->read(out.bytes(), bytes);
+    } else {
+      src.read_at(offset, out.bytes(), bytes);
+    }
+    if (swap) byte_swap_inplace(out.bytes(), elem, out.voxel_count());
+  } else { // a section at a time, in file order
+    const std::size_t section_bytes = static_cast<std::size_t>(h.nx() * h.ny()) * elem;
+    std::vector<std::uint8_t> buffer(section_bytes);
+    if (gz) z->skip(offset - hsize);
+    const std::int64_t sections = h.nz() * h.nt();
+    for (std::int64_t k = 0; k < sections; ++k) {
+      if (gz)
+        z->read(buffer.data(), section_bytes);
+      else
+        src.read_at(offset + static_cast<std::uint64_t>(k) * section_bytes, buffer.data(),
+                    section_bytes);
+      if (swap) byte_swap_inplace(buffer.data(), elem, section_bytes / elem);
+      section(k, buffer.data());
+    }
   }
-  if (h.byte_order != native_endian() && dtype_size(h.dtype) > 1)
-    byte_swap_inplace(vol.bytes(), dtype_size(h.dtype), vol.voxel_count());
 
   for (int i = 0; i < 3; ++i) {
     const double d = std::fabs(h.pixdim[i + 1]);
-    vol.spacing.xyz[i] = std::isfinite(d) ? d : 0.0;
+    out.spacing.xyz[i] = std::isfinite(d) ? d : 0.0;
   }
-  vol.spacing.unit = h.spatial_unit();
-  vol.spacing.source = PixelSizeSource::header;
+  out.spacing.unit = h.spatial_unit();
+  out.spacing.source = PixelSizeSource::header;
 
-  vol.metadata.set("nifti_version", std::to_string(h.version));
-  vol.metadata.set("endianness", h.byte_order == Endian::little ? "little" : "big");
-  vol.metadata.set("datatype", std::to_string(h.datatype));
+  out.metadata.set("nifti_version", std::to_string(h.version));
+  out.metadata.set("endianness", h.byte_order == Endian::little ? "little" : "big");
+  out.metadata.set("datatype", std::to_string(h.datatype));
   if (std::isfinite(h.scl_slope) && h.scl_slope != 0.0) {
-    vol.value_scale = h.value_scale();
-    vol.metadata.set("scl_slope", std::to_string(vol.value_scale.slope));
-    vol.metadata.set("scl_inter", std::to_string(vol.value_scale.offset));
+    out.value_scale = h.value_scale();
+    out.metadata.set("scl_slope", std::to_string(out.value_scale.slope));
+    out.metadata.set("scl_inter", std::to_string(out.value_scale.offset));
   }
   if (h.nt() > 1 && std::isfinite(h.pixdim[4]) && h.pixdim[4] > 0)
-    vol.metadata.set("pixdim_t", std::to_string(h.pixdim[4]));
+    out.metadata.set("pixdim_t", std::to_string(h.pixdim[4]));
+}
+
+Volume read_nifti(const ByteSource& src) {
+  Volume vol;
+  read_nifti_sections(src, vol, nullptr);
   return vol;
 }
 

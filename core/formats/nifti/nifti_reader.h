@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -68,6 +69,13 @@ NiftiHeader parse_nifti_header(const std::string& name, const std::uint8_t* byte
 // stored type and native byte order, nt = dim[4]; spacing from pixdim[1..3].
 Volume read_nifti(const std::string& path);
 Volume read_nifti(const ByteSource& source);
+// Reads the voxels a section at a time: section(k, bytes) gets section k
+// (nx * ny voxels in native byte order, k = z + nz * t, in file order) and
+// `out` only the spacing, value scale and metadata, so a caller can put the
+// voxels in another order with no second copy. With no sink, `out` becomes
+// the whole volume (read_nifti).
+using NiftiSectionSink = std::function<void(std::int64_t k, const std::uint8_t* section)>;
+void read_nifti_sections(const ByteSource& source, Volume& out, const NiftiSectionSink& section);
 // The header only (decompressing just its bytes for .nii.gz).
 NiftiHeader read_nifti_header(const ByteSource& source);
 
