@@ -6,12 +6,13 @@
 #include "core/formats/dicom/dicom_reader.h"
 #include "core/formats/geotiff/geotiff_reader.h"
 #include "core/formats/mrc/mrc_file.h"
-#include "core/formats/nifti/nifti_reader.h"
 #include "core/formats/raster/raster_reader.h"
 #include "core/formats/tiff/tiff_reader.h"
 #include "core/import/item_class.h"
 #include "core/metrics/movie_drift.h"
 #include "core/metrics/plane.h"
+#include "core/spatial/volume_load.h"
+#include "core/spatial/volume_slice.h"
 
 #include <algorithm>
 #include <cstring>
@@ -124,18 +125,19 @@ Image dicom_frame(const std::string& path, std::int64_t index) {
   return out;
 }
 
-// Section z of a NIfTI file's first time point (the whole file is read: a
-// .nii.gz can only be decompressed from its start).
+// Section z of a NIfTI file's first time point, drawn the way the 3D
+// viewer's slice view of that plane draws it (a volume with an orientation
+// in its nearest LPS order: axial radiological, superior up in coronal and
+// sagittal sections), in physical units when the file scales its values.
+// The whole file is read: a .nii.gz can only be decompressed from its start.
 Image nifti_slice(const std::string& path, std::int64_t z) {
-  const Volume v = read_nifti(path);
-  if (z < 0 || z >= v.nz())
-    throw FormatError(path,
-                      "no slice " + std::to_string(z) + " (it has " + std::to_string(v.nz()) + ")");
-  Image slice(v.nx(), v.ny(), 1, v.dtype());
-  const std::size_t bytes = slice.byte_size();
-  std::memcpy(slice.bytes(), v.bytes() + static_cast<std::size_t>(z) * bytes, bytes);
-  slice.spacing = v.spacing;
-  return slice;
+  const VolumeShape shape = probe_volume(path);
+  const AxisOrder& order = shape.axis_order;
+  const int axis = order.axis_of_file[2]; // the shown axis the stored sections lie along
+  const std::int64_t n = axis == 0 ? shape.nx : (axis == 1 ? shape.ny : shape.nz);
+  if (z < 0 || z >= n)
+    throw FormatError(path, "no slice " + std::to_string(z) + " (it has " + std::to_string(n) + ")");
+  return volume_slice(load_volume(path), axis, order.reversed[2] ? n - 1 - z : z);
 }
 
 } // namespace

@@ -104,12 +104,48 @@ std::string orientation_code(const AxisOrder& order, bool shown) {
   return code;
 }
 
+void note_orientation(Volume& v, const AxisOrder& order) {
+  v.metadata.set("stored_orientation", orientation_code(order, false));
+  v.metadata.set("shown_orientation", orientation_code(order, true));
+}
+
+// The order that took a volume stored as stored (an orientation code such
+// as "LAS") to shown: file axis i runs along the shown axis on the same world
+// axis, reversed where the two letters differ. Identity for codes that do
+// not pair up.
+AxisOrder axis_order_between(const std::string& stored, const std::string& shown) {
+  static const std::string kPairs[3] = {"LR", "PA", "IS"};
+  const auto world = [](char c) {
+    for (int w = 0; w < 3; ++w)
+      if (kPairs[w].find(c) != std::string::npos) return w;
+    return -1;
+  };
+  if (stored.size() != 3 || shown.size() != 3) return {};
+  AxisOrder order;
+  std::array<bool, 3> taken{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const int w = world(stored[i]);
+    std::size_t j = 0;
+    while (j < 3 && world(shown[j]) != w)
+      ++j;
+    if (w < 0 || j == 3 || taken[j]) return {};
+    taken[j] = true;
+    order.axis_of_file[i] = static_cast<int>(j);
+    order.reversed[i] = stored[i] != shown[j];
+  }
+  return order;
+}
+
 // A NIfTI volume in LPS order, its voxel sizes following its axes: each
 // section is put in place as it is read, with no second copy.
 Volume read_nifti_shown(const std::string& path, const AxisOrder& order) {
-  if (order.identity()) return read_nifti(path);
   const FileSource file(path);
   const NiftiHeader h = read_nifti_header(file);
+  if (order.identity()) { // stored in LPS order, or with no orientation
+    Volume out = read_nifti(path);
+    if (h.orientation()) note_orientation(out, order);
+    return out;
+  }
   const std::array<std::int64_t, 3> file_extent{h.nx(), h.ny(), h.nz()};
   const std::array<std::int64_t, 3> n = xyz_extent(order, file_extent);
   Volume out(n[0], n[1], n[2], h.dtype, h.nt());
@@ -122,8 +158,7 @@ Volume read_nifti_shown(const std::string& path, const AxisOrder& order) {
   const Spacing stored = out.spacing; // per voxel axis as stored
   for (std::size_t i = 0; i < 3; ++i)
     out.spacing.xyz[static_cast<std::size_t>(order.axis_of_file[i])] = stored.xyz[i];
-  out.metadata.set("stored_orientation", orientation_code(order, false));
-  out.metadata.set("shown_orientation", orientation_code(order, true));
+  note_orientation(out, order);
   return out;
 }
 
@@ -278,6 +313,19 @@ Volume load_volume(const std::string& path, const VolumeLoadOptions& options) {
   if (!options.downsample_to_fit || !can_downsample)
     throw VolumeTooLargeError(path, shape.view_bytes(), limit, can_downsample);
   return load_binned(path, shape, b);
+}
+
+Volume labels_in_shown_order(Volume labels, const Volume& shown) {
+  const std::string* stored = shown.metadata.find("stored_orientation");
+  const std::string* shown_code = shown.metadata.find("shown_orientation");
+  if (!stored || !shown_code || labels.metadata.find("shown_orientation")) return labels;
+  const AxisOrder order = axis_order_between(*stored, *shown_code);
+  if (order.identity()) return labels;
+  Volume out = to_xyz_order(labels, order);
+  for (std::size_t i = 0; i < 3; ++i) // voxel sizes follow their axes
+    out.spacing.xyz[static_cast<std::size_t>(order.axis_of_file[i])] = labels.spacing.xyz[i];
+  note_orientation(out, order);
+  return out;
 }
 
 } // namespace atelier

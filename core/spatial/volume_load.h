@@ -74,6 +74,12 @@ VolumeShape probe_volume(const std::string& path);
 // file is not a readable volume.
 Volume load_volume(const std::string& path, const VolumeLoadOptions& options = {});
 
+// A label volume put in the order its volume is shown in: one with no
+// orientation of its own (a TIFF stack, an MRC map, a NIfTI file without
+// one) is taken to be stored as the volume was, and reordered the way the
+// volume was (see load_volume). Anything else is returned as it is.
+Volume labels_in_shown_order(Volume labels, const Volume& shown);
+
 // The bin factor load_volume would use for shape under limit (1 if it fits).
 std::int64_t downsample_factor(const VolumeShape& shape, std::uint64_t limit);
 

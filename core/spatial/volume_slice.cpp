@@ -1,5 +1,5 @@
 // Slice extraction by element size: one memcpy per row for XY and XZ planes,
-// a strided gather for YZ.
+// a strided gather for YZ; XZ and YZ rows are taken from the top z down.
 #include "core/spatial/volume_slice.h"
 
 #include "core/base/error.h"
@@ -59,13 +59,14 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
   };
   for (std::int64_t row = 0; row < h; ++row) {
     std::uint8_t* d = dst + std::size_t(row * w) * e;
+    const std::int64_t z = n[2] - 1 - row; // XZ and YZ: z upward
     if (axis == 2)
       std::memcpy(d, at(0, row, index), std::size_t(w) * e);
     else if (axis == 1)
-      std::memcpy(d, at(0, index, row), std::size_t(w) * e);
+      std::memcpy(d, at(0, index, z), std::size_t(w) * e);
     else
       for (std::int64_t y = 0; y < w; ++y)
-        std::memcpy(d + std::size_t(y) * e, at(index, y, row), e);
+        std::memcpy(d + std::size_t(y) * e, at(index, y, z), e);
   }
   if (physical && !v.value_scale.identity()) { // shown and read out in physical units
     Image scaled(w, h, 1, DType::f32);
@@ -83,15 +84,25 @@ Image volume_slice(const Volume& v, int axis, std::int64_t index, std::int64_t t
   return out;
 }
 
-std::array<std::int64_t, 3> slice_voxel(int axis, std::int64_t index, std::int64_t u,
-                                        std::int64_t v) {
-  // Axis 2 (XY): (u, v) = (x, y); 1 (XZ): (x, z); 0 (YZ): (y, z).
+std::array<std::int64_t, 3> slice_voxel(const Volume& volume, int axis, std::int64_t index,
+                                        std::int64_t u, std::int64_t v) {
+  // Axis 2 (XY): (u, v) = (x, y); 1 (XZ): (x, top z - v); 0 (YZ): (y, top z - v).
   if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
   std::array<std::int64_t, 3> p{};
   p[static_cast<std::size_t>(axis)] = index;
   p[axis == 0 ? 1 : 0] = u;
-  p[axis == 2 ? 1 : 2] = v;
+  if (axis == 2)
+    p[1] = v;
+  else
+    p[2] = volume.nz() - 1 - v;
   return p;
+}
+
+std::array<std::int64_t, 2> slice_pixel(const Volume& volume, int axis,
+                                        const std::array<std::int64_t, 3>& p) {
+  if (axis < 0 || axis > 2) throw Error("slice axis must be 0, 1 or 2");
+  if (axis == 2) return {p[0], p[1]};
+  return {axis == 1 ? p[0] : p[1], volume.nz() - 1 - p[2]};
 }
 
 double voxel_value(const Volume& v, const std::array<std::int64_t, 3>& p, std::int64_t t,

@@ -89,6 +89,18 @@ private slots:
     QCOMPARE(panel.scene().slice(0), std::int64_t(4));
     QCOMPARE(panel.scene().slice(1), std::int64_t(7));
     QCOMPARE(panel.sliceView(0).plane().width, 20); // the YZ view now shows x = 4
+    // The shared cursor: XZ and YZ draw z upward, so z 10 of 20 is row 9.
+    QCOMPARE(panel.sliceView(2).crosshair(), QPointF(4, 7));
+    QCOMPARE(panel.sliceView(1).crosshair(), QPointF(4, 9));
+    QCOMPARE(panel.sliceView(0).crosshair(), QPointF(7, 9));
+    // A click in the XZ view at its top row moves z to the top slice.
+    ImageViewer& xz = panel.sliceView(1);
+    xz.fit();
+    const QPointF xz_origin = xz.imagePoint(QPointF(0, 0));
+    QTest::mouseClick(&xz, Qt::LeftButton, Qt::NoModifier,
+                      ((QPointF(4.5, 0.5) - xz_origin) * xz.zoom()).toPoint());
+    QCOMPARE(panel.scene().slice(2), std::int64_t(19));
+    QCOMPARE(panel.scene().slice(1), std::int64_t(7));
     // Moving the cursor keeps each view's zoom.
     ImageViewer& yz = panel.sliceView(0);
     yz.zoomAt(QPointF(10, 10), 2.0);
@@ -177,11 +189,11 @@ private slots:
     panel.setSlice(0, 1);
     panel.setSlice(1, 2);
     panel.setSlice(2, 3);
-    // The XZ view's pixel (4, 1) is x 4, z 1 at the y slice (2); YZ's (4, 1)
-    // is y 4, z 1 at x 1.
-    QCOMPARE(panel.voxelReadout(1, 4, 1, 124.0),
+    // The XZ view's pixel (4, 2) is x 4, z 1 at the y slice (2) (z runs
+    // upward from the bottom row, z 0); YZ's (4, 2) is y 4, z 1 at x 1.
+    QCOMPARE(panel.voxelReadout(1, 4, 2, 124.0),
              QString("x 4, y 2, z 1: 124, label 29 (8, 6, 4 A)"));
-    QCOMPARE(panel.voxelReadout(0, 4, 1, 141.0),
+    QCOMPARE(panel.voxelReadout(0, 4, 2, 141.0),
              QString("x 1, y 4, z 1: 141, label 8 (2, 12, 4 A)"));
     QCOMPARE(panel.voxelReadout(2, 5, 0, 305.0),
              QString("x 5, y 0, z 3: 305, label 36 (10, 0, 12 A)"));
@@ -194,10 +206,11 @@ private slots:
     QTest::mouseMove(&xz, QPoint(xz.width() / 2, xz.height() / 2));
     QTRY_VERIFY(!readout.isEmpty() && !hovered.isEmpty());
     const int u = hovered.last().at(0).toInt(), v = hovered.last().at(1).toInt();
-    QCOMPARE(hovered.last().at(2).toDouble(), double(u + 10 * 2 + 100 * v));
+    const int z = 3 - v;
+    QCOMPARE(hovered.last().at(2).toDouble(), double(u + 10 * 2 + 100 * z));
     QCOMPARE(readout.last().at(0).toString(),
-             panel.voxelReadout(1, u, v, double(u + 10 * 2 + 100 * v)));
-    QVERIFY(readout.last().at(0).toString().startsWith(QString("x %1, y 2, z %2:").arg(u).arg(v)));
+             panel.voxelReadout(1, u, v, double(u + 10 * 2 + 100 * z)));
+    QVERIFY(readout.last().at(0).toString().startsWith(QString("x %1, y 2, z %2:").arg(u).arg(z)));
   }
 
   void four_d_files_step_through_time_keeping_the_level() {

@@ -3,6 +3,8 @@
 // datatype, gzip through zlib's gzwrite, and damaged files.
 #include "core/base/error.h"
 #include "core/formats/nifti/nifti_reader.h"
+#include "core/import/preview_image.h"
+#include "core/io/file_inspect.h"
 #include "core/io/byte_source.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
@@ -330,6 +332,29 @@ private slots:
       QCOMPARE(v.spacing.xyz[2], 2.0);
       QCOMPARE(*v.metadata.find("stored_orientation"), std::string("LSA"));
       QCOMPARE(*v.metadata.find("shown_orientation"), std::string("LPS"));
+      // The 2D viewer draws a stored (coronal) section as the 3D viewer's
+      // XZ view does: x right, superior (z) up; section k is y = 1 - k.
+      const FileInfo info = inspect_file(path);
+      const Image section = import::read_item_frame(path, info, 1);
+      QCOMPARE(section.width(), std::int64_t(4));
+      QCOMPARE(section.height(), std::int64_t(3));
+      QCOMPARE(section.dtype(), DType::i16);
+      QCOMPARE(int(section.values<std::int16_t>()[0]), 0 + 10 * 2 + 100);
+      QCOMPARE(int(section.values<std::int16_t>()[2 * 4 + 3]), 3 + 100);
+      QCOMPARE(section.spacing.xyz[1], 2.0);
+      // A label volume with no orientation (a TIFF stack written from the
+      // same array) is reordered to line up with the volume.
+      Volume stored_labels(4, 3, 2, DType::i32);
+      for (std::size_t i = 0; i < 24; ++i)
+        stored_labels.values<std::int32_t>()[i] = std::int32_t(i % 4 + 10 * (i / 4 % 3) + 100 * (i / 12));
+      const Volume labels = labels_in_shown_order(stored_labels, v);
+      QCOMPARE(labels.nx(), v.nx());
+      QCOMPARE(labels.ny(), v.ny());
+      QCOMPARE(labels.nz(), v.nz());
+      for (std::size_t i = 0; i < 24; ++i)
+        QCOMPARE(int(labels.values<std::int32_t>()[i]), int(values[i]));
+      // Labels with their own orientation are already in shown order.
+      QCOMPARE(labels_in_shown_order(v, v).values<std::int16_t>()[5], values[5]);
       // Reoriented as read, with no second copy: 48 bytes stored and 96 of
       // floats to show.
       QCOMPARE(shape.view_bytes(), std::uint64_t(48 + 96));
@@ -356,7 +381,7 @@ private slots:
       s.quatern[2] = 1.0;
       write_file(path, make_nifti(s, data, 2));
       QVERIFY(probe_volume(path).axis_order.identity());
-      QVERIFY(!load_volume(path).metadata.find("stored_orientation"));
+      QCOMPARE(*load_volume(path).metadata.find("stored_orientation"), std::string("LPS"));
       s.pixdim[0] = -1.0;
       write_file(path, make_nifti(s, data, 2));
       QCOMPARE(*load_volume(path).metadata.find("stored_orientation"), std::string("LPI"));
@@ -367,6 +392,7 @@ private slots:
       s.qform_code = 0;
       write_file(path, make_nifti(s, data, 2));
       QCOMPARE(load_volume(path).ny(), 3);
+      QVERIFY(!load_volume(path).metadata.find("shown_orientation"));
     }
   }
 

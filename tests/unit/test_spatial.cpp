@@ -9,6 +9,7 @@
 #include "core/spatial/point_lod.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
+#include "core/spatial/volume_slice.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -104,6 +105,43 @@ private slots:
     set_axis_order(path, {0, 0, 0});
     QCOMPARE(probe_volume(path).nx, 4);
     QCOMPARE(load_volume(path).values<float>()[1], 1.0f);
+  }
+
+  void slices_show_z_upward_and_map_back_to_their_voxels() {
+    // XY rows run y downward (row 0 is y 0); XZ and YZ rows z upward (row 0
+    // is the top slice), so superior is up in coronal and sagittal views.
+    const Volume v = ramp_volume(5, 4, 3);
+    const Image xy = volume_slice(v, 2, 1);
+    QCOMPARE(xy.width(), 5);
+    QCOMPARE(xy.height(), 4);
+    QCOMPARE(xy.values<float>()[std::size_t(3 * 5 + 2)], float(2 + 100 * 3 + 10000 * 1));
+    const Image xz = volume_slice(v, 1, 2);
+    QCOMPARE(xz.width(), 5);
+    QCOMPARE(xz.height(), 3);
+    QCOMPARE(xz.values<float>()[0], float(0 + 100 * 2 + 10000 * 2));        // top left: z 2
+    QCOMPARE(xz.values<float>()[std::size_t(2 * 5 + 4)], float(4 + 100 * 2)); // bottom right: z 0
+    QCOMPARE(xz.spacing.xyz[1], 3.0);
+    const Image yz = volume_slice(v, 0, 4);
+    QCOMPARE(yz.width(), 4);
+    QCOMPARE(yz.height(), 3);
+    QCOMPARE(yz.values<float>()[std::size_t(0 * 4 + 3)], float(4 + 100 * 3 + 10000 * 2));
+    QCOMPARE(yz.values<float>()[std::size_t(2 * 4 + 1)], float(4 + 100 * 1));
+    // Every pixel of every plane names the voxel it shows, and the voxel
+    // names the pixel back (the shared cursor).
+    for (int axis = 0; axis < 3; ++axis) {
+      const std::int64_t index = axis == 2 ? 2 : 1;
+      const Image plane = volume_slice(v, axis, index);
+      for (std::int64_t row = 0; row < plane.height(); ++row)
+        for (std::int64_t col = 0; col < plane.width(); ++col) {
+          const auto p = slice_voxel(v, axis, index, col, row);
+          QCOMPARE(p[std::size_t(axis)], index);
+          QCOMPARE(double(plane.values<float>()[std::size_t(row * plane.width() + col)]),
+                   voxel_value(v, p));
+          const auto uv = slice_pixel(v, axis, p);
+          QCOMPARE(uv[0], col);
+          QCOMPARE(uv[1], row);
+        }
+    }
   }
 
   void over_the_limit_is_refused_with_size_and_limit() {

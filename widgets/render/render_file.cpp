@@ -66,7 +66,7 @@ RenderResult render_volume(const std::string& path, const RenderRequest& r) {
                std::to_string(scene.slice(1)) + ", " + std::to_string(scene.slice(2));
   }
   if (!r.labels.empty()) {
-    const Volume labels = load_volume(r.labels, options);
+    const Volume labels = labels_in_shown_order(load_volume(r.labels, options), volume);
     scene.set_labels(labels);
     summary += ", " + std::to_string(scene.labels().size()) + " labels from " + r.labels;
   }

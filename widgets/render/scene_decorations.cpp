@@ -66,14 +66,14 @@ void aim_camera(vtkRenderer* renderer, const double b[6], ViewDirection directio
   // Direction from the focal point to the camera, the up vector, and the
   // extents across (u) and up (v) the screen for axis views. Axis views
   // match the slice views: XY shows x right and y down (seen from -z), XZ
-  // x right and z down (from +y), YZ y right and z down (from -x).
+  // x right and z up (from -y), YZ y right and z up (from +x).
   double dir[3] = {0, 0, -1}, up[3] = {0, -1, 0}, u = ext[0], v = ext[1];
   switch (direction) {
   case ViewDirection::x:
-    dir[0] = -1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[1], v = ext[2];
+    dir[0] = 1, dir[2] = 0, up[1] = 0, up[2] = 1, u = ext[1], v = ext[2];
     break;
   case ViewDirection::y:
-    dir[1] = 1, dir[2] = 0, up[1] = 0, up[2] = -1, u = ext[0], v = ext[2];
+    dir[1] = -1, dir[2] = 0, up[1] = 0, up[2] = 1, u = ext[0], v = ext[2];
     break;
   case ViewDirection::z: break;
   case ViewDirection::oblique:

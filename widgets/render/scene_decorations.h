@@ -11,8 +11,9 @@ class vtkRenderer;
 namespace atelier::render {
 
 // Where the camera looks from: a three-quarter view, or down an axis with a
-// parallel projection that fits the bounds. Axis views keep the 2D viewer's
-// convention: x to the right, y downwards (row 0 at the top).
+// parallel projection that fits the bounds. Axis views match the slice
+// views: down z, x right and y downwards (row 0 at the top, as in the 2D
+// viewer); down y and down x, z upwards.
 enum class ViewDirection { oblique, x, y, z };
 
 // A grey box around bounds (xmin, xmax, ymin, ymax, zmin, zmax).

@@ -48,6 +48,9 @@ struct VolumeScene::Impl {
   double window_lo = 0, window_hi = 1;
   double label_opacity = 0.5;
   double base_sample_distance = 1;
+  // The three-quarter view's up: superior (+z) for oriented medical volumes,
+  // -y (row 0 at the top, as in the XY slice) for the rest.
+  UpAxis up = UpAxis::minus_y;
 
   // Isosurface, and a coarse one from the volume binned by 2 for moving.
   vtkSmartPointer<vtkFlyingEdges3D> contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
@@ -205,6 +208,7 @@ void VolumeScene::show_density(DensityImage density, const Volume& volume) {
   d_->window_hi = std::min(d_->stats.max, d_->stats.mean + 3 * sd);
   if (d_->window_hi <= d_->window_lo) d_->window_hi = d_->window_lo + 1;
   d_->slice = {volume.nx() / 2, volume.ny() / 2, volume.nz() / 2};
+  d_->up = volume.metadata.find("shown_orientation") ? UpAxis::plus_z : UpAxis::minus_y;
   d_->update_slices();
   if (d_->outline) d_->renderer->RemoveActor(d_->outline);
   d_->outline = make_outline(d_->image->GetBounds());
@@ -364,7 +368,7 @@ void VolumeScene::reset_camera(ViewDirection direction) {
     b[2 * axis] -= 0.5 * sp[axis];
     b[2 * axis + 1] += 0.5 * sp[axis];
   }
-  aim_camera(d_->renderer, b, direction);
+  aim_camera(d_->renderer, b, direction, d_->up);
 }
 
 } // namespace atelier::render

@@ -237,7 +237,10 @@ void VolumeViewerPanel::openLabels(const QString& path) {
 void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsample) {
   loader_->waitForFinished();
   info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
-  loader_->setFuture(QtConcurrent::run([path, labels, downsample] {
+  // Labels are put in the order the volume is shown in (a TIFF stack over
+  // a reoriented NIfTI volume).
+  std::shared_ptr<const Volume> shown = labels ? volume_ : nullptr;
+  loader_->setFuture(QtConcurrent::run([path, labels, downsample, shown] {
     auto out = std::make_shared<Loaded>();
     out->path = path;
     out->labels = labels;
@@ -245,7 +248,9 @@ void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsam
     try {
       VolumeLoadOptions options;
       options.downsample_to_fit = downsample && !labels;
-      out->volume = std::make_shared<const Volume>(load_volume(path.toStdString(), options));
+      Volume loaded = load_volume(path.toStdString(), options);
+      if (shown) loaded = labels_in_shown_order(std::move(loaded), *shown);
+      out->volume = std::make_shared<const Volume>(std::move(loaded));
     } catch (const VolumeTooLargeError& e) {
       out->error = QString::fromStdString(e.message());
       out->too_large = e.can_downsample();
@@ -430,9 +435,10 @@ void VolumeViewerPanel::refreshSlices() {
       v->setOverlay(QImage());
   }
   // The shared cursor: where the other two slices cut each view.
-  slice_views_[2]->setCrosshair(QPointF(double(s[0]), double(s[1])));
-  slice_views_[1]->setCrosshair(QPointF(double(s[0]), double(s[2])));
-  slice_views_[0]->setCrosshair(QPointF(double(s[1]), double(s[2])));
+  for (int axis = 0; axis < 3; ++axis) {
+    const auto uv = slice_pixel(*volume_, axis, {s[0], s[1], s[2]});
+    slice_views_[axis]->setCrosshair(QPointF(double(uv[0]), double(uv[1])));
+  }
 }
 
 void VolumeViewerPanel::refreshTransferEditor() {
@@ -452,14 +458,15 @@ void VolumeViewerPanel::refreshLegend() {
 }
 
 void VolumeViewerPanel::showVoxel(int axis, int x, int y) {
-  const auto p = slice_voxel(axis, scene_.slice(axis), x, y);
+  if (!volume_) return;
+  const auto p = slice_voxel(*volume_, axis, scene_.slice(axis), x, y);
   for (int other = 0; other < 3; ++other)
     if (other != axis) setSlice(other, p[std::size_t(other)]);
 }
 
 QString VolumeViewerPanel::voxelReadout(int axis, int u, int v, double value) const {
   if (!volume_) return {};
-  const auto p = slice_voxel(axis, scene_.slice(axis), u, v);
+  const auto p = slice_voxel(*volume_, axis, scene_.slice(axis), u, v);
   if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[0] >= volume_->nx() || p[1] >= volume_->ny() ||
       p[2] >= volume_->nz())
     return {};

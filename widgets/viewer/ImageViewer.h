@@ -70,6 +70,7 @@ public:
   // A cross through an image pixel (the shared cursor of linked views);
   // negative coordinates hide it.
   void setCrosshair(QPointF pixel);
+  QPointF crosshair() const { return crosshair_; }
   const metrics::FloatPlane& plane() const { return plane_; }
 
 signals:
