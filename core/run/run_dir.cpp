@@ -37,6 +37,22 @@ void check_run_json(std::string_view text, const std::string& source) {
     throw FormatError(source, "run.json is not a JSON object");
 }
 
+// Whether the file at path ends with block (read from its end only).
+bool ends_with_block(const std::string& path, const std::string& block) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  bool same = false;
+  if (size >= static_cast<off_t>(block.size())) {
+    std::string tail(block.size(), '\0');
+    const off_t at = size - static_cast<off_t>(block.size());
+    same = ::pread(fd, tail.data(), tail.size(), at) == static_cast<ssize_t>(tail.size()) &&
+           tail == block;
+  }
+  ::close(fd);
+  return same;
+}
+
 // Read access too: the metrics writer checks the last byte before appending.
 int open_append(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -198,15 +214,18 @@ std::size_t RunDirectory::truncate_metrics_after(std::int64_t step) {
   }
   if (dropped_lines == 0) return 0;
   // Kept before the file is cut: the appending write lands whole or the
-  // cut does not happen.
-  const int dropped_fd = open_append(dropped_metrics_path());
-  try {
-    write_all(dropped_fd, dropped, dropped_metrics_path());
-  } catch (...) {
+  // cut does not happen. A resume that stopped between the two finds its
+  // block already at the end of the side file and does not add it twice.
+  if (!ends_with_block(dropped_metrics_path(), dropped)) {
+    const int dropped_fd = open_append(dropped_metrics_path());
+    try {
+      write_all(dropped_fd, dropped, dropped_metrics_path());
+    } catch (...) {
+      ::close(dropped_fd);
+      throw;
+    }
     ::close(dropped_fd);
-    throw;
   }
-  ::close(dropped_fd);
   // The appending descriptor would keep writing to the replaced file.
   if (metrics_fd_ >= 0) {
     ::close(metrics_fd_);

@@ -471,6 +471,18 @@ private slots:
     // Nothing past the step: nothing dropped, the side file untouched.
     QCOMPARE(rd.truncate_metrics_after(100), std::size_t{0});
     QCOMPARE(text_of(rd.dropped_metrics_path()), dropped);
+    // A resume that stopped after keeping the dropped lines but before the
+    // cut drops them again when run anew, and does not keep them twice.
+    rd.append_metrics(MetricsRecord().add("step", 8).add("loss", 0.1));
+    const std::string cut_pending = text_of(metrics);
+    QCOMPARE(rd.truncate_metrics_after(7), std::size_t{1});
+    const std::string side = text_of(rd.dropped_metrics_path());
+    QVERIFY(side.ends_with("{\"step\":8,\"loss\":0.1}\n"));
+    QVERIFY(QFile::remove(QString::fromStdString(metrics)));
+    append_text(metrics, cut_pending); // as if the cut never happened
+    QCOMPARE(rd.truncate_metrics_after(7), std::size_t{1});
+    QCOMPARE(text_of(rd.dropped_metrics_path()), side);
+    QCOMPARE(read_metrics(metrics).size(), std::size_t{8});
   }
 
   void testSetAside() {
