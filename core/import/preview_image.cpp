@@ -16,6 +16,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 namespace atelier::import {
@@ -125,11 +128,44 @@ Image dicom_frame(const std::string& path, std::int64_t index) {
   return out;
 }
 
+// The last NIfTI volume read for its sections, so stepping through them
+// decompresses the file once; known by path, size and modification time.
+// Volumes over kCachedVolumeBytes are read anew each time.
+constexpr std::uint64_t kCachedVolumeBytes = std::uint64_t{256} << 20;
+
+struct FileStamp {
+  std::string path;
+  std::uintmax_t size = 0;
+  std::filesystem::file_time_type modified{};
+  bool operator==(const FileStamp&) const = default;
+};
+
+std::shared_ptr<const Volume> shown_nifti(const std::string& path, const VolumeShape& shape) {
+  static std::mutex mutex;
+  static FileStamp cached_stamp;
+  static std::shared_ptr<const Volume> cached;
+  std::error_code ec;
+  FileStamp stamp{path, std::filesystem::file_size(path, ec), {}};
+  if (!ec) stamp.modified = std::filesystem::last_write_time(path, ec);
+  {
+    const std::lock_guard lock(mutex);
+    if (!ec && cached && cached_stamp == stamp) return cached;
+  }
+  auto volume = std::make_shared<const Volume>(load_volume(path));
+  if (!ec && shape.bytes() <= kCachedVolumeBytes) {
+    const std::lock_guard lock(mutex);
+    cached_stamp = std::move(stamp);
+    cached = volume;
+  }
+  return volume;
+}
+
 // Section z of a NIfTI file's first time point, drawn the way the 3D
 // viewer's slice view of that plane draws it (a volume with an orientation
 // in its nearest LPS order: axial radiological, superior up in coronal and
 // sagittal sections), in physical units when the file scales its values.
-// The whole file is read: a .nii.gz can only be decompressed from its start.
+// The whole file is read (a .nii.gz can only be decompressed from its
+// start), once for all its sections.
 Image nifti_slice(const std::string& path, std::int64_t z) {
   const VolumeShape shape = probe_volume(path);
   const AxisOrder& order = shape.axis_order;
@@ -137,7 +173,7 @@ Image nifti_slice(const std::string& path, std::int64_t z) {
   const std::int64_t n = axis == 0 ? shape.nx : (axis == 1 ? shape.ny : shape.nz);
   if (z < 0 || z >= n)
     throw FormatError(path, "no slice " + std::to_string(z) + " (it has " + std::to_string(n) + ")");
-  return volume_slice(load_volume(path), axis, order.reversed[2] ? n - 1 - z : z);
+  return volume_slice(*shown_nifti(path, shape), axis, order.reversed[2] ? n - 1 - z : z);
 }
 
 } // namespace

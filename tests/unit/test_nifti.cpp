@@ -16,6 +16,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -342,6 +344,17 @@ private slots:
       QCOMPARE(int(section.values<std::int16_t>()[0]), 0 + 10 * 2 + 100);
       QCOMPARE(int(section.values<std::int16_t>()[2 * 4 + 3]), 3 + 100);
       QCOMPARE(section.spacing.xyz[1], 2.0);
+      QCOMPARE(int(import::read_item_frame(path, info, 0).values<std::int16_t>()[0]), 0 + 20);
+      // Sections come from the volume read once; a file changed since is read anew.
+      {
+        std::vector<std::uint8_t> changed = data;
+        changed[2 * ((0 * 3 + 2) * 4 + 0)] = 77; // voxel (0, 2, 0): row 0, column 0
+        const auto stamp = std::filesystem::last_write_time(path);
+        write_file(path, make_nifti(s, changed, 2));
+        std::filesystem::last_write_time(path, stamp + std::chrono::seconds(1));
+        QCOMPARE(int(import::read_item_frame(path, info, 0).values<std::int16_t>()[0]), 77);
+        write_file(path, make_nifti(s, data, 2));
+      }
       // A label volume with no orientation (a TIFF stack written from the
       // same array) is reordered to line up with the volume.
       Volume stored_labels(4, 3, 2, DType::i32);
