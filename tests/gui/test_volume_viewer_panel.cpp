@@ -101,6 +101,22 @@ private slots:
                       ((QPointF(4.5, 0.5) - xz_origin) * xz.zoom()).toPoint());
     QCOMPARE(panel.scene().slice(2), std::int64_t(19));
     QCOMPARE(panel.scene().slice(1), std::int64_t(7));
+    // Keys in a slice view step through its own slices, within the volume.
+    xz.setFocus();
+    QTest::keyClick(&xz, Qt::Key_PageDown);
+    QCOMPARE(panel.scene().slice(1), std::int64_t(6));
+    QTest::keyClick(&xz, Qt::Key_Up, Qt::ShiftModifier);
+    QCOMPARE(panel.scene().slice(1), std::int64_t(16));
+    QTest::keyClick(&xz, Qt::Key_Up, Qt::ShiftModifier);
+    QCOMPARE(panel.scene().slice(1), std::int64_t(19));
+    QTest::keyClick(&xz, Qt::Key_Home);
+    QCOMPARE(panel.scene().slice(1), std::int64_t(0));
+    QCOMPARE(panel.sliceView(2).crosshair(), QPointF(4, 0));
+    QTest::keyClick(&xz, Qt::Key_End);
+    QCOMPARE(panel.scene().slice(1), std::int64_t(19));
+    QTest::keyClick(&xz, Qt::Key_F); // the viewer's own keys still work
+    QCOMPARE(panel.scene().slice(1), std::int64_t(19));
+    panel.setSlice(1, 7);
     // Moving the cursor keeps each view's zoom.
     ImageViewer& yz = panel.sliceView(0);
     yz.zoomAt(QPointF(10, 10), 2.0);

@@ -19,6 +19,7 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -28,6 +29,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace atelier {
@@ -61,8 +63,11 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   grid->setSpacing(2);
   for (int axis = 0; axis < 3; ++axis) {
     slice_views_[axis] = new ImageViewer(views);
-    slice_views_[axis]->setToolTip(
-        tr("%1 slice: click to move the other slices here").arg(kAxisNames[axis]));
+    slice_views_[axis]->setToolTip(tr("%1 slice: click to move the other slices here; "
+                                      "Page Up/Down or Up/Down step through the slices "
+                                      "(with Shift by 10), Home/End go to the first/last")
+                                       .arg(kAxisNames[axis]));
+    slice_views_[axis]->installEventFilter(this);
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
     connect(slice_views_[axis], &ImageViewer::hovered, this,
@@ -455,6 +460,30 @@ void VolumeViewerPanel::refreshLegend() {
     return;
   }
   legend_->setText(label_legend_html(scene_.labels()));
+}
+
+bool VolumeViewerPanel::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() != QEvent::KeyPress || !volume_) return QWidget::eventFilter(watched, event);
+  int axis = 0;
+  while (axis < 3 && slice_views_[axis] != watched)
+    ++axis;
+  if (axis == 3) return QWidget::eventFilter(watched, event);
+  const auto* key = static_cast<QKeyEvent*>(event);
+  const std::int64_t n[3] = {volume_->nx(), volume_->ny(), volume_->nz()};
+  const std::int64_t step = key->modifiers() & Qt::ShiftModifier ? 10 : 1;
+  const std::int64_t at = scene_.slice(axis);
+  std::int64_t to = at;
+  switch (key->key()) {
+  case Qt::Key_PageUp:
+  case Qt::Key_Up: to = at + step; break;
+  case Qt::Key_PageDown:
+  case Qt::Key_Down: to = at - step; break;
+  case Qt::Key_Home: to = 0; break;
+  case Qt::Key_End: to = n[axis] - 1; break;
+  default: return QWidget::eventFilter(watched, event);
+  }
+  setSlice(axis, std::clamp<std::int64_t>(to, 0, n[axis] - 1));
+  return true;
 }
 
 void VolumeViewerPanel::showVoxel(int axis, int x, int y) {

@@ -70,6 +70,10 @@ signals:
   void failed(const QString& message);
   void readout(const QString& text);
 
+protected:
+  // Keys in a slice view step through its slices.
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
   struct Loaded;
   void startLoad(const QString& path, bool labels, bool downsample);
