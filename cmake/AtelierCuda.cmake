@@ -6,8 +6,11 @@ if(NOT ATELIER_WITH_CUDA STREQUAL "OFF")
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
     if(NOT DEFINED ATELIER_CUDA_ARCHITECTURES)
-      # Default: the local GPU's compute capability, else Hopper (90).
-      set(_arch 90)
+      # Default: the local GPU's compute capability, else Hopper code plus
+      # compute_80 PTX that the driver compiles for any newer GPU (A100,
+      # RTX 30/40, L40...: a build made on a login node without a GPU runs on
+      # the cluster's). Older GPUs are refused at run time with a message.
+      set(_arch "80-virtual;90-real")
       find_program(_nvidia_smi nvidia-smi)
       if(_nvidia_smi)
         execute_process(COMMAND ${_nvidia_smi} --query-gpu=compute_cap --format=csv,noheader

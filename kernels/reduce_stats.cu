@@ -134,9 +134,10 @@ StatsSums reduce_stats_f32(const float* device_data, std::size_t n, float shift,
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaMemcpyAsync(&host, d_sums, sizeof host, cudaMemcpyDeviceToHost, stream));
     CUDA_CHECK(cudaFreeAsync(d_sums, stream));
+    d_sums = nullptr; // freed once, whatever the synchronisation says
     CUDA_CHECK(cudaStreamSynchronize(stream));
   } catch (...) {
-    cudaFreeAsync(d_sums, stream);
+    if (d_sums) cudaFreeAsync(d_sums, stream);
     throw;
   }
   result.count = host.count;

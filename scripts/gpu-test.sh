@@ -24,6 +24,13 @@ log="$build_dir/gpu-test.log"
 set +e
 ctest --test-dir "$build_dir" -L gpu -LE bench --output-on-failure 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+if [ "$rc" -ne 0 ]; then
+  # Launches made synchronous: a kernel that faults is reported at its own
+  # launch check (file:line) rather than at the next copy.
+  echo "re-running the failed tests with CUDA_LAUNCH_BLOCKING=1" | tee -a "$log"
+  CUDA_LAUNCH_BLOCKING=1 ctest --test-dir "$build_dir" --rerun-failed --output-on-failure 2>&1 |
+    tee -a "$log"
+fi
 for b in "$build_dir"/tests/gpu/bench_*; do
   [ -x "$b" ] && "$b" 2>&1 | tee -a "$log"
 done

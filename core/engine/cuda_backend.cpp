@@ -213,9 +213,17 @@ CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_uniq
   if (device < 0 || std::size_t(device) >= devices.size())
     throw Error("cuda:" + std::to_string(device) + ": no such device (" +
                 std::to_string(devices.size()) + " CUDA device(s) found)");
+  const k::DeviceInfo& info = devices[std::size_t(device)];
+  // bf16 arithmetic and the kernels' oldest build target (compute_80 PTX).
+  if (info.compute_capability_major < 8)
+    throw Error("cuda:" + std::to_string(device) + " (" + info.name + ") has compute capability " +
+                std::to_string(info.compute_capability_major) + "." +
+                std::to_string(info.compute_capability_minor) +
+                "; Atelier's GPU engine needs 8.0 or newer (Ampere, Ada, Hopper...): use "
+                "--device cpu");
   impl_->device = device;
   impl_->precision = precision;
-  impl_->device_name = devices[std::size_t(device)].name;
+  impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();
   impl_->scalars = impl_->alloc(512 + k::loss_workspace_bytes(), *this);

@@ -227,6 +227,15 @@ private slots:
     QCOMPARE(readout.last().at(0).toString(),
              panel.voxelReadout(1, u, v, double(u + 10 * 2 + 100 * z)));
     QVERIFY(readout.last().at(0).toString().startsWith(QString("x %1, y 2, z %2:").arg(u).arg(z)));
+    // Views are named by their axes, and anatomically for an oriented volume.
+    QVERIFY(panel.sliceView(1).toolTip().startsWith("XZ slice"));
+    auto oriented = std::make_shared<Volume>(*volume);
+    oriented->metadata.set("stored_orientation", "LAS");
+    oriented->metadata.set("shown_orientation", "LPS");
+    panel.setVolume(oriented, "head");
+    QVERIFY(panel.sliceView(2).toolTip().startsWith("Axial (XY) slice"));
+    QVERIFY(panel.sliceView(1).toolTip().startsWith("Coronal (XZ) slice"));
+    QVERIFY(panel.sliceView(0).toolTip().startsWith("Sagittal (YZ) slice"));
   }
 
   void four_d_files_step_through_time_keeping_the_level() {

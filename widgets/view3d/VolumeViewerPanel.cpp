@@ -46,6 +46,15 @@ struct VolumeViewerPanel::Loaded {
 namespace {
 
 const char* kAxisNames[3] = {"YZ", "XZ", "XY"};
+// The planes of a volume shown in LPS order (oriented NIfTI).
+const char* kAnatomicalNames[3] = {"Sagittal", "Coronal", "Axial"};
+
+void name_slice_view(ImageViewer* view, const QString& name) {
+  view->setToolTip(VolumeViewerPanel::tr("%1 slice: click to move the other slices here; "
+                                         "Page Up/Down or Up/Down step through the slices "
+                                         "(with Shift by 10), Home/End go to the first/last")
+                       .arg(name));
+}
 
 QSlider* make_slider(int max, QWidget* parent) {
   auto* s = new QSlider(Qt::Horizontal, parent);
@@ -63,10 +72,6 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   grid->setSpacing(2);
   for (int axis = 0; axis < 3; ++axis) {
     slice_views_[axis] = new ImageViewer(views);
-    slice_views_[axis]->setToolTip(tr("%1 slice: click to move the other slices here; "
-                                      "Page Up/Down or Up/Down step through the slices "
-                                      "(with Shift by 10), Home/End go to the first/last")
-                                       .arg(kAxisNames[axis]));
     slice_views_[axis]->installEventFilter(this);
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
@@ -75,6 +80,8 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
               emit readout(voxelReadout(axis, u, v, value));
             });
   }
+  for (int axis = 0; axis < 3; ++axis)
+    name_slice_view(slice_views_[axis], kAxisNames[axis]);
   view_ = new VtkView(views);
   view_->setRenderer(scene_.renderer());
   grid->addWidget(slice_views_[2], 0, 0);
@@ -329,6 +336,17 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
                 .arg(s.xyz[1], 0, 'g', 4)
                 .arg(s.xyz[2], 0, 'g', 4)
                 .arg(QString::fromStdString(s.unit));
+  const std::string* stored = volume_->metadata.find("stored_orientation");
+  const std::string* shown = volume_->metadata.find("shown_orientation");
+  for (int axis = 0; axis < 3; ++axis)
+    name_slice_view(slice_views_[axis], shown ? QString("%1 (%2)")
+                                                    .arg(tr(kAnatomicalNames[axis]))
+                                                    .arg(kAxisNames[axis])
+                                              : QString(kAxisNames[axis]));
+  if (stored && shown)
+    text += tr("\nshown %1 (stored %2)")
+                .arg(QString::fromStdString(*shown))
+                .arg(QString::fromStdString(*stored));
   if (const std::string* b = volume_->metadata.find("downsampled_by"))
     text += tr("\ndownsampled by %1").arg(QString::fromStdString(*b));
   if (scene_.stats().nonfinite > 0)
