@@ -29,6 +29,19 @@ std::vector<WindowPreset> dicom_window_presets(const std::string& modality,
                                                std::optional<double> center,
                                                std::optional<double> width);
 
+struct NamedWindow {
+  std::string name;
+  Window window;
+};
+
+// Windows for the slice views of a volume whose values have this range,
+// mean and standard deviation: mean +- 3 sigma within the range (the
+// default), the full range, and the CT presets when the values look like
+// Hounsfield units (down to air, about -1000, and up past 300). A constant
+// volume's windows are one unit wide.
+std::vector<NamedWindow> volume_window_presets(double min, double max, double mean,
+                                               double stddev);
+
 // MONOCHROME1 stores low values as bright: shown through an inverted map.
 bool dicom_inverted(const std::string& photometric);
 

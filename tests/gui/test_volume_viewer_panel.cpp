@@ -14,6 +14,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -227,6 +228,31 @@ private slots:
     QCOMPARE(readout.last().at(0).toString(),
              panel.voxelReadout(1, u, v, double(u + 10 * 2 + 100 * z)));
     QVERIFY(readout.last().at(0).toString().startsWith(QString("x %1, y 2, z %2:").arg(u).arg(z)));
+    // The slice window: mean +- 3 sigma first, then the full range, CT
+    // windows only for values in Hounsfield units, and Manual.
+    QComboBox* window = nullptr;
+    for (QComboBox* c : panel.findChildren<QComboBox*>())
+      if (c->findText("Full range") >= 0) window = c;
+    QVERIFY(window);
+    QCOMPARE(window->count(), 3);
+    QCOMPARE(window->findText("CT brain"), -1);
+    window->setCurrentIndex(1);
+    emit window->activated(1);
+    for (int axis = 0; axis < 3; ++axis) {
+      QCOMPARE(panel.sliceView(axis).mapping().lo, 0.0);
+      QCOMPARE(panel.sliceView(axis).mapping().hi, 345.0);
+    }
+    panel.setSliceWindow(10, 20);
+    QCOMPARE(window->currentText(), QString("Manual"));
+    QCOMPARE(panel.sliceView(1).mapping().hi, 20.0);
+    QDoubleSpinBox* white = nullptr;
+    for (QDoubleSpinBox* b : panel.findChildren<QDoubleSpinBox*>())
+      if (b->toolTip().contains("white")) white = b;
+    QVERIFY(white);
+    QCOMPARE(white->value(), 20.0);
+    white->setValue(30);
+    QCOMPARE(panel.sliceView(0).mapping().hi, 30.0);
+    QCOMPARE(panel.sliceMapping().lo, 10.0);
     // Views are named by their axes, and anatomically for an oriented volume.
     QVERIFY(panel.sliceView(1).toolTip().startsWith("XZ slice"));
     auto oriented = std::make_shared<Volume>(*volume);
@@ -236,6 +262,17 @@ private slots:
     QVERIFY(panel.sliceView(2).toolTip().startsWith("Axial (XY) slice"));
     QVERIFY(panel.sliceView(1).toolTip().startsWith("Coronal (XZ) slice"));
     QVERIFY(panel.sliceView(0).toolTip().startsWith("Sagittal (YZ) slice"));
+    // A new volume starts again at mean +- 3 sigma; one in Hounsfield units
+    // offers the CT windows.
+    QCOMPARE(window->currentIndex(), 0);
+    auto ct = std::make_shared<Volume>(8, 8, 8, DType::i16);
+    for (std::size_t i = 0; i < ct->voxel_count(); ++i)
+      ct->values<std::int16_t>()[i] = std::int16_t(i % 2 ? -1024 : 1500);
+    panel.setVolume(ct, "ct");
+    QVERIFY(window->findText("CT brain") > 1);
+    window->setCurrentIndex(window->findText("CT brain"));
+    emit window->activated(window->currentIndex());
+    QCOMPARE(panel.sliceView(2).mapping().lo, 40 - 0.5 - 79 / 2.0);
   }
 
   void four_d_files_step_through_time_keeping_the_level() {

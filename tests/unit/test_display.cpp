@@ -98,6 +98,28 @@ private slots:
     QVERIFY(!dicom_inverted("MONOCHROME2"));
   }
 
+  void volumeWindows() {
+    // A normalised cryo-EM map: mean +- 3 sigma within the range, the full
+    // range, no CT presets.
+    auto w = volume_window_presets(-2.0, 10.0, 0.0, 1.0);
+    QCOMPARE(w.size(), std::size_t(2));
+    QCOMPARE(w[0].window.lo, -2.0);
+    QCOMPARE(w[0].window.hi, 3.0);
+    QCOMPARE(w[1].window.lo, -2.0);
+    QCOMPARE(w[1].window.hi, 10.0);
+    // A CT volume in Hounsfield units gets the CT windows: brain 40 / 80.
+    w = volume_window_presets(-1024.0, 2500.0, -400.0, 600.0);
+    QCOMPARE(w.size(), std::size_t(2 + 7));
+    QCOMPARE(QString::fromStdString(w[2].name), QString("CT brain"));
+    QCOMPARE(w[2].window.lo, 40 - 0.5 - 79 / 2.0);
+    QCOMPARE(QString::fromStdString(w.back().name), QString("CT bone"));
+    // An MRI volume (positive values) does not; a constant one gets a
+    // one-unit window, never an empty one.
+    QCOMPARE(volume_window_presets(0.0, 4000.0, 300.0, 200.0).size(), std::size_t(2));
+    for (const NamedWindow& c : volume_window_presets(5.0, 5.0, 5.0, 0.0))
+      QCOMPARE(c.window.hi, 6.0);
+  }
+
   void naturalColourBands() {
     using Bands = std::array<int, 3>;
     QCOMPARE(natural_colour_bands({"B02", "B03", "B04", "B08"}, 4), Bands({2, 1, 0}));

@@ -188,6 +188,31 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
             view_->requestRender();
           });
 
+  window_ = new QComboBox(controls);
+  window_->setToolTip(tr("Contrast of the slice views: mean ± 3σ, the full range, CT windows "
+                         "for volumes in Hounsfield units, or Manual"));
+  form->addRow(tr("Slice &window"), window_);
+  auto* window_range = new QHBoxLayout;
+  for (QDoubleSpinBox** box : {&window_lo_, &window_hi_}) {
+    *box = new QDoubleSpinBox(controls);
+    (*box)->setDecimals(4);
+    (*box)->setRange(-1e30, 1e30);
+    (*box)->setKeyboardTracking(false);
+    window_range->addWidget(*box);
+  }
+  window_lo_->setToolTip(tr("Value shown black in the slice views"));
+  window_hi_->setToolTip(tr("Value shown white in the slice views"));
+  form->addRow(tr("Black / white"), window_range);
+  connect(window_, &QComboBox::activated, this, [this](int i) {
+    if (i >= 0 && i < int(window_presets_.size()))
+      applySliceWindow(window_presets_[std::size_t(i)].window.lo,
+                       window_presets_[std::size_t(i)].window.hi);
+  });
+  for (QDoubleSpinBox* box : {window_lo_, window_hi_})
+    connect(box, &QDoubleSpinBox::valueChanged, this, [this] {
+      if (!syncing_) setSliceWindow(window_lo_->value(), window_hi_->value());
+    });
+
   time_ = make_slider(0, controls);
   time_label_ = new QLabel(tr("Volume"), controls);
   form->addRow(time_label_, time_);
@@ -353,11 +378,8 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
     text += tr("\n%1 NaN/Inf voxels shown as the minimum").arg(scene_.stats().nonfinite);
   info_->setText(text);
   syncIsoControls();
-  const auto& st = scene_.stats();
-  mapping_.lo = std::max(st.min, st.mean - 3 * st.stddev);
-  mapping_.hi = std::min(st.max, st.mean + 3 * st.stddev);
-  if (mapping_.hi <= mapping_.lo) mapping_.hi = mapping_.lo + 1;
-  refreshSlices();
+  refreshWindowPresets(); // and the slices
+
   refreshLegend();
   refreshTransferEditor();
   for (ImageViewer* v : slice_views_)
@@ -462,6 +484,39 @@ void VolumeViewerPanel::refreshSlices() {
     const auto uv = slice_pixel(*volume_, axis, {s[0], s[1], s[2]});
     slice_views_[axis]->setCrosshair(QPointF(double(uv[0]), double(uv[1])));
   }
+}
+
+void VolumeViewerPanel::refreshWindowPresets() {
+  const auto& st = scene_.stats();
+  window_presets_ = display::volume_window_presets(st.min, st.max, st.mean, st.stddev);
+  {
+    const QSignalBlocker block(window_);
+    window_->clear();
+    for (const display::NamedWindow& w : window_presets_)
+      window_->addItem(QString::fromStdString(w.name));
+    window_->addItem(tr("Manual"));
+    window_->setCurrentIndex(0);
+  }
+  applySliceWindow(window_presets_.front().window.lo, window_presets_.front().window.hi);
+}
+
+void VolumeViewerPanel::setSliceWindow(double lo, double hi) {
+  if (!(hi > lo)) hi = lo + 1; // never an empty window
+  {
+    const QSignalBlocker block(window_);
+    window_->setCurrentIndex(window_->count() - 1); // Manual
+  }
+  applySliceWindow(lo, hi);
+}
+
+void VolumeViewerPanel::applySliceWindow(double lo, double hi) {
+  mapping_.lo = lo;
+  mapping_.hi = hi;
+  syncing_ = true;
+  window_lo_->setValue(lo);
+  window_hi_->setValue(hi);
+  syncing_ = false;
+  refreshSlices();
 }
 
 void VolumeViewerPanel::refreshTransferEditor() {

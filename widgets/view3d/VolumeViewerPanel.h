@@ -10,12 +10,14 @@
 
 #include "core/data/volume.h"
 #include "core/display/display_mapping.h"
+#include "core/display/display_presets.h"
 #include "widgets/render/volume_scene.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -58,6 +60,10 @@ public:
   void setIsoSigma(double sigma);
   void setSlice(int axis, std::int64_t index);
   void setTimePoint(std::int64_t t);
+  // The slice views' contrast: values lo..hi from black to white (the
+  // window control then says Manual).
+  void setSliceWindow(double lo, double hi);
+  const display::DisplayMapping& sliceMapping() const { return mapping_; }
   void resetView();
   // Saves the 3D view as PNG; false when it cannot be written.
   bool saveScreenshot(const QString& path);
@@ -86,6 +92,9 @@ private:
   void refreshTransferEditor();
   void syncIsoControls();
   void showVoxel(int axis, int x, int y);
+  // The window choices for the volume shown, the first one applied.
+  void refreshWindowPresets();
+  void applySliceWindow(double lo, double hi);
 
   render::VolumeScene scene_;
   std::shared_ptr<const Volume> volume_, labels_;
@@ -103,6 +112,10 @@ private:
   QDoubleSpinBox* sigma_ = nullptr;
   QSlider* iso_opacity_ = nullptr;
   QPushButton* iso_colour_ = nullptr;
+  QComboBox* window_ = nullptr;
+  QDoubleSpinBox* window_lo_ = nullptr;
+  QDoubleSpinBox* window_hi_ = nullptr;
+  std::vector<display::NamedWindow> window_presets_;
   QSlider* time_ = nullptr;
   QLabel* time_label_ = nullptr;
   QSlider* slice_sliders_[3] = {nullptr, nullptr, nullptr};
