@@ -49,6 +49,10 @@ std::vector<WindowPreset> dicom_window_presets(const std::string& modality,
   return out;
 }
 
+bool looks_like_hounsfield(double min, double max) {
+  return min <= -900 && max >= 300;
+}
+
 std::vector<NamedWindow> volume_window_presets(double min, double max, double mean,
                                                double stddev) {
   const auto window = [](double lo, double hi) { return Window{lo, hi > lo ? hi : lo + 1.0}; };
@@ -56,7 +60,7 @@ std::vector<NamedWindow> volume_window_presets(double min, double max, double me
   const double sd = stddev > 0 ? stddev : 0.0;
   out.push_back({"Mean ± 3σ", window(std::max(min, mean - 3 * sd), std::min(max, mean + 3 * sd))});
   out.push_back({"Full range", window(min, max)});
-  if (min <= -900 && max >= 300) // air and soft tissue or bone in Hounsfield units
+  if (looks_like_hounsfield(min, max))
     for (const WindowPreset& p : dicom_window_presets("CT", std::nullopt, std::nullopt))
       out.push_back({"CT " + lower(p.name), dicom_window(p.center, p.width)});
   return out;

@@ -29,6 +29,10 @@ std::vector<WindowPreset> dicom_window_presets(const std::string& modality,
                                                std::optional<double> center,
                                                std::optional<double> width);
 
+// Whether values from min to max look like CT in Hounsfield units: down to
+// air (about -1000) and up past soft tissue (300).
+bool looks_like_hounsfield(double min, double max);
+
 struct NamedWindow {
   std::string name;
   Window window;

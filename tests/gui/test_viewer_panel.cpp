@@ -181,6 +181,22 @@ void TestViewerPanel::dicomWindowAndMonochrome1() {
   panel.setItem(import::read_preview_image(mono2, info2), QString::fromStdString(mono2), info2);
   QVERIFY(panel.windowPresets().isEmpty());
   QCOMPARE(combo(panel, "colormap")->currentText(), QString("gray"));
+  // A NIfTI slice in Hounsfield units (no modality in the file) gets the
+  // CT windows; the next item, an MRI slice, none.
+  Image ct(32, 32, 1, DType::f32);
+  for (std::size_t i = 0; i < ct.pixel_count(); ++i)
+    ct.values<float>()[i] = i % 3 == 0 ? -1000.0f : (i % 3 == 1 ? 40.0f : 900.0f);
+  FileInfo nifti;
+  nifti.format = "nifti";
+  nifti.dims = {32, 32};
+  panel.setItem(ct, "ct.nii.gz", nifti);
+  QVERIFY(panel.windowPresets().contains("Brain"));
+  QVERIFY(panel.windowPresets().contains("Lung"));
+  Image mri(32, 32, 1, DType::f32);
+  for (std::size_t i = 0; i < mri.pixel_count(); ++i)
+    mri.values<float>()[i] = float(i);
+  panel.setItem(mri, "t1.nii.gz", nifti);
+  QVERIFY(panel.windowPresets().isEmpty());
 }
 
 void TestViewerPanel::bandPickerAndRgbComposite() {

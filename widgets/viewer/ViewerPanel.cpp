@@ -268,6 +268,15 @@ void ViewerPanel::setItem(const Image& preview, const QString& path, const FileI
       colormap_->setCurrentText("inverted");
     else if (colormap_->currentText() == "inverted")
       colormap_->setCurrentText("gray");
+  } else if (info.format == "nifti" && preview.width() > 0) {
+    // NIfTI names no modality: a slice in Hounsfield units gets the CT windows.
+    const metrics::FloatPlane plane = metrics::band_plane(preview, 0);
+    const auto st = metrics::finite_stats(plane.data.data(), plane.data.size());
+    if (st.count && display::looks_like_hounsfield(st.min, st.max))
+      for (const auto& p : display::dicom_window_presets("CT", std::nullopt, std::nullopt)) {
+        presets_.push_back({p.center, p.width});
+        names << QString::fromStdString(p.name);
+      }
   }
   {
     QSignalBlocker block(window_);
