@@ -40,11 +40,11 @@ std::vector<WindowPreset> dicom_window_presets(const std::string& modality,
     out.push_back({name, *center, *width});
   }
   if (modality == "CT")
-    for (const WindowPreset& p : {WindowPreset{"Brain", 40, 80}, WindowPreset{"Subdural", 75, 215},
-                                  WindowPreset{"Soft tissue", 40, 400},
-                                  WindowPreset{"Mediastinum", 50, 350},
-                                  WindowPreset{"Liver", 60, 160}, WindowPreset{"Lung", -600, 1500},
-                                  WindowPreset{"Bone", 400, 1800}})
+    for (const WindowPreset& p :
+         {WindowPreset{"Brain", 40, 80}, WindowPreset{"Subdural", 75, 215},
+          WindowPreset{"Soft tissue", 40, 400}, WindowPreset{"Mediastinum", 50, 350},
+          WindowPreset{"Liver", 60, 160}, WindowPreset{"Lung", -600, 1500},
+          WindowPreset{"Bone", 400, 1800}})
       out.push_back(p);
   return out;
 }
@@ -53,8 +53,7 @@ bool looks_like_hounsfield(double min, double max) {
   return min <= -900 && max >= 300;
 }
 
-std::vector<NamedWindow> volume_window_presets(double min, double max, double mean,
-                                               double stddev) {
+std::vector<NamedWindow> volume_window_presets(double min, double max, double mean, double stddev) {
   const auto window = [](double lo, double hi) { return Window{lo, hi > lo ? hi : lo + 1.0}; };
   std::vector<NamedWindow> out;
   const double sd = stddev > 0 ? stddev : 0.0;

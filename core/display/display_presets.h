@@ -43,8 +43,7 @@ struct NamedWindow {
 // default), the full range, and the CT presets when the values look like
 // Hounsfield units (down to air, about -1000, and up past 300). A constant
 // volume's windows are one unit wide.
-std::vector<NamedWindow> volume_window_presets(double min, double max, double mean,
-                                               double stddev);
+std::vector<NamedWindow> volume_window_presets(double min, double max, double mean, double stddev);
 
 // MONOCHROME1 stores low values as bright: shown through an inverted map.
 bool dicom_inverted(const std::string& photometric);

@@ -172,7 +172,8 @@ Image nifti_slice(const std::string& path, std::int64_t z) {
   const int axis = order.axis_of_file[2]; // the shown axis the stored sections lie along
   const std::int64_t n = axis == 0 ? shape.nx : (axis == 1 ? shape.ny : shape.nz);
   if (z < 0 || z >= n)
-    throw FormatError(path, "no slice " + std::to_string(z) + " (it has " + std::to_string(n) + ")");
+    throw FormatError(path,
+                      "no slice " + std::to_string(z) + " (it has " + std::to_string(n) + ")");
   return volume_slice(*shown_nifti(path, shape), axis, order.reversed[2] ? n - 1 - z : z);
 }
 

@@ -4,8 +4,8 @@
 #include "core/base/error.h"
 #include "core/formats/nifti/nifti_reader.h"
 #include "core/import/preview_image.h"
-#include "core/io/file_inspect.h"
 #include "core/io/byte_source.h"
+#include "core/io/file_inspect.h"
 #include "core/spatial/volume_float.h"
 #include "core/spatial/volume_load.h"
 #include "core/spatial/volume_slice.h"
@@ -17,9 +17,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -359,7 +359,8 @@ private slots:
       // same array) is reordered to line up with the volume.
       Volume stored_labels(4, 3, 2, DType::i32);
       for (std::size_t i = 0; i < 24; ++i)
-        stored_labels.values<std::int32_t>()[i] = std::int32_t(i % 4 + 10 * (i / 4 % 3) + 100 * (i / 12));
+        stored_labels.values<std::int32_t>()[i] =
+            std::int32_t(i % 4 + 10 * (i / 4 % 3) + 100 * (i / 12));
       const Volume labels = labels_in_shown_order(stored_labels, v);
       QCOMPARE(labels.nx(), v.nx());
       QCOMPARE(labels.ny(), v.ny());

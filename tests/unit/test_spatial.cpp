@@ -118,7 +118,7 @@ private slots:
     const Image xz = volume_slice(v, 1, 2);
     QCOMPARE(xz.width(), 5);
     QCOMPARE(xz.height(), 3);
-    QCOMPARE(xz.values<float>()[0], float(0 + 100 * 2 + 10000 * 2));        // top left: z 2
+    QCOMPARE(xz.values<float>()[0], float(0 + 100 * 2 + 10000 * 2));          // top left: z 2
     QCOMPARE(xz.values<float>()[std::size_t(2 * 5 + 4)], float(4 + 100 * 2)); // bottom right: z 0
     QCOMPARE(xz.spacing.xyz[1], 3.0);
     const Image yz = volume_slice(v, 0, 4);

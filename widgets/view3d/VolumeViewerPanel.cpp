@@ -364,10 +364,9 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
   const std::string* stored = volume_->metadata.find("stored_orientation");
   const std::string* shown = volume_->metadata.find("shown_orientation");
   for (int axis = 0; axis < 3; ++axis)
-    name_slice_view(slice_views_[axis], shown ? QString("%1 (%2)")
-                                                    .arg(tr(kAnatomicalNames[axis]))
-                                                    .arg(kAxisNames[axis])
-                                              : QString(kAxisNames[axis]));
+    name_slice_view(slice_views_[axis],
+                    shown ? QString("%1 (%2)").arg(tr(kAnatomicalNames[axis])).arg(kAxisNames[axis])
+                          : QString(kAxisNames[axis]));
   if (stored && shown)
     text += tr("\nshown %1 (stored %2)")
                 .arg(QString::fromStdString(*shown))
