@@ -70,7 +70,9 @@ RenderResult render_volume(const std::string& path, const RenderRequest& r) {
     scene.set_labels(labels);
     summary += ", " + std::to_string(scene.labels().size()) + " labels from " + r.labels;
   }
-  if (r.view == ViewDirection::z && mode == "slices") scene.set_slice_axes(false, false, true);
+  if (mode == "slices" && r.view != ViewDirection::oblique) // the plane seen face on only
+    scene.set_slice_axes(r.view == ViewDirection::x, r.view == ViewDirection::y,
+                         r.view == ViewDirection::z);
   OffscreenWindow window(r.width, r.height);
   window.add(scene.renderer());
   scene.reset_camera(r.view);
