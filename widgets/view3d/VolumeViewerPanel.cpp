@@ -72,6 +72,7 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   grid->setSpacing(2);
   for (int axis = 0; axis < 3; ++axis) {
     slice_views_[axis] = new ImageViewer(views);
+    name_slice_view(slice_views_[axis], kAxisNames[axis]);
     slice_views_[axis]->installEventFilter(this);
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
@@ -80,8 +81,6 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
               emit readout(voxelReadout(axis, u, v, value));
             });
   }
-  for (int axis = 0; axis < 3; ++axis)
-    name_slice_view(slice_views_[axis], kAxisNames[axis]);
   view_ = new VtkView(views);
   view_->setRenderer(scene_.renderer());
   grid->addWidget(slice_views_[2], 0, 0);
