@@ -53,12 +53,16 @@ bool looks_like_hounsfield(double min, double max) {
   return min <= -900 && max >= 300;
 }
 
+Window sigma_window(double min, double max, double mean, double stddev, double k) {
+  const double spread = stddev > 0 ? k * stddev : 0.0;
+  const double lo = std::max(min, mean - spread), hi = std::min(max, mean + spread);
+  return {lo, hi > lo ? hi : lo + 1.0};
+}
+
 std::vector<NamedWindow> volume_window_presets(double min, double max, double mean, double stddev) {
-  const auto window = [](double lo, double hi) { return Window{lo, hi > lo ? hi : lo + 1.0}; };
   std::vector<NamedWindow> out;
-  const double sd = stddev > 0 ? stddev : 0.0;
-  out.push_back({"Mean ± 3σ", window(std::max(min, mean - 3 * sd), std::min(max, mean + 3 * sd))});
-  out.push_back({"Full range", window(min, max)});
+  out.push_back({"Mean ± 3σ", sigma_window(min, max, mean, stddev)});
+  out.push_back({"Full range", {min, max > min ? max : min + 1.0}});
   if (looks_like_hounsfield(min, max))
     for (const WindowPreset& p : dicom_window_presets("CT", std::nullopt, std::nullopt))
       out.push_back({"CT " + lower(p.name), dicom_window(p.center, p.width)});

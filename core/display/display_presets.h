@@ -33,6 +33,10 @@ std::vector<WindowPreset> dicom_window_presets(const std::string& modality,
 // air (about -1000) and up past soft tissue (300).
 bool looks_like_hounsfield(double min, double max);
 
+// mean +- k sigma, within min..max; at least one unit wide (a constant
+// volume's).
+Window sigma_window(double min, double max, double mean, double stddev, double k = 3.0);
+
 struct NamedWindow {
   std::string name;
   Window window;

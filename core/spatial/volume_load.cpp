@@ -142,7 +142,7 @@ Volume read_nifti_shown(const std::string& path, const AxisOrder& order) {
   const FileSource file(path);
   const NiftiHeader h = read_nifti_header(file);
   if (order.identity()) { // stored in LPS order, or with no orientation
-    Volume out = read_nifti(path);
+    Volume out = read_nifti(file);
     if (h.orientation()) note_orientation(out, order);
     return out;
   }

@@ -245,6 +245,7 @@ private slots:
     panel.setSliceWindow(10, 20);
     QCOMPARE(window->currentText(), QString("Manual"));
     QCOMPARE(panel.sliceView(1).mapping().hi, 20.0);
+    QCOMPARE(panel.scene().slice_window()[1], 20.0); // the 3D slices share it
     QDoubleSpinBox* white = nullptr;
     for (QDoubleSpinBox* b : panel.findChildren<QDoubleSpinBox*>())
       if (b->toolTip().contains("white")) white = b;

@@ -1,6 +1,8 @@
 // VolumeScene: the VTK pipelines behind the volume viewer.
 #include "widgets/render/volume_scene.h"
 
+#include "core/display/display_presets.h"
+
 #include "core/base/error.h"
 #include "widgets/render/label_surfaces.h"
 #include "widgets/render/vtk_volume_data.h"
@@ -203,10 +205,10 @@ void VolumeScene::show_density(DensityImage density, const Volume& volume) {
   clear_labels();
   set_iso_level(sigma_level(d_->stats, 1.0));
   set_transfer(transfer_preset(TransferPreset::cryo_em, d_->stats));
-  const double sd = d_->stats.stddev > 0 ? d_->stats.stddev : 1.0;
-  d_->window_lo = std::max(d_->stats.min, d_->stats.mean - 3 * sd);
-  d_->window_hi = std::min(d_->stats.max, d_->stats.mean + 3 * sd);
-  if (d_->window_hi <= d_->window_lo) d_->window_hi = d_->window_lo + 1;
+  const display::Window w =
+      display::sigma_window(d_->stats.min, d_->stats.max, d_->stats.mean, d_->stats.stddev);
+  d_->window_lo = w.lo;
+  d_->window_hi = w.hi;
   d_->slice = {volume.nx() / 2, volume.ny() / 2, volume.nz() / 2};
   d_->up = volume.metadata.find("shown_orientation") ? UpAxis::plus_z : UpAxis::minus_y;
   d_->update_slices();
@@ -288,6 +290,10 @@ void VolumeScene::set_slice_window(double lo, double hi) {
   d_->window_lo = lo;
   d_->window_hi = hi > lo ? hi : lo + 1e-6;
   d_->update_slices();
+}
+
+std::array<double, 2> VolumeScene::slice_window() const {
+  return {d_->window_lo, d_->window_hi};
 }
 
 void VolumeScene::set_labels(const Volume& labels) {

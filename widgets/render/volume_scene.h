@@ -68,6 +68,7 @@ public:
   std::int64_t slice(int axis) const;
   void set_slice_axes(bool x, bool y, bool z);
   void set_slice_window(double lo, double hi);
+  std::array<double, 2> slice_window() const; // lo, hi
 
   // Labels must have the density's nx, ny, nz (Error otherwise).
   void set_labels(const Volume& labels);

@@ -510,11 +510,13 @@ void VolumeViewerPanel::setSliceWindow(double lo, double hi) {
 void VolumeViewerPanel::applySliceWindow(double lo, double hi) {
   mapping_.lo = lo;
   mapping_.hi = hi;
+  scene_.set_slice_window(lo, hi); // the 3D slices too: one contrast everywhere
   syncing_ = true;
   window_lo_->setValue(lo);
   window_hi_->setValue(hi);
   syncing_ = false;
   refreshSlices();
+  view_->requestRender();
 }
 
 void VolumeViewerPanel::refreshTransferEditor() {
