@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace atelier::display {
 namespace {
@@ -136,6 +137,25 @@ void RgbMapper::map(const float* r, const float* g, const float* b, std::size_t 
              std::uint32_t{curve_[curve_index(g[i], lo_[1], scale_[1])]} << 8 |
              std::uint32_t{curve_[curve_index(b[i], lo_[2], scale_[2])]};
   }
+}
+
+Window dragged_window(Window window, double dx, double dy) {
+  double centre = 0.5 * (window.lo + window.hi), width = window.hi - window.lo;
+  if (!std::isfinite(centre)) centre = 0.0;
+  if (!(width > 0) || !std::isfinite(width)) width = 1.0;
+  double scaled = width;
+  if (std::isfinite(dx)) scaled *= std::exp2(std::clamp(dx, -4096.0, 4096.0) / kWindowDragDoubling);
+  // Far below the centre's own precision the window would collapse.
+  scaled = std::clamp(scaled, std::max(1e-30, std::abs(centre) * 1e-12),
+                      0.25 * std::numeric_limits<double>::max());
+  // The shift goes by the geometric mean of the widths before and after, so
+  // the opposite move undoes a move exactly.
+  if (std::isfinite(dy) && dy != 0) {
+    const double moved = centre + dy / kWindowDragShift * std::sqrt(width) * std::sqrt(scaled);
+    if (std::isfinite(moved)) centre = moved;
+  }
+  width = scaled;
+  return {centre - 0.5 * width, centre + 0.5 * width};
 }
 
 void map_rgb_to_argb(const std::array<metrics::PlaneView, 3>& planes,

@@ -54,6 +54,15 @@ private:
 struct Window {
   double lo = 0.0, hi = 1.0;
 };
+// Window/level by mouse, as radiology viewers do it: a drag of dx pixels to
+// the right widens the window (twice as wide per kWindowDragDoubling
+// pixels, so it never turns empty or negative), dy pixels down raises its
+// centre (the image darkens) by a whole width per kWindowDragShift pixels.
+// A move is undone by the opposite move, up to rounding. A non-finite or
+// empty window is taken as one unit wide.
+inline constexpr double kWindowDragDoubling = 150.0;
+inline constexpr double kWindowDragShift = 200.0;
+Window dragged_window(Window window, double dx, double dy);
 // Three bands as red, green and blue, each stretched through its own window,
 // all through one gamma, into opaque 0xAARRGGBB; a pixel NaN in any band
 // (nodata) is transparent (0). Throws Error when the bands differ in size.

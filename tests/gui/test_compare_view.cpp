@@ -1,6 +1,7 @@
 // The compare view's maths on known images: the difference A - B and its
 // symmetric diverging mapping, the wipe position splitting A and B on screen,
-// linked zoom between the side-by-side views, flipping, and refusing images
+// linked zoom and right-drag contrast between the side-by-side views,
+// flipping, and refusing images
 // of different sizes. A screenshot of each mode is kept as an artefact.
 #include "core/base/error.h"
 #include "core/display/image_compare.h"
@@ -100,6 +101,16 @@ private slots:
     QCOMPARE(view.left().valueAt(120, 60), -40.0);
     QCOMPARE(view.left().valueAt(10, 10), 0.0);
     keep(view, "compare_difference.png");
+    // A right-drag there scales the difference's range and keeps it on 0.
+    {
+      const double range = view.differenceMapping().hi;
+      const QPoint at(200, 200), to = at + QPoint(int(display::kWindowDragDoubling), 30);
+      QTest::mousePress(&view.left(), Qt::RightButton, {}, at);
+      QTest::mouseMove(&view.left(), to);
+      QTest::mouseRelease(&view.left(), Qt::RightButton, {}, to);
+      QVERIFY(std::abs(view.left().mapping().hi - 2 * range) < 1e-9);
+      QCOMPARE(view.left().mapping().lo, -view.left().mapping().hi);
+    }
 
     // Flip with Space: A, then B, at the same place.
     view.setMode(CompareView::Mode::flip);
@@ -111,6 +122,16 @@ private slots:
     QCOMPARE(view.left().zoom(), zoom);
     QTest::keyClick(&view, Qt::Key_1);
     QCOMPARE(view.mode(), CompareView::Mode::side_by_side);
+    // A right-drag on either side sets the contrast both share.
+    const display::DisplayMapping shared = view.sharedMapping();
+    const QPoint at(100, 100), to = at + QPoint(0, int(display::kWindowDragShift));
+    QTest::mousePress(&view.right(), Qt::RightButton, {}, at);
+    QTest::mouseMove(&view.right(), to);
+    QTest::mouseRelease(&view.right(), Qt::RightButton, {}, to);
+    const double width = shared.hi - shared.lo;
+    QVERIFY(std::abs(view.left().mapping().lo - (shared.lo + width)) < 1e-9); // a width darker
+    QCOMPARE(view.right().mapping().lo, view.left().mapping().lo);
+    QCOMPARE(view.right().mapping().hi, view.left().mapping().hi);
   }
 
   void images_of_different_sizes_are_refused() {

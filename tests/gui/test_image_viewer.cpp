@@ -90,6 +90,26 @@ private slots:
     QTest::mouseMove(&viewer, QPoint(140, 100));
     QTest::mouseRelease(&viewer, Qt::LeftButton, {}, QPoint(140, 100));
     QVERIFY(std::abs((origin - viewer.imagePoint({0, 0})).x() - 20.0) < 1e-9); // 40 px / 2x
+
+    // A right-button drag reports its moves for window/level, and neither
+    // pans nor clicks.
+    QSignalSpy windowed(&viewer, &ImageViewer::windowDragged);
+    QSignalSpy clicked(&viewer, &ImageViewer::clicked);
+    const QPointF still = viewer.imagePoint({0, 0});
+    QTest::mousePress(&viewer, Qt::RightButton, {}, QPoint(100, 100));
+    QTest::mouseMove(&viewer, QPoint(130, 90));
+    QTest::mouseMove(&viewer, QPoint(140, 80));
+    QTest::mouseRelease(&viewer, Qt::RightButton, {}, QPoint(140, 80));
+    QCOMPARE(windowed.size(), 2);
+    double dx = 0, dy = 0;
+    for (const auto& args : windowed)
+      dx += args.at(0).toDouble(), dy += args.at(1).toDouble();
+    QCOMPARE(dx, 40.0);
+    QCOMPARE(dy, -20.0);
+    QCOMPARE(viewer.imagePoint({0, 0}), still);
+    QVERIFY(clicked.isEmpty());
+    QTest::mouseMove(&viewer, QPoint(150, 80)); // released: no more reports
+    QCOMPARE(windowed.size(), 2);
   }
 
   void panelControls() {

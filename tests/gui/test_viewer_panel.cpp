@@ -1,6 +1,6 @@
 // The viewer panel's controls: the histogram's limits drag the window
-// (double-click restores auto); the frame slider reads a movie's frames off
-// the GUI thread (the sum first); P shows the log power spectrum with a
+// (double-click restores auto), and so does a right-drag on the image; the frame slider reads a
+// movie's frames off the GUI thread (the sum first); P shows the log power spectrum with a
 // resolution readout; a DICOM file's window and MONOCHROME1 inversion are
 // applied; multiband rasters get a band picker and an RGB composite with
 // nodata transparent.
@@ -84,6 +84,23 @@ void TestViewerPanel::histogramLimitsDragTheWindow() {
   QTest::mouseDClick(&h, Qt::LeftButton, {}, QPoint(10, y));
   QCOMPARE(combo(panel, "window")->currentIndex(), 0);
   QVERIFY(v.mapping().hi > 4000);
+
+  // A right-button drag on the image: right widens the window about its
+  // centre, down raises the centre; the histogram's limits follow.
+  const display::Window before{v.mapping().lo, v.mapping().hi};
+  const QPoint at(v.width() / 2, v.height() / 2);
+  QTest::mousePress(&v, Qt::RightButton, {}, at);
+  QTest::mouseMove(&v, at + QPoint(int(display::kWindowDragDoubling), 0));
+  QTest::mouseMove(&v, at + QPoint(int(display::kWindowDragDoubling), 40));
+  QTest::mouseRelease(&v, Qt::RightButton, {}, at + QPoint(int(display::kWindowDragDoubling), 40));
+  const display::Window expect_w = display::dragged_window(
+      display::dragged_window(before, display::kWindowDragDoubling, 0), 0, 40);
+  QVERIFY(std::abs(v.mapping().lo - expect_w.lo) < 1e-6);
+  QVERIFY(std::abs(v.mapping().hi - expect_w.hi) < 1e-6);
+  QVERIFY(std::abs((v.mapping().hi - v.mapping().lo) - 2 * (before.hi - before.lo)) < 1e-6);
+  QVERIFY(v.mapping().lo + v.mapping().hi > before.lo + before.hi); // darker
+  QCOMPARE(combo(panel, "window")->currentIndex(), 2);              // Manual
+  QVERIFY(std::abs(h.lo() - v.mapping().lo) < 1e-9 && std::abs(h.hi() - v.mapping().hi) < 1e-9);
 }
 
 void TestViewerPanel::frameSliderStepsThroughAMovie() {
@@ -220,6 +237,19 @@ void TestViewerPanel::bandPickerAndRgbComposite() {
   QCOMPARE(viewer.mapped().pixel(15, 15) >> 24, 0xffu);
   // Each band is stretched on its own: the top pixel is white in all three.
   QCOMPARE(viewer.mapped().pixel(15, 15), 0xffffffffu);
+  // A right-drag stretches only the band the histogram edits (red first).
+  panel.resize(500, 400);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  const auto windows = viewer.compositeWindows();
+  const int across = int(display::kWindowDragDoubling);
+  QTest::mousePress(&viewer, Qt::RightButton, {}, QPoint(20, 20));
+  QTest::mouseMove(&viewer, QPoint(20 + across, 20));
+  QTest::mouseRelease(&viewer, Qt::RightButton, {}, QPoint(20 + across, 20));
+  const auto dragged = viewer.compositeWindows();
+  QVERIFY(std::abs((dragged[0].hi - dragged[0].lo) - 2 * (windows[0].hi - windows[0].lo)) < 1e-6);
+  for (std::size_t c : {1, 2})
+    QVERIFY(dragged[c].lo == windows[c].lo && dragged[c].hi == windows[c].hi);
   panel.setBandMode(2); // band 3 alone
   QVERIFY(!viewer.isComposite());
   QCOMPARE(viewer.valueAt(1, 0), 6.0); // (1 + 1) * 3

@@ -254,6 +254,23 @@ private slots:
     white->setValue(30);
     QCOMPARE(panel.sliceView(0).mapping().hi, 30.0);
     QCOMPARE(panel.sliceMapping().lo, 10.0);
+    // A right-drag across one view widens the window of all three and of
+    // the 3D slices: 10..30 twice as wide about 20.
+    {
+      ImageViewer& xy = panel.sliceView(2);
+      const QPoint at(xy.width() / 2, xy.height() / 2);
+      const QPoint to = at + QPoint(int(display::kWindowDragDoubling), 0);
+      QTest::mousePress(&xy, Qt::RightButton, {}, at);
+      QTest::mouseMove(&xy, to);
+      QTest::mouseRelease(&xy, Qt::RightButton, {}, to);
+      for (int axis = 0; axis < 3; ++axis) {
+        QVERIFY(std::abs(panel.sliceView(axis).mapping().lo - 0.0) < 1e-9);
+        QVERIFY(std::abs(panel.sliceView(axis).mapping().hi - 40.0) < 1e-9);
+      }
+      QVERIFY(std::abs(panel.scene().slice_window()[1] - 40.0) < 1e-9);
+      QVERIFY(std::abs(white->value() - 40.0) < 1e-6);
+      QCOMPARE(window->currentText(), QString("Manual"));
+    }
     // Views are named by their axes, and anatomically for an oriented volume.
     QVERIFY(panel.sliceView(1).toolTip().startsWith("XZ slice"));
     auto oriented = std::make_shared<Volume>(*volume);

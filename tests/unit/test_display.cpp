@@ -98,6 +98,34 @@ private slots:
     QVERIFY(!dicom_inverted("MONOCHROME2"));
   }
 
+  void windowDragsLikeWindowLevel() {
+    const Window w{100, 300}; // centre 200, width 200
+    // Right widens about the same centre, left narrows; never negative.
+    const Window wider = dragged_window(w, kWindowDragDoubling, 0);
+    QCOMPARE(wider.hi - wider.lo, 400.0);
+    QCOMPARE(0.5 * (wider.lo + wider.hi), 200.0);
+    const Window narrower = dragged_window(w, -3 * kWindowDragDoubling, 0);
+    QCOMPARE(narrower.hi - narrower.lo, 25.0);
+    QVERIFY(dragged_window(w, -1e9, 0).hi > dragged_window(w, -1e9, 0).lo);
+    // Down raises the centre (darker) by a width per kWindowDragShift pixels.
+    const Window darker = dragged_window(w, 0, kWindowDragShift / 2);
+    QCOMPARE(darker.lo, 200.0);
+    QCOMPARE(darker.hi, 400.0);
+    // Moves compose and undo.
+    Window path = w;
+    for (double d : {37.0, -12.0, 80.0})
+      path = dragged_window(path, d, -d);
+    for (double d : {-80.0, 12.0, -37.0})
+      path = dragged_window(path, d, -d);
+    QVERIFY(std::abs(path.lo - w.lo) < 1e-9 && std::abs(path.hi - w.hi) < 1e-9);
+    // A broken window becomes a usable one; non-finite moves are ignored.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const Window fixed = dragged_window({nan, nan}, nan, INFINITY);
+    QVERIFY(std::isfinite(fixed.lo) && std::isfinite(fixed.hi) && fixed.hi > fixed.lo);
+    const Window huge = dragged_window({-1e307, 1e307}, 1e9, 0);
+    QVERIFY(std::isfinite(huge.lo) && std::isfinite(huge.hi) && huge.hi > huge.lo);
+  }
+
   void volumeWindows() {
     // A normalised cryo-EM map: mean +- 3 sigma within the range, the full
     // range, no CT presets.

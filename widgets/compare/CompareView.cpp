@@ -66,6 +66,9 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
   };
   link(left_, right_);
   link(right_, left_);
+  // Right-drag on either: the contrast both share (the difference's range).
+  for (ImageViewer* v : {left_, right_})
+    connect(v, &ImageViewer::windowDragged, this, &CompareView::dragWindow);
   setMode(Mode::side_by_side);
 }
 
@@ -84,6 +87,7 @@ bool CompareView::setImages(const Image& a, const Image& b, const QString& name_
   name_a_ = name_a;
   name_b_ = name_b;
   shared_ = display::auto_contrast(plane_a_);
+  difference_ = display::difference_mapping(diff_);
   showing_b_ = false;
   present();
   left_->fit();
@@ -131,34 +135,55 @@ void CompareView::present() {
   switch (mode_) {
   case Mode::side_by_side:
     left_->setImage(a_, true);
-    left_->setMapping(shared_);
     right_->setImage(b_, true);
-    right_->setMapping(shared_);
     caption_->setText(tr("A: %1   B: %2").arg(name_a_, name_b_));
     break;
   case Mode::wipe:
     left_->setImage(a_, true);
-    left_->setMapping(shared_);
-    left_->setOverlay(mapped(plane_b_), 1.0);
     left_->setOverlayClip(wipe_);
     caption_->setText(tr("A (left): %1   B (right): %2").arg(name_a_, name_b_));
     break;
-  case Mode::difference: {
-    left_->setImage(image_of(diff_, a_.spacing), true);
-    const display::DisplayMapping m = display::difference_mapping(diff_);
-    left_->setMapping(m);
-    caption_->setText(tr("A − B, blue below 0, red above; ±%1").arg(m.hi, 0, 'g', 4));
-    break;
-  }
+  case Mode::difference: left_->setImage(image_of(diff_, a_.spacing), true); break;
   case Mode::flip:
     left_->setImage(showing_b_ ? b_ : a_, true);
-    left_->setMapping(shared_);
     caption_->setText(showing_b_ ? tr("Showing B: %1 (Space: A)").arg(name_b_)
                                  : tr("Showing A: %1 (Space: B)").arg(name_a_));
     break;
   }
+  applyContrast();
   if (had) left_->setView(zoom, offset); // the view stays put across modes
   right_->setView(left_->zoom(), left_->offset());
+}
+
+void CompareView::applyContrast() {
+  switch (mode_) {
+  case Mode::side_by_side:
+    left_->setMapping(shared_);
+    right_->setMapping(shared_);
+    break;
+  case Mode::wipe:
+    left_->setMapping(shared_);
+    left_->setOverlay(mapped(plane_b_), 1.0);
+    break;
+  case Mode::difference:
+    left_->setMapping(difference_);
+    caption_->setText(tr("A − B, blue below 0, red above; ±%1").arg(difference_.hi, 0, 'g', 4));
+    break;
+  case Mode::flip: left_->setMapping(shared_); break;
+  }
+}
+
+void CompareView::dragWindow(double dx, double dy) {
+  if (plane_a_.data.empty()) return;
+  if (mode_ == Mode::difference) {
+    // Only the width: a difference stays centred on 0.
+    const display::Window w = display::dragged_window({difference_.lo, difference_.hi}, dx, 0);
+    difference_.lo = w.lo, difference_.hi = w.hi;
+  } else {
+    const display::Window w = display::dragged_window({shared_.lo, shared_.hi}, dx, dy);
+    shared_.lo = w.lo, shared_.hi = w.hi;
+  }
+  applyContrast();
 }
 
 void CompareView::keyPressEvent(QKeyEvent* event) {

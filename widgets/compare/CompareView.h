@@ -1,5 +1,6 @@
 // CompareView: two images of the same size (raw vs denoised, odd vs even)
-// side by side with linked zoom, pan and contrast; a wipe between them with
+// side by side with linked zoom, pan and contrast (right-drag on either sets
+// the window and level of both; of the difference, its range); a wipe between them with
 // a slider; their difference A - B in a diverging colormap centred on 0; or
 // one view flipping between them (Space). Modes: keys 1-4.
 #pragma once
@@ -40,6 +41,11 @@ public:
   const metrics::FloatPlane& differencePlane() const { return diff_; }
   // The contrast both images share (from A's robust range).
   const display::DisplayMapping& sharedMapping() const { return shared_; }
+  // The difference's symmetric range around 0 (diverging colormap).
+  const display::DisplayMapping& differenceMapping() const { return difference_; }
+  // Window/level by a drag of (dx, dy) pixels (display::dragged_window): the
+  // shared contrast, or in difference mode the width of its range.
+  void dragWindow(double dx, double dy);
 
 signals:
   void failed(const QString& message);
@@ -49,12 +55,14 @@ protected:
 
 private:
   void present();
+  void applyContrast(); // the mappings of the current mode, images unchanged
   QImage mapped(const metrics::FloatPlane& plane) const;
 
   Image a_, b_;
   metrics::FloatPlane plane_a_, plane_b_, diff_;
   QString name_a_, name_b_;
   display::DisplayMapping shared_;
+  display::DisplayMapping difference_;
   Mode mode_ = Mode::side_by_side;
   double wipe_ = 0.5;
   bool showing_b_ = false;

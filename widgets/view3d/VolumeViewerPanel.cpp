@@ -50,10 +50,12 @@ const char* kAxisNames[3] = {"YZ", "XZ", "XY"};
 const char* kAnatomicalNames[3] = {"Sagittal", "Coronal", "Axial"};
 
 void name_slice_view(ImageViewer* view, const QString& name) {
-  view->setToolTip(VolumeViewerPanel::tr("%1 slice: click to move the other slices here; "
-                                         "Page Up/Down or Up/Down step through the slices "
-                                         "(with Shift by 10), Home/End go to the first/last")
-                       .arg(name));
+  view->setToolTip(
+      VolumeViewerPanel::tr("%1 slice: click to move the other slices here; "
+                            "drag with the right button for window (across) and "
+                            "level (up and down); Page Up/Down or Up/Down step through the slices "
+                            "(with Shift by 10), Home/End go to the first/last")
+          .arg(name));
 }
 
 QSlider* make_slider(int max, QWidget* parent) {
@@ -76,6 +78,11 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
     slice_views_[axis]->installEventFilter(this);
     connect(slice_views_[axis], &ImageViewer::clicked, this,
             [this, axis](int x, int y) { showVoxel(axis, x, y); });
+    // Right-drag: window/level of all three views (and the 3D slices).
+    connect(slice_views_[axis], &ImageViewer::windowDragged, this, [this](double dx, double dy) {
+      const display::Window w = display::dragged_window({mapping_.lo, mapping_.hi}, dx, dy);
+      setSliceWindow(w.lo, w.hi);
+    });
     connect(slice_views_[axis], &ImageViewer::hovered, this,
             [this, axis](int u, int v, double value, const QString&) {
               emit readout(voxelReadout(axis, u, v, value));

@@ -302,11 +302,19 @@ void ImageViewer::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
     dragging_ = true;
     drag_from_ = press_pos_ = event->position();
+  } else if (event->button() == Qt::RightButton && !plane_.data.empty()) {
+    windowing_ = true;
+    drag_from_ = event->position();
+    setCursor(Qt::SizeAllCursor);
   }
 }
 
 void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
-  if (dragging_) {
+  if (windowing_) {
+    const QPointF d = event->position() - drag_from_;
+    drag_from_ = event->position();
+    if (!d.isNull()) emit windowDragged(d.x(), d.y());
+  } else if (dragging_) {
     offset_ += event->position() - drag_from_;
     drag_from_ = event->position();
     fitted_ = false;
@@ -334,12 +342,17 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
-  if (dragging_ && (event->position() - press_pos_).manhattanLength() < 3 && !plane_.data.empty()) {
+  if (event->button() == Qt::LeftButton && dragging_ &&
+      (event->position() - press_pos_).manhattanLength() < 3 && !plane_.data.empty()) {
     const QPointF p = imagePoint(event->position());
     const int x = int(std::floor(p.x())), y = int(std::floor(p.y()));
     if (x >= 0 && y >= 0 && x < plane_.width && y < plane_.height) emit clicked(x, y);
   }
-  dragging_ = false;
+  if (event->button() == Qt::LeftButton) dragging_ = false;
+  if (windowing_ && event->button() == Qt::RightButton) {
+    windowing_ = false;
+    unsetCursor();
+  }
 }
 
 void ImageViewer::setOverlay(const QImage& overlay, double opacity) {

@@ -2,7 +2,8 @@
 // (auto contrast from robust percentiles, gamma, colormap) applied when the
 // mapping changes, never per mouse move: pan and zoom only re-blit the
 // mapped image. Wheel zooms around the cursor (1/32x .. 32x), dragging pans,
-// F fits, 0 shows 1:1; the value under the cursor is reported in data and
+// dragging with the right button asks for window/level (windowDragged: the
+// owner holds the window), F fits, 0 shows 1:1; the value under the cursor is reported in data and
 // physical units, and a scale bar is drawn when the pixel size is known.
 #pragma once
 
@@ -80,6 +81,9 @@ signals:
   void clicked(int x, int y);
   // After the user zoomed, panned or fitted.
   void viewChanged(double zoom, QPointF offset);
+  // A right-button drag moved by (dx, dy) widget pixels since its last
+  // report: for display::dragged_window (right widens, down darkens).
+  void windowDragged(double dx, double dy);
 
 protected:
   void paintEvent(QPaintEvent* event) override;
@@ -123,6 +127,7 @@ private:
   QPointF offset_; // widget position of image pixel (0, 0)
   QPointF drag_from_;
   bool dragging_ = false;
+  bool windowing_ = false; // a right-button drag
   bool fitted_ = true;
 };
 

@@ -47,7 +47,9 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   window_ = new QComboBox(this);
   window_->setObjectName("window");
   window_->addItems({tr("Auto (0.5–99.5%)"), tr("Full range"), tr("Manual")});
-  window_->setToolTip(tr("Display window; drag its limits on the histogram below"));
+  window_->setToolTip(tr("Display window; drag its limits on the histogram below, or drag "
+                         "on the image with the right button: across for width, up and down "
+                         "for level"));
   gamma_ = new QSlider(Qt::Horizontal, this);
   gamma_->setRange(20, 500); // gamma 0.2 .. 5, as hundredths
   gamma_->setValue(100);
@@ -162,6 +164,22 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
       manual_windows_[static_cast<std::size_t>(stretch_->currentIndex())] = {lo, hi};
     } else {
       manual_lo_ = lo, manual_hi_ = hi;
+    }
+    QSignalBlocker block(window_);
+    window_->setCurrentIndex(kManual);
+    applyControls();
+  });
+  // Right-drag on the image: window/level of the shown plane, or of the
+  // composite band the histogram edits.
+  connect(viewer_, &ImageViewer::windowDragged, this, [this](double dx, double dy) {
+    if (viewer_->isComposite()) {
+      const auto band = static_cast<std::size_t>(stretch_->currentIndex());
+      if (window_->currentIndex() != kManual) manual_windows_ = viewer_->compositeWindows();
+      manual_windows_[band] = display::dragged_window(manual_windows_[band], dx, dy);
+    } else {
+      const display::Window w =
+          display::dragged_window({viewer_->mapping().lo, viewer_->mapping().hi}, dx, dy);
+      manual_lo_ = w.lo, manual_hi_ = w.hi;
     }
     QSignalBlocker block(window_);
     window_->setCurrentIndex(kManual);
