@@ -1,9 +1,11 @@
 // bench_render: a synthetic 10-million-point lidar-like cloud and a 256^3
 // float volume: time to build the scene (upload preparation), the first
 // frame, and frame times while rotating (decimated or coarse while moving,
-// full quality at rest). One JSON object per line. On a machine without a
+// full quality at rest, and with the detail adapting to frame times as in
+// the viewer, where it settles). One JSON object per line. On a machine without a
 // GPU, Mesa's llvmpipe renders: frame times then measure the CPU.
-//   ATELIER_BENCH_POINTS (default 10000000), ATELIER_BENCH_VOLUME (default 256)
+//   ATELIER_BENCH_POINTS (default 10000000), ATELIER_BENCH_VOLUME (default 256);
+//   0 skips either
 #include "core/data/point_cloud.h"
 #include "core/data/volume.h"
 #include "tests/support/test_support.h"
@@ -38,9 +40,12 @@ std::size_t env_size(const char* name, std::size_t fallback) {
   return v && *v ? std::size_t(std::strtoull(v, nullptr, 10)) : fallback;
 }
 
-// Frame times (ms) of `frames` renders, turning the camera 3 degrees each.
+// Frame times (ms) of `frames` renders, turning the camera 3 degrees each;
+// with adapt, each moving frame's time goes to the scene's level of detail
+// as the viewer's frames do.
 template <typename Scene>
-std::vector<double> rotate(Scene& scene, OffscreenWindow& window, int frames, bool interacting) {
+std::vector<double> rotate(Scene& scene, OffscreenWindow& window, int frames, bool interacting,
+                           bool adapt = false) {
   scene.set_interacting(interacting);
   std::vector<double> times;
   for (int i = 0; i < frames; ++i) {
@@ -48,9 +53,16 @@ std::vector<double> rotate(Scene& scene, OffscreenWindow& window, int frames, bo
     const auto t0 = Clock::now();
     window.render();
     times.push_back(ms_since(t0));
+    if (adapt) scene.interactive_frame(times.back());
   }
   scene.set_interacting(false);
   return times;
+}
+
+// The median of the last n.
+double tail_median(const std::vector<double>& times, std::size_t n) {
+  return test::median(
+      std::vector<double>(times.end() - std::ptrdiff_t(std::min(n, times.size())), times.end()));
 }
 
 void bench_points(std::size_t n) {
@@ -86,6 +98,9 @@ void bench_points(std::size_t n) {
     rotate(scene, window, 2, true);
     settles.push_back(rotate(scene, window, 1, false).front());
   }
+  // Moving with the level of detail following frame times (as in the
+  // viewer): where it settles after 40 frames.
+  const auto adaptive = rotate(scene, window, 40, true, true);
   // Picking near the middle of the frame (a user's click), at rest.
   std::vector<double> picks;
   int picked = 0;
@@ -98,9 +113,12 @@ void bench_points(std::size_t n) {
       "{\"bench\":\"render_points\",\"points\":%zu,\"build_ms\":%.0f,\"first_frame_ms\":%.0f,"
       "\"rotate_decimated_median_ms\":%.1f,\"decimated_points\":%zu,"
       "\"rotate_full_median_ms\":%.1f,\"settle_median_ms\":%.1f,\"pick_median_ms\":%.1f,"
-      "\"picks_hit\":%d}\n",
+      "\"picks_hit\":%d,\"rotate_adaptive_median_ms\":%.1f,\"adaptive_points\":%zu,"
+      "\"adaptive_eye_dome\":%s}\n",
       n, build_ms, first_ms, test::median(moving), std::min(n, PointScene::decimated_points),
-      test::median(still), test::median(settles), test::median(picks), picked);
+      test::median(still), test::median(settles), test::median(picks), picked,
+      tail_median(adaptive, 10), scene.interactive_points(),
+      scene.interactive_eye_dome() ? "true" : "false");
   std::fflush(stdout);
 }
 
@@ -131,13 +149,16 @@ void bench_volume(std::int64_t n) {
     const double first_ms = ms_since(t0);
     const auto moving = rotate(scene, window, 10, true);
     const auto still = rotate(scene, window, 3, false);
+    const auto adaptive = rotate(scene, window, 30, true, true);
     const char* name =
         mode == VolumeMode::iso ? "iso" : (mode == VolumeMode::volume ? "volume" : "slices");
     std::printf("{\"bench\":\"render_volume\",\"size\":%lld,\"mode\":\"%s\",\"build_ms\":%.0f,"
                 "\"first_frame_ms\":%.0f,\"rotate_interactive_median_ms\":%.1f,"
-                "\"rotate_full_median_ms\":%.1f}\n",
+                "\"rotate_full_median_ms\":%.1f,\"rotate_adaptive_median_ms\":%.1f,"
+                "\"adaptive_ray_step\":%.1f,\"adaptive_iso_binning\":%d}\n",
                 static_cast<long long>(n), name, build_ms, first_ms, test::median(moving),
-                test::median(still));
+                test::median(still), tail_median(adaptive, 10), scene.interactive_ray_step(),
+                scene.interactive_iso_binning());
     std::fflush(stdout);
   }
 }
@@ -151,7 +172,7 @@ int main() {
                  reason.c_str());
     return 77;
   }
-  bench_volume(std::int64_t(env_size("ATELIER_BENCH_VOLUME", 256)));
-  bench_points(env_size("ATELIER_BENCH_POINTS", 10'000'000));
+  if (const std::size_t n = env_size("ATELIER_BENCH_VOLUME", 256)) bench_volume(std::int64_t(n));
+  if (const std::size_t n = env_size("ATELIER_BENCH_POINTS", 10'000'000)) bench_points(n);
   return 0;
 }

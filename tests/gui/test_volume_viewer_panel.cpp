@@ -404,16 +404,25 @@ private slots:
     QSignalSpy finished(&view, &VtkView::interactionFinished);
     double before_pos[3], after_pos[3];
     panel.scene().renderer()->GetActiveCamera()->GetPosition(before_pos);
+    QSignalSpy rendered(&view, &VtkView::frameRendered);
     QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(100, 100));
     for (int x = 110; x <= 200; x += 10) {
       QMouseEvent move(QEvent::MouseMove, QPointF(x, 100), view.mapToGlobal(QPointF(x, 100)),
                        Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
       QApplication::sendEvent(&view, &move);
+      if (x == 150) QTest::qWait(50); // a frame drawn while moving
     }
     QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(200, 100));
     panel.scene().renderer()->GetActiveCamera()->GetPosition(after_pos);
     QCOMPARE(started.count(), 1);
     QCOMPARE(finished.count(), 1);
+    // Frames report their time and whether the camera moved, for the
+    // scene's level of detail; the frame after the drag is at rest.
+    QTRY_VERIFY(!rendered.isEmpty() && !rendered.last().at(1).toBool());
+    bool moving_frame = false;
+    for (const auto& args : rendered)
+      moving_frame |= args.at(1).toBool() && args.at(0).toDouble() > 0;
+    QVERIFY(moving_frame);
     QVERIFY(std::abs(after_pos[0] - before_pos[0]) + std::abs(after_pos[2] - before_pos[2]) > 1e-3);
   }
 };

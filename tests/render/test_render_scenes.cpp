@@ -9,6 +9,7 @@
 #include "core/spatial/volume_slice.h"
 #include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
+#include "widgets/render/detail_governor.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
 #include "widgets/render/render_file.h"
@@ -472,6 +473,76 @@ private slots:
     QCOMPARE(scene.pick(97, 102).value_or(99), std::size_t(3));
     // Away from every point: nothing.
     QVERIFY(!scene.pick(50, 150).has_value());
+  }
+
+  void moving_detail_follows_frame_times() {
+    // 2.5 million points on a grid: moving starts at a million, slow
+    // frames step down by quarters, fast ones up to the whole cloud.
+    PointCloud cloud;
+    cloud.xyz.resize(2'500'000);
+    for (std::size_t i = 0; i < cloud.xyz.size(); ++i)
+      cloud.xyz[i] = {double(i % 1600), double(i / 1600 % 1600), double(i % 7)};
+    PointScene scene;
+    scene.set_cloud(cloud);
+    QVERIFY(scene.interactive_points() <= PointScene::decimated_points);
+    QVERIFY(scene.interactive_points() > PointScene::decimated_points / 2);
+    const double slow = 3 * DetailGovernor::kBudgetMs, fast = 1.0;
+    QVERIFY(!scene.interactive_frame(slow) && !scene.interactive_frame(slow)); // at rest
+    scene.set_interacting(true);
+    QVERIFY(scene.interactive_eye_dome());
+    scene.interactive_frame(slow);
+    QVERIFY(scene.interactive_frame(slow));
+    QVERIFY(scene.interactive_points() <= PointScene::decimated_points / 4);
+    OffscreenWindow window(200, 200);
+    window.add(scene.renderer());
+    scene.reset_camera(ViewDirection::z);
+    window.render();
+    // A pick while moving names a point of the whole cloud that is drawn there.
+    const auto picked = scene.pick(100, 100);
+    QVERIFY(picked && *picked < cloud.xyz.size());
+    for (int i = 0; i < 8; ++i)
+      scene.interactive_frame(fast);
+    QCOMPARE(scene.interactive_points(), cloud.xyz.size());
+    for (int i = 0; i < 20; ++i)
+      scene.interactive_frame(slow);
+    QVERIFY(scene.interactive_points() >= 15'000 && scene.interactive_points() < 65'000);
+    // Last of all, eye-dome lighting is suspended while moving, not at rest.
+    QVERIFY(scene.eye_dome() && !scene.interactive_eye_dome());
+    // The choice outlives the move; a new cloud starts afresh.
+    scene.set_interacting(false);
+    scene.set_interacting(true);
+    QVERIFY(scene.interactive_points() < 65'000);
+    cloud.xyz.resize(500'000);
+    scene.set_cloud(cloud);
+    QCOMPARE(scene.interactive_points(), cloud.xyz.size()); // small enough to move whole
+
+    // Volumes: the ray step and the isosurface's binning.
+    Volume volume(32, 32, 32, DType::f32);
+    auto v = volume.values<float>();
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = float(i % 97);
+    VolumeScene vs;
+    vs.set_volume(volume);
+    QCOMPARE(vs.interactive_ray_step(), 3.0);
+    QCOMPARE(vs.interactive_iso_binning(), 2);
+    vs.set_interacting(true);
+    vs.set_mode(VolumeMode::volume);
+    vs.interactive_frame(slow);
+    QVERIFY(vs.interactive_frame(slow));
+    QCOMPARE(vs.interactive_ray_step(), 4.0);
+    for (int i = 0; i < 20; ++i)
+      vs.interactive_frame(fast);
+    QCOMPARE(vs.interactive_ray_step(), 1.0);
+    QCOMPARE(vs.interactive_iso_binning(), 2); // the other mode's choice is its own
+    vs.set_mode(VolumeMode::iso);
+    vs.interactive_frame(fast);
+    QVERIFY(vs.interactive_frame(fast));
+    QCOMPARE(vs.interactive_iso_binning(), 1);
+    for (int i = 0; i < 6; ++i)
+      vs.interactive_frame(slow);
+    QCOMPARE(vs.interactive_iso_binning(), 4);
+    vs.set_mode(VolumeMode::slices);
+    QVERIFY(!vs.interactive_frame(slow) && !vs.interactive_frame(slow));
   }
 
   void four_d_volumes_pick_a_time_point() {

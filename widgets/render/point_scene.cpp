@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 #include "core/metrics/plane.h"
 #include "core/spatial/point_lod.h"
+#include "widgets/render/detail_governor.h"
 #include "widgets/render/transfer_function.h"
 
 #include <vtkActor.h>
@@ -19,6 +20,7 @@
 #include <vtkPolyData.h>
 #include <vtkProperty.h>
 #include <vtkRenderStepsPass.h>
+#include <vtkRenderWindow.h>
 #include <vtkUnsignedCharArray.h>
 
 #include <algorithm>
@@ -98,54 +100,100 @@ PointColouring parse_point_colouring(const std::string& text) {
   return c;
 }
 
+// One level of detail: its points on the GPU, drawn by its own mapper and
+// actor (sharing one property), so switching levels uploads nothing.
+struct PointLevel {
+  std::vector<std::uint32_t> ids; // cloud indices drawn; empty: the whole cloud
+  vtkSmartPointer<vtkPolyData> data = vtkSmartPointer<vtkPolyData>::New();
+  vtkSmartPointer<vtkPointGaussianMapper> mapper = vtkSmartPointer<vtkPointGaussianMapper>::New();
+  vtkSmartPointer<vtkActor> actor = vtkSmartPointer<vtkActor>::New();
+
+  PointLevel() {
+    mapper->SetScaleFactor(0); // plain points of the actor's point size
+    mapper->EmissiveOff();
+    mapper->SetColorModeToDirectScalars();
+    mapper->ScalarVisibilityOn();
+    mapper->SetInputData(data);
+    actor->SetMapper(mapper);
+  }
+};
+
+// Smallest level kept: below it a software renderer's fixed costs (clear,
+// eye-dome pass, readback) dominate anyway.
+constexpr std::size_t kSmallestLevel = 15'000;
+
 struct PointScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
-  vtkSmartPointer<vtkPolyData> full = vtkSmartPointer<vtkPolyData>::New();
-  vtkSmartPointer<vtkPolyData> coarse = vtkSmartPointer<vtkPolyData>::New();
-  // One mapper and actor per level of detail, sharing a property: each
-  // keeps its own points on the GPU, so switching levels when the camera
-  // starts or stops moving uploads nothing.
-  vtkSmartPointer<vtkPointGaussianMapper> mapper = vtkSmartPointer<vtkPointGaussianMapper>::New();
-  vtkSmartPointer<vtkPointGaussianMapper> coarse_mapper =
-      vtkSmartPointer<vtkPointGaussianMapper>::New();
-  vtkSmartPointer<vtkActor> actor = vtkSmartPointer<vtkActor>::New();
-  vtkSmartPointer<vtkActor> coarse_actor = vtkSmartPointer<vtkActor>::New();
+  vtkSmartPointer<vtkProperty> property = vtkSmartPointer<vtkProperty>::New();
+  // levels[0]: the whole cloud, drawn at rest; then spatially even subsets
+  // (spatial::even_subsample) of decimated_points, a quarter of that, ...
+  // while moving, at the level the governor picks from frame times.
+  std::vector<PointLevel> levels;
+  DetailGovernor governor;
   bool interacting = false;
   vtkSmartPointer<vtkActor> outline;
   vtkSmartPointer<vtkAxesActor> axes;
   std::array<double, 3> centre{0, 0, 0};
-  // The points coarse draws (spatial::even_subsample); empty when it is full.
-  std::vector<std::uint32_t> coarse_ids;
   std::vector<std::array<std::uint8_t, 3>> rgb;
   Scalars intensity, elevation;
   std::vector<std::pair<std::string, Scalars>> fields;
   std::array<double, 2> range{0, 1};
-  bool edl = false;
+  bool edl = false;           // eye-dome lighting chosen
+  bool edl_installed = false; // its pass drawing now
+  vtkSmartPointer<vtkEDLShading> edl_pass;
   UpAxis up = UpAxis::plus_y;
 
   Impl() {
     renderer->SetBackground(0.11, 0.11, 0.13);
-    for (vtkPointGaussianMapper* m : {mapper.Get(), coarse_mapper.Get()}) {
-      m->SetScaleFactor(0); // plain points of the actor's point size
-      m->EmissiveOff();
-      m->SetColorModeToDirectScalars();
-      m->ScalarVisibilityOn();
-    }
-    mapper->SetInputData(full);
-    coarse_mapper->SetInputData(coarse);
-    actor->SetMapper(mapper);
-    actor->GetProperty()->SetPointSize(2);
-    coarse_actor->SetMapper(coarse_mapper);
-    coarse_actor->SetProperty(actor->GetProperty());
-    renderer->AddActor(actor);
-    renderer->AddActor(coarse_actor);
-    show_level();
+    property->SetPointSize(2);
+    set_levels(1);
   }
 
-  bool drawing_coarse() const { return interacting && !coarse_ids.empty(); }
+  void set_levels(std::size_t count) {
+    for (const PointLevel& l : levels)
+      renderer->RemoveActor(l.actor);
+    levels.clear();
+    levels.resize(count);
+    for (PointLevel& l : levels) {
+      l.actor->SetProperty(property);
+      renderer->AddActor(l.actor);
+    }
+  }
+
+  // While eye-dome lighting is on, the governor has one level more than
+  // levels; reaching it suspends that lighting while moving (on a software
+  // renderer its full-frame passes cost more than the points, about 100 ms
+  // a frame), and the points then adapt again without it.
+  bool edl_suspended = false;
+  void reset_governor(int start) {
+    const int n = int(levels.size()) + (edl && !edl_suspended ? 1 : 0);
+    governor = DetailGovernor(n, std::min(start, int(levels.size()) - 1));
+  }
+  int drawn_level() const { return interacting ? governor.level() : 0; }
+  bool eye_dome_drawn() const { return edl && !(interacting && edl_suspended); }
   void show_level() {
-    actor->SetVisibility(!drawing_coarse());
-    coarse_actor->SetVisibility(drawing_coarse());
+    if (governor.level() >= int(levels.size())) { // the extra level
+      edl_suspended = edl_suspended || edl;
+      reset_governor(int(levels.size()) - 1);
+    }
+    for (std::size_t k = 0; k < levels.size(); ++k)
+      levels[k].actor->SetVisibility(int(k) == drawn_level());
+    auto* gl = vtkOpenGLRenderer::SafeDownCast(renderer);
+    const bool on = eye_dome_drawn();
+    if (!gl || on == edl_installed) return;
+    edl_installed = on;
+    // One pass, kept while uninstalled: its buffers are reused, and a pass
+    // dropped without releasing them makes VTK complain.
+    if (on && !edl_pass) {
+      edl_pass = vtkSmartPointer<vtkEDLShading>::New();
+      edl_pass->SetDelegatePass(vtkSmartPointer<vtkRenderStepsPass>::New());
+    }
+    gl->SetPass(on ? edl_pass.Get() : nullptr);
+  }
+
+  ~Impl() {
+    if (edl_pass && renderer->GetRenderWindow())
+      edl_pass->ReleaseGraphicsResources(renderer->GetRenderWindow());
   }
 
   const Scalars& scalar_for(const PointColouring& c) const {
@@ -200,19 +248,20 @@ struct PointScene::Impl {
                 out[3 * i + 2] = std::uint8_t(argb);
       }
     }
-    full->GetPointData()->SetScalars(colours);
-    coarse->GetPointData()->SetScalars(subsample(colours));
+    for (PointLevel& l : levels)
+      l.data->GetPointData()->SetScalars(subsample(colours, l.ids));
   }
 
-  vtkSmartPointer<vtkUnsignedCharArray> subsample(vtkUnsignedCharArray* colours) const {
-    if (coarse_ids.empty()) return colours;
+  static vtkSmartPointer<vtkUnsignedCharArray> subsample(vtkUnsignedCharArray* colours,
+                                                         const std::vector<std::uint32_t>& ids) {
+    if (ids.empty()) return colours;
     auto out = vtkSmartPointer<vtkUnsignedCharArray>::New();
     out->SetNumberOfComponents(3);
-    out->SetNumberOfTuples(vtkIdType(coarse_ids.size()));
+    out->SetNumberOfTuples(vtkIdType(ids.size()));
     const std::uint8_t* src = colours->GetPointer(0);
     std::uint8_t* dst = out->GetPointer(0);
-    for (std::size_t j = 0; j < coarse_ids.size(); ++j)
-      std::copy_n(src + 3 * std::size_t{coarse_ids[j]}, 3, dst + 3 * j);
+    for (std::size_t j = 0; j < ids.size(); ++j)
+      std::copy_n(src + 3 * std::size_t{ids[j]}, 3, dst + 3 * j);
     return out;
   }
 };
@@ -236,8 +285,31 @@ void PointScene::set_cloud(const PointCloud& cloud) {
   }
   for (int k = 0; k < 3; ++k)
     d_->centre[k] = 0.5 * (lo[k] + hi[k]);
-  d_->coarse_ids.clear();
-  if (n > decimated_points) d_->coarse_ids = spatial::even_subsample(cloud.xyz, decimated_points);
+  // The levels drawn while moving: decimated_points, then quarters, each
+  // an even subset of the one before (and at most half of the cloud).
+  std::vector<std::vector<std::uint32_t>> subsets;
+  for (std::size_t target = decimated_points; target >= kSmallestLevel; target /= 4) {
+    if (2 * target > n) continue;
+    const std::vector<std::uint32_t>* from = subsets.empty() ? nullptr : &subsets.back();
+    if (!from) {
+      subsets.push_back(spatial::even_subsample(cloud.xyz, target));
+      continue;
+    }
+    std::vector<std::array<double, 3>> xyz(from->size());
+    for (std::size_t j = 0; j < from->size(); ++j)
+      xyz[j] = cloud.xyz[(*from)[j]];
+    std::vector<std::uint32_t> ids = spatial::even_subsample(xyz, target);
+    for (std::uint32_t& id : ids)
+      id = (*from)[id];
+    subsets.push_back(std::move(ids));
+  }
+  d_->set_levels(1 + subsets.size());
+  for (std::size_t k = 0; k < subsets.size(); ++k)
+    d_->levels[k + 1].ids = std::move(subsets[k]);
+  // Moving starts at the largest subset within decimated_points (the whole
+  // cloud when it is that small) and adapts from there.
+  d_->edl_suspended = false;
+  d_->reset_governor(n > decimated_points ? 1 : 0);
 
   // m points, the j-th being cloud point index(j).
   auto make_points = [&](std::size_t m, auto index) {
@@ -252,16 +324,13 @@ void PointScene::set_cloud(const PointCloud& cloud) {
     points->SetData(coords);
     return points;
   };
-  d_->full = vtkSmartPointer<vtkPolyData>::New();
-  d_->full->SetPoints(make_points(n, [](std::size_t j) { return j; }));
-  d_->coarse = vtkSmartPointer<vtkPolyData>::New();
-  if (d_->coarse_ids.empty())
-    d_->coarse->SetPoints(d_->full->GetPoints());
-  else
-    d_->coarse->SetPoints(make_points(
-        d_->coarse_ids.size(), [&](std::size_t j) { return std::size_t{d_->coarse_ids[j]}; }));
-  d_->mapper->SetInputData(d_->full);
-  d_->coarse_mapper->SetInputData(d_->coarse);
+  for (PointLevel& l : d_->levels) {
+    if (l.ids.empty())
+      l.data->SetPoints(make_points(n, [](std::size_t j) { return j; }));
+    else
+      l.data->SetPoints(
+          make_points(l.ids.size(), [&](std::size_t j) { return std::size_t{l.ids[j]}; }));
+  }
   d_->show_level();
 
   d_->rgb = cloud.rgb;
@@ -306,25 +375,23 @@ std::array<double, 2> PointScene::colour_range() const {
 }
 
 void PointScene::set_point_size(double pixels) {
-  d_->actor->GetProperty()->SetPointSize(float(std::clamp(pixels, 1.0, 64.0)));
+  d_->property->SetPointSize(float(std::clamp(pixels, 1.0, 64.0)));
 }
 
 void PointScene::set_eye_dome(bool on) {
-  auto* gl = vtkOpenGLRenderer::SafeDownCast(d_->renderer);
-  if (!gl || on == d_->edl) return;
+  if (!vtkOpenGLRenderer::SafeDownCast(d_->renderer)) return;
   d_->edl = on;
-  if (on) {
-    auto steps = vtkSmartPointer<vtkRenderStepsPass>::New();
-    auto edl = vtkSmartPointer<vtkEDLShading>::New();
-    edl->SetDelegatePass(steps);
-    gl->SetPass(edl);
-  } else {
-    gl->SetPass(nullptr);
-  }
+  d_->edl_suspended = false; // asked for again: tried again while moving
+  d_->reset_governor(d_->governor.level());
+  d_->show_level();
 }
 
 bool PointScene::eye_dome() const {
   return d_->edl;
+}
+
+bool PointScene::interactive_eye_dome() const {
+  return d_->edl && !d_->edl_suspended;
 }
 
 void PointScene::set_interacting(bool interacting) {
@@ -332,12 +399,24 @@ void PointScene::set_interacting(bool interacting) {
   d_->show_level();
 }
 
+bool PointScene::interactive_frame(double ms) {
+  if (!d_->interacting || !d_->governor.frame(ms)) return false;
+  d_->show_level();
+  return true;
+}
+
+std::size_t PointScene::interactive_points() const {
+  const PointLevel& l = d_->levels[std::size_t(d_->governor.level())];
+  return l.ids.empty() ? size() : l.ids.size();
+}
+
 std::optional<std::size_t> PointScene::pick(int x, int y) const {
   if (size() == 0 || !d_->renderer->GetRenderWindow()) return std::nullopt;
   // The visible point under the cursor: of the points drawn over pixel
   // (x, y) (squares of the point size), the one nearest the camera. A
   // nearest-to-the-ray pick can return a point hidden behind it.
-  vtkPolyData* drawn = d_->drawing_coarse() ? d_->coarse.Get() : d_->full.Get();
+  const PointLevel& level = d_->levels[std::size_t(d_->drawn_level())];
+  vtkPolyData* drawn = level.data;
   if (!drawn || !drawn->GetPoints()) return std::nullopt;
   auto* coords = vtkFloatArray::SafeDownCast(drawn->GetPoints()->GetData());
   if (!coords) return std::nullopt;
@@ -351,7 +430,7 @@ std::optional<std::size_t> PointScene::pick(int x, int y) const {
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j)
       a[i][j] = m->GetElement(i, j);
-  const double reach = std::max(1.0, 0.5 * d_->actor->GetProperty()->GetPointSize()) + 1.0;
+  const double reach = std::max(1.0, 0.5 * d_->property->GetPointSize()) + 1.0;
   const double half_w = 0.5 * size_px[0], half_h = 0.5 * size_px[1];
   const double cx = x - origin[0], cy = y - origin[1];
   const float* p = coords->GetPointer(0);
@@ -374,20 +453,20 @@ std::optional<std::size_t> PointScene::pick(int x, int y) const {
       best = i, best_depth = depth, best_d2 = d2;
   }
   if (best < 0) return std::nullopt;
-  if (drawn == d_->coarse && !d_->coarse_ids.empty())
-    return std::size_t{d_->coarse_ids[std::min(std::size_t(best), d_->coarse_ids.size() - 1)]};
+  if (!level.ids.empty())
+    return std::size_t{level.ids[std::min(std::size_t(best), level.ids.size() - 1)]};
   return std::min(size() - 1, std::size_t(best));
 }
 
 std::array<double, 3> PointScene::position(std::size_t i) const {
   double p[3];
-  d_->full->GetPoint(vtkIdType(i), p);
+  d_->levels.front().data->GetPoint(vtkIdType(i), p);
   return {p[0] + d_->centre[0], p[1] + d_->centre[1], p[2] + d_->centre[2]};
 }
 
 void PointScene::reset_camera(ViewDirection direction) {
   double b[6];
-  d_->full->GetBounds(b);
+  d_->levels.front().data->GetBounds(b);
   if (size() == 0) b[0] = b[2] = b[4] = -1, b[1] = b[3] = b[5] = 1;
   aim_camera(d_->renderer, b, direction, d_->up);
 }

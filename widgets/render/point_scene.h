@@ -2,9 +2,9 @@
 // cloud's centre, so georeferenced lidar keeps its precision in float),
 // coloured by RGB, intensity, elevation, any scalar field or label, with a
 // colormap and range, a point size, eye-dome lighting for depth when there
-// are no colours (and enough points for it to read as a surface), a
-// spatially even subset (spatial::even_subsample) drawn while the camera
-// moves, and picking.
+// are no colours (and enough points for it to read as a surface), spatially
+// even subsets (spatial::even_subsample) drawn while the camera moves, as
+// large as the frame times allow, and picking.
 #pragma once
 
 #include "core/data/point_cloud.h"
@@ -61,10 +61,22 @@ public:
   static double default_point_size(std::size_t points);
   void set_eye_dome(bool on);
   bool eye_dome() const;
-  // Draws at most decimated_points points, spread evenly over the cloud's
-  // extent, while true; picking then maps back to the full cloud's indices.
+  // While true, draws a spatially even subset: at first at most
+  // decimated_points points, then as many as frame times allow
+  // (interactive_frame); picking maps back to the full cloud's indices.
   void set_interacting(bool interacting);
   static constexpr std::size_t decimated_points = 1'000'000;
+  // Reports that a frame drawn while moving took ms: after two frames in a
+  // row over budget the next smaller subset (a quarter, down to about 15
+  // thousand points; then the smallest without eye-dome lighting) is drawn,
+  // after two well within it the next larger one, up to the whole cloud
+  // (DetailGovernor). True when that changed. The choice is kept from one
+  // camera move to the next.
+  bool interactive_frame(double ms);
+  // How many points are drawn while moving, now, and whether with eye-dome
+  // lighting (when it is on).
+  std::size_t interactive_points() const;
+  bool interactive_eye_dome() const;
 
   // The visible point at the display position (pixels, origin
   // bottom-left): of the points drawn over it, the one nearest the camera;

@@ -4,6 +4,7 @@
 #include "core/display/display_presets.h"
 
 #include "core/base/error.h"
+#include "widgets/render/detail_governor.h"
 #include "widgets/render/label_surfaces.h"
 #include "widgets/render/vtk_volume_data.h"
 
@@ -27,6 +28,7 @@
 #include <vtkVolumeProperty.h>
 
 #include <algorithm>
+#include <array>
 
 namespace atelier::render {
 
@@ -57,9 +59,19 @@ struct VolumeScene::Impl {
   // Isosurface, and a coarse one from the volume binned by 2 for moving.
   vtkSmartPointer<vtkFlyingEdges3D> contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
   vtkSmartPointer<vtkActor> iso_actor = vtkSmartPointer<vtkActor>::New();
-  vtkSmartPointer<vtkImageShrink3D> shrink = vtkSmartPointer<vtkImageShrink3D>::New();
-  vtkSmartPointer<vtkFlyingEdges3D> coarse_contour = vtkSmartPointer<vtkFlyingEdges3D>::New();
+  // Binned by 2 and by 4 (each from the one before), for moving.
+  std::array<vtkSmartPointer<vtkImageShrink3D>, 2> shrink{vtkSmartPointer<vtkImageShrink3D>::New(),
+                                                          vtkSmartPointer<vtkImageShrink3D>::New()};
+  std::array<vtkSmartPointer<vtkFlyingEdges3D>, 2> coarse_contour{
+      vtkSmartPointer<vtkFlyingEdges3D>::New(), vtkSmartPointer<vtkFlyingEdges3D>::New()};
   bool interacting = false;
+  // Detail while moving, from frame times. Ray casting: one ray per k x k
+  // pixels and samples k times as far apart along it, k from
+  // kRaySteps[level] (a step costs about three times the next); the
+  // isosurface: the full one, or the volume's binned by 2 or by 4.
+  static constexpr float kRaySteps[] = {1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f, 8.0f};
+  DetailGovernor ray_detail{7, 3, 3.0};
+  DetailGovernor iso_detail{3, 1, 4.0};
   // Ray casting.
   vtkSmartPointer<vtkGPUVolumeRayCastMapper> ray_mapper =
       vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
@@ -84,10 +96,13 @@ struct VolumeScene::Impl {
     iso_actor->GetProperty()->SetColor(0.72, 0.80, 0.92);
     iso_actor->GetProperty()->SetSpecular(0.25);
     iso_actor->GetProperty()->SetSpecularPower(20);
-    shrink->SetShrinkFactors(2, 2, 2);
-    shrink->AveragingOn();
-    coarse_contour->SetInputConnection(shrink->GetOutputPort());
-    coarse_contour->ComputeNormalsOn();
+    for (std::size_t k = 0; k < 2; ++k) {
+      shrink[k]->SetShrinkFactors(2, 2, 2);
+      shrink[k]->AveragingOn();
+      if (k > 0) shrink[k]->SetInputConnection(shrink[k - 1]->GetOutputPort());
+      coarse_contour[k]->SetInputConnection(shrink[k]->GetOutputPort());
+      coarse_contour[k]->ComputeNormalsOn();
+    }
 
     ray_mapper->SetBlendModeToComposite();
     ray_property->SetInterpolationTypeToLinear();
@@ -103,6 +118,18 @@ struct VolumeScene::Impl {
       overlays[axis]->GetProperty()->SetInterpolationTypeToNearest();
       overlays[axis]->GetProperty()->UseLookupTableScalarRangeOn();
     }
+  }
+
+  // The ray caster's and the isosurface's detail for the state of motion.
+  void apply_detail() {
+    const float k = interacting ? kRaySteps[ray_detail.level()] : 1.0f;
+    ray_mapper->SetSampleDistance(float(k * base_sample_distance));
+    ray_mapper->SetImageSampleDistance(k);
+    auto* mapper = static_cast<vtkPolyDataMapper*>(iso_actor->GetMapper());
+    const int binned = interacting ? iso_detail.level() : 0;
+    // Each is computed once per level (and iso value), then kept.
+    mapper->SetInputConnection(binned > 0 ? coarse_contour[std::size_t(binned - 1)]->GetOutputPort()
+                                          : contour->GetOutputPort());
   }
 
   static vtkSmartPointer<vtkImageSlice> make_slice(int axis) {
@@ -124,7 +151,7 @@ struct VolumeScene::Impl {
   void connect_density(vtkSmartPointer<vtkImageData> density) {
     image = std::move(density);
     contour->SetInputData(image);
-    shrink->SetInputData(image);
+    shrink[0]->SetInputData(image);
     ray_mapper->SetInputData(image);
     for (int axis = 0; axis < 3; ++axis)
       slice_mapper(slices[axis])->SetInputData(image);
@@ -201,7 +228,7 @@ void VolumeScene::show_density(DensityImage density, const Volume& volume) {
   const double* sp = d_->image->GetSpacing();
   d_->base_sample_distance = 0.5 * std::min({sp[0], sp[1], sp[2]});
   d_->ray_mapper->AutoAdjustSampleDistancesOff();
-  d_->ray_mapper->SetSampleDistance(float(d_->base_sample_distance));
+  d_->apply_detail();
   clear_labels();
   set_iso_level(sigma_level(d_->stats, 1.0));
   set_transfer(transfer_preset(TransferPreset::cryo_em, d_->stats));
@@ -246,7 +273,8 @@ VolumeMode VolumeScene::mode() const {
 void VolumeScene::set_iso_level(double value) {
   d_->iso = value;
   d_->contour->SetValue(0, value);
-  d_->coarse_contour->SetValue(0, value);
+  for (auto& c : d_->coarse_contour)
+    c->SetValue(0, value);
 }
 
 double VolumeScene::iso_level() const {
@@ -354,15 +382,25 @@ void VolumeScene::set_label_opacity(double opacity) {
 void VolumeScene::set_interacting(bool interacting) {
   if (interacting == d_->interacting) return;
   d_->interacting = interacting;
-  // Ray casting: fewer samples along each ray and one ray per 3x3 pixels.
-  d_->ray_mapper->SetSampleDistance(
-      float(interacting ? 3 * d_->base_sample_distance : d_->base_sample_distance));
-  d_->ray_mapper->SetImageSampleDistance(interacting ? 3.0f : 1.0f);
-  // Isosurface: the one of the volume binned by 2 (about a quarter of the
-  // triangles) while moving, computed once per level.
-  auto* mapper = static_cast<vtkPolyDataMapper*>(d_->iso_actor->GetMapper());
-  mapper->SetInputConnection(interacting ? d_->coarse_contour->GetOutputPort()
-                                         : d_->contour->GetOutputPort());
+  d_->apply_detail();
+}
+
+bool VolumeScene::interactive_frame(double ms) {
+  if (!d_->interacting) return false;
+  DetailGovernor* g = d_->mode == VolumeMode::volume ? &d_->ray_detail
+                      : d_->mode == VolumeMode::iso  ? &d_->iso_detail
+                                                     : nullptr;
+  if (!g || !g->frame(ms)) return false;
+  d_->apply_detail();
+  return true;
+}
+
+double VolumeScene::interactive_ray_step() const {
+  return Impl::kRaySteps[d_->ray_detail.level()];
+}
+
+int VolumeScene::interactive_iso_binning() const {
+  return 1 << d_->iso_detail.level();
 }
 
 void VolumeScene::reset_camera(ViewDirection direction) {

@@ -77,8 +77,19 @@ public:
   const std::vector<std::int64_t>& labels() const;
   void set_label_opacity(double opacity);
 
-  // Coarser ray casting while the camera moves; full quality when false.
+  // Coarser rendering while the camera moves; full quality when false.
+  // At first: ray casting one ray per 3 x 3 pixels with samples 3 times as
+  // far apart, the isosurface of the volume binned by 2.
   void set_interacting(bool interacting);
+  // Reports that a frame drawn while moving took ms; the current mode's
+  // detail follows (DetailGovernor): ray steps of 1, 1.5, 2, 3, 4, 6 or 8, the
+  // isosurface of the volume binned by 1, 2 or 4. True when that changed.
+  // Kept from one camera move to the next.
+  bool interactive_frame(double ms);
+  // The ray step (pixels per ray across, sample spacing factor along) and
+  // the isosurface's binning (1, 2 or 4), while moving.
+  double interactive_ray_step() const;
+  int interactive_iso_binning() const;
 
   void reset_camera(ViewDirection direction = ViewDirection::oblique);
 

@@ -50,6 +50,9 @@ PointCloudPanel::PointCloudPanel(QWidget* parent) : QWidget(parent) {
   view_ = new VtkView(split);
   view_->setRenderer(scene_.renderer());
   connect(view_, &VtkView::interactionStarted, this, [this] { scene_.set_interacting(true); });
+  connect(view_, &VtkView::frameRendered, this, [this](double ms, bool moving) {
+    if (moving) scene_.interactive_frame(ms);
+  });
   connect(view_, &VtkView::interactionFinished, this, [this] {
     scene_.set_interacting(false);
     view_->requestRender();

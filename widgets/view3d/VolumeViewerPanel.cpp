@@ -95,6 +95,9 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   grid->addWidget(slice_views_[1], 1, 0);
   grid->addWidget(slice_views_[0], 1, 1);
   connect(view_, &VtkView::interactionStarted, this, [this] { scene_.set_interacting(true); });
+  connect(view_, &VtkView::frameRendered, this, [this](double ms, bool moving) {
+    if (moving) scene_.interactive_frame(ms);
+  });
   connect(view_, &VtkView::interactionFinished, this, [this] {
     scene_.set_interacting(false);
     view_->requestRender();

@@ -85,6 +85,7 @@ void VtkView::renderFrame() {
   ++frames_;
   last_frame_ms_ = double(clock.nsecsElapsed()) / 1e6;
   since_frame_.restart();
+  emit frameRendered(last_frame_ms_, interacting_);
 }
 
 QImage VtkView::screenshot() {

@@ -7,7 +7,8 @@
 // Mouse: left drag rotates, middle or Shift+left drag pans, right drag or
 // the wheel zooms; a click without a drag picks; R resets (resetRequested).
 // Renders are throttled to 60 per second, and interactionStarted/Finished
-// let scenes draw coarsely while the camera moves.
+// let scenes draw coarsely while the camera moves, as coarsely as the
+// frame times (frameRendered) call for.
 #pragma once
 
 #include <QElapsedTimer>
@@ -53,6 +54,9 @@ signals:
   // bottom-left).
   void picked(int x, int y);
   void resetRequested(); // the R key
+  // After each frame: how long it took to render and read back, and whether
+  // the camera was moving (for the scene's level of detail).
+  void frameRendered(double ms, bool interacting);
 
 protected:
   void paintEvent(QPaintEvent* event) override;
