@@ -47,7 +47,11 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
                     std::pow(double(options.tile + 2 * options.overlap) / options.tile, 2)))) +
                 " times the pixels it keeps; use an overlap of at most the tile size");
   const std::size_t image_bytes = 2 * std::size_t(h) * std::size_t(w) * sizeof(float);
-  for (int tile = options.tile;; tile = std::max(64, tile / 2 / 32 * 32)) {
+  // Tiles are not shrunk below the overlap: a window would then be mostly
+  // context, computed and thrown away (9 times the kept pixels at equal
+  // sizes, 289 times for 64-pixel tiles in 512 of overlap).
+  const int smallest = std::max(64, (options.overlap + 31) / 32 * 32);
+  for (int tile = options.tile;; tile = std::max(smallest, tile / 2 / 32 * 32)) {
     tile_h_ = balanced_tile(h, tile);
     tile_w_ = balanced_tile(w, tile);
     const Graph g = build_unet(config, 1, tile_h_ + 2 * overlap_, tile_w_ + 2 * overlap_);
@@ -59,11 +63,15 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
       executor_ = std::make_unique<Executor>(g, backend, ExecMode::infer);
       break;
     }
-    if (tile == 64)
+    if (tile <= smallest)
       throw Error("denoising a " + std::to_string(h) + "x" + std::to_string(w) + " image needs " +
-                  std::to_string(planned_bytes_ >> 20) +
-                  " MiB even with 64-pixel tiles, over the memory budget of " +
-                  std::to_string(options.memory_budget_bytes >> 20) + " MiB");
+                  std::to_string(planned_bytes_ >> 20) + " MiB even with " + std::to_string(tile) +
+                  "-pixel tiles, over the memory budget of " +
+                  std::to_string(options.memory_budget_bytes >> 20) + " MiB" +
+                  (smallest > 64 ? "; tiles stay at least as large as the overlap (" +
+                                       std::to_string(options.overlap) +
+                                       " pixels): lower the overlap or raise the budget"
+                                 : ""));
   }
   backend.set_params(params);
   image_ = static_cast<float*>(backend.allocate(std::size_t(h) * w * sizeof(float)));

@@ -25,7 +25,8 @@ class TiledInference {
 public:
   // Picks the largest tile <= options.tile whose planned memory (executor
   // arena, a conv workspace allowance, parameters, image and result) fits the
-  // budget, halving down to 64; Error when even that does not fit. Each side
+  // budget, halving down to 64 or the overlap, whichever is larger; Error
+  // when even that does not fit. Each side
   // is then split evenly over as few tiles as that size allows (rounded up
   // to a multiple of 32).
   TiledInference(const UnetConfig& config, std::span<const float> params, Backend& backend, int h,

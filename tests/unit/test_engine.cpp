@@ -413,6 +413,21 @@ private slots:
     opt.memory_budget_bytes = std::size_t{1} << 20;
     ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt), Error,
                           "over the memory budget");
+    // A large overlap stops the shrinking at its own size, and says so.
+    opt.overlap = 256;
+    opt.tile = 256;
+    opt.memory_budget_bytes = std::size_t{2} << 30;
+    const std::size_t at_256 =
+        TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt).planned_bytes();
+    opt.tile = 1024;
+    opt.memory_budget_bytes = at_256 - 1; // 128-pixel tiles would fit, but are not tried
+    ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt), Error,
+                          "256-pixel tiles");
+    ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt), Error,
+                          "lower the overlap");
+    opt.memory_budget_bytes = at_256;
+    QCOMPARE(TiledInference(UnetConfig::small(), params, cpu, 2048, 2048, opt).tile_h(), 256);
+    opt.overlap = 64;
     opt.tile = 100;
     ATELIER_VERIFY_THROWS(TiledInference(UnetConfig::small(), params, cpu, 256, 256, opt), Error,
                           "multiple of 32");
