@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPixmap>
@@ -379,6 +380,35 @@ private slots:
     QVERIFY(load(panel, map));
     QCOMPARE(panel.volume()->nx(), 32); // 65^3 float32 binned by 2
     qunsetenv("ATELIER_MAX_VOLUME_BYTES");
+  }
+
+  void a_large_isosurface_arrives_without_blocking() {
+    // 176^3 voxels: the panel shows the binned surface and says so, then
+    // polls the worker's full-resolution surface in and renders it.
+    auto volume = std::make_shared<Volume>(176, 176, 176, DType::f32);
+    auto v = volume->values<float>();
+    for (std::int64_t z = 0; z < 176; ++z)
+      for (std::int64_t y = 0; y < 176; ++y)
+        for (std::int64_t x = 0; x < 176; ++x)
+          v[std::size_t((z * 176 + y) * 176 + x)] =
+              float((x - 88) * (x - 88) + (y - 88) * (y - 88) + (z - 88) * (z - 88) < 3600);
+    VolumeViewerPanel panel;
+    panel.resize(800, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setVolume(volume, "ball");
+    panel.setMode(render::VolumeMode::iso);
+    auto* status = panel.findChild<QLabel*>("iso_status");
+    QVERIFY(status);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.scene().iso_pending(), 60'000);
+    QCOMPARE(panel.scene().iso_binning_at_rest(), 1);
+    QTRY_VERIFY(!status->isVisible());
+    const int frames = panel.view3d().framesRendered();
+    // A new level: pending again, then installed and drawn.
+    panel.setIsoSigma(0.5);
+    QVERIFY(panel.scene().iso_pending());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.scene().iso_pending(), 60'000);
+    QTRY_VERIFY(panel.view3d().framesRendered() > frames);
   }
 
   void the_3d_view_throttles_and_reports_interaction() {

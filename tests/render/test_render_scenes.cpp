@@ -18,6 +18,7 @@
 #include "widgets/render/vtk_volume_data.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -25,6 +26,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <vtkActor.h>
 #include <vtkActorCollection.h>
 #include <vtkDataSet.h>
@@ -543,6 +545,68 @@ private slots:
     QCOMPARE(vs.interactive_iso_binning(), 4);
     vs.set_mode(VolumeMode::slices);
     QVERIFY(!vs.interactive_frame(slow) && !vs.interactive_frame(slow));
+  }
+
+  void large_isosurfaces_come_from_a_worker() {
+    // 176^3 voxels (over kBackgroundIsoVoxels): with background iso on, the
+    // volume binned by 2 stands in until the worker's surface is polled in;
+    // the final frame is the one the synchronous scene draws.
+    const Volume volume = ball(176, 60);
+    QVERIFY(std::size_t(176 * 176 * 176) > VolumeScene::kBackgroundIsoVoxels);
+    auto frame = [](VolumeScene& scene) {
+      OffscreenWindow window(160, 160);
+      window.add(scene.renderer());
+      scene.reset_camera(ViewDirection::z);
+      return window.capture();
+    };
+    VolumeScene direct;
+    direct.set_volume(volume);
+    direct.set_iso_level(0.5);
+    QVERIFY(!direct.iso_pending());
+    QCOMPARE(direct.iso_binning_at_rest(), 1);
+    const RgbImage expected = frame(direct);
+
+    VolumeScene scene;
+    scene.set_background_iso(true);
+    scene.set_volume(volume);
+    auto settle = [&scene] {
+      QElapsedTimer clock;
+      clock.start();
+      while (scene.iso_pending() && clock.elapsed() < 60'000) {
+        scene.poll_iso();
+        QThread::msleep(5);
+      }
+      return !scene.iso_pending();
+    };
+    // Several levels in a row: only the last one's surface is installed.
+    for (double level : {0.2, 0.8, 0.5}) {
+      scene.set_iso_level(level);
+      QVERIFY(scene.iso_pending());
+      QCOMPARE(scene.iso_binning_at_rest(), 2);
+    }
+    const RgbImage stand_in = frame(scene);
+    QVERIFY(covered_fraction(stand_in) > 0.1);
+    QVERIFY(settle());
+    QCOMPARE(scene.iso_binning_at_rest(), 1);
+    const RgbImage full = frame(scene);
+    QVERIFY(full.rgb == expected.rgb);
+    // Other modes start no work; a scene destroyed while its worker runs
+    // waits for it.
+    scene.set_mode(VolumeMode::volume);
+    scene.set_iso_level(0.3);
+    QVERIFY(!scene.iso_pending());
+    scene.set_mode(VolumeMode::iso);
+    QVERIFY(scene.iso_pending());
+    {
+      VolumeScene brief;
+      brief.set_background_iso(true);
+      brief.set_volume(volume);
+    }
+    // Small volumes are contoured as they are drawn, whatever the setting.
+    VolumeScene small_scene;
+    small_scene.set_background_iso(true);
+    small_scene.set_volume(ball(24, 8));
+    QVERIFY(!small_scene.iso_pending());
   }
 
   void four_d_volumes_pick_a_time_point() {

@@ -19,6 +19,7 @@
 #include <vtkImageSlice.h>
 #include <vtkImageSliceMapper.h>
 #include <vtkLookupTable.h>
+#include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
@@ -29,6 +30,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <future>
 
 namespace atelier::render {
 
@@ -43,6 +48,9 @@ struct VolumeScene::Impl {
   vtkSmartPointer<vtkRenderer> renderer = vtkSmartPointer<vtkRenderer>::New();
   vtkSmartPointer<vtkImageData> image;
   std::shared_ptr<const Volume> borrowed; // the volume image's voxels live in, if any
+  // The same from the moment image shows them (borrowed is replaced last,
+  // once the previous voxels are no longer read); the worker keeps a copy.
+  std::shared_ptr<const Volume> image_owner;
   VolumeStats stats;
   VolumeMode mode = VolumeMode::iso;
   double iso = 0;
@@ -72,6 +80,20 @@ struct VolumeScene::Impl {
   static constexpr float kRaySteps[] = {1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f, 8.0f};
   DetailGovernor ray_detail{7, 3, 3.0};
   DetailGovernor iso_detail{3, 1, 4.0};
+  // The full-resolution isosurface of a large volume, computed on a worker
+  // thread (set_background_iso): the job running, the surface done, and the
+  // image generation and level each is for.
+  bool background_iso = false;
+  std::uint64_t generation = 0; // bumped whenever the voxels change
+  std::future<vtkSmartPointer<vtkPolyData>> iso_job;
+  double iso_job_level = 0;
+  std::uint64_t iso_job_generation = 0;
+  vtkSmartPointer<vtkPolyData> iso_full;
+  double iso_full_level = 0;
+  std::uint64_t iso_full_generation = 0;
+  bool iso_failed = false; // the worker threw (out of memory): not retried
+  double iso_failed_level = 0;
+  std::uint64_t iso_failed_generation = 0;
   // Ray casting.
   vtkSmartPointer<vtkGPUVolumeRayCastMapper> ray_mapper =
       vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
@@ -126,10 +148,55 @@ struct VolumeScene::Impl {
     ray_mapper->SetSampleDistance(float(k * base_sample_distance));
     ray_mapper->SetImageSampleDistance(k);
     auto* mapper = static_cast<vtkPolyDataMapper*>(iso_actor->GetMapper());
-    const int binned = interacting ? iso_detail.level() : 0;
+    int binned = interacting ? iso_detail.level() : 0;
+    if (binned == 0 && in_background()) {
+      if (iso_full_current()) {
+        mapper->SetInputData(iso_full);
+        return;
+      }
+      binned = preview_binning(); // while the worker computes the full one
+    }
     // Each is computed once per level (and iso value), then kept.
     mapper->SetInputConnection(binned > 0 ? coarse_contour[std::size_t(binned - 1)]->GetOutputPort()
                                           : contour->GetOutputPort());
+  }
+
+  std::size_t voxel_count() const {
+    if (!image) return 0;
+    const int* n = image->GetDimensions();
+    return std::size_t(n[0]) * std::size_t(n[1]) * std::size_t(n[2]);
+  }
+  bool in_background() const { return background_iso && voxel_count() > kBackgroundIsoVoxels; }
+  bool iso_full_current() const {
+    return iso_full && iso_full_generation == generation && iso_full_level == iso;
+  }
+  // The stand-in: binned by 2 (level 1) up to 256^3 voxels, else by 4, so
+  // it is computed on the GUI thread from at most 2^21 binned voxels.
+  int preview_binning() const { return voxel_count() <= (std::size_t{1} << 24) ? 1 : 2; }
+
+  // Starts the worker for the current level and voxels unless it runs.
+  void start_iso_job() {
+    if (iso_job.valid() || !image || mode != VolumeMode::iso) return;
+    if (iso_failed && iso_failed_generation == generation && iso_failed_level == iso) return;
+    auto copy = vtkSmartPointer<vtkImageData>::New();
+    copy->ShallowCopy(image); // the voxels are shared, never written
+    iso_job_level = iso;
+    iso_job_generation = generation;
+    iso_job = std::async(std::launch::async, [copy, keep = image_owner, level = iso] {
+      (void)keep; // the voxels may live in it
+      auto edges = vtkSmartPointer<vtkFlyingEdges3D>::New();
+      edges->SetInputData(copy);
+      edges->ComputeNormalsOn();
+      edges->SetValue(0, level);
+      edges->Update();
+      auto surface = vtkSmartPointer<vtkPolyData>::New();
+      surface->ShallowCopy(edges->GetOutput());
+      return surface;
+    });
+  }
+
+  ~Impl() {
+    if (iso_job.valid()) iso_job.wait(); // it reads the voxels
   }
 
   static vtkSmartPointer<vtkImageSlice> make_slice(int axis) {
@@ -148,8 +215,10 @@ struct VolumeScene::Impl {
   }
 
   // Density voxels for every view of them.
-  void connect_density(vtkSmartPointer<vtkImageData> density) {
-    image = std::move(density);
+  void connect_density(const DensityImage& density) {
+    image = density.image;
+    image_owner = density.borrowed;
+    ++generation;
     contour->SetInputData(image);
     shrink[0]->SetInputData(image);
     ray_mapper->SetInputData(image);
@@ -218,12 +287,14 @@ void VolumeScene::set_time_point(std::shared_ptr<const Volume> volume, std::int6
   DensityImage density = make_density_image(std::move(volume), t);
   density.image->SetSpacing(d_->image->GetSpacing());
   d_->stats = density.stats;
-  d_->connect_density(density.image);
-  d_->borrowed = std::move(density.borrowed); // last, as in show_density
+  d_->connect_density(density);
+  d_->borrowed = std::move(density.borrowed);   // last, as in show_density
+  if (d_->in_background()) d_->start_iso_job(); // or poll_iso starts it next
+  d_->apply_detail();
 }
 
 void VolumeScene::show_density(DensityImage density, const Volume& volume) {
-  d_->connect_density(density.image);
+  d_->connect_density(density);
   d_->stats = density.stats;
   const double* sp = d_->image->GetSpacing();
   d_->base_sample_distance = 0.5 * std::min({sp[0], sp[1], sp[2]});
@@ -264,6 +335,7 @@ std::array<std::int64_t, 3> VolumeScene::dims() const {
 void VolumeScene::set_mode(VolumeMode mode) {
   d_->mode = mode;
   d_->update_visibility();
+  if (d_->in_background()) d_->start_iso_job(); // in iso mode only
 }
 
 VolumeMode VolumeScene::mode() const {
@@ -275,6 +347,51 @@ void VolumeScene::set_iso_level(double value) {
   d_->contour->SetValue(0, value);
   for (auto& c : d_->coarse_contour)
     c->SetValue(0, value);
+  if (d_->in_background()) d_->start_iso_job(); // or poll_iso starts it next
+  d_->apply_detail();
+}
+
+void VolumeScene::set_background_iso(bool on) {
+  d_->background_iso = on;
+  if (d_->in_background()) d_->start_iso_job();
+  d_->apply_detail();
+}
+
+bool VolumeScene::poll_iso() {
+  Impl& d = *d_;
+  if (!d.iso_job.valid() ||
+      d.iso_job.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    return false;
+  vtkSmartPointer<vtkPolyData> surface;
+  try {
+    surface = d.iso_job.get();
+  } catch (const std::exception&) { // out of memory: the stand-in stays
+    d.iso_failed = true;
+    d.iso_failed_level = d.iso_job_level;
+    d.iso_failed_generation = d.iso_job_generation;
+  }
+  bool installed = false;
+  if (surface && d.iso_job_generation == d.generation && d.iso_job_level == d.iso) {
+    d.iso_full = surface;
+    d.iso_full_level = d.iso_job_level;
+    d.iso_full_generation = d.iso_job_generation;
+    d.apply_detail();
+    installed = true;
+  }
+  if (d.in_background() && !d.iso_full_current()) d.start_iso_job(); // the level moved on
+  return installed;
+}
+
+bool VolumeScene::iso_pending() const {
+  const Impl& d = *d_;
+  const bool failed =
+      d.iso_failed && d.iso_failed_generation == d.generation && d.iso_failed_level == d.iso;
+  return d.in_background() && d.mode == VolumeMode::iso && !d.iso_full_current() && !failed;
+}
+
+int VolumeScene::iso_binning_at_rest() const {
+  if (!d_->in_background() || d_->iso_full_current()) return 1;
+  return 1 << d_->preview_binning();
 }
 
 double VolumeScene::iso_level() const {

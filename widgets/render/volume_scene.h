@@ -11,6 +11,7 @@
 #include "widgets/render/transfer_function.h"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +58,21 @@ public:
 
   void set_iso_level(double value); // data units
   double iso_level() const;
+  // For volumes of more than kBackgroundIsoVoxels voxels, when on: the
+  // full-resolution isosurface is computed on a worker thread after each
+  // level or time point change, so the GUI never waits for it; meanwhile
+  // the surface of the volume binned by 2 (up to 256^3) or 4, at the new
+  // level, stands in. poll_iso() installs it when done. Off (the default,
+  // for atelier-cli): computed when rendered.
+  static constexpr std::size_t kBackgroundIsoVoxels = std::size_t{1} << 22;
+  void set_background_iso(bool on);
+  // Installs a finished surface if it is for the current level and voxels
+  // (true: render again), and starts the next when the level moved on.
+  bool poll_iso();
+  // Whether the full-resolution surface for the level shown is still to come.
+  bool iso_pending() const;
+  // The binning of the isosurface drawn at rest: 1, or 2 or 4 while pending.
+  int iso_binning_at_rest() const;
   void set_iso_colour(double r, double g, double b);
   void set_iso_opacity(double opacity);
 

@@ -26,6 +26,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -97,6 +98,16 @@ VolumeViewerPanel::VolumeViewerPanel(QWidget* parent) : QWidget(parent) {
   connect(view_, &VtkView::interactionStarted, this, [this] { scene_.set_interacting(true); });
   connect(view_, &VtkView::frameRendered, this, [this](double ms, bool moving) {
     if (moving) scene_.interactive_frame(ms);
+    watchIso();
+  });
+  // A large volume's full-resolution isosurface comes from a worker thread;
+  // the surface of the binned volume stands in until it is installed.
+  scene_.set_background_iso(true);
+  iso_poll_ = new QTimer(this);
+  iso_poll_->setInterval(50);
+  connect(iso_poll_, &QTimer::timeout, this, [this] {
+    if (scene_.poll_iso()) view_->requestRender();
+    watchIso();
   });
   connect(view_, &VtkView::interactionFinished, this, [this] {
     scene_.set_interacting(false);
@@ -152,6 +163,11 @@ void VolumeViewerPanel::buildControls(QWidget* controls) {
   sigma_->setToolTip(tr("Contour level in standard deviations above the mean"));
   form->addRow(tr("Iso &level"), level_);
   form->addRow(tr("Iso level (σ)"), sigma_);
+  iso_status_ = new QLabel(controls);
+  iso_status_->setObjectName("iso_status");
+  iso_status_->setWordWrap(true);
+  iso_status_->hide();
+  form->addRow(iso_status_);
   connect(level_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
     if (syncing_) return;
     scene_.set_iso_level(v);
@@ -422,6 +438,17 @@ void VolumeViewerPanel::setMode(render::VolumeMode mode) {
   preset_->setEnabled(mode == render::VolumeMode::volume);
   transfer_->setEnabled(mode == render::VolumeMode::volume);
   view_->requestRender();
+}
+
+void VolumeViewerPanel::watchIso() {
+  const bool pending = scene_.iso_pending();
+  if (pending && !iso_poll_->isActive()) iso_poll_->start();
+  if (!pending) iso_poll_->stop();
+  iso_status_->setVisible(pending);
+  if (pending)
+    iso_status_->setText(tr("Computing the full-resolution surface; showing the volume binned "
+                            "by %1 meanwhile")
+                             .arg(scene_.iso_binning_at_rest()));
 }
 
 void VolumeViewerPanel::setIsoSigma(double sigma) {

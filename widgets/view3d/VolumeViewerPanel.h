@@ -24,6 +24,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QTimer;
 
 namespace atelier {
 
@@ -89,6 +90,8 @@ private:
   // The transfer preset the combo shows, fitted to the current volume.
   void applyPreset();
   void refreshLegend();
+  // Polls for the worker's isosurface while one is pending.
+  void watchIso();
   void refreshTransferEditor();
   void syncIsoControls();
   void showVoxel(int axis, int x, int y);
@@ -112,6 +115,8 @@ private:
   QDoubleSpinBox* sigma_ = nullptr;
   QSlider* iso_opacity_ = nullptr;
   QPushButton* iso_colour_ = nullptr;
+  QLabel* iso_status_ = nullptr; // while the full-resolution surface is computed
+  QTimer* iso_poll_ = nullptr;
   QComboBox* window_ = nullptr;
   QDoubleSpinBox* window_lo_ = nullptr;
   QDoubleSpinBox* window_hi_ = nullptr;
