@@ -10,6 +10,7 @@
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
+#include <vtkDataArray.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFlyingEdges3D.h>
 #include <vtkGPUVolumeRayCastMapper.h>
@@ -19,6 +20,7 @@
 #include <vtkImageSlice.h>
 #include <vtkImageSliceMapper.h>
 #include <vtkLookupTable.h>
+#include <vtkPointData.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
@@ -178,8 +180,11 @@ struct VolumeScene::Impl {
   void start_iso_job() {
     if (iso_job.valid() || !image || mode != VolumeMode::iso) return;
     if (iso_failed && iso_failed_generation == generation && iso_failed_level == iso) return;
+    // The voxels are shared and never written. Their range is cached now,
+    // so the GUI thread's mappers only read it while the worker runs.
+    if (vtkDataArray* scalars = image->GetPointData()->GetScalars()) scalars->GetRange();
     auto copy = vtkSmartPointer<vtkImageData>::New();
-    copy->ShallowCopy(image); // the voxels are shared, never written
+    copy->ShallowCopy(image);
     iso_job_level = iso;
     iso_job_generation = generation;
     iso_job = std::async(std::launch::async, [copy, keep = image_owner, level = iso] {
