@@ -224,6 +224,7 @@ struct VolumeScene::Impl {
     image = density.image;
     image_owner = density.borrowed;
     ++generation;
+    iso_full = nullptr; // the old voxels' surface (the callers re-apply the detail)
     contour->SetInputData(image);
     shrink[0]->SetInputData(image);
     ray_mapper->SetInputData(image);
