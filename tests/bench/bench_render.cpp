@@ -9,14 +9,17 @@
 #include "core/data/point_cloud.h"
 #include "core/data/volume.h"
 #include "tests/support/test_support.h"
+#include "widgets/render/label_surfaces.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
 #include "widgets/render/volume_scene.h"
+#include "widgets/render/vtk_volume_data.h"
 
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -184,6 +187,25 @@ void bench_volume(std::int64_t n) {
               "\"background_frame_after_change_ms\":%.0f,\"background_binning\":%d,"
               "\"background_full_surface_ms\":%.0f}\n",
               static_cast<long long>(n), direct_ms, stand_in_ms, binning, worker_ms);
+  std::fflush(stdout);
+  // Labels over the volume: eight octants and a ball across them. The
+  // viewer prepares them on its loader thread; before, this ran on the GUI
+  // thread at the first render.
+  Volume labels(n, n, n, DType::u16);
+  auto l = labels.values<std::uint16_t>();
+  for (std::int64_t z = 0; z < n; ++z)
+    for (std::int64_t y = 0; y < n; ++y)
+      for (std::int64_t x = 0; x < n; ++x) {
+        const double r2 = ((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c)) / (c * c);
+        l[std::size_t((z * n + y) * n + x)] =
+            std::uint16_t(r2 < 0.25 ? 9 : 1 + (2 * x >= n) + 2 * (2 * y >= n) + 4 * (2 * z >= n));
+      }
+  std::array<double, 3> spacing;
+  spacing_for_vtk(volume, spacing.data());
+  t0 = Clock::now();
+  const LabelData prepared = prepare_labels(labels, spacing);
+  std::printf("{\"bench\":\"label_surfaces\",\"size\":%lld,\"labels\":%zu,\"prepare_ms\":%.0f}\n",
+              static_cast<long long>(n), prepared.values.size(), ms_since(t0));
   std::fflush(stdout);
 }
 

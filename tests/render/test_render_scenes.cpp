@@ -10,6 +10,7 @@
 #include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/detail_governor.h"
+#include "widgets/render/label_surfaces.h"
 #include "widgets/render/offscreen_render.h"
 #include "widgets/render/point_scene.h"
 #include "widgets/render/render_file.h"
@@ -37,6 +38,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <set>
 
@@ -185,6 +187,55 @@ private slots:
       }
     const double fraction = double(agree) / double(total);
     QVERIFY2(fraction > 0.97, qPrintable(QString("overlay agrees on %1").arg(fraction)));
+  }
+
+  void labels_prepared_on_another_thread_match() {
+    // Two labelled blocks over a volume with 2 x 1 x 3 spacing: surfaces
+    // prepared on a worker thread draw the frame set_labels(Volume) draws;
+    // prepared for another spacing they are made again, in place.
+    const std::int64_t n = 24;
+    Volume density(n, n, n, DType::f32);
+    density.spacing.xyz = {2, 1, 3};
+    density.spacing.unit = "A";
+    Volume labels(n, n, n, DType::u8);
+    auto l = labels.values<std::uint8_t>();
+    for (std::int64_t z = 4; z < 20; ++z)
+      for (std::int64_t y = 4; y < 20; ++y)
+        for (std::int64_t x = 4; x < 20; ++x)
+          l[std::size_t((z * n + y) * n + x)] = x < 12 ? 3 : 7;
+    auto frame = [&](VolumeScene& scene) {
+      OffscreenWindow window(120, 120);
+      window.add(scene.renderer());
+      scene.reset_camera();
+      return window.capture();
+    };
+    VolumeScene direct;
+    direct.set_volume(density);
+    direct.set_mode(VolumeMode::volume);
+    direct.set_labels(labels);
+    const RgbImage expected = frame(direct);
+    QVERIFY(covered_fraction(expected) > 0.05);
+
+    std::array<double, 3> spacing;
+    spacing_for_vtk(density, spacing.data());
+    auto job = std::async(std::launch::async, [&] { return prepare_labels(labels, spacing); });
+    LabelData prepared = job.get();
+    QCOMPARE(prepared.values, (std::vector<std::int64_t>{3, 7}));
+    VolumeScene scene;
+    scene.set_volume(density);
+    scene.set_mode(VolumeMode::volume);
+    scene.set_labels(std::move(prepared));
+    QVERIFY(frame(scene).rgb == expected.rgb);
+
+    VolumeScene respaced;
+    respaced.set_volume(density);
+    respaced.set_mode(VolumeMode::volume);
+    respaced.set_labels(prepare_labels(labels, {1, 1, 1}));
+    QVERIFY(frame(respaced).rgb == expected.rgb);
+    // The size is checked as before.
+    Volume other(n, n, n + 1, DType::u8);
+    ATELIER_VERIFY_THROWS(scene.set_labels(prepare_labels(other, spacing)), Error,
+                          "the volume is 24x24x24");
   }
 
   void labels_of_any_value_get_colours() {

@@ -448,16 +448,34 @@ std::array<double, 2> VolumeScene::slice_window() const {
 }
 
 void VolumeScene::set_labels(const Volume& labels) {
+  check_label_size(labels.nx(), labels.ny(), labels.nz());
+  const double* sp = d_->image->GetSpacing();
+  set_labels(prepare_labels(labels, {sp[0], sp[1], sp[2]}));
+}
+
+void VolumeScene::check_label_size(std::int64_t nx, std::int64_t ny, std::int64_t nz) const {
   if (!d_->image) throw Error("open a volume before its labels");
   const auto n = dims();
-  if (labels.nx() != n[0] || labels.ny() != n[1] || labels.nz() != n[2])
-    throw Error("labels are " + std::to_string(labels.nx()) + "x" + std::to_string(labels.ny()) +
-                "x" + std::to_string(labels.nz()) + ", the volume is " + std::to_string(n[0]) +
-                "x" + std::to_string(n[1]) + "x" + std::to_string(n[2]));
+  if (nx != n[0] || ny != n[1] || nz != n[2])
+    throw Error("labels are " + std::to_string(nx) + "x" + std::to_string(ny) + "x" +
+                std::to_string(nz) + ", the volume is " + std::to_string(n[0]) + "x" +
+                std::to_string(n[1]) + "x" + std::to_string(n[2]));
+}
+
+void VolumeScene::set_labels(LabelData labels) {
+  if (!labels.image) throw Error("no labels to show");
+  const int* ln = labels.image->GetDimensions();
+  check_label_size(ln[0], ln[1], ln[2]);
+  // Prepared for another spacing (the volume changed meanwhile): contoured again.
+  const double* sp = d_->image->GetSpacing();
+  if (labels.spacing != std::array<double, 3>{sp[0], sp[1], sp[2]}) {
+    labels.image->SetSpacing(sp);
+    labels.spacing = {sp[0], sp[1], sp[2]};
+    labels.surfaces = label_surface_data(labels.image, labels.values);
+  }
   clear_labels();
-  d_->label_image = make_label_image(labels);
-  d_->label_image->SetSpacing(d_->image->GetSpacing());
-  d_->label_list = label_values(labels);
+  d_->label_image = labels.image;
+  d_->label_list = std::move(labels.values);
   // One table entry per label present, looked up by value (instance ids
   // reach 10^9, and int8/int16 labels may be negative); 0 and any value not
   // listed take the NaN colour: transparent.
@@ -475,7 +493,7 @@ void VolumeScene::set_labels(const Volume& labels) {
     Impl::slice_mapper(d_->overlays[axis])->SetInputData(d_->label_image);
     d_->overlays[axis]->GetProperty()->SetLookupTable(d_->label_lut);
   }
-  d_->label_surfaces = make_label_surfaces(d_->label_image, d_->label_list, d_->label_lut);
+  d_->label_surfaces = make_label_surfaces(labels.surfaces, d_->label_lut);
   d_->renderer->AddActor(d_->label_surfaces);
   d_->update_slices();
   d_->update_visibility();

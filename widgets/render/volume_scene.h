@@ -7,6 +7,7 @@
 
 #include "core/data/volume.h"
 #include "core/spatial/volume_float.h"
+#include "widgets/render/label_surfaces.h"
 #include "widgets/render/scene_decorations.h"
 #include "widgets/render/transfer_function.h"
 
@@ -88,6 +89,10 @@ public:
 
   // Labels must have the density's nx, ny, nz (Error otherwise).
   void set_labels(const Volume& labels);
+  // The same, prepared (prepare_labels, on any thread) with the spacing of
+  // the volume shown (spacing_for_vtk of it); surfaces prepared for another
+  // spacing are made again.
+  void set_labels(LabelData labels);
   void clear_labels();
   bool has_labels() const;
   const std::vector<std::int64_t>& labels() const;
@@ -111,6 +116,8 @@ public:
 
 private:
   void show_density(DensityImage density, const Volume& volume);
+  // Error unless the labels have the density's size.
+  void check_label_size(std::int64_t nx, std::int64_t ny, std::int64_t nz) const;
   struct Impl;
   std::unique_ptr<Impl> d_;
 };

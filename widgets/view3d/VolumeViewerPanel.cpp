@@ -6,6 +6,7 @@
 #include "core/spatial/volume_load.h"
 #include "core/spatial/volume_slice.h"
 #include "widgets/render/transfer_function.h"
+#include "widgets/render/vtk_volume_data.h"
 #include "widgets/view3d/TransferFunctionEditor.h"
 #include "widgets/view3d/VtkView.h"
 #include "widgets/viewer/ImageViewer.h"
@@ -30,6 +31,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <array>
+#include <optional>
+
 #include <algorithm>
 #include <cmath>
 
@@ -42,6 +46,9 @@ struct VolumeViewerPanel::Loaded {
   QString error;
   bool too_large = false;         // and a binned copy could be opened instead
   bool downsampled_asked = false; // this load asked for one already
+  // Labels of the shown volume's size: image, values and surfaces made on
+  // the loader thread (contouring a large segmentation takes seconds).
+  std::optional<render::LabelData> label_data;
 };
 
 namespace {
@@ -312,6 +319,12 @@ void VolumeViewerPanel::startLoad(const QString& path, bool labels, bool downsam
       options.downsample_to_fit = downsample && !labels;
       Volume loaded = load_volume(path.toStdString(), options);
       if (shown) loaded = labels_in_shown_order(std::move(loaded), *shown);
+      if (shown && loaded.nx() == shown->nx() && loaded.ny() == shown->ny() &&
+          loaded.nz() == shown->nz()) {
+        std::array<double, 3> spacing;
+        render::spacing_for_vtk(*shown, spacing.data());
+        out->label_data = render::prepare_labels(loaded, spacing);
+      }
       out->volume = std::make_shared<const Volume>(std::move(loaded));
     } catch (const VolumeTooLargeError& e) {
       out->error = QString::fromStdString(e.message());
@@ -343,7 +356,7 @@ void VolumeViewerPanel::finishLoad() {
     return;
   }
   if (r->labels) {
-    if (setLabels(r->volume)) emit loaded(r->path);
+    if (setLabels(r->volume, std::move(r->label_data))) emit loaded(r->path);
     return;
   }
   setVolume(r->volume, r->path);
@@ -412,8 +425,16 @@ void VolumeViewerPanel::setVolume(std::shared_ptr<const Volume> volume, const QS
 }
 
 bool VolumeViewerPanel::setLabels(std::shared_ptr<const Volume> labels) {
+  return setLabels(std::move(labels), std::nullopt);
+}
+
+bool VolumeViewerPanel::setLabels(std::shared_ptr<const Volume> labels,
+                                  std::optional<render::LabelData> prepared) {
   try {
-    scene_.set_labels(*labels);
+    if (prepared)
+      scene_.set_labels(std::move(*prepared));
+    else
+      scene_.set_labels(*labels);
   } catch (const Error& e) {
     emit failed(QString::fromStdString(e.message()));
     return false;

@@ -17,6 +17,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QComboBox;
@@ -84,6 +85,8 @@ protected:
 private:
   struct Loaded;
   void startLoad(const QString& path, bool labels, bool downsample);
+  // setLabels with the image and surfaces already made (on the loader thread).
+  bool setLabels(std::shared_ptr<const Volume> labels, std::optional<render::LabelData> prepared);
   void finishLoad();
   void buildControls(QWidget* controls);
   void refreshSlices();
