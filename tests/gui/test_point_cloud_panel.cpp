@@ -1,10 +1,12 @@
 // The point-cloud panel under an X display: loading, the colour-by choices a
 // cloud offers, colouring changes the picture, picking shows a point's
-// attributes, and an empty cloud says so.
+// attributes, an empty cloud says so, and slow full-quality frames wait for
+// the camera to rest.
 #include "core/data/point_cloud.h"
 #include "tests/support/display_check.h"
 #include "tests/support/test_support.h"
 #include "widgets/render/offscreen_render.h"
+#include "widgets/render/point_scene.h"
 #include "widgets/view3d/PointCloudPanel.h"
 #include "widgets/view3d/VtkView.h"
 
@@ -38,6 +40,47 @@ class TestPointCloudPanel : public QObject {
 
 private slots:
   void initTestCase() { ATELIER_REQUIRE_DISPLAY(); }
+
+  void slow_full_frames_wait_for_the_camera_to_rest() {
+    // Three million points with eye-dome lighting: a full-quality frame
+    // takes well over 250 ms on a software renderer, so after a drag the
+    // view waits for the camera to rest before the full frame, and a drag
+    // meanwhile continues the same interaction.
+    PointCloud cloud;
+    cloud.xyz.resize(3'000'000);
+    for (std::size_t i = 0; i < cloud.xyz.size(); ++i)
+      cloud.xyz[i] = {double(i % 1733), double(i / 1733 % 1733), double(i % 11)};
+    render::PointScene scene;
+    scene.set_cloud(cloud);
+    VtkView view;
+    view.resize(640, 480);
+    view.setRenderer(scene.renderer());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    scene.reset_camera();
+    view.screenshot(); // a full-quality frame, timed
+    if (view.settleDelayMs() == 0)
+      QSKIP("full-quality frames are fast on this renderer: nothing to wait for");
+    QSignalSpy started(&view, &VtkView::interactionStarted);
+    QSignalSpy finished(&view, &VtkView::interactionFinished);
+    auto drag = [&view](int from, int to) {
+      QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(from, 200));
+      QTest::mouseMove(&view, QPoint((from + to) / 2, 200));
+      QTest::mouseMove(&view, QPoint(to, 200));
+      QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(to, 200));
+    };
+    drag(100, 200);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(finished.count(), 0); // resting, not yet finished
+    QVERIFY(view.interacting());
+    drag(200, 300); // before the rest is over: the same interaction
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(finished.count(), 0);
+    // A click meanwhile does not leave it unfinished.
+    QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(300, 200));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10'000);
+    QVERIFY(!view.interacting());
+  }
 
   void colour_choices_follow_the_cloud() {
     ATELIER_REQUIRE_SAMPLE_DATA();

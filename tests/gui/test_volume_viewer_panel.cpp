@@ -445,7 +445,7 @@ private slots:
     QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(200, 100));
     panel.scene().renderer()->GetActiveCamera()->GetPosition(after_pos);
     QCOMPARE(started.count(), 1);
-    QCOMPARE(finished.count(), 1);
+    QTRY_COMPARE(finished.count(), 1); // at once, or after a rest when full frames are slow
     // Frames report their time and whether the camera moved, for the
     // scene's level of detail; the frame after the drag is at rest.
     QTRY_VERIFY(!rendered.isEmpty() && !rendered.last().at(1).toBool());

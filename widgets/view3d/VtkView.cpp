@@ -20,6 +20,11 @@ namespace {
 
 constexpr int kFrameMs = 16;     // at most about 60 frames per second
 constexpr int kWheelEndMs = 250; // the wheel counts as one interaction until it rests
+// A full-quality frame slower than this (a software renderer, a huge scene)
+// is drawn only after the camera has rested kSettleMs, so quick successive
+// drags are not each followed by a frame the user must wait out.
+constexpr double kSlowRestFrameMs = 250;
+constexpr int kSettleMs = 600;
 
 } // namespace
 
@@ -32,6 +37,8 @@ VtkView::VtkView(QWidget* parent) : QWidget(parent) {
   wheel_end_.setSingleShot(true);
   wheel_end_.setInterval(kWheelEndMs);
   connect(&wheel_end_, &QTimer::timeout, this, &VtkView::endInteraction);
+  settle_.setSingleShot(true);
+  connect(&settle_, &QTimer::timeout, this, &VtkView::finishInteraction);
   since_frame_.start();
 }
 
@@ -84,6 +91,7 @@ void VtkView::renderFrame() {
   stale_ = false;
   ++frames_;
   last_frame_ms_ = double(clock.nsecsElapsed()) / 1e6;
+  if (!interacting_) last_rest_frame_ms_ = last_frame_ms_;
   since_frame_.restart();
   emit frameRendered(last_frame_ms_, interacting_);
 }
@@ -111,6 +119,7 @@ void VtkView::resizeEvent(QResizeEvent*) {
 }
 
 void VtkView::beginInteraction() {
+  settle_.stop(); // moving again before the full frame: the same interaction
   if (interacting_) return;
   interacting_ = true;
   emit interactionStarted();
@@ -118,14 +127,29 @@ void VtkView::beginInteraction() {
 
 void VtkView::endInteraction() {
   if (!interacting_) return;
+  if (const int delay = settleDelayMs(); delay > 0) {
+    settle_.start(delay);
+    return;
+  }
+  finishInteraction();
+}
+
+void VtkView::finishInteraction() {
+  settle_.stop();
+  if (!interacting_) return;
   interacting_ = false;
   emit interactionFinished();
   requestRender();
 }
 
+int VtkView::settleDelayMs() const {
+  return last_rest_frame_ms_ > kSlowRestFrameMs ? kSettleMs : 0;
+}
+
 void VtkView::mousePressEvent(QMouseEvent* event) {
   press_ = last_ = event->position().toPoint();
   button_ = event->button();
+  settle_.stop(); // a press while settling: the full frame waits for its release
   pan_mode_ = button_ == Qt::MiddleButton ||
               (button_ == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier));
   dragged_ = false;
@@ -158,7 +182,8 @@ void VtkView::mouseReleaseEvent(QMouseEvent* event) {
     emit picked(int(std::lround(p.x() * ratio)), int(std::lround((height() - 1 - p.y()) * ratio)));
   }
   button_ = Qt::NoButton;
-  if (dragged_) endInteraction();
+  // A click that interrupted the settling restarts it (the wheel ends its own).
+  if (dragged_ || (interacting_ && !wheel_end_.isActive())) endInteraction();
   dragged_ = false;
 }
 

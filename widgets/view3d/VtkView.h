@@ -8,7 +8,8 @@
 // the wheel zooms; a click without a drag picks; R resets (resetRequested).
 // Renders are throttled to 60 per second, and interactionStarted/Finished
 // let scenes draw coarsely while the camera moves, as coarsely as the
-// frame times (frameRendered) call for.
+// frame times (frameRendered) call for; when full-quality frames are slow,
+// the camera must rest a moment before one is drawn (settleDelayMs).
 #pragma once
 
 #include <QElapsedTimer>
@@ -46,6 +47,11 @@ public:
   int framesRendered() const { return frames_; }
   // Milliseconds the last frame took to render and read back.
   double lastFrameMs() const { return last_frame_ms_; }
+  // How long the camera must rest before interactionFinished (and the
+  // full-quality frame): 0, or 600 ms when the last full-quality frame took
+  // over 250 ms, so quick successive drags are not each followed by a slow
+  // frame. A press or move meanwhile continues the interaction.
+  int settleDelayMs() const;
 
 signals:
   void interactionStarted();
@@ -72,6 +78,7 @@ private:
   void renderFrame();
   void beginInteraction();
   void endInteraction();
+  void finishInteraction();
   void rotate(QPoint delta);
   void pan(QPoint delta);
   void zoom(double factor);
@@ -83,12 +90,14 @@ private:
   bool stale_ = true;
   QTimer throttle_;
   QTimer wheel_end_;
+  QTimer settle_;
   QElapsedTimer since_frame_;
   QPoint press_, last_;
   Qt::MouseButton button_ = Qt::NoButton;
   bool dragged_ = false, interacting_ = false, pan_mode_ = false;
   int frames_ = 0;
   double last_frame_ms_ = 0;
+  double last_rest_frame_ms_ = 0; // the last frame drawn at full quality
 };
 
 } // namespace atelier
