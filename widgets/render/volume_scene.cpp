@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <exception>
 #include <future>
+#include <optional>
 
 namespace atelier::render {
 
@@ -84,18 +85,20 @@ struct VolumeScene::Impl {
   DetailGovernor iso_detail{3, 1, 4.0};
   // The full-resolution isosurface of a large volume, computed on a worker
   // thread (set_background_iso): the job running, the surface done, and the
-  // image generation and level each is for.
+  // voxels and level each is for.
   bool background_iso = false;
   std::uint64_t generation = 0; // bumped whenever the voxels change
+  struct IsoKey {
+    std::uint64_t generation = 0;
+    double level = 0;
+    bool operator==(const IsoKey&) const = default;
+  };
+  IsoKey current_key() const { return {generation, iso}; }
   std::future<vtkSmartPointer<vtkPolyData>> iso_job;
-  double iso_job_level = 0;
-  std::uint64_t iso_job_generation = 0;
+  IsoKey iso_job_key;
   vtkSmartPointer<vtkPolyData> iso_full;
-  double iso_full_level = 0;
-  std::uint64_t iso_full_generation = 0;
-  bool iso_failed = false; // the worker threw (out of memory): not retried
-  double iso_failed_level = 0;
-  std::uint64_t iso_failed_generation = 0;
+  IsoKey iso_full_key;
+  std::optional<IsoKey> iso_failed; // the worker threw (out of memory): not retried
   // Ray casting.
   vtkSmartPointer<vtkGPUVolumeRayCastMapper> ray_mapper =
       vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
@@ -169,9 +172,7 @@ struct VolumeScene::Impl {
     return std::size_t(n[0]) * std::size_t(n[1]) * std::size_t(n[2]);
   }
   bool in_background() const { return background_iso && voxel_count() > kBackgroundIsoVoxels; }
-  bool iso_full_current() const {
-    return iso_full && iso_full_generation == generation && iso_full_level == iso;
-  }
+  bool iso_full_current() const { return iso_full && iso_full_key == current_key(); }
   // The stand-in: binned by 2 (level 1) up to 256^3 voxels, else by 4, so
   // it is computed on the GUI thread from at most 2^21 binned voxels.
   int preview_binning() const { return voxel_count() <= (std::size_t{1} << 24) ? 1 : 2; }
@@ -179,14 +180,13 @@ struct VolumeScene::Impl {
   // Starts the worker for the current level and voxels unless it runs.
   void start_iso_job() {
     if (iso_job.valid() || !image || mode != VolumeMode::iso) return;
-    if (iso_failed && iso_failed_generation == generation && iso_failed_level == iso) return;
+    if (iso_failed == current_key()) return;
     // The voxels are shared and never written. Their range is cached now,
     // so the GUI thread's mappers only read it while the worker runs.
     if (vtkDataArray* scalars = image->GetPointData()->GetScalars()) scalars->GetRange();
     auto copy = vtkSmartPointer<vtkImageData>::New();
     copy->ShallowCopy(image);
-    iso_job_level = iso;
-    iso_job_generation = generation;
+    iso_job_key = current_key();
     iso_job = std::async(std::launch::async, [copy, keep = image_owner, level = iso] {
       (void)keep; // the voxels may live in it
       auto edges = vtkSmartPointer<vtkFlyingEdges3D>::New();
@@ -372,15 +372,12 @@ bool VolumeScene::poll_iso() {
   try {
     surface = d.iso_job.get();
   } catch (const std::exception&) { // out of memory: the stand-in stays
-    d.iso_failed = true;
-    d.iso_failed_level = d.iso_job_level;
-    d.iso_failed_generation = d.iso_job_generation;
+    d.iso_failed = d.iso_job_key;
   }
   bool installed = false;
-  if (surface && d.iso_job_generation == d.generation && d.iso_job_level == d.iso) {
+  if (surface && d.iso_job_key == d.current_key()) {
     d.iso_full = surface;
-    d.iso_full_level = d.iso_job_level;
-    d.iso_full_generation = d.iso_job_generation;
+    d.iso_full_key = d.iso_job_key;
     d.apply_detail();
     installed = true;
   }
@@ -390,9 +387,8 @@ bool VolumeScene::poll_iso() {
 
 bool VolumeScene::iso_pending() const {
   const Impl& d = *d_;
-  const bool failed =
-      d.iso_failed && d.iso_failed_generation == d.generation && d.iso_failed_level == d.iso;
-  return d.in_background() && d.mode == VolumeMode::iso && !d.iso_full_current() && !failed;
+  return d.in_background() && d.mode == VolumeMode::iso && !d.iso_full_current() &&
+         d.iso_failed != d.current_key();
 }
 
 int VolumeScene::iso_binning_at_rest() const {

@@ -159,31 +159,12 @@ ViewerPanel::ViewerPanel(QWidget* parent) : QWidget(parent) {
   connect(stretch_, &QComboBox::currentIndexChanged, this, [this] { updateHistogram(); });
   connect(frame_, &QSlider::valueChanged, this, [this](int v) { readFrame(v); });
   connect(histogram_, &ContrastHistogram::limitsChanged, this, [this](double lo, double hi) {
-    if (viewer_->isComposite()) {
-      if (window_->currentIndex() != kManual) manual_windows_ = viewer_->compositeWindows();
-      manual_windows_[static_cast<std::size_t>(stretch_->currentIndex())] = {lo, hi};
-    } else {
-      manual_lo_ = lo, manual_hi_ = hi;
-    }
-    QSignalBlocker block(window_);
-    window_->setCurrentIndex(kManual);
-    applyControls();
+    setManualWindow({lo, hi});
   });
   // Right-drag on the image: window/level of the shown plane, or of the
   // composite band the histogram edits.
   connect(viewer_, &ImageViewer::windowDragged, this, [this](double dx, double dy) {
-    if (viewer_->isComposite()) {
-      const auto band = static_cast<std::size_t>(stretch_->currentIndex());
-      if (window_->currentIndex() != kManual) manual_windows_ = viewer_->compositeWindows();
-      manual_windows_[band] = display::dragged_window(manual_windows_[band], dx, dy);
-    } else {
-      const display::Window w =
-          display::dragged_window({viewer_->mapping().lo, viewer_->mapping().hi}, dx, dy);
-      manual_lo_ = w.lo, manual_hi_ = w.hi;
-    }
-    QSignalBlocker block(window_);
-    window_->setCurrentIndex(kManual);
-    applyControls();
+    setManualWindow(display::dragged_window(editedWindow(), dx, dy));
   });
   connect(histogram_, &ContrastHistogram::resetRequested, this,
           [this] { window_->setCurrentIndex(kAuto); });
@@ -457,6 +438,24 @@ void ViewerPanel::updateHistogram() {
                                    : QColor(90, 130, 240);
   histogram_->setHistogram(value_histogram(sample.data(), sample.size(), lo, hi, kHistogramBins),
                            lo, hi, colour);
+  applyControls();
+}
+
+display::Window ViewerPanel::editedWindow() const {
+  if (viewer_->isComposite())
+    return viewer_->compositeWindows()[static_cast<std::size_t>(stretch_->currentIndex())];
+  return {viewer_->mapping().lo, viewer_->mapping().hi};
+}
+
+void ViewerPanel::setManualWindow(display::Window w) {
+  if (viewer_->isComposite()) {
+    if (window_->currentIndex() != kManual) manual_windows_ = viewer_->compositeWindows();
+    manual_windows_[static_cast<std::size_t>(stretch_->currentIndex())] = w;
+  } else {
+    manual_lo_ = w.lo, manual_hi_ = w.hi;
+  }
+  QSignalBlocker block(window_);
+  window_->setCurrentIndex(kManual);
   applyControls();
 }
 

@@ -86,6 +86,10 @@ protected:
 private:
   void present(bool keep_view);
   void applyControls();
+  // The window of the shown plane, or of the composite band the histogram
+  // edits; setManualWindow makes it w and switches to Manual.
+  display::Window editedWindow() const;
+  void setManualWindow(display::Window w);
   void updateHistogram();
   void readFrame(std::int64_t index);
   void rebuildBands();
