@@ -3,9 +3,12 @@
 // and y tensor descriptors (uids 1, 2, 3; dx, dw, dy reuse them); one
 // operation graph, execution plan and engine config per direction, plus a
 // beta = 1 plan for accumulating filter gradients, because alpha and beta
-// are baked into the operation.
+// are baked into the operation. With an epilogue, one more graph: the
+// forward convolution into a virtual f32 tensor, a pointwise bias add (bias
+// uid 4) and a pointwise activation writing y.
 #include "kernels/cudnn_graph_conv.h"
 
+#include "kernels/bias_activation.h"
 #include "kernels/cuda_check.cuh"
 #include "kernels/cudnn_check.h"
 
@@ -108,10 +111,14 @@ constexpr cudnnBackendAttributeName_t kPlanHandle = CUDNN_ATTR_EXECUTION_PLAN_HA
 #pragma GCC diagnostic pop
 
 constexpr std::int64_t kAlignment = 16;
-constexpr std::int64_t kUidX = 1, kUidW = 2, kUidY = 3;
+constexpr std::int64_t kUidX = 1, kUidW = 2, kUidY = 3, kUidBias = 4;
+// The fused graph's intermediates (never in a variant pack).
+constexpr std::int64_t kUidConvOut = 101, kUidBiased = 102;
 
+// A tensor descriptor; virtual ones are intermediates of a fused graph that
+// never reach memory.
 Desc make_tensor(std::int64_t uid, cudnnDataType_t dtype, std::int64_t n, std::int64_t c,
-                 std::int64_t h, std::int64_t w, bool nhwc) {
+                 std::int64_t h, std::int64_t w, bool nhwc, bool is_virtual = false) {
   Desc t(CUDNN_BACKEND_TENSOR_DESCRIPTOR);
   // Dimensions are always in NCHW order; the strides say where things lie.
   const std::int64_t dims[4] = {n, c, h, w};
@@ -122,6 +129,10 @@ Desc make_tensor(std::int64_t uid, cudnnDataType_t dtype, std::int64_t n, std::i
   GRAPH_SET(t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, nhwc ? nhwc_strides : nchw_strides);
   GRAPH_SET(t, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
   GRAPH_SET(t, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &kAlignment);
+  if (is_virtual) {
+    const bool yes = true;
+    GRAPH_SET(t, CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, 1, &yes);
+  }
   GRAPH_FINALIZE(t);
   return t;
 }
@@ -201,10 +212,48 @@ Desc make_operation(Dir dir, const Desc& x, const Desc& w, const Desc& y, const 
   throw std::logic_error("make_operation: unknown direction");
 }
 
-Desc make_graph(cudnnHandle_t handle, const Desc& op) {
+// A pointwise operation y = f(x) or y = f(x, b), math in f32: the
+// operation and its pointwise descriptor, which must outlive it.
+struct Pointwise {
+  Desc mode, op;
+};
+
+Pointwise make_pointwise(cudnnPointwiseMode_t mode, const Desc& x, const Desc* b, const Desc& y,
+                         float relu_slope = 0.0f) {
+  Pointwise p{Desc(CUDNN_BACKEND_POINTWISE_DESCRIPTOR),
+              Desc(CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR)};
+  const cudnnDataType_t math = CUDNN_DATA_FLOAT;
+  GRAPH_SET(p.mode, CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, 1, &mode);
+  GRAPH_SET(p.mode, CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, 1, &math);
+  if (mode == CUDNN_POINTWISE_RELU_FWD && relu_slope != 0.0f) {
+    // x < 0: slope x (the lower clip stays 0). cudnn-frontend passes the
+    // value as float for f32 math; the documented type is double.
+    const double slope = relu_slope;
+    if (cudnnBackendSetAttribute(p.mode.get(), CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP_SLOPE,
+                                 CUDNN_TYPE_FLOAT, 1, &relu_slope) != CUDNN_STATUS_SUCCESS)
+      GRAPH_SET(p.mode, CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP_SLOPE, CUDNN_TYPE_DOUBLE, 1, &slope);
+  }
+  GRAPH_FINALIZE(p.mode);
+  cudnnBackendDescriptor_t md = p.mode.get(), xd = x.get(), yd = y.get();
+  constexpr auto kDesc = CUDNN_TYPE_BACKEND_DESCRIPTOR;
+  GRAPH_SET(p.op, CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR, kDesc, 1, &md);
+  GRAPH_SET(p.op, CUDNN_ATTR_OPERATION_POINTWISE_XDESC, kDesc, 1, &xd);
+  if (b) {
+    cudnnBackendDescriptor_t bd = b->get();
+    GRAPH_SET(p.op, CUDNN_ATTR_OPERATION_POINTWISE_BDESC, kDesc, 1, &bd);
+  }
+  GRAPH_SET(p.op, CUDNN_ATTR_OPERATION_POINTWISE_YDESC, kDesc, 1, &yd);
+  GRAPH_FINALIZE(p.op);
+  return p;
+}
+
+Desc make_graph(cudnnHandle_t handle, const std::vector<const Desc*>& ops) {
   Desc graph(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
-  cudnnBackendDescriptor_t ops[1] = {op.get()};
-  GRAPH_SET(graph, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, ops);
+  std::vector<cudnnBackendDescriptor_t> raw;
+  for (const Desc* op : ops)
+    raw.push_back(op->get());
+  GRAPH_SET(graph, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR,
+            std::int64_t(raw.size()), raw.data());
   GRAPH_SET(graph, kGraphHandle, CUDNN_TYPE_HANDLE, 1, &handle);
   GRAPH_FINALIZE(graph);
   return graph;
@@ -299,13 +348,16 @@ std::size_t plan_workspace(const Desc& plan) {
   return std::size_t(std::max<std::int64_t>(bytes, 0));
 }
 
+// The most tensors a graph here reads and writes (x, w, bias, y).
+constexpr int kMaxPack = 4;
+
 // Builds the variant pack for one call (a few microseconds of host time)
-// and returns cudnnBackendExecute's status.
-cudnnStatus_t execute(cudnnHandle_t handle, const Desc& plan, const std::int64_t (&uids)[3],
-                      void* const (&pointers)[3], void* workspace) {
+// and returns cudnnBackendExecute's status; count pointers and uids.
+cudnnStatus_t execute(cudnnHandle_t handle, const Desc& plan, const std::int64_t* uids,
+                      void* const* pointers, int count, void* workspace) {
   Desc pack(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
-  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, 3, pointers);
-  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, 3, uids);
+  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, count, pointers);
+  GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, count, uids);
   GRAPH_SET(pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace);
   GRAPH_FINALIZE(pack);
   return cudnnBackendExecute(handle, plan.get(), pack.get());
@@ -318,6 +370,15 @@ struct Candidate {
   double ms = -1.0;
 };
 
+// The fastest candidate; failed runs (ms < 0 after timing) rank last. The
+// list must not be empty.
+Candidate& fastest(std::vector<Candidate>& list) {
+  return *std::min_element(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
+    if ((a.ms < 0) != (b.ms < 0)) return b.ms < 0;
+    return a.ms < b.ms;
+  });
+}
+
 // One direction's graph and chosen plan.
 struct Direction {
   Dir dir = Dir::forward;
@@ -325,7 +386,18 @@ struct Direction {
   Candidate chosen;
   int candidates = 0; // how many plans were built (and, with measure, timed)
   // In execution order of the variant pack: the operation's inputs, output.
-  std::int64_t uids[3] = {};
+  std::int64_t uids[kMaxPack] = {};
+  int uid_count = 3;
+};
+
+// The fused forward: its graph's other operations and tensors, kept alive
+// with it, and the plain forward's timing next to it.
+struct Fused {
+  Desc bias, conv_out, biased;
+  Pointwise add, act;
+  Direction d;               // last: its graph and plan go before what they reference
+  double epilogue_ms = -1.0; // bias_activation_forward alone, with measure
+  bool use = false;          // the fused plan won
 };
 
 } // namespace
@@ -338,6 +410,9 @@ struct CudnnGraphConv2d::Impl {
   Desc x_desc, w_desc, y_desc, conv_desc;
   Direction dirs[3];
   Direction accumulate; // backward filter with beta = 1
+  std::optional<ConvEpilogue> epilogue;
+  Fused fused;
+  ConvGeometry geometry;
   DeviceMemory workspace;
   void* workspace_ptr = nullptr; // workspace.ptr or the caller's buffer
   bool external_workspace = false;
@@ -391,6 +466,9 @@ struct CudnnGraphConv2d::Impl {
     f32 = type != ConvDataType::bf16;
     strict_f32 = type == ConvDataType::f32;
     const bool nhwc = layout == ConvLayout::nhwc;
+    // The unfused fallback's kernel reads channels fastest.
+    if (options.epilogue && !nhwc)
+      throw std::invalid_argument("CudnnGraphConv2d: an epilogue needs the NHWC layout");
     const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
 
     CUDNN_CHECK(cudnnCreate(&handle.h));
@@ -419,7 +497,7 @@ struct CudnnGraphConv2d::Impl {
       d.dir = order[i];
       if (!wanted[i]) continue;
       d.op = make_operation(d.dir, x_desc, w_desc, y_desc, conv_desc, 0.0f);
-      d.graph = make_graph(handle.h, d.op);
+      d.graph = make_graph(handle.h, {&d.op});
     }
     dirs[0].uids[0] = kUidX, dirs[0].uids[1] = kUidW, dirs[0].uids[2] = kUidY;
     dirs[1].uids[0] = kUidY, dirs[1].uids[1] = kUidW, dirs[1].uids[2] = kUidX;
@@ -442,23 +520,31 @@ struct CudnnGraphConv2d::Impl {
       for (const Candidate& c : lists[i])
         scratch_workspace = std::max(scratch_workspace, c.workspace);
     }
-    if (measure) autotune(g, lists, scratch_workspace, options.timing_reps);
+    geometry = g;
+    epilogue = options.epilogue;
+    std::vector<Candidate> fused_list;
+    if (epilogue) {
+      if (options.max_fused_candidates <= 0)
+        throw std::invalid_argument("CudnnGraphConv2d: max_fused_candidates must be > 0");
+      fused_list = build_fused(nhwc, std::min(max_count, options.max_fused_candidates),
+                               options.workspace_limit_bytes);
+      fused.d.candidates = int(fused_list.size());
+      for (const Candidate& c : fused_list)
+        scratch_workspace = std::max(scratch_workspace, c.workspace);
+    }
+    if (measure) autotune(g, lists, fused_list, scratch_workspace, options.timing_reps);
     for (int i = 0; i < 3; ++i) {
       if (!wanted[i]) continue;
-      auto best = std::min_element(lists[i].begin(), lists[i].end(),
-                                   [](const Candidate& a, const Candidate& b) {
-                                     // Failed runs (ms < 0 after timing) rank last.
-                                     if ((a.ms < 0) != (b.ms < 0)) return b.ms < 0;
-                                     return a.ms < b.ms;
-                                   });
-      if (measure && best->ms < 0)
+      Candidate& best = fastest(lists[i]);
+      if (measure && best.ms < 0)
         throw_cudnn_error(
             CUDNN_STATUS_EXECUTION_FAILED,
             (std::string("cudnnBackendExecute: every engine failed for ") + dir_name(dirs[i].dir))
                 .c_str(),
             __FILE__, __LINE__);
-      dirs[i].chosen = std::move(*best);
+      dirs[i].chosen = std::move(best);
     }
+    choose_fused(fused_list, measure);
 
     // Accumulating filter gradients: the same engine with beta = 1 where it
     // builds, else the heuristics' first.
@@ -466,7 +552,7 @@ struct CudnnGraphConv2d::Impl {
     std::copy(std::begin(dirs[2].uids), std::end(dirs[2].uids), std::begin(accumulate.uids));
     if (options.backward_filter_accumulate) {
       accumulate.op = make_operation(Dir::backward_filter, x_desc, w_desc, y_desc, conv_desc, 1.0f);
-      accumulate.graph = make_graph(handle.h, accumulate.op);
+      accumulate.graph = make_graph(handle.h, {&accumulate.op});
       std::vector<Candidate> acc;
       if (dirs[2].chosen.plan)
         acc = build_candidates(accumulate, 1, options.workspace_limit_bytes,
@@ -480,7 +566,7 @@ struct CudnnGraphConv2d::Impl {
       accumulate.candidates = 1;
     }
 
-    std::size_t bytes = accumulate.chosen.workspace;
+    std::size_t bytes = std::max(accumulate.chosen.workspace, fused.d.chosen.workspace);
     for (const Direction& d : dirs)
       bytes = std::max(bytes, d.chosen.workspace);
     external_workspace = options.external_workspace;
@@ -491,35 +577,134 @@ struct CudnnGraphConv2d::Impl {
     workspace_bytes = bytes;
   }
 
+  // The fused forward's graph and up to max_count plans that build; none
+  // (the plain pair then runs) when cuDNN refuses any part of it.
+  std::vector<Candidate> build_fused(bool nhwc, int max_count, std::size_t limit) {
+    const ConvEpilogue& e = *epilogue;
+    const ConvGeometry& g = geometry;
+    Fused& f = fused;
+    const bool act = e.act != Activation::identity;
+    if (!e.bias && !act) return {}; // nothing to fuse: the plain forward is it
+    try {
+      // conv -> conv_out [+ bias -> biased or y] [act -> y]; the last writes y.
+      f.conv_out = make_tensor(kUidConvOut, CUDNN_DATA_FLOAT, g.n, g.k, out_h, out_w, nhwc, true);
+      f.d.op = make_operation(Dir::forward, x_desc, w_desc, f.conv_out, conv_desc, 0.0f);
+      std::vector<const Desc*> ops = {&f.d.op};
+      const Desc* last = &f.conv_out;
+      if (e.bias) {
+        f.bias = make_tensor(kUidBias, CUDNN_DATA_FLOAT, 1, g.k, 1, 1, nhwc);
+        const Desc* out = &y_desc;
+        if (act) {
+          f.biased = make_tensor(kUidBiased, CUDNN_DATA_FLOAT, g.n, g.k, out_h, out_w, nhwc, true);
+          out = &f.biased;
+        }
+        f.add = make_pointwise(CUDNN_POINTWISE_ADD, f.conv_out, &f.bias, *out);
+        ops.push_back(&f.add.op);
+        last = out;
+      }
+      if (act) {
+        const cudnnPointwiseMode_t mode = e.act == Activation::gelu_tanh
+                                              ? CUDNN_POINTWISE_GELU_APPROX_TANH_FWD
+                                              : CUDNN_POINTWISE_RELU_FWD;
+        f.act = make_pointwise(mode, *last, nullptr, y_desc,
+                               e.act == Activation::leaky_relu ? e.slope : 0.0f);
+        ops.push_back(&f.act.op);
+      }
+      f.d.graph = make_graph(handle.h, ops);
+      f.d.uids[0] = kUidX, f.d.uids[1] = kUidW, f.d.uids[2] = kUidBias, f.d.uids[3] = kUidY;
+      f.d.uid_count = 4;
+      if (!e.bias) f.d.uids[2] = kUidY, f.d.uid_count = 3;
+      return build_candidates(f.d, max_count, limit);
+    } catch (const CudaError&) {
+      return {};
+    }
+  }
+
+  // With measure, the fused plan is used only when it beats the plain
+  // forward plus the epilogue kernel; with heuristic, whenever one builds.
+  void choose_fused(std::vector<Candidate>& list, bool measure) {
+    if (list.empty()) return;
+    Candidate& best = fastest(list);
+    if (measure) {
+      if (best.ms < 0 || dirs[0].chosen.ms < 0 || fused.epilogue_ms < 0) return;
+      if (best.ms >= dirs[0].chosen.ms + fused.epilogue_ms) {
+        fused.d.chosen.ms = best.ms; // reported, not used
+        return;
+      }
+    }
+    fused.d.chosen = std::move(best);
+    fused.use = true;
+  }
+
+  // Times the candidates of one graph on the given pointers; failed
+  // executions keep ms < 0.
+  void time_candidates(std::vector<Candidate>& list, const Direction& d, void* const* ptrs,
+                       void* ws, int reps, const Event& start, const Event& stop) {
+    for (Candidate& c : list) {
+      if (execute(handle.h, c.plan, d.uids, ptrs, d.uid_count, ws) != CUDNN_STATUS_SUCCESS)
+        continue;
+      CUDA_CHECK(cudaEventRecord(start.e, nullptr));
+      bool ok = true;
+      for (int r = 0; r < reps && ok; ++r)
+        ok = execute(handle.h, c.plan, d.uids, ptrs, d.uid_count, ws) == CUDNN_STATUS_SUCCESS;
+      CUDA_CHECK(cudaEventRecord(stop.e, nullptr));
+      CUDA_CHECK(cudaEventSynchronize(stop.e));
+      float elapsed = 0.0f;
+      CUDA_CHECK(cudaEventElapsedTime(&elapsed, start.e, stop.e));
+      if (ok) c.ms = double(elapsed) / reps;
+    }
+  }
+
+  // The unfused epilogue's own time: bias_activation_forward in place on y.
+  double time_epilogue(void* y, const float* bias, int reps, const Event& start,
+                       const Event& stop) {
+    const ConvEpilogue& e = *epilogue;
+    const std::size_t pixels = std::size_t(geometry.n) * out_h * out_w;
+    const float* b = e.bias ? bias : nullptr;
+    auto launch = [&] {
+      if (f32)
+        bias_activation_forward_f32(static_cast<float*>(y), b, static_cast<float*>(y), pixels,
+                                    geometry.k, e.act, e.slope, nullptr);
+      else
+        bias_activation_forward_bf16(static_cast<std::uint16_t*>(y), b,
+                                     static_cast<std::uint16_t*>(y), pixels, geometry.k, e.act,
+                                     e.slope, nullptr);
+    };
+    launch(); // warm-up
+    CUDA_CHECK(cudaEventRecord(start.e, nullptr));
+    for (int r = 0; r < reps; ++r)
+      launch();
+    CUDA_CHECK(cudaEventRecord(stop.e, nullptr));
+    CUDA_CHECK(cudaEventSynchronize(stop.e));
+    float elapsed = 0.0f;
+    CUDA_CHECK(cudaEventElapsedTime(&elapsed, start.e, stop.e));
+    return double(elapsed) / reps;
+  }
+
   // Times every candidate on scratch buffers (zeros) allocated here and
-  // freed on return; failed executions keep ms < 0.
+  // freed on return.
   void autotune(const ConvGeometry& g, std::vector<Candidate> (&lists)[3],
-                std::size_t workspace_size, int reps) {
+                std::vector<Candidate>& fused_list, std::size_t workspace_size, int reps) {
     const std::size_t elem = f32 ? 4 : 2;
     const std::size_t x_bytes = elem * std::size_t(g.n) * g.c * g.h * g.w;
     const std::size_t w_bytes = elem * std::size_t(g.k) * g.c * g.r * g.s;
     const std::size_t y_bytes = elem * std::size_t(g.n) * g.k * out_h * out_w;
-    DeviceMemory x(x_bytes), w(w_bytes), y(y_bytes), ws(workspace_size);
+    const std::size_t bias_bytes = epilogue ? sizeof(float) * std::size_t(g.k) : 0;
+    DeviceMemory x(x_bytes), w(w_bytes), y(y_bytes), ws(workspace_size), bias(bias_bytes);
     CUDA_CHECK(cudaMemset(x.ptr, 0, x_bytes));
     CUDA_CHECK(cudaMemset(w.ptr, 0, w_bytes));
     CUDA_CHECK(cudaMemset(y.ptr, 0, y_bytes));
+    if (bias.ptr) CUDA_CHECK(cudaMemset(bias.ptr, 0, bias_bytes));
     CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
     Event start, stop;
     void* const ptrs[3][3] = {{x.ptr, w.ptr, y.ptr}, {y.ptr, w.ptr, x.ptr}, {x.ptr, y.ptr, w.ptr}};
-    for (int i = 0; i < 3; ++i) {
-      for (Candidate& c : lists[i]) {
-        if (execute(handle.h, c.plan, dirs[i].uids, ptrs[i], ws.ptr) != CUDNN_STATUS_SUCCESS)
-          continue;
-        CUDA_CHECK(cudaEventRecord(start.e, nullptr));
-        bool ok = true;
-        for (int r = 0; r < reps && ok; ++r)
-          ok = execute(handle.h, c.plan, dirs[i].uids, ptrs[i], ws.ptr) == CUDNN_STATUS_SUCCESS;
-        CUDA_CHECK(cudaEventRecord(stop.e, nullptr));
-        CUDA_CHECK(cudaEventSynchronize(stop.e));
-        float elapsed = 0.0f;
-        CUDA_CHECK(cudaEventElapsedTime(&elapsed, start.e, stop.e));
-        if (ok) c.ms = double(elapsed) / reps;
-      }
+    for (int i = 0; i < 3; ++i)
+      time_candidates(lists[i], dirs[i], ptrs[i], ws.ptr, reps, start, stop);
+    if (epilogue) {
+      void* const fused_ptrs[kMaxPack] = {x.ptr, w.ptr, epilogue->bias ? bias.ptr : y.ptr, y.ptr};
+      time_candidates(fused_list, fused.d, fused_ptrs, ws.ptr, reps, start, stop);
+      fused.epilogue_ms =
+          time_epilogue(y.ptr, static_cast<const float*>(bias.ptr), reps, start, stop);
     }
     CUDA_CHECK(cudaDeviceSynchronize());
   }
@@ -540,22 +725,67 @@ struct CudnnGraphConv2d::Impl {
     }
     if (accumulate.chosen.plan)
       s += ", bwd_filter+= eng" + std::to_string(accumulate.chosen.info.index);
+    if (epilogue) {
+      char buf[160];
+      if (fused.use)
+        std::snprintf(buf, sizeof buf, ", epilogue fused eng%lld",
+                      (long long)fused.d.chosen.info.index);
+      else
+        std::snprintf(buf, sizeof buf, ", epilogue unfused (%d fused plans)", fused.d.candidates);
+      s += buf;
+      if (fused.d.chosen.ms >= 0 && fused.epilogue_ms >= 0) {
+        std::snprintf(buf, sizeof buf, " fused %.3f ms vs %.3f + %.3f ms", fused.d.chosen.ms,
+                      dirs[0].chosen.ms, fused.epilogue_ms);
+        s += buf;
+      }
+    }
     return s + ", workspace " + std::to_string(workspace_bytes) + " B";
   }
 
-  void run(const Direction& d, const void* a, const void* b, void* out, gpu_stream stream) {
+  // ptrs in the order of d.uids (d.uid_count of them).
+  void run(const Direction& d, void* const* ptrs, gpu_stream stream) {
     if (!d.chosen.plan)
       throw std::logic_error(std::string("CudnnGraphConv2d: ") + dir_name(d.dir) +
                              (&d == &accumulate ? " with accumulate" : "") +
                              " was not built (CudnnGraphConvOptions)");
-    for (const void* p : {a, b, static_cast<const void*>(out)})
-      if (reinterpret_cast<std::uintptr_t>(p) % kAlignment != 0)
+    for (int i = 0; i < d.uid_count; ++i)
+      if (reinterpret_cast<std::uintptr_t>(ptrs[i]) % kAlignment != 0)
         throw std::invalid_argument("CudnnGraphConv2d: device pointers must be 16-byte aligned");
     if (external_workspace && workspace_bytes > 0 && !workspace_ptr)
       throw std::invalid_argument("CudnnGraphConv2d: bind_workspace before running");
-    void* const ptrs[3] = {const_cast<void*>(a), const_cast<void*>(b), out};
     CUDNN_CHECK(cudnnSetStream(handle.h, stream));
-    CUDNN_CHECK(execute(handle.h, d.chosen.plan, d.uids, ptrs, workspace_ptr));
+    CUDNN_CHECK(execute(handle.h, d.chosen.plan, d.uids, ptrs, d.uid_count, workspace_ptr));
+  }
+  void run(const Direction& d, const void* a, const void* b, void* out, gpu_stream stream) {
+    void* const ptrs[3] = {const_cast<void*>(a), const_cast<void*>(b), out};
+    run(d, ptrs, stream);
+  }
+
+  void forward_epilogue(const void* x, const void* w, const float* bias, void* y,
+                        gpu_stream stream) {
+    if (!epilogue)
+      throw std::logic_error("CudnnGraphConv2d: forward_epilogue needs CudnnGraphConvOptions::"
+                             "epilogue");
+    const ConvEpilogue& e = *epilogue;
+    if (e.bias != (bias != nullptr))
+      throw std::invalid_argument(e.bias ? "CudnnGraphConv2d: the epilogue adds a bias: pass one"
+                                         : "CudnnGraphConv2d: the epilogue has no bias");
+    if (fused.use) {
+      void* b = const_cast<float*>(bias);
+      void* const with_bias[kMaxPack] = {const_cast<void*>(x), const_cast<void*>(w), b, y};
+      void* const without[kMaxPack] = {const_cast<void*>(x), const_cast<void*>(w), y, nullptr};
+      run(fused.d, e.bias ? with_bias : without, stream);
+      return;
+    }
+    run(dirs[0], x, w, y, stream);
+    const std::size_t pixels = std::size_t(geometry.n) * out_h * out_w;
+    if (f32)
+      bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
+                                  geometry.k, e.act, e.slope, stream);
+    else
+      bias_activation_forward_bf16(static_cast<std::uint16_t*>(y), bias,
+                                   static_cast<std::uint16_t*>(y), pixels, geometry.k, e.act,
+                                   e.slope, stream);
   }
 };
 
@@ -591,6 +821,15 @@ void CudnnGraphConv2d::bind_workspace(void* workspace) {
 
 void CudnnGraphConv2d::forward(const void* x, const void* w, void* y, gpu_stream stream) {
   impl_->run(impl_->dirs[0], x, w, y, stream);
+}
+
+void CudnnGraphConv2d::forward_epilogue(const void* x, const void* w, const float* bias, void* y,
+                                        gpu_stream stream) {
+  impl_->forward_epilogue(x, w, bias, y, stream);
+}
+
+bool CudnnGraphConv2d::epilogue_fused() const {
+  return impl_->fused.use;
 }
 
 void CudnnGraphConv2d::backward_data(const void* dy, const void* w, void* dx, gpu_stream stream) {

@@ -7,14 +7,24 @@
 // cudnn.h is included by cudnn_graph_conv.cpp only.
 #pragma once
 
+#include "kernels/bias_activation.h"
 #include "kernels/cudnn_conv.h"
 #include "kernels/gpu_stream.h"
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace atelier::kernels {
+
+// The epilogue forward_epilogue applies: y = act(conv(x, w) + bias[k]), the
+// bias f32 whatever the data type (as bias_activation_forward_*).
+struct ConvEpilogue {
+  bool bias = true;
+  Activation act = Activation::identity;
+  float slope = 0.0f; // leaky_relu only
+};
 
 struct CudnnGraphConvOptions {
   // heuristic: the first engine config (heuristics mode A) that builds.
@@ -34,6 +44,17 @@ struct CudnnGraphConvOptions {
   bool backward_data = true;
   bool backward_filter = true;
   bool backward_filter_accumulate = true; // backward_filter with accumulate
+  // With an epilogue, forward_epilogue runs it fused into the convolution:
+  // one operation graph (convolution, bias add, activation, the
+  // intermediates virtual and f32) on cuDNN's runtime fusion engines, so the
+  // output is written once, rounded once. It falls back to the plain forward
+  // followed by bias_activation_forward_* when no engine builds the fused
+  // graph or, with measure, when that pair is faster.
+  // NHWC only (std::invalid_argument otherwise).
+  std::optional<ConvEpilogue> epilogue;
+  // At most this many fused engine configs are built and timed (runtime
+  // fusion engines compile a kernel as their plan is finalized).
+  int max_fused_candidates = 4;
 };
 
 class CudnnGraphConv2d {
@@ -67,6 +88,13 @@ public:
   void backward_data(const void* dy, const void* w, void* dx, gpu_stream stream);
   void backward_filter(const void* x, const void* dy, void* dw, gpu_stream stream,
                        bool accumulate = false);
+  // y = act(conv(x, w) + bias) with the options' epilogue (std::logic_error
+  // without one); bias: k f32 values on the device, 16-byte aligned, or
+  // nullptr when the epilogue has no bias (std::invalid_argument otherwise).
+  void forward_epilogue(const void* x, const void* w, const float* bias, void* y,
+                        gpu_stream stream);
+  // Whether forward_epilogue runs as one fused cuDNN graph.
+  bool epilogue_fused() const;
 
 private:
   struct Impl;

@@ -66,6 +66,8 @@ void print_profile(Executor& ex, Backend& backend, F&& optimizer) {
     std::fprintf(stderr, "  %8.3f  %5.1f%%  %s\n", op.total_ms, 100 * op.total_ms / total,
                  op.op.c_str());
   std::fprintf(stderr, "  %8.3f  %5.1f%%  optimizer\n", opt_ms, 100 * opt_ms / total);
+  const std::string convs = backend.conv_algorithms();
+  if (!convs.empty()) std::fprintf(stderr, "convolutions:\n%s", convs.c_str());
 }
 
 int bench_train(const CliOptions& o) {

@@ -455,6 +455,8 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   options.backward_data = passes.backward_data;
   options.backward_filter = passes.backward_filter;
   options.backward_filter_accumulate = false; // gradients sum in accumulate()
+  if (conv.bias >= 0 || conv.act != Activation::identity)
+    options.epilogue = k::ConvEpilogue{conv.bias >= 0, to_kernel(conv.act), conv.slope};
   auto [it, inserted] = d.convs.try_emplace(node, geo,
                                             d.bf16()                         ? k::ConvDataType::bf16
                                             : d.precision == Precision::tf32 ? k::ConvDataType::tf32
@@ -474,16 +476,14 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
   c.bind_workspace(workspace);
   const std::size_t w = d.at(conv.weight);
   const float* bias = conv.bias >= 0 ? d.f(d.params, d.at(conv.bias)) : nullptr;
-  const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
-  if (d.bf16()) {
-    c.forward(x, d.h(d.params_bf16, w), y, d.stream);
-    k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels,
-                                    conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
-  } else {
-    c.forward(x, d.f(d.params, w), y, d.stream);
-    k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
-                                   conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
-  }
+  const void* weights = d.bf16() ? static_cast<const void*>(d.h(d.params_bf16, w))
+                                 : static_cast<const void*>(d.f(d.params, w));
+  // Bias and activation fused into cuDNN's graph where it builds and is
+  // faster (prepare_conv set the epilogue); else conv, then the kernel.
+  if (bias || conv.act != Activation::identity)
+    c.forward_epilogue(x, weights, bias, y, d.stream);
+  else
+    c.forward(x, weights, y, d.stream);
 }
 
 void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, const void* y,

@@ -81,8 +81,8 @@ public:
   void synchronize() override;
   std::size_t peak_memory_bytes() const override;
 
-  // cuDNN's chosen engines per conv node, for logs and benchmarks.
-  std::string conv_algorithms() const;
+  // cuDNN's chosen engines and epilogue fusion per conv node.
+  std::string conv_algorithms() const override;
 
 private:
   struct Impl;

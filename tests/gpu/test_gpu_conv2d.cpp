@@ -3,7 +3,9 @@
 // U-Net's layer shapes: f32 NCHW (FMA math, tight tolerance) and bf16 NHWC
 // (tensor cores, compared on the bf16-rounded inputs with a normalised RMS
 // error). Both implementations go through the same templated checks. Also
-// beta = 1 accumulation of the filter gradient and argument checks.
+// beta = 1 accumulation of the filter gradient, the fused bias + activation
+// epilogue (forward_epilogue, bf16 and f32 NHWC) and argument checks.
+#include "core/nn/bias_activation_reference.h"
 #include "core/nn/conv2d_reference.h"
 #include "kernels/convert.h"
 #include "kernels/cuda_error.h"
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -391,6 +394,119 @@ void forward_only_passes() {
   }
 }
 
+// forward_epilogue, y = act(conv(x, w) + bias), against the CPU reference
+// (conv2d_forward then bias_activation_forward) in bf16 and f32 NHWC, for
+// each activation, with and without bias. bf16 with measure uses the fused
+// graph only where it is faster, so fusion itself is asserted with the
+// heuristic search on the U-Net's commonest layer (conv 3x3 + bias + leaky
+// ReLU), which cuDNN's runtime fusion engines cover on sm_80 and newer.
+void epilogue_case(const char* label, const nn::Conv2dShape& s, kernels::ConvDataType type,
+                   const kernels::ConvEpilogue& e, kernels::ConvAlgoSearch search,
+                   bool expect_fused, std::mt19937& rng) {
+  const bool bf16 = type == kernels::ConvDataType::bf16;
+  const int oh = s.out_h(), ow = s.out_w();
+  const std::size_t elem = bf16 ? 2 : 4;
+  const std::vector<float> x = random_floats(s.input_count(), rng);
+  const std::vector<float> w = random_floats(s.weight_count(), rng);
+  const std::vector<float> bias = random_floats(std::size_t(s.k), rng);
+  DeviceBuffer x_buf(x.size() * elem), w_buf(w.size() * elem), y_buf(s.output_count() * elem);
+  DeviceBuffer b_buf(bias.size() * 4);
+  upload(b_buf, bias);
+  std::vector<float> xr = x, wr = w;
+  if (bf16) {
+    xr = upload_bf16_nhwc(x_buf, x, s.n, s.c, s.h, s.w);
+    wr = upload_bf16_nhwc(w_buf, w, s.k, s.c, s.r, s.s);
+  } else {
+    upload(x_buf, to_nhwc(x, s.n, s.c, s.h, s.w));
+    upload(w_buf, to_nhwc(w, s.k, s.c, s.r, s.s));
+  }
+  std::vector<float> y_ref(s.output_count());
+  nn::conv2d_forward(s, xr, wr, y_ref);
+  const nn::Activation act = nn::Activation(int(e.act)); // same order (static_assert below)
+  nn::bias_activation_forward(nn::Nchw{s.n, s.k, oh, ow}, nn::Layout::nchw, y_ref,
+                              e.bias ? std::span<const float>(bias) : std::span<const float>(),
+                              y_ref, act, e.slope);
+
+  kernels::CudnnGraphConvOptions options;
+  options.search = search;
+  options.epilogue = e;
+  options.backward_data = options.backward_filter = options.backward_filter_accumulate = false;
+  kernels::CudnnGraphConv2d conv(geometry_of(s), type, kernels::ConvLayout::nhwc, options);
+  std::printf("epilogue %s %s: %s\n", label, bf16 ? "bf16" : "f32", conv.algorithms().c_str());
+  if (expect_fused && !conv.epilogue_fused())
+    std::fprintf(stderr, "  %s: no cuDNN engine built the fused conv + bias + activation graph\n",
+                 label);
+  CHECK(!expect_fused || conv.epilogue_fused());
+  conv.forward_epilogue(x_buf.ptr, w_buf.ptr, e.bias ? b_buf.f32() : nullptr, y_buf.ptr, nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  if (bf16) {
+    compare_rms(label, "y", download_bf16_nhwc(y_buf, y_ref.size(), s.n, s.k, oh, ow), y_ref);
+  } else {
+    compare_elementwise(label, "y", to_nchw(download(y_buf, y_ref.size()), s.n, s.k, oh, ow),
+                        y_ref);
+  }
+  // The bias pointer must match the epilogue.
+  bool threw = false;
+  try {
+    conv.forward_epilogue(x_buf.ptr, w_buf.ptr, e.bias ? nullptr : b_buf.f32(), y_buf.ptr, nullptr);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+void fused_epilogue() {
+  static_assert(int(kernels::Activation::gelu_tanh) == int(nn::Activation::gelu_tanh) &&
+                int(kernels::Activation::leaky_relu) == int(nn::Activation::leaky_relu));
+  using kernels::Activation;
+  using kernels::ConvAlgoSearch;
+  std::mt19937 rng(77);
+  const nn::Conv2dShape body = make(2, 48, 32, 48, 3, 1, 1, 1);
+  const nn::Conv2dShape head = make(2, 104, 16, 64, 5, 2, 1, 1); // 97 padded to 104
+  const kernels::ConvEpilogue leaky{true, Activation::leaky_relu, 0.1f};
+  epilogue_case("body leaky heuristic", body, kernels::ConvDataType::bf16, leaky,
+                ConvAlgoSearch::heuristic, true, rng);
+  const struct {
+    const char* label;
+    kernels::ConvEpilogue e;
+  } epilogues[] = {
+      {"bias only", {true, Activation::identity, 0.0f}},
+      {"bias relu", {true, Activation::relu, 0.0f}},
+      {"bias leaky", leaky},
+      {"bias gelu", {true, Activation::gelu_tanh, 0.0f}},
+      {"leaky no bias", {false, Activation::leaky_relu, 0.1f}},
+  };
+  for (const auto& c : epilogues) {
+    epilogue_case(c.label, body, kernels::ConvDataType::bf16, c.e, ConvAlgoSearch::measure, false,
+                  rng);
+    epilogue_case(c.label, body, kernels::ConvDataType::f32, c.e, ConvAlgoSearch::measure, false,
+                  rng);
+  }
+  epilogue_case("head leaky", head, kernels::ConvDataType::bf16, leaky, ConvAlgoSearch::measure,
+                false, rng);
+  // An epilogue needs NHWC; forward_epilogue needs an epilogue.
+  kernels::ConvGeometry g = geometry_of(body);
+  kernels::CudnnGraphConvOptions options;
+  options.epilogue = leaky;
+  bool threw = false;
+  try {
+    kernels::CudnnGraphConv2d nchw(g, kernels::ConvDataType::f32, kernels::ConvLayout::nchw,
+                                   options);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  CHECK(threw);
+  kernels::CudnnGraphConv2d plain(g, kernels::ConvDataType::f32, kernels::ConvLayout::nhwc);
+  CHECK(!plain.epilogue_fused());
+  threw = false;
+  try {
+    plain.forward_epilogue(nullptr, nullptr, nullptr, nullptr, nullptr);
+  } catch (const std::logic_error&) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
 } // namespace
 
 int main() {
@@ -411,6 +527,7 @@ int main() {
     invalid_arguments<kernels::CudnnGraphConv2d>();
     graph_options_and_alignment();
     forward_only_passes();
+    fused_epilogue();
     std::mt19937 rng(2024);
     for (const Case& tc : cases) {
       tc.shape.validate();
