@@ -255,6 +255,18 @@ std::size_t CudaBackend::activation_element_bytes() const {
   return impl_->bf16() ? 2 : 4;
 }
 
+namespace {
+// The out-of-memory error people read: what was asked (when known), what is
+// free, what to lower.
+[[noreturn]] void throw_out_of_memory(int device, const std::string& asked) {
+  std::size_t free_bytes = 0, total = 0;
+  k::memory_info(free_bytes, total);
+  throw Error("out of GPU memory on cuda:" + std::to_string(device) + ": " + asked + ", " +
+              std::to_string(free_bytes >> 20) + " MiB free of " + std::to_string(total >> 20) +
+              " MiB; lower the batch size or the crop size (or the tile size for inference)");
+}
+} // namespace
+
 void* CudaBackend::allocate(std::size_t bytes) {
   try {
     void* p = k::gpu_malloc(bytes);
@@ -264,14 +276,9 @@ void* CudaBackend::allocate(std::size_t bytes) {
     return p;
   } catch (const k::CudaError& e) {
     if (!e.out_of_memory()) throw;
-    std::size_t free_bytes = 0, total = 0;
-    k::memory_info(free_bytes, total);
     // Rounded up, so a small request does not read "0 MiB".
     const std::size_t asked_mib = (bytes + (std::size_t(1) << 20) - 1) >> 20;
-    throw Error("out of GPU memory on cuda:" + std::to_string(impl_->device) + ": asked for " +
-                std::to_string(asked_mib) + " MiB, " + std::to_string(free_bytes >> 20) +
-                " MiB free of " + std::to_string(total >> 20) +
-                " MiB; lower the batch size or the crop size (or the tile size for inference)");
+    throw_out_of_memory(impl_->device, "asked for " + std::to_string(asked_mib) + " MiB");
   }
 }
 
@@ -457,12 +464,26 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   options.backward_filter_accumulate = false; // gradients sum in accumulate()
   if (conv.bias >= 0 || conv.act != Activation::identity)
     options.epilogue = k::ConvEpilogue{conv.bias >= 0, to_kernel(conv.act), conv.slope};
-  auto [it, inserted] = d.convs.try_emplace(node, geo,
-                                            d.bf16()                         ? k::ConvDataType::bf16
-                                            : d.precision == Precision::tf32 ? k::ConvDataType::tf32
-                                                                             : k::ConvDataType::f32,
-                                            k::ConvLayout::nhwc, options);
-  (void)inserted;
+  const k::ConvDataType type = d.bf16()                         ? k::ConvDataType::bf16
+                               : d.precision == Precision::tf32 ? k::ConvDataType::tf32
+                                                                : k::ConvDataType::f32;
+  std::map<int, k::CudnnGraphConv2d>::iterator it;
+  try {
+    it = d.convs.try_emplace(node, geo, type, k::ConvLayout::nhwc, options).first;
+  } catch (const k::CudaError& e) {
+    // Choosing engines times them on scratch tensors of the layer's size,
+    // allocated for the moment outside the backend's own figures.
+    if (!e.out_of_memory()) throw;
+    const std::size_t elem = d.bf16() ? 2 : 4;
+    const std::size_t tensors =
+        elem * (std::size_t(s.n) *
+                    (std::size_t(geo.c) * s.h * s.w + std::size_t(s.k) * s.out_h() * s.out_w()) +
+                std::size_t(s.k) * geo.c * s.r * s.s);
+    throw_out_of_memory(d.device, "timing the engines of convolution " + std::to_string(node) +
+                                      " needs its tensors (" + std::to_string((tensors >> 20) + 1) +
+                                      " MiB) and a workspace of up to " +
+                                      std::to_string(options.workspace_limit_bytes >> 20) + " MiB");
+  }
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
   return passes.backward_filter ? std::max(it->second.workspace_bytes(),
                                            k::bias_activation_backward_workspace_bytes(pixels, s.k))
