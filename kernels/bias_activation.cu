@@ -43,11 +43,11 @@ __device__ __forceinline__ float act_derivative(Activation act, float z, float s
 }
 
 // Forward: reads x (+ bias from cache), writes y: 2 x sizeof(S) bytes/value.
-template <typename S>
-__global__ void forward_kernel(const S* x, const float* bias, S* y, std::size_t count, int channels,
+template <typename S, typename I>
+__global__ void forward_kernel(const S* x, const float* bias, S* y, I count, int channels,
                                Activation act, float slope) {
-  ATELIER_GRID_STRIDE_LOOP(i, count) {
-    const float b = bias ? __ldg(bias + i % channels) : 0.0f;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
+    const float b = bias ? __ldg(bias + i % I(channels)) : 0.0f;
     store_f32(y, i, act_value(act, load_f32(x, i) + b, slope));
   }
 }
@@ -115,8 +115,10 @@ void forward(const S* x, const float* bias, S* y, std::size_t pixels, int channe
     throw std::invalid_argument("bias_activation_forward: channels must be positive");
   const std::size_t count = pixels * std::size_t(channels);
   if (count == 0) return;
-  forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(x, bias, y, count,
-                                                                             channels, act, slope);
+  detail::with_index_type(count, [&](auto n) {
+    forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(
+        x, bias, y, n, channels, act, slope);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 

@@ -12,23 +12,21 @@ namespace {
 
 // Reads and writes each element once: 2 sizeof(E) bytes per element of y.
 // Channels from c1 + c2 up to ct (alignment padding) are written as zero.
-template <typename E>
-__global__ void forward_kernel(const E* a, const E* b, E* y, int c1, int c2, int ct,
-                               std::size_t count) {
-  ATELIER_GRID_STRIDE_LOOP(i, count) {
-    const std::size_t p = i / ct;
-    const int ch = static_cast<int>(i % ct);
+template <typename E, typename I>
+__global__ void forward_kernel(const E* a, const E* b, E* y, int c1, int c2, int ct, I count) {
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
+    const std::size_t p = i / I(ct);
+    const int ch = static_cast<int>(i % I(ct));
     y[i] = ch < c1 ? a[p * c1 + ch] : (ch < c1 + c2 ? b[p * c2 + (ch - c1)] : E{});
   }
 }
 
 // 2 sizeof(E) bytes per element of dy.
-template <typename E>
-__global__ void backward_kernel(const E* dy, E* da, E* db, int c1, int c2, int ct,
-                                std::size_t count) {
-  ATELIER_GRID_STRIDE_LOOP(i, count) {
-    const std::size_t p = i / ct;
-    const int ch = static_cast<int>(i % ct);
+template <typename E, typename I>
+__global__ void backward_kernel(const E* dy, E* da, E* db, int c1, int c2, int ct, I count) {
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
+    const std::size_t p = i / I(ct);
+    const int ch = static_cast<int>(i % I(ct));
     if (ch < c1)
       da[p * c1 + ch] = dy[i];
     else if (ch < c1 + c2)
@@ -49,8 +47,10 @@ void forward(const E* a, const E* b, E* y, std::size_t pixels, int c1, int c2, i
   const int ct = checked_total(c1, c2, c_out);
   const std::size_t count = pixels * std::size_t(ct);
   if (count == 0) return;
-  forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(a, b, y, c1, c2, ct,
-                                                                             count);
+  detail::with_index_type(count, [&](auto n) {
+    forward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(a, b, y, c1, c2, ct,
+                                                                               n);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -60,8 +60,10 @@ void backward(const E* dy, E* da, E* db, std::size_t pixels, int c1, int c2, int
   const int ct = checked_total(c1, c2, c_out);
   const std::size_t count = pixels * std::size_t(ct);
   if (count == 0) return;
-  backward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(dy, da, db, c1, c2,
-                                                                              ct, count);
+  detail::with_index_type(count, [&](auto n) {
+    backward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(dy, da, db, c1, c2,
+                                                                                ct, n);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 namespace atelier::kernels::detail {
 
@@ -36,5 +37,24 @@ inline unsigned grid_for(std::size_t n) {
 #define ATELIER_GRID_STRIDE_LOOP(i, n)                                                             \
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);   \
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+
+// The same loop with index type I (std::uint32_t or std::size_t, as
+// with_index_type picks).
+#define ATELIER_GRID_STRIDE_LOOP_AS(I, i, n)                                                       \
+  for (I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);                       \
+       i += static_cast<I>(gridDim.x) * blockDim.x)
+
+// Calls launch(count) with count as std::uint32_t when it is below 2^31, else
+// as std::size_t, for kernels that split a flat index into coordinates: on
+// the GPU a 64-bit division or modulo is a software routine of dozens of
+// instructions, a 32-bit one a few. Below 2^31, i + stride (a grid of at most
+// 65535 x 1024 threads) stays below 2^32.
+template <typename F>
+void with_index_type(std::size_t count, F&& launch) {
+  if (count < (std::size_t(1) << 31))
+    launch(static_cast<std::uint32_t>(count));
+  else
+    launch(count);
+}
 
 } // namespace atelier::kernels::detail

@@ -14,16 +14,16 @@ __device__ __forceinline__ int reflect(int i, int n) {
   return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);
 }
 
-template <typename E>
-__global__ void forward_kernel(const E* x, E* y, int h, int w, int c, int pad, std::size_t count) {
+template <typename E, typename I>
+__global__ void forward_kernel(const E* x, E* y, int h, int w, int c, int pad, I count) {
   const int oh = h + 2 * pad, ow = w + 2 * pad;
-  ATELIER_GRID_STRIDE_LOOP(i, count) {
-    const int ch = int(i % c);
-    std::size_t r = i / c;
-    const int ox = int(r % ow);
-    r /= ow;
-    const int oy = int(r % oh);
-    const std::size_t n = r / oh;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
+    const int ch = int(i % I(c));
+    I r = i / I(c);
+    const int ox = int(r % I(ow));
+    r /= I(ow);
+    const int oy = int(r % I(oh));
+    const std::size_t n = r / I(oh);
     const int iy = reflect(oy - pad, h), ix = reflect(ox - pad, w);
     y[i] = x[((n * h + iy) * w + ix) * c + ch];
   }
@@ -40,17 +40,16 @@ __device__ __forceinline__ int sources(int i, int n, int pad, int (&out)[3]) {
   return k;
 }
 
-template <typename E>
-__global__ void backward_kernel(const E* dy, E* dx, int h, int w, int c, int pad,
-                                std::size_t count) {
+template <typename E, typename I>
+__global__ void backward_kernel(const E* dy, E* dx, int h, int w, int c, int pad, I count) {
   const int oh = h + 2 * pad, ow = w + 2 * pad;
-  ATELIER_GRID_STRIDE_LOOP(i, count) {
-    const int ch = int(i % c);
-    std::size_t r = i / c;
-    const int ix = int(r % w);
-    r /= w;
-    const int iy = int(r % h);
-    const std::size_t n = r / h;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
+    const int ch = int(i % I(c));
+    I r = i / I(c);
+    const int ix = int(r % I(w));
+    r /= I(w);
+    const int iy = int(r % I(h));
+    const std::size_t n = r / I(h);
     int ys[3], xs[3];
     const int ny = sources(iy, h, pad, ys), nx = sources(ix, w, pad, xs);
     float sum = 0.0f;
@@ -70,7 +69,9 @@ template <typename E>
 void forward(const E* x, E* y, int n, int h, int w, int c, int pad, gpu_stream stream) {
   check(n, h, w, c, pad);
   const std::size_t count = std::size_t(n) * (h + 2 * pad) * (w + 2 * pad) * c;
-  forward_kernel<<<grid_for(count), kOpThreads, 0, stream>>>(x, y, h, w, c, pad, count);
+  with_index_type(count, [&](auto items) {
+    forward_kernel<<<grid_for(count), kOpThreads, 0, stream>>>(x, y, h, w, c, pad, items);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -78,7 +79,9 @@ template <typename E>
 void backward(const E* dy, E* dx, int n, int h, int w, int c, int pad, gpu_stream stream) {
   check(n, h, w, c, pad);
   const std::size_t count = std::size_t(n) * h * w * c;
-  backward_kernel<<<grid_for(count), kOpThreads, 0, stream>>>(dy, dx, h, w, c, pad, count);
+  with_index_type(count, [&](auto items) {
+    backward_kernel<<<grid_for(count), kOpThreads, 0, stream>>>(dy, dx, h, w, c, pad, items);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 } // namespace

@@ -18,16 +18,16 @@ using detail::store_f32;
 
 // Reads 4 inputs, writes 1 output + 1 argmax byte: 5 sizeof(S) + 1 bytes per
 // output (f32 21 bytes, bf16 11).
-template <typename S>
+template <typename S, typename I>
 __global__ void forward_kernel(const S* x, S* y, std::uint8_t* argmax, int oh, int ow, int h, int w,
-                               int c, std::size_t outputs) {
-  ATELIER_GRID_STRIDE_LOOP(i, outputs) {
-    const int ch = static_cast<int>(i % c);
-    std::size_t rest = i / c;
-    const int ox = static_cast<int>(rest % ow);
-    rest /= ow;
-    const int oy = static_cast<int>(rest % oh);
-    const std::size_t n = rest / oh;
+                               int c, I outputs) {
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, outputs) {
+    const int ch = static_cast<int>(i % I(c));
+    I rest = i / I(c);
+    const int ox = static_cast<int>(rest % I(ow));
+    rest /= I(ow);
+    const int oy = static_cast<int>(rest % I(oh));
+    const std::size_t n = rest / I(oh);
     const std::size_t base = ((n * h + 2 * oy) * w + 2 * ox) * c + ch;
     const std::size_t offsets[4] = {0, std::size_t(c), std::size_t(w) * c, std::size_t(w) * c + c};
     float best = load_f32(x, base);
@@ -46,17 +46,17 @@ __global__ void forward_kernel(const S* x, S* y, std::uint8_t* argmax, int oh, i
 
 // Per input: reads at most 1 dy + 1 argmax byte (shared by the 4 inputs of a
 // window through the cache), writes dx: ~1.3 sizeof(S) bytes per input.
-template <typename S>
+template <typename S, typename I>
 __global__ void backward_kernel(const std::uint8_t* argmax, const S* dy, S* dx, int h, int w, int c,
-                                std::size_t inputs) {
+                                I inputs) {
   const int oh = h / 2, ow = w / 2;
-  ATELIER_GRID_STRIDE_LOOP(i, inputs) {
-    const int ch = static_cast<int>(i % c);
-    std::size_t rest = i / c;
-    const int ix = static_cast<int>(rest % w);
-    rest /= w;
-    const int iy = static_cast<int>(rest % h);
-    const std::size_t n = rest / h;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, inputs) {
+    const int ch = static_cast<int>(i % I(c));
+    I rest = i / I(c);
+    const int ix = static_cast<int>(rest % I(w));
+    rest /= I(w);
+    const int iy = static_cast<int>(rest % I(h));
+    const std::size_t n = rest / I(h);
     float g = 0.0f;
     if (iy / 2 < oh && ix / 2 < ow) {
       const std::size_t o = ((n * oh + iy / 2) * ow + ix / 2) * c + ch;
@@ -76,8 +76,10 @@ void forward(const S* x, S* y, std::uint8_t* argmax, int n, int h, int w, int c,
              gpu_stream stream) {
   check_shape("max_pool2x2_forward", n, h, w, c);
   const std::size_t outputs = std::size_t(n) * (h / 2) * (w / 2) * c;
-  forward_kernel<<<detail::grid_for(outputs), detail::kOpThreads, 0, stream>>>(
-      x, y, argmax, h / 2, w / 2, h, w, c, outputs);
+  detail::with_index_type(outputs, [&](auto count) {
+    forward_kernel<<<detail::grid_for(outputs), detail::kOpThreads, 0, stream>>>(
+        x, y, argmax, h / 2, w / 2, h, w, c, count);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -86,8 +88,10 @@ void backward(const std::uint8_t* argmax, const S* dy, S* dx, int n, int h, int 
               gpu_stream stream) {
   check_shape("max_pool2x2_backward", n, h, w, c);
   const std::size_t inputs = std::size_t(n) * h * w * c;
-  backward_kernel<<<detail::grid_for(inputs), detail::kOpThreads, 0, stream>>>(argmax, dy, dx, h, w,
-                                                                               c, inputs);
+  detail::with_index_type(inputs, [&](auto count) {
+    backward_kernel<<<detail::grid_for(inputs), detail::kOpThreads, 0, stream>>>(argmax, dy, dx, h,
+                                                                                 w, c, count);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 

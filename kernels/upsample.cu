@@ -16,31 +16,31 @@ using detail::store_f32;
 
 // Writes 4 outputs per input read (the read comes from cache 3 times of 4):
 // 1.25 sizeof(S) bytes per output.
-template <typename S>
-__global__ void forward_kernel(const S* x, S* y, int h, int w, int c, std::size_t outputs) {
+template <typename S, typename I>
+__global__ void forward_kernel(const S* x, S* y, int h, int w, int c, I outputs) {
   const int oh = 2 * h, ow = 2 * w;
-  ATELIER_GRID_STRIDE_LOOP(i, outputs) {
-    const int ch = static_cast<int>(i % c);
-    std::size_t rest = i / c;
-    const int ox = static_cast<int>(rest % ow);
-    rest /= ow;
-    const int oy = static_cast<int>(rest % oh);
-    const std::size_t n = rest / oh;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, outputs) {
+    const int ch = static_cast<int>(i % I(c));
+    I rest = i / I(c);
+    const int ox = static_cast<int>(rest % I(ow));
+    rest /= I(ow);
+    const int oy = static_cast<int>(rest % I(oh));
+    const std::size_t n = rest / I(oh);
     store_f32(y, i, load_f32(x, ((n * h + oy / 2) * w + ox / 2) * c + ch));
   }
 }
 
 // Reads 4 dy, writes 1 dx: 5 sizeof(S) bytes per input.
-template <typename S>
-__global__ void backward_kernel(const S* dy, S* dx, int h, int w, int c, std::size_t inputs) {
+template <typename S, typename I>
+__global__ void backward_kernel(const S* dy, S* dx, int h, int w, int c, I inputs) {
   const std::size_t ow = 2 * std::size_t(w);
-  ATELIER_GRID_STRIDE_LOOP(i, inputs) {
-    const int ch = static_cast<int>(i % c);
-    std::size_t rest = i / c;
-    const int ix = static_cast<int>(rest % w);
-    rest /= w;
-    const int iy = static_cast<int>(rest % h);
-    const std::size_t n = rest / h;
+  ATELIER_GRID_STRIDE_LOOP_AS(I, i, inputs) {
+    const int ch = static_cast<int>(i % I(c));
+    I rest = i / I(c);
+    const int ix = static_cast<int>(rest % I(w));
+    rest /= I(w);
+    const int iy = static_cast<int>(rest % I(h));
+    const std::size_t n = rest / I(h);
     const std::size_t top = ((n * 2 * h + 2 * iy) * ow + 2 * ix) * c + ch;
     const std::size_t bottom = top + ow * c;
     float sum = load_f32(dy, top);
@@ -60,8 +60,10 @@ template <typename S>
 void forward(const S* x, S* y, int n, int h, int w, int c, gpu_stream stream) {
   check_shape(n, h, w, c);
   const std::size_t outputs = std::size_t(n) * 4 * h * w * c;
-  forward_kernel<<<detail::grid_for(outputs), detail::kOpThreads, 0, stream>>>(x, y, h, w, c,
-                                                                               outputs);
+  detail::with_index_type(outputs, [&](auto count) {
+    forward_kernel<<<detail::grid_for(outputs), detail::kOpThreads, 0, stream>>>(x, y, h, w, c,
+                                                                                 count);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -69,8 +71,10 @@ template <typename S>
 void backward(const S* dy, S* dx, int n, int h, int w, int c, gpu_stream stream) {
   check_shape(n, h, w, c);
   const std::size_t inputs = std::size_t(n) * h * w * c;
-  backward_kernel<<<detail::grid_for(inputs), detail::kOpThreads, 0, stream>>>(dy, dx, h, w, c,
-                                                                               inputs);
+  detail::with_index_type(inputs, [&](auto count) {
+    backward_kernel<<<detail::grid_for(inputs), detail::kOpThreads, 0, stream>>>(dy, dx, h, w, c,
+                                                                                 count);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 

@@ -443,6 +443,63 @@ void test_loss(const Shape& s, std::mt19937& rng) {
 
 } // namespace
 
+// Index math past 2^31 elements (the kernels use 32-bit index math below
+// that, 64-bit above): a 1 x 8192 x 8192 x 8 bf16 image upsampled to 2^31
+// outputs, pooled back, and both backward passes, checked at sampled
+// positions (all the end, random elsewhere) against the exact expectation:
+// small integers stay exact in bf16 through a max and a sum of four.
+void test_index_past_2_31(std::mt19937& rng) {
+  const int h = 8192, w = 8192, c = 8;
+  const std::size_t in = std::size_t(h) * w * c, out = 4 * in; // out = 2^31
+  std::size_t free_bytes = 0, total = 0;
+  CUDA_OK(cudaMemGetInfo(&free_bytes, &total));
+  if (free_bytes < (std::size_t(12) << 30)) {
+    std::printf("index past 2^31: skipped (%zu MiB free, needs 12 GiB)\n", free_bytes >> 20);
+    return;
+  }
+  auto bits = [](float v) {
+    std::uint32_t u;
+    std::memcpy(&u, &v, 4);
+    return std::uint16_t(u >> 16); // exact for small integers
+  };
+  auto value = [](std::size_t i) { return float((i * 7) % 251); };
+  std::vector<std::uint16_t> host(in);
+  for (std::size_t i = 0; i < in; ++i)
+    host[i] = bits(value(i));
+  DeviceBuffer x(in * 2), y(out * 2), dx_small(in * 2), dx_big(out * 2), argmax(in);
+  upload(x, host);
+  host = {};
+  kernels::upsample_nearest2x_forward_bf16(x.bf16(), y.bf16(), 1, h, w, c, nullptr); // 64-bit
+  kernels::upsample_nearest2x_backward_bf16(y.bf16(), dx_small.bf16(), 1, h, w, c, nullptr);
+  kernels::max_pool2x2_forward_bf16(y.bf16(), x.bf16(), argmax.u8(), 1, 2 * h, 2 * w, c, nullptr);
+  kernels::max_pool2x2_backward_bf16(argmax.u8(), x.bf16(), dx_big.bf16(), 1, 2 * h, 2 * w, c,
+                                     nullptr); // 64-bit
+  CUDA_OK(cudaDeviceSynchronize());
+  auto at = [](const DeviceBuffer& b, std::size_t i) {
+    std::uint16_t v = 0;
+    CUDA_OK(cudaMemcpy(&v, b.bf16() + i, 2, cudaMemcpyDeviceToHost));
+    std::uint32_t u = std::uint32_t(v) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  };
+  std::uniform_int_distribution<std::size_t> pick(0, out - 1);
+  std::size_t bad = 0;
+  for (int k = 0; k < 2000; ++k) {
+    const std::size_t o = k < 64 ? out - 1 - std::size_t(k) : pick(rng); // output index
+    const std::size_t ch = o % c, ox = o / c % (2 * w), oy = o / c / (2 * w);
+    const std::size_t i = ((oy / 2) * w + ox / 2) * c + ch; // its input
+    const float expect = value(i);
+    const bool top_left = oy % 2 == 0 && ox % 2 == 0; // pooling's argmax on ties
+    bad += at(y, o) != expect;
+    bad += at(dx_big, o) != (top_left ? expect : 0.0f);
+    bad += at(dx_small, i) != 4 * expect;
+    bad += at(x, i) != expect;
+  }
+  std::printf("index past 2^31: %zu mismatches in 8000 samples\n", bad);
+  CHECK(bad == 0);
+}
+
 int main() {
   if (kernels::device_count() == 0) {
     std::printf("SKIP: no CUDA device\n");
@@ -460,5 +517,6 @@ int main() {
     test_reflect_pad(s, std::min(2, std::min(int(s.h), int(s.w)) - 1), rng);
   }
   test_concat_padded(std::size_t(2) * 33 * 17, rng);
+  test_index_past_2_31(rng);
   return test::check_exit_code();
 }
