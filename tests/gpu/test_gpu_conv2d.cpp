@@ -1,10 +1,10 @@
 // CudnnConv2d (legacy API) and CudnnGraphConv2d (backend graph API) against
 // the CPU reference (core/nn/conv2d_reference.h) on random inputs at the
-// U-Net's layer shapes: f32 NCHW (FMA math, tight tolerance) and bf16 NHWC
-// (tensor cores, compared on the bf16-rounded inputs with a normalised RMS
-// error). Both implementations go through the same templated checks. Also
-// beta = 1 accumulation of the filter gradient, the fused bias + activation
-// epilogue (forward_epilogue, bf16 and f32 NHWC) and argument checks.
+// U-Net's layer shapes: f32 NCHW and NHWC (FMA math, tight tolerance), tf32
+// NHWC and bf16 NHWC (tensor cores, bf16 compared on the bf16-rounded inputs,
+// both with a normalised RMS error). Both implementations go through the same templated checks.
+// Also beta = 1 accumulation of the filter gradient, the fused bias + activation epilogue
+// (forward_epilogue, bf16 and f32 NHWC) and argument checks.
 #include "core/nn/bias_activation_reference.h"
 #include "core/nn/conv2d_reference.h"
 #include "kernels/convert.h"
@@ -37,6 +37,9 @@ constexpr double kF32Rel = 1e-4;
 // bf16 inputs (exactly representable in f32), f32 accumulation, bf16
 // outputs: the output rounding alone is ~2^-9 relative (RMS ~0.2%).
 constexpr double kBf16RelRms = 1e-2;
+// TF32 tensor cores round the f32 inputs to 10 mantissa bits (2^-11
+// relative), accumulating in f32; the output stays f32.
+constexpr double kTf32RelRms = 2e-3;
 
 #define CUDA_OK(expr) CHECK((expr) == cudaSuccess)
 
@@ -123,7 +126,8 @@ void compare_elementwise(const char* label, const char* what, const std::vector<
 }
 
 void compare_rms(const char* label, const char* what, const std::vector<float>& gpu,
-                 const std::vector<float>& ref) {
+                 const std::vector<float>& ref, const char* precision = "bf16",
+                 double tolerance = kBf16RelRms) {
   double err = 0.0, norm = 0.0;
   for (std::size_t i = 0; i < ref.size(); ++i) {
     const double d = double(gpu[i]) - ref[i];
@@ -131,8 +135,8 @@ void compare_rms(const char* label, const char* what, const std::vector<float>& 
     norm += double(ref[i]) * ref[i];
   }
   const double rel = std::sqrt(err / norm);
-  std::printf("  %-28s bf16 %-6s relative RMS error %.2e\n", label, what, rel);
-  CHECK(rel < kBf16RelRms); // false for NaN
+  std::printf("  %-28s %s %-6s relative RMS error %.2e\n", label, precision, what, rel);
+  CHECK(rel < tolerance); // false for NaN
 }
 
 kernels::ConvGeometry geometry_of(const nn::Conv2dShape& s) {
@@ -216,6 +220,44 @@ void run_f32_nchw(const Case& tc, const std::vector<float>& x, const std::vector
   for (auto& v : twice)
     v *= 2.0f;
   compare_elementwise(tc.label, "2dw", download(dw_buf, w.size()), twice);
+}
+
+// f32 storage in NHWC (the CUDA backend's layout): f32 with FMA math
+// compared elementwise, tf32 (tensor cores) by relative RMS error.
+template <typename Conv>
+void run_f32_nhwc(const Case& tc, const std::vector<float>& x, const std::vector<float>& w,
+                  const std::vector<float>& dy, kernels::ConvDataType type) {
+  const nn::Conv2dShape& s = tc.shape;
+  const int oh = s.out_h(), ow = s.out_w();
+  std::vector<float> y_ref(s.output_count()), dx_ref(s.input_count()), dw_ref(s.weight_count());
+  nn::conv2d_forward(s, x, w, y_ref);
+  nn::conv2d_backward_data(s, dy, w, dx_ref);
+  nn::conv2d_backward_filter(s, x, dy, dw_ref);
+  const bool tf32 = type == kernels::ConvDataType::tf32;
+  Conv conv(geometry_of(s), type, kernels::ConvLayout::nhwc);
+  std::printf("%s %s %s nhwc: %s\n", ConvTraits<Conv>::name, tc.label, tf32 ? "tf32" : "f32",
+              conv.algorithms().c_str());
+  DeviceBuffer x_buf(x.size() * 4), w_buf(w.size() * 4), dy_buf(dy.size() * 4);
+  DeviceBuffer y_buf(dy.size() * 4), dx_buf(x.size() * 4), dw_buf(w.size() * 4);
+  upload(x_buf, to_nhwc(x, s.n, s.c, s.h, s.w));
+  upload(w_buf, to_nhwc(w, s.k, s.c, s.r, s.s));
+  upload(dy_buf, to_nhwc(dy, s.n, s.k, oh, ow));
+  conv.forward(x_buf.ptr, w_buf.ptr, y_buf.ptr, nullptr);
+  conv.backward_data(dy_buf.ptr, w_buf.ptr, dx_buf.ptr, nullptr);
+  conv.backward_filter(x_buf.ptr, dy_buf.ptr, dw_buf.ptr, nullptr);
+  CUDA_OK(cudaDeviceSynchronize());
+  const std::vector<float> y = to_nchw(download(y_buf, dy.size()), s.n, s.k, oh, ow);
+  const std::vector<float> dx = to_nchw(download(dx_buf, x.size()), s.n, s.c, s.h, s.w);
+  const std::vector<float> dw = to_nchw(download(dw_buf, w.size()), s.k, s.c, s.r, s.s);
+  if (tf32) {
+    compare_rms(tc.label, "y", y, y_ref, "tf32", kTf32RelRms);
+    compare_rms(tc.label, "dx", dx, dx_ref, "tf32", kTf32RelRms);
+    compare_rms(tc.label, "dw", dw, dw_ref, "tf32", kTf32RelRms);
+  } else {
+    compare_elementwise(tc.label, "y", y, y_ref);
+    compare_elementwise(tc.label, "dx", dx, dx_ref);
+    compare_elementwise(tc.label, "dw", dw, dw_ref);
+  }
 }
 
 // Uploads an NCHW host array as NHWC bf16 and returns the rounded values
@@ -538,6 +580,11 @@ int main() {
       run_bf16_nhwc<kernels::CudnnConv2d>(tc, x, w, dy);
       run_f32_nchw<kernels::CudnnGraphConv2d>(tc, x, w, dy);
       run_bf16_nhwc<kernels::CudnnGraphConv2d>(tc, x, w, dy);
+      // The CUDA backend's layers: input channels padded to a multiple of 8.
+      if (tc.shape.c % 8 == 0) {
+        run_f32_nhwc<kernels::CudnnGraphConv2d>(tc, x, w, dy, kernels::ConvDataType::f32);
+        run_f32_nhwc<kernels::CudnnGraphConv2d>(tc, x, w, dy, kernels::ConvDataType::tf32);
+      }
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "unexpected exception: %s\n", e.what());
