@@ -101,8 +101,9 @@ __global__ void sgd_kernel(float* __restrict__ params, float* __restrict__ buf,
   }
 }
 
+// Stage 1: partials[block] = this block's sum of squares.
 template <typename G>
-__global__ void sum_squares_kernel(const G* __restrict__ grads, std::size_t n, double* out) {
+__global__ void sum_squares_kernel(const G* __restrict__ grads, std::size_t n, double* partials) {
   double sq = 0.0;
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
@@ -119,8 +120,25 @@ __global__ void sum_squares_kernel(const G* __restrict__ grads, std::size_t n, d
   if (threadIdx.x == 0) {
     for (int w = 1; w < kThreads / 32; ++w)
       sq += s_sq[w];
-    atomicAdd(out, sq);
+    partials[blockIdx.x] = sq;
   }
+}
+
+// Stage 2, one block: *out += the partials, each thread a fixed strided
+// subset, then a fixed tree.
+__global__ void sum_partials_kernel(const double* __restrict__ partials, unsigned blocks,
+                                    double* out) {
+  double sq = 0.0;
+  for (unsigned b = threadIdx.x; b < blocks; b += blockDim.x)
+    sq += partials[b];
+  __shared__ double s[kThreads];
+  s[threadIdx.x] = sq;
+  __syncthreads();
+  for (int half = kThreads / 2; half > 0; half >>= 1) {
+    if (int(threadIdx.x) < half) s[threadIdx.x] += s[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *out += s[0];
 }
 
 __device__ __forceinline__ void scale(float* p, std::size_t i, float c) {
@@ -176,6 +194,23 @@ SgdScalars sgd_scalars(const SgdHyper& h, const float* buffer) {
   return s;
 }
 
+// A few blocks per SM are enough to saturate bandwidth; the grid depends
+// only on the count, so the order of the sums does too.
+constexpr std::size_t kSumBlocks = 1024;
+
+template <typename G>
+void launch_sum_squares(const G* grads, std::size_t count, double* sum_squares, void* workspace,
+                        gpu_stream stream) {
+  if (count == 0) return;
+  if (!workspace) throw std::invalid_argument("grad_sum_squares: a workspace is required");
+  const unsigned blocks = grid_for(count, kSumBlocks);
+  double* partials = static_cast<double*>(workspace);
+  sum_squares_kernel<<<blocks, kThreads, 0, stream>>>(grads, count, partials);
+  CUDA_CHECK(cudaGetLastError());
+  sum_partials_kernel<<<1, kThreads, 0, stream>>>(partials, blocks, sum_squares);
+  CUDA_CHECK(cudaGetLastError());
+}
+
 } // namespace
 
 void adam_step_f32(float* params, float* m, float* v, const float* grads,
@@ -224,21 +259,19 @@ void zero_sum_squares(double* sum_squares, gpu_stream stream) {
   CUDA_CHECK(cudaMemsetAsync(sum_squares, 0, sizeof(double), stream));
 }
 
-// A few blocks per SM are enough to saturate bandwidth and keep the double
-// atomics few.
+std::size_t grad_sum_squares_workspace_bytes() {
+  return kSumBlocks * sizeof(double);
+}
+
 void grad_sum_squares_f32(const float* grads, std::size_t count, double* sum_squares,
-                          gpu_stream stream) {
-  if (count == 0) return;
-  sum_squares_kernel<<<grid_for(count, 1024), kThreads, 0, stream>>>(grads, count, sum_squares);
-  CUDA_CHECK(cudaGetLastError());
+                          void* workspace, gpu_stream stream) {
+  launch_sum_squares(grads, count, sum_squares, workspace, stream);
 }
 
 void grad_sum_squares_bf16(const std::uint16_t* grads, std::size_t count, double* sum_squares,
-                           gpu_stream stream) {
-  if (count == 0) return;
-  sum_squares_kernel<<<grid_for(count, 1024), kThreads, 0, stream>>>(
-      reinterpret_cast<const __nv_bfloat16*>(grads), count, sum_squares);
-  CUDA_CHECK(cudaGetLastError());
+                           void* workspace, gpu_stream stream) {
+  launch_sum_squares(reinterpret_cast<const __nv_bfloat16*>(grads), count, sum_squares, workspace,
+                     stream);
 }
 
 void grad_clip_scale_f32(float* grads, std::size_t count, const double* sum_squares,

@@ -66,12 +66,15 @@ void sgd_step_bf16_grad(float* params, float* momentum_buffer, const std::uint16
 
 // Global norm: *sum_squares (one device double) += sum of g^2 over the buffer,
 // accumulated in double. Zero it first with zero_sum_squares, then call once
-// per gradient buffer.
+// per gradient buffer. Deterministic: a partial sum per block into workspace
+// (grad_sum_squares_workspace_bytes(), device memory), then one block adds
+// them in a fixed order; the same buffer gives the same bits every run.
 void zero_sum_squares(double* sum_squares, gpu_stream stream);
+std::size_t grad_sum_squares_workspace_bytes();
 void grad_sum_squares_f32(const float* grads, std::size_t count, double* sum_squares,
-                          gpu_stream stream);
+                          void* workspace, gpu_stream stream);
 void grad_sum_squares_bf16(const std::uint16_t* grads, std::size_t count, double* sum_squares,
-                           gpu_stream stream);
+                           void* workspace, gpu_stream stream);
 
 // Clipping without a host round trip: each thread computes
 // coef = max_norm / (sqrt(*sum_squares) + eps) and, when coef < 1, multiplies

@@ -123,6 +123,11 @@ struct CudaBackend::Impl {
   float* loss_slot() { return f(scalars); }
   double* sum_squares() { return reinterpret_cast<double*>(static_cast<char*>(scalars.ptr) + 256); }
   void* loss_workspace() { return static_cast<char*>(scalars.ptr) + 512; }
+  // After the loss's, 256-byte aligned.
+  static std::size_t norm_workspace_offset() {
+    return 512 + (k::loss_workspace_bytes() + 255) / 256 * 256;
+  }
+  void* norm_workspace() { return static_cast<char*>(scalars.ptr) + norm_workspace_offset(); }
 
   std::size_t at(int param) const { return offset.at(std::size_t(param)); }
 
@@ -226,7 +231,8 @@ CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_uniq
   impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();
-  impl_->scalars = impl_->alloc(512 + k::loss_workspace_bytes(), *this);
+  impl_->scalars =
+      impl_->alloc(Impl::norm_workspace_offset() + k::grad_sum_squares_workspace_bytes(), *this);
 }
 
 CudaBackend::~CudaBackend() {
@@ -671,7 +677,7 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
   const std::size_t n = d.param_count;
   d.flush_weight_grads();
   k::zero_sum_squares(d.sum_squares(), d.stream);
-  k::grad_sum_squares_f32(d.f(d.grads), n, d.sum_squares(), d.stream);
+  k::grad_sum_squares_f32(d.f(d.grads), n, d.sum_squares(), d.norm_workspace(), d.stream);
   if (step.clip_norm > 0)
     k::grad_clip_scale_f32(d.f(d.grads), n, d.sum_squares(), step.clip_norm, 1e-6, d.stream);
   u16* copy = d.bf16() ? d.h(d.params_bf16) : nullptr;

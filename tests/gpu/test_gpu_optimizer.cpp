@@ -199,12 +199,21 @@ void run_clip() {
   std::vector<float> a = random_vector(kCount, rng, 0.01f), b = random_vector(12345, rng, 0.3f);
   DeviceBuffer<float> d_a(a.size()), d_b(b.size());
   DeviceBuffer<double> d_sum(1);
+  DeviceBuffer<char> d_ws(kernels::grad_sum_squares_workspace_bytes());
   d_a.upload(a);
   d_b.upload(b);
   kernels::zero_sum_squares(d_sum.ptr, nullptr);
-  kernels::grad_sum_squares_f32(d_a.ptr, a.size(), d_sum.ptr, nullptr);
-  kernels::grad_sum_squares_f32(d_b.ptr, b.size(), d_sum.ptr, nullptr);
+  kernels::grad_sum_squares_f32(d_a.ptr, a.size(), d_sum.ptr, d_ws.ptr, nullptr);
+  kernels::grad_sum_squares_f32(d_b.ptr, b.size(), d_sum.ptr, d_ws.ptr, nullptr);
   const double gpu_norm = kernels::read_grad_norm(d_sum.ptr, nullptr);
+  // Deterministic: the same gradients give the same bits, time after time.
+  const double first_sum = d_sum.download(1)[0];
+  for (int again = 0; again < 20; ++again) {
+    kernels::zero_sum_squares(d_sum.ptr, nullptr);
+    kernels::grad_sum_squares_f32(d_a.ptr, a.size(), d_sum.ptr, d_ws.ptr, nullptr);
+    kernels::grad_sum_squares_f32(d_b.ptr, b.size(), d_sum.ptr, d_ws.ptr, nullptr);
+    CHECK(d_sum.download(1)[0] == first_sum);
+  }
   std::vector<std::span<float>> spans = {a, b};
 
   // Above max_norm: both scale by the same f32 coefficient.
@@ -217,8 +226,8 @@ void run_clip() {
   compare("clip a", d_a.download(a.size()), a);
   compare("clip b", d_b.download(b.size()), b);
   kernels::zero_sum_squares(d_sum.ptr, nullptr);
-  kernels::grad_sum_squares_f32(d_a.ptr, a.size(), d_sum.ptr, nullptr);
-  kernels::grad_sum_squares_f32(d_b.ptr, b.size(), d_sum.ptr, nullptr);
+  kernels::grad_sum_squares_f32(d_a.ptr, a.size(), d_sum.ptr, d_ws.ptr, nullptr);
+  kernels::grad_sum_squares_f32(d_b.ptr, b.size(), d_sum.ptr, d_ws.ptr, nullptr);
   CHECK_NEAR(kernels::read_grad_norm(d_sum.ptr, nullptr), max_norm, 1e-6, 1e-6);
 
   // Below max_norm: untouched, bit for bit.
@@ -236,7 +245,7 @@ void run_clip() {
   DeviceBuffer<std::uint16_t> d_gb(kCount);
   d_gb.upload(gb);
   kernels::zero_sum_squares(d_sum.ptr, nullptr);
-  kernels::grad_sum_squares_bf16(d_gb.ptr, kCount, d_sum.ptr, nullptr);
+  kernels::grad_sum_squares_bf16(d_gb.ptr, kCount, d_sum.ptr, d_ws.ptr, nullptr);
   const double gpu_bf16_norm = kernels::read_grad_norm(d_sum.ptr, nullptr);
   std::vector<std::span<float>> one = {gf};
   const double cpu_bf16_norm = nn::clip_grad_norm(one, 1.0);
