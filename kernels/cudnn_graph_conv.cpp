@@ -406,6 +406,7 @@ struct CudnnGraphConv2d::Impl {
   Handle handle;          // declared first: destroyed after every descriptor
   bool f32 = true;        // f32 storage (f32 or tf32)
   bool strict_f32 = true; // f32: FMA engines only
+  bool deterministic = false;
   int out_h = 0, out_w = 0;
   Desc x_desc, w_desc, y_desc, conv_desc;
   Direction dirs[3];
@@ -424,6 +425,7 @@ struct CudnnGraphConv2d::Impl {
     // normal range, and activations may pass its 65504. f32 also promises
     // FMA accuracy: no TF32 tensor cores or reduced-precision reductions.
     if (info.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS)) return false;
+    if (deterministic && info.has(CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC)) return false;
     return !strict_f32 || !(info.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
                             info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION));
   }
@@ -465,6 +467,7 @@ struct CudnnGraphConv2d::Impl {
       throw std::invalid_argument("CudnnGraphConv2d: max_candidates and timing_reps must be > 0");
     f32 = type != ConvDataType::bf16;
     strict_f32 = type == ConvDataType::f32;
+    deterministic = options.deterministic;
     const bool nhwc = layout == ConvLayout::nhwc;
     // The unfused fallback's kernel reads channels fastest.
     if (options.epilogue && !nhwc)

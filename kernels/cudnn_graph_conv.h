@@ -52,6 +52,10 @@ struct CudnnGraphConvOptions {
   // graph or, with measure, when that pair is faster.
   // NHWC only (std::invalid_argument otherwise).
   std::optional<ConvEpilogue> epilogue;
+  // Only engines cuDNN does not mark nondeterministic (no atomics in the
+  // backward passes). With heuristic search the choice itself is then
+  // repeatable too: the same bits on the same GPU, cuDNN and shapes.
+  bool deterministic = false;
   // At most this many fused engine configs are built and timed (runtime
   // fusion engines compile a kernel as their plan is finalized).
   int max_fused_candidates = 4;

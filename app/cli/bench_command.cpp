@@ -78,7 +78,7 @@ int bench_train(const CliOptions& o) {
   const std::string precision = precision_option(o, device);
   const std::string model = o.text("model", default_model(device));
   const UnetConfig config = UnetConfig::named(model);
-  auto backend = make_backend(device, precision);
+  auto backend = make_backend(device, precision, o.flag("deterministic"));
   Graph g = build_unet(config, batch, crop, crop);
   const auto setup = Clock::now();
   Executor ex(g, *backend, ExecMode::train);
@@ -178,6 +178,7 @@ int run_bench(const std::vector<std::string>& args) {
       "usage: atelier-cli bench denoise-train [--crop 512] [--batch 8] [--steps 50]\n"
       "                                       [--precision bf16|tf32|fp32] [--device cuda:0|cpu]\n"
       "                                       [--model unet|unet-small] [--profile] [--no-graphs]\n"
+      "                                       [--deterministic]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
       "                                       [--overlap 64] [--memory-budget-gib 2]\n"
       "                                       [--precision bf16|tf32|fp32] [--device ...] [--model "
@@ -193,7 +194,7 @@ int run_bench(const std::vector<std::string>& args) {
     if (which == "denoise-train")
       return bench_train(CliOptions(rest,
                                     {"crop", "batch", "steps", "precision", "device", "model"},
-                                    {"profile", "no-graphs"}));
+                                    {"profile", "no-graphs", "deterministic"}));
     if (which == "denoise-infer")
       return bench_infer(CliOptions(rest, {"size", "reps", "tile", "overlap", "memory-budget-gib",
                                            "precision", "device", "model"}));

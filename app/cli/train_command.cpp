@@ -30,6 +30,7 @@ const char* kUsage =
     "  LIST: one 'odd_path even_path' pair per line (paths relative to the list)\n"
     "  --steps N (1000)  --batch B (8)  --crop C (512, a multiple of 32)\n"
     "  --device cpu|cuda|cuda:N (cuda:0 when present)  --precision bf16|tf32|fp32 (bf16)\n"
+    "  --deterministic: on a GPU, the same bits run after run (slower); the CPU always is\n"
     "  --model unet|unet-small (unet-small on the CPU)\n"
     "  --optimizer adam|adamw|sgd  --lr 1e-3  --schedule constant|cosine|wsd\n"
     "  --warmup-steps 0  --min-lr 0  --weight-decay 0  --clip-norm 0  --loss mse|l1\n"
@@ -66,7 +67,7 @@ int run_train(const std::vector<std::string>& args) {
                                        "seed",         "loader-threads",
                                        "cache-gib",    "momentum",
                                        "normalisation"};
-    const CliOptions o(args, valued, {"quiet"});
+    const CliOptions o(args, valued, {"quiet", "deterministic"});
     if (!o.positional().empty()) throw Error("unexpected argument " + o.positional().front());
     std::optional<run::ProgressPrinter> bar;
     auto progress = [&](const denoise::TrainProgress& p) {
@@ -79,6 +80,9 @@ int run_train(const std::vector<std::string>& args) {
     denoise::TrainResult r;
     if (o.has("resume")) {
       // The run's settings are in its run.json; only the length may change.
+      if (o.flag("deterministic"))
+        throw Error("--deterministic is fixed by the run (its run.json); --resume takes only "
+                    "--steps and --quiet");
       for (const std::string& fixed : valued)
         if (fixed != "resume" && fixed != "steps" && o.has(fixed))
           throw Error("--" + fixed +
@@ -103,6 +107,7 @@ int run_train(const std::vector<std::string>& args) {
       t.batch = int(o.integer("batch", t.batch, 1, 65536));
       t.crop = int(o.integer("crop", t.crop, 64, 16384));
       t.precision = precision_option(o, t.device);
+      t.deterministic = o.flag("deterministic");
       t.optimizer = o.text("optimizer", t.optimizer);
       t.schedule = o.text("schedule", t.schedule);
       t.loss = o.text("loss", t.loss);

@@ -89,7 +89,9 @@ std::string precision_note(const std::string& device, const std::string& precisi
   return "the CPU computes in fp32; --precision " + precision + " applies to CUDA devices";
 }
 
-std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision) {
+std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision,
+                                      bool deterministic) {
+  (void)deterministic; // the CPU backend is deterministic anyway
   if (precision != "fp32" && precision != "tf32" && precision != "bf16")
     throw Error("unknown precision '" + precision + "' (choices: fp32, tf32, bf16)");
   if (device == "cpu") return std::make_unique<CpuBackend>();
@@ -103,7 +105,7 @@ std::unique_ptr<Backend> make_backend(const std::string& device, const std::stri
         throw Error("bad device '" + device + "' (use cpu, cuda or cuda:N)");
     }
 #if ATELIER_HAVE_CUDA_BACKEND
-    return std::make_unique<CudaBackend>(index, parse_precision(precision));
+    return std::make_unique<CudaBackend>(index, parse_precision(precision), deterministic);
 #else
     throw Error("device '" + device + "': this build has no CUDA backend (use --device cpu)");
 #endif

@@ -14,7 +14,10 @@ namespace atelier::engine {
 
 // Throws Error naming the device for an unknown name, a build without the
 // CUDA backend, or a missing device.
-std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision);
+// deterministic: on a GPU, the same inputs give the same bits run after run
+// (slower: see CudaBackend); the CPU backend always does.
+std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision,
+                                      bool deterministic = false);
 
 // The precision a device computes in: fp32 on the CPU whatever was asked,
 // else the precision itself.

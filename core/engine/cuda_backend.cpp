@@ -84,6 +84,7 @@ void krsc_to_kcrs(const float* src, float* dst, const std::vector<std::int64_t>&
 struct CudaBackend::Impl {
   int device = 0;
   Precision precision = Precision::bf16;
+  bool deterministic = false;
   std::string device_name;
   k::gpu_stream stream = nullptr;
   const Graph* graph = nullptr;
@@ -213,7 +214,8 @@ struct CudaBackend::Impl {
   }
 };
 
-CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_unique<Impl>()) {
+CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
+    : impl_(std::make_unique<Impl>()) {
   const std::vector<k::DeviceInfo> devices = k::list_devices();
   if (device < 0 || std::size_t(device) >= devices.size())
     throw Error("cuda:" + std::to_string(device) + ": no such device (" +
@@ -228,6 +230,7 @@ CudaBackend::CudaBackend(int device, Precision precision) : impl_(std::make_uniq
                 "--device cpu");
   impl_->device = device;
   impl_->precision = precision;
+  impl_->deterministic = deterministic;
   impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();
@@ -254,7 +257,7 @@ CudaBackend::~CudaBackend() {
 
 std::string CudaBackend::name() const {
   return "cuda:" + std::to_string(impl_->device) + " " + impl_->device_name + ", " +
-         precision_name(impl_->precision);
+         precision_name(impl_->precision) + (impl_->deterministic ? ", deterministic" : "");
 }
 
 std::size_t CudaBackend::activation_element_bytes() const {
@@ -468,6 +471,10 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   options.backward_data = passes.backward_data;
   options.backward_filter = passes.backward_filter;
   options.backward_filter_accumulate = false; // gradients sum in accumulate()
+  if (d.deterministic) {
+    options.deterministic = true;
+    options.search = k::ConvAlgoSearch::heuristic;
+  }
   if (conv.bias >= 0 || conv.act != Activation::identity)
     options.epilogue = k::ConvEpilogue{conv.bias >= 0, to_kernel(conv.act), conv.slope};
   const k::ConvDataType type = d.bf16()                         ? k::ConvDataType::bf16

@@ -21,8 +21,11 @@ Precision parse_precision(const std::string& name);
 
 class CudaBackend final : public Backend {
 public:
-  // Throws (CudaError or Error) when the device cannot be used.
-  CudaBackend(int device, Precision precision);
+  // Throws (CudaError or Error) when the device cannot be used. deterministic:
+  // the same inputs give the same bits on the same GPU and software, at some
+  // speed: cuDNN engines without atomics, picked by its heuristics rather
+  // than by timing (which varies from run to run).
+  CudaBackend(int device, Precision precision, bool deterministic = false);
   ~CudaBackend() override;
 
   std::string name() const override;

@@ -475,12 +475,20 @@ private slots:
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(!QFileInfo::exists(run), r.err.constData());
     r = run_cli(QStringList(train) << "--device"
-                                   << "cpu");
+                                   << "cpu"
+                                   << "--deterministic");
     QVERIFY2(r.exit_code == 0, r.err.constData());
+    QFile run_json(run + "/run.json");
+    QVERIFY(run_json.open(QIODevice::ReadOnly));
+    const QByteArray settings = run_json.readAll();
+    QVERIFY2(settings.contains("\"deterministic\": true"), settings.constData());
     // --resume keeps the run's settings and says so.
     r = run_cli({"train", "--resume", run, "--steps", "6", "--crop", "96"});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("--crop is fixed by the run"), r.err.constData());
+    r = run_cli({"train", "--resume", run, "--steps", "6", "--deterministic"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("--deterministic is fixed by the run"), r.err.constData());
     // A corrupt newest checkpoint is passed over with a note; none readable
     // is an error, not a silent start from step 0.
     const QString newest = run + "/checkpoints/step-000004.safetensors";

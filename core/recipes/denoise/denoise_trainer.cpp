@@ -60,6 +60,7 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("crop").value(o.crop);
   j.key("device").value(o.device);
   j.key("precision").value(effective_precision(o.device, o.precision));
+  j.key("deterministic").value(o.deterministic);
   j.key("model").value(o.model);
   j.key("optimizer").value(o.optimizer);
   j.key("schedule").value(o.schedule);
@@ -150,7 +151,7 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   const DenoiseTrainOptions& o = s.o;
   const UnetConfig config = UnetConfig::named(o.model);
   const LossKind loss_kind = o.loss == "l1" ? LossKind::l1 : LossKind::mse;
-  auto backend = make_backend(o.device, o.precision);
+  auto backend = make_backend(o.device, o.precision, o.deterministic);
   Executor ex(build_unet(config, o.batch, o.crop, o.crop), *backend, ExecMode::train);
   const Graph& g = ex.graph();
   if (s.resume) {
@@ -383,6 +384,12 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
   opt.seed = std::uint64_t(integer("seed"));
   opt.loader_threads = int(integer("loader_threads"));
   opt.cache_gib = number("cache_gib");
+  // Runs from before the option were not deterministic.
+  if (const run::JsonNode* n = o.find("deterministic")) {
+    if (n->kind != run::JsonNode::Kind::boolean)
+      throw FormatError(src, "options.deterministic is not true or false");
+    opt.deterministic = n->boolean;
+  }
   // Runs from before the choice normalised per image.
   if (const run::JsonNode* n = o.find("normalisation")) {
     if (n->kind != run::JsonNode::Kind::string)

@@ -28,6 +28,9 @@ struct DenoiseTrainOptions {
   int crop = 512;
   std::string device = "cpu";
   std::string precision = "bf16";
+  // On a GPU: the same bits run after run (cuDNN's deterministic engines,
+  // chosen by heuristics, not timing), at some speed. The CPU always is.
+  bool deterministic = false;
   std::string model = "unet";
   std::string optimizer = "adam";    // adam, adamw, sgd
   std::string schedule = "constant"; // constant, cosine, wsd
