@@ -32,9 +32,9 @@ __device__ __forceinline__ double block_sum(double v) {
   return total; // valid in thread 0
 }
 
-// Reads pred and target once: 2 sizeof(S) bytes per element.
+// Reads pred and target once: sizeof(S) + 4 bytes per element.
 template <typename S>
-__global__ void partial_kernel(Loss kind, const S* pred, const S* target, std::size_t count,
+__global__ void partial_kernel(Loss kind, const S* pred, const float* target, std::size_t count,
                                double* partials) {
   double acc = 0.0;
   ATELIER_GRID_STRIDE_LOOP(i, count) {
@@ -55,9 +55,9 @@ __global__ void finish_kernel(const double* partials, unsigned blocks, std::size
   if (threadIdx.x == 0) *loss = static_cast<float>(total / double(count));
 }
 
-// Reads pred and target, writes dpred: 3 sizeof(S) bytes per element.
+// Reads pred and target, writes dpred: 2 sizeof(S) + 4 bytes per element.
 template <typename S>
-__global__ void backward_kernel(Loss kind, const S* pred, const S* target, S* dpred,
+__global__ void backward_kernel(Loss kind, const S* pred, const float* target, S* dpred,
                                 std::size_t count, float scale) {
   ATELIER_GRID_STRIDE_LOOP(i, count) {
     const float d = load_f32(pred, i) - load_f32(target, i);
@@ -72,7 +72,7 @@ unsigned forward_blocks(std::size_t count) {
 }
 
 template <typename S>
-void forward(Loss kind, const S* pred, const S* target, std::size_t count, float* loss,
+void forward(Loss kind, const S* pred, const float* target, std::size_t count, float* loss,
              void* workspace, gpu_stream stream) {
   if (count == 0) throw std::invalid_argument("loss_forward: no elements");
   if (!workspace) throw std::invalid_argument("loss_forward: no workspace");
@@ -85,7 +85,7 @@ void forward(Loss kind, const S* pred, const S* target, std::size_t count, float
 }
 
 template <typename S>
-void backward(Loss kind, const S* pred, const S* target, S* dpred, std::size_t count,
+void backward(Loss kind, const S* pred, const float* target, S* dpred, std::size_t count,
               gpu_stream stream) {
   if (count == 0) throw std::invalid_argument("loss_backward: no elements");
   const double n = double(count);
@@ -105,20 +105,19 @@ void loss_forward_f32(Loss kind, const float* pred, const float* target, std::si
                       float* loss, void* workspace, gpu_stream stream) {
   forward(kind, pred, target, count, loss, workspace, stream);
 }
-void loss_forward_bf16(Loss kind, const std::uint16_t* pred, const std::uint16_t* target,
-                       std::size_t count, float* loss, void* workspace, gpu_stream stream) {
-  forward(kind, reinterpret_cast<const __nv_bfloat16*>(pred),
-          reinterpret_cast<const __nv_bfloat16*>(target), count, loss, workspace, stream);
+void loss_forward_bf16(Loss kind, const std::uint16_t* pred, const float* target, std::size_t count,
+                       float* loss, void* workspace, gpu_stream stream) {
+  forward(kind, reinterpret_cast<const __nv_bfloat16*>(pred), target, count, loss, workspace,
+          stream);
 }
 void loss_backward_f32(Loss kind, const float* pred, const float* target, float* dpred,
                        std::size_t count, gpu_stream stream) {
   backward(kind, pred, target, dpred, count, stream);
 }
-void loss_backward_bf16(Loss kind, const std::uint16_t* pred, const std::uint16_t* target,
+void loss_backward_bf16(Loss kind, const std::uint16_t* pred, const float* target,
                         std::uint16_t* dpred, std::size_t count, gpu_stream stream) {
-  backward(kind, reinterpret_cast<const __nv_bfloat16*>(pred),
-           reinterpret_cast<const __nv_bfloat16*>(target), reinterpret_cast<__nv_bfloat16*>(dpred),
-           count, stream);
+  backward(kind, reinterpret_cast<const __nv_bfloat16*>(pred), target,
+           reinterpret_cast<__nv_bfloat16*>(dpred), count, stream);
 }
 
 } // namespace atelier::kernels

@@ -62,6 +62,12 @@ public:
   // ordered before any later work of the backend.
   virtual void upload_activation(const float* host, const Nchw& s, void* dst) = 0;
   virtual void download_activation(const void* src, const Nchw& s, float* host) = 0;
+  // The loss target: f32 on every backend (the activations' layout, f32
+  // whatever their storage type), like upload_activation otherwise. The
+  // default suits backends whose activations are f32.
+  virtual void upload_target(const float* host, const Nchw& s, void* dst) {
+    upload_activation(host, s, dst);
+  }
 
   // Raw bytes between the host and backend memory (copy_out waits).
   virtual void copy_in(void* dst, const void* host, std::size_t bytes) = 0;
@@ -113,7 +119,8 @@ public:
   // acc += x over count stored activation elements.
   virtual void accumulate(void* acc, const void* x, std::size_t count) = 0;
 
-  // The mean loss into the backend's loss slot, and d(loss)/d(pred).
+  // The mean loss into the backend's loss slot, and d(loss)/d(pred); target
+  // as upload_target stores it.
   virtual void loss_forward(LossKind kind, const void* pred, const void* target,
                             std::size_t count) = 0;
   virtual void loss_backward(LossKind kind, const void* pred, const void* target, void* dpred,

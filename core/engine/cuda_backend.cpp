@@ -301,6 +301,14 @@ void CudaBackend::deallocate(void* p) noexcept {
 }
 
 void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst) {
+  upload(host, s, dst, impl_->bf16());
+}
+
+void CudaBackend::upload_target(const float* host, const Nchw& s, void* dst) {
+  upload(host, s, dst, false);
+}
+
+void CudaBackend::upload(const float* host, const Nchw& s, void* dst, bool as_bf16) {
   Impl& d = *impl_;
   const std::size_t cs = std::size_t(ch(s.c)); // stored channels, the pad zero
   const std::size_t count = stored_count(s, kAlign), bytes = count * sizeof(float);
@@ -317,7 +325,7 @@ void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst)
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
         nhwc[(std::size_t(n) * hw + p) * cs + c] = host[(std::size_t(n) * s.c + c) * hw + p];
-  if (!d.bf16()) {
+  if (!as_bf16) {
     k::copy_to_device(dst, nhwc, bytes, d.stream);
   } else {
     d.ensure_staging(bytes, *this);
@@ -653,7 +661,7 @@ void CudaBackend::loss_forward(LossKind kind, const void* pred, const void* targ
   Impl& d = *impl_;
   const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
   if (d.bf16())
-    k::loss_forward_bf16(l, static_cast<const u16*>(pred), static_cast<const u16*>(target), count,
+    k::loss_forward_bf16(l, static_cast<const u16*>(pred), static_cast<const float*>(target), count,
                          d.loss_slot(), d.loss_workspace(), d.stream);
   else
     k::loss_forward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),
@@ -665,7 +673,7 @@ void CudaBackend::loss_backward(LossKind kind, const void* pred, const void* tar
   Impl& d = *impl_;
   const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
   if (d.bf16())
-    k::loss_backward_bf16(l, static_cast<const u16*>(pred), static_cast<const u16*>(target),
+    k::loss_backward_bf16(l, static_cast<const u16*>(pred), static_cast<const float*>(target),
                           static_cast<u16*>(dpred), count, d.stream);
   else
     k::loss_backward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),

@@ -38,6 +38,8 @@ public:
   void deallocate(void* p) noexcept override;
   void upload_activation(const float* host, const Nchw& s, void* dst) override;
   void download_activation(const void* src, const Nchw& s, float* host) override;
+  // f32 in every precision (the loss reads it unrounded).
+  void upload_target(const float* host, const Nchw& s, void* dst) override;
 
   void copy_in(void* dst, const void* host, std::size_t bytes) override;
   void copy_out(void* host, const void* src, std::size_t bytes) override;
@@ -88,6 +90,8 @@ public:
   std::string conv_algorithms() const override;
 
 private:
+  // Host NCHW f32 -> device NHWC, f32 or bf16.
+  void upload(const float* host, const Nchw& s, void* dst, bool as_bf16);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

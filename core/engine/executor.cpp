@@ -62,7 +62,10 @@ StepLayout plan_step(const Graph& graph, ExecMode mode, std::size_t elem,
   out.grad.assign(values.size(), -1);
   out.grad_target.assign(nodes.size(), {});
   if (train) {
-    out.target = req.add(bytes(values[std::size_t(graph.output())].shape), 0, last_pos);
+    // The target is f32 whatever the activations' storage (upload_target).
+    out.target = req.add(stored_count(values[std::size_t(graph.output())].shape, channel_align) *
+                             sizeof(float),
+                         0, last_pos);
     // Gradients: the first writer in backward order (the last consumer, or
     // the loss for the output) writes the value's gradient buffer; later
     // writers write a scratch buffer that is added to it.
@@ -257,7 +260,7 @@ void Executor::set_target(std::span<const float> host) {
   if (host.size() != s.count())
     throw Error("executor: target has " + std::to_string(host.size()) +
                 " values, the graph output has " + std::to_string(s.count()));
-  backend_.upload_activation(host.data(), s, ptr(layout_.target));
+  backend_.upload_target(host.data(), s, ptr(layout_.target));
 }
 
 void Executor::get_output(std::span<float> host) {
