@@ -1,5 +1,6 @@
 // `atelier-cli denoise --checkpoint C IN... --out DIR`: denoises micrographs
-// with any checkpoint of a denoise run, one float32 MRC per input.
+// with any checkpoint of a denoise run (or a PyTorch state dict of the same
+// U-Net), one float32 MRC per input.
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
 #include "app/cli/precision_option.h"
@@ -23,6 +24,8 @@ int run_denoise(const std::vector<std::string>& args) {
       "                           [--overwrite]\n"
       "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input; outputs\n"
       "  already there are kept unless --overwrite.\n"
+      "  CKPT: any checkpoint of a denoise run, or a PyTorch state dict of the same U-Net\n"
+      "    saved with safetensors (save_file(model.state_dict()); f32, f16 or bf16).\n"
       "  --normalisation run (default) scales pixels as the run trained; image scales\n"
       "    each input by its own mean and std (for inputs on another scale, e.g. full\n"
       "    sums with a model trained on half sums with a dataset record).\n";

@@ -2,6 +2,7 @@
 #include "core/run/checkpoint.h"
 
 #include "core/base/error.h"
+#include "core/base/half.h"
 #include "core/io/safetensors.h"
 
 #include <algorithm>
@@ -53,6 +54,44 @@ const std::string* find_meta(const SafetensorsFile& f, std::string_view key) {
   for (const auto& [k, v] : f.metadata())
     if (k == key) return &v;
   return nullptr;
+}
+
+// Reads one tensor into c: F32 into tensors; with widen also F16, BF16 and
+// F64, converted to f32; anything else into raw_tensors as its bytes.
+void read_tensor(const SafetensorsFile& f, const std::string& name, bool widen, Checkpoint& c) {
+  const SafetensorsInfo& info = f.info(name);
+  const bool half = info.dtype == "F16" || info.dtype == "BF16";
+  if (info.dtype != "F32" && !(widen && (half || info.dtype == "F64"))) {
+    c.raw_tensors.push_back({name, info.dtype, info.shape, f.read(name)});
+    return;
+  }
+  CheckpointTensor t;
+  t.name = name;
+  t.shape = info.shape;
+  // The header check already tied byte_size to the shape and the file size.
+  if (info.dtype == "F32") {
+    t.values.resize(info.byte_size() / sizeof(float));
+    f.read_into(name, std::span(reinterpret_cast<std::uint8_t*>(t.values.data()),
+                                t.values.size() * sizeof(float)));
+  } else {
+    const std::vector<std::uint8_t> bytes = f.read(name);
+    const std::size_t size = half ? 2 : 8;
+    t.values.resize(bytes.size() / size);
+    for (std::size_t i = 0; i < t.values.size(); ++i) {
+      const std::uint8_t* p = bytes.data() + i * size;
+      if (info.dtype == "F16") {
+        t.values[i] = half_to_float(std::uint16_t(p[0] | p[1] << 8));
+      } else if (info.dtype == "BF16") {
+        const std::uint32_t u = std::uint32_t(p[0] | p[1] << 8) << 16;
+        std::memcpy(&t.values[i], &u, 4);
+      } else {
+        double d;
+        std::memcpy(&d, p, 8);
+        t.values[i] = float(d);
+      }
+    }
+  }
+  c.tensors.push_back(std::move(t));
 }
 
 // Checks the metadata and the RNG tensor's layout of an opened file; returns the step.
@@ -149,24 +188,28 @@ Checkpoint read_checkpoint(const std::string& path) {
   std::vector<std::string> names = f.names();
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    const SafetensorsInfo& info = f.info(name);
     if (name == kRngStateTensor) { // its layout was checked with the metadata
       ck.rng_state = f.read(name);
       continue;
     }
-    if (info.dtype == "F32") {
-      CheckpointTensor t;
-      t.name = name;
-      t.shape = info.shape;
-      // The header check already tied byte_size to the shape and the file size.
-      t.values.resize(info.byte_size() / sizeof(float));
-      f.read_into(name, std::span(reinterpret_cast<std::uint8_t*>(t.values.data()),
-                                  t.values.size() * sizeof(float)));
-      ck.tensors.push_back(std::move(t));
-    } else {
-      ck.raw_tensors.push_back({name, info.dtype, info.shape, f.read(name)});
-    }
+    read_tensor(f, name, false, ck);
   }
+  return ck;
+}
+
+Checkpoint read_weights(const std::string& path) {
+  const SafetensorsFile f(path);
+  if (find_meta(f, "format") && *find_meta(f, "format") == kCheckpointFormat)
+    return read_checkpoint(path);
+  Checkpoint ck;
+  std::vector<std::string> names = f.names();
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names)
+    read_tensor(f, name, true, ck);
+  const auto prefixed = [](const CheckpointTensor& t) { return t.name.starts_with("module."); };
+  if (!ck.tensors.empty() && std::all_of(ck.tensors.begin(), ck.tensors.end(), prefixed))
+    for (CheckpointTensor& t : ck.tensors)
+      t.name.erase(0, 7);
   return ck;
 }
 

@@ -63,6 +63,16 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // whose "optim.rng_state" is not 1-d U8 throws FormatError(path, reason).
 Checkpoint read_checkpoint(const std::string& path);
 
+// A model's weights from an Atelier checkpoint (read_checkpoint) or from a
+// plain safetensors state dict, as PyTorch's
+// save_file(model.state_dict(), path) writes it (no Atelier metadata). For a
+// plain file: F16, BF16 and F64 tensors come back as f32 in `tensors` (F32
+// as they are), other dtypes in `raw_tensors`; a "module." prefix on every
+// floating tensor (nn.DataParallel's) is removed; step 0, no recipe. A file
+// with Atelier metadata is read as read_checkpoint reads it. FormatError(path,
+// reason) for anything that is not a valid safetensors file.
+Checkpoint read_weights(const std::string& path);
+
 // Checks only the header and metadata; returns the step, or nullopt when the
 // file is missing, corrupt or not an Atelier checkpoint.
 std::optional<std::int64_t> probe_checkpoint_step(const std::string& path);

@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 
@@ -194,6 +195,26 @@ private slots:
     // leaves room for other BLAS libraries' rounding and thread counts.
     QVERIFY2(gain > 6.0, qPrintable(QString("mean PSNR gain %1 dB").arg(gain)));
     denoise_keeps_what_is_there(ckpt, sim, out);
+  }
+
+  // A U-Net state dict PyTorch saved itself (save_file(model.state_dict()),
+  // bf16, no Atelier metadata) denoises like a run's checkpoint: same size,
+  // finite output, the input's pixel size.
+  void pytorchStateDictDenoises() {
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), out = tmp.filePath("out");
+    CliResult r = run_cli(
+        {"simulate", "denoise-pairs", sim, "--count", "1", "--size", "96", "--pixel-size", "2.5"});
+    QCOMPARE(r.exit_code, 0);
+    const QString weights = QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.bf16.safetensors";
+    r = run_cli({"denoise", "--checkpoint", weights, sim + "/odd_000.mrc", "--out", out, "--device",
+                 "cpu"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    const auto denoised = read_mrc(out + "/odd_000.mrc");
+    QCOMPARE(denoised.size(), std::size_t(96 * 96));
+    QVERIFY(
+        std::all_of(denoised.begin(), denoised.end(), [](float v) { return std::isfinite(v); }));
+    QVERIFY(std::abs(MrcFile((out + "/odd_000.mrc").toStdString()).spacing().xyz[0] - 2.5) < 1e-6);
   }
 
   void trainFromProject() {

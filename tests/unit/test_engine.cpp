@@ -1,7 +1,9 @@
 // Training engine on the CPU: liveness memory planning, the U-Net graph's
 // parameter names and shapes, and forward, gradients and five Adam steps
-// against the PyTorch golden file (tests/golden/gen_unet.py --small).
+// against the PyTorch golden file (tests/golden/gen_unet.py --small); plain
+// PyTorch state dicts in f16 and bf16 (tests/golden/gen_state_dict.py).
 #include "core/base/error.h"
+#include "core/base/half.h"
 #include "core/engine/cpu_backend.h"
 #include "core/engine/executor.h"
 #include "core/engine/memory_plan.h"
@@ -10,6 +12,8 @@
 #include "core/engine/unet.h"
 #include "core/nn/loss_reference.h"
 #include "core/nn/pad_reference.h"
+#include "core/recipes/denoise/unet_checkpoint.h"
+#include "core/run/checkpoint.h"
 #include "tests/support/golden_unet.h"
 #include "tests/support/pool_runs.h"
 #include "tests/support/test_support.h"
@@ -17,6 +21,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <random>
 
 using namespace atelier;
@@ -255,6 +261,56 @@ private slots:
     for (const Param& p : ex.graph().params()) {
       const double e = rel_error(grads, gold.grads, p.offset, p.count);
       QVERIFY2(e < 1e-4, (p.name + " gradient off by " + std::to_string(e)).c_str());
+    }
+  }
+
+  // State dicts PyTorch saved in half precision (the golden initial weights
+  // rounded by PyTorch, one with nn.DataParallel's "module." prefix) load
+  // as those roundings exactly, and forward like the f32 weights within
+  // the rounding.
+  void pytorchHalfPrecisionStateDictsLoad() {
+    const test::GoldenUnet gold = test::load_golden_unet(golden_path());
+    const std::string dir = std::filesystem::path(golden_path()).parent_path().string();
+    const auto bf16_round = [](float f) {
+      std::uint32_t u;
+      std::memcpy(&u, &f, 4);
+      u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u; // nearest even, as PyTorch
+      std::memcpy(&f, &u, 4);
+      return f;
+    };
+    for (const bool f16 : {true, false}) {
+      const std::string path = dir + (f16 ? "/unet_small.state_dict.f16.safetensors"
+                                          : "/unet_small.state_dict.bf16.safetensors");
+      try {
+        (void)run::read_checkpoint(path);
+        QFAIL("a plain state dict read as an Atelier checkpoint");
+      } catch (const FormatError& e) {
+        QVERIFY2(std::string(e.what()).find("not an Atelier checkpoint") != std::string::npos,
+                 e.what());
+      }
+      const run::Checkpoint c = run::read_weights(path);
+      QCOMPARE(c.step, std::int64_t(0));
+      QVERIFY(c.recipe_json.empty());
+      const UnetConfig config = denoise::unet_config_from_checkpoint(c, path);
+      QCOMPARE(config.json(), gold.config.json());
+      const Graph g = build_unet(config, 1, gold.size, gold.size);
+      const std::vector<float> params = denoise::unet_params_from_checkpoint(g, c, path);
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < params.size(); ++i)
+        differ += params[i] !=
+                  (f16 ? half_to_float(float_to_half(gold.params[i])) : bf16_round(gold.params[i]));
+      QCOMPARE(differ, std::size_t(0));
+      CpuBackend cpu;
+      Executor ex(g, cpu, ExecMode::infer);
+      cpu.set_params(params);
+      ex.set_input(gold.input);
+      ex.forward();
+      std::vector<float> out(gold.output.size());
+      ex.get_output(out);
+      const double e = rel_error(out, gold.output);
+      qInfo("%s state dict: output off by %.3g of its range", f16 ? "f16" : "bf16", e);
+      QVERIFY2(e < (f16 ? 2e-3 : 1e-2), std::to_string(e).c_str());
+      QVERIFY(e > 0);
     }
   }
 

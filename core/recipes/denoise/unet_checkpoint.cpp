@@ -21,13 +21,19 @@ void add_flat(run::Checkpoint& c, const Graph& g, const std::vector<float>& flat
 
 std::vector<float> flat_from(const Graph& g, const run::Checkpoint& c, const std::string& prefix,
                              const std::string& path) {
-  std::vector<float> flat(g.param_count(), 0.0f);
+  // Every tensor checked before the allocation, so widths read off a file
+  // (unet_config_from_checkpoint) allocate no more than the file holds.
+  std::vector<const run::CheckpointTensor*> found;
   for (const Param& p : g.params()) {
     const run::CheckpointTensor* t = c.find(prefix + p.name);
     if (!t) throw FormatError(path, "no tensor " + prefix + p.name);
     if (t->shape != p.shape) throw FormatError(path, prefix + p.name + " has the wrong shape");
-    std::copy(t->values.begin(), t->values.end(), flat.begin() + std::ptrdiff_t(p.offset));
+    found.push_back(t);
   }
+  std::vector<float> flat(g.param_count(), 0.0f);
+  for (std::size_t i = 0; i < found.size(); ++i)
+    std::copy(found[i]->values.begin(), found[i]->values.end(),
+              flat.begin() + std::ptrdiff_t(g.params()[i].offset));
   return flat;
 }
 
