@@ -361,7 +361,7 @@ void MainWindow::buildMenus() {
     if (requireProject()) openTraining(); // says why when the project is read-only
   });
   training->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
-  QAction* denoise = train->addAction(tr("&Denoise Selected Items with a Run…"), this, [this] {
+  QAction* denoise = train->addAction(tr("&Denoise Selected Items…"), this, [this] {
     ProjectTab* tab = requireProject();
     if (!tab) return;
     if (refuseReadOnly(*tab)) return;
@@ -385,16 +385,28 @@ void MainWindow::buildMenus() {
         choices.prepend(tr("%1 — best checkpoint").arg(name));
         picks.insert(picks.begin(), {name, "best"});
       }
-    if (choices.isEmpty()) {
-      statusBar()->showMessage(
-          tr("No run of this project has a checkpoint yet (Training, Ctrl+T)."));
-      return;
-    }
+    // Or weights from elsewhere: another project's checkpoint, or a U-Net
+    // trained in PyTorch and saved as a safetensors state dict.
+    const QString from_file = tr("A model file (a checkpoint or a PyTorch state dict)…");
+    choices.append(from_file);
     bool ok = false;
     const QString choice = QInputDialog::getItem(
         this, tr("Denoise"), tr("Denoise %1 items with").arg(ids.size()), choices, 0, false, &ok);
+    if (!ok) return;
+    if (choice == from_file) {
+      QSettings settings;
+      const QString path = QFileDialog::getOpenFileName(
+          this, tr("Denoise with a Model File"), settings.value("denoise/modelDir").toString(),
+          tr("U-Net weights (*.safetensors)"));
+      if (path.isEmpty()) return;
+      settings.setValue("denoise/modelDir", QFileInfo(path).absolutePath());
+      // Outputs go to derived/<file name without .safetensors>/.
+      const QFileInfo model(path);
+      denoiseItems(ids, model.absoluteDir().filePath(model.completeBaseName()), path);
+      return;
+    }
     const auto index = choices.indexOf(choice);
-    if (ok && index >= 0)
+    if (index >= 0 && std::size_t(index) < picks.size())
       denoiseItems(ids, QDir(tab->dir).filePath("runs/" + picks[std::size_t(index)].first),
                    picks[std::size_t(index)].second);
   });

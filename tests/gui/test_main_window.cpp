@@ -190,6 +190,18 @@ void TestMainWindow::denoisesItemsAndComparesWithTheResult() {
   QVERIFY(!outputs.empty());
   QVERIFY2(QString::fromStdString(outputs.front().source).contains("step-2"),
            outputs.front().source.c_str());
+  // A model file from elsewhere: a U-Net state dict PyTorch saved (bf16),
+  // its outputs under derived/<file name>/.
+  const QString weights = QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.bf16.safetensors";
+  QVERIFY(window.denoiseItems({ids[1]}, QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.bf16",
+                              weights));
+  QVERIFY(finished.wait(120000));
+  QCOMPARE(finished[2][0].toInt(), 1);
+  QCOMPARE(finished[2][1].toInt(), 0);
+  bool from_file = false;
+  for (const auto& o : project::Project::open(proj.toStdString()).derived_of(ids[1]))
+    from_file |= o.path.find("unet_small.state_dict.bf16/") != std::string::npos;
+  QVERIFY(from_file);
 }
 
 // Training, Align Movies: the movies' drift-corrected sums and halves land
