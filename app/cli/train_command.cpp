@@ -36,6 +36,8 @@ const char* kUsage =
     "  --warmup-steps 0  --min-lr 0  --weight-decay 0  --clip-norm 0  --loss mse|l1\n"
     "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
     "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
+    "  --init-from FILE: start from these weights (fine-tuning): a checkpoint of another\n"
+    "    run, or a PyTorch state dict of the same U-Net (safetensors; f32, f16, bf16)\n"
     "  --normalisation image|dataset (image): each half sum by its own mean and std, or\n"
     "    every image by one record: the training pairs' pooled mean and std (with\n"
     "    --project from the statistics import stored, with --pairs measured first)\n"
@@ -52,21 +54,21 @@ int run_train(const std::vector<std::string>& args) {
     return kExitOk;
   }
   try {
-    const std::set<std::string> valued{"recipe",       "pairs",
-                                       "project",      "where",
-                                       "run-dir",      "resume",
-                                       "steps",        "batch",
-                                       "crop",         "device",
-                                       "precision",    "model",
-                                       "optimizer",    "lr",
-                                       "schedule",     "warmup-steps",
-                                       "min-lr",       "weight-decay",
-                                       "clip-norm",    "loss",
-                                       "val-fraction", "val-every",
-                                       "log-every",    "checkpoint-every",
-                                       "seed",         "loader-threads",
-                                       "cache-gib",    "momentum",
-                                       "normalisation"};
+    const std::set<std::string> valued{"recipe",        "pairs",
+                                       "project",       "where",
+                                       "run-dir",       "resume",
+                                       "steps",         "batch",
+                                       "crop",          "device",
+                                       "precision",     "model",
+                                       "optimizer",     "lr",
+                                       "schedule",      "warmup-steps",
+                                       "min-lr",        "weight-decay",
+                                       "clip-norm",     "loss",
+                                       "val-fraction",  "val-every",
+                                       "log-every",     "checkpoint-every",
+                                       "seed",          "loader-threads",
+                                       "cache-gib",     "momentum",
+                                       "normalisation", "init-from"};
     const CliOptions o(args, valued, {"quiet", "deterministic"});
     if (!o.positional().empty()) throw Error("unexpected argument " + o.positional().front());
     std::optional<run::ProgressPrinter> bar;
@@ -125,6 +127,9 @@ int run_train(const std::vector<std::string>& args) {
       t.loader_threads = int(o.integer("loader-threads", t.loader_threads, 1, 256));
       t.cache_gib = o.number("cache-gib", t.cache_gib, 0.001, 1e6);
       t.normalisation = o.text("normalisation", t.normalisation);
+      if (o.has("init-from"))
+        t.init_from =
+            std::filesystem::absolute(o.required("init-from")).lexically_normal().string();
       const bool dataset_norm = denoise::parse_normalisation_scheme(t.normalisation) ==
                                 denoise::NormalisationScheme::dataset;
       if (o.has("project")) {

@@ -217,6 +217,44 @@ private slots:
     QVERIFY(std::abs(MrcFile((out + "/odd_000.mrc").toStdString()).spacing().xyz[0] - 2.5) < 1e-6);
   }
 
+  // Fine-tuning: a run started from PyTorch's weights (--init-from) holds
+  // them at its first checkpoint, up to its tiny steps; a state dict of
+  // another width is refused with the way out, leaving no run folder.
+  void trainStartsFromGivenWeights() {
+    QTemporaryDir tmp;
+    CliResult r =
+        run_cli({"simulate", "denoise-pairs", tmp.filePath("sim"), "--count", "2", "--size", "96"});
+    QCOMPARE(r.exit_code, 0);
+    const QString pairs = QString::fromUtf8(r.out).trimmed(), run = tmp.filePath("run");
+    const QString weights = QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.bf16.safetensors";
+    const QStringList train{"train", "--recipe",   "denoise", "--pairs",     pairs,   "--run-dir",
+                            run,     "--steps",    "2",       "--batch",     "1",     "--crop",
+                            "64",    "--device",   "cpu",     "--optimizer", "sgd",   "--lr",
+                            "1e-9",  "--momentum", "0",       "--init-from", weights, "--quiet"};
+    r = run_cli(QStringList(train) << "--model"
+                                   << "unet");
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("choose the matching one with --model"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(run));
+    r = run_cli(QStringList(train) << "--model"
+                                   << "unet-small");
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    const run::Checkpoint start = run::read_weights(weights.toStdString());
+    const run::Checkpoint after =
+        run::read_checkpoint((run + "/checkpoints/step-000002.safetensors").toStdString());
+    double worst = 0;
+    for (const run::CheckpointTensor& t : start.tensors) {
+      const run::CheckpointTensor* u = after.find(t.name);
+      QVERIFY2(u && u->values.size() == t.values.size(), t.name.c_str());
+      for (std::size_t i = 0; i < t.values.size(); ++i)
+        worst = std::max(worst, double(std::abs(u->values[i] - t.values[i])));
+    }
+    QVERIFY2(worst < 1e-6, std::to_string(worst).c_str());
+    QFile run_json(run + "/run.json");
+    QVERIFY(run_json.open(QIODevice::ReadOnly));
+    QVERIFY(run_json.readAll().contains("unet_small.state_dict.bf16.safetensors"));
+  }
+
   void trainFromProject() {
     // The pairs come from a project: odd/even halves matched by name, the
     // project's split used (a test pair is left out), rejected items skipped.

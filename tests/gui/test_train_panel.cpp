@@ -88,6 +88,18 @@ private slots:
     QVERIFY(args.contains("--project") && args.contains("--run-dir"));
     QCOMPARE(args.at(args.indexOf("--where") + 1), QString("status = accept"));
     QCOMPARE(args.at(args.indexOf("--normalisation") + 1), QString("image"));
+    QVERIFY(!args.contains("--init-from"));
+    // Starting weights pick the model they fit; a file that is not weights
+    // is refused naming it.
+    const QString weights = QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.f16.safetensors";
+    panel.initFrom().setText(weights);
+    const QStringList tuned = panel.arguments(&error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(tuned.at(tuned.indexOf("--init-from") + 1), weights);
+    QCOMPARE(tuned.at(tuned.indexOf("--model") + 1), QString("unet-small"));
+    panel.initFrom().setText(tmp.filePath("runs/ok-name"));
+    QVERIFY(panel.arguments(&error).isEmpty());
+    QVERIFY2(error.contains("ok-name"), qPrintable(error));
   }
 
   void launch_watch_stop_and_resume_a_cpu_run() {

@@ -3,6 +3,8 @@
 
 #include "core/base/error.h"
 #include "core/engine/backend_factory.h"
+#include "core/recipes/denoise/unet_checkpoint.h"
+#include "core/run/checkpoint.h"
 #include "core/run/run_dir.h"
 #include "widgets/train/cli_process.h"
 
@@ -11,8 +13,10 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -77,6 +81,23 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
          "training half sums) keeps brightness differences between micrographs; per image "
          "suits inputs on another scale (full sums with a model trained on half sums)"));
   form->addRow(tr("&Normalisation"), normalisation_);
+  init_from_ = new QLineEdit(this);
+  init_from_->setPlaceholderText(tr("random weights"));
+  init_from_->setClearButtonEnabled(true);
+  init_from_->setToolTip(
+      tr("Fine-tune: start from a checkpoint of another run, or a U-Net state dict saved by "
+         "PyTorch (.safetensors); the model follows the file"));
+  auto* browse = new QPushButton(tr("Bro&wse…"), this);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Start from Weights"),
+                                                      QFileInfo(init_from_->text()).absolutePath(),
+                                                      tr("U-Net weights (*.safetensors)"));
+    if (!path.isEmpty()) init_from_->setText(path);
+  });
+  auto* init_row = new QHBoxLayout;
+  init_row->addWidget(init_from_, 1);
+  init_row->addWidget(browse);
+  form->addRow(tr("Start &from"), init_row);
   val_every_ = new QSpinBox(this);
   val_every_->setRange(1, 1'000'000);
   val_every_->setValue(100);
@@ -135,6 +156,27 @@ QStringList TrainPanel::arguments(QString* error) const {
     return {};
   }
   const QString device = device_->currentData().toString();
+  // The model is the device's default, or the one the starting weights are.
+  QString model = QString::fromStdString(engine::default_model(device.toStdString()));
+  const QString init_from = init_from_->text().trimmed();
+  if (!init_from.isEmpty()) {
+    try {
+      const run::Checkpoint c = run::read_weights(init_from.toStdString());
+      const std::string json =
+          denoise::unet_config_from_checkpoint(c, init_from.toStdString()).json();
+      model.clear();
+      for (const char* named : {"unet", "unet-small"})
+        if (engine::UnetConfig::named(named).json() == json) model = named;
+      if (model.isEmpty()) {
+        *error = tr("%1 holds a U-Net %2, neither unet nor unet-small")
+                     .arg(init_from, QString::fromStdString(json));
+        return {};
+      }
+    } catch (const std::exception& e) {
+      *error = QString::fromStdString(e.what());
+      return {};
+    }
+  }
   QStringList args{"train",
                    "--recipe",
                    recipe_->currentData().toString(),
@@ -159,7 +201,7 @@ QStringList TrainPanel::arguments(QString* error) const {
                    "--device",
                    device,
                    "--model",
-                   QString::fromStdString(engine::default_model(device.toStdString())),
+                   model,
                    "--val-every",
                    QString::number(val_every_->value()),
                    "--checkpoint-every",
@@ -168,6 +210,7 @@ QStringList TrainPanel::arguments(QString* error) const {
                    normalisation_->currentData().toString(),
                    "--quiet"};
   if (!where_->text().trimmed().isEmpty()) args << "--where" << where_->text().trimmed();
+  if (!init_from.isEmpty()) args << "--init-from" << init_from;
   return args;
 }
 

@@ -40,6 +40,8 @@ public:
   QDoubleSpinBox& learningRate() { return *lr_; }
   QComboBox& optimizer() { return *optimizer_; }
   QComboBox& normalisation() { return *normalisation_; }
+  // Weights to start from (fine-tuning); empty: a random initialisation.
+  QLineEdit& initFrom() { return *init_from_; }
 
 signals:
   void launched(const QString& run_dir);
@@ -60,6 +62,7 @@ private:
   QComboBox* precision_ = nullptr;
   QComboBox* device_ = nullptr;
   QComboBox* normalisation_ = nullptr;
+  QLineEdit* init_from_ = nullptr;
   QSpinBox* val_every_ = nullptr;
   QSpinBox* checkpoint_every_ = nullptr;
   QLineEdit* name_ = nullptr;

@@ -80,6 +80,7 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.key("loader_threads").value(o.loader_threads);
   j.key("cache_gib").value(o.cache_gib);
   j.key("normalisation").value(o.normalisation);
+  j.key("init_from").value(o.init_from);
   j.end_object();
   // Where the pairs came from and how pixels are scaled: with the exact
   // pairs below, what a later run needs to do the same.
@@ -147,6 +148,18 @@ struct Session {
   double time_offset_s = 0;
 };
 
+// The weights of o.init_from, which must be the run's model.
+std::vector<float> initial_weights(const Graph& g, const UnetConfig& config,
+                                   const DenoiseTrainOptions& o) {
+  const run::Checkpoint c = run::read_weights(o.init_from);
+  const UnetConfig found = unet_config_from_checkpoint(c, o.init_from);
+  if (found.json() != config.json())
+    throw FormatError(o.init_from, "holds a U-Net " + found.json() + ", not this run's model " +
+                                       o.model + " " + config.json() +
+                                       " (choose the matching one with --model)");
+  return unet_params_from_checkpoint(g, c, o.init_from);
+}
+
 TrainResult run_session(Session& s, const std::function<void(const TrainProgress&)>& progress) {
   const DenoiseTrainOptions& o = s.o;
   const UnetConfig config = UnetConfig::named(o.model);
@@ -157,6 +170,9 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
   if (s.resume) {
     backend->set_params(unet_params_from_checkpoint(g, *s.resume, s.resume_path));
     restore_optimizer_state(g, *backend, *s.resume, s.resume_path);
+  } else if (!o.init_from.empty()) {
+    backend->set_params(initial_weights(g, config, o));
+    s.dir.log("initial weights from " + o.init_from);
   } else {
     backend->set_params(init_params(g, o.seed));
   }
@@ -384,6 +400,12 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
   opt.seed = std::uint64_t(integer("seed"));
   opt.loader_threads = int(integer("loader_threads"));
   opt.cache_gib = number("cache_gib");
+  // Runs from before the option started from random weights.
+  if (const run::JsonNode* n = o.find("init_from")) {
+    if (n->kind != run::JsonNode::Kind::string)
+      throw FormatError(src, "options.init_from is not a string");
+    opt.init_from = n->text;
+  }
   // Runs from before the option were not deterministic.
   if (const run::JsonNode* n = o.find("deterministic")) {
     if (n->kind != run::JsonNode::Kind::boolean)

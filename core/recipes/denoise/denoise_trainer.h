@@ -59,6 +59,10 @@ struct DenoiseTrainOptions {
   // Where the pairs came from, kept in run.json: the project folder and the
   // item filter they were chosen with (empty for a pair list).
   std::string source_project, source_filter;
+  // Start from these weights instead of a random initialisation: a
+  // checkpoint of another run or a PyTorch state dict of the same U-Net
+  // (run::read_weights); fine-tuning a pretrained model. Kept in run.json.
+  std::string init_from;
 
   // Throws Error naming the first bad option.
   void validate() const;
