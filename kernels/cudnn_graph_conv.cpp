@@ -13,6 +13,7 @@
 #include "kernels/cudnn_check.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
@@ -225,6 +226,14 @@ Pointwise make_pointwise(cudnnPointwiseMode_t mode, const Desc& x, const Desc* b
   const cudnnDataType_t math = CUDNN_DATA_FLOAT;
   GRAPH_SET(p.mode, CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, 1, &mode);
   GRAPH_SET(p.mode, CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, 1, &math);
+  // NaN in, NaN out, as the unfused kernel (a diverged run must not turn
+  // into a finite loss). Deprecated in cuDNN 9 and maybe refused: best effort.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const cudnnNanPropagation_t nan = CUDNN_PROPAGATE_NAN;
+  (void)cudnnBackendSetAttribute(p.mode.get(), CUDNN_ATTR_POINTWISE_NAN_PROPAGATION,
+                                 CUDNN_TYPE_NAN_PROPOGATION, 1, &nan);
+#pragma GCC diagnostic pop
   if (mode == CUDNN_POINTWISE_RELU_FWD && relu_slope != 0.0f) {
     // x < 0: slope x (the lower clip stays 0). cudnn-frontend passes the
     // value as float for f32 math; the documented type is double.
@@ -398,6 +407,7 @@ struct Fused {
   Direction d;               // last: its graph and plan go before what they reference
   double epilogue_ms = -1.0; // bias_activation_forward alone, with measure
   bool use = false;          // the fused plan won
+  std::string refused;       // why there is no fused plan, for describe()
 };
 
 } // namespace
@@ -535,7 +545,10 @@ struct CudnnGraphConv2d::Impl {
       for (const Candidate& c : fused_list)
         scratch_workspace = std::max(scratch_workspace, c.workspace);
     }
-    if (measure) autotune(g, lists, fused_list, scratch_workspace, options.timing_reps);
+    if (measure)
+      autotune(g, lists, fused_list, scratch_workspace, options.timing_reps);
+    else if (!fused_list.empty())
+      probe_fused(g, fused_list, scratch_workspace);
     for (int i = 0; i < 3; ++i) {
       if (!wanted[i]) continue;
       Candidate& best = fastest(lists[i]);
@@ -617,8 +630,12 @@ struct CudnnGraphConv2d::Impl {
       f.d.uids[0] = kUidX, f.d.uids[1] = kUidW, f.d.uids[2] = kUidBias, f.d.uids[3] = kUidY;
       f.d.uid_count = 4;
       if (!e.bias) f.d.uids[2] = kUidY, f.d.uid_count = 3;
-      return build_candidates(f.d, max_count, limit);
-    } catch (const CudaError&) {
+      std::vector<Candidate> list = build_candidates(f.d, max_count, limit);
+      if (list.empty()) f.refused = "no engine builds the fused graph";
+      return list;
+    } catch (const CudaError& err) {
+      if (err.out_of_memory()) throw;
+      f.refused = err.what();
       return {};
     }
   }
@@ -628,8 +645,12 @@ struct CudnnGraphConv2d::Impl {
   void choose_fused(std::vector<Candidate>& list, bool measure) {
     if (list.empty()) return;
     Candidate& best = fastest(list);
+    if (best.ms < 0) { // timed or probed: no plan ran
+      fused.refused = "no fused plan ran";
+      return;
+    }
     if (measure) {
-      if (best.ms < 0 || dirs[0].chosen.ms < 0 || fused.epilogue_ms < 0) return;
+      if (dirs[0].chosen.ms < 0 || fused.epilogue_ms < 0) return;
       if (best.ms >= dirs[0].chosen.ms + fused.epilogue_ms) {
         fused.d.chosen.ms = best.ms; // reported, not used
         return;
@@ -686,30 +707,65 @@ struct CudnnGraphConv2d::Impl {
 
   // Times every candidate on scratch buffers (zeros) allocated here and
   // freed on return.
+  // Zeroed device tensors of the layer's sizes for trial runs, freed when it
+  // goes.
+  struct Scratch {
+    DeviceMemory x, w, y, ws, bias;
+    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size) {
+      const std::size_t elem = impl.f32 ? 4 : 2;
+      const std::size_t sizes[] = {elem * std::size_t(g.n) * g.c * g.h * g.w,
+                                   elem * std::size_t(g.k) * g.c * g.r * g.s,
+                                   elem * std::size_t(g.n) * g.k * impl.out_h * impl.out_w,
+                                   impl.epilogue ? sizeof(float) * std::size_t(g.k) : 0};
+      DeviceMemory* tensors[] = {&x, &w, &y, &bias};
+      for (int i = 0; i < 4; ++i) {
+        *tensors[i] = DeviceMemory(sizes[i]);
+        if (sizes[i]) CUDA_CHECK(cudaMemset(tensors[i]->ptr, 0, sizes[i]));
+      }
+      ws = DeviceMemory(workspace_size);
+    }
+    // The fused graph's variant pack (x, w, bias, y, or x, w, y without bias).
+    std::array<void*, kMaxPack> fused_pack(bool with_bias) const {
+      return {x.ptr, w.ptr, with_bias ? bias.ptr : y.ptr, y.ptr};
+    }
+  };
+
   void autotune(const ConvGeometry& g, std::vector<Candidate> (&lists)[3],
                 std::vector<Candidate>& fused_list, std::size_t workspace_size, int reps) {
-    const std::size_t elem = f32 ? 4 : 2;
-    const std::size_t x_bytes = elem * std::size_t(g.n) * g.c * g.h * g.w;
-    const std::size_t w_bytes = elem * std::size_t(g.k) * g.c * g.r * g.s;
-    const std::size_t y_bytes = elem * std::size_t(g.n) * g.k * out_h * out_w;
-    const std::size_t bias_bytes = epilogue ? sizeof(float) * std::size_t(g.k) : 0;
-    DeviceMemory x(x_bytes), w(w_bytes), y(y_bytes), ws(workspace_size), bias(bias_bytes);
-    CUDA_CHECK(cudaMemset(x.ptr, 0, x_bytes));
-    CUDA_CHECK(cudaMemset(w.ptr, 0, w_bytes));
-    CUDA_CHECK(cudaMemset(y.ptr, 0, y_bytes));
-    if (bias.ptr) CUDA_CHECK(cudaMemset(bias.ptr, 0, bias_bytes));
+    const Scratch t(*this, g, workspace_size);
     CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
     Event start, stop;
-    void* const ptrs[3][3] = {{x.ptr, w.ptr, y.ptr}, {y.ptr, w.ptr, x.ptr}, {x.ptr, y.ptr, w.ptr}};
+    void* const ptrs[3][3] = {
+        {t.x.ptr, t.w.ptr, t.y.ptr}, {t.y.ptr, t.w.ptr, t.x.ptr}, {t.x.ptr, t.y.ptr, t.w.ptr}};
     for (int i = 0; i < 3; ++i)
-      time_candidates(lists[i], dirs[i], ptrs[i], ws.ptr, reps, start, stop);
+      time_candidates(lists[i], dirs[i], ptrs[i], t.ws.ptr, reps, start, stop);
     if (epilogue) {
-      void* const fused_ptrs[kMaxPack] = {x.ptr, w.ptr, epilogue->bias ? bias.ptr : y.ptr, y.ptr};
-      time_candidates(fused_list, fused.d, fused_ptrs, ws.ptr, reps, start, stop);
+      time_candidates(fused_list, fused.d, t.fused_pack(epilogue->bias).data(), t.ws.ptr, reps,
+                      start, stop);
       fused.epilogue_ms =
-          time_epilogue(y.ptr, static_cast<const float*>(bias.ptr), reps, start, stop);
+          time_epilogue(t.y.ptr, static_cast<const float*>(t.bias.ptr), reps, start, stop);
     }
     CUDA_CHECK(cudaDeviceSynchronize());
+  }
+
+  // Without timing: runs the fused candidates once each, in the heuristics'
+  // order, until one succeeds (its ms set to 0), so a plan that finalizes but
+  // cannot execute never reaches a training step.
+  void probe_fused(const ConvGeometry& g, std::vector<Candidate>& list,
+                   std::size_t workspace_size) {
+    const Scratch t(*this, g, workspace_size);
+    CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
+    for (Candidate& c : list) {
+      if (execute(handle.h, c.plan, fused.d.uids, t.fused_pack(epilogue->bias).data(),
+                  fused.d.uid_count, t.ws.ptr) != CUDNN_STATUS_SUCCESS)
+        continue;
+      if (cudaDeviceSynchronize() != cudaSuccess) {
+        (void)cudaGetLastError();
+        continue;
+      }
+      c.ms = 0.0;
+      break;
+    }
   }
 
   std::string describe() const {
@@ -734,7 +790,9 @@ struct CudnnGraphConv2d::Impl {
         std::snprintf(buf, sizeof buf, ", epilogue fused eng%lld",
                       (long long)fused.d.chosen.info.index);
       else
-        std::snprintf(buf, sizeof buf, ", epilogue unfused (%d fused plans)", fused.d.candidates);
+        std::snprintf(buf, sizeof buf, ", epilogue unfused (%d fused plans%s%s)",
+                      fused.d.candidates, fused.refused.empty() ? "" : ": ",
+                      fused.refused.substr(0, 80).c_str());
       s += buf;
       if (fused.d.chosen.ms >= 0 && fused.epilogue_ms >= 0) {
         std::snprintf(buf, sizeof buf, " fused %.3f ms vs %.3f + %.3f ms", fused.d.chosen.ms,

@@ -492,17 +492,19 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   try {
     it = d.convs.try_emplace(node, geo, type, k::ConvLayout::nhwc, options).first;
   } catch (const k::CudaError& e) {
-    // Choosing engines times them on scratch tensors of the layer's size,
-    // allocated for the moment outside the backend's own figures.
+    // Choosing engines runs them on scratch tensors of the layer's size
+    // (timing, or a trial of the fused plan), allocated for the moment
+    // outside the backend's own figures; or cuDNN's own allocations failed.
     if (!e.out_of_memory()) throw;
     const std::size_t elem = d.bf16() ? 2 : 4;
     const std::size_t tensors =
         elem * (std::size_t(s.n) *
                     (std::size_t(geo.c) * s.h * s.w + std::size_t(s.k) * s.out_h() * s.out_w()) +
                 std::size_t(s.k) * geo.c * s.r * s.s);
-    throw_out_of_memory(d.device, "timing the engines of convolution " + std::to_string(node) +
-                                      " needs its tensors (" + std::to_string((tensors >> 20) + 1) +
-                                      " MiB) and a workspace of up to " +
+    throw_out_of_memory(d.device, "choosing the engines of convolution " + std::to_string(node) +
+                                      " runs them on its tensors (" +
+                                      std::to_string((tensors >> 20) + 1) +
+                                      " MiB) with a workspace of up to " +
                                       std::to_string(options.workspace_limit_bytes >> 20) + " MiB");
   }
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();

@@ -105,6 +105,13 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
   for (const Node& n : graph_.nodes())
     if (n.inputs.size() == 2 && n.inputs[0] == n.inputs[1])
       throw Error("executor: a node reads the same value twice (" + n.name + ")");
+  // The loss reads count() values of the output: its storage must hold no
+  // channel padding (1 channel, or a multiple of the backend's alignment).
+  const Nchw out = graph_.value(graph_.output()).shape;
+  if (mode_ == ExecMode::train && stored_count(out, backend_.channel_align()) != out.count())
+    throw Error("executor: the graph output's " + std::to_string(out.c) +
+                " channels are stored padded on this backend; the loss needs 1 or a multiple of " +
+                std::to_string(backend_.channel_align()));
   backend_.bind_graph(graph_);
   // Conv workspaces: one shared buffer, the largest any node needs for the
   // passes it runs (no data gradient of the graph's input, as plan_step).
