@@ -44,6 +44,24 @@ inline unsigned grid_for(std::size_t n) {
   for (I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);                       \
        i += static_cast<I>(gridDim.x) * blockDim.x)
 
+// The coordinates of flat index i of an NHWC tensor of extent ? x h x w x c,
+// split in the index's own width (see with_index_type).
+struct NhwcCoord {
+  std::size_t n;
+  int y, x, ch;
+};
+template <typename I>
+__device__ __forceinline__ NhwcCoord nhwc_coord(I i, int h, int w, int c) {
+  NhwcCoord r;
+  r.ch = static_cast<int>(i % I(c));
+  I rest = i / I(c);
+  r.x = static_cast<int>(rest % I(w));
+  rest /= I(w);
+  r.y = static_cast<int>(rest % I(h));
+  r.n = rest / I(h);
+  return r;
+}
+
 // Calls launch(count) with count as std::uint32_t when it is below 2^31, else
 // as std::size_t, for kernels that split a flat index into coordinates: on
 // the GPU a 64-bit division or modulo is a software routine of dozens of

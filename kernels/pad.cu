@@ -18,12 +18,9 @@ template <typename E, typename I>
 __global__ void forward_kernel(const E* x, E* y, int h, int w, int c, int pad, I count) {
   const int oh = h + 2 * pad, ow = w + 2 * pad;
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
-    const int ch = int(i % I(c));
-    I r = i / I(c);
-    const int ox = int(r % I(ow));
-    r /= I(ow);
-    const int oy = int(r % I(oh));
-    const std::size_t n = r / I(oh);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, oh, ow, c);
+    const int ch = at.ch, ox = at.x, oy = at.y;
+    const std::size_t n = at.n;
     const int iy = reflect(oy - pad, h), ix = reflect(ox - pad, w);
     y[i] = x[((n * h + iy) * w + ix) * c + ch];
   }
@@ -44,12 +41,9 @@ template <typename E, typename I>
 __global__ void backward_kernel(const E* dy, E* dx, int h, int w, int c, int pad, I count) {
   const int oh = h + 2 * pad, ow = w + 2 * pad;
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, count) {
-    const int ch = int(i % I(c));
-    I r = i / I(c);
-    const int ix = int(r % I(w));
-    r /= I(w);
-    const int iy = int(r % I(h));
-    const std::size_t n = r / I(h);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, h, w, c);
+    const int ch = at.ch, ix = at.x, iy = at.y;
+    const std::size_t n = at.n;
     int ys[3], xs[3];
     const int ny = sources(iy, h, pad, ys), nx = sources(ix, w, pad, xs);
     float sum = 0.0f;

@@ -22,12 +22,9 @@ template <typename S, typename I>
 __global__ void forward_kernel(const S* x, S* y, std::uint8_t* argmax, int oh, int ow, int h, int w,
                                int c, I outputs) {
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, outputs) {
-    const int ch = static_cast<int>(i % I(c));
-    I rest = i / I(c);
-    const int ox = static_cast<int>(rest % I(ow));
-    rest /= I(ow);
-    const int oy = static_cast<int>(rest % I(oh));
-    const std::size_t n = rest / I(oh);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, oh, ow, c);
+    const int ch = at.ch, ox = at.x, oy = at.y;
+    const std::size_t n = at.n;
     const std::size_t base = ((n * h + 2 * oy) * w + 2 * ox) * c + ch;
     const std::size_t offsets[4] = {0, std::size_t(c), std::size_t(w) * c, std::size_t(w) * c + c};
     float best = load_f32(x, base);
@@ -51,12 +48,9 @@ __global__ void backward_kernel(const std::uint8_t* argmax, const S* dy, S* dx, 
                                 I inputs) {
   const int oh = h / 2, ow = w / 2;
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, inputs) {
-    const int ch = static_cast<int>(i % I(c));
-    I rest = i / I(c);
-    const int ix = static_cast<int>(rest % I(w));
-    rest /= I(w);
-    const int iy = static_cast<int>(rest % I(h));
-    const std::size_t n = rest / I(h);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, h, w, c);
+    const int ch = at.ch, ix = at.x, iy = at.y;
+    const std::size_t n = at.n;
     float g = 0.0f;
     if (iy / 2 < oh && ix / 2 < ow) {
       const std::size_t o = ((n * oh + iy / 2) * ow + ix / 2) * c + ch;

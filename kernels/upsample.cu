@@ -20,12 +20,9 @@ template <typename S, typename I>
 __global__ void forward_kernel(const S* x, S* y, int h, int w, int c, I outputs) {
   const int oh = 2 * h, ow = 2 * w;
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, outputs) {
-    const int ch = static_cast<int>(i % I(c));
-    I rest = i / I(c);
-    const int ox = static_cast<int>(rest % I(ow));
-    rest /= I(ow);
-    const int oy = static_cast<int>(rest % I(oh));
-    const std::size_t n = rest / I(oh);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, oh, ow, c);
+    const int ch = at.ch, ox = at.x, oy = at.y;
+    const std::size_t n = at.n;
     store_f32(y, i, load_f32(x, ((n * h + oy / 2) * w + ox / 2) * c + ch));
   }
 }
@@ -35,12 +32,9 @@ template <typename S, typename I>
 __global__ void backward_kernel(const S* dy, S* dx, int h, int w, int c, I inputs) {
   const std::size_t ow = 2 * std::size_t(w);
   ATELIER_GRID_STRIDE_LOOP_AS(I, i, inputs) {
-    const int ch = static_cast<int>(i % I(c));
-    I rest = i / I(c);
-    const int ix = static_cast<int>(rest % I(w));
-    rest /= I(w);
-    const int iy = static_cast<int>(rest % I(h));
-    const std::size_t n = rest / I(h);
+    const detail::NhwcCoord at = detail::nhwc_coord(i, h, w, c);
+    const int ch = at.ch, ix = at.x, iy = at.y;
+    const std::size_t n = at.n;
     const std::size_t top = ((n * 2 * h + 2 * iy) * ow + 2 * ix) * c + ch;
     const std::size_t bottom = top + ow * c;
     float sum = load_f32(dy, top);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <utility>
 
 using namespace atelier;
 using namespace atelier::engine;
@@ -29,6 +30,18 @@ double rel_error(const std::vector<float>& a, const std::vector<float>& b, std::
     scale = std::max(scale, std::abs(double(b[i])));
   }
   return diff / scale;
+}
+
+// A standard normal input and target for g, the same for a seed.
+std::pair<std::vector<float>, std::vector<float>> random_batch(const Graph& g, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n;
+  std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
+  for (float& v : x)
+    v = n(rng);
+  for (float& v : t)
+    v = n(rng);
+  return {std::move(x), std::move(t)};
 }
 
 // param_tol bounds the RMS distance to PyTorch's final weights relative to
@@ -94,13 +107,7 @@ void golden(Precision precision, double out_tol, double grad_tol, double loss_to
 void gpu_matches_cpu() {
   const Graph g = build_unet(UnetConfig::small(), 2, 128, 96);
   const std::vector<float> params = init_params(g, 4);
-  std::mt19937 rng(8);
-  std::normal_distribution<float> n;
-  std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
-  for (float& v : x)
-    v = n(rng);
-  for (float& v : t)
-    v = n(rng);
+  const auto [x, t] = random_batch(g, 8);
   CpuBackend cpu;
   CudaBackend gpu(0, Precision::fp32);
   Executor a(g, cpu, ExecMode::train), b(g, gpu, ExecMode::train);
@@ -166,13 +173,7 @@ void tiled_matches_cpu() {
 void graphs_match_eager() {
   const Graph g = build_unet(UnetConfig::small(), 2, 128, 128);
   const std::vector<float> params = init_params(g, 12);
-  std::mt19937 rng(5);
-  std::normal_distribution<float> n;
-  std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
-  for (float& v : x)
-    v = n(rng);
-  for (float& v : t)
-    v = n(rng);
+  const auto [x, t] = random_batch(g, 5);
   CudaBackend ga(0, Precision::bf16), gb(0, Precision::bf16);
   Executor a(g, ga, ExecMode::train), b(g, gb, ExecMode::train);
   a.set_use_graphs(false);
@@ -216,13 +217,7 @@ void graphs_match_eager() {
 void deterministic_runs_match() {
   const Graph g = build_unet(UnetConfig::small(), 2, 128, 128);
   const std::vector<float> params = init_params(g, 21);
-  std::mt19937 rng(6);
-  std::normal_distribution<float> n;
-  std::vector<float> x(g.value(g.input()).shape.count()), t(x.size());
-  for (float& v : x)
-    v = n(rng);
-  for (float& v : t)
-    v = n(rng);
+  const auto [x, t] = random_batch(g, 6);
   CudaBackend ga(0, Precision::bf16, true), gb(0, Precision::bf16, true);
   CHECK(ga.name().find("deterministic") != std::string::npos);
   Executor a(g, ga, ExecMode::train), b(g, gb, ExecMode::train);
