@@ -1,6 +1,8 @@
 // The convolutions of one Noise2Noise U-Net training step through
 // CudnnConv2d (legacy API, "legacy") and/or CudnnGraphConv2d (backend graph
-// API, "graph"), both autotuned at construction, bf16 NHWC, the same 17 layers and JSON fields as
+// API, "graph"; "graph+epilogue" adds the layer's bias and leaky ReLU, fused
+// into the graph where that is faster, as the engine runs it), all autotuned
+// at construction, bf16 NHWC, the same 17 layers and JSON fields as
 // ../shared/bench/peer_unet_layers.py (PyTorch, cudnn.benchmark) so the two
 // compare line by line. Per layer: forward + backward data + backward filter,
 // median of 20 after 3 warm-up steps, timed with CUDA events.
@@ -8,7 +10,7 @@
 // peaks near 990 dense bf16 TFLOP/s, so the big layers should reach a few
 // hundred, and the 1-channel stem/head layers far less (memory bound).
 //
-//   bench_gpu_conv2d [--crop 512] [--batch 8] [--impl legacy|graph|both]
+//   bench_gpu_conv2d [--crop 512] [--batch 8] [--impl legacy|graph|both] [--no-epilogue]
 #include "kernels/convert.h"
 #include "kernels/cudnn_conv.h"
 #include "kernels/cudnn_graph_conv.h"
@@ -91,14 +93,22 @@ struct Timer {
 
 constexpr int kWarmup = 3, kReps = 20;
 
-// Median ms of forward + backward data + backward filter.
+// Median ms of forward + backward data + backward filter; with bias, the
+// forward with the object's epilogue.
 template <typename Conv>
 double time_step(Conv& conv, const Timer& t, const void* x, void* dx, const void* w, void* dw,
-                 void* y, const void* dy) {
+                 void* y, const void* dy, const float* bias = nullptr) {
   std::vector<double> ms;
   for (int rep = 0; rep < kWarmup + kReps; ++rep) {
     cuda_ok(cudaEventRecord(t.start, t.stream), "cudaEventRecord");
-    conv.forward(x, w, y, t.stream);
+    if constexpr (requires { conv.forward_epilogue(x, w, bias, y, t.stream); }) {
+      if (bias)
+        conv.forward_epilogue(x, w, bias, y, t.stream);
+      else
+        conv.forward(x, w, y, t.stream);
+    } else {
+      conv.forward(x, w, y, t.stream);
+    }
     conv.backward_data(dy, w, dx, t.stream);
     conv.backward_filter(x, dy, dw, t.stream);
     cuda_ok(cudaEventRecord(t.stop, t.stream), "cudaEventRecord");
@@ -115,7 +125,7 @@ double time_step(Conv& conv, const Timer& t, const void* x, void* dx, const void
 
 int main(int argc, char** argv) {
   int crop = 512, batch = 8;
-  bool run_legacy = true, run_graph = true;
+  bool run_legacy = true, run_graph = true, run_epilogue = true;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--crop") && i + 1 < argc)
       crop = parse_positive(argv[++i], "--crop");
@@ -129,8 +139,12 @@ int main(int argc, char** argv) {
       }
       run_legacy = impl != "graph";
       run_graph = impl != "legacy";
+    } else if (!std::strcmp(argv[i], "--no-epilogue")) {
+      run_epilogue = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--crop 512] [--batch 8] [--impl legacy|graph|both]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--crop 512] [--batch 8] [--impl legacy|graph|both] "
+                   "[--no-epilogue]\n",
                    argv[0]);
       return 2;
     }
@@ -143,7 +157,8 @@ int main(int argc, char** argv) {
     std::printf("SKIP: no CUDA device\n");
     return 77;
   }
-  double legacy_ms = 0.0, graph_ms = 0.0;
+  run_epilogue = run_epilogue && run_graph;
+  double legacy_ms = 0.0, graph_ms = 0.0, epilogue_ms = 0.0;
   try {
     Timer t;
     cuda_ok(cudaStreamCreate(&t.stream), "cudaStreamCreate");
@@ -193,6 +208,24 @@ int main(int argc, char** argv) {
         graph_ms += median;
         report("graph", median, conv.algorithms());
       }
+      if (run_epilogue) {
+        // The engine's epilogues: bias + leaky ReLU 0.1, the output head bias only.
+        const bool last = layer.cout == 1;
+        kernels::CudnnGraphConvOptions options;
+        options.search = kernels::ConvAlgoSearch::measure;
+        options.workspace_limit_bytes = std::size_t{1} << 30;
+        options.epilogue = kernels::ConvEpilogue{
+            true, last ? kernels::Activation::identity : kernels::Activation::leaky_relu, 0.1f};
+        kernels::CudnnGraphConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc,
+                                       options);
+        float* bias = nullptr;
+        cuda_ok(cudaMalloc(&bias, sizeof(float) * std::size_t(layer.cout)), "cudaMalloc");
+        cuda_ok(cudaMemset(bias, 0, sizeof(float) * std::size_t(layer.cout)), "cudaMemset");
+        const double median = time_step(conv, t, x.ptr, dx.ptr, w.ptr, dw.ptr, y.ptr, dy.ptr, bias);
+        cudaFree(bias);
+        epilogue_ms += median;
+        report("graph+epilogue", median, conv.algorithms());
+      }
     }
     cudaEventDestroy(t.start);
     cudaEventDestroy(t.stop);
@@ -205,5 +238,8 @@ int main(int argc, char** argv) {
     std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f,\"impl\":\"legacy\"}\n", legacy_ms);
   if (run_graph)
     std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f,\"impl\":\"graph\"}\n", graph_ms);
+  if (run_epilogue)
+    std::printf("{\"layer\":\"sum_of_convs\",\"ms\":%.4f,\"impl\":\"graph+epilogue\"}\n",
+                epilogue_ms);
   return 0;
 }
