@@ -641,7 +641,8 @@ struct CudnnGraphConv2d::Impl {
   }
 
   // With measure, the fused plan is used only when it beats the plain
-  // forward plus the epilogue kernel; with heuristic, whenever one builds.
+  // forward plus the epilogue kernel; with heuristic, whenever one passed
+  // its trial run (probe_fused).
   void choose_fused(std::vector<Candidate>& list, bool measure) {
     if (list.empty()) return;
     Candidate& best = fastest(list);
@@ -695,8 +696,6 @@ struct CudnnGraphConv2d::Impl {
     return double(elapsed) / reps;
   }
 
-  // Times every candidate on scratch buffers (zeros) allocated here and
-  // freed on return.
   // Zeroed device tensors of the layer's sizes for trial runs, freed when it
   // goes.
   struct Scratch {
@@ -720,6 +719,7 @@ struct CudnnGraphConv2d::Impl {
     }
   };
 
+  // Times every candidate on scratch tensors; failed executions keep ms < 0.
   void autotune(const ConvGeometry& g, std::vector<Candidate> (&lists)[3],
                 std::vector<Candidate>& fused_list, std::size_t workspace_size, int reps) {
     const Scratch t(*this, g, workspace_size);
