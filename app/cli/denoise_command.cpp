@@ -25,7 +25,8 @@ int run_denoise(const std::vector<std::string>& args) {
       "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input; outputs\n"
       "  already there are kept unless --overwrite.\n"
       "  CKPT: any checkpoint of a denoise run, or a PyTorch state dict of the same U-Net\n"
-      "    saved with safetensors (save_file(model.state_dict()); f32, f16 or bf16).\n"
+      "    saved with safetensors (save_file(model.state_dict()); f32, f16 or bf16), with\n"
+      "    Atelier's or Topaz-Denoise's layer names.\n"
       "  --normalisation run (default) scales pixels as the run trained; image scales\n"
       "    each input by its own mean and std (for inputs on another scale, e.g. full\n"
       "    sums with a model trained on half sums with a dataset record).\n";

@@ -314,6 +314,33 @@ private slots:
     }
   }
 
+  // Weights saved from a network with Topaz-Denoise's module names (enc1,
+  // ..., dec1; a 3x3 head of 64 and 32 channels) load under this engine's
+  // names and forward as PyTorch forwarded that model.
+  void topazNamedWeightsForwardAsInPyTorch() {
+    const std::string dir = std::filesystem::path(golden_path()).parent_path().string();
+    const std::string path = dir + "/topaz_names.state_dict.safetensors";
+    const run::Checkpoint c = denoise::read_unet_weights(path);
+    QVERIFY(c.find("mid.0.weight") && c.find("head.4.bias") && !c.find("enc1.0.weight"));
+    const UnetConfig config = denoise::unet_config_from_checkpoint(c, path);
+    QCOMPARE(config.nf, 8);
+    QCOMPARE(config.top, 3);
+    QCOMPARE(config.h1, 64);
+    QCOMPARE(config.h2, 32);
+    const SafetensorsFile expect(dir + "/topaz_names.expect.safetensors");
+    const std::vector<float> input = test::golden_tensor(expect, "input");
+    const std::vector<float> output = test::golden_tensor(expect, "output");
+    const Graph g = build_unet(config, 1, 64, 64);
+    CpuBackend cpu;
+    Executor ex(g, cpu, ExecMode::infer);
+    cpu.set_params(denoise::unet_params_from_checkpoint(g, c, path));
+    ex.set_input(input);
+    ex.forward();
+    std::vector<float> out(output.size());
+    ex.get_output(out);
+    QVERIFY2(rel_error(out, output) < 1e-5, std::to_string(rel_error(out, output)).c_str());
+  }
+
   void fiveAdamStepsMatchPyTorch() {
     const test::GoldenUnet gold = test::load_golden_unet(golden_path());
     CpuBackend cpu;

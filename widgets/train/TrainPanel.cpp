@@ -161,7 +161,7 @@ QStringList TrainPanel::arguments(QString* error) const {
   const QString init_from = init_from_->text().trimmed();
   if (!init_from.isEmpty()) {
     try {
-      const run::Checkpoint c = run::read_weights(init_from.toStdString());
+      const run::Checkpoint c = denoise::read_unet_weights(init_from.toStdString());
       const std::string json =
           denoise::unet_config_from_checkpoint(c, init_from.toStdString()).json();
       model.clear();

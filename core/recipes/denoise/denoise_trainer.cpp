@@ -151,7 +151,7 @@ struct Session {
 // The weights of o.init_from, which must be the run's model.
 std::vector<float> initial_weights(const Graph& g, const UnetConfig& config,
                                    const DenoiseTrainOptions& o) {
-  const run::Checkpoint c = run::read_weights(o.init_from);
+  const run::Checkpoint c = read_unet_weights(o.init_from);
   const UnetConfig found = unet_config_from_checkpoint(c, o.init_from);
   if (found.json() != config.json())
     throw FormatError(o.init_from, "holds a U-Net " + found.json() + ", not this run's model " +

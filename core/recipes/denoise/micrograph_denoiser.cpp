@@ -20,7 +20,7 @@ MicrographDenoiser::MicrographDenoiser(const std::string& checkpoint_path,
                                        const DenoiseOptions& options)
     : options_(options) {
   // A run's checkpoint, or a PyTorch state dict of the same U-Net.
-  const run::Checkpoint c = run::read_weights(checkpoint_path);
+  const run::Checkpoint c = read_unet_weights(checkpoint_path);
   config_ = unet_config_from_checkpoint(c, checkpoint_path);
   const Graph g = build_unet(config_, 1, 64, 64);
   params_ = unet_params_from_checkpoint(g, c, checkpoint_path);

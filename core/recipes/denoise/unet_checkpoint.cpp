@@ -37,7 +37,29 @@ std::vector<float> flat_from(const Graph& g, const run::Checkpoint& c, const std
   return flat;
 }
 
+// "enc3.0.weight" -> "enc.2.0.weight" and so on (see read_unet_weights);
+// names outside the mapping stay as they are.
+std::string from_topaz_name(const std::string& name) {
+  const std::size_t dot = name.find('.');
+  if (dot != 4 || name.size() < 6) return name;
+  const std::string block = name.substr(0, 3), rest = name.substr(dot);
+  const int k = name[3] - '0';
+  if (block == "enc" && k >= 1 && k <= 5) return "enc." + std::to_string(k - 1) + rest;
+  if (block == "enc" && k == 6) return "mid" + rest;
+  if (block == "dec" && k >= 2 && k <= 5) return "dec." + std::to_string(5 - k) + rest;
+  if (block == "dec" && k == 1) return "head" + rest;
+  return name;
+}
+
 } // namespace
+
+run::Checkpoint read_unet_weights(const std::string& path) {
+  run::Checkpoint c = run::read_weights(path);
+  if (c.find("enc1.0.weight") && !c.find("enc.0.0.weight"))
+    for (run::CheckpointTensor& t : c.tensors)
+      t.name = from_topaz_name(t.name);
+  return c;
+}
 
 run::Checkpoint make_unet_checkpoint(const Graph& g, Backend& backend, std::int64_t step,
                                      const UnetConfig& config, const std::string& recipe_json) {

@@ -19,6 +19,12 @@ run::Checkpoint make_unet_checkpoint(const engine::Graph& g, engine::Backend& ba
                                      std::int64_t step, const engine::UnetConfig& config,
                                      const std::string& recipe_json);
 
+// U-Net weights from a file: a run's checkpoint, or a PyTorch state dict
+// (run::read_weights), with this engine's names or Topaz-Denoise's
+// UDenoiseNet names for the same layers (enc1..enc5 -> enc.0..enc.4, enc6 ->
+// mid, dec5..dec2 -> dec.0..dec.3, dec1 -> head), renamed to this engine's.
+run::Checkpoint read_unet_weights(const std::string& path);
+
 // The widths the weight shapes imply (as gen_unet.py's config_from_state).
 // FormatError naming the file when a tensor is missing or shaped wrongly.
 engine::UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::string& path);
