@@ -37,7 +37,8 @@ const char* kUsage =
     "  --val-fraction 0.1  --val-every 100  --log-every 10  --checkpoint-every 500\n"
     "  --seed 0  --loader-threads 2  --cache-gib 2  --quiet\n"
     "  --init-from FILE: start from these weights (fine-tuning): a checkpoint of another\n"
-    "    run, or a PyTorch state dict of the same U-Net (safetensors; f32, f16, bf16)\n"
+    "    run, or a PyTorch state dict of a U-Net (safetensors; f32, f16, bf16; Atelier's\n"
+    "    or Topaz-Denoise's layer names); without --model, the model they are\n"
     "  --normalisation image|dataset (image): each half sum by its own mean and std, or\n"
     "    every image by one record: the training pairs' pooled mean and std (with\n"
     "    --project from the statistics import stored, with --pairs measured first)\n"
@@ -104,7 +105,10 @@ int run_train(const std::vector<std::string>& args) {
                                           (o.has("where") ? " where " + o.text("where", "") : "");
       t.run_dir = o.required("run-dir");
       t.device = o.text("device", engine::default_device());
-      t.model = o.text("model", engine::default_model(t.device));
+      // With --init-from and no --model, the model the weights are.
+      t.model = o.has("init-from") && !o.has("model")
+                    ? std::string()
+                    : o.text("model", engine::default_model(t.device));
       t.steps = o.integer("steps", t.steps, 1, 1LL << 40);
       t.batch = int(o.integer("batch", t.batch, 1, 65536));
       t.crop = int(o.integer("crop", t.crop, 64, 16384));

@@ -240,7 +240,7 @@ private slots:
     r = run_cli(QStringList(train) << "--model"
                                    << "unet");
     QCOMPARE(r.exit_code, 1);
-    QVERIFY2(r.err.contains("choose the matching one with --model"), r.err.constData());
+    QVERIFY2(r.err.contains("leave --model out"), r.err.constData());
     QVERIFY(!QFileInfo::exists(run));
     r = run_cli(QStringList(train) << "--model"
                                    << "unet-small");
@@ -259,6 +259,26 @@ private slots:
     QFile run_json(run + "/run.json");
     QVERIFY(run_json.open(QIODevice::ReadOnly));
     QVERIFY(run_json.readAll().contains("unet_small.state_dict.bf16.safetensors"));
+
+    // Weights of other widths under Topaz-Denoise's names, no --model: the
+    // run trains their own model ("custom"), resumes it, and denoises.
+    const QString topaz = QString(ATELIER_GOLDEN_DIR) + "/topaz_names.state_dict.safetensors";
+    const QString custom = tmp.filePath("custom");
+    r = run_cli({"train", "--recipe", "denoise", "--pairs", pairs, "--run-dir", custom, "--steps",
+                 "2", "--batch", "1", "--crop", "64", "--device", "cpu", "--init-from", topaz,
+                 "--quiet"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QFile custom_json(custom + "/run.json");
+    QVERIFY(custom_json.open(QIODevice::ReadOnly));
+    const QByteArray settings = custom_json.readAll();
+    QVERIFY2(settings.contains("\"model\": \"custom\"") && settings.contains("top\\\": 3"),
+             settings.constData());
+    r = run_cli({"train", "--resume", custom, "--steps", "3", "--quiet"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QVERIFY(QFile::exists(custom + "/checkpoints/step-000003.safetensors"));
+    r = run_cli({"denoise", "--checkpoint", custom + "/checkpoints/step-000003.safetensors",
+                 tmp.filePath("sim/odd_000.mrc"), "--out", tmp.filePath("out"), "--device", "cpu"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
   }
 
   void trainFromProject() {

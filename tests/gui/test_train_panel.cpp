@@ -96,7 +96,7 @@ private slots:
     const QStringList tuned = panel.arguments(&error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(tuned.at(tuned.indexOf("--init-from") + 1), weights);
-    QCOMPARE(tuned.at(tuned.indexOf("--model") + 1), QString("unet-small"));
+    QVERIFY(!tuned.contains("--model")); // the weights' own
     panel.initFrom().setText(tmp.filePath("runs/ok-name"));
     QVERIFY(panel.arguments(&error).isEmpty());
     QVERIFY2(error.contains("ok-name"), qPrintable(error));

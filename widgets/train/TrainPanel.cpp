@@ -156,22 +156,13 @@ QStringList TrainPanel::arguments(QString* error) const {
     return {};
   }
   const QString device = device_->currentData().toString();
-  // The model is the device's default, or the one the starting weights are.
-  QString model = QString::fromStdString(engine::default_model(device.toStdString()));
+  // The model is the device's default, or (left to the trainer) the one the
+  // starting weights are; weights that do not read are refused here.
   const QString init_from = init_from_->text().trimmed();
   if (!init_from.isEmpty()) {
     try {
       const run::Checkpoint c = denoise::read_unet_weights(init_from.toStdString());
-      const std::string json =
-          denoise::unet_config_from_checkpoint(c, init_from.toStdString()).json();
-      model.clear();
-      for (const char* named : {"unet", "unet-small"})
-        if (engine::UnetConfig::named(named).json() == json) model = named;
-      if (model.isEmpty()) {
-        *error = tr("%1 holds a U-Net %2, neither unet nor unet-small")
-                     .arg(init_from, QString::fromStdString(json));
-        return {};
-      }
+      (void)denoise::unet_config_from_checkpoint(c, init_from.toStdString());
     } catch (const std::exception& e) {
       *error = QString::fromStdString(e.what());
       return {};
@@ -200,8 +191,6 @@ QStringList TrainPanel::arguments(QString* error) const {
                    precision_->currentText(),
                    "--device",
                    device,
-                   "--model",
-                   model,
                    "--val-every",
                    QString::number(val_every_->value()),
                    "--checkpoint-every",
@@ -210,7 +199,10 @@ QStringList TrainPanel::arguments(QString* error) const {
                    normalisation_->currentData().toString(),
                    "--quiet"};
   if (!where_->text().trimmed().isEmpty()) args << "--where" << where_->text().trimmed();
-  if (!init_from.isEmpty()) args << "--init-from" << init_from;
+  if (init_from.isEmpty())
+    args << "--model" << QString::fromStdString(engine::default_model(device.toStdString()));
+  else
+    args << "--init-from" << init_from;
   return args;
 }
 

@@ -52,7 +52,7 @@ std::string run_json_text(const DenoiseTrainOptions& o, const std::vector<ImageP
   j.begin_object();
   j.key("recipe").value(kRecipe);
   j.key("code_version").value(ATELIER_CORE_VERSION);
-  j.key("model_config").value(UnetConfig::named(o.model).json());
+  j.key("model_config").value(model_config_of(o).json());
   j.key("options").begin_object();
   j.key("pairs_list").value(o.pairs_list);
   j.key("steps").value(o.steps);
@@ -156,13 +156,27 @@ std::vector<float> initial_weights(const Graph& g, const UnetConfig& config,
   if (found.json() != config.json())
     throw FormatError(o.init_from, "holds a U-Net " + found.json() + ", not this run's model " +
                                        o.model + " " + config.json() +
-                                       " (choose the matching one with --model)");
+                                       " (leave --model out to train the weights' own model)");
   return unet_params_from_checkpoint(g, c, o.init_from);
+}
+
+// With weights to start from and no model named, the model they are.
+void resolve_model(DenoiseTrainOptions& o) {
+  if (o.init_from.empty() || !o.model.empty()) return;
+  const run::Checkpoint c = read_unet_weights(o.init_from);
+  const UnetConfig found = unet_config_from_checkpoint(c, o.init_from);
+  for (const char* name : {"unet", "unet-small"})
+    if (UnetConfig::named(name).json() == found.json()) {
+      o.model = name;
+      return;
+    }
+  o.model = "custom";
+  o.model_config = found;
 }
 
 TrainResult run_session(Session& s, const std::function<void(const TrainProgress&)>& progress) {
   const DenoiseTrainOptions& o = s.o;
-  const UnetConfig config = UnetConfig::named(o.model);
+  const UnetConfig config = model_config_of(o);
   const LossKind loss_kind = o.loss == "l1" ? LossKind::l1 : LossKind::mse;
   auto backend = make_backend(o.device, o.precision, o.deterministic);
   Executor ex(build_unet(config, o.batch, o.crop, o.crop), *backend, ExecMode::train);
@@ -333,6 +347,14 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
 
 } // namespace
 
+UnetConfig model_config_of(const DenoiseTrainOptions& o) {
+  if (o.model == "custom") {
+    require(o.model_config.has_value(), "model \"custom\" needs its widths (model_config)");
+    return *o.model_config;
+  }
+  return UnetConfig::named(o.model);
+}
+
 void DenoiseTrainOptions::validate() const {
   require(!pairs_list.empty(), "a pair list is required (--pairs LIST)");
   require(!run_dir.empty(), "a run directory is required (--run-dir DIR)");
@@ -340,7 +362,10 @@ void DenoiseTrainOptions::validate() const {
   require(batch >= 1, "--batch must be at least 1");
   require(crop >= 64 && crop % kUnetSizeMultiple == 0,
           "--crop must be a multiple of 32 and at least 64");
-  (void)UnetConfig::named(model);
+  if (model == "custom")
+    require(model_config.has_value(), "model \"custom\" needs its widths (model_config)");
+  else if (!(model.empty() && !init_from.empty())) // empty: the weights' model
+    (void)UnetConfig::named(model);
   require(optimizer == "adam" || optimizer == "adamw" || optimizer == "sgd",
           "--optimizer must be adam, adamw or sgd");
   require(schedule == "constant" || schedule == "cosine" || schedule == "wsd",
@@ -383,6 +408,21 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
   opt.device = text("device");
   opt.precision = text("precision");
   opt.model = text("model");
+  if (opt.model == "custom") {
+    // The widths, from the JSON text run_json_text wrote.
+    const run::JsonNode widths =
+        run::parse_json(member(root, "model_config", src).text, src + " model_config");
+    UnetConfig c;
+    int* fields[] = {&c.nf, &c.base, &c.top, &c.h1, &c.h2};
+    const char* keys[] = {"nf", "base", "top", "h1", "h2"};
+    for (int i = 0; i < 5; ++i) {
+      const run::JsonNode& v = member(widths, keys[i], src);
+      if (v.kind != run::JsonNode::Kind::integer || v.integer <= 0 || v.integer > 4096)
+        throw FormatError(src, std::string("model_config.") + keys[i] + " is not a width");
+      *fields[i] = int(v.integer);
+    }
+    opt.model_config = c;
+  }
   opt.optimizer = text("optimizer");
   opt.schedule = text("schedule");
   opt.lr = number("lr");
@@ -443,6 +483,7 @@ TrainResult train_denoiser(const DenoiseTrainOptions& options, std::vector<Image
   options.validate();
   require(!train.empty(), "no training pairs");
   DenoiseTrainOptions o = options;
+  resolve_model(o);
   if (o.normalisation == "dataset" && !o.normalisation_record) {
     // The training pairs' own record: every pixel of both halves, pooled.
     // A run folder in the way is reported before the pass over the data.
@@ -491,7 +532,7 @@ TrainResult resume_denoiser(const std::string& run_dir, std::int64_t steps,
             {},
             0};
   // Newest first: the first checkpoint that reads and fits this run's model.
-  const Graph model = build_unet(UnetConfig::named(options.model), 1, 64, 64);
+  const Graph model = build_unet(model_config_of(options), 1, 64, 64);
   std::string passed_over;
   std::vector<std::string> unreadable;
   const std::vector<std::string> files = dir.checkpoint_files();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/engine/backend.h"
+#include "core/engine/unet.h"
 #include "core/recipes/denoise/pair_image.h"
 #include "core/recipes/denoise/pair_list.h"
 
@@ -60,13 +61,20 @@ struct DenoiseTrainOptions {
   // item filter they were chosen with (empty for a pair list).
   std::string source_project, source_filter;
   // Start from these weights instead of a random initialisation: a
-  // checkpoint of another run or a PyTorch state dict of the same U-Net
-  // (run::read_weights); fine-tuning a pretrained model. Kept in run.json.
+  // checkpoint of another run or a PyTorch state dict of a U-Net
+  // (read_unet_weights); fine-tuning a pretrained model. Kept in run.json.
+  // With an empty model, the model is the one the weights are: "unet" or
+  // "unet-small" when their widths are those, else "custom" with
+  // model_config (kept in run.json as model_config).
   std::string init_from;
+  std::optional<engine::UnetConfig> model_config; // model "custom" only
 
   // Throws Error naming the first bad option.
   void validate() const;
 };
+
+// The widths of o's model: model_config for "custom", else the named one.
+engine::UnetConfig model_config_of(const DenoiseTrainOptions& o);
 
 struct TrainProgress {
   std::int64_t step = 0, total = 0;
