@@ -71,7 +71,7 @@ std::string image_format(const std::string& path) {
   } catch (const Error&) {
     return {};
   }
-  if (format == "star") return {};
+  if (format == "star" || format == "safetensors") return {}; // tables, model weights
   if (format == "xyz") {
     const std::string ext = lower_ext(path);
     if ((ext == ".txt" || ext == ".csv") && !text_looks_numeric(path)) return {};

@@ -20,7 +20,8 @@ using InfoValue = std::variant<std::int64_t, double, std::string>;
 
 struct FileInfo {
   std::string path;
-  std::string format; // mrc, tiff, geotiff, dicom, png, jpeg, nifti, ply, pcd, xyz, las, star
+  std::string format; // mrc, tiff, geotiff, dicom, png, jpeg, nifti, ply, pcd, xyz, las, star,
+                      // safetensors (model weights)
   // MRC [nx, ny, nz]; 2D rasters [width, height]; TIFF stacks [width, height, pages];
   // NIfTI dim[1..ndim]. Empty for point clouds and tables.
   std::vector<std::int64_t> dims;

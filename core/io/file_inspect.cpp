@@ -9,6 +9,7 @@
 #include "core/formats/pointcloud/ply_reader.h"
 #include "core/formats/pointcloud/xyz_reader.h"
 #include "core/formats/star/star_reader.h"
+#include "core/io/safetensors_info.h"
 
 #if ATELIER_WITH_FORMAT_LIBS
 #include "core/formats/dicom/dicom_reader.h"
@@ -27,11 +28,20 @@ struct Handler {
 };
 
 constexpr Handler kHandlers[] = {
-    {"mrc", inspect_mrc},    {"star", inspect_star},       {"ply", inspect_ply},
-    {"pcd", inspect_pcd},    {"xyz", inspect_xyz},         {"las", inspect_las},
+    {"mrc", inspect_mrc},
+    {"star", inspect_star},
+    {"ply", inspect_ply},
+    {"pcd", inspect_pcd},
+    {"xyz", inspect_xyz},
+    {"las", inspect_las},
+    {"safetensors", inspect_safetensors},
 #if ATELIER_WITH_FORMAT_LIBS
-    {"tiff", inspect_tiff},  {"geotiff", inspect_geotiff}, {"dicom", inspect_dicom},
-    {"png", inspect_raster}, {"jpeg", inspect_raster},     {"nifti", inspect_nifti},
+    {"tiff", inspect_tiff},
+    {"geotiff", inspect_geotiff},
+    {"dicom", inspect_dicom},
+    {"png", inspect_raster},
+    {"jpeg", inspect_raster},
+    {"nifti", inspect_nifti},
 #endif
 };
 

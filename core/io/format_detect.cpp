@@ -1,5 +1,5 @@
 // Format detection: magic bytes first, the extension only where a format has
-// no magic (MRC, STAR, XYZ). A TIFF whose first directory carries GeoTIFF
+// no magic (MRC, STAR, XYZ, safetensors). A TIFF whose first directory carries GeoTIFF
 // tags is "geotiff".
 #include "core/base/byte_order.h"
 #include "core/base/error.h"
@@ -121,6 +121,7 @@ std::string detect_format(const std::string& path) {
     return "mrc";
   if (ext == ".pcd" || looks_like_pcd(head)) return "pcd";
   if (ext == ".star") return "star";
+  if (ext == ".safetensors") return "safetensors";
   if (ext == ".xyz" || ext == ".pts" || ext == ".csv" || ext == ".txt") return "xyz";
   if (ext == ".dcm" || looks_like_bare_dicom(head)) return "dicom";
   if (ext == ".nii") return "nifti";

@@ -12,6 +12,7 @@
 #include "core/import/preview_image.h"
 #include "core/import/scan.h"
 #include "core/io/file_inspect.h"
+#include "core/io/safetensors.h"
 #include "core/metrics/thumbnail.h"
 #include "core/project/project.h"
 #include "tests/support/test_support.h"
@@ -102,6 +103,10 @@ private slots:
     metrics::write_thumbnail(png, data_ + "/pic.png");
     test::write_text(data_ + "/README.md", "# Notes\nnot an image\n");
     test::write_text(data_ + "/notes.json", "{\"a\": 1}\n");
+    // Model weights beside the data are not items.
+    const float weight = 0.5f;
+    const TensorView w{"w", "F32", {1}, {reinterpret_cast<const std::uint8_t*>(&weight), 4}};
+    write_safetensors(data_ + "/model.safetensors", std::span(&w, 1), {});
     write_mrc(data_ + "/broken.mrc", micrograph(5, 0.0f));
     fs::resize_file(data_ + "/broken.mrc", 2000); // header says 64x64 float32
     fs::create_directory_symlink("..", data_ + "/sub/loop");
@@ -226,7 +231,7 @@ private slots:
     QCOMPARE(s.candidates, std::size_t{6}); // a b c sub/d pic.png broken.mrc
     QCOMPARE(s.imported, std::size_t{5});
     QCOMPARE(s.errors, std::size_t{1});
-    QCOMPARE(s.skipped_not_images, std::size_t{2});
+    QCOMPARE(s.skipped_not_images, std::size_t{3}); // README.md notes.json model.safetensors
     QCOMPARE(s.skipped_unchanged, std::size_t{0});
     QVERIFY(!s.cancelled);
     QCOMPARE(s.error_messages.size(), std::size_t{1});
@@ -369,7 +374,8 @@ private slots:
     QCOMPARE(s.candidates, std::size_t{4}); // a b c broken
     QCOMPARE(s.imported, std::size_t{3});
     QCOMPARE(s.errors, std::size_t{1});
-    QCOMPARE(s.excluded, std::size_t{4}); // sub/d.mrc pic.png README.md notes.json
+    QCOMPARE(s.excluded,
+             std::size_t{5}); // sub/d.mrc pic.png README.md notes.json model.safetensors
     QCOMPARE(s.skipped_not_images, std::size_t{0});
     QCOMPARE(p.datasets().at(0).name, std::string("only top mrc"));
     QCOMPARE(p.count_items("path ~ sub"), std::int64_t{0});

@@ -4,6 +4,7 @@
 // its exact message, writer input errors, and no temp file left behind.
 #include "core/base/error.h"
 #include "core/io/byte_source.h"
+#include "core/io/file_inspect.h"
 #include "core/io/safetensors.h"
 #include "tests/support/test_support.h"
 
@@ -11,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -353,6 +355,37 @@ private slots:
                                   << "invalid JSON header: control character in string at byte 3";
     QTest::newRow("lone surrogate")
         << R"({"\ud800":1})" << 0 << "invalid JSON header: lone high surrogate at byte 8";
+  }
+
+  // `info` on model weights: counts, dtypes, metadata, and the weights'
+  // statistics with NaN counted (a diverged run shows), optimizer state apart.
+  void infoDescribesWeights() {
+    const std::vector<float> w = {1.0f, -3.0f, std::nanf(""), 2.0f}, m = {9.0f, 9.0f};
+    const std::vector<std::uint16_t> b = {0x3f80, 0xc000}; // bf16 1, -2
+    const std::vector<TensorView> views = {
+        {"conv.weight", "F32", {2, 2}, {reinterpret_cast<const std::uint8_t*>(w.data()), 16}},
+        {"conv.bias", "BF16", {2}, {reinterpret_cast<const std::uint8_t*>(b.data()), 4}},
+        {"optim.exp_avg.conv.bias",
+         "F32",
+         {2},
+         {reinterpret_cast<const std::uint8_t*>(m.data()), 8}}};
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("step-000007.safetensors").toStdString();
+    write_safetensors(path, views, {{"format", "atelier-checkpoint"}, {"step", "7"}});
+    QCOMPARE(detect_format(path), std::string("safetensors"));
+    const FileInfo info = inspect_file(path);
+    QCOMPARE(info.format, std::string("safetensors"));
+    QCOMPARE(info.extra_number("tensors").value_or(0), 3.0);
+    QCOMPARE(info.extra_number("parameters").value_or(0), 6.0);
+    QCOMPARE(info.extra_text("weight_dtypes"), std::string("BF16, F32"));
+    QCOMPARE(info.extra_number("optimizer_tensors").value_or(0), 1.0);
+    QCOMPARE(info.extra_text("metadata_format"), std::string("atelier-checkpoint"));
+    QCOMPARE(info.extra_text("step"), std::string("7"));
+    QVERIFY(info.stats.has_value());
+    QCOMPARE(info.stats->non_finite(), std::uint64_t(1));
+    QCOMPARE(info.stats->count(), std::uint64_t(5));
+    QCOMPARE(info.stats->min(), -3.0);
+    QCOMPARE(info.stats->max(), 2.0);
   }
 
   void corrupt() {
