@@ -885,6 +885,10 @@ void CudnnGraphConv2d::forward_epilogue(const void* x, const void* w, const floa
   impl_->forward_epilogue(x, w, bias, y, stream);
 }
 
+bool CudnnGraphConv2d::has_epilogue() const {
+  return impl_->epilogue.has_value();
+}
+
 bool CudnnGraphConv2d::epilogue_fused() const {
   return impl_->fused.use;
 }

@@ -97,7 +97,9 @@ public:
   // nullptr when the epilogue has no bias (std::invalid_argument otherwise).
   void forward_epilogue(const void* x, const void* w, const float* bias, void* y,
                         gpu_stream stream);
-  // Whether forward_epilogue runs as one fused cuDNN graph.
+  // Whether it was built with an epilogue, and whether forward_epilogue runs
+  // it as one fused cuDNN graph.
+  bool has_epilogue() const;
   bool epilogue_fused() const;
 
 private:

@@ -38,6 +38,14 @@ std::vector<float> random_normal(std::size_t n, std::uint64_t seed) {
   return v;
 }
 
+// "fused_epilogues": "F/N" of the convolutions with a bias or activation,
+// where the backend chooses.
+void fusion_field(JsonWriter& j, const Backend& backend) {
+  const auto [fused, total] = backend.fused_epilogues();
+  if (total > 0)
+    j.key("fused_epilogues").value(std::to_string(fused) + "/" + std::to_string(total));
+}
+
 void common_fields(JsonWriter& j, const Backend& backend, const std::string& precision,
                    const std::string& model) {
   j.key("engine").value("atelier");
@@ -121,6 +129,7 @@ int bench_train(const CliOptions& o) {
   j.key("arena_gib").value(double(ex.arena_bytes()) / double(1ull << 30));
   j.key("setup_s").value(setup_s);
   j.key("cuda_graphs").value(ex.uses_graphs());
+  fusion_field(j, *backend);
   if (!ex.graph_failure().empty()) j.key("cuda_graph_failure").value(ex.graph_failure());
   j.key("final_loss").value(backend->read_loss());
   j.end_object();
@@ -162,6 +171,7 @@ int bench_infer(const CliOptions& o) {
   common_fields(j, *backend, effective_precision(device, precision), model);
   j.key("size").value(size).key("tile").value(ti.tile_h()).key("overlap").value(tiles.overlap);
   j.key("tiles").value(ti.tiles());
+  fusion_field(j, *backend);
   j.key("ms").value(s * 1e3);
   j.key("megapixels_per_s").value(double(size) * size / s / 1e6);
   j.key("end_to_end_ms").value(end_to_end * 1e3);

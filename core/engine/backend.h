@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace atelier::engine {
@@ -150,6 +151,10 @@ public:
   // How each convolution runs (engines, fusion), one line per conv node, for
   // logs and benchmarks; empty where there is no choice to report.
   virtual std::string conv_algorithms() const { return {}; }
+  // Of the convolutions with a bias or activation, how many run it fused
+  // into the convolution ({fused, with an epilogue}); {0, 0} where the
+  // backend has no such choice.
+  virtual std::pair<int, int> fused_epilogues() const { return {0, 0}; }
 };
 
 } // namespace atelier::engine

@@ -757,6 +757,15 @@ std::size_t CudaBackend::peak_memory_bytes() const {
   return impl_->peak;
 }
 
+std::pair<int, int> CudaBackend::fused_epilogues() const {
+  std::pair<int, int> n{0, 0};
+  for (const auto& [node, conv] : impl_->convs) {
+    n.first += conv.epilogue_fused();
+    n.second += conv.has_epilogue();
+  }
+  return n;
+}
+
 std::string CudaBackend::conv_algorithms() const {
   std::string s;
   for (const auto& [node, conv] : impl_->convs)

@@ -88,6 +88,7 @@ public:
 
   // cuDNN's chosen engines and epilogue fusion per conv node.
   std::string conv_algorithms() const override;
+  std::pair<int, int> fused_epilogues() const override;
 
 private:
   // Host NCHW f32 -> device NHWC, f32 or bf16.
