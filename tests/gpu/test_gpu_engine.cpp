@@ -243,9 +243,15 @@ void deterministic_runs_match() {
   std::size_t differ = 0;
   for (std::size_t i = 0; i < pa.size(); ++i)
     differ += pa[i] != pb[i];
-  std::printf("deterministic: %zu of %zu weights differ after 6 steps\n%s", differ, pa.size(),
-              ga.conv_algorithms().c_str());
+  const auto [fused, with_epilogue] = ga.fused_epilogues();
+  std::printf("deterministic: %zu of %zu weights differ after 6 steps; %d of %d epilogues "
+              "fused\n%s",
+              differ, pa.size(), fused, with_epilogue, ga.conv_algorithms().c_str());
   CHECK(differ == 0);
+  CHECK(with_epilogue > 0);
+  // Chosen by heuristics, so on the engine's target (Hopper) runtime fusion
+  // covers the U-Net's conv + bias + leaky ReLU layers.
+  if (kernels::list_devices().front().compute_capability_major >= 9) CHECK(fused > 0);
   CHECK(pa != params);
 }
 
