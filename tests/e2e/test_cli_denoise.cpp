@@ -242,6 +242,18 @@ private slots:
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("leave --model out"), r.err.constData());
     QVERIFY(!QFileInfo::exists(run));
+    // Weights with a NaN are refused by name before any step.
+    run::Checkpoint diverged = run::read_weights(weights.toStdString());
+    diverged.tensors.front().values.front() = std::nanf("");
+    const QString nan_file = tmp.filePath("diverged.safetensors");
+    run::write_checkpoint(nan_file.toStdString(), diverged);
+    QStringList from_nan = train;
+    from_nan[from_nan.indexOf(weights)] = nan_file;
+    r = run_cli(from_nan);
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("diverged.safetensors") && r.err.contains("NaN or infinite"),
+             r.err.constData());
+    QVERIFY(!QFileInfo::exists(run));
     r = run_cli(QStringList(train) << "--model"
                                    << "unet-small");
     QVERIFY2(r.exit_code == 0, r.err.constData());

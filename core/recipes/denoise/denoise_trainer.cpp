@@ -157,7 +157,9 @@ std::vector<float> initial_weights(const Graph& g, const UnetConfig& config,
     throw FormatError(o.init_from, "holds a U-Net " + found.json() + ", not this run's model " +
                                        o.model + " " + config.json() +
                                        " (leave --model out to train the weights' own model)");
-  return unet_params_from_checkpoint(g, c, o.init_from);
+  std::vector<float> params = unet_params_from_checkpoint(g, c, o.init_from);
+  require_finite_params(g, params, o.init_from);
+  return params;
 }
 
 // With weights to start from and no model named, the model they are.

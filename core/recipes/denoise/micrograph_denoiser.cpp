@@ -24,17 +24,8 @@ MicrographDenoiser::MicrographDenoiser(const std::string& checkpoint_path,
   config_ = unet_config_from_checkpoint(c, checkpoint_path);
   const Graph g = build_unet(config_, 1, 64, 64);
   params_ = unet_params_from_checkpoint(g, c, checkpoint_path);
-  // A run that diverged saves NaN or Inf weights, which would turn every
-  // output pixel into NaN.
-  for (const Param& p : g.params()) {
-    const auto first = params_.begin() + std::ptrdiff_t(p.offset);
-    const auto bad = std::count_if(first, first + std::ptrdiff_t(p.count),
-                                   [](float v) { return !std::isfinite(v); });
-    if (bad > 0)
-      throw FormatError(checkpoint_path, std::to_string(bad) + " of " + std::to_string(p.count) +
-                                             " values of " + p.name +
-                                             " are NaN or infinite (the run diverged)");
-  }
+  // NaN weights would turn every output pixel into NaN.
+  require_finite_params(g, params_, checkpoint_path);
   if (options.normalisation != "run" && options.normalisation != "image")
     throw Error("denoise: --normalisation must be run or image, not '" + options.normalisation +
                 "'");

@@ -3,6 +3,9 @@
 
 #include "core/base/error.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace atelier::denoise {
 
 using namespace atelier::engine;
@@ -98,6 +101,19 @@ UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::stri
 std::vector<float> unet_params_from_checkpoint(const Graph& g, const run::Checkpoint& c,
                                                const std::string& path) {
   return flat_from(g, c, "", path);
+}
+
+void require_finite_params(const Graph& g, const std::vector<float>& params,
+                           const std::string& path) {
+  for (const Param& p : g.params()) {
+    const auto first = params.begin() + std::ptrdiff_t(p.offset);
+    const auto bad = std::count_if(first, first + std::ptrdiff_t(p.count),
+                                   [](float v) { return !std::isfinite(v); });
+    if (bad > 0)
+      throw FormatError(path, std::to_string(bad) + " of " + std::to_string(p.count) +
+                                  " values of " + p.name +
+                                  " are NaN or infinite (the run diverged)");
+  }
 }
 
 void restore_optimizer_state(const Graph& g, Backend& backend, const run::Checkpoint& c,

@@ -34,6 +34,11 @@ engine::UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const s
 std::vector<float> unet_params_from_checkpoint(const engine::Graph& g, const run::Checkpoint& c,
                                                const std::string& path);
 
+// FormatError naming path and the first parameter with NaN or infinite
+// values, and how many (a run that diverged saves such weights).
+void require_finite_params(const engine::Graph& g, const std::vector<float>& params,
+                           const std::string& path);
+
 // Loads the optimizer state tensors present in c into backend.
 void restore_optimizer_state(const engine::Graph& g, engine::Backend& backend,
                              const run::Checkpoint& c, const std::string& path);
