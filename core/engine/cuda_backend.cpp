@@ -3,6 +3,7 @@
 
 #include "core/base/error.h"
 #include "core/engine/memory_plan.h"
+#include "core/nn/stem_fold.h"
 #include "kernels/bias_activation.h"
 #include "kernels/concat.h"
 #include "kernels/convert.h"
@@ -15,10 +16,13 @@
 #include "kernels/optimizer.h"
 #include "kernels/pad.h"
 #include "kernels/pool.h"
+#include "kernels/stem_fold.h"
 #include "kernels/tile_copy.h"
 #include "kernels/upsample.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 
@@ -79,6 +83,27 @@ void krsc_to_kcrs(const float* src, float* dst, const std::vector<std::int64_t>&
         dst[(kk * C + c) * RS + rs] = src[(kk * RS + rs) * Cp + c];
 }
 
+// A folded stem's weights (core/nn/stem_fold.h): canonical K x 1 x R x S <->
+// the folded layer's KRSC, K x R x 1 x C'.
+void fold_to_krsc(const nn::Conv2dShape& s, const float* src, float* dst) {
+  const nn::Conv2dShape f = nn::stem_folded_shape(s, kAlign);
+  std::vector<float> folded(f.weight_count()); // K x C' x R x 1
+  nn::stem_fold_weights(s, kAlign, std::span(src, s.weight_count()), folded);
+  for (int k = 0; k < f.k; ++k)
+    for (int r = 0; r < f.r; ++r)
+      for (int c = 0; c < f.c; ++c)
+        dst[(std::size_t(k) * f.r + r) * f.c + c] = folded[(std::size_t(k) * f.c + c) * f.r + r];
+}
+void krsc_to_unfolded(const nn::Conv2dShape& s, const float* src, float* dst) {
+  const nn::Conv2dShape f = nn::stem_folded_shape(s, kAlign);
+  std::vector<float> folded(f.weight_count());
+  for (int k = 0; k < f.k; ++k)
+    for (int r = 0; r < f.r; ++r)
+      for (int c = 0; c < f.c; ++c)
+        folded[(std::size_t(k) * f.c + c) * f.r + r] = src[(std::size_t(k) * f.r + r) * f.c + c];
+  nn::stem_unfold_weights(s, kAlign, folded, std::span(dst, s.weight_count()));
+}
+
 } // namespace
 
 struct CudaBackend::Impl {
@@ -111,6 +136,12 @@ struct CudaBackend::Impl {
   int next_pinned = 0;
   bool adam_started = false, sgd_started = false;
   std::map<int, k::CudnnGraphConv2d> convs;
+  // One-channel stems run folded (core/nn/stem_fold.h) on tensor cores:
+  // their layer shapes by weight parameter (stored folded), and per conv
+  // node the folded input's buffer, written by each forward.
+  bool fold_stems = true;
+  std::map<int, nn::Conv2dShape> folded_weights;
+  std::map<int, Buffer> fold_inputs;
 
   bool bf16() const { return precision == Precision::bf16; }
 
@@ -132,7 +163,20 @@ struct CudaBackend::Impl {
 
   std::size_t at(int param) const { return offset.at(std::size_t(param)); }
 
+  // Which convolutions fold: one-channel layers reading the graph input
+  // (no data gradient to unfold), on tensor cores (not fp32, which keeps
+  // FMA-exact math unless asked).
+  void choose_folds(const Graph& g) {
+    folded_weights.clear();
+    if (!fold_stems) return;
+    for (const Node& node : g.nodes())
+      if (node.kind == OpKind::conv && node.inputs[0] == g.input() &&
+          nn::stem_foldable(node.conv.shape))
+        folded_weights[node.conv.weight] = node.conv.shape;
+  }
+
   void lay_out(const Graph& g) {
+    choose_folds(g);
     const auto& ps = g.params();
     offset.assign(ps.size(), 0);
     count.assign(ps.size(), 0);
@@ -141,9 +185,12 @@ struct CudaBackend::Impl {
       for (std::size_t i = 0; i < ps.size(); ++i) {
         const Param& p = ps[i];
         if (p.is_weight != (pass == 0)) continue;
-        count[i] = p.is_weight ? std::size_t(p.shape[0] * p.shape[2] * p.shape[3]) *
-                                     std::size_t(ch(int(p.shape[1])))
-                               : p.count;
+        const auto fold = folded_weights.find(int(i));
+        count[i] = fold != folded_weights.end()
+                       ? nn::stem_folded_shape(fold->second, kAlign).weight_count()
+                   : p.is_weight ? std::size_t(p.shape[0] * p.shape[2] * p.shape[3]) *
+                                       std::size_t(ch(int(p.shape[1])))
+                                 : p.count;
         offset[i] = at;
         at = (at + count[i] + kParamAlign - 1) / kParamAlign * kParamAlign;
       }
@@ -157,7 +204,9 @@ struct CudaBackend::Impl {
     const auto& ps = graph->params();
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const Param& p = ps[i];
-      if (p.is_weight)
+      if (const auto fold = folded_weights.find(int(i)); fold != folded_weights.end())
+        fold_to_krsc(fold->second, canonical.data() + p.offset, dev.data() + offset[i]);
+      else if (p.is_weight)
         kcrs_to_krsc(canonical.data() + p.offset, dev.data() + offset[i], p.shape);
       else
         std::copy_n(canonical.data() + p.offset, p.count, dev.data() + offset[i]);
@@ -172,7 +221,9 @@ struct CudaBackend::Impl {
     const auto& ps = graph->params();
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const Param& p = ps[i];
-      if (p.is_weight)
+      if (const auto fold = folded_weights.find(int(i)); fold != folded_weights.end())
+        krsc_to_unfolded(fold->second, dev.data() + offset[i], canonical.data() + p.offset);
+      else if (p.is_weight)
         krsc_to_kcrs(dev.data() + offset[i], canonical.data() + p.offset, p.shape);
       else
         std::copy_n(dev.data() + offset[i], p.count, canonical.data() + p.offset);
@@ -206,6 +257,24 @@ struct CudaBackend::Impl {
     staging = {}; // nothing dangling if the allocation throws
     staging = Buffer{owner.allocate(bytes), bytes};
   }
+  // A folded stem's input: x folded into its buffer (forward), or the
+  // buffer the forward filled (backward, run == false); x for other nodes.
+  const void* folded_input(int node, const ConvNode& conv, const void* x, bool run = true) {
+    const auto it = fold_inputs.find(node);
+    if (it == fold_inputs.end()) return x;
+    if (run) {
+      const nn::Conv2dShape& s = conv.shape;
+      const int channels = nn::stem_folded_shape(s, kAlign).c;
+      if (bf16())
+        k::stem_fold_bf16(static_cast<const u16*>(x), h(it->second), s.n, s.h, s.w, s.s, s.pad_w,
+                          channels, stream);
+      else
+        k::stem_fold_f32(static_cast<const float*>(x), f(it->second), s.n, s.h, s.w, s.s, s.pad_w,
+                         channels, stream);
+    }
+    return it->second.ptr;
+  }
+
   Buffer* state(const std::string& name) {
     if (name == "exp_avg") return &m;
     if (name == "exp_avg_sq") return &v;
@@ -231,6 +300,9 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   impl_->device = device;
   impl_->precision = precision;
   impl_->deterministic = deterministic;
+  // ATELIER_STEM_FOLD=0 turns folding off, to compare.
+  const char* fold = std::getenv("ATELIER_STEM_FOLD");
+  impl_->fold_stems = precision != Precision::fp32 && !(fold && std::strcmp(fold, "0") == 0);
   impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();
@@ -252,6 +324,8 @@ CudaBackend::~CudaBackend() {
   for (Buffer* b : {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v,
                     &d.momentum, &d.scalars, &d.staging})
     if (b->ptr) deallocate(b->ptr);
+  for (auto& [node, b] : d.fold_inputs)
+    if (b.ptr) deallocate(b.ptr);
   k::destroy_stream(d.stream);
 }
 
@@ -387,6 +461,9 @@ void CudaBackend::bind_graph(const Graph& g) {
   Impl& d = *impl_;
   d.graph = &g;
   d.convs.clear();
+  for (auto& [node, b] : d.fold_inputs)
+    if (b.ptr) deallocate(b.ptr);
+  d.fold_inputs.clear();
   for (Buffer* b :
        {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v, &d.momentum})
     if (b->ptr) {
@@ -456,7 +533,13 @@ void CudaBackend::set_optimizer_state(const std::string& name, std::span<const f
 
 std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses passes) {
   Impl& d = *impl_;
-  const nn::Conv2dShape& s = conv.shape;
+  const auto fold = d.folded_weights.find(conv.weight);
+  const bool folded = fold != d.folded_weights.end();
+  if (folded && passes.backward_data)
+    throw Error("cuda backend: conv " + std::to_string(node) +
+                " runs folded, which has no data gradient");
+  // A folded stem is an R x 1 convolution of its folded input.
+  const nn::Conv2dShape s = folded ? nn::stem_folded_shape(conv.shape, kAlign) : conv.shape;
   k::ConvGeometry geo;
   geo.n = s.n;
   geo.c = ch(s.c);
@@ -507,6 +590,12 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
                                       " MiB) with a workspace of up to " +
                                       std::to_string(options.workspace_limit_bytes >> 20) + " MiB");
   }
+  if (folded) {
+    Buffer& input = d.fold_inputs[node];
+    if (input.ptr) deallocate(input.ptr);
+    input = {};
+    input = d.alloc(s.input_count() * (d.bf16() ? 2 : 4), *this);
+  }
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
   return passes.backward_filter ? std::max(it->second.workspace_bytes(),
                                            k::bias_activation_backward_workspace_bytes(pixels, s.k))
@@ -522,6 +611,7 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
   const float* bias = conv.bias >= 0 ? d.f(d.params, d.at(conv.bias)) : nullptr;
   const void* weights = d.bf16() ? static_cast<const void*>(d.h(d.params_bf16, w))
                                  : static_cast<const void*>(d.f(d.params, w));
+  x = d.folded_input(node, conv, x);
   // Bias and activation fused into cuDNN's graph where it builds and is
   // faster (prepare_conv set the epilogue); else conv, then the kernel.
   if (bias || conv.act != Activation::identity)
@@ -538,6 +628,7 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
   const std::size_t w = d.at(conv.weight);
   float* db = conv.bias >= 0 ? d.f(d.grads, d.at(conv.bias)) : nullptr;
   const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
+  x = d.folded_input(node, conv, x, false); // as the forward left it
   // act' from the output: the activations here keep the sign of their input.
   if (d.bf16()) {
     k::bias_activation_backward_bf16(
@@ -755,6 +846,13 @@ void CudaBackend::synchronize() {
 
 std::size_t CudaBackend::peak_memory_bytes() const {
   return impl_->peak;
+}
+
+void CudaBackend::set_stem_fold(bool on) {
+  impl_->fold_stems = on;
+}
+bool CudaBackend::stem_fold() const {
+  return impl_->fold_stems;
 }
 
 std::pair<int, int> CudaBackend::fused_epilogues() const {

@@ -86,6 +86,12 @@ public:
   void synchronize() override;
   std::size_t peak_memory_bytes() const override;
 
+  // Whether one-channel stems run folded (core/nn/stem_fold.h): on by
+  // default for bf16 and tf32, off for fp32 and with ATELIER_STEM_FOLD=0.
+  // Takes effect at the next bind_graph.
+  void set_stem_fold(bool on);
+  bool stem_fold() const;
+
   // cuDNN's chosen engines and epilogue fusion per conv node.
   std::string conv_algorithms() const override;
   std::pair<int, int> fused_epilogues() const override;

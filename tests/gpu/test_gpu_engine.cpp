@@ -103,14 +103,23 @@ void golden(Precision precision, double out_tol, double grad_tol, double loss_to
   CHECK(ratio < param_tol);
 }
 
-// GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops.
-void gpu_matches_cpu() {
+// GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops;
+// with fold_stem, the 11x11 one-channel stem runs folded (as in bf16 and
+// tf32), which must give the same numbers, weights and gradients coming
+// back unfolded.
+void gpu_matches_cpu(bool fold_stem) {
   const Graph g = build_unet(UnetConfig::small(), 2, 128, 96);
   const std::vector<float> params = init_params(g, 4);
   const auto [x, t] = random_batch(g, 8);
   CpuBackend cpu;
   CudaBackend gpu(0, Precision::fp32);
+  gpu.set_stem_fold(fold_stem);
+  std::printf("stem folded: %s\n", fold_stem ? "yes" : "no");
   Executor a(g, cpu, ExecMode::train), b(g, gpu, ExecMode::train);
+  std::vector<float> back(params.size());
+  gpu.set_params(params);
+  gpu.get_params(back);
+  CHECK(back == params); // folded and unfolded exactly
   cpu.set_params(params);
   gpu.set_params(params);
   for (Executor* e : {&a, &b}) {
@@ -136,6 +145,7 @@ void gpu_matches_cpu() {
   // Inference mode gives the training forward's output (engines may differ:
   // both are FMA-exact f32, so only the summation order).
   CudaBackend gpu2(0, Precision::fp32);
+  gpu2.set_stem_fold(fold_stem);
   Executor c(g, gpu2, ExecMode::infer);
   gpu2.set_params(params);
   c.set_input(x);
@@ -295,7 +305,8 @@ int main() {
     golden(Precision::fp32, 1e-4, 1e-3, 1e-4, 1e-3);
     // bf16 activations and conv inputs: about 3 significant digits.
     golden(Precision::bf16, 5e-2, 0.25, 2e-3, 0.3);
-    gpu_matches_cpu();
+    gpu_matches_cpu(false);
+    gpu_matches_cpu(true);
     tiled_matches_cpu();
     graphs_match_eager();
     deterministic_runs_match();

@@ -13,6 +13,7 @@
 #include "core/nn/loss_reference.h"
 #include "core/nn/pad_reference.h"
 #include "core/nn/pool_reference.h"
+#include "core/nn/stem_fold.h"
 #include "core/nn/upsample_reference.h"
 #include "kernels/bias_activation.h"
 #include "kernels/concat.h"
@@ -20,6 +21,7 @@
 #include "kernels/loss.h"
 #include "kernels/pad.h"
 #include "kernels/pool.h"
+#include "kernels/stem_fold.h"
 #include "kernels/upsample.h"
 #include "tests/support/plain_check.h"
 
@@ -446,6 +448,23 @@ void test_loss(const Shape& s, std::mt19937& rng) {
 
 } // namespace
 
+// The folded input of a one-channel stem (kernels/stem_fold.h) against the
+// CPU reference in NHWC: a copy, so exact in f32 and bf16.
+void test_stem_fold(std::mt19937& rng) {
+  const nn::Conv2dShape s = nn::Conv2dShape::square(2, 1, 13, 17, 6, 11, 11, 5);
+  const nn::Conv2dShape f = nn::stem_folded_shape(s, 8);
+  const auto x = random_floats(s.input_count(), rng);
+  std::vector<float> ref(f.input_count());
+  nn::stem_fold_input(s, 8, Layout::nhwc, x, ref); // one channel: NCHW = NHWC
+  DeviceBuffer x_d(x.size() * 4), y_d(ref.size() * 4);
+  upload(x_d, x);
+  kernels::stem_fold_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.s, s.pad_w, f.c, nullptr);
+  compare_exact("stem fold f32", download<float>(y_d, ref.size()), ref);
+  upload(x_d, to_bf16(x));
+  kernels::stem_fold_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.s, s.pad_w, f.c, nullptr);
+  compare_exact("stem fold bf16", download<std::uint16_t>(y_d, ref.size()), to_bf16(ref));
+}
+
 // Index math past 2^31 elements (the kernels use 32-bit index math below
 // that, 64-bit above): a 1 x 8192 x 8192 x 8 bf16 image upsampled to 2^31
 // outputs, pooled back, and both backward passes, checked at sampled
@@ -520,6 +539,7 @@ int main() {
     test_reflect_pad(s, std::min(2, std::min(int(s.h), int(s.w)) - 1), rng);
   }
   test_concat_padded(std::size_t(2) * 33 * 17, rng);
+  test_stem_fold(rng);
   test_index_past_2_31(rng);
   return test::check_exit_code();
 }
