@@ -59,11 +59,15 @@ if [ -n "$peer" ] && python3 -c 'import torch' 2>/dev/null; then
   record python3 "$peer" --compile --precisions bf16,tf32 --layouts nchw,nhwc
   python3 "$root/scripts/gpu_ratios.py" "$e2e" | tee -a "$log"
   # Not in the ratios: each op's time and each convolution's engines and
-  # epilogue fusion, then what --deterministic costs.
+  # epilogue fusion, then what --deterministic costs and what the folded stem
+  # gains.
   "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 5 --precision bf16 \
     --profile 2>&1 | tee -a "$log"
   "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 --precision bf16 \
     --deterministic 2>&1 | tee -a "$log"
+  # And without the folded stem (what folding gains).
+  ATELIER_STEM_FOLD=0 "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 \
+    --precision bf16 2>&1 | tee -a "$log"
 else
   echo "no PyTorch peer here (PEER=...): end-to-end ratios skipped" | tee -a "$log"
 fi

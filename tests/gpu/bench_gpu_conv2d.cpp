@@ -15,6 +15,7 @@
 #include "kernels/cudnn_conv.h"
 #include "kernels/cudnn_graph_conv.h"
 #include "kernels/device_info.h"
+#include "kernels/stem_fold.h"
 
 #include <cuda_runtime.h>
 
@@ -93,8 +94,8 @@ struct Timer {
 
 constexpr int kWarmup = 3, kReps = 20;
 
-// Median ms of forward + backward data + backward filter; with bias, the
-// forward with the object's epilogue.
+// Median ms of forward + backward data (unless dx is null) + backward
+// filter; with bias, the forward with the object's epilogue.
 template <typename Conv>
 double time_step(Conv& conv, const Timer& t, const void* x, void* dx, const void* w, void* dw,
                  void* y, const void* dy, const float* bias = nullptr) {
@@ -109,7 +110,7 @@ double time_step(Conv& conv, const Timer& t, const void* x, void* dx, const void
     } else {
       conv.forward(x, w, y, t.stream);
     }
-    conv.backward_data(dy, w, dx, t.stream);
+    if (dx) conv.backward_data(dy, w, dx, t.stream);
     conv.backward_filter(x, dy, dw, t.stream);
     cuda_ok(cudaEventRecord(t.stop, t.stream), "cudaEventRecord");
     cuda_ok(cudaEventSynchronize(t.stop), "cudaEventSynchronize");
@@ -226,6 +227,41 @@ int main(int argc, char** argv) {
         epilogue_ms += median;
         report("graph+epilogue", median, conv.algorithms());
       }
+    }
+    if (run_graph) {
+      // The stem as the CUDA backend runs it in bf16: folded into an 11x1
+      // convolution of 16 shifted copies (core/nn/stem_fold.h), no data
+      // gradient; plus the fold itself. Compare with enc1 above.
+      const int hw = crop;
+      kernels::ConvGeometry g;
+      g.n = batch;
+      g.c = 16;
+      g.h = g.w = hw;
+      g.k = 48;
+      g.r = 11;
+      g.s = 1;
+      g.pad_h = 5;
+      const std::size_t in_count = std::size_t(batch) * hw * hw;
+      Bf16Buffer x1(in_count, 7), x(in_count * 16, 1), w(std::size_t(48) * 11 * 16, 3),
+          dw(std::size_t(48) * 11 * 16, 4), y(in_count * 48, 5), dy(in_count * 48, 6);
+      kernels::CudnnGraphConvOptions options;
+      options.search = kernels::ConvAlgoSearch::measure;
+      options.workspace_limit_bytes = std::size_t{1} << 30;
+      options.backward_data = false;
+      kernels::CudnnGraphConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc,
+                                     options);
+      const double conv_ms = time_step(conv, t, x.ptr, nullptr, w.ptr, dw.ptr, y.ptr, dy.ptr);
+      cuda_ok(cudaEventRecord(t.start, t.stream), "cudaEventRecord");
+      for (int rep = 0; rep < kReps; ++rep)
+        kernels::stem_fold_bf16(x1.ptr, x.ptr, batch, hw, hw, 11, 5, 16, t.stream);
+      cuda_ok(cudaEventRecord(t.stop, t.stream), "cudaEventRecord");
+      cuda_ok(cudaEventSynchronize(t.stop), "cudaEventSynchronize");
+      float fold_total = 0.0f;
+      cuda_ok(cudaEventElapsedTime(&fold_total, t.start, t.stop), "cudaEventElapsedTime");
+      std::fprintf(stderr, "enc1 folded: %s\n", conv.algorithms().c_str());
+      std::printf("{\"layer\":\"enc1_folded\",\"cin\":16,\"cout\":48,\"k\":11,\"hw\":%d,"
+                  "\"ms\":%.4f,\"fold_ms\":%.4f,\"impl\":\"graph\"}\n",
+                  hw, conv_ms, double(fold_total) / kReps);
     }
     cudaEventDestroy(t.start);
     cudaEventDestroy(t.stop);
