@@ -12,12 +12,14 @@
 
 namespace atelier::test {
 
-inline std::vector<double> random_values(std::size_t count, std::mt19937& rng, double lo = -1.0,
-                                         double hi = 1.0) {
+// count uniform values in [lo, hi), double or (random_values<float>) float.
+template <typename T = double>
+std::vector<T> random_values(std::size_t count, std::mt19937& rng, double lo = -1.0,
+                             double hi = 1.0) {
   std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> v(count);
+  std::vector<T> v(count);
   for (auto& x : v)
-    x = d(rng);
+    x = T(d(rng));
   return v;
 }
 

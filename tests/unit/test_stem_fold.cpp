@@ -3,6 +3,7 @@
 // both layouts, for the U-Net's 11x11 stem and a non-square kernel.
 #include "core/base/error.h"
 #include "core/nn/stem_fold.h"
+#include "tests/support/gradient_check.h"
 
 #include <QtTest>
 
@@ -15,14 +16,6 @@ using nn::Conv2dShape;
 using nn::Layout;
 
 namespace {
-
-std::vector<float> uniform(std::size_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v)
-    x = d(rng);
-  return v;
-}
 
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   double m = 0;
@@ -61,9 +54,9 @@ private slots:
         QCOMPARE(f.s, 1);
         QCOMPARE(f.out_h(), s.out_h());
         QCOMPARE(f.out_w(), s.out_w());
-        const std::vector<float> x = uniform(s.input_count(), rng),
-                                 w = uniform(s.weight_count(), rng),
-                                 dy = uniform(s.output_count(), rng);
+        const std::vector<float> x = test::random_values<float>(s.input_count(), rng),
+                                 w = test::random_values<float>(s.weight_count(), rng),
+                                 dy = test::random_values<float>(s.output_count(), rng);
         std::vector<float> y(s.output_count()), dw(s.weight_count());
         nn::conv2d_forward(s, x, w, y);
         nn::conv2d_backward_filter(s, x, dy, dw);
