@@ -169,10 +169,17 @@ struct CudaBackend::Impl {
   void choose_folds(const Graph& g) {
     folded_weights.clear();
     if (!fold_stems) return;
-    for (const Node& node : g.nodes())
-      if (node.kind == OpKind::conv && node.inputs[0] == g.input() &&
-          nn::stem_foldable(node.conv.shape))
-        folded_weights[node.conv.weight] = node.conv.shape;
+    for (const Node& node : g.nodes()) {
+      if (node.kind != OpKind::conv || node.inputs[0] != g.input() ||
+          !nn::stem_foldable(node.conv.shape))
+        continue;
+      try {
+        nn::stem_folded_shape(node.conv.shape, kAlign).validate(); // e.g. 2^31 elements
+      } catch (const Error&) {
+        continue; // runs unfolded
+      }
+      folded_weights[node.conv.weight] = node.conv.shape;
+    }
   }
 
   void lay_out(const Graph& g) {
@@ -300,9 +307,11 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   impl_->device = device;
   impl_->precision = precision;
   impl_->deterministic = deterministic;
-  // ATELIER_STEM_FOLD=0 turns folding off, to compare.
+  // ATELIER_STEM_FOLD=0 (or off, false, no) turns folding off, to compare.
   const char* fold = std::getenv("ATELIER_STEM_FOLD");
-  impl_->fold_stems = precision != Precision::fp32 && !(fold && std::strcmp(fold, "0") == 0);
+  const bool fold_off = fold && (!std::strcmp(fold, "0") || !std::strcmp(fold, "off") ||
+                                 !std::strcmp(fold, "false") || !std::strcmp(fold, "no"));
+  impl_->fold_stems = precision != Precision::fp32 && !fold_off;
   impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();

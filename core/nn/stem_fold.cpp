@@ -17,8 +17,9 @@ void check_size(std::size_t got, std::size_t want, const char* what) {
 } // namespace
 
 bool stem_foldable(const Conv2dShape& s) {
+  // "Same" horizontal padding: the folded layer keeps the input's width.
   return s.c == 1 && s.s > 1 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 &&
-         s.dilation_w == 1;
+         s.dilation_w == 1 && 2 * s.pad_w == s.s - 1;
 }
 
 Conv2dShape stem_folded_shape(const Conv2dShape& s, int align) {

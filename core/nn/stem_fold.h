@@ -16,8 +16,8 @@
 
 namespace atelier::nn {
 
-// Whether a layer folds: 1 input channel, a kernel wider than 1, stride 1,
-// dilation 1.
+// Whether a layer folds: 1 input channel, an odd kernel wider than 1 with
+// "same" horizontal padding ((S - 1) / 2), stride 1, dilation 1.
 bool stem_foldable(const Conv2dShape& s);
 
 // The folded layer: channels = S rounded up to align, kernel R x 1, no

@@ -95,6 +95,10 @@ private slots:
     QVERIFY(!nn::stem_foldable(Conv2dShape::square(1, 1, 8, 8, 4, 3, 3, 1, 2)));
     QVERIFY(!nn::stem_foldable(Conv2dShape::square(1, 1, 8, 8, 4, 3, 3, 2, 1, 2)));
     QVERIFY(!nn::stem_foldable(Conv2dShape::square(1, 1, 8, 8, 4, 1, 1)));
+    // Only "same" horizontal padding keeps the width: not an even kernel,
+    // nor other padding.
+    QVERIFY(!nn::stem_foldable(Conv2dShape::square(1, 1, 8, 8, 4, 4, 4, 2)));
+    QVERIFY(!nn::stem_foldable(Conv2dShape::square(1, 1, 8, 8, 4, 3, 3, 0)));
     QVERIFY_THROWS_EXCEPTION(Error,
                              nn::stem_folded_shape(Conv2dShape::square(1, 2, 8, 8, 4, 3, 3), 8));
     std::vector<float> x(64), wrong(10);
