@@ -148,6 +148,10 @@ public:
   virtual void synchronize() = 0;
   // Peak backend memory in use since construction, bytes (0 if unknown).
   virtual std::size_t peak_memory_bytes() const { return 0; }
+  // Device memory a graph needs beside the executor's arena and the
+  // parameters (per-layer scratch such as a folded stem's input), for memory
+  // planning.
+  virtual std::size_t extra_bytes(const Graph&) const { return 0; }
   // How each convolution runs (engines, fusion), one line per conv node, for
   // logs and benchmarks; empty where there is no choice to report.
   virtual std::string conv_algorithms() const { return {}; }

@@ -166,20 +166,22 @@ struct CudaBackend::Impl {
   // Which convolutions fold: one-channel layers reading the graph input
   // (no data gradient to unfold), on tensor cores (not fp32, which keeps
   // FMA-exact math unless asked).
+  std::optional<nn::Conv2dShape> folded_shape(const Graph& g, const Node& node) const {
+    if (!fold_stems || node.kind != OpKind::conv || node.inputs[0] != g.input() ||
+        !nn::stem_foldable(node.conv.shape))
+      return std::nullopt;
+    const nn::Conv2dShape f = nn::stem_folded_shape(node.conv.shape, kAlign);
+    try {
+      f.validate(); // e.g. 2^31 elements
+    } catch (const Error&) {
+      return std::nullopt; // runs unfolded
+    }
+    return f;
+  }
   void choose_folds(const Graph& g) {
     folded_weights.clear();
-    if (!fold_stems) return;
-    for (const Node& node : g.nodes()) {
-      if (node.kind != OpKind::conv || node.inputs[0] != g.input() ||
-          !nn::stem_foldable(node.conv.shape))
-        continue;
-      try {
-        nn::stem_folded_shape(node.conv.shape, kAlign).validate(); // e.g. 2^31 elements
-      } catch (const Error&) {
-        continue; // runs unfolded
-      }
-      folded_weights[node.conv.weight] = node.conv.shape;
-    }
+    for (const Node& node : g.nodes())
+      if (folded_shape(g, node)) folded_weights[node.conv.weight] = node.conv.shape;
   }
 
   void lay_out(const Graph& g) {
@@ -855,6 +857,14 @@ void CudaBackend::synchronize() {
 
 std::size_t CudaBackend::peak_memory_bytes() const {
   return impl_->peak;
+}
+
+std::size_t CudaBackend::extra_bytes(const Graph& g) const {
+  std::size_t bytes = 0;
+  for (const Node& node : g.nodes())
+    if (const auto f = impl_->folded_shape(g, node))
+      bytes += f->input_count() * activation_element_bytes();
+  return bytes;
 }
 
 void CudaBackend::set_stem_fold(bool on) {

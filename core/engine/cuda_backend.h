@@ -86,6 +86,9 @@ public:
   void synchronize() override;
   std::size_t peak_memory_bytes() const override;
 
+  // The folded stems' inputs.
+  std::size_t extra_bytes(const Graph& g) const override;
+
   // Whether one-channel stems run folded (core/nn/stem_fold.h): on by
   // default for bf16 and tf32, off for fp32 and with ATELIER_STEM_FOLD=0.
   // Takes effect at the next bind_graph.

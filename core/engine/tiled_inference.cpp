@@ -58,7 +58,7 @@ TiledInference::TiledInference(const UnetConfig& config, std::span<const float> 
     const StepLayout layout = plan_step(g, ExecMode::infer, backend.activation_element_bytes(), 0,
                                         backend.channel_align());
     planned_bytes_ = layout.plan.arena_bytes + kWorkspaceAllowance +
-                     g.param_count() * sizeof(float) * 2 + image_bytes;
+                     g.param_count() * sizeof(float) * 2 + image_bytes + backend.extra_bytes(g);
     if (planned_bytes_ <= options.memory_budget_bytes) {
       executor_ = std::make_unique<Executor>(g, backend, ExecMode::infer);
       break;
