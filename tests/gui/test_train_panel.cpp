@@ -10,6 +10,7 @@
 #include "widgets/train/RunMonitorPanel.h"
 #include "widgets/train/TrainPanel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -119,6 +120,10 @@ private slots:
     form->device().setCurrentIndex(form->device().findData("cpu"));
     form->normalisation().setCurrentIndex(form->normalisation().findData("dataset"));
     form->runName().setText("tiny");
+    // Fine-tuned from PyTorch's weights, repeatable: the form passes both on.
+    const QString weights = QString(ATELIER_GOLDEN_DIR) + "/unet_small.state_dict.bf16.safetensors";
+    form->initFrom().setText(weights);
+    form->deterministic().setChecked(true);
     QSignalSpy launched(form, &TrainPanel::launched);
     QVERIFY(form->launch());
     QCOMPARE(launched.count(), 1);
@@ -175,7 +180,11 @@ private slots:
     form->crop().setValue(512);
     form->batch().setValue(8);
     form->normalisation().setCurrentIndex(0);
+    form->initFrom().clear();
+    form->deterministic().setChecked(false);
     QVERIFY(form->cloneFrom(run_dir));
+    QCOMPARE(form->initFrom().text(), weights);
+    QVERIFY(form->deterministic().isChecked());
     QCOMPARE(form->runName().text(), QString("tiny-clone"));
     QCOMPARE(form->crop().value(), 64);
     QCOMPARE(form->batch().value(), 1);

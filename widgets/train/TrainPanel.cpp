@@ -8,6 +8,7 @@
 #include "core/run/run_dir.h"
 #include "widgets/train/cli_process.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -98,6 +99,10 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
   init_row->addWidget(init_from_, 1);
   init_row->addWidget(browse);
   form->addRow(tr("Start &from"), init_row);
+  deterministic_ = new QCheckBox(tr("Repeatable on a GPU (deterministic engines, slower)"), this);
+  deterministic_->setToolTip(
+      tr("The same bits run after run on the same GPU and software; the CPU always is"));
+  form->addRow(QString(), deterministic_);
   val_every_ = new QSpinBox(this);
   val_every_->setRange(1, 1'000'000);
   val_every_->setValue(100);
@@ -203,6 +208,7 @@ QStringList TrainPanel::arguments(QString* error) const {
     args << "--model" << QString::fromStdString(engine::default_model(device.toStdString()));
   else
     args << "--init-from" << init_from;
+  if (deterministic_->isChecked()) args << "--deterministic";
   return args;
 }
 
@@ -244,6 +250,13 @@ bool TrainPanel::cloneFrom(const QString& run_dir) {
   text("precision", precision_);
   text("device", device_);
   text("normalisation", normalisation_);
+  const run::JsonNode* from = o->find("init_from");
+  init_from_->setText(from && from->kind == run::JsonNode::Kind::string
+                          ? QString::fromStdString(from->text)
+                          : QString());
+  const run::JsonNode* repeatable = o->find("deterministic");
+  deterministic_->setChecked(repeatable && repeatable->kind == run::JsonNode::Kind::boolean &&
+                             repeatable->boolean);
   QString name = QFileInfo(run_dir).fileName() + "-clone";
   for (int k = 2; QFileInfo::exists(QDir(project_).filePath("runs/" + name)); ++k)
     name = QFileInfo(run_dir).fileName() + "-clone" + QString::number(k);

@@ -11,6 +11,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
+class QCheckBox;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
@@ -42,6 +43,7 @@ public:
   QComboBox& normalisation() { return *normalisation_; }
   // Weights to start from (fine-tuning); empty: a random initialisation.
   QLineEdit& initFrom() { return *init_from_; }
+  QCheckBox& deterministic() { return *deterministic_; }
 
 signals:
   void launched(const QString& run_dir);
@@ -63,6 +65,7 @@ private:
   QComboBox* device_ = nullptr;
   QComboBox* normalisation_ = nullptr;
   QLineEdit* init_from_ = nullptr;
+  QCheckBox* deterministic_ = nullptr;
   QSpinBox* val_every_ = nullptr;
   QSpinBox* checkpoint_every_ = nullptr;
   QLineEdit* name_ = nullptr;
