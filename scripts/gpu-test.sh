@@ -65,8 +65,10 @@ if [ -n "$peer" ] && python3 -c 'import torch' 2>/dev/null; then
     --profile 2>&1 | tee -a "$log"
   "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 --precision bf16 \
     --deterministic 2>&1 | tee -a "$log"
-  # And without the folded stem (what folding gains).
+  # And without the folded stem, then without the widened head (what each gains).
   ATELIER_STEM_FOLD=0 "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 \
+    --precision bf16 2>&1 | tee -a "$log"
+  ATELIER_WIDE_HEAD=0 "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 \
     --precision bf16 2>&1 | tee -a "$log"
 else
   echo "no PyTorch peer here (PEER=...): end-to-end ratios skipped" | tee -a "$log"

@@ -5,6 +5,7 @@
 #include "core/engine/memory_plan.h"
 #include "core/nn/stem_fold.h"
 #include "kernels/bias_activation.h"
+#include "kernels/channel_pick.h"
 #include "kernels/concat.h"
 #include "kernels/convert.h"
 #include "kernels/cuda_error.h"
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace atelier::engine {
 
@@ -142,6 +144,15 @@ struct CudaBackend::Impl {
   bool fold_stems = true;
   std::map<int, nn::Conv2dShape> folded_weights;
   std::map<int, Buffer> fold_inputs;
+  // One-channel output layers run with kAlign filters, all but the first
+  // zero, on tensor cores: their weight parameters (stored widened), and
+  // per conv node the widened output and its gradient.
+  bool widen_heads = true;
+  std::set<int> widened_weights;
+  struct Widened {
+    Buffer y, dy;
+  };
+  std::map<int, Widened> widened;
 
   bool bf16() const { return precision == Precision::bf16; }
 
@@ -180,8 +191,22 @@ struct CudaBackend::Impl {
   }
   void choose_folds(const Graph& g) {
     folded_weights.clear();
-    for (const Node& node : g.nodes())
+    widened_weights.clear();
+    for (const Node& node : g.nodes()) {
       if (folded_shape(g, node)) folded_weights[node.conv.weight] = node.conv.shape;
+      if (widen_heads && node.kind == OpKind::conv && node.conv.shape.k == 1 &&
+          !folded_weights.count(node.conv.weight))
+        widened_weights.insert(node.conv.weight);
+    }
+  }
+  void free_reshaping_buffers(CudaBackend& owner) {
+    for (auto& [node, b] : fold_inputs)
+      if (b.ptr) owner.deallocate(b.ptr);
+    fold_inputs.clear();
+    for (auto& [node, w] : widened)
+      for (Buffer* b : {&w.y, &w.dy})
+        if (b->ptr) owner.deallocate(b->ptr);
+    widened.clear();
   }
 
   void lay_out(const Graph& g) {
@@ -195,9 +220,11 @@ struct CudaBackend::Impl {
         const Param& p = ps[i];
         if (p.is_weight != (pass == 0)) continue;
         const auto fold = folded_weights.find(int(i));
+        // A widened head stores kAlign filters; the first is the layer's.
+        const std::int64_t filters = widened_weights.count(int(i)) ? kAlign : p.shape[0];
         count[i] = fold != folded_weights.end()
                        ? nn::stem_folded_shape(fold->second, kAlign).weight_count()
-                   : p.is_weight ? std::size_t(p.shape[0] * p.shape[2] * p.shape[3]) *
+                   : p.is_weight ? std::size_t(filters * p.shape[2] * p.shape[3]) *
                                        std::size_t(ch(int(p.shape[1])))
                                  : p.count;
         offset[i] = at;
@@ -309,11 +336,15 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   impl_->device = device;
   impl_->precision = precision;
   impl_->deterministic = deterministic;
-  // ATELIER_STEM_FOLD=0 (or off, false, no) turns folding off, to compare.
-  const char* fold = std::getenv("ATELIER_STEM_FOLD");
-  const bool fold_off = fold && (!std::strcmp(fold, "0") || !std::strcmp(fold, "off") ||
-                                 !std::strcmp(fold, "false") || !std::strcmp(fold, "no"));
-  impl_->fold_stems = precision != Precision::fp32 && !fold_off;
+  // ATELIER_STEM_FOLD=0 (or off, false, no) turns folding off, to compare;
+  // ATELIER_WIDE_HEAD=0 likewise for the widened one-channel output layer.
+  const auto off = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && (!std::strcmp(v, "0") || !std::strcmp(v, "off") || !std::strcmp(v, "false") ||
+                 !std::strcmp(v, "no"));
+  };
+  impl_->fold_stems = precision != Precision::fp32 && !off("ATELIER_STEM_FOLD");
+  impl_->widen_heads = precision != Precision::fp32 && !off("ATELIER_WIDE_HEAD");
   impl_->device_name = info.name;
   k::set_device(device);
   impl_->stream = k::create_stream();
@@ -335,8 +366,7 @@ CudaBackend::~CudaBackend() {
   for (Buffer* b : {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v,
                     &d.momentum, &d.scalars, &d.staging})
     if (b->ptr) deallocate(b->ptr);
-  for (auto& [node, b] : d.fold_inputs)
-    if (b.ptr) deallocate(b.ptr);
+  d.free_reshaping_buffers(*this);
   k::destroy_stream(d.stream);
 }
 
@@ -472,9 +502,7 @@ void CudaBackend::bind_graph(const Graph& g) {
   Impl& d = *impl_;
   d.graph = &g;
   d.convs.clear();
-  for (auto& [node, b] : d.fold_inputs)
-    if (b.ptr) deallocate(b.ptr);
-  d.fold_inputs.clear();
+  d.free_reshaping_buffers(*this);
   for (Buffer* b :
        {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v, &d.momentum})
     if (b->ptr) {
@@ -551,6 +579,8 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
                 " runs folded, which has no data gradient");
   // A folded stem is an R x 1 convolution of its folded input.
   const nn::Conv2dShape s = folded ? nn::stem_folded_shape(conv.shape, kAlign) : conv.shape;
+  // A widened head computes kAlign channels, the first of them the layer's.
+  const bool widen = d.widened_weights.count(conv.weight) > 0;
   k::ConvGeometry geo;
   geo.n = s.n;
   geo.c = ch(s.c);
@@ -559,7 +589,7 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
                 " output channels; more than one must be a multiple of 8");
   geo.h = s.h;
   geo.w = s.w;
-  geo.k = s.k;
+  geo.k = widen ? kAlign : s.k;
   geo.r = s.r;
   geo.s = s.s;
   geo.pad_h = s.pad_h;
@@ -577,7 +607,8 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
     options.deterministic = true;
     options.search = k::ConvAlgoSearch::heuristic;
   }
-  if (conv.bias >= 0 || conv.act != Activation::identity)
+  // (A widened head applies its bias and activation to its one channel.)
+  if (!widen && (conv.bias >= 0 || conv.act != Activation::identity))
     options.epilogue = k::ConvEpilogue{conv.bias >= 0, to_kernel(conv.act), conv.slope};
   const k::ConvDataType type = d.bf16()                         ? k::ConvDataType::bf16
                                : d.precision == Precision::tf32 ? k::ConvDataType::tf32
@@ -601,11 +632,18 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
                                       " MiB) with a workspace of up to " +
                                       std::to_string(options.workspace_limit_bytes >> 20) + " MiB");
   }
-  if (folded) {
-    Buffer& input = d.fold_inputs[node];
-    if (input.ptr) deallocate(input.ptr);
-    input = {};
-    input = d.alloc(s.input_count() * (d.bf16() ? 2 : 4), *this);
+  const std::size_t elem = d.bf16() ? 2 : 4;
+  const auto replace = [&](Buffer& b, std::size_t bytes) {
+    if (b.ptr) deallocate(b.ptr);
+    b = {};
+    b = d.alloc(bytes, *this);
+  };
+  if (folded) replace(d.fold_inputs[node], s.input_count() * elem);
+  if (widen) {
+    const std::size_t wide = std::size_t(s.n) * s.out_h() * s.out_w() * kAlign * elem;
+    Impl::Widened& wb = d.widened[node];
+    replace(wb.y, wide);
+    if (passes.backward_filter) replace(wb.dy, wide);
   }
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
   return passes.backward_filter ? std::max(it->second.workspace_bytes(),
@@ -623,6 +661,22 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
   const void* weights = d.bf16() ? static_cast<const void*>(d.h(d.params_bf16, w))
                                  : static_cast<const void*>(d.f(d.params, w));
   x = d.folded_input(node, conv, x);
+  if (const auto wide = d.widened.find(node); wide != d.widened.end()) {
+    // kAlign channels into the wide buffer, the first kept, then bias and
+    // activation on it.
+    const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
+    c.forward(x, weights, wide->second.y.ptr, d.stream);
+    if (d.bf16()) {
+      k::pick_channel_bf16(d.h(wide->second.y), static_cast<u16*>(y), pixels, kAlign, 0, d.stream);
+      k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels, 1,
+                                      to_kernel(conv.act), conv.slope, d.stream);
+    } else {
+      k::pick_channel_f32(d.f(wide->second.y), static_cast<float*>(y), pixels, kAlign, 0, d.stream);
+      k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
+                                     1, to_kernel(conv.act), conv.slope, d.stream);
+    }
+    return;
+  }
   // Bias and activation fused into cuDNN's graph where it builds and is
   // faster (prepare_conv set the epilogue); else conv, then the kernel.
   if (bias || conv.act != Activation::identity)
@@ -641,17 +695,30 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
   const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
   x = d.folded_input(node, conv, x, false); // as the forward left it
   // act' from the output: the activations here keep the sign of their input.
-  if (d.bf16()) {
+  if (d.bf16())
     k::bias_activation_backward_bf16(
         static_cast<const u16*>(y), nullptr, static_cast<const u16*>(dy), static_cast<u16*>(dy), db,
         workspace, pixels, conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
-    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
-    if (dx) c.backward_data(dy, d.h(d.params_bf16, w), dx, d.stream);
-  } else {
+  else
     k::bias_activation_backward_f32(static_cast<const float*>(y), nullptr,
                                     static_cast<const float*>(dy), static_cast<float*>(dy), db,
                                     workspace, pixels, conv.shape.k, to_kernel(conv.act),
                                     conv.slope, d.stream);
+  // A widened head's gradient: the one channel's, zeros for the others.
+  if (const auto wide = d.widened.find(node); wide != d.widened.end()) {
+    const nn::Conv2dShape& s = conv.shape;
+    if (d.bf16())
+      k::stem_fold_bf16(static_cast<const u16*>(dy), d.h(wide->second.dy), s.n, s.out_h(),
+                        s.out_w(), 1, 0, kAlign, d.stream);
+    else
+      k::stem_fold_f32(static_cast<const float*>(dy), d.f(wide->second.dy), s.n, s.out_h(),
+                       s.out_w(), 1, 0, kAlign, d.stream);
+    dy = wide->second.dy.ptr;
+  }
+  if (d.bf16()) {
+    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
+    if (dx) c.backward_data(dy, d.h(d.params_bf16, w), dx, d.stream);
+  } else {
     c.backward_filter(x, dy, d.f(d.grads, w), d.stream);
     if (dx) c.backward_data(dy, d.f(d.params, w), dx, d.stream);
   }
@@ -860,11 +927,16 @@ std::size_t CudaBackend::peak_memory_bytes() const {
 }
 
 std::size_t CudaBackend::extra_bytes(const Graph& g) const {
-  std::size_t bytes = 0;
-  for (const Node& node : g.nodes())
+  // Inference's share: folded inputs and widened outputs (training adds the
+  // widened gradients).
+  std::size_t elements = 0;
+  for (const Node& node : g.nodes()) {
     if (const auto f = impl_->folded_shape(g, node))
-      bytes += f->input_count() * activation_element_bytes();
-  return bytes;
+      elements += f->input_count();
+    else if (impl_->widen_heads && node.kind == OpKind::conv && node.conv.shape.k == 1)
+      elements += node.conv.shape.output_count() * kAlign;
+  }
+  return elements * activation_element_bytes();
 }
 
 void CudaBackend::set_stem_fold(bool on) {
@@ -872,6 +944,9 @@ void CudaBackend::set_stem_fold(bool on) {
 }
 bool CudaBackend::stem_fold() const {
   return impl_->fold_stems;
+}
+void CudaBackend::set_wide_head(bool on) {
+  impl_->widen_heads = on;
 }
 
 std::pair<int, int> CudaBackend::fused_epilogues() const {

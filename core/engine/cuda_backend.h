@@ -86,7 +86,7 @@ public:
   void synchronize() override;
   std::size_t peak_memory_bytes() const override;
 
-  // The folded stems' inputs.
+  // The folded stems' inputs and the widened heads' outputs.
   std::size_t extra_bytes(const Graph& g) const override;
 
   // Whether one-channel stems run folded (core/nn/stem_fold.h): on by
@@ -94,6 +94,10 @@ public:
   // Takes effect at the next bind_graph.
   void set_stem_fold(bool on);
   bool stem_fold() const;
+  // Whether one-channel output layers run widened to 8 filters (7 zero) on
+  // tensor cores, the first channel kept: same defaults, ATELIER_WIDE_HEAD=0
+  // turns it off. Takes effect at the next bind_graph.
+  void set_wide_head(bool on);
 
   // cuDNN's chosen engines and epilogue fusion per conv node.
   std::string conv_algorithms() const override;

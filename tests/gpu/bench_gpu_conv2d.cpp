@@ -274,6 +274,26 @@ int main(int argc, char** argv) {
                     "\"ms\":%.4f,\"fold_ms\":%.4f,\"impl\":\"graph\"}\n",
                     name, g.c, hw, conv_ms, fold_ms);
       }
+      // The one-channel head as the backend runs it in bf16: 8 filters (7
+      // zero) on tensor cores; compare with head3 above.
+      kernels::ConvGeometry g;
+      g.n = batch;
+      g.c = 32;
+      g.h = g.w = hw;
+      g.k = 8;
+      g.r = g.s = 5;
+      g.pad_h = g.pad_w = 2;
+      kernels::CudnnGraphConvOptions wide = options;
+      wide.backward_data = true;
+      kernels::CudnnGraphConv2d conv(g, kernels::ConvDataType::bf16, kernels::ConvLayout::nhwc,
+                                     wide);
+      Bf16Buffer x32(pixels * 32, 8), dx32(pixels * 32, 9), w8(std::size_t(8) * 25 * 32, 10),
+          dw8(std::size_t(8) * 25 * 32, 11);
+      const double wide_ms = time_step(conv, t, x32.ptr, dx32.ptr, w8.ptr, dw8.ptr, y.ptr, dy.ptr);
+      std::fprintf(stderr, "head3_wide: %s\n", conv.algorithms().c_str());
+      std::printf("{\"layer\":\"head3_wide\",\"cin\":32,\"cout\":8,\"k\":5,\"hw\":%d,"
+                  "\"ms\":%.4f,\"impl\":\"graph\"}\n",
+                  hw, wide_ms);
     }
     cudaEventDestroy(t.start);
     cudaEventDestroy(t.stop);

@@ -104,17 +104,18 @@ void golden(Precision precision, double out_tol, double grad_tol, double loss_to
 }
 
 // GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops;
-// with fold_stem, the 11x11 one-channel stem runs folded (as in bf16 and
-// tf32), which must give the same numbers, weights and gradients coming
-// back unfolded.
-void gpu_matches_cpu(bool fold_stem) {
+// with reshape, the 11x11 one-channel stem runs folded and the one-channel
+// output layer widened to 8 filters (as in bf16 and tf32), which must give
+// the same numbers, weights and gradients coming back in their own shapes.
+void gpu_matches_cpu(bool reshape) {
   const Graph g = build_unet(UnetConfig::small(), 2, 128, 96);
   const std::vector<float> params = init_params(g, 4);
   const auto [x, t] = random_batch(g, 8);
   CpuBackend cpu;
   CudaBackend gpu(0, Precision::fp32);
-  gpu.set_stem_fold(fold_stem);
-  std::printf("stem folded: %s\n", fold_stem ? "yes" : "no");
+  gpu.set_stem_fold(reshape);
+  gpu.set_wide_head(reshape);
+  std::printf("stem folded, head widened: %s\n", reshape ? "yes" : "no");
   Executor a(g, cpu, ExecMode::train), b(g, gpu, ExecMode::train);
   std::vector<float> back(params.size());
   gpu.set_params(params);
@@ -145,7 +146,8 @@ void gpu_matches_cpu(bool fold_stem) {
   // Inference mode gives the training forward's output (engines may differ:
   // both are FMA-exact f32, so only the summation order).
   CudaBackend gpu2(0, Precision::fp32);
-  gpu2.set_stem_fold(fold_stem);
+  gpu2.set_stem_fold(reshape);
+  gpu2.set_wide_head(reshape);
   Executor c(g, gpu2, ExecMode::infer);
   gpu2.set_params(params);
   c.set_input(x);
@@ -157,7 +159,7 @@ void gpu_matches_cpu(bool fold_stem) {
 }
 
 // Tiled inference on the GPU against the CPU on a 300 x 200 image.
-void tiled_matches_cpu(bool fold_stem) {
+void tiled_matches_cpu(bool reshape) {
   const Graph g = build_unet(UnetConfig::small(), 1, 64, 64);
   const std::vector<float> params = init_params(g, 6);
   std::vector<float> image(300 * 200), a(image.size()), b(image.size());
@@ -170,13 +172,14 @@ void tiled_matches_cpu(bool fold_stem) {
   opt.overlap = 32;
   CpuBackend cpu;
   CudaBackend gpu(0, Precision::fp32);
-  gpu.set_stem_fold(fold_stem); // as in bf16 and tf32, the resident graph captured
+  gpu.set_stem_fold(reshape); // as in bf16 and tf32, the resident graph captured
+  gpu.set_wide_head(reshape);
   TiledInference ta(UnetConfig::small(), params, cpu, 300, 200, opt);
   TiledInference tb(UnetConfig::small(), params, gpu, 300, 200, opt);
   CHECK(ta.tiles() == 6 && tb.tiles() == 6);
   ta.run(image, a);
   tb.run(image, b);
-  std::printf("tiled gpu vs cpu (stem folded: %d): %.3g\n", int(fold_stem), rel_error(b, a));
+  std::printf("tiled gpu vs cpu (reshaped: %d): %.3g\n", int(reshape), rel_error(b, a));
   CHECK(rel_error(b, a) < 1e-4);
 }
 

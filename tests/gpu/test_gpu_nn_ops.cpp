@@ -16,6 +16,7 @@
 #include "core/nn/stem_fold.h"
 #include "core/nn/upsample_reference.h"
 #include "kernels/bias_activation.h"
+#include "kernels/channel_pick.h"
 #include "kernels/concat.h"
 #include "kernels/device_info.h"
 #include "kernels/loss.h"
@@ -465,6 +466,22 @@ void test_stem_fold(std::mt19937& rng) {
   compare_exact("stem fold bf16", download<std::uint16_t>(y_d, ref.size()), to_bf16(ref));
 }
 
+// One channel of an NHWC tensor (kernels/channel_pick.h): exact.
+void test_pick_channel(std::mt19937& rng) {
+  const std::size_t pixels = 3 * 37 * 29;
+  const auto x = random_floats(pixels * 8, rng);
+  std::vector<float> ref(pixels);
+  for (std::size_t p = 0; p < pixels; ++p)
+    ref[p] = x[p * 8 + 5];
+  DeviceBuffer x_d(x.size() * 4), y_d(pixels * 4);
+  upload(x_d, x);
+  kernels::pick_channel_f32(x_d.f32(), y_d.f32(), pixels, 8, 5, nullptr);
+  compare_exact("pick channel f32", download<float>(y_d, pixels), ref);
+  upload(x_d, to_bf16(x));
+  kernels::pick_channel_bf16(x_d.bf16(), y_d.bf16(), pixels, 8, 5, nullptr);
+  compare_exact("pick channel bf16", download<std::uint16_t>(y_d, pixels), to_bf16(ref));
+}
+
 // Index math past 2^31 elements (the kernels use 32-bit index math below
 // that, 64-bit above): a 1 x 8192 x 8192 x 8 bf16 image upsampled to 2^31
 // outputs, pooled back, and both backward passes, checked at sampled
@@ -540,6 +557,7 @@ int main() {
   }
   test_concat_padded(std::size_t(2) * 33 * 17, rng);
   test_stem_fold(rng);
+  test_pick_channel(rng);
   test_index_past_2_31(rng);
   return test::check_exit_code();
 }
