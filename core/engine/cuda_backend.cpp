@@ -119,7 +119,8 @@ struct CudaBackend::Impl {
   std::map<void*, std::size_t> sizes;
 
   // The device's flat parameter layout: like the graph's (weights first,
-  // aligned offsets) but weights are KRSC' with padded input channels.
+  // aligned offsets) but weights are KRSC' with padded input channels (a
+  // widened head: kAlign filters; a folded stem: its folded layer's).
   std::vector<std::size_t> offset, count;
   std::size_t weight_count = 0, param_count = 0;
   // Parameters, gradients, optimizer state in that layout.
@@ -146,13 +147,11 @@ struct CudaBackend::Impl {
   std::map<int, Buffer> fold_inputs;
   // One-channel output layers run with kAlign filters, all but the first
   // zero, on tensor cores: their weight parameters (stored widened), and
-  // per conv node the widened output and its gradient.
+  // per conv node one buffer of the widened width, holding the output in
+  // the forward (read at once) and the gradient in the backward.
   bool widen_heads = true;
   std::set<int> widened_weights;
-  struct Widened {
-    Buffer y, dy;
-  };
-  std::map<int, Widened> widened;
+  std::map<int, Buffer> widened;
 
   bool bf16() const { return precision == Precision::bf16; }
 
@@ -203,9 +202,8 @@ struct CudaBackend::Impl {
     for (auto& [node, b] : fold_inputs)
       if (b.ptr) owner.deallocate(b.ptr);
     fold_inputs.clear();
-    for (auto& [node, w] : widened)
-      for (Buffer* b : {&w.y, &w.dy})
-        if (b->ptr) owner.deallocate(b->ptr);
+    for (auto& [node, b] : widened)
+      if (b.ptr) owner.deallocate(b.ptr);
     widened.clear();
   }
 
@@ -624,8 +622,8 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
     const std::size_t elem = d.bf16() ? 2 : 4;
     const std::size_t tensors =
         elem * (std::size_t(s.n) *
-                    (std::size_t(geo.c) * s.h * s.w + std::size_t(s.k) * s.out_h() * s.out_w()) +
-                std::size_t(s.k) * geo.c * s.r * s.s);
+                    (std::size_t(geo.c) * s.h * s.w + std::size_t(geo.k) * s.out_h() * s.out_w()) +
+                std::size_t(geo.k) * geo.c * s.r * s.s);
     throw_out_of_memory(d.device, "choosing the engines of convolution " + std::to_string(node) +
                                       " runs them on its tensors (" +
                                       std::to_string((tensors >> 20) + 1) +
@@ -641,9 +639,7 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   if (folded) replace(d.fold_inputs[node], s.input_count() * elem);
   if (widen) {
     const std::size_t wide = std::size_t(s.n) * s.out_h() * s.out_w() * kAlign * elem;
-    Impl::Widened& wb = d.widened[node];
-    replace(wb.y, wide);
-    if (passes.backward_filter) replace(wb.dy, wide);
+    replace(d.widened[node], wide);
   }
   const std::size_t pixels = std::size_t(s.n) * s.out_h() * s.out_w();
   return passes.backward_filter ? std::max(it->second.workspace_bytes(),
@@ -665,15 +661,18 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
     // kAlign channels into the wide buffer, the first kept, then bias and
     // activation on it.
     const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
-    c.forward(x, weights, wide->second.y.ptr, d.stream);
+    const bool epilogue = bias || conv.act != Activation::identity;
+    c.forward(x, weights, wide->second.ptr, d.stream);
     if (d.bf16()) {
-      k::pick_channel_bf16(d.h(wide->second.y), static_cast<u16*>(y), pixels, kAlign, 0, d.stream);
-      k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels, 1,
-                                      to_kernel(conv.act), conv.slope, d.stream);
+      k::pick_channel_bf16(d.h(wide->second), static_cast<u16*>(y), pixels, kAlign, 0, d.stream);
+      if (epilogue)
+        k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels, 1,
+                                        to_kernel(conv.act), conv.slope, d.stream);
     } else {
-      k::pick_channel_f32(d.f(wide->second.y), static_cast<float*>(y), pixels, kAlign, 0, d.stream);
-      k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
-                                     1, to_kernel(conv.act), conv.slope, d.stream);
+      k::pick_channel_f32(d.f(wide->second), static_cast<float*>(y), pixels, kAlign, 0, d.stream);
+      if (epilogue)
+        k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
+                                       1, to_kernel(conv.act), conv.slope, d.stream);
     }
     return;
   }
@@ -708,12 +707,12 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
   if (const auto wide = d.widened.find(node); wide != d.widened.end()) {
     const nn::Conv2dShape& s = conv.shape;
     if (d.bf16())
-      k::stem_fold_bf16(static_cast<const u16*>(dy), d.h(wide->second.dy), s.n, s.out_h(),
-                        s.out_w(), 1, 0, kAlign, d.stream);
+      k::stem_fold_bf16(static_cast<const u16*>(dy), d.h(wide->second), s.n, s.out_h(), s.out_w(),
+                        1, 0, kAlign, d.stream);
     else
-      k::stem_fold_f32(static_cast<const float*>(dy), d.f(wide->second.dy), s.n, s.out_h(),
-                       s.out_w(), 1, 0, kAlign, d.stream);
-    dy = wide->second.dy.ptr;
+      k::stem_fold_f32(static_cast<const float*>(dy), d.f(wide->second), s.n, s.out_h(), s.out_w(),
+                       1, 0, kAlign, d.stream);
+    dy = wide->second.ptr;
   }
   if (d.bf16()) {
     c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
@@ -947,6 +946,9 @@ bool CudaBackend::stem_fold() const {
 }
 void CudaBackend::set_wide_head(bool on) {
   impl_->widen_heads = on;
+}
+bool CudaBackend::wide_head() const {
+  return impl_->widen_heads;
 }
 
 std::pair<int, int> CudaBackend::fused_epilogues() const {

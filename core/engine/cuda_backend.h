@@ -98,6 +98,7 @@ public:
   // tensor cores, the first channel kept: same defaults, ATELIER_WIDE_HEAD=0
   // turns it off. Takes effect at the next bind_graph.
   void set_wide_head(bool on);
+  bool wide_head() const;
 
   // cuDNN's chosen engines and epilogue fusion per conv node.
   std::string conv_algorithms() const override;
