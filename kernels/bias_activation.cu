@@ -21,7 +21,8 @@ constexpr float kGeluCubic = 0.044715f;
 
 __device__ __forceinline__ float act_value(Activation act, float z, float slope) {
   switch (act) {
-  case Activation::relu: return z > 0.0f ? z : 0.0f;
+  // NaN passes, as in the CPU reference and cuDNN's fused epilogue.
+  case Activation::relu: return z > 0.0f || isnan(z) ? z : 0.0f;
   case Activation::leaky_relu: return z > 0.0f ? z : slope * z;
   case Activation::gelu_tanh:
     return 0.5f * z * (1.0f + tanhf(kSqrt2OverPi * (z + kGeluCubic * z * z * z)));

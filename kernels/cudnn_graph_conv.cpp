@@ -11,11 +11,14 @@
 #include "kernels/bias_activation.h"
 #include "kernels/cuda_check.cuh"
 #include "kernels/cudnn_check.h"
+#include "kernels/fill.h"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -413,6 +416,7 @@ struct Fused {
 } // namespace
 
 struct CudnnGraphConv2d::Impl {
+  struct Scratch;         // trial-run tensors (below)
   Handle handle;          // declared first: destroyed after every descriptor
   bool f32 = true;        // f32 storage (f32 or tf32)
   bool strict_f32 = true; // f32: FMA engines only
@@ -517,7 +521,9 @@ struct CudnnGraphConv2d::Impl {
     dirs[2].uids[0] = kUidX, dirs[2].uids[1] = kUidY, dirs[2].uids[2] = kUidW;
 
     const bool measure = options.search == ConvAlgoSearch::measure;
-    const int max_count = measure ? options.max_candidates : 1;
+    // Without timing, a few configs in the heuristics' order, the first that
+    // runs taken (probe).
+    const int max_count = measure ? options.max_candidates : std::min(options.max_candidates, 3);
     std::vector<Candidate> lists[3];
     std::size_t scratch_workspace = 0;
     for (int i = 0; i < 3; ++i) {
@@ -545,22 +551,25 @@ struct CudnnGraphConv2d::Impl {
       for (const Candidate& c : fused_list)
         scratch_workspace = std::max(scratch_workspace, c.workspace);
     }
-    if (measure)
-      autotune(g, lists, fused_list, scratch_workspace, options.timing_reps);
-    else if (!fused_list.empty())
-      probe_fused(g, fused_list, scratch_workspace);
-    for (int i = 0; i < 3; ++i) {
-      if (!wanted[i]) continue;
-      Candidate& best = fastest(lists[i]);
-      if (measure && best.ms < 0)
-        throw_cudnn_error(
-            CUDNN_STATUS_EXECUTION_FAILED,
-            (std::string("cudnnBackendExecute: every engine failed for ") + dir_name(dirs[i].dir))
-                .c_str(),
-            __FILE__, __LINE__);
-      dirs[i].chosen = std::move(best);
+    {
+      const Scratch scratch(*this, g, scratch_workspace);
+      if (measure)
+        autotune(scratch, lists, fused_list, options.timing_reps);
+      else
+        probe_all(scratch, lists, fused_list);
+      for (int i = 0; i < 3; ++i) {
+        if (!wanted[i]) continue;
+        Candidate& best = fastest(lists[i]);
+        if (best.ms < 0)
+          throw_cudnn_error(CUDNN_STATUS_EXECUTION_FAILED,
+                            (std::string("cudnnBackendExecute: every engine failed for ") +
+                             dir_name(dirs[i].dir))
+                                .c_str(),
+                            __FILE__, __LINE__);
+        dirs[i].chosen = std::move(best);
+      }
+      choose_fused(scratch, fused_list, measure);
     }
-    choose_fused(fused_list, measure);
 
     // Accumulating filter gradients: the same engine with beta = 1 where it
     // builds, else the heuristics' first.
@@ -642,8 +651,9 @@ struct CudnnGraphConv2d::Impl {
 
   // With measure, the fused plan is used only when it beats the plain
   // forward plus the epilogue kernel; with heuristic, whenever one passed
-  // its trial run (probe_fused).
-  void choose_fused(std::vector<Candidate>& list, bool measure) {
+  // its trial run (probe). Either way only when its output agrees with the
+  // plain pair's on random data (fused_error).
+  void choose_fused(const Scratch& t, std::vector<Candidate>& list, bool measure) {
     if (list.empty()) return;
     Candidate& best = fastest(list);
     if (best.ms < 0) { // timed or probed: no plan ran
@@ -657,6 +667,16 @@ struct CudnnGraphConv2d::Impl {
         return;
       }
     }
+    const double error = fused_error(t, best);
+    if (!(error <= tolerance())) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "fused plan eng%lld is off the plain forward by %.3g of the output's range",
+                    (long long)best.info.index, error);
+      fused.refused = buf;
+      std::fprintf(stderr, "atelier: cuDNN %s; the epilogue runs unfused\n", buf);
+      return;
+    }
     fused.d.chosen = std::move(best);
     fused.use = true;
   }
@@ -666,8 +686,10 @@ struct CudnnGraphConv2d::Impl {
   void time_candidates(std::vector<Candidate>& list, const Direction& d, void* const* ptrs,
                        void* ws, int reps, const Event& start, const Event& stop) {
     for (Candidate& c : list) {
-      if (execute(handle.h, c.plan, d.uids, ptrs, d.uid_count, ws) != CUDNN_STATUS_SUCCESS)
+      if (execute(handle.h, c.plan, d.uids, ptrs, d.uid_count, ws) != CUDNN_STATUS_SUCCESS) {
+        (void)cudaGetLastError(); // a failed launch must not fail the next check
         continue;
+      }
       CUDA_CHECK(cudaEventRecord(start.e, nullptr));
       bool ok = true;
       for (int r = 0; r < reps && ok; ++r)
@@ -676,7 +698,10 @@ struct CudnnGraphConv2d::Impl {
       CUDA_CHECK(cudaEventSynchronize(stop.e));
       float elapsed = 0.0f;
       CUDA_CHECK(cudaEventElapsedTime(&elapsed, start.e, stop.e));
-      if (ok) c.ms = double(elapsed) / reps;
+      if (ok)
+        c.ms = double(elapsed) / reps;
+      else
+        (void)cudaGetLastError();
     }
   }
 
@@ -696,33 +721,73 @@ struct CudnnGraphConv2d::Impl {
     return double(elapsed) / reps;
   }
 
-  // Zeroed device tensors of the layer's sizes for trial runs, freed when it
-  // goes.
+  // Device tensors of the layer's sizes for trial runs, freed when it goes,
+  // filled with values of a layer's scale (timings on zeros flatter tensor
+  // cores, which draw less power on them). fill() refills them (seeded).
   struct Scratch {
     DeviceMemory x, w, y, ws, bias;
-    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size) {
+    std::size_t counts[4] = {}; // x, w, y, bias
+    bool f32 = true;
+    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size)
+        : f32(impl.f32) {
       const std::size_t elem = impl.f32 ? 4 : 2;
-      const std::size_t sizes[] = {elem * std::size_t(g.n) * g.c * g.h * g.w,
-                                   elem * std::size_t(g.k) * g.c * g.r * g.s,
-                                   elem * std::size_t(g.n) * g.k * impl.out_h * impl.out_w,
-                                   impl.epilogue ? sizeof(float) * std::size_t(g.k) : 0};
+      counts[0] = std::size_t(g.n) * g.c * g.h * g.w;
+      counts[1] = std::size_t(g.k) * g.c * g.r * g.s;
+      counts[2] = std::size_t(g.n) * g.k * impl.out_h * impl.out_w;
+      counts[3] = impl.epilogue ? std::size_t(g.k) : 0;
       DeviceMemory* tensors[] = {&x, &w, &y, &bias};
-      for (int i = 0; i < 4; ++i) {
-        *tensors[i] = DeviceMemory(sizes[i]);
-        if (sizes[i]) CUDA_CHECK(cudaMemset(tensors[i]->ptr, 0, sizes[i]));
-      }
+      for (int i = 0; i < 4; ++i)
+        *tensors[i] = DeviceMemory(counts[i] * (i == 3 ? sizeof(float) : elem));
       ws = DeviceMemory(workspace_size);
+      fill(1);
+    }
+    // x and y uniform in [-1, 1), w scaled so that a convolution's outputs
+    // are about as large (variance 1 over c r s terms), bias in [-0.5, 0.5).
+    void fill(std::uint32_t seed) const {
+      const float w_scale = 3.0f / std::sqrt(float(std::max<std::size_t>(counts[1], 1)));
+      const float scales[3] = {1.0f, w_scale, 1.0f};
+      void* const ptrs[3] = {x.ptr, w.ptr, y.ptr};
+      for (int i = 0; i < 3; ++i) {
+        if (f32)
+          fill_uniform_f32(static_cast<float*>(ptrs[i]), counts[i], seed + i, scales[i], nullptr);
+        else
+          fill_uniform_bf16(static_cast<std::uint16_t*>(ptrs[i]), counts[i], seed + i, scales[i],
+                            nullptr);
+      }
+      fill_uniform_f32(static_cast<float*>(bias.ptr), counts[3], seed + 3, 0.5f, nullptr);
+      CUDA_CHECK(cudaDeviceSynchronize());
     }
     // The fused graph's variant pack (x, w, bias, y, or x, w, y without bias).
     std::array<void*, kMaxPack> fused_pack(bool with_bias) const {
       return {x.ptr, w.ptr, with_bias ? bias.ptr : y.ptr, y.ptr};
     }
+    // Up to kSample values from each end of y, as floats.
+    std::vector<float> y_sample() const {
+      constexpr std::size_t kSample = std::size_t{1} << 20;
+      const std::size_t n = counts[2], head = std::min(n, kSample),
+                        tail = std::min(n - head, kSample);
+      const std::size_t elem = f32 ? 4 : 2;
+      std::vector<unsigned char> bytes((head + tail) * elem);
+      const auto* base = static_cast<const unsigned char*>(y.ptr);
+      CUDA_CHECK(cudaMemcpy(bytes.data(), base, head * elem, cudaMemcpyDeviceToHost));
+      CUDA_CHECK(cudaMemcpy(bytes.data() + head * elem, base + (n - tail) * elem, tail * elem,
+                            cudaMemcpyDeviceToHost));
+      std::vector<float> out(head + tail);
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        std::uint32_t bits = 0;
+        if (f32)
+          std::memcpy(&bits, bytes.data() + 4 * i, 4);
+        else
+          bits = std::uint32_t(bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
+        std::memcpy(&out[i], &bits, 4);
+      }
+      return out;
+    }
   };
 
   // Times every candidate on scratch tensors; failed executions keep ms < 0.
-  void autotune(const ConvGeometry& g, std::vector<Candidate> (&lists)[3],
-                std::vector<Candidate>& fused_list, std::size_t workspace_size, int reps) {
-    const Scratch t(*this, g, workspace_size);
+  void autotune(const Scratch& t, std::vector<Candidate> (&lists)[3],
+                std::vector<Candidate>& fused_list, int reps) {
     CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
     Event start, stop;
     void* const ptrs[3][3] = {
@@ -738,18 +803,15 @@ struct CudnnGraphConv2d::Impl {
     CUDA_CHECK(cudaDeviceSynchronize());
   }
 
-  // Without timing: runs the fused candidates once each, in the heuristics'
-  // order, until one succeeds (its ms set to 0), so a plan that finalizes but
-  // cannot execute never reaches a training step.
-  void probe_fused(const ConvGeometry& g, std::vector<Candidate>& list,
-                   std::size_t workspace_size) {
-    const Scratch t(*this, g, workspace_size);
+  // Without timing: runs each graph's candidates once, in the heuristics'
+  // order, until one succeeds (its ms set to 0; the others keep ms < 0), so
+  // a plan that finalizes but cannot execute never reaches a training step.
+  void probe(const Scratch& t, std::vector<Candidate>& list, const Direction& d,
+             void* const* ptrs) {
     CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
     for (Candidate& c : list) {
-      if (execute(handle.h, c.plan, fused.d.uids, t.fused_pack(epilogue->bias).data(),
-                  fused.d.uid_count, t.ws.ptr) != CUDNN_STATUS_SUCCESS)
-        continue;
-      if (cudaDeviceSynchronize() != cudaSuccess) {
+      if (execute(handle.h, c.plan, d.uids, ptrs, d.uid_count, t.ws.ptr) != CUDNN_STATUS_SUCCESS ||
+          cudaDeviceSynchronize() != cudaSuccess) {
         (void)cudaGetLastError();
         continue;
       }
@@ -757,6 +819,44 @@ struct CudnnGraphConv2d::Impl {
       break;
     }
   }
+  void probe_all(const Scratch& t, std::vector<Candidate> (&lists)[3],
+                 std::vector<Candidate>& fused_list) {
+    void* const ptrs[3][3] = {
+        {t.x.ptr, t.w.ptr, t.y.ptr}, {t.y.ptr, t.w.ptr, t.x.ptr}, {t.x.ptr, t.y.ptr, t.w.ptr}};
+    for (int i = 0; i < 3; ++i)
+      probe(t, lists[i], dirs[i], ptrs[i]);
+    if (!fused_list.empty())
+      probe(t, fused_list, fused.d, t.fused_pack(epilogue->bias).data());
+  }
+
+  // How far the fused plan's output is from the plain forward followed by
+  // the epilogue kernel on the same random data, as a fraction of the
+  // output's largest magnitude; tolerance() is what rounding allows.
+  double fused_error(const Scratch& t, const Candidate& c) {
+    t.fill(7);
+    CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
+    const float* b = epilogue->bias ? static_cast<const float*>(t.bias.ptr) : nullptr;
+    void* const plain[3] = {t.x.ptr, t.w.ptr, t.y.ptr};
+    CUDNN_CHECK(execute(handle.h, dirs[0].chosen.plan, dirs[0].uids, plain, 3, t.ws.ptr));
+    apply_epilogue(t.y.ptr, b, nullptr);
+    CUDA_CHECK(cudaDeviceSynchronize());
+    const std::vector<float> want = t.y_sample();
+    CUDNN_CHECK(execute(handle.h, c.plan, fused.d.uids, t.fused_pack(epilogue->bias).data(),
+                        fused.d.uid_count, t.ws.ptr));
+    CUDA_CHECK(cudaDeviceSynchronize());
+    const std::vector<float> got = t.y_sample();
+    double largest = 0.0, worst = 0.0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      largest = std::max(largest, double(std::fabs(want[i])));
+      const double d = std::fabs(double(got[i]) - double(want[i]));
+      if (!(d <= worst)) worst = d; // NaN counts as the worst
+    }
+    return largest > 0.0 ? worst / largest : worst;
+  }
+  // bf16: the plain pair rounds twice (after the convolution and after the
+  // epilogue) where the fused graph rounds once, 2^-8 each; tf32 engines may
+  // differ in their input rounding; f32 only in summation order.
+  double tolerance() const { return f32 ? (strict_f32 ? 1e-4 : 4e-3) : 2e-2; }
 
   std::string describe() const {
     std::string s;

@@ -27,8 +27,10 @@ struct ConvEpilogue {
 };
 
 struct CudnnGraphConvOptions {
-  // heuristic: the first engine config (heuristics mode A) that builds.
-  // measure: time up to max_candidates of them on scratch buffers.
+  // heuristic: the first engine config (heuristics mode A, then the
+  // fallback list) that builds and runs once on scratch buffers (up to 3 are
+  // tried). measure: time up to max_candidates of them on scratch buffers
+  // filled with random values of a layer's scale.
   ConvAlgoSearch search = ConvAlgoSearch::measure;
   // Engine configs needing more workspace than this are passed over.
   std::size_t workspace_limit_bytes = std::size_t{256} << 20;
@@ -49,7 +51,9 @@ struct CudnnGraphConvOptions {
   // intermediates virtual and f32) on cuDNN's runtime fusion engines, so the
   // output is written once, rounded once. It falls back to the plain forward
   // followed by bias_activation_forward_* when no engine builds the fused
-  // graph or, with measure, when that pair is faster.
+  // graph, with measure when that pair is faster, and when the fused plan's
+  // output on random data is further from the pair's than rounding allows
+  // (a message on stderr then; algorithms() says why).
   // NHWC only (std::invalid_argument otherwise).
   std::optional<ConvEpilogue> epilogue;
   // Only engines cuDNN does not mark nondeterministic (no atomics in the

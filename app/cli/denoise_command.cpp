@@ -26,7 +26,7 @@ int run_denoise(const std::vector<std::string>& args) {
       "  already there are kept unless --overwrite.\n"
       "  CKPT: any checkpoint of a denoise run, or a PyTorch state dict of the same U-Net\n"
       "    saved with safetensors (save_file(model.state_dict()); f32, f16 or bf16), with\n"
-      "    Atelier's or Topaz-Denoise's layer names.\n"
+      "    Atelier's or Topaz-Denoise's layer names (Topaz's unet and unet-small).\n"
       "  --normalisation run (default) scales pixels as the run trained; image scales\n"
       "    each input by its own mean and std (for inputs on another scale, e.g. full\n"
       "    sums with a model trained on half sums with a dataset record).\n";

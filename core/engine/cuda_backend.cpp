@@ -352,11 +352,13 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
 
 CudaBackend::~CudaBackend() {
   Impl& d = *impl_;
-  d.convs.clear();
   try {
-    k::synchronize_stream(d.stream); // no copy still reads a pinned buffer
+    // Nothing queued still runs a convolution's plan or reads a pinned
+    // buffer when they go.
+    k::synchronize_stream(d.stream);
   } catch (...) {
   }
+  d.convs.clear();
   for (Impl::PinnedSlot& slot : d.pinned) {
     k::pinned_free(slot.host);
     k::destroy_event(slot.done);
@@ -499,6 +501,8 @@ void CudaBackend::bind_graph(const Graph& g) {
   if (!g.finished()) throw Error("cuda backend: the graph is not finished");
   Impl& d = *impl_;
   d.graph = &g;
+  // The convolutions' plans and buffers go: nothing queued may still use them.
+  k::synchronize_stream(d.stream);
   d.convs.clear();
   d.free_reshaping_buffers(*this);
   for (Buffer* b :
@@ -570,6 +574,9 @@ void CudaBackend::set_optimizer_state(const std::string& name, std::span<const f
 
 std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses passes) {
   Impl& d = *impl_;
+  // Engines are tried and timed on the default stream: nothing queued here
+  // may overlap them.
+  k::synchronize_stream(d.stream);
   const auto fold = d.folded_weights.find(conv.weight);
   const bool folded = fold != d.folded_weights.end();
   if (folded && passes.backward_data)
@@ -926,8 +933,8 @@ std::size_t CudaBackend::peak_memory_bytes() const {
 }
 
 std::size_t CudaBackend::extra_bytes(const Graph& g) const {
-  // Inference's share: folded inputs and widened outputs (training adds the
-  // widened gradients).
+  // Folded inputs and widened outputs (training reuses a widened output's
+  // buffer for its gradient, so it adds nothing).
   std::size_t elements = 0;
   for (const Node& node : g.nodes()) {
     if (const auto f = impl_->folded_shape(g, node))

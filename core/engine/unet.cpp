@@ -14,15 +14,20 @@ UnetConfig UnetConfig::named(const std::string& name) {
 }
 
 std::string UnetConfig::json() const {
-  return "{\"base\": " + std::to_string(base) + ", \"h1\": " + std::to_string(h1) +
-         ", \"h2\": " + std::to_string(h2) + ", \"nf\": " + std::to_string(nf) +
-         ", \"top\": " + std::to_string(top) + "}";
+  const std::string depth_key = depth == 5 ? "" : "\"depth\": " + std::to_string(depth) + ", ";
+  return "{\"base\": " + std::to_string(base) + ", " + depth_key +
+         "\"h1\": " + std::to_string(h1) + ", \"h2\": " + std::to_string(h2) +
+         ", \"nf\": " + std::to_string(nf) + ", \"top\": " + std::to_string(top) + "}";
 }
 
 Graph build_unet(const UnetConfig& c, int n, int h, int w) {
-  if (n <= 0 || h <= 0 || w <= 0 || h % kUnetSizeMultiple != 0 || w % kUnetSizeMultiple != 0)
+  if (c.depth < kMinUnetDepth || c.depth > kMaxUnetDepth)
+    throw Error("U-Net depth " + std::to_string(c.depth) + " is outside " +
+                std::to_string(kMinUnetDepth) + ".." + std::to_string(kMaxUnetDepth));
+  const int multiple = c.size_multiple();
+  if (n <= 0 || h <= 0 || w <= 0 || h % multiple != 0 || w % multiple != 0)
     throw Error("U-Net input " + std::to_string(h) + "x" + std::to_string(w) +
-                " must be a positive multiple of " + std::to_string(kUnetSizeMultiple) +
+                " must be a positive multiple of " + std::to_string(multiple) +
                 " in each dimension (batch " + std::to_string(n) + ")");
   if (c.nf <= 0 || c.h1 <= 0 || c.h2 <= 0 || c.base <= 0 || c.top <= 0 || c.base % 2 == 0 ||
       c.top % 2 == 0)
@@ -31,7 +36,7 @@ Graph build_unet(const UnetConfig& c, int n, int h, int w) {
   Graph g(Nchw{n, 1, h, w});
   std::vector<int> skips{g.input()};
   int x = g.input();
-  for (int level = 0; level < 5; ++level) {
+  for (int level = 0; level < c.depth; ++level) {
     const std::string prefix = "enc." + std::to_string(level) + ".0";
     x = g.conv(x, c.nf, level == 0 ? c.base : 3, true, lrelu, c.slope, prefix);
     x = g.max_pool2x2(x);
@@ -39,7 +44,7 @@ Graph build_unet(const UnetConfig& c, int n, int h, int w) {
   }
   skips.pop_back();
   x = g.conv(x, c.nf, 3, true, lrelu, c.slope, "mid.0");
-  for (int level = 0; level < 4; ++level) {
+  for (int level = 0; level + 1 < c.depth; ++level) {
     const int skip = skips.back();
     skips.pop_back();
     x = g.concat(g.upsample2x(x), skip);

@@ -4,7 +4,8 @@
 // upsampling with skip concatenation (upsampled channels first), decoder
 // blocks 2nf/3nf -> 2nf, and a 5x5 head 2nf+1 -> h1 -> h2 -> 1; LeakyReLU 0.1
 // after every conv but the last. Parameter names are those of the PyTorch
-// module's state_dict.
+// module's state_dict. With depth 3 it is Topaz's "unet-small"
+// (UDenoiseNetSmall): three pooling levels, two decoder blocks.
 #pragma once
 
 #include "core/engine/graph.h"
@@ -20,21 +21,28 @@ struct UnetConfig {
   int h1 = 64;   // head widths
   int h2 = 32;
   float slope = 0.1f;
+  int depth = 5; // 2x max-pool levels, kMinUnetDepth..kMaxUnetDepth
 
   static UnetConfig full() { return {}; }
   // The CPU variant (the golden file's --small widths).
   static UnetConfig small() { return {8, 11, 5, 16, 8, 0.1f}; }
   // "unet" or "unet-small"; Error naming the choices otherwise.
   static UnetConfig named(const std::string& name);
-  // {"nf":..,"base":..,"top":..,"h1":..,"h2":..} as gen_unet.py writes it.
+  // {"nf":..,"base":..,"top":..,"h1":..,"h2":..} as gen_unet.py writes it,
+  // with "depth" only when it is not 5.
   std::string json() const;
+  // Height and width must be multiples of this: 2^depth.
+  int size_multiple() const { return 1 << depth; }
 };
 
-// Images must be multiples of this in height and width (five 2x poolings).
-inline constexpr int kUnetSizeMultiple = 32;
+inline constexpr int kMinUnetDepth = 2;
+inline constexpr int kMaxUnetDepth = 5;
+
+// Crops and tiles are multiples of this, which suits every depth (2^5).
+inline constexpr int kUnetSizeMultiple = 1 << kMaxUnetDepth;
 
 // Builds (and finishes) the graph for input extent n x 1 x h x w; h and w
-// must be positive multiples of kUnetSizeMultiple (Error otherwise).
+// must be positive multiples of config.size_multiple() (Error otherwise).
 Graph build_unet(const UnetConfig& config, int n, int h, int w);
 
 } // namespace atelier::engine

@@ -21,21 +21,21 @@ using double4 = double __attribute__((vector_size(32)));
 
 // z > 0 ? z : neg * z (identity: neg = 1, leaky ReLU: its slope), or
 // z > 0 ? z : +0 for ReLU (zero_below: as the reference, +0 also for
-// negative, -inf and NaN z, where neg * z would give -0 or NaN), in double
-// as the reference computes it, four lanes at a time.
+// negative and -inf z, where neg * z would give -0 or NaN; NaN stays NaN),
+// in double as the reference computes it, four lanes at a time.
 ATELIER_HOT_LOOP
 void forward_plane(const float* x, float* y, std::size_t n, double b, double neg, bool zero_below) {
   const double4 vb = double4{} + b, vneg = double4{} + neg, zero = {};
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const double4 z = double4{x[i], x[i + 1], x[i + 2], x[i + 3]} + vb;
-    const double4 v = z > 0.0 ? z : (zero_below ? zero : vneg * z);
+    const double4 v = z > 0.0 || z != z ? z : (zero_below ? zero : vneg * z);
     for (int j = 0; j < 4; ++j)
       y[i + j] = static_cast<float>(v[j]);
   }
   for (; i < n; ++i) {
     const double z = double(x[i]) + b;
-    y[i] = static_cast<float>(z > 0.0 ? z : (zero_below ? 0.0 : neg * z));
+    y[i] = static_cast<float>(z > 0.0 || z != z ? z : (zero_below ? 0.0 : neg * z));
   }
 }
 

@@ -69,7 +69,9 @@ void check_bias_activation_backward(const Nchw& s, std::size_t x, std::size_t bi
 double activation_value(Activation act, double z, double slope) {
   switch (act) {
   case Activation::identity: return z;
-  case Activation::relu: return z > 0.0 ? z : 0.0;
+  // NaN passes (as PyTorch's relu and cuDNN's fused epilogue with
+  // CUDNN_PROPAGATE_NAN), so a diverged run shows.
+  case Activation::relu: return z > 0.0 || std::isnan(z) ? z : 0.0;
   case Activation::leaky_relu: return z > 0.0 ? z : slope * z;
   case Activation::gelu_tanh:
     return 0.5 * z * (1.0 + std::tanh(kSqrt2OverPi * (z + kGeluCubic * z * z * z)));

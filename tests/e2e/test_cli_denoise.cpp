@@ -272,9 +272,11 @@ private slots:
     QVERIFY(run_json.open(QIODevice::ReadOnly));
     QVERIFY(run_json.readAll().contains("unet_small.state_dict.bf16.safetensors"));
 
-    // Weights of other widths under Topaz-Denoise's names, no --model: the
-    // run trains their own model ("custom"), resumes it, and denoises.
-    const QString topaz = QString(ATELIER_GOLDEN_DIR) + "/topaz_names.state_dict.safetensors";
+    // Weights of other widths and depth (Topaz-Denoise's unet-small layout,
+    // three poolings) under Topaz's names, no --model: the run trains their
+    // own model ("custom"), resumes it, and denoises.
+    const QString topaz =
+        QString(ATELIER_GOLDEN_DIR) + "/topaz_small_names.state_dict.safetensors";
     const QString custom = tmp.filePath("custom");
     r = run_cli({"train", "--recipe", "denoise", "--pairs", pairs, "--run-dir", custom, "--steps",
                  "2", "--batch", "1", "--crop", "64", "--device", "cpu", "--init-from", topaz,
@@ -283,7 +285,8 @@ private slots:
     QFile custom_json(custom + "/run.json");
     QVERIFY(custom_json.open(QIODevice::ReadOnly));
     const QByteArray settings = custom_json.readAll();
-    QVERIFY2(settings.contains("\"model\": \"custom\"") && settings.contains("top\\\": 3"),
+    QVERIFY2(settings.contains("\"model\": \"custom\"") && settings.contains("top\\\": 3") &&
+                 settings.contains("depth\\\": 3"),
              settings.constData());
     r = run_cli({"train", "--resume", custom, "--steps", "3", "--quiet"});
     QVERIFY2(r.exit_code == 0, r.err.constData());

@@ -2,8 +2,8 @@
 """Golden data for Atelier's U-Net training engine, produced by PyTorch.
 
 The module is the Topaz-Denoise U-Net of ../../../shared/bench/peer_unet_pytorch.py,
-copied here unchanged except that the two head widths are parameters (defaults as
-in the peer), so state_dict names are identical: enc.0.0.weight, enc.0.0.bias, ...,
+copied here unchanged except that the two head widths and the depth are parameters
+(defaults as in the peer), so state_dict names are identical: enc.0.0.weight, enc.0.0.bias, ...,
 enc.4.0.*, mid.0.*, dec.0.{0,2}.*, ..., dec.3.{0,2}.*, head.{0,2,4}.*.
 
 Configurations (kernel sizes and structure always those of the peer):
@@ -36,13 +36,15 @@ def block(cin, cout, k):
 
 
 class UNet(nn.Module):
-    def __init__(self, nf=48, base=11, top=5, h1=64, h2=32):
+    # depth (pooling levels, 5 in the peer) is not in the peer; 3 is the
+    # layout of Topaz's UDenoiseNetSmall, which Atelier also builds.
+    def __init__(self, nf=48, base=11, top=5, h1=64, h2=32, depth=5):
         super().__init__()
         self.enc = nn.ModuleList([nn.Sequential(*block(1, nf, base), nn.MaxPool2d(2))] +
-                                 [nn.Sequential(*block(nf, nf, 3), nn.MaxPool2d(2)) for _ in range(4)])
+                                 [nn.Sequential(*block(nf, nf, 3), nn.MaxPool2d(2)) for _ in range(depth - 1)])
         self.mid = nn.Sequential(*block(nf, nf, 3))
         self.dec = nn.ModuleList([nn.Sequential(*block(2 * nf, 2 * nf, 3), *block(2 * nf, 2 * nf, 3))] +
-                                 [nn.Sequential(*block(3 * nf, 2 * nf, 3), *block(2 * nf, 2 * nf, 3)) for _ in range(3)])
+                                 [nn.Sequential(*block(3 * nf, 2 * nf, 3), *block(2 * nf, 2 * nf, 3)) for _ in range(depth - 2)])
         self.head = nn.Sequential(*block(2 * nf + 1, h1, top), *block(h1, h2, top), nn.Conv2d(h2, 1, top, padding=top // 2))
 
     def forward(self, x):
@@ -60,9 +62,13 @@ class UNet(nn.Module):
 
 def config_from_state(sd):
     """The UNet keyword arguments that produce these state_dict shapes."""
-    return dict(nf=sd["enc.0.0.weight"].shape[0], base=sd["enc.0.0.weight"].shape[-1],
-                top=sd["head.0.weight"].shape[-1], h1=sd["head.0.weight"].shape[0],
-                h2=sd["head.2.weight"].shape[0])
+    cfg = dict(nf=sd["enc.0.0.weight"].shape[0], base=sd["enc.0.0.weight"].shape[-1],
+               top=sd["head.0.weight"].shape[-1], h1=sd["head.0.weight"].shape[0],
+               h2=sd["head.2.weight"].shape[0])
+    depth = sum(1 for k in sd if k.startswith("enc.") and k.endswith(".0.weight"))
+    if depth != 5:
+        cfg["depth"] = depth
+    return cfg
 
 
 def main():

@@ -19,6 +19,7 @@
 #include "kernels/channel_pick.h"
 #include "kernels/concat.h"
 #include "kernels/device_info.h"
+#include "kernels/fill.h"
 #include "kernels/loss.h"
 #include "kernels/pad.h"
 #include "kernels/pool.h"
@@ -482,6 +483,26 @@ void test_pick_channel(std::mt19937& rng) {
   compare_exact("pick channel bf16", download<std::uint16_t>(y_d, pixels), to_bf16(ref));
 }
 
+// The trial-run fills (kernels/fill.h): the same values as on the host, f32
+// exactly, bf16 as its rounding; in range, centred, different per seed.
+void test_fill_uniform() {
+  const std::size_t n = 100003;
+  std::vector<float> ref(n);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ref[i] = kernels::hashed_uniform(11, i, 0.25f);
+    CHECK(ref[i] >= -0.25f && ref[i] < 0.25f);
+    sum += ref[i];
+  }
+  CHECK(std::abs(sum / double(n)) < 0.01 * 0.25);
+  CHECK(kernels::hashed_uniform(12, 0, 1.0f) != kernels::hashed_uniform(11, 0, 1.0f));
+  DeviceBuffer d(n * 4);
+  kernels::fill_uniform_f32(d.f32(), n, 11, 0.25f, nullptr);
+  compare_exact("fill f32", download<float>(d, n), ref);
+  kernels::fill_uniform_bf16(d.bf16(), n, 11, 0.25f, nullptr);
+  compare_exact("fill bf16", download<std::uint16_t>(d, n), to_bf16(ref));
+}
+
 // Index math past 2^31 elements (the kernels use 32-bit index math below
 // that, 64-bit above): a 1 x 8192 x 8192 x 8 bf16 image upsampled to 2^31
 // outputs, pooled back, and both backward passes, checked at sampled
@@ -558,6 +579,7 @@ int main() {
   test_concat_padded(std::size_t(2) * 33 * 17, rng);
   test_stem_fold(rng);
   test_pick_channel(rng);
+  test_fill_uniform();
   test_index_past_2_31(rng);
   return test::check_exit_code();
 }

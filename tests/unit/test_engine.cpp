@@ -316,21 +316,36 @@ private slots:
 
   // Weights saved from a network with Topaz-Denoise's module names (enc1,
   // ..., dec1; a 3x3 head of 64 and 32 channels) load under this engine's
-  // names and forward as PyTorch forwarded that model.
+  // names and forward as PyTorch forwarded that model: UDenoiseNet's layout
+  // (depth 5) and UDenoiseNetSmall's (depth 3).
+  void topazNamedWeightsForwardAsInPyTorch_data() {
+    QTest::addColumn<QString>("stem");
+    QTest::addColumn<int>("depth");
+    QTest::newRow("unet") << "topaz_names" << 5;
+    QTest::newRow("unet-small") << "topaz_small_names" << 3;
+  }
   void topazNamedWeightsForwardAsInPyTorch() {
-    const std::string dir = std::filesystem::path(golden_path()).parent_path().string();
-    const std::string path = dir + "/topaz_names.state_dict.safetensors";
+    QFETCH(QString, stem);
+    QFETCH(int, depth);
+    const std::string dir =
+        std::filesystem::path(golden_path()).parent_path().string() + "/" + stem.toStdString();
+    const std::string path = dir + ".state_dict.safetensors";
     const run::Checkpoint c = denoise::read_unet_weights(path);
     QVERIFY(c.find("mid.0.weight") && c.find("head.4.bias") && !c.find("enc1.0.weight"));
+    QVERIFY(c.find("dec." + std::to_string(depth - 2) + ".2.weight"));
+    QVERIFY(!c.find("dec." + std::to_string(depth - 1) + ".0.weight"));
     const UnetConfig config = denoise::unet_config_from_checkpoint(c, path);
     QCOMPARE(config.nf, 8);
     QCOMPARE(config.top, 3);
     QCOMPARE(config.h1, 64);
     QCOMPARE(config.h2, 32);
-    const SafetensorsFile expect(dir + "/topaz_names.expect.safetensors");
+    QCOMPARE(config.depth, depth);
+    QCOMPARE(config.size_multiple(), 1 << depth);
+    const SafetensorsFile expect(dir + ".expect.safetensors");
     const std::vector<float> input = test::golden_tensor(expect, "input");
     const std::vector<float> output = test::golden_tensor(expect, "output");
     const Graph g = build_unet(config, 1, 64, 64);
+    QCOMPARE(g.params().size(), std::size_t(2 * (depth + 1 + 2 * (depth - 1) + 3)));
     CpuBackend cpu;
     Executor ex(g, cpu, ExecMode::infer);
     cpu.set_params(denoise::unet_params_from_checkpoint(g, c, path));
@@ -339,6 +354,21 @@ private slots:
     std::vector<float> out(output.size());
     ex.get_output(out);
     QVERIFY2(rel_error(out, output) < 1e-5, std::to_string(rel_error(out, output)).c_str());
+  }
+
+  // Depths outside 2..5 and inputs that are not multiples of 2^depth are
+  // refused; a shallower U-Net takes smaller multiples.
+  void unetDepthIsChecked() {
+    UnetConfig c = UnetConfig::small();
+    c.depth = 3;
+    QCOMPARE(c.json(), std::string(R"({"base": 11, "depth": 3, "h1": 16, "h2": 8, "nf": 8, "top": 5})"));
+    QCOMPARE(UnetConfig::small().json().find("depth"), std::string::npos);
+    (void)build_unet(c, 1, 24, 40);
+    QVERIFY_THROWS_EXCEPTION(Error, build_unet(c, 1, 24, 36));
+    c.depth = 1;
+    QVERIFY_THROWS_EXCEPTION(Error, build_unet(c, 1, 64, 64));
+    c.depth = 6;
+    QVERIFY_THROWS_EXCEPTION(Error, build_unet(c, 1, 64, 64));
   }
 
   void fiveAdamStepsMatchPyTorch() {

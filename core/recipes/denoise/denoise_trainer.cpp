@@ -423,6 +423,14 @@ DenoiseTrainOptions read_run_options(const std::string& run_dir) {
         throw FormatError(src, std::string("model_config.") + keys[i] + " is not a width");
       *fields[i] = int(v.integer);
     }
+    if (const run::JsonNode* depth = widths.find("depth")) {
+      if (depth->kind != run::JsonNode::Kind::integer || depth->integer < kMinUnetDepth ||
+          depth->integer > kMaxUnetDepth)
+        throw FormatError(src, "model_config.depth is not a U-Net depth (" +
+                                   std::to_string(kMinUnetDepth) + ".." +
+                                   std::to_string(kMaxUnetDepth) + ")");
+      c.depth = int(depth->integer);
+    }
     opt.model_config = c;
   }
   opt.optimizer = text("optimizer");

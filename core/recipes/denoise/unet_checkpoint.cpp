@@ -40,27 +40,36 @@ std::vector<float> flat_from(const Graph& g, const run::Checkpoint& c, const std
   return flat;
 }
 
-// "enc3.0.weight" -> "enc.2.0.weight" and so on (see read_unet_weights);
-// names outside the mapping stay as they are.
-std::string from_topaz_name(const std::string& name) {
+// "enc3.0.weight" -> "enc.2.0.weight" and so on for a Topaz U-Net of this
+// depth (see read_unet_weights); names outside the mapping stay as they are.
+std::string from_topaz_name(const std::string& name, int depth) {
   const std::size_t dot = name.find('.');
   if (dot != 4 || name.size() < 6) return name;
   const std::string block = name.substr(0, 3), rest = name.substr(dot);
   const int k = name[3] - '0';
-  if (block == "enc" && k >= 1 && k <= 5) return "enc." + std::to_string(k - 1) + rest;
-  if (block == "enc" && k == 6) return "mid" + rest;
-  if (block == "dec" && k >= 2 && k <= 5) return "dec." + std::to_string(5 - k) + rest;
+  if (block == "enc" && k >= 1 && k <= depth) return "enc." + std::to_string(k - 1) + rest;
+  if (block == "enc" && k == depth + 1) return "mid" + rest;
+  if (block == "dec" && k >= 2 && k <= depth) return "dec." + std::to_string(depth - k) + rest;
   if (block == "dec" && k == 1) return "head" + rest;
   return name;
+}
+
+// Pooling levels of a Topaz U-Net: its encoder blocks enc1..enc<depth+1>.
+int topaz_depth(const run::Checkpoint& c) {
+  int blocks = 0;
+  while (blocks < 9 && c.find("enc" + std::to_string(blocks + 1) + ".0.weight")) ++blocks;
+  return blocks - 1;
 }
 
 } // namespace
 
 run::Checkpoint read_unet_weights(const std::string& path) {
   run::Checkpoint c = run::read_weights(path);
-  if (c.find("enc1.0.weight") && !c.find("enc.0.0.weight"))
+  if (c.find("enc1.0.weight") && !c.find("enc.0.0.weight")) {
+    const int depth = topaz_depth(c);
     for (run::CheckpointTensor& t : c.tensors)
-      t.name = from_topaz_name(t.name);
+      t.name = from_topaz_name(t.name, depth);
+  }
   return c;
 }
 
@@ -95,6 +104,14 @@ UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::stri
   config.top = int(head0[3]);
   config.h1 = int(head0[0]);
   config.h2 = int(head2[0]);
+  config.depth = 0;
+  while (config.depth <= kMaxUnetDepth && c.find("enc." + std::to_string(config.depth) + ".0.weight"))
+    ++config.depth;
+  if (config.depth < kMinUnetDepth || config.depth > kMaxUnetDepth)
+    throw FormatError(path, "a U-Net of " + std::to_string(config.depth) +
+                                " pooling levels; this engine builds " +
+                                std::to_string(kMinUnetDepth) + " to " +
+                                std::to_string(kMaxUnetDepth));
   return config;
 }
 

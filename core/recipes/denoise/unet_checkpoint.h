@@ -21,11 +21,14 @@ run::Checkpoint make_unet_checkpoint(const engine::Graph& g, engine::Backend& ba
 
 // U-Net weights from a file: a run's checkpoint, or a PyTorch state dict
 // (run::read_weights), with this engine's names or Topaz-Denoise's
-// UDenoiseNet names for the same layers (enc1..enc5 -> enc.0..enc.4, enc6 ->
-// mid, dec5..dec2 -> dec.0..dec.3, dec1 -> head), renamed to this engine's.
+// UDenoiseNet / UDenoiseNetSmall names for the same layers, renamed to this
+// engine's. For depth d (d = 5 for "unet", 3 for "unet-small"): enc1..enc<d>
+// -> enc.0..enc.<d-1>, enc<d+1> -> mid, dec<d>..dec2 -> dec.0..dec.<d-2>,
+// dec1 -> head.
 run::Checkpoint read_unet_weights(const std::string& path);
 
-// The widths the weight shapes imply (as gen_unet.py's config_from_state).
+// The widths and depth the weights imply (as gen_unet.py's
+// config_from_state; depth from the encoder blocks enc.0, enc.1, ...).
 // FormatError naming the file when a tensor is missing or shaped wrongly.
 engine::UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::string& path);
 
