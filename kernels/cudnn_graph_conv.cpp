@@ -433,13 +433,17 @@ struct CudnnGraphConv2d::Impl {
   bool external_workspace = false;
   std::size_t workspace_bytes = 0;
 
-  bool usable(const EngineInfo& info) const {
+  bool usable(const EngineInfo& info, Dir dir) const {
     // No precision converts its inputs down (to fp16 in practice): the
     // loss gradient 2 (p - t) / N, N about a million pixels, is below fp16's
     // normal range, and activations may pass its 65504. f32 also promises
     // FMA accuracy: no TF32 tensor cores or reduced-precision reductions.
     if (info.has(CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS)) return false;
     if (deterministic && info.has(CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC)) return false;
+    // A filter gradient sums over every pixel of the batch (two million at
+    // crop 512, batch 8): in any precision its reduction stays f32.
+    if (dir == Dir::backward_filter && info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
+      return false;
     return !strict_f32 || !(info.has(CUDNN_NUMERICAL_NOTE_TENSOR_CORE) ||
                             info.has(CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION));
   }
@@ -454,7 +458,7 @@ struct CudnnGraphConv2d::Impl {
         if (int(out.size()) >= max_count) return out;
         Candidate c;
         c.info = engine_info(config);
-        if (!usable(c.info)) continue;
+        if (!usable(c.info, d.dir)) continue;
         if (prefer_index >= 0 && c.info.index != prefer_index) continue;
         c.plan = try_plan(handle.h, config);
         if (!c.plan) continue;
@@ -561,11 +565,11 @@ struct CudnnGraphConv2d::Impl {
         if (!wanted[i]) continue;
         Candidate& best = fastest(lists[i]);
         if (best.ms < 0)
-          throw_cudnn_error(CUDNN_STATUS_EXECUTION_FAILED,
-                            (std::string("cudnnBackendExecute: every engine failed for ") +
-                             dir_name(dirs[i].dir))
-                                .c_str(),
-                            __FILE__, __LINE__);
+          throw_cudnn_error(
+              CUDNN_STATUS_EXECUTION_FAILED,
+              (std::string("cudnnBackendExecute: every engine failed for ") + dir_name(dirs[i].dir))
+                  .c_str(),
+              __FILE__, __LINE__);
         dirs[i].chosen = std::move(best);
       }
       choose_fused(scratch, fused_list, measure);
@@ -728,8 +732,7 @@ struct CudnnGraphConv2d::Impl {
     DeviceMemory x, w, y, ws, bias;
     std::size_t counts[4] = {}; // x, w, y, bias
     bool f32 = true;
-    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size)
-        : f32(impl.f32) {
+    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size) : f32(impl.f32) {
       const std::size_t elem = impl.f32 ? 4 : 2;
       counts[0] = std::size_t(g.n) * g.c * g.h * g.w;
       counts[1] = std::size_t(g.k) * g.c * g.r * g.s;
@@ -825,8 +828,7 @@ struct CudnnGraphConv2d::Impl {
         {t.x.ptr, t.w.ptr, t.y.ptr}, {t.y.ptr, t.w.ptr, t.x.ptr}, {t.x.ptr, t.y.ptr, t.w.ptr}};
     for (int i = 0; i < 3; ++i)
       probe(t, lists[i], dirs[i], ptrs[i]);
-    if (!fused_list.empty())
-      probe(t, fused_list, fused.d, t.fused_pack(epilogue->bias).data());
+    if (!fused_list.empty()) probe(t, fused_list, fused.d, t.fused_pack(epilogue->bias).data());
   }
 
   // How far the fused plan's output is from the plain forward followed by

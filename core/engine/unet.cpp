@@ -15,9 +15,9 @@ UnetConfig UnetConfig::named(const std::string& name) {
 
 std::string UnetConfig::json() const {
   const std::string depth_key = depth == 5 ? "" : "\"depth\": " + std::to_string(depth) + ", ";
-  return "{\"base\": " + std::to_string(base) + ", " + depth_key +
-         "\"h1\": " + std::to_string(h1) + ", \"h2\": " + std::to_string(h2) +
-         ", \"nf\": " + std::to_string(nf) + ", \"top\": " + std::to_string(top) + "}";
+  return "{\"base\": " + std::to_string(base) + ", " + depth_key + "\"h1\": " + std::to_string(h1) +
+         ", \"h2\": " + std::to_string(h2) + ", \"nf\": " + std::to_string(nf) +
+         ", \"top\": " + std::to_string(top) + "}";
 }
 
 Graph build_unet(const UnetConfig& c, int n, int h, int w) {

@@ -275,8 +275,7 @@ private slots:
     // Weights of other widths and depth (Topaz-Denoise's unet-small layout,
     // three poolings) under Topaz's names, no --model: the run trains their
     // own model ("custom"), resumes it, and denoises.
-    const QString topaz =
-        QString(ATELIER_GOLDEN_DIR) + "/topaz_small_names.state_dict.safetensors";
+    const QString topaz = QString(ATELIER_GOLDEN_DIR) + "/topaz_small_names.state_dict.safetensors";
     const QString custom = tmp.filePath("custom");
     r = run_cli({"train", "--recipe", "denoise", "--pairs", pairs, "--run-dir", custom, "--steps",
                  "2", "--batch", "1", "--crop", "64", "--device", "cpu", "--init-from", topaz,

@@ -275,6 +275,66 @@ void deterministic_runs_match() {
   CHECK(pa != params);
 }
 
+// A run stopped after 3 AdamW steps and resumed on a new backend from its
+// weights and optimizer state (as a checkpoint holds them, in the canonical
+// shapes) takes the same next 3 steps, bit for bit: bf16 and tf32 with the
+// folded stem and widened head, whose stored layouts the state passes
+// through, and deterministic engines so both pick the same ones.
+void resume_matches_uninterrupted(Precision precision) {
+  const Graph g = build_unet(UnetConfig::small(), 2, 64, 96);
+  const std::vector<float> params = init_params(g, 31);
+  const auto [x, t] = random_batch(g, 9);
+  OptimizerStep opt;
+  opt.kind = OptimizerKind::adamw;
+  opt.adam = nn::adamw_options(1e-3, 0.01);
+  CudaBackend ga(0, precision, true);
+  ga.set_stem_fold(true);
+  ga.set_wide_head(true);
+  Executor a(g, ga, ExecMode::train);
+  a.set_use_graphs(false);
+  ga.set_params(params);
+  a.set_input(x);
+  a.set_target(t);
+  auto steps = [&](Executor& e, CudaBackend& b, int from) {
+    for (int step = from; step < from + 3; ++step) {
+      opt.step = step;
+      e.train_step(LossKind::mse);
+      b.optimizer_step(opt);
+    }
+  };
+  steps(a, ga, 1);
+  std::vector<float> saved(params.size());
+  ga.get_params(saved);
+  const std::vector<std::string> states = ga.optimizer_state_names();
+  CHECK(states.size() == 2);
+  std::vector<std::vector<float>> state(states.size(), std::vector<float>(params.size()));
+  for (std::size_t i = 0; i < states.size(); ++i)
+    ga.get_optimizer_state(states[i], state[i]);
+
+  CudaBackend gb(0, precision, true);
+  gb.set_stem_fold(true);
+  gb.set_wide_head(true);
+  Executor b(g, gb, ExecMode::train);
+  b.set_use_graphs(false);
+  gb.set_params(saved);
+  for (std::size_t i = 0; i < states.size(); ++i)
+    gb.set_optimizer_state(states[i], state[i]);
+  b.set_input(x);
+  b.set_target(t);
+  steps(a, ga, 4);
+  steps(b, gb, 4);
+  std::vector<float> pa(params.size()), pb(params.size());
+  ga.get_params(pa);
+  gb.get_params(pb);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < pa.size(); ++i)
+    differ += pa[i] != pb[i];
+  std::printf("%s resumed after 3 AdamW steps: %zu of %zu weights differ after 3 more\n",
+              precision_name(precision), differ, pa.size());
+  CHECK(differ == 0);
+  CHECK(pa != saved);
+}
+
 // Uploads return before their copies finish and reuse two page-locked
 // buffers in turn: back-to-back uploads whose host vectors change at once
 // must all land whole (f32 and bf16, a padded 3-channel extent too).
@@ -316,12 +376,16 @@ int main() {
     golden(Precision::fp32, 1e-4, 1e-3, 1e-4, 1e-3, true);
     // bf16 activations and conv inputs: about 3 significant digits.
     golden(Precision::bf16, 5e-2, 0.25, 2e-3, 0.3);
+    // tf32 tensor cores round conv inputs to 10 bits: between fp32 and bf16.
+    golden(Precision::tf32, 2e-2, 0.1, 1e-3, 0.3);
     gpu_matches_cpu(false);
     gpu_matches_cpu(true);
     tiled_matches_cpu(false);
     tiled_matches_cpu(true);
     graphs_match_eager();
     deterministic_runs_match();
+    resume_matches_uninterrupted(Precision::bf16);
+    resume_matches_uninterrupted(Precision::tf32);
     uploads_in_flight_land_whole();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "exception: %s\n", e.what());

@@ -361,7 +361,8 @@ private slots:
   void unetDepthIsChecked() {
     UnetConfig c = UnetConfig::small();
     c.depth = 3;
-    QCOMPARE(c.json(), std::string(R"({"base": 11, "depth": 3, "h1": 16, "h2": 8, "nf": 8, "top": 5})"));
+    QCOMPARE(c.json(),
+             std::string(R"({"base": 11, "depth": 3, "h1": 16, "h2": 8, "nf": 8, "top": 5})"));
     QCOMPARE(UnetConfig::small().json().find("depth"), std::string::npos);
     (void)build_unet(c, 1, 24, 40);
     QVERIFY_THROWS_EXCEPTION(Error, build_unet(c, 1, 24, 36));

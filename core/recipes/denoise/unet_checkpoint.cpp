@@ -57,7 +57,8 @@ std::string from_topaz_name(const std::string& name, int depth) {
 // Pooling levels of a Topaz U-Net: its encoder blocks enc1..enc<depth+1>.
 int topaz_depth(const run::Checkpoint& c) {
   int blocks = 0;
-  while (blocks < 9 && c.find("enc" + std::to_string(blocks + 1) + ".0.weight")) ++blocks;
+  while (blocks < 9 && c.find("enc" + std::to_string(blocks + 1) + ".0.weight"))
+    ++blocks;
   return blocks - 1;
 }
 
@@ -105,7 +106,8 @@ UnetConfig unet_config_from_checkpoint(const run::Checkpoint& c, const std::stri
   config.h1 = int(head0[0]);
   config.h2 = int(head2[0]);
   config.depth = 0;
-  while (config.depth <= kMaxUnetDepth && c.find("enc." + std::to_string(config.depth) + ".0.weight"))
+  while (config.depth <= kMaxUnetDepth &&
+         c.find("enc." + std::to_string(config.depth) + ".0.weight"))
     ++config.depth;
   if (config.depth < kMinUnetDepth || config.depth > kMaxUnetDepth)
     throw FormatError(path, "a U-Net of " + std::to_string(config.depth) +
