@@ -146,7 +146,7 @@ int bench_infer(const CliOptions& o) {
   const UnetConfig config = UnetConfig::named(model);
   TileOptions tiles;
   tiles.tile = int(o.integer("tile", 1024, 64, 65536));
-  tiles.overlap = int(o.integer("overlap", 64, 0, 4096));
+  tiles.overlap = int(o.integer("overlap", engine::TileOptions{}.overlap, 0, 4096));
   tiles.memory_budget_bytes =
       std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
   auto backend = make_backend(device, precision);
@@ -190,7 +190,7 @@ int run_bench(const std::vector<std::string>& args) {
       "                                       [--model unet|unet-small] [--profile] [--no-graphs]\n"
       "                                       [--deterministic]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
-      "                                       [--overlap 64] [--memory-budget-gib 2]\n"
+      "                                       [--overlap 128] [--memory-budget-gib 2]\n"
       "                                       [--precision bf16|tf32|fp32] [--device ...] [--model "
       "...]\n"
       "  Prints one JSON line with the fields of peer_unet_pytorch.py.\n";

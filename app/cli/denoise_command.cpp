@@ -19,7 +19,7 @@ namespace atelier::cli {
 int run_denoise(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
-      "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 64]\n"
+      "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 128]\n"
       "                           [--memory-budget-gib 2] [--normalisation run|image]\n"
       "                           [--overwrite]\n"
       "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input; outputs\n"
@@ -48,7 +48,7 @@ int run_denoise(const std::vector<std::string>& args) {
     d.device = o.text("device", engine::default_device());
     d.precision = precision_option(o, d.device);
     d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
-    d.tiles.overlap = int(o.integer("overlap", 64, 0, 4096));
+    d.tiles.overlap = int(o.integer("overlap", engine::TileOptions{}.overlap, 0, 4096));
     d.tiles.memory_budget_bytes =
         std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
     d.normalisation = o.text("normalisation", d.normalisation);

@@ -16,8 +16,11 @@
 namespace atelier::engine {
 
 struct TileOptions {
-  int tile = 1024;  // centre edge, a multiple of 32 (smaller for small images)
-  int overlap = 64; // context per side, a multiple of 16
+  int tile = 1024; // centre edge, a multiple of 32 (smaller for small images)
+  // Context per side, a multiple of 16. 128 (four cells of the five-level
+  // U-Net's deepest level) gives what one whole-image pass gives within
+  // 1e-4 of the std (64: 4e-2 at the seams, measured on a micrograph).
+  int overlap = 128;
   std::size_t memory_budget_bytes = std::size_t{2} << 30;
 };
 
