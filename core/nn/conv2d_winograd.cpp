@@ -26,6 +26,7 @@ namespace winograd {
 
 std::atomic<int> g_mode{0};
 std::atomic<bool> g_portable_only{false};
+std::atomic<bool> g_no_avx512{false};
 
 Plan make_plan(const Conv2dShape& sh) {
   Plan p;
@@ -362,6 +363,69 @@ void product_avx2(const Conv2dShape& sh, const Plan& p, const float* up, const f
       product_tile(ue + std::size_t(k0) * sh.c, ve + j, sh.c, ld, std::min(kProductRows, sh.k - k0),
                    me + std::size_t(k0) * ld + j);
 }
+
+// product_tile 16 lanes wide: columns [j, j + 16 VECS), then 8 more masked
+// with HALF (a last 24 of them). Each column's sum runs over c in the same
+// order, one FMA at a time, so M is the AVX2 tile's bit for bit.
+template <int VECS, bool HALF>
+[[gnu::target("avx512f")]] void product_tile512(const float* a, const float* b, int c,
+                                                std::size_t ld, int rows, float* m) {
+  constexpr int kVecs = VECS + (HALF ? 1 : 0);
+  constexpr __mmask16 kHalf = 0x00FF;
+  __m512 acc[kProductRows][kVecs];
+#pragma GCC unroll 8
+  for (int r = 0; r < kProductRows; ++r)
+#pragma GCC unroll 8
+    for (int q = 0; q < kVecs; ++q)
+      acc[r][q] = _mm512_setzero_ps();
+  for (int i = 0; i < c; ++i) {
+    const float* bi = b + std::size_t(i) * ld;
+    __m512 bv[kVecs];
+#pragma GCC unroll 8
+    for (int q = 0; q < kVecs; ++q)
+      bv[q] = HALF && q == VECS ? _mm512_maskz_loadu_ps(kHalf, bi + 16 * q)
+                                : _mm512_loadu_ps(bi + 16 * q);
+    const float* ai = a + std::size_t(i) * kProductRows;
+#pragma GCC unroll 8
+    for (int r = 0; r < kProductRows; ++r) {
+      const __m512 av = _mm512_set1_ps(ai[r]);
+#pragma GCC unroll 8
+      for (int q = 0; q < kVecs; ++q)
+        acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < kProductRows; ++r)
+    if (r < rows)
+#pragma GCC unroll 8
+      for (int q = 0; q < kVecs; ++q) {
+        float* out = m + std::size_t(r) * ld + 16 * q;
+        if (HALF && q == VECS)
+          _mm512_mask_storeu_ps(out, kHalf, acc[r][q]);
+        else
+          _mm512_storeu_ps(out, acc[r][q]);
+      }
+}
+
+// product_avx2's M with AVX-512: 48 columns a tile, a last 24 half-masked
+// (V is zeroed to a whole 24, never further).
+void product_avx512(const Conv2dShape& sh, const Plan& p, const float* up, const float* v,
+                    int count, int e, float* mm) {
+  const float* ue = up + std::size_t(e) * p.kp * std::size_t(sh.c);
+  const float* ve = v + std::size_t(e) * sh.c * std::size_t(p.block);
+  float* me = mm + std::size_t(e) * sh.k * std::size_t(p.block);
+  const std::size_t ld = std::size_t(p.block);
+  const int tail = (count + kProductColumns - 1) / kProductColumns * kProductColumns;
+  int j = 0;
+  for (; j + 2 * kProductColumns <= tail; j += 2 * kProductColumns)
+    for (int k0 = 0; k0 < sh.k; k0 += kProductRows)
+      product_tile512<3, false>(ue + std::size_t(k0) * sh.c, ve + j, sh.c, ld,
+                                std::min(kProductRows, sh.k - k0), me + std::size_t(k0) * ld + j);
+  if (j < tail)
+    for (int k0 = 0; k0 < sh.k; k0 += kProductRows)
+      product_tile512<1, true>(ue + std::size_t(k0) * sh.c, ve + j, sh.c, ld,
+                               std::min(kProductRows, sh.k - k0), me + std::size_t(k0) * ld + j);
+}
 #endif
 
 // The side-by-side steps for this machine (AVX2 and FMA when present).
@@ -378,6 +442,17 @@ bool use_avx2() {
 #endif
   }();
   return avx2 && !g_portable_only.load(std::memory_order_relaxed);
+}
+
+bool use_avx512() {
+  static const bool avx512 = [] {
+#if ATELIER_WINOGRAD_AVX2
+    return __builtin_cpu_supports("avx512f") != 0;
+#else
+    return false;
+#endif
+  }();
+  return avx512 && use_avx2() && !g_no_avx512.load(std::memory_order_relaxed);
 }
 
 SideBySide side_by_side_steps() {
@@ -567,6 +642,7 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
   float* v = u + p.u_floats;
   float* mm = v + p.v_floats;
   const bool packed = use_avx2();
+  [[maybe_unused]] const bool wide = packed && use_avx512();
   filter_transform(sh, p, w, u, packed);
   const std::size_t kc = std::size_t(sh.k) * std::size_t(sh.c);
   for (std::int64_t t0 = 0; t0 < p.tiles; t0 += p.block) {
@@ -590,7 +666,10 @@ void conv2d_winograd_forward(const Conv2dShape& sh, const float* x, const float*
     auto product = [&](int e) {
 #if ATELIER_WINOGRAD_AVX2
       if (packed) {
-        product_avx2(sh, p, u, v, count, e, mm);
+        if (wide)
+          product_avx512(sh, p, u, v, count, e, mm);
+        else
+          product_avx2(sh, p, u, v, count, e, mm);
         return;
       }
 #endif
@@ -626,6 +705,9 @@ void set_conv2d_winograd_mode(int mode) {
 }
 void set_conv2d_winograd_portable(bool portable) {
   g_portable_only.store(portable);
+}
+void set_conv2d_winograd_avx512(bool allowed) {
+  g_no_avx512.store(!allowed);
 }
 } // namespace testing
 

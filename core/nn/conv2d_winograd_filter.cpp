@@ -176,6 +176,73 @@ template <int VECS>
   }
 }
 
+// gradient_tile 16 lanes wide: output channels [0, 16 VECS), then 8 more
+// masked with HALF. Each sum runs over the tiles in the same order, one FMA
+// at a time, then is added in double: the AVX2 tile's bits.
+template <int VECS, bool HALF>
+[[gnu::target("avx512f")]] void gradient_tile512(const float* v, std::size_t ld_v, const float* zt,
+                                                 std::size_t ld_z, int count, int rows, double* acc,
+                                                 std::size_t ld_acc) {
+  constexpr int kVecs = VECS + (HALF ? 1 : 0);
+  constexpr __mmask16 kHalf = 0x00FF;
+  const float* vr[kGradientRows];
+  for (int r = 0; r < kGradientRows; ++r) // rows past the end repeat the last
+    vr[r] = v + std::size_t(std::min(r, rows - 1)) * ld_v;
+  __m512 s[kGradientRows][kVecs];
+#pragma GCC unroll 8
+  for (int r = 0; r < kGradientRows; ++r)
+#pragma GCC unroll 8
+    for (int q = 0; q < kVecs; ++q)
+      s[r][q] = _mm512_setzero_ps();
+  for (int j = 0; j < count; ++j) {
+    const float* zj = zt + std::size_t(j) * ld_z;
+    __m512 zv[kVecs];
+#pragma GCC unroll 8
+    for (int q = 0; q < kVecs; ++q)
+      zv[q] = HALF && q == VECS ? _mm512_maskz_loadu_ps(kHalf, zj + 16 * q)
+                                : _mm512_loadu_ps(zj + 16 * q);
+#pragma GCC unroll 8
+    for (int r = 0; r < kGradientRows; ++r) {
+      const __m512 vv = _mm512_set1_ps(vr[r][j]);
+#pragma GCC unroll 8
+      for (int q = 0; q < kVecs; ++q)
+        s[r][q] = _mm512_fmadd_ps(vv, zv[q], s[r][q]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < kGradientRows; ++r) {
+    if (r >= rows) break;
+    double* a = acc + std::size_t(r) * ld_acc;
+#pragma GCC unroll 8
+    for (int q = 0; q < kVecs; ++q) {
+      // Through memory: GCC 12 warns of its own undefined vectors in the
+      // 512-bit converts (a false positive, fixed in GCC 13).
+      alignas(64) float sums[16];
+      _mm512_store_ps(sums, s[r][q]);
+      double* aq = a + 16 * q;
+      const int n = HALF && q == VECS ? 8 : 16;
+      for (int i = 0; i < n; i += 4)
+        _mm256_storeu_pd(
+            aq + i, _mm256_add_pd(_mm256_loadu_pd(aq + i), _mm256_cvtps_pd(_mm_load_ps(sums + i))));
+    }
+  }
+}
+
+using GradientTile = void (*)(const float*, std::size_t, const float*, std::size_t, int, int,
+                              double*, std::size_t);
+
+// The AVX-512 tile for `width` output channels (a multiple of 8, at most 48).
+GradientTile gradient_tile512_for(int width) {
+  switch (width) {
+  case 48: return gradient_tile512<3, false>;
+  case 40: return gradient_tile512<2, true>;
+  case 32: return gradient_tile512<2, false>;
+  case 24: return gradient_tile512<1, true>;
+  case 16: return gradient_tile512<1, false>;
+  default: return gradient_tile512<0, true>;
+  }
+}
+
 // M[e][c][k] += the block's products for element e.
 void gradient_products(const Conv2dShape& sh, const Plan& p, const float* zt, const float* v,
                        int count, int e, double* acc) {
@@ -183,6 +250,17 @@ void gradient_products(const Conv2dShape& sh, const Plan& p, const float* zt, co
   const float* ze = zt + std::size_t(e) * ld * p.kz;
   const float* ve = v + std::size_t(e) * sh.c * ld;
   double* ae = acc + std::size_t(e) * sh.c * std::size_t(p.kz);
+  if (use_avx512()) {
+    constexpr int kWidth = 2 * kGradientVectors * kLanes; // 48 output channels
+    for (int k0 = 0; k0 < p.kz; k0 += kWidth) {
+      const GradientTile tile = gradient_tile512_for(std::min(kWidth, p.kz - k0));
+      for (int c0 = 0; c0 < sh.c; c0 += kGradientRows)
+        tile(ve + std::size_t(c0) * ld, ld, ze + k0, std::size_t(p.kz), count,
+             std::min(kGradientRows, sh.c - c0), ae + std::size_t(c0) * p.kz + k0,
+             std::size_t(p.kz));
+    }
+    return;
+  }
   const int vectors = p.kz / kLanes;
   for (int q0 = 0; q0 < vectors; q0 += kGradientVectors) {
     const int vecs = std::min(kGradientVectors, vectors - q0);

@@ -101,6 +101,9 @@ bool winograd_fits(const Conv2dShape& sh);
 
 // AVX2 and FMA present and not turned off for testing.
 bool use_avx2();
+// AVX-512F present too and not turned off for testing: the products run 16
+// lanes wide, with the same sums in the same order (the same bits).
+bool use_avx512();
 
 // The test hook's mode (conv2d_winograd.h): 0 the rules, 1 always, -1 never.
 int mode();

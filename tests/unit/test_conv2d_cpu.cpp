@@ -168,6 +168,7 @@ struct HookGuard {
     nn::testing::set_conv2d_cpu_force_builtin_gemm(false);
     nn::testing::set_conv2d_winograd_mode(0);
     nn::testing::set_conv2d_winograd_portable(false);
+    nn::testing::set_conv2d_winograd_avx512(true);
     nn::testing::set_conv2d_direct_mode(0);
     nn::testing::set_conv2d_direct_band_limit(0);
   }
@@ -233,6 +234,8 @@ private slots:
   void filterIsTheSameOnAnyThreads();
   void winogradMatchesReference_data();
   void winogradMatchesReference();
+  void winogradAvx512GivesTheAvx2Bits_data();
+  void winogradAvx512GivesTheAvx2Bits();
   void backendName();
   void wrongSizes();
   void invalidShape();
@@ -639,6 +642,47 @@ void TestConv2dCpu::winogradMatchesReference() {
   const double worst =
       check_passes(shape, 99, "(Winograd)", shape.r == 5 ? kWinograd8x8Tol : kWinogradTol);
   qInfo("worst error / sum of |terms|: %.3g", worst);
+}
+
+void TestConv2dCpu::winogradAvx512GivesTheAvx2Bits_data() {
+  QTest::addColumn<Conv2dShape>("shape");
+  // Output channels for every tile width (48 wide, 40, 32, 24, 16 and 8
+  // with the masked halves; 1 for the output layer), and tile counts that
+  // end on a whole 48 and on a half (24) past one.
+  QTest::newRow("3x3 c48 k48, two blocks") << Conv2dShape::square(2, 48, 64, 64, 48, 3, 3, 1, 1, 1);
+  QTest::newRow("5x5 c97 k64") << Conv2dShape::square(1, 97, 36, 44, 64, 5, 5, 2, 1, 1);
+  QTest::newRow("5x5 c17 k1") << Conv2dShape::square(2, 17, 40, 36, 1, 5, 5, 2, 1, 1);
+  for (int k : {40, 32, 24, 16, 8})
+    QTest::newRow(qPrintable(QString("3x3 c33 k%1").arg(k)))
+        << Conv2dShape::square(1, 33, 28 + k / 8, 30, k, 3, 3, 1, 1, 1);
+}
+
+void TestConv2dCpu::winogradAvx512GivesTheAvx2Bits() {
+  // The AVX-512 products sum each output in the AVX2 kernels' order, one
+  // FMA at a time: forward and filter gradient give the same bits.
+  QFETCH(Conv2dShape, shape);
+  HookGuard guard;
+  nn::testing::set_conv2d_winograd_mode(1);
+  if (!nn::conv2d_winograd_filter_applies(shape)) QSKIP("this machine lacks AVX2 and FMA");
+  if (!__builtin_cpu_supports("avx512f")) QSKIP("this machine lacks AVX-512");
+  std::mt19937 rng(5);
+  const std::vector<float> x = random_floats(shape.input_count(), rng),
+                           w = random_floats(shape.weight_count(), rng),
+                           dy = random_floats(shape.output_count(), rng);
+  std::vector<float> ws(std::max(nn::conv2d_winograd_workspace_floats(shape),
+                                 nn::conv2d_winograd_filter_workspace_floats(shape)));
+  std::vector<float> y[2], dw[2];
+  for (int wide = 0; wide < 2; ++wide) {
+    nn::testing::set_conv2d_winograd_avx512(wide == 1);
+    y[wide].assign(shape.output_count(), 0.0f);
+    dw[wide].assign(shape.weight_count(), 0.0f);
+    nn::conv2d_winograd_forward(shape, x.data(), w.data(), y[wide].data(), ws.data());
+    nn::conv2d_winograd_backward_filter(shape, x.data(), dy.data(), dw[wide].data(), ws.data(),
+                                        false);
+  }
+  QVERIFY(std::memcmp(y[0].data(), y[1].data(), y[0].size() * sizeof(float)) == 0);
+  QVERIFY(std::memcmp(dw[0].data(), dw[1].data(), dw[0].size() * sizeof(float)) == 0);
+  QVERIFY(std::any_of(y[1].begin(), y[1].end(), [](float v) { return v != 0.0f; }));
 }
 
 void TestConv2dCpu::backendName() {
