@@ -68,7 +68,10 @@ void sgd_step(const SgdOptions& options, std::span<float> params, std::span<cons
 
 void AdamOptions::validate() const {
   if (!(lr >= 0.0)) throw Error("Adam: invalid learning rate " + std::to_string(lr));
-  if (!(eps >= 0.0)) throw Error("Adam: invalid epsilon " + std::to_string(eps));
+  // Positive (PyTorch allows 0): the backends keep padded and widened
+  // weights at zero with zero gradients, and with eps 0 their update would be
+  // 0 / 0, a NaN that reaches real weights through the next gradient.
+  if (!(eps > 0.0)) throw Error("Adam: invalid epsilon " + std::to_string(eps) + " (must be > 0)");
   if (!(beta1 >= 0.0 && beta1 < 1.0)) throw Error("Adam: invalid beta1 " + std::to_string(beta1));
   if (!(beta2 >= 0.0 && beta2 < 1.0)) throw Error("Adam: invalid beta2 " + std::to_string(beta2));
   if (!(weight_decay >= 0.0))

@@ -274,6 +274,9 @@ private slots:
     bad = {};
     bad.lr = -1.0;
     QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
+    bad = {};
+    bad.eps = 0.0; // zero-padded weights would turn NaN (0 / 0)
+    QVERIFY_THROWS_EXCEPTION(Error, bad.validate());
     nn::SgdOptions sgd;
     sgd.nesterov = true; // without momentum
     QVERIFY_THROWS_EXCEPTION(Error, sgd.validate());
