@@ -116,6 +116,8 @@ stage_extras() {
   ATELIER_STEM_FOLD=0 logged "${train[@]}" --steps 50
   say "-- without the widened head"
   ATELIER_WIDE_HEAD=0 logged "${train[@]}" --steps 50
+  say "-- denoising with 64 pixels of tile context (the default 128 matches a whole-image pass)"
+  logged "$cli" bench denoise-infer --device cuda:0 --size 4096 --precision bf16 --overlap 64
 }
 
 stage_micro() {
