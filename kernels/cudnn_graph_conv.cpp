@@ -421,6 +421,7 @@ struct CudnnGraphConv2d::Impl {
   bool f32 = true;        // f32 storage (f32 or tf32)
   bool strict_f32 = true; // f32: FMA engines only
   bool deterministic = false;
+  bool measured = false; // engines timed (measure), not only tried (heuristic)
   int out_h = 0, out_w = 0;
   Desc x_desc, w_desc, y_desc, conv_desc;
   Direction dirs[3];
@@ -525,6 +526,7 @@ struct CudnnGraphConv2d::Impl {
     dirs[2].uids[0] = kUidX, dirs[2].uids[1] = kUidY, dirs[2].uids[2] = kUidW;
 
     const bool measure = options.search == ConvAlgoSearch::measure;
+    measured = measure;
     // Without timing, a few configs in the heuristics' order, the first that
     // runs taken (probe).
     const int max_count = measure ? options.max_candidates : std::min(options.max_candidates, 3);
@@ -674,9 +676,13 @@ struct CudnnGraphConv2d::Impl {
     const double error = fused_error(t, best);
     if (!(error <= tolerance())) {
       char buf[160];
-      std::snprintf(buf, sizeof buf,
-                    "fused plan eng%lld is off the plain forward by %.3g of the output's range",
-                    (long long)best.info.index, error);
+      if (std::isinf(error))
+        std::snprintf(buf, sizeof buf, "fused plan eng%lld failed on random data",
+                      (long long)best.info.index);
+      else
+        std::snprintf(buf, sizeof buf,
+                      "fused plan eng%lld is off the plain forward by %.3g of the output's range",
+                      (long long)best.info.index, error);
       fused.refused = buf;
       std::fprintf(stderr, "atelier: cuDNN %s; the epilogue runs unfused\n", buf);
       return;
@@ -731,6 +737,7 @@ struct CudnnGraphConv2d::Impl {
   struct Scratch {
     DeviceMemory x, w, y, ws, bias;
     std::size_t counts[4] = {}; // x, w, y, bias
+    std::size_t fan_in = 1;     // c r s: the terms of one output
     bool f32 = true;
     Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size) : f32(impl.f32) {
       const std::size_t elem = impl.f32 ? 4 : 2;
@@ -738,6 +745,7 @@ struct CudnnGraphConv2d::Impl {
       counts[1] = std::size_t(g.k) * g.c * g.r * g.s;
       counts[2] = std::size_t(g.n) * g.k * impl.out_h * impl.out_w;
       counts[3] = impl.epilogue ? std::size_t(g.k) : 0;
+      fan_in = std::size_t(g.c) * g.r * g.s;
       DeviceMemory* tensors[] = {&x, &w, &y, &bias};
       for (int i = 0; i < 4; ++i)
         *tensors[i] = DeviceMemory(counts[i] * (i == 3 ? sizeof(float) : elem));
@@ -747,7 +755,7 @@ struct CudnnGraphConv2d::Impl {
     // x and y uniform in [-1, 1), w scaled so that a convolution's outputs
     // are about as large (variance 1 over c r s terms), bias in [-0.5, 0.5).
     void fill(std::uint32_t seed) const {
-      const float w_scale = 3.0f / std::sqrt(float(std::max<std::size_t>(counts[1], 1)));
+      const float w_scale = 3.0f / std::sqrt(float(fan_in));
       const float scales[3] = {1.0f, w_scale, 1.0f};
       void* const ptrs[3] = {x.ptr, w.ptr, y.ptr};
       for (int i = 0; i < 3; ++i) {
@@ -795,11 +803,18 @@ struct CudnnGraphConv2d::Impl {
     Event start, stop;
     void* const ptrs[3][3] = {
         {t.x.ptr, t.w.ptr, t.y.ptr}, {t.y.ptr, t.w.ptr, t.x.ptr}, {t.x.ptr, t.y.ptr, t.w.ptr}};
-    for (int i = 0; i < 3; ++i)
+    // Refilled before each graph: the passes before it wrote their outputs
+    // (a filter gradient hundreds of times a weight) over its inputs.
+    for (int i = 0; i < 3; ++i) {
+      if (lists[i].empty()) continue;
+      t.fill(1);
       time_candidates(lists[i], dirs[i], ptrs[i], t.ws.ptr, reps, start, stop);
+    }
     if (epilogue) {
+      t.fill(1);
       time_candidates(fused_list, fused.d, t.fused_pack(epilogue->bias).data(), t.ws.ptr, reps,
                       start, stop);
+      t.fill(1);
       fused.epilogue_ms =
           time_epilogue(t.y.ptr, static_cast<const float*>(t.bias.ptr), reps, start, stop);
     }
@@ -834,18 +849,26 @@ struct CudnnGraphConv2d::Impl {
   // How far the fused plan's output is from the plain forward followed by
   // the epilogue kernel on the same random data, as a fraction of the
   // output's largest magnitude; tolerance() is what rounding allows.
+  // A plan that fails to run here counts as infinitely far (refused: the
+  // pair runs).
   double fused_error(const Scratch& t, const Candidate& c) {
     t.fill(7);
     CUDNN_CHECK(cudnnSetStream(handle.h, nullptr));
     const float* b = epilogue->bias ? static_cast<const float*>(t.bias.ptr) : nullptr;
     void* const plain[3] = {t.x.ptr, t.w.ptr, t.y.ptr};
-    CUDNN_CHECK(execute(handle.h, dirs[0].chosen.plan, dirs[0].uids, plain, 3, t.ws.ptr));
+    const auto ran = [](cudnnStatus_t status) {
+      if (status == CUDNN_STATUS_SUCCESS && cudaDeviceSynchronize() == cudaSuccess) return true;
+      (void)cudaGetLastError();
+      return false;
+    };
+    if (!ran(execute(handle.h, dirs[0].chosen.plan, dirs[0].uids, plain, 3, t.ws.ptr)))
+      return HUGE_VAL;
     apply_epilogue(t.y.ptr, b, nullptr);
     CUDA_CHECK(cudaDeviceSynchronize());
     const std::vector<float> want = t.y_sample();
-    CUDNN_CHECK(execute(handle.h, c.plan, fused.d.uids, t.fused_pack(epilogue->bias).data(),
-                        fused.d.uid_count, t.ws.ptr));
-    CUDA_CHECK(cudaDeviceSynchronize());
+    if (!ran(execute(handle.h, c.plan, fused.d.uids, t.fused_pack(epilogue->bias).data(),
+                     fused.d.uid_count, t.ws.ptr)))
+      return HUGE_VAL;
     const std::vector<float> got = t.y_sample();
     double largest = 0.0, worst = 0.0;
     for (std::size_t i = 0; i < want.size(); ++i) {
@@ -868,7 +891,7 @@ struct CudnnGraphConv2d::Impl {
       s += std::string(dir_name(d.dir)) + " eng" + std::to_string(d.chosen.info.index);
       const std::string notes = describe_notes(d.chosen.info);
       if (!notes.empty()) s += "[" + notes + "]";
-      if (d.chosen.ms >= 0) {
+      if (measured && d.chosen.ms >= 0) {
         char buf[64];
         std::snprintf(buf, sizeof buf, " %.3f ms of %d", d.chosen.ms, d.candidates);
         s += buf;
@@ -886,7 +909,7 @@ struct CudnnGraphConv2d::Impl {
                       fused.d.candidates, fused.refused.empty() ? "" : ": ",
                       fused.refused.substr(0, 80).c_str());
       s += buf;
-      if (fused.d.chosen.ms >= 0 && fused.epilogue_ms >= 0) {
+      if (measured && fused.d.chosen.ms >= 0 && fused.epilogue_ms >= 0) {
         std::snprintf(buf, sizeof buf, " fused %.3f ms vs %.3f + %.3f ms", fused.d.chosen.ms,
                       dirs[0].chosen.ms, fused.epilogue_ms);
         s += buf;

@@ -10,8 +10,8 @@
 #                                    (the default, in that order)
 #
 # Stages may run in separate calls (a machine that limits one command's time):
-# each appends to build/gpu-core/gpu-test.log, and every stage after `build`
-# builds first (nothing to do when built). The stage that matters most for
+# each run appends to build/gpu-core/gpu-test.log under a dated header, and
+# every run builds first (nothing to do when built). The stage that matters most for
 # the issue, e2e, comes right after the tests.
 #   OUT=dir    also copies the logs there after each stage
 #   PEER=file  peer_unet_pytorch.py, when not in ../shared/bench or .device/bench
@@ -24,14 +24,11 @@ e2e="$build_dir/gpu-e2e.jsonl"
 cli="$build_dir/bin/atelier-cli"
 rc=0
 
-stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(all)
-if [ "${stages[0]}" = all ]; then
-  stages=(build tests e2e extras micro)
-fi
-for s in "${stages[@]}"; do
+stages=()
+for s in "${@:-all}"; do
   case "$s" in
-  build | tests | e2e | extras | micro) ;;
+  all) stages+=(build tests e2e extras micro) ;;
+  build | tests | e2e | extras | micro) stages+=("$s") ;;
   *)
     echo "gpu-test.sh: unknown stage '$s' (build tests e2e extras micro all)" >&2
     exit 2
@@ -54,10 +51,17 @@ logged() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 }
 
+# A build that fails ends the script, its output in the log (and in OUT).
 build() {
   mkdir -p "$build_dir"
-  cmake --preset gpu-core -S "$root" >/dev/null || exit 1
-  cmake --build "$build_dir" -j "$(nproc)" || exit 1
+  if ! { cmake --preset gpu-core -S "$root" && cmake --build "$build_dir" -j "$(nproc)"; } \
+    >"$build_dir/gpu-build.log" 2>&1; then
+    tail -n 60 "$build_dir/gpu-build.log" | tee -a "$log"
+    say "build failed (build/gpu-core/gpu-build.log)"
+    collect
+    [ -n "${OUT:-}" ] && cp "$build_dir/gpu-build.log" "$OUT"/
+    exit 1
+  fi
 }
 
 find_peer() {
@@ -136,6 +140,8 @@ collect() {
   return 0
 }
 
+mkdir -p "$build_dir"
+say "== gpu-test.sh ${stages[*]} at $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
 build
 for s in "${stages[@]}"; do
   case "$s" in

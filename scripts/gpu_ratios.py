@@ -64,7 +64,10 @@ def main(path):
                 layout = "NHWC" if theirs.get("channels_last") else "NCHW"
                 cells.append(f"{theirs[key]:.1f} {unit} ({layout}), {theirs['peak_mem_gib']:.2f} GiB")
                 ratios.append(f"{theirs[key] / mine[key]:.2f}x")
-            print(f"| {precision} | {bench} | {mine[key]:.1f} {unit}, {mine['peak_mem_gib']:.2f} GiB | "
+            what = bench
+            if "overlap" in mine:  # tiles with context: more pixels than the peer's one pass
+                what += f" (tiles {mine.get('tile')}, context {mine['overlap']})"
+            print(f"| {precision} | {what} | {mine[key]:.1f} {unit}, {mine['peak_mem_gib']:.2f} GiB | "
                   f"{cells[0]} | {cells[1]} | {ratios[0]} | {ratios[1]} |")
     return 0
 

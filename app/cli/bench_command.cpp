@@ -146,7 +146,7 @@ int bench_infer(const CliOptions& o) {
   const UnetConfig config = UnetConfig::named(model);
   TileOptions tiles;
   tiles.tile = int(o.integer("tile", 1024, 64, 65536));
-  tiles.overlap = int(o.integer("overlap", engine::TileOptions{}.overlap, 0, 4096));
+  tiles.overlap = int(o.integer("overlap", engine::default_tile_overlap(tiles.tile), 0, 4096));
   tiles.memory_budget_bytes =
       std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
   auto backend = make_backend(device, precision);

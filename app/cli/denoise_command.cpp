@@ -48,7 +48,8 @@ int run_denoise(const std::vector<std::string>& args) {
     d.device = o.text("device", engine::default_device());
     d.precision = precision_option(o, d.device);
     d.tiles.tile = int(o.integer("tile", 1024, 64, 65536));
-    d.tiles.overlap = int(o.integer("overlap", engine::TileOptions{}.overlap, 0, 4096));
+    d.tiles.overlap =
+        int(o.integer("overlap", engine::default_tile_overlap(d.tiles.tile), 0, 4096));
     d.tiles.memory_budget_bytes =
         std::size_t(o.number("memory-budget-gib", 2.0, 0.01, 1e6) * double(1ull << 30));
     d.normalisation = o.text("normalisation", d.normalisation);

@@ -1,11 +1,13 @@
 // The Topaz-Denoise U-Net ("unet" of Topaz 0.2.x, the model of
 // tests/golden/gen_unet.py and ../shared/bench/peer_unet_pytorch.py): an
-// 11x11 stem, five 2x max-pool levels of 3x3 conv blocks, nearest 2x
+// 11x11 stem, `depth` (five) 2x max-pool levels of 3x3 conv blocks, nearest 2x
 // upsampling with skip concatenation (upsampled channels first), decoder
 // blocks 2nf/3nf -> 2nf, and a 5x5 head 2nf+1 -> h1 -> h2 -> 1; LeakyReLU 0.1
 // after every conv but the last. Parameter names are those of the PyTorch
-// module's state_dict. With depth 3 it is Topaz's "unet-small"
-// (UDenoiseNetSmall): three pooling levels, two decoder blocks.
+// module's state_dict. With depth 3 and 48 filters it is Topaz's
+// "unet-small" (UDenoiseNetSmall: three pooling levels, two decoder
+// blocks), which loads as a "custom" model; this engine's own "unet-small"
+// is the five-level U-Net with 8 filters (UnetConfig::small).
 #pragma once
 
 #include "core/engine/graph.h"

@@ -222,6 +222,11 @@ private slots:
     QVERIFY(
         std::all_of(denoised.begin(), denoised.end(), [](float v) { return std::isfinite(v); }));
     QVERIFY(std::abs(MrcFile((out + "/odd_000.mrc").toStdString()).spacing().xyz[0] - 2.5) < 1e-6);
+    // Tiles smaller than the default context get the whole tile as context.
+    r = run_cli({"denoise", "--checkpoint", weights, sim + "/odd_000.mrc", "--out",
+                 tmp.filePath("small_tiles"), "--device", "cpu", "--tile", "64"});
+    QVERIFY2(r.exit_code == 0, r.err.constData());
+    QCOMPARE(read_mrc(tmp.filePath("small_tiles/odd_000.mrc")).size(), std::size_t(96 * 96));
   }
 
   // Fine-tuning: a run started from PyTorch's weights (--init-from) holds

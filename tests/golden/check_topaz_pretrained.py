@@ -69,7 +69,8 @@ def main():
                            check=True, stdout=subprocess.DEVNULL)
             out = os.path.join(tmp, name)
             subprocess.run([a.cli, "denoise", "--checkpoint", weights, a.image, "--out", out,
-                            "--normalisation", "image", "--device", "cpu", "--overlap", str(OVERLAP)],
+                            "--normalisation", "image", "--device", "cpu", "--overlap", str(OVERLAP),
+                            "--memory-budget-gib", "64"],  # one tile
                            check=True, stdout=subprocess.DEVNULL)
             got = read_mrc(os.path.join(out, pathlib.Path(a.image).stem + ".mrc"))
             model = make()
