@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -275,6 +276,31 @@ void deterministic_runs_match() {
   CHECK(pa != params);
 }
 
+// A deterministic backend with the folded stem and widened head, training
+// g on (x, t) from params, eagerly.
+struct ReshapedRun {
+  CudaBackend backend;
+  std::optional<Executor> ex;
+  ReshapedRun(const Graph& g, Precision precision, const std::vector<float>& params,
+              const std::vector<float>& x, const std::vector<float>& t)
+      : backend(0, precision, true) {
+    backend.set_stem_fold(true);
+    backend.set_wide_head(true);
+    ex.emplace(g, backend, ExecMode::train);
+    ex->set_use_graphs(false);
+    backend.set_params(params);
+    ex->set_input(x);
+    ex->set_target(t);
+  }
+  void steps(OptimizerStep& opt, int from) {
+    for (int step = from; step < from + 3; ++step) {
+      opt.step = step;
+      ex->train_step(LossKind::mse);
+      backend.optimizer_step(opt);
+    }
+  }
+};
+
 // A run stopped after 3 AdamW steps and resumed on a new backend from its
 // weights and optimizer state (as a checkpoint holds them, in the canonical
 // shapes) takes the same next 3 steps, bit for bit: bf16 and tf32 with the
@@ -287,22 +313,9 @@ void resume_matches_uninterrupted(Precision precision) {
   OptimizerStep opt;
   opt.kind = OptimizerKind::adamw;
   opt.adam = nn::adamw_options(1e-3, 0.01);
-  CudaBackend ga(0, precision, true);
-  ga.set_stem_fold(true);
-  ga.set_wide_head(true);
-  Executor a(g, ga, ExecMode::train);
-  a.set_use_graphs(false);
-  ga.set_params(params);
-  a.set_input(x);
-  a.set_target(t);
-  auto steps = [&](Executor& e, CudaBackend& b, int from) {
-    for (int step = from; step < from + 3; ++step) {
-      opt.step = step;
-      e.train_step(LossKind::mse);
-      b.optimizer_step(opt);
-    }
-  };
-  steps(a, ga, 1);
+  ReshapedRun a(g, precision, params, x, t);
+  CudaBackend& ga = a.backend;
+  a.steps(opt, 1);
   std::vector<float> saved(params.size());
   ga.get_params(saved);
   const std::vector<std::string> states = ga.optimizer_state_names();
@@ -311,18 +324,12 @@ void resume_matches_uninterrupted(Precision precision) {
   for (std::size_t i = 0; i < states.size(); ++i)
     ga.get_optimizer_state(states[i], state[i]);
 
-  CudaBackend gb(0, precision, true);
-  gb.set_stem_fold(true);
-  gb.set_wide_head(true);
-  Executor b(g, gb, ExecMode::train);
-  b.set_use_graphs(false);
-  gb.set_params(saved);
+  ReshapedRun b(g, precision, saved, x, t);
+  CudaBackend& gb = b.backend;
   for (std::size_t i = 0; i < states.size(); ++i)
     gb.set_optimizer_state(states[i], state[i]);
-  b.set_input(x);
-  b.set_target(t);
-  steps(a, ga, 4);
-  steps(b, gb, 4);
+  a.steps(opt, 4);
+  b.steps(opt, 4);
   std::vector<float> pa(params.size()), pb(params.size());
   ga.get_params(pa);
   gb.get_params(pb);
