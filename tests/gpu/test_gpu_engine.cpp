@@ -33,6 +33,14 @@ double rel_error(const std::vector<float>& a, const std::vector<float>& b, std::
   return diff / scale;
 }
 
+// How many values differ in their bits.
+std::size_t count_differing(const std::vector<float>& a, const std::vector<float>& b) {
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    differ += a[i] != b[i];
+  return differ;
+}
+
 // A standard normal input and target for g, the same for a seed.
 std::pair<std::vector<float>, std::vector<float>> random_batch(const Graph& g, unsigned seed) {
   std::mt19937 rng(seed);
@@ -261,9 +269,7 @@ void deterministic_runs_match() {
   std::vector<float> pa(params.size()), pb(params.size());
   ga.get_params(pa);
   gb.get_params(pb);
-  std::size_t differ = 0;
-  for (std::size_t i = 0; i < pa.size(); ++i)
-    differ += pa[i] != pb[i];
+  const std::size_t differ = count_differing(pa, pb);
   const auto [fused, with_epilogue] = ga.fused_epilogues();
   std::printf("deterministic: %zu of %zu weights differ after 6 steps; %d of %d epilogues "
               "fused\n%s",
@@ -333,9 +339,7 @@ void resume_matches_uninterrupted(Precision precision) {
   std::vector<float> pa(params.size()), pb(params.size());
   ga.get_params(pa);
   gb.get_params(pb);
-  std::size_t differ = 0;
-  for (std::size_t i = 0; i < pa.size(); ++i)
-    differ += pa[i] != pb[i];
+  const std::size_t differ = count_differing(pa, pb);
   std::printf("%s resumed after 3 AdamW steps: %zu of %zu weights differ after 3 more\n",
               precision_name(precision), differ, pa.size());
   CHECK(differ == 0);
