@@ -33,7 +33,7 @@ double rel_error(const std::vector<float>& a, const std::vector<float>& b, std::
   return diff / scale;
 }
 
-// How many values differ in their bits.
+// How many values differ (a NaN differs from everything).
 std::size_t count_differing(const std::vector<float>& a, const std::vector<float>& b) {
   std::size_t differ = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
