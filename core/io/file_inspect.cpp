@@ -9,7 +9,7 @@
 #include "core/formats/pointcloud/ply_reader.h"
 #include "core/formats/pointcloud/xyz_reader.h"
 #include "core/formats/star/star_reader.h"
-#include "core/io/safetensors_info.h"
+#include "core/recipes/denoise/weights_info.h"
 
 #if ATELIER_WITH_FORMAT_LIBS
 #include "core/formats/dicom/dicom_reader.h"
@@ -34,7 +34,7 @@ constexpr Handler kHandlers[] = {
     {"pcd", inspect_pcd},
     {"xyz", inspect_xyz},
     {"las", inspect_las},
-    {"safetensors", inspect_safetensors},
+    {"safetensors", denoise::inspect_weights},
 #if ATELIER_WITH_FORMAT_LIBS
     {"tiff", inspect_tiff},
     {"geotiff", inspect_geotiff},

@@ -197,6 +197,16 @@ Checkpoint read_checkpoint(const std::string& path) {
   return ck;
 }
 
+namespace {
+// nn.DataParallel's "module." before every floating tensor's name, removed.
+void strip_module_prefix(Checkpoint& ck) {
+  const auto prefixed = [](const CheckpointTensor& t) { return t.name.starts_with("module."); };
+  if (!ck.tensors.empty() && std::all_of(ck.tensors.begin(), ck.tensors.end(), prefixed))
+    for (CheckpointTensor& t : ck.tensors)
+      t.name.erase(0, 7);
+}
+} // namespace
+
 Checkpoint read_weights(const std::string& path) {
   const SafetensorsFile f(path);
   if (find_meta(f, "format") && *find_meta(f, "format") == kCheckpointFormat)
@@ -206,10 +216,22 @@ Checkpoint read_weights(const std::string& path) {
   std::sort(names.begin(), names.end());
   for (const std::string& name : names)
     read_tensor(f, name, true, ck);
-  const auto prefixed = [](const CheckpointTensor& t) { return t.name.starts_with("module."); };
-  if (!ck.tensors.empty() && std::all_of(ck.tensors.begin(), ck.tensors.end(), prefixed))
-    for (CheckpointTensor& t : ck.tensors)
-      t.name.erase(0, 7);
+  strip_module_prefix(ck);
+  return ck;
+}
+
+Checkpoint read_weight_shapes(const std::string& path) {
+  const SafetensorsFile f(path);
+  Checkpoint ck;
+  std::vector<std::string> names = f.names();
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const SafetensorsInfo& info = f.info(name);
+    if (info.dtype == "F32" || info.dtype == "F16" || info.dtype == "BF16" || info.dtype == "F64")
+      ck.tensors.push_back({name, info.shape, {}});
+  }
+  if (!find_meta(f, "format") || *find_meta(f, "format") != kCheckpointFormat)
+    strip_module_prefix(ck);
   return ck;
 }
 

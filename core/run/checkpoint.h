@@ -73,6 +73,11 @@ Checkpoint read_checkpoint(const std::string& path);
 // reason) for anything that is not a valid safetensors file.
 Checkpoint read_weights(const std::string& path);
 
+// The floating tensors' names and shapes as read_weights would give them
+// ("module." prefix removed), values left empty: what the file holds,
+// without reading it. FormatError(path, reason) for an invalid file.
+Checkpoint read_weight_shapes(const std::string& path);
+
 // Checks only the header and metadata; returns the step, or nullopt when the
 // file is missing, corrupt or not an Atelier checkpoint.
 std::optional<std::int64_t> probe_checkpoint_step(const std::string& path);

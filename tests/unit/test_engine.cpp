@@ -10,6 +10,7 @@
 #include "core/engine/param_init.h"
 #include "core/engine/tiled_inference.h"
 #include "core/engine/unet.h"
+#include "core/io/file_inspect.h"
 #include "core/nn/loss_reference.h"
 #include "core/nn/pad_reference.h"
 #include "core/recipes/denoise/unet_checkpoint.h"
@@ -354,6 +355,23 @@ private slots:
     std::vector<float> out(output.size());
     ex.get_output(out);
     QVERIFY2(rel_error(out, output) < 1e-5, std::to_string(rel_error(out, output)).c_str());
+  }
+
+  // `info` on weights names the U-Net they are, read off names and shapes:
+  // Topaz's three-level layout as a custom model, a PyTorch state dict with
+  // a module. prefix as unet-small; the golden file's param.* names none.
+  void weightsInfoNamesTheModel() {
+    const std::string dir = std::filesystem::path(golden_path()).parent_path().string();
+    const FileInfo topaz = inspect_file(dir + "/topaz_small_names.state_dict.safetensors");
+    QCOMPARE(topaz.extra_text("model"), std::string("custom"));
+    QVERIFY(topaz.extra_text("model_config").find("\"depth\": 3") != std::string::npos);
+    QCOMPARE(topaz.extra_text("layer_names"), std::string("Topaz-Denoise"));
+    const FileInfo half = inspect_file(dir + "/unet_small.state_dict.f16.safetensors");
+    QCOMPARE(half.extra_text("model"), std::string("unet-small"));
+    QCOMPARE(half.find_extra("layer_names"), nullptr);
+    const FileInfo golden = inspect_file(golden_path());
+    QCOMPARE(golden.find_extra("model"), nullptr);
+    QVERIFY(golden.extra_number("tensors").value_or(0) > 0);
   }
 
   // Depths outside 2..5 and inputs that are not multiples of 2^depth are

@@ -64,14 +64,39 @@ int topaz_depth(const run::Checkpoint& c) {
 
 } // namespace
 
+bool use_engine_names(run::Checkpoint& c) {
+  if (!c.find("enc1.0.weight") || c.find("enc.0.0.weight")) return false;
+  const int depth = topaz_depth(c);
+  for (run::CheckpointTensor& t : c.tensors)
+    t.name = from_topaz_name(t.name, depth);
+  return true;
+}
+
 run::Checkpoint read_unet_weights(const std::string& path) {
   run::Checkpoint c = run::read_weights(path);
-  if (c.find("enc1.0.weight") && !c.find("enc.0.0.weight")) {
-    const int depth = topaz_depth(c);
-    for (run::CheckpointTensor& t : c.tensors)
-      t.name = from_topaz_name(t.name, depth);
-  }
+  use_engine_names(c);
   return c;
+}
+
+std::optional<UnetWeightsLayout> unet_layout_of(const std::string& path) {
+  run::Checkpoint c = run::read_weight_shapes(path);
+  UnetWeightsLayout layout;
+  layout.topaz_names = use_engine_names(c);
+  try { // names or shapes of another network: not one
+    layout.config = unet_config_from_checkpoint(c, path);
+    const int side = layout.config.size_multiple();
+    const Graph g = build_unet(layout.config, 1, side, side);
+    for (const Param& p : g.params()) {
+      const run::CheckpointTensor* t = c.find(p.name);
+      if (!t || t->shape != p.shape) return std::nullopt;
+    }
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  layout.model = "custom";
+  for (const char* name : {"unet", "unet-small"})
+    if (UnetConfig::named(name).json() == layout.config.json()) layout.model = name;
+  return layout;
 }
 
 run::Checkpoint make_unet_checkpoint(const Graph& g, Backend& backend, std::int64_t step,

@@ -9,6 +9,7 @@
 #include "core/engine/unet.h"
 #include "core/run/checkpoint.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,21 @@ run::Checkpoint make_unet_checkpoint(const engine::Graph& g, engine::Backend& ba
 // -> enc.0..enc.<d-1>, enc<d+1> -> mid, dec<d>..dec2 -> dec.0..dec.<d-2>,
 // dec1 -> head.
 run::Checkpoint read_unet_weights(const std::string& path);
+
+// Renames Topaz-Denoise's layer names in c to this engine's (as
+// read_unet_weights does); whether it had them.
+bool use_engine_names(run::Checkpoint& c);
+
+// The U-Net a weights file describes, read off its tensor names and shapes
+// (no values read): every parameter of the model present with its shape.
+struct UnetWeightsLayout {
+  engine::UnetConfig config;
+  std::string model;        // "unet", "unet-small" or "custom"
+  bool topaz_names = false; // Topaz-Denoise's layer names
+};
+// nullopt when the file holds no U-Net this engine builds; FormatError for
+// a file that is not valid safetensors.
+std::optional<UnetWeightsLayout> unet_layout_of(const std::string& path);
 
 // The widths and depth the weights imply (as gen_unet.py's
 // config_from_state; depth from the encoder blocks enc.0, enc.1, ...).
