@@ -13,6 +13,12 @@ UnetConfig UnetConfig::named(const std::string& name) {
   throw Error("unknown model '" + name + "' (choices: unet, unet-small)");
 }
 
+std::string UnetConfig::name() const {
+  for (const char* n : {"unet", "unet-small"})
+    if (named(n).json() == json()) return n;
+  return "custom";
+}
+
 std::string UnetConfig::json() const {
   const std::string depth_key = depth == 5 ? "" : "\"depth\": " + std::to_string(depth) + ", ";
   return "{\"base\": " + std::to_string(base) + ", " + depth_key + "\"h1\": " + std::to_string(h1) +

@@ -30,6 +30,8 @@ struct UnetConfig {
   static UnetConfig small() { return {8, 11, 5, 16, 8, 0.1f}; }
   // "unet" or "unet-small"; Error naming the choices otherwise.
   static UnetConfig named(const std::string& name);
+  // The name named() gives this config under, or "custom".
+  std::string name() const;
   // {"nf":..,"base":..,"top":..,"h1":..,"h2":..} as gen_unet.py writes it,
   // with "depth" only when it is not 5.
   std::string json() const;

@@ -167,13 +167,8 @@ void resolve_model(DenoiseTrainOptions& o) {
   if (o.init_from.empty() || !o.model.empty()) return;
   const run::Checkpoint c = read_unet_weights(o.init_from);
   const UnetConfig found = unet_config_from_checkpoint(c, o.init_from);
-  for (const char* name : {"unet", "unet-small"})
-    if (UnetConfig::named(name).json() == found.json()) {
-      o.model = name;
-      return;
-    }
-  o.model = "custom";
-  o.model_config = found;
+  o.model = found.name();
+  if (o.model == "custom") o.model_config = found;
 }
 
 TrainResult run_session(Session& s, const std::function<void(const TrainProgress&)>& progress) {

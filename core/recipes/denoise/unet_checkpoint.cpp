@@ -93,9 +93,7 @@ std::optional<UnetWeightsLayout> unet_layout_of(const std::string& path) {
   } catch (const Error&) {
     return std::nullopt;
   }
-  layout.model = "custom";
-  for (const char* name : {"unet", "unet-small"})
-    if (UnetConfig::named(name).json() == layout.config.json()) layout.model = name;
+  layout.model = layout.config.name();
   return layout;
 }
 
