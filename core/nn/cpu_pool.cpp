@@ -15,8 +15,9 @@ namespace atelier::nn {
 namespace {
 
 // Waits about this long, polling, before sleeping: the training step runs
-// its parallel parts back to back, and waking a sleeping thread (a futex
-// call each way) cost about a tenth of unet-small's step on 2 cores.
+// its parallel parts back to back, and waking sleeping threads (a futex call
+// each way) cost about a third of unet-small's step on a 2-core virtual
+// machine (58.7 ms -> 35.2 ms polling).
 constexpr auto kSpin = std::chrono::microseconds(50);
 
 // Polls ready() with pause instructions for up to kSpin; whether it became
