@@ -9,8 +9,10 @@ if(NOT ATELIER_WITH_CUDA STREQUAL "OFF")
       # Default: the local GPU's compute capability, else Hopper code plus
       # compute_80 PTX that the driver compiles for any newer GPU (A100,
       # RTX 30/40, L40...: a build made on a login node without a GPU runs on
-      # the cluster's). Older GPUs are refused at run time with a message.
-      set(_arch "80-virtual;90-real")
+      # the cluster's) and compute_75 PTX for Turing (RTX 20, T4, Quadro
+      # RTX), which runs fp16 and fp32 (no bf16 tensor cores there). Older
+      # GPUs are refused at run time with a message.
+      set(_arch "75-virtual;80-virtual;90-real")
       find_program(_nvidia_smi nvidia-smi)
       if(_nvidia_smi)
         execute_process(COMMAND ${_nvidia_smi} --query-gpu=compute_cap --format=csv,noheader

@@ -6,8 +6,6 @@
 #include "kernels/cuda_check.cuh"
 #include "kernels/element_io.cuh"
 
-#include <cuda_bf16.h>
-
 #include <stdexcept>
 
 namespace atelier::kernels {
@@ -100,13 +98,13 @@ __global__ void backward_kernel(const S* x, const float* bias, const S* dy, S* d
 // db[c] = sum over blocks of partials (double, fixed order): reads blocks x
 // channels floats once.
 __global__ void sum_partials_kernel(const float* partials, std::size_t blocks, int channels,
-                                    float* db) {
+                                    float* db, const float* db_scale) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= channels) return;
   double total = 0.0;
   for (std::size_t b = 0; b < blocks; ++b)
     total += partials[b * channels + c];
-  db[c] = static_cast<float>(total);
+  db[c] = static_cast<float>(total) * (db_scale ? *db_scale : 1.0f);
 }
 
 template <typename S>
@@ -125,7 +123,8 @@ void forward(const S* x, const float* bias, S* y, std::size_t pixels, int channe
 
 template <typename S>
 void backward(const S* x, const float* bias, const S* dy, S* dx, float* db, void* workspace,
-              std::size_t pixels, int channels, Activation act, float slope, gpu_stream stream) {
+              std::size_t pixels, int channels, Activation act, float slope, gpu_stream stream,
+              const float* db_scale) {
   if (channels <= 0)
     throw std::invalid_argument("bias_activation_backward: channels must be positive");
   if (db && !workspace)
@@ -141,7 +140,8 @@ void backward(const S* x, const float* bias, const S* dy, S* dx, float* db, void
       x, bias, dy, dx, partials, pixels, per_block, channels, act, slope);
   CUDA_CHECK(cudaGetLastError());
   if (!db) return;
-  sum_partials_kernel<<<(channels + 255) / 256, 256, 0, stream>>>(partials, blocks, channels, db);
+  sum_partials_kernel<<<(channels + 255) / 256, 256, 0, stream>>>(partials, blocks, channels, db,
+                                                                  db_scale);
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -151,31 +151,25 @@ std::size_t bias_activation_backward_workspace_bytes(std::size_t pixels, int cha
   return channels <= 0 ? 0 : backward_blocks(pixels) * std::size_t(channels) * sizeof(float);
 }
 
-void bias_activation_forward_f32(const float* x, const float* bias, float* y, std::size_t pixels,
-                                 int channels, Activation act, float slope, gpu_stream stream) {
-  forward(x, bias, y, pixels, channels, act, slope, stream);
+void bias_activation_forward(Storage s, const void* x, const float* bias, void* y,
+                             std::size_t pixels, int channels, Activation act, float slope,
+                             gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    forward(static_cast<const T*>(x), bias, static_cast<T*>(y), pixels, channels, act, slope,
+            stream);
+  });
 }
 
-void bias_activation_forward_bf16(const std::uint16_t* x, const float* bias, std::uint16_t* y,
-                                  std::size_t pixels, int channels, Activation act, float slope,
-                                  gpu_stream stream) {
-  forward(reinterpret_cast<const __nv_bfloat16*>(x), bias, reinterpret_cast<__nv_bfloat16*>(y),
-          pixels, channels, act, slope, stream);
-}
-
-void bias_activation_backward_f32(const float* x, const float* bias, const float* dy, float* dx,
-                                  float* db, void* workspace, std::size_t pixels, int channels,
-                                  Activation act, float slope, gpu_stream stream) {
-  backward(x, bias, dy, dx, db, workspace, pixels, channels, act, slope, stream);
-}
-
-void bias_activation_backward_bf16(const std::uint16_t* x, const float* bias,
-                                   const std::uint16_t* dy, std::uint16_t* dx, float* db,
-                                   void* workspace, std::size_t pixels, int channels,
-                                   Activation act, float slope, gpu_stream stream) {
-  backward(reinterpret_cast<const __nv_bfloat16*>(x), bias,
-           reinterpret_cast<const __nv_bfloat16*>(dy), reinterpret_cast<__nv_bfloat16*>(dx), db,
-           workspace, pixels, channels, act, slope, stream);
+void bias_activation_backward(Storage s, const void* x, const float* bias, const void* dy, void* dx,
+                              float* db, void* workspace, std::size_t pixels, int channels,
+                              Activation act, float slope, gpu_stream stream,
+                              const float* db_scale) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    backward(static_cast<const T*>(x), bias, static_cast<const T*>(dy), static_cast<T*>(dx), db,
+             workspace, pixels, channels, act, slope, stream, db_scale);
+  });
 }
 
 } // namespace atelier::kernels

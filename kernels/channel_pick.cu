@@ -30,15 +30,12 @@ void pick(const E* x, E* y, std::size_t pixels, int channels, int channel, gpu_s
 
 } // namespace
 
-void pick_channel_f32(const float* x, float* y, std::size_t pixels, int channels, int channel,
-                      gpu_stream stream) {
-  pick(x, y, pixels, channels, channel, stream);
-}
-
-void pick_channel_bf16(const std::uint16_t* x, std::uint16_t* y, std::size_t pixels, int channels,
-                       int channel, gpu_stream stream) {
-  pick(reinterpret_cast<const __nv_bfloat16*>(x), reinterpret_cast<__nv_bfloat16*>(y), pixels,
-       channels, channel, stream);
+void pick_channel(Storage s, const void* x, void* y, std::size_t pixels, int channels, int channel,
+                  gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    pick(static_cast<const T*>(x), static_cast<T*>(y), pixels, channels, channel, stream);
+  });
 }
 
 } // namespace atelier::kernels

@@ -69,23 +69,24 @@ void backward(const E* dy, E* da, E* db, std::size_t pixels, int c1, int c2, int
 
 } // namespace
 
-void concat_channels_forward_f32(const float* a, const float* b, float* y, std::size_t pixels,
-                                 int c1, int c2, gpu_stream stream, int c_out) {
-  forward(a, b, y, pixels, c1, c2, c_out, stream);
+// The bytes move as they are: 16-bit types as std::uint16_t.
+void concat_channels_forward(Storage s, const void* a, const void* b, void* y, std::size_t pixels,
+                             int c1, int c2, gpu_stream stream, int c_out) {
+  if (s == Storage::f32)
+    forward(static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(y),
+            pixels, c1, c2, c_out, stream);
+  else
+    forward(static_cast<const std::uint16_t*>(a), static_cast<const std::uint16_t*>(b),
+            static_cast<std::uint16_t*>(y), pixels, c1, c2, c_out, stream);
 }
-void concat_channels_forward_bf16(const std::uint16_t* a, const std::uint16_t* b, std::uint16_t* y,
-                                  std::size_t pixels, int c1, int c2, gpu_stream stream,
-                                  int c_out) {
-  forward(a, b, y, pixels, c1, c2, c_out, stream);
-}
-void concat_channels_backward_f32(const float* dy, float* da, float* db, std::size_t pixels, int c1,
-                                  int c2, gpu_stream stream, int c_out) {
-  backward(dy, da, db, pixels, c1, c2, c_out, stream);
-}
-void concat_channels_backward_bf16(const std::uint16_t* dy, std::uint16_t* da, std::uint16_t* db,
-                                   std::size_t pixels, int c1, int c2, gpu_stream stream,
-                                   int c_out) {
-  backward(dy, da, db, pixels, c1, c2, c_out, stream);
+void concat_channels_backward(Storage s, const void* dy, void* da, void* db, std::size_t pixels,
+                              int c1, int c2, gpu_stream stream, int c_out) {
+  if (s == Storage::f32)
+    backward(static_cast<const float*>(dy), static_cast<float*>(da), static_cast<float*>(db),
+             pixels, c1, c2, c_out, stream);
+  else
+    backward(static_cast<const std::uint16_t*>(dy), static_cast<std::uint16_t*>(da),
+             static_cast<std::uint16_t*>(db), pixels, c1, c2, c_out, stream);
 }
 
 } // namespace atelier::kernels

@@ -124,7 +124,7 @@ struct CudnnConv2d::Impl {
     cudnnConvolutionDescriptor_t d = nullptr;
     CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&d));
     // Cross-correlation is what deep-learning frameworks call convolution.
-    // Compute type float for both f32 and bf16 data.
+    // Compute type float for f32, bf16 and f16 data.
     const cudnnStatus_t rc =
         cudnnSetConvolution2dDescriptor(d, g.pad_h, g.pad_w, g.stride_h, g.stride_w, g.dilation_h,
                                         g.dilation_w, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT);
@@ -132,13 +132,14 @@ struct CudnnConv2d::Impl {
       cudnnDestroyConvolutionDescriptor(d);
       throw_cudnn_error(rc, "cudnnSetConvolution2dDescriptor", __FILE__, __LINE__);
     }
-    // f32: FMA kernels only (no TF32). bf16: tensor cores.
+    // f32: FMA kernels only (no TF32). bf16, f16: tensor cores.
     CUDNN_CHECK(cudnnSetConvolutionMathType(d, f32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
     return d;
   }
 
   void set_math(cudnnConvolutionDescriptor_t d, cudnnMathType_t chosen) {
-    // f32 keeps FMA whatever the ranking reported; bf16 takes the winner's.
+    // f32 keeps FMA whatever the ranking reported; 16-bit data takes the
+    // winner's.
     if (!f32) CUDNN_CHECK(cudnnSetConvolutionMathType(d, chosen));
   }
 
@@ -151,8 +152,11 @@ struct CudnnConv2d::Impl {
         throw std::invalid_argument("CudnnConv2d: sizes, strides and dilations must be positive");
     if (g.pad_h < 0 || g.pad_w < 0)
       throw std::invalid_argument("CudnnConv2d: padding must not be negative");
-    f32 = type != ConvDataType::bf16;
-    const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
+    const Storage storage = conv_storage(type);
+    f32 = storage == Storage::f32;
+    const cudnnDataType_t dtype = f32                        ? CUDNN_DATA_FLOAT
+                                  : storage == Storage::bf16 ? CUDNN_DATA_BFLOAT16
+                                                             : CUDNN_DATA_HALF;
     const cudnnTensorFormat_t format =
         layout == ConvLayout::nchw ? CUDNN_TENSOR_NCHW : CUDNN_TENSOR_NHWC;
 

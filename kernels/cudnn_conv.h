@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kernels/gpu_stream.h"
+#include "kernels/storage.h"
 
 #include <cstddef>
 #include <memory>
@@ -18,7 +19,15 @@ enum class ConvDataType {
   bf16,    // tensor cores, f32 accumulation
   tf32,    // f32 storage, TF32 tensor cores allowed (PyTorch's default for
            // cuDNN convolutions); CudnnConv2d treats it as f32
+  f16,     // tensor cores (also on Turing and Volta), f32 accumulation
 };
+
+// The storage of a data type's tensors: f32 for f32 and tf32.
+constexpr Storage conv_storage(ConvDataType t) {
+  return t == ConvDataType::bf16  ? Storage::bf16
+         : t == ConvDataType::f16 ? Storage::f16
+                                  : Storage::f32;
+}
 
 // nchw: activations NCHW, weights KCRS (PyTorch). nhwc: activations NHWC,
 // weights KRSC.

@@ -13,6 +13,8 @@
 #include "kernels/cudnn_check.h"
 #include "kernels/fill.h"
 
+#include <cuda_fp16.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -143,7 +145,7 @@ Desc make_tensor(std::int64_t uid, cudnnDataType_t dtype, std::int64_t n, std::i
 
 Desc make_convolution(const ConvGeometry& g) {
   Desc conv(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
-  // Compute type float for both f32 and bf16 data; cross-correlation is what
+  // Compute type float for f32, bf16 and f16 data; cross-correlation is what
   // deep-learning frameworks call convolution.
   const cudnnDataType_t compute = CUDNN_DATA_FLOAT;
   const cudnnConvolutionMode_t mode = CUDNN_CROSS_CORRELATION;
@@ -416,10 +418,10 @@ struct Fused {
 } // namespace
 
 struct CudnnGraphConv2d::Impl {
-  struct Scratch;         // trial-run tensors (below)
-  Handle handle;          // declared first: destroyed after every descriptor
-  bool f32 = true;        // f32 storage (f32 or tf32)
-  bool strict_f32 = true; // f32: FMA engines only
+  struct Scratch;                 // trial-run tensors (below)
+  Handle handle;                  // declared first: destroyed after every descriptor
+  Storage storage = Storage::f32; // of x, w and y (f32 for f32 and tf32)
+  bool strict_f32 = true;         // f32: FMA engines only
   bool deterministic = false;
   bool measured = false; // engines timed (measure), not only tried (heuristic)
   int out_h = 0, out_w = 0;
@@ -484,14 +486,16 @@ struct CudnnGraphConv2d::Impl {
       throw std::invalid_argument("CudnnGraphConv2d: padding must not be negative");
     if (options.max_candidates <= 0 || options.timing_reps <= 0)
       throw std::invalid_argument("CudnnGraphConv2d: max_candidates and timing_reps must be > 0");
-    f32 = type != ConvDataType::bf16;
+    storage = conv_storage(type);
     strict_f32 = type == ConvDataType::f32;
     deterministic = options.deterministic;
     const bool nhwc = layout == ConvLayout::nhwc;
     // The unfused fallback's kernel reads channels fastest.
     if (options.epilogue && !nhwc)
       throw std::invalid_argument("CudnnGraphConv2d: an epilogue needs the NHWC layout");
-    const cudnnDataType_t dtype = f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_BFLOAT16;
+    const cudnnDataType_t dtype = storage == Storage::f32    ? CUDNN_DATA_FLOAT
+                                  : storage == Storage::bf16 ? CUDNN_DATA_BFLOAT16
+                                                             : CUDNN_DATA_HALF;
 
     CUDNN_CHECK(cudnnCreate(&handle.h));
     const std::int64_t eff_h = std::int64_t(g.dilation_h) * (g.r - 1) + 1;
@@ -738,9 +742,10 @@ struct CudnnGraphConv2d::Impl {
     DeviceMemory x, w, y, ws, bias;
     std::size_t counts[4] = {}; // x, w, y, bias
     std::size_t fan_in = 1;     // c r s: the terms of one output
-    bool f32 = true;
-    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size) : f32(impl.f32) {
-      const std::size_t elem = impl.f32 ? 4 : 2;
+    Storage storage = Storage::f32;
+    Scratch(const Impl& impl, const ConvGeometry& g, std::size_t workspace_size)
+        : storage(impl.storage) {
+      const std::size_t elem = storage_bytes(storage);
       counts[0] = std::size_t(g.n) * g.c * g.h * g.w;
       counts[1] = std::size_t(g.k) * g.c * g.r * g.s;
       counts[2] = std::size_t(g.n) * g.k * impl.out_h * impl.out_w;
@@ -758,14 +763,9 @@ struct CudnnGraphConv2d::Impl {
       const float w_scale = 3.0f / std::sqrt(float(fan_in));
       const float scales[3] = {1.0f, w_scale, 1.0f};
       void* const ptrs[3] = {x.ptr, w.ptr, y.ptr};
-      for (int i = 0; i < 3; ++i) {
-        if (f32)
-          fill_uniform_f32(static_cast<float*>(ptrs[i]), counts[i], seed + i, scales[i], nullptr);
-        else
-          fill_uniform_bf16(static_cast<std::uint16_t*>(ptrs[i]), counts[i], seed + i, scales[i],
-                            nullptr);
-      }
-      fill_uniform_f32(static_cast<float*>(bias.ptr), counts[3], seed + 3, 0.5f, nullptr);
+      for (int i = 0; i < 3; ++i)
+        fill_uniform(storage, ptrs[i], counts[i], seed + i, scales[i], nullptr);
+      fill_uniform(Storage::f32, bias.ptr, counts[3], seed + 3, 0.5f, nullptr);
       CUDA_CHECK(cudaDeviceSynchronize());
     }
     // The fused graph's variant pack (x, w, bias, y, or x, w, y without bias).
@@ -777,7 +777,7 @@ struct CudnnGraphConv2d::Impl {
       constexpr std::size_t kSample = std::size_t{1} << 20;
       const std::size_t n = counts[2], head = std::min(n, kSample),
                         tail = std::min(n - head, kSample);
-      const std::size_t elem = f32 ? 4 : 2;
+      const std::size_t elem = storage_bytes(storage);
       std::vector<unsigned char> bytes((head + tail) * elem);
       const auto* base = static_cast<const unsigned char*>(y.ptr);
       CUDA_CHECK(cudaMemcpy(bytes.data(), base, head * elem, cudaMemcpyDeviceToHost));
@@ -785,12 +785,19 @@ struct CudnnGraphConv2d::Impl {
                             cudaMemcpyDeviceToHost));
       std::vector<float> out(head + tail);
       for (std::size_t i = 0; i < out.size(); ++i) {
-        std::uint32_t bits = 0;
-        if (f32)
-          std::memcpy(&bits, bytes.data() + 4 * i, 4);
-        else
-          bits = std::uint32_t(bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
-        std::memcpy(&out[i], &bits, 4);
+        if (storage == Storage::f32) {
+          std::memcpy(&out[i], bytes.data() + 4 * i, 4);
+          continue;
+        }
+        const auto bits16 = std::uint16_t(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+        if (storage == Storage::f16) {
+          __half_raw raw;
+          raw.x = bits16;
+          out[i] = __half2float(__half(raw));
+        } else {
+          const std::uint32_t bits = std::uint32_t(bits16) << 16;
+          std::memcpy(&out[i], &bits, 4);
+        }
       }
       return out;
     }
@@ -879,9 +886,16 @@ struct CudnnGraphConv2d::Impl {
     return largest > 0.0 ? worst / largest : worst;
   }
   // bf16: the plain pair rounds twice (after the convolution and after the
-  // epilogue) where the fused graph rounds once, 2^-8 each; tf32 engines may
-  // differ in their input rounding; f32 only in summation order.
-  double tolerance() const { return f32 ? (strict_f32 ? 1e-4 : 4e-3) : 2e-2; }
+  // epilogue) where the fused graph rounds once, 2^-8 each (f16: 2^-11);
+  // tf32 engines may differ in their input rounding; f32 only in summation
+  // order.
+  double tolerance() const {
+    switch (storage) {
+    case Storage::bf16: return 2e-2;
+    case Storage::f16: return 4e-3;
+    default: return strict_f32 ? 1e-4 : 4e-3;
+    }
+  }
 
   std::string describe() const {
     std::string s;
@@ -961,13 +975,7 @@ struct CudnnGraphConv2d::Impl {
   void apply_epilogue(void* y, const float* bias, gpu_stream stream) const {
     const ConvEpilogue& e = *epilogue;
     const std::size_t pixels = std::size_t(geometry.n) * out_h * out_w;
-    if (f32)
-      bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
-                                  geometry.k, e.act, e.slope, stream);
-    else
-      bias_activation_forward_bf16(static_cast<std::uint16_t*>(y), bias,
-                                   static_cast<std::uint16_t*>(y), pixels, geometry.k, e.act,
-                                   e.slope, stream);
+    bias_activation_forward(storage, y, bias, y, pixels, geometry.k, e.act, e.slope, stream);
   }
 };
 

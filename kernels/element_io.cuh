@@ -1,14 +1,20 @@
 // Device helpers shared by the training-op kernels (bias_activation, pool,
-// upsample, concat, loss): loads that widen f32/bf16 storage to f32 math,
-// rounding stores, and the launch size of grid-stride loops. For .cu files
-// of this library only.
+// upsample, concat, loss...): loads that widen f32/bf16/f16 storage to f32
+// math, rounding stores, the dispatch from a Storage value to its element
+// type, and the launch size of grid-stride loops. For .cu files of this
+// library only.
 #pragma once
 
+#include "kernels/storage.h"
+
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <type_traits>
 
 namespace atelier::kernels::detail {
 
@@ -20,12 +26,34 @@ __device__ __forceinline__ float load_f32(const float* p, std::size_t i) {
 __device__ __forceinline__ float load_f32(const __nv_bfloat16* p, std::size_t i) {
   return __bfloat162float(p[i]);
 }
+__device__ __forceinline__ float load_f32(const __half* p, std::size_t i) {
+  return __half2float(p[i]);
+}
 __device__ __forceinline__ void store_f32(float* p, std::size_t i, float v) {
   p[i] = v;
 }
 __device__ __forceinline__ void store_f32(__nv_bfloat16* p, std::size_t i, float v) {
   p[i] = __float2bfloat16_rn(v);
 }
+// Round to nearest even; past f16's range the value becomes +-inf (which a
+// loss scale's overflow check sees).
+__device__ __forceinline__ void store_f32(__half* p, std::size_t i, float v) {
+  p[i] = __float2half_rn(v);
+}
+
+// Calls f with a null pointer of the element type of storage s
+// (float, __nv_bfloat16 or __half); the callee names the type with
+// ATELIER_ELEMENT_TYPE(tag). Host code, for the launchers.
+template <typename F>
+void with_storage(Storage s, F&& f) {
+  switch (s) {
+  case Storage::f32: f(static_cast<float*>(nullptr)); return;
+  case Storage::bf16: f(static_cast<__nv_bfloat16*>(nullptr)); return;
+  case Storage::f16: f(static_cast<__half*>(nullptr)); return;
+  }
+  throw std::invalid_argument("unknown storage type");
+}
+#define ATELIER_ELEMENT_TYPE(tag) std::remove_pointer_t<decltype(tag)>
 
 // Blocks for a grid-stride loop over n items: one item per thread up to a cap
 // that keeps every SM busy without a huge grid.

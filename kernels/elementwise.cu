@@ -23,14 +23,11 @@ void launch_add(T* acc, const T* x, std::size_t count, gpu_stream stream) {
 }
 } // namespace
 
-void add_inplace_f32(float* acc, const float* x, std::size_t count, gpu_stream stream) {
-  launch_add(acc, x, count, stream);
-}
-
-void add_inplace_bf16(std::uint16_t* acc, const std::uint16_t* x, std::size_t count,
-                      gpu_stream stream) {
-  launch_add(reinterpret_cast<__nv_bfloat16*>(acc), reinterpret_cast<const __nv_bfloat16*>(x),
-             count, stream);
+void add_inplace(Storage s, void* acc, const void* x, std::size_t count, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    launch_add(static_cast<T*>(acc), static_cast<const T*>(x), count, stream);
+  });
 }
 
 } // namespace atelier::kernels

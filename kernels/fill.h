@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kernels/gpu_stream.h"
+#include "kernels/storage.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -26,11 +27,9 @@ ATELIER_HOST_DEVICE inline float hashed_uniform(std::uint32_t seed, std::uint64_
   return scale * (float(std::uint32_t(z >> 40)) * (2.0f / 16777216.0f) - 1.0f);
 }
 
-// dst[i] = hashed_uniform(seed, i, scale), in f32 or rounded to bf16 (bit
-// patterns in std::uint16_t). Asynchronous on stream.
-void fill_uniform_f32(float* dst, std::size_t count, std::uint32_t seed, float scale,
-                      gpu_stream stream);
-void fill_uniform_bf16(std::uint16_t* dst, std::size_t count, std::uint32_t seed, float scale,
-                       gpu_stream stream);
+// dst[i] = hashed_uniform(seed, i, scale), rounded to storage s.
+// Asynchronous on stream.
+void fill_uniform(Storage s, void* dst, std::size_t count, std::uint32_t seed, float scale,
+                  gpu_stream stream);
 
 } // namespace atelier::kernels

@@ -5,8 +5,6 @@
 #include "kernels/element_io.cuh"
 #include "kernels/loss.h"
 
-#include <cuda_bf16.h>
-
 #include <stdexcept>
 
 namespace atelier::kernels {
@@ -58,7 +56,10 @@ __global__ void finish_kernel(const double* partials, unsigned blocks, std::size
 // Reads pred and target, writes dpred: 2 sizeof(S) + 4 bytes per element.
 template <typename S>
 __global__ void backward_kernel(Loss kind, const S* pred, const float* target, S* dpred,
-                                std::size_t count, float scale) {
+                                std::size_t count, float scale, const float* grad_scale) {
+  // Rounded as the CPU reference rounds when there is no loss scale; a loss
+  // scale is a power of two, so the product is exact.
+  if (grad_scale) scale *= *grad_scale;
   ATELIER_GRID_STRIDE_LOOP(i, count) {
     const float d = load_f32(pred, i) - load_f32(target, i);
     const float sign = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f);
@@ -86,12 +87,12 @@ void forward(Loss kind, const S* pred, const float* target, std::size_t count, f
 
 template <typename S>
 void backward(Loss kind, const S* pred, const float* target, S* dpred, std::size_t count,
-              gpu_stream stream) {
+              gpu_stream stream, const float* grad_scale) {
   if (count == 0) throw std::invalid_argument("loss_backward: no elements");
   const double n = double(count);
   const float scale = static_cast<float>(kind == Loss::mse ? 2.0 / n : 1.0 / n);
-  backward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(kind, pred, target,
-                                                                              dpred, count, scale);
+  backward_kernel<<<detail::grid_for(count), detail::kOpThreads, 0, stream>>>(
+      kind, pred, target, dpred, count, scale, grad_scale);
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -101,23 +102,21 @@ std::size_t loss_workspace_bytes() {
   return kMaxBlocks * sizeof(double);
 }
 
-void loss_forward_f32(Loss kind, const float* pred, const float* target, std::size_t count,
-                      float* loss, void* workspace, gpu_stream stream) {
-  forward(kind, pred, target, count, loss, workspace, stream);
+void loss_forward(Loss kind, Storage s, const void* pred, const float* target, std::size_t count,
+                  float* loss, void* workspace, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    forward(kind, static_cast<const T*>(pred), target, count, loss, workspace, stream);
+  });
 }
-void loss_forward_bf16(Loss kind, const std::uint16_t* pred, const float* target, std::size_t count,
-                       float* loss, void* workspace, gpu_stream stream) {
-  forward(kind, reinterpret_cast<const __nv_bfloat16*>(pred), target, count, loss, workspace,
-          stream);
-}
-void loss_backward_f32(Loss kind, const float* pred, const float* target, float* dpred,
-                       std::size_t count, gpu_stream stream) {
-  backward(kind, pred, target, dpred, count, stream);
-}
-void loss_backward_bf16(Loss kind, const std::uint16_t* pred, const float* target,
-                        std::uint16_t* dpred, std::size_t count, gpu_stream stream) {
-  backward(kind, reinterpret_cast<const __nv_bfloat16*>(pred), target,
-           reinterpret_cast<__nv_bfloat16*>(dpred), count, stream);
+
+void loss_backward(Loss kind, Storage s, const void* pred, const float* target, void* dpred,
+                   std::size_t count, gpu_stream stream, const float* grad_scale) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    backward(kind, static_cast<const T*>(pred), target, static_cast<T*>(dpred), count, stream,
+             grad_scale);
+  });
 }
 
 } // namespace atelier::kernels

@@ -4,9 +4,8 @@
 // to f32 exactly as the reference rounds them. Memory bound: see the bytes
 // per parameter in the header.
 #include "kernels/cuda_check.cuh"
+#include "kernels/element_io.cuh"
 #include "kernels/optimizer.h"
-
-#include <cuda_bf16.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,11 +21,12 @@ unsigned grid_for(std::size_t n, std::size_t max_blocks = 65535) {
   return static_cast<unsigned>(std::min<std::size_t>(blocks, max_blocks));
 }
 
-__device__ __forceinline__ float load(const float* p, std::size_t i) {
-  return p[i];
-}
-__device__ __forceinline__ float load(const __nv_bfloat16* p, std::size_t i) {
-  return __bfloat162float(p[i]);
+using detail::load_f32;
+using detail::store_f32;
+
+// Whether an update whose skip flag is `flag` writes (see UpdateBuffers).
+__device__ __forceinline__ bool skipped(const double* flag) {
+  return flag && !isfinite(*flag);
 }
 
 // torch.lerp's formula, as nn::adam_step uses it.
@@ -46,15 +46,17 @@ struct AdamScalars {
   int mode;       // 0: no decay, 1: L2 (Adam), 2: decoupled (AdamW)
 };
 
-template <typename G>
+template <typename G, typename C>
 __global__ void adam_kernel(float* __restrict__ params, float* __restrict__ m_buf,
                             float* __restrict__ v_buf, const G* __restrict__ grads,
-                            __nv_bfloat16* __restrict__ params_bf16, std::size_t n, AdamScalars s) {
+                            C* __restrict__ params_copy, std::size_t n, AdamScalars s,
+                            const double* skip) {
+  if (skipped(skip)) return;
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
     float p = params[i];
-    float g = load(grads, i);
+    float g = load_f32(grads, i);
     if (s.mode == 2)
       p = p * s.decay;
     else if (s.mode == 1)
@@ -66,7 +68,7 @@ __global__ void adam_kernel(float* __restrict__ params, float* __restrict__ m_bu
     const float denom = sqrtf(v) / s.bc2_sqrt + s.eps;
     p = p + s.neg_step * (m / denom);
     params[i] = p;
-    if (params_bf16) params_bf16[i] = __float2bfloat16_rn(p);
+    if (params_copy) store_f32(params_copy, i, p);
   }
 }
 
@@ -80,15 +82,16 @@ struct SgdScalars {
   int nesterov;
 };
 
-template <typename G>
+template <typename G, typename C>
 __global__ void sgd_kernel(float* __restrict__ params, float* __restrict__ buf,
-                           const G* __restrict__ grads, __nv_bfloat16* __restrict__ params_bf16,
-                           std::size_t n, SgdScalars s) {
+                           const G* __restrict__ grads, C* __restrict__ params_copy, std::size_t n,
+                           SgdScalars s, const double* skip) {
+  if (skipped(skip)) return;
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
     float p = params[i];
-    float g = load(grads, i);
+    float g = load_f32(grads, i);
     if (s.wd != 0.0f) g = g + s.wd * p;
     if (s.use_momentum) {
       const float b = s.first ? g : buf[i] * s.mu + s.keep * g;
@@ -97,7 +100,7 @@ __global__ void sgd_kernel(float* __restrict__ params, float* __restrict__ buf,
     }
     p = p + s.neg_lr * g;
     params[i] = p;
-    if (params_bf16) params_bf16[i] = __float2bfloat16_rn(p);
+    if (params_copy) store_f32(params_copy, i, p);
   }
 }
 
@@ -108,7 +111,7 @@ __global__ void sum_squares_kernel(const G* __restrict__ grads, std::size_t n, d
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
-    const double g = load(grads, i);
+    const double g = load_f32(grads, i);
     sq += g * g;
   }
   for (int offset = 16; offset > 0; offset >>= 1)
@@ -141,11 +144,9 @@ __global__ void sum_partials_kernel(const double* __restrict__ partials, unsigne
   if (threadIdx.x == 0) *out += s[0];
 }
 
-__device__ __forceinline__ void scale(float* p, std::size_t i, float c) {
-  p[i] *= c;
-}
-__device__ __forceinline__ void scale(__nv_bfloat16* p, std::size_t i, float c) {
-  p[i] = __float2bfloat16_rn(__bfloat162float(p[i]) * c);
+template <typename G>
+__device__ __forceinline__ void scale(G* p, std::size_t i, float c) {
+  store_f32(p, i, load_f32(p, i) * c);
 }
 
 template <typename G>
@@ -213,45 +214,49 @@ void launch_sum_squares(const G* grads, std::size_t count, double* sum_squares, 
 
 } // namespace
 
-void adam_step_f32(float* params, float* m, float* v, const float* grads,
-                   std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
-                   gpu_stream stream) {
+namespace {
+
+// Calls f(grad tag, copy tag) with null pointers of the gradients' and the
+// copy's element types (the copy's bf16 when there is none).
+template <typename F>
+void with_update_types(const UpdateBuffers& b, F&& f) {
+  if (b.params_copy && b.copy_type == Storage::f32)
+    throw std::invalid_argument("optimizer step: the weight copy must be bf16 or f16");
+  detail::with_storage(b.grad_type, [&](auto grad_tag) {
+    if (b.params_copy && b.copy_type == Storage::f16)
+      f(grad_tag, static_cast<__half*>(nullptr));
+    else
+      f(grad_tag, static_cast<__nv_bfloat16*>(nullptr));
+  });
+}
+
+} // namespace
+
+void adam_step(const UpdateBuffers& b, float* m, float* v, const AdamHyper& hyper,
+               gpu_stream stream) {
   const AdamScalars s = adam_scalars(hyper);
-  if (count == 0) return;
-  adam_kernel<<<grid_for(count), kThreads, 0, stream>>>(
-      params, m, v, grads, reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  if (b.count == 0) return;
+  with_update_types(b, [&](auto grad_tag, auto copy_tag) {
+    using G = ATELIER_ELEMENT_TYPE(grad_tag);
+    using C = ATELIER_ELEMENT_TYPE(copy_tag);
+    adam_kernel<<<grid_for(b.count), kThreads, 0, stream>>>(
+        b.params, m, v, static_cast<const G*>(b.grads), static_cast<C*>(b.params_copy), b.count, s,
+        b.skip_unless_finite);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
-void adam_step_bf16_grad(float* params, float* m, float* v, const std::uint16_t* grads,
-                         std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
-                         gpu_stream stream) {
-  const AdamScalars s = adam_scalars(hyper);
-  if (count == 0) return;
-  adam_kernel<<<grid_for(count), kThreads, 0, stream>>>(
-      params, m, v, reinterpret_cast<const __nv_bfloat16*>(grads),
-      reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
-  CUDA_CHECK(cudaGetLastError());
-}
-
-void sgd_step_f32(float* params, float* momentum_buffer, const float* grads,
-                  std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
-                  gpu_stream stream) {
+void sgd_step(const UpdateBuffers& b, float* momentum_buffer, const SgdHyper& hyper,
+              gpu_stream stream) {
   const SgdScalars s = sgd_scalars(hyper, momentum_buffer);
-  if (count == 0) return;
-  sgd_kernel<<<grid_for(count), kThreads, 0, stream>>>(
-      params, momentum_buffer, grads, reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
-  CUDA_CHECK(cudaGetLastError());
-}
-
-void sgd_step_bf16_grad(float* params, float* momentum_buffer, const std::uint16_t* grads,
-                        std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
-                        gpu_stream stream) {
-  const SgdScalars s = sgd_scalars(hyper, momentum_buffer);
-  if (count == 0) return;
-  sgd_kernel<<<grid_for(count), kThreads, 0, stream>>>(
-      params, momentum_buffer, reinterpret_cast<const __nv_bfloat16*>(grads),
-      reinterpret_cast<__nv_bfloat16*>(params_bf16), count, s);
+  if (b.count == 0) return;
+  with_update_types(b, [&](auto grad_tag, auto copy_tag) {
+    using G = ATELIER_ELEMENT_TYPE(grad_tag);
+    using C = ATELIER_ELEMENT_TYPE(copy_tag);
+    sgd_kernel<<<grid_for(b.count), kThreads, 0, stream>>>(
+        b.params, momentum_buffer, static_cast<const G*>(b.grads), static_cast<C*>(b.params_copy),
+        b.count, s, b.skip_unless_finite);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 
@@ -263,30 +268,22 @@ std::size_t grad_sum_squares_workspace_bytes() {
   return kSumBlocks * sizeof(double);
 }
 
-void grad_sum_squares_f32(const float* grads, std::size_t count, double* sum_squares,
-                          void* workspace, gpu_stream stream) {
-  launch_sum_squares(grads, count, sum_squares, workspace, stream);
+void grad_sum_squares(Storage s, const void* grads, std::size_t count, double* sum_squares,
+                      void* workspace, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using G = ATELIER_ELEMENT_TYPE(tag);
+    launch_sum_squares(static_cast<const G*>(grads), count, sum_squares, workspace, stream);
+  });
 }
 
-void grad_sum_squares_bf16(const std::uint16_t* grads, std::size_t count, double* sum_squares,
-                           void* workspace, gpu_stream stream) {
-  launch_sum_squares(reinterpret_cast<const __nv_bfloat16*>(grads), count, sum_squares, workspace,
-                     stream);
-}
-
-void grad_clip_scale_f32(float* grads, std::size_t count, const double* sum_squares,
-                         double max_norm, double eps, gpu_stream stream) {
+void grad_clip_scale(Storage s, void* grads, std::size_t count, const double* sum_squares,
+                     double max_norm, double eps, gpu_stream stream) {
   if (count == 0) return;
-  clip_scale_kernel<<<grid_for(count), kThreads, 0, stream>>>(grads, count, sum_squares, max_norm,
-                                                              eps);
-  CUDA_CHECK(cudaGetLastError());
-}
-
-void grad_clip_scale_bf16(std::uint16_t* grads, std::size_t count, const double* sum_squares,
-                          double max_norm, double eps, gpu_stream stream) {
-  if (count == 0) return;
-  clip_scale_kernel<<<grid_for(count), kThreads, 0, stream>>>(
-      reinterpret_cast<__nv_bfloat16*>(grads), count, sum_squares, max_norm, eps);
+  detail::with_storage(s, [&](auto tag) {
+    using G = ATELIER_ELEMENT_TYPE(tag);
+    clip_scale_kernel<<<grid_for(count), kThreads, 0, stream>>>(static_cast<G*>(grads), count,
+                                                                sum_squares, max_norm, eps);
+  });
   CUDA_CHECK(cudaGetLastError());
 }
 

@@ -1,22 +1,22 @@
 // Fused optimizer steps and global gradient-norm clipping on flat device
-// buffers: f32 master weights and optimizer state, f32 or bf16 gradients,
-// optionally writing a bf16 copy of the updated weights for bf16 compute.
-// The CPU references are core/nn/optimizer.h and core/nn/grad_clip.h; the
-// equations are written there. bf16 values travel as their bit patterns in
-// std::uint16_t so this header needs no CUDA types.
+// buffers: f32 master weights and optimizer state, gradients in any storage
+// (kernels/storage.h), optionally writing a 16-bit copy of the updated
+// weights for bf16 or f16 compute. The CPU references are core/nn/
+// optimizer.h and core/nn/grad_clip.h; the equations are written there.
 //
 // All functions are asynchronous on `stream` (no host synchronisation) except
-// read_grad_norm. Pointers are device pointers; `params_bf16` may be null.
+// read_grad_norm. Pointers are device pointers.
 //
 // Bytes moved per parameter (memory bound; H100 ~3.3 TB/s, so a 30M-parameter
 // model's AdamW step is ~0.25 ms):
-//   Adam/AdamW: read p, m, v (12) + grad (4 f32 / 2 bf16), write p, m, v (12),
-//               + 2 for the bf16 copy: 28-30 B (f32 grads), 26-28 B (bf16).
+//   Adam/AdamW: read p, m, v (12) + grad (4 f32 / 2 16-bit), write p, m, v
+//               (12), + 2 for a 16-bit copy: 28-30 B (f32 grads), 26-28 B.
 //   SGD + momentum: read p, b + grad, write p, b: 20 B (f32 grads) + 2 copy.
 //   grad norm: read the grad (4 / 2 B); clip scale: read + write (8 / 4 B).
 #pragma once
 
 #include "kernels/gpu_stream.h"
+#include "kernels/storage.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,14 +36,26 @@ struct AdamHyper {
   std::int64_t step = 1;
 };
 
+// Where one update reads and writes: f32 master weights, the gradients in
+// grad_type, and optionally (params_copy not null) a 16-bit copy of the
+// updated weights in copy_type (bf16 or f16), which the convolutions read.
+struct UpdateBuffers {
+  float* params = nullptr;
+  const void* grads = nullptr;
+  Storage grad_type = Storage::f32;
+  void* params_copy = nullptr;
+  Storage copy_type = Storage::bf16;
+  std::size_t count = 0;
+  // When not null and *skip_unless_finite (one device double, read when the
+  // kernel runs: the gradients' global sum of squares) is not finite, the
+  // update writes nothing: f16 training's step whose loss scale overflowed.
+  const double* skip_unless_finite = nullptr;
+};
+
 // m and v must be zeroed before step 1. Throws CudaError on a launch error,
-// std::invalid_argument for step < 1.
-void adam_step_f32(float* params, float* m, float* v, const float* grads,
-                   std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
-                   gpu_stream stream);
-void adam_step_bf16_grad(float* params, float* m, float* v, const std::uint16_t* grads,
-                         std::uint16_t* params_bf16, std::size_t count, const AdamHyper& hyper,
-                         gpu_stream stream);
+// std::invalid_argument for step < 1 or an f32 params_copy.
+void adam_step(const UpdateBuffers& b, float* m, float* v, const AdamHyper& hyper,
+               gpu_stream stream);
 
 // Hyperparameters of one SGD step; `step` is the 1-based step number (step 1
 // initialises the momentum buffer with the gradient, as PyTorch does).
@@ -57,12 +69,8 @@ struct SgdHyper {
 };
 
 // momentum_buffer may be null when momentum is 0.
-void sgd_step_f32(float* params, float* momentum_buffer, const float* grads,
-                  std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
-                  gpu_stream stream);
-void sgd_step_bf16_grad(float* params, float* momentum_buffer, const std::uint16_t* grads,
-                        std::uint16_t* params_bf16, std::size_t count, const SgdHyper& hyper,
-                        gpu_stream stream);
+void sgd_step(const UpdateBuffers& b, float* momentum_buffer, const SgdHyper& hyper,
+              gpu_stream stream);
 
 // Global norm: *sum_squares (one device double) += sum of g^2 over the buffer,
 // accumulated in double. Zero it first with zero_sum_squares, then call once
@@ -71,19 +79,15 @@ void sgd_step_bf16_grad(float* params, float* momentum_buffer, const std::uint16
 // them in a fixed order; the same buffer gives the same bits every run.
 void zero_sum_squares(double* sum_squares, gpu_stream stream);
 std::size_t grad_sum_squares_workspace_bytes();
-void grad_sum_squares_f32(const float* grads, std::size_t count, double* sum_squares,
-                          void* workspace, gpu_stream stream);
-void grad_sum_squares_bf16(const std::uint16_t* grads, std::size_t count, double* sum_squares,
-                           void* workspace, gpu_stream stream);
+void grad_sum_squares(Storage s, const void* grads, std::size_t count, double* sum_squares,
+                      void* workspace, gpu_stream stream);
 
 // Clipping without a host round trip: each thread computes
 // coef = max_norm / (sqrt(*sum_squares) + eps) and, when coef < 1, multiplies
 // the gradients by it (a non-finite norm leaves them as they are, like
 // nn::clip_grad_norm). Call once per buffer after all the sums.
-void grad_clip_scale_f32(float* grads, std::size_t count, const double* sum_squares,
-                         double max_norm, double eps, gpu_stream stream);
-void grad_clip_scale_bf16(std::uint16_t* grads, std::size_t count, const double* sum_squares,
-                          double max_norm, double eps, gpu_stream stream);
+void grad_clip_scale(Storage s, void* grads, std::size_t count, const double* sum_squares,
+                     double max_norm, double eps, gpu_stream stream);
 
 // sqrt(*sum_squares): copies it to the host and waits (a synchronisation
 // point, for logging).

@@ -91,23 +91,19 @@ void backward(const std::uint8_t* argmax, const S* dy, S* dx, int n, int h, int 
 
 } // namespace
 
-void max_pool2x2_forward_f32(const float* x, float* y, std::uint8_t* argmax, int n, int h, int w,
-                             int c, gpu_stream stream) {
-  forward(x, y, argmax, n, h, w, c, stream);
+void max_pool2x2_forward(Storage s, const void* x, void* y, std::uint8_t* argmax, int n, int h,
+                         int w, int c, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    forward(static_cast<const T*>(x), static_cast<T*>(y), argmax, n, h, w, c, stream);
+  });
 }
-void max_pool2x2_forward_bf16(const std::uint16_t* x, std::uint16_t* y, std::uint8_t* argmax, int n,
-                              int h, int w, int c, gpu_stream stream) {
-  forward(reinterpret_cast<const __nv_bfloat16*>(x), reinterpret_cast<__nv_bfloat16*>(y), argmax, n,
-          h, w, c, stream);
-}
-void max_pool2x2_backward_f32(const std::uint8_t* argmax, const float* dy, float* dx, int n, int h,
-                              int w, int c, gpu_stream stream) {
-  backward(argmax, dy, dx, n, h, w, c, stream);
-}
-void max_pool2x2_backward_bf16(const std::uint8_t* argmax, const std::uint16_t* dy,
-                               std::uint16_t* dx, int n, int h, int w, int c, gpu_stream stream) {
-  backward(argmax, reinterpret_cast<const __nv_bfloat16*>(dy), reinterpret_cast<__nv_bfloat16*>(dx),
-           n, h, w, c, stream);
+void max_pool2x2_backward(Storage s, const std::uint8_t* argmax, const void* dy, void* dx, int n,
+                          int h, int w, int c, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    backward(argmax, static_cast<const T*>(dy), static_cast<T*>(dx), n, h, w, c, stream);
+  });
 }
 
 } // namespace atelier::kernels

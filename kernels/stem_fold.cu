@@ -39,15 +39,12 @@ void fold(const E* x, E* y, int n, int h, int w, int s, int pad_w, int channels,
 
 } // namespace
 
-void stem_fold_f32(const float* x, float* y, int n, int h, int w, int s, int pad_w, int channels,
-                   gpu_stream stream) {
-  fold(x, y, n, h, w, s, pad_w, channels, stream);
-}
-
-void stem_fold_bf16(const std::uint16_t* x, std::uint16_t* y, int n, int h, int w, int s, int pad_w,
-                    int channels, gpu_stream stream) {
-  fold(reinterpret_cast<const __nv_bfloat16*>(x), reinterpret_cast<__nv_bfloat16*>(y), n, h, w, s,
-       pad_w, channels, stream);
+void stem_fold(Storage st, const void* x, void* y, int n, int h, int w, int s, int pad_w,
+               int channels, gpu_stream stream) {
+  detail::with_storage(st, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    fold(static_cast<const T*>(x), static_cast<T*>(y), n, h, w, s, pad_w, channels, stream);
+  });
 }
 
 } // namespace atelier::kernels

@@ -61,24 +61,20 @@ void insert(const T* tile, int tw, int my, int mx, int ch, int cw, float* image,
 }
 } // namespace
 
-void extract_tile_f32(const float* image, int h, int w, int y0, int x0, float* tile, int th, int tw,
-                      gpu_stream stream) {
-  extract(image, h, w, y0, x0, tile, th, tw, stream);
+void extract_tile(Storage s, const float* image, int h, int w, int y0, int x0, void* tile, int th,
+                  int tw, gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    extract(image, h, w, y0, x0, static_cast<T*>(tile), th, tw, stream);
+  });
 }
-void extract_tile_bf16(const float* image, int h, int w, int y0, int x0, std::uint16_t* tile,
-                       int th, int tw, gpu_stream stream) {
-  extract(image, h, w, y0, x0, reinterpret_cast<__nv_bfloat16*>(tile), th, tw, stream);
-}
-void insert_tile_f32(const float* tile, int th, int tw, int my, int mx, int ch, int cw,
-                     float* image, int, int w, int y0, int x0, gpu_stream stream) {
+void insert_tile(Storage s, const void* tile, int th, int tw, int my, int mx, int ch, int cw,
+                 float* image, int, int w, int y0, int x0, gpu_stream stream) {
   (void)th;
-  insert(tile, tw, my, mx, ch, cw, image, w, y0, x0, stream);
-}
-void insert_tile_bf16(const std::uint16_t* tile, int th, int tw, int my, int mx, int ch, int cw,
-                      float* image, int, int w, int y0, int x0, gpu_stream stream) {
-  (void)th;
-  insert(reinterpret_cast<const __nv_bfloat16*>(tile), tw, my, mx, ch, cw, image, w, y0, x0,
-         stream);
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    insert(static_cast<const T*>(tile), tw, my, mx, ch, cw, image, w, y0, x0, stream);
+  });
 }
 
 } // namespace atelier::kernels

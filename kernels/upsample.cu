@@ -74,23 +74,19 @@ void backward(const S* dy, S* dx, int n, int h, int w, int c, gpu_stream stream)
 
 } // namespace
 
-void upsample_nearest2x_forward_f32(const float* x, float* y, int n, int h, int w, int c,
-                                    gpu_stream stream) {
-  forward(x, y, n, h, w, c, stream);
+void upsample_nearest2x_forward(Storage s, const void* x, void* y, int n, int h, int w, int c,
+                                gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    forward(static_cast<const T*>(x), static_cast<T*>(y), n, h, w, c, stream);
+  });
 }
-void upsample_nearest2x_forward_bf16(const std::uint16_t* x, std::uint16_t* y, int n, int h, int w,
-                                     int c, gpu_stream stream) {
-  forward(reinterpret_cast<const __nv_bfloat16*>(x), reinterpret_cast<__nv_bfloat16*>(y), n, h, w,
-          c, stream);
-}
-void upsample_nearest2x_backward_f32(const float* dy, float* dx, int n, int h, int w, int c,
-                                     gpu_stream stream) {
-  backward(dy, dx, n, h, w, c, stream);
-}
-void upsample_nearest2x_backward_bf16(const std::uint16_t* dy, std::uint16_t* dx, int n, int h,
-                                      int w, int c, gpu_stream stream) {
-  backward(reinterpret_cast<const __nv_bfloat16*>(dy), reinterpret_cast<__nv_bfloat16*>(dx), n, h,
-           w, c, stream);
+void upsample_nearest2x_backward(Storage s, const void* dy, void* dx, int n, int h, int w, int c,
+                                 gpu_stream stream) {
+  detail::with_storage(s, [&](auto tag) {
+    using T = ATELIER_ELEMENT_TYPE(tag);
+    backward(static_cast<const T*>(dy), static_cast<T*>(dx), n, h, w, c, stream);
+  });
 }
 
 } // namespace atelier::kernels

@@ -122,6 +122,9 @@ stage_extras() {
   ATELIER_WIDE_HEAD=0 logged "${train[@]}" --steps 50
   say "-- denoising with 64 pixels of tile context (the default 128 matches a whole-image pass)"
   logged "$cli" bench denoise-infer --device cuda:0 --size 4096 --precision bf16 --overlap 64
+  say "-- fp16 (a loss scale in training; the peer script has no fp16 to compare with)"
+  logged "$cli" bench denoise-train --device cuda:0 --crop 512 --batch 8 --steps 50 --precision fp16
+  logged "$cli" bench denoise-infer --device cuda:0 --size 4096 --precision fp16
 }
 
 stage_micro() {

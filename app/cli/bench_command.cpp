@@ -132,6 +132,9 @@ int bench_train(const CliOptions& o) {
   fusion_field(j, *backend);
   if (!ex.graph_failure().empty()) j.key("cuda_graph_failure").value(ex.graph_failure());
   j.key("final_loss").value(backend->read_loss());
+  // fp16: steps skipped by the loss scale did no update (and were timed).
+  if (const Backend::LossScale scale = backend->read_loss_scale(); scale.scale > 0)
+    j.key("loss_scale").value(scale.scale).key("skipped_steps").value(scale.skipped_steps);
   j.end_object();
   std::cout << j.str() << std::endl;
   return kExitOk;
@@ -186,12 +189,14 @@ int bench_infer(const CliOptions& o) {
 int run_bench(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli bench denoise-train [--crop 512] [--batch 8] [--steps 50]\n"
-      "                                       [--precision bf16|tf32|fp32] [--device cuda:0|cpu]\n"
+      "                                       [--precision bf16|fp16|tf32|fp32] [--device "
+      "cuda:0|cpu]\n"
       "                                       [--model unet|unet-small] [--profile] [--no-graphs]\n"
       "                                       [--deterministic]\n"
       "       atelier-cli bench denoise-infer [--size 4096] [--reps 10] [--tile 1024]\n"
       "                                       [--overlap 128] [--memory-budget-gib 2]\n"
-      "                                       [--precision bf16|tf32|fp32] [--device ...] [--model "
+      "                                       [--precision bf16|fp16|tf32|fp32] [--device ...] "
+      "[--model "
       "...]\n"
       "  Prints one JSON line with the fields of peer_unet_pytorch.py.\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {

@@ -19,7 +19,7 @@ namespace atelier::cli {
 int run_denoise(const std::vector<std::string>& args) {
   static const char* usage =
       "usage: atelier-cli denoise --checkpoint CKPT IN... --out DIR [--device cpu|cuda:N]\n"
-      "                           [--precision bf16|tf32|fp32] [--tile 1024] [--overlap 128]\n"
+      "                           [--precision bf16|fp16|tf32|fp32] [--tile 1024] [--overlap 128]\n"
       "                           [--memory-budget-gib 2] [--normalisation run|image]\n"
       "                           [--overwrite]\n"
       "  Writes DIR/<input name>.mrc (float32, the input's pixel size) per input; outputs\n"

@@ -29,7 +29,7 @@ const char* kUsage =
     "       atelier-cli train --resume DIR [--steps N]\n"
     "  LIST: one 'odd_path even_path' pair per line (paths relative to the list)\n"
     "  --steps N (1000)  --batch B (8)  --crop C (512, a multiple of 32)\n"
-    "  --device cpu|cuda|cuda:N (cuda:0 when present)  --precision bf16|tf32|fp32 (bf16)\n"
+    "  --device cpu|cuda|cuda:N (cuda:0 when present)  --precision bf16|fp16|tf32|fp32 (bf16)\n"
     "  --deterministic: on a GPU, the same bits run after run (slower); the CPU always is\n"
     "  --model unet|unet-small (unet-small on the CPU)\n"
     "  --optimizer adam|adamw|sgd  --lr 1e-3  --schedule constant|cosine|wsd\n"

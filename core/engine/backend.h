@@ -1,7 +1,7 @@
 // The ops a training backend implements, in the backend's own memory, layout
 // and storage type. The executor (executor.h) plans buffers and calls these
 // without knowing which backend runs: `cpu` (NCHW f32, core) or `cuda` (NHWC
-// f32 or bf16 activations, f32 master weights; cuda_backend.h).
+// f32, bf16 or f16 activations, f32 master weights; cuda_backend.h).
 //
 // The backend owns the parameters, their gradients and the optimizer state,
 // laid out like the graph's flat buffer (graph.h), and converts to and from
@@ -46,7 +46,7 @@ public:
   // For logs: "cpu (openblas)", "cuda:0 NVIDIA H100 80GB HBM3, bf16".
   virtual std::string name() const = 0;
   virtual bool is_gpu() const = 0;
-  // Bytes per stored activation element (4 for f32, 2 for bf16).
+  // Bytes per stored activation element (4 for f32, 2 for bf16 and f16).
   virtual std::size_t activation_element_bytes() const = 0;
   // Activations of more than one channel are stored with their channel count
   // rounded up to a multiple of this (graph.h, aligned_channels); the extra
@@ -134,6 +134,16 @@ public:
   // read_grad_norm.
   virtual void optimizer_step(const OptimizerStep& step) = 0;
   virtual double read_grad_norm() = 0;
+
+  // Training with a dynamic loss scale (f16 storage on the GPU): the current
+  // scale and how many steps were skipped because their gradients overflowed
+  // (those steps leave the weights and optimizer state as they were). A
+  // backend without one reports {0, 0}. Waits for the queued work.
+  struct LossScale {
+    double scale = 0;
+    std::int64_t skipped_steps = 0;
+  };
+  virtual LossScale read_loss_scale() { return {}; }
 
   // Graph capture (CUDA graphs): the ops queued between begin_capture and
   // end_capture become one replayable graph. Backends without it return false

@@ -78,13 +78,30 @@ std::string default_model(const std::string& device) {
   return device == "cpu" ? "unet-small" : "unet";
 }
 
+const std::vector<std::string>& precision_names() {
+  static const std::vector<std::string> names{"bf16", "fp16", "tf32", "fp32"};
+  return names;
+}
+
+bool is_precision_name(const std::string& name) {
+  const auto& names = precision_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string precision_choices() {
+  const auto& names = precision_names();
+  std::string s;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return s;
+}
+
 std::string effective_precision(const std::string& device, const std::string& precision) {
   return device == "cpu" ? "fp32" : precision;
 }
 
 std::string precision_note(const std::string& device, const std::string& precision) {
-  if ((precision != "bf16" && precision != "tf32") ||
-      effective_precision(device, precision) == precision)
+  if (!is_precision_name(precision) || effective_precision(device, precision) == precision)
     return {};
   return "the CPU computes in fp32; --precision " + precision + " applies to CUDA devices";
 }
@@ -92,8 +109,8 @@ std::string precision_note(const std::string& device, const std::string& precisi
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision,
                                       bool deterministic) {
   (void)deterministic; // the CPU backend is deterministic anyway
-  if (precision != "fp32" && precision != "tf32" && precision != "bf16")
-    throw Error("unknown precision '" + precision + "' (choices: fp32, tf32, bf16)");
+  if (!is_precision_name(precision))
+    throw Error("unknown precision '" + precision + "' (choices: " + precision_choices() + ")");
   if (device == "cpu") return std::make_unique<CpuBackend>();
   if (device == "cuda" || device.rfind("cuda:", 0) == 0) {
     int index = 0;

@@ -1,6 +1,6 @@
 // Backends by name, as the command line gives them: "cpu", "cuda" (device 0)
-// or "cuda:N", with a precision for the GPU ("fp32" or "bf16"; the CPU
-// computes in fp32 whatever is asked).
+// or "cuda:N", with a precision for the GPU ("bf16", "fp16", "tf32" or
+// "fp32"; the CPU computes in fp32 whatever is asked).
 #pragma once
 
 #include "core/engine/backend.h"
@@ -19,12 +19,18 @@ namespace atelier::engine {
 std::unique_ptr<Backend> make_backend(const std::string& device, const std::string& precision,
                                       bool deterministic = false);
 
+// The --precision names, the GPU default (bf16) first: bf16, fp16, tf32,
+// fp32; and "a, b, c or d" for messages.
+const std::vector<std::string>& precision_names();
+bool is_precision_name(const std::string& name);
+std::string precision_choices();
+
 // The precision a device computes in: fp32 on the CPU whatever was asked,
 // else the precision itself.
 std::string effective_precision(const std::string& device, const std::string& precision);
 
-// For stderr when --precision asks the CPU for bf16 or tf32 (it computes in
-// fp32); empty otherwise.
+// For stderr when --precision asks the CPU for anything but fp32 (it
+// computes in fp32); empty otherwise.
 std::string precision_note(const std::string& device, const std::string& precision);
 
 // Whether this build has the CUDA backend and a CUDA device is present.

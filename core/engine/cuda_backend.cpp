@@ -14,6 +14,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/gpu_runtime.h"
 #include "kernels/loss.h"
+#include "kernels/loss_scale.h"
 #include "kernels/optimizer.h"
 #include "kernels/pad.h"
 #include "kernels/pool.h"
@@ -33,19 +34,27 @@ namespace atelier::engine {
 namespace k = atelier::kernels;
 
 const char* precision_name(Precision p) {
-  return p == Precision::bf16 ? "bf16" : p == Precision::tf32 ? "tf32" : "fp32";
+  switch (p) {
+  case Precision::bf16: return "bf16";
+  case Precision::tf32: return "tf32";
+  case Precision::fp16: return "fp16";
+  default: return "fp32";
+  }
 }
 
 Precision parse_precision(const std::string& name) {
   if (name == "fp32") return Precision::fp32;
   if (name == "bf16") return Precision::bf16;
   if (name == "tf32") return Precision::tf32;
-  throw Error("unknown precision '" + name + "' (choices: fp32, tf32, bf16)");
+  if (name == "fp16") return Precision::fp16;
+  throw Error("unknown precision '" + name + "' (choices: fp32, tf32, bf16, fp16)");
+}
+
+int min_compute_capability(Precision p) {
+  return p == Precision::bf16 || p == Precision::tf32 ? 80 : 75;
 }
 
 namespace {
-
-using u16 = std::uint16_t;
 
 // Device memory owned by the backend.
 struct Buffer {
@@ -64,6 +73,8 @@ k::Activation to_kernel(Activation a) {
 }
 
 constexpr int kAlign = 8; // channel_align()
+// Finite steps in a row before the loss scale doubles (GradScaler's default).
+constexpr int kLossScaleInterval = 2000;
 int ch(int c) {
   return aligned_channels(c, kAlign);
 }
@@ -124,8 +135,8 @@ struct CudaBackend::Impl {
   std::vector<std::size_t> offset, count;
   std::size_t weight_count = 0, param_count = 0;
   // Parameters, gradients, optimizer state in that layout.
-  Buffer params, grads, params_bf16, weight_grads_bf16, m, v, momentum, scalars;
-  Buffer staging; // f32 activations on their way to/from bf16
+  Buffer params, grads, params_half, weight_grads_half, m, v, momentum, scalars;
+  Buffer staging; // f32 activations on their way to/from 16 bits
   // Page-locked host buffers for uploads, used in turn (input, target): an
   // upload waits only until the copy out of its buffer two uploads ago is
   // done, not for the step, so the host prepares the next batch while the
@@ -153,7 +164,17 @@ struct CudaBackend::Impl {
   std::set<int> widened_weights;
   std::map<int, Buffer> widened;
 
-  bool bf16() const { return precision == Precision::bf16; }
+  // The activations' storage; 16-bit storage keeps a 16-bit copy of the
+  // weights for the convolutions and takes their weight gradients in 16 bits.
+  k::Storage storage() const {
+    return precision == Precision::bf16   ? k::Storage::bf16
+           : precision == Precision::fp16 ? k::Storage::f16
+                                          : k::Storage::f32;
+  }
+  bool half() const { return storage() != k::Storage::f32; }
+  std::size_t elem() const { return k::storage_bytes(storage()); }
+  // f16 training scales its loss (kernels/loss_scale.h).
+  bool loss_scaled() const { return precision == Precision::fp16; }
 
   Buffer alloc(std::size_t bytes, CudaBackend& owner) {
     Buffer b{owner.allocate(bytes), bytes};
@@ -161,8 +182,15 @@ struct CudaBackend::Impl {
     return b;
   }
   float* f(Buffer& b, std::size_t at = 0) { return static_cast<float*>(b.ptr) + at; }
-  u16* h(Buffer& b, std::size_t at = 0) { return static_cast<u16*>(b.ptr) + at; }
+  void* h(Buffer& b, std::size_t at = 0) { return static_cast<char*>(b.ptr) + at * 2; }
   float* loss_slot() { return f(scalars); }
+  k::LossScaleState* loss_scale() {
+    return reinterpret_cast<k::LossScaleState*>(static_cast<char*>(scalars.ptr) + 128);
+  }
+  // What the loss gradient is multiplied by, and the weight gradients
+  // before the update; null without a loss scale.
+  const float* grad_scale() { return loss_scaled() ? &loss_scale()->scale : nullptr; }
+  const float* grad_unscale() { return loss_scaled() ? &loss_scale()->inverse : nullptr; }
   double* sum_squares() { return reinterpret_cast<double*>(static_cast<char*>(scalars.ptr) + 256); }
   void* loss_workspace() { return static_cast<char*>(scalars.ptr) + 512; }
   // After the loss's, 256-byte aligned.
@@ -263,13 +291,16 @@ struct CudaBackend::Impl {
         std::copy_n(dev.data() + offset[i], p.count, canonical.data() + p.offset);
     }
   }
-  void refresh_bf16_weights() {
-    if (bf16()) k::f32_to_bf16(f(params), h(params_bf16), weight_count, stream);
+  void refresh_half_weights() {
+    if (half()) k::convert_from_f32(f(params), storage(), params_half.ptr, weight_count, stream);
   }
-  // Always converts: a replayed graph writes the bf16 gradients without the
-  // host seeing it.
+  // Always converts: a replayed graph writes the 16-bit gradients without
+  // the host seeing it. Unscaled here (and the biases' in their kernel), so
+  // a second call gives the same.
   void flush_weight_grads() {
-    if (bf16()) k::bf16_to_f32(h(weight_grads_bf16), f(grads), weight_count, stream);
+    if (half())
+      k::convert_to_f32(storage(), weight_grads_half.ptr, f(grads), weight_count, stream,
+                        grad_unscale());
   }
   // The next pinned slot with room for bytes, its last copy done; null
   // when page-locked memory cannot be had.
@@ -299,12 +330,7 @@ struct CudaBackend::Impl {
     if (run) {
       const nn::Conv2dShape& s = conv.shape;
       const int channels = nn::stem_folded_shape(s, kAlign).c;
-      if (bf16())
-        k::stem_fold_bf16(static_cast<const u16*>(x), h(it->second), s.n, s.h, s.w, s.s, s.pad_w,
-                          channels, stream);
-      else
-        k::stem_fold_f32(static_cast<const float*>(x), f(it->second), s.n, s.h, s.w, s.s, s.pad_w,
-                         channels, stream);
+      k::stem_fold(storage(), x, it->second.ptr, s.n, s.h, s.w, s.s, s.pad_w, channels, stream);
     }
     return it->second.ptr;
   }
@@ -324,13 +350,19 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
     throw Error("cuda:" + std::to_string(device) + ": no such device (" +
                 std::to_string(devices.size()) + " CUDA device(s) found)");
   const k::DeviceInfo& info = devices[std::size_t(device)];
-  // bf16 arithmetic and the kernels' oldest build target (compute_80 PTX).
-  if (info.compute_capability_major < 8)
+  // bf16 and tf32 tensor cores came with Ampere; the kernels' oldest build
+  // target is Turing.
+  const int capability = info.compute_capability_major * 10 + info.compute_capability_minor;
+  const int needed = min_compute_capability(precision);
+  if (capability < needed)
     throw Error("cuda:" + std::to_string(device) + " (" + info.name + ") has compute capability " +
                 std::to_string(info.compute_capability_major) + "." +
-                std::to_string(info.compute_capability_minor) +
-                "; Atelier's GPU engine needs 8.0 or newer (Ampere, Ada, Hopper...): use "
-                "--device cpu");
+                std::to_string(info.compute_capability_minor) + "; Atelier's GPU engine needs " +
+                std::to_string(needed / 10) + "." + std::to_string(needed % 10) + " or newer for " +
+                precision_name(precision) +
+                (needed > 75 ? " (Ampere, Ada, Hopper...): use --precision fp16 (or fp32) on this "
+                               "GPU, or --device cpu"
+                             : " (Turing or newer): use --device cpu"));
   impl_->device = device;
   impl_->precision = precision;
   impl_->deterministic = deterministic;
@@ -348,6 +380,8 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   impl_->stream = k::create_stream();
   impl_->scalars =
       impl_->alloc(Impl::norm_workspace_offset() + k::grad_sum_squares_workspace_bytes(), *this);
+  if (impl_->loss_scaled())
+    k::loss_scale_init(impl_->loss_scale(), k::LossScaleState{}.scale, impl_->stream);
 }
 
 CudaBackend::~CudaBackend() {
@@ -363,7 +397,7 @@ CudaBackend::~CudaBackend() {
     k::pinned_free(slot.host);
     k::destroy_event(slot.done);
   }
-  for (Buffer* b : {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v,
+  for (Buffer* b : {&d.params, &d.grads, &d.params_half, &d.weight_grads_half, &d.m, &d.v,
                     &d.momentum, &d.scalars, &d.staging})
     if (b->ptr) deallocate(b->ptr);
   d.free_reshaping_buffers(*this);
@@ -376,7 +410,7 @@ std::string CudaBackend::name() const {
 }
 
 std::size_t CudaBackend::activation_element_bytes() const {
-  return impl_->bf16() ? 2 : 4;
+  return impl_->elem();
 }
 
 namespace {
@@ -416,14 +450,14 @@ void CudaBackend::deallocate(void* p) noexcept {
 }
 
 void CudaBackend::upload_activation(const float* host, const Nchw& s, void* dst) {
-  upload(host, s, dst, impl_->bf16());
-}
-
-void CudaBackend::upload_target(const float* host, const Nchw& s, void* dst) {
   upload(host, s, dst, false);
 }
 
-void CudaBackend::upload(const float* host, const Nchw& s, void* dst, bool as_bf16) {
+void CudaBackend::upload_target(const float* host, const Nchw& s, void* dst) {
+  upload(host, s, dst, true);
+}
+
+void CudaBackend::upload(const float* host, const Nchw& s, void* dst, bool as_f32) {
   Impl& d = *impl_;
   const std::size_t cs = std::size_t(ch(s.c)); // stored channels, the pad zero
   const std::size_t count = stored_count(s, kAlign), bytes = count * sizeof(float);
@@ -440,12 +474,12 @@ void CudaBackend::upload(const float* host, const Nchw& s, void* dst, bool as_bf
     for (int c = 0; c < s.c; ++c)
       for (std::size_t p = 0; p < hw; ++p)
         nhwc[(std::size_t(n) * hw + p) * cs + c] = host[(std::size_t(n) * s.c + c) * hw + p];
-  if (!as_bf16) {
+  if (as_f32 || !d.half()) {
     k::copy_to_device(dst, nhwc, bytes, d.stream);
   } else {
     d.ensure_staging(bytes, *this);
     k::copy_to_device(d.staging.ptr, nhwc, bytes, d.stream);
-    k::f32_to_bf16(d.f(d.staging), static_cast<u16*>(dst), count, d.stream);
+    k::convert_from_f32(d.f(d.staging), d.storage(), dst, count, d.stream);
   }
   if (slot)
     k::record_event(slot->done, d.stream);
@@ -457,9 +491,9 @@ void CudaBackend::download_activation(const void* src, const Nchw& s, float* hos
   Impl& d = *impl_;
   const std::size_t cs = std::size_t(ch(s.c));
   std::vector<float> nhwc(stored_count(s, kAlign));
-  if (d.bf16()) {
+  if (d.half()) {
     d.ensure_staging(nhwc.size() * sizeof(float), *this);
-    k::bf16_to_f32(static_cast<const u16*>(src), d.f(d.staging), nhwc.size(), d.stream);
+    k::convert_to_f32(d.storage(), src, d.f(d.staging), nhwc.size(), d.stream);
     src = d.staging.ptr;
   }
   k::copy_to_host(nhwc.data(), src, nhwc.size() * sizeof(float), d.stream);
@@ -481,20 +515,13 @@ void CudaBackend::copy_out(void* host, const void* src, std::size_t bytes) {
 
 void CudaBackend::extract_tile(const float* image, int h, int w, int y0, int x0, void* tile, int th,
                                int tw) {
-  if (impl_->bf16())
-    k::extract_tile_bf16(image, h, w, y0, x0, static_cast<u16*>(tile), th, tw, impl_->stream);
-  else
-    k::extract_tile_f32(image, h, w, y0, x0, static_cast<float*>(tile), th, tw, impl_->stream);
+  k::extract_tile(impl_->storage(), image, h, w, y0, x0, tile, th, tw, impl_->stream);
 }
 
 void CudaBackend::insert_tile(const void* tile, int th, int tw, int my, int mx, int ch, int cw,
                               float* image, int h, int w, int y0, int x0) {
-  if (impl_->bf16())
-    k::insert_tile_bf16(static_cast<const u16*>(tile), th, tw, my, mx, ch, cw, image, h, w, y0, x0,
-                        impl_->stream);
-  else
-    k::insert_tile_f32(static_cast<const float*>(tile), th, tw, my, mx, ch, cw, image, h, w, y0, x0,
-                       impl_->stream);
+  k::insert_tile(impl_->storage(), tile, th, tw, my, mx, ch, cw, image, h, w, y0, x0,
+                 impl_->stream);
 }
 
 void CudaBackend::bind_graph(const Graph& g) {
@@ -506,7 +533,7 @@ void CudaBackend::bind_graph(const Graph& g) {
   d.convs.clear();
   d.free_reshaping_buffers(*this);
   for (Buffer* b :
-       {&d.params, &d.grads, &d.params_bf16, &d.weight_grads_bf16, &d.m, &d.v, &d.momentum})
+       {&d.params, &d.grads, &d.params_half, &d.weight_grads_half, &d.m, &d.v, &d.momentum})
     if (b->ptr) {
       deallocate(b->ptr);
       *b = {};
@@ -515,9 +542,9 @@ void CudaBackend::bind_graph(const Graph& g) {
   const std::size_t n = d.param_count;
   d.params = d.alloc(n * 4, *this);
   d.grads = d.alloc(n * 4, *this);
-  if (d.bf16()) {
-    d.params_bf16 = d.alloc(n * 2, *this);
-    d.weight_grads_bf16 = d.alloc(std::max<std::size_t>(d.weight_count, 1) * 2, *this);
+  if (d.half()) {
+    d.params_half = d.alloc(n * 2, *this);
+    d.weight_grads_half = d.alloc(std::max<std::size_t>(d.weight_count, 1) * 2, *this);
   }
   d.adam_started = d.sgd_started = false;
 }
@@ -527,7 +554,7 @@ void CudaBackend::set_params(std::span<const float> canonical) {
   if (!d.graph || canonical.size() != d.graph->param_count())
     throw Error("cuda backend: parameter count does not match the bound graph");
   d.upload_flat(canonical, d.params);
-  d.refresh_bf16_weights();
+  d.refresh_half_weights();
 }
 
 void CudaBackend::get_params(std::span<float> canonical) {
@@ -615,7 +642,8 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
   // (A widened head applies its bias and activation to its one channel.)
   if (!widen && (conv.bias >= 0 || conv.act != Activation::identity))
     options.epilogue = k::ConvEpilogue{conv.bias >= 0, to_kernel(conv.act), conv.slope};
-  const k::ConvDataType type = d.bf16()                         ? k::ConvDataType::bf16
+  const k::ConvDataType type = d.precision == Precision::bf16   ? k::ConvDataType::bf16
+                               : d.precision == Precision::fp16 ? k::ConvDataType::f16
                                : d.precision == Precision::tf32 ? k::ConvDataType::tf32
                                                                 : k::ConvDataType::f32;
   std::map<int, k::CudnnGraphConv2d>::iterator it;
@@ -626,18 +654,17 @@ std::size_t CudaBackend::prepare_conv(int node, const ConvNode& conv, ConvPasses
     // (timing, or a trial of the fused plan), allocated for the moment
     // outside the backend's own figures; or cuDNN's own allocations failed.
     if (!e.out_of_memory()) throw;
-    const std::size_t elem = d.bf16() ? 2 : 4;
     const std::size_t tensors =
-        elem * (std::size_t(s.n) *
-                    (std::size_t(geo.c) * s.h * s.w + std::size_t(geo.k) * s.out_h() * s.out_w()) +
-                std::size_t(geo.k) * geo.c * s.r * s.s);
+        d.elem() * (std::size_t(s.n) * (std::size_t(geo.c) * s.h * s.w +
+                                        std::size_t(geo.k) * s.out_h() * s.out_w()) +
+                    std::size_t(geo.k) * geo.c * s.r * s.s);
     throw_out_of_memory(d.device, "choosing the engines of convolution " + std::to_string(node) +
                                       " runs them on its tensors (" +
                                       std::to_string((tensors >> 20) + 1) +
                                       " MiB) with a workspace of up to " +
                                       std::to_string(options.workspace_limit_bytes >> 20) + " MiB");
   }
-  const std::size_t elem = d.bf16() ? 2 : 4;
+  const std::size_t elem = d.elem();
   const auto replace = [&](Buffer& b, std::size_t bytes) {
     if (b.ptr) deallocate(b.ptr);
     b = {};
@@ -661,8 +688,7 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
   c.bind_workspace(workspace);
   const std::size_t w = d.at(conv.weight);
   const float* bias = conv.bias >= 0 ? d.f(d.params, d.at(conv.bias)) : nullptr;
-  const void* weights = d.bf16() ? static_cast<const void*>(d.h(d.params_bf16, w))
-                                 : static_cast<const void*>(d.f(d.params, w));
+  const void* weights = d.half() ? d.h(d.params_half, w) : d.f(d.params, w);
   x = d.folded_input(node, conv, x);
   if (const auto wide = d.widened.find(node); wide != d.widened.end()) {
     // kAlign channels into the wide buffer, the first kept, then bias and
@@ -670,17 +696,10 @@ void CudaBackend::conv_forward(int node, const ConvNode& conv, const void* x, vo
     const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
     const bool epilogue = bias || conv.act != Activation::identity;
     c.forward(x, weights, wide->second.ptr, d.stream);
-    if (d.bf16()) {
-      k::pick_channel_bf16(d.h(wide->second), static_cast<u16*>(y), pixels, kAlign, 0, d.stream);
-      if (epilogue)
-        k::bias_activation_forward_bf16(static_cast<u16*>(y), bias, static_cast<u16*>(y), pixels, 1,
-                                        to_kernel(conv.act), conv.slope, d.stream);
-    } else {
-      k::pick_channel_f32(d.f(wide->second), static_cast<float*>(y), pixels, kAlign, 0, d.stream);
-      if (epilogue)
-        k::bias_activation_forward_f32(static_cast<float*>(y), bias, static_cast<float*>(y), pixels,
-                                       1, to_kernel(conv.act), conv.slope, d.stream);
-    }
+    k::pick_channel(d.storage(), wide->second.ptr, y, pixels, kAlign, 0, d.stream);
+    if (epilogue)
+      k::bias_activation_forward(d.storage(), y, bias, y, pixels, 1, to_kernel(conv.act),
+                                 conv.slope, d.stream);
     return;
   }
   // Bias and activation fused into cuDNN's graph where it builds and is
@@ -701,29 +720,19 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
   const std::size_t pixels = std::size_t(conv.shape.n) * conv.shape.out_h() * conv.shape.out_w();
   x = d.folded_input(node, conv, x, false); // as the forward left it
   // act' from the output: the activations here keep the sign of their input.
-  if (d.bf16())
-    k::bias_activation_backward_bf16(
-        static_cast<const u16*>(y), nullptr, static_cast<const u16*>(dy), static_cast<u16*>(dy), db,
-        workspace, pixels, conv.shape.k, to_kernel(conv.act), conv.slope, d.stream);
-  else
-    k::bias_activation_backward_f32(static_cast<const float*>(y), nullptr,
-                                    static_cast<const float*>(dy), static_cast<float*>(dy), db,
-                                    workspace, pixels, conv.shape.k, to_kernel(conv.act),
-                                    conv.slope, d.stream);
+  // (The bias gradient sums the scaled loss gradient: unscaled here.)
+  k::bias_activation_backward(d.storage(), y, nullptr, dy, dy, db, workspace, pixels, conv.shape.k,
+                              to_kernel(conv.act), conv.slope, d.stream, d.grad_unscale());
   // A widened head's gradient: the one channel's, zeros for the others.
   if (const auto wide = d.widened.find(node); wide != d.widened.end()) {
     const nn::Conv2dShape& s = conv.shape;
-    if (d.bf16())
-      k::stem_fold_bf16(static_cast<const u16*>(dy), d.h(wide->second), s.n, s.out_h(), s.out_w(),
-                        1, 0, kAlign, d.stream);
-    else
-      k::stem_fold_f32(static_cast<const float*>(dy), d.f(wide->second), s.n, s.out_h(), s.out_w(),
-                       1, 0, kAlign, d.stream);
+    k::stem_fold(d.storage(), dy, wide->second.ptr, s.n, s.out_h(), s.out_w(), 1, 0, kAlign,
+                 d.stream);
     dy = wide->second.ptr;
   }
-  if (d.bf16()) {
-    c.backward_filter(x, dy, d.h(d.weight_grads_bf16, w), d.stream);
-    if (dx) c.backward_data(dy, d.h(d.params_bf16, w), dx, d.stream);
+  if (d.half()) {
+    c.backward_filter(x, dy, d.h(d.weight_grads_half, w), d.stream);
+    if (dx) c.backward_data(dy, d.h(d.params_half, w), dx, d.stream);
   } else {
     c.backward_filter(x, dy, d.f(d.grads, w), d.stream);
     if (dx) c.backward_data(dy, d.f(d.params, w), dx, d.stream);
@@ -731,64 +740,30 @@ void CudaBackend::conv_backward(int node, const ConvNode& conv, const void* x, c
 }
 
 void CudaBackend::max_pool_forward(const Nchw& in, const void* x, void* y, std::uint8_t* argmax) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::max_pool2x2_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), argmax, in.n,
-                                in.h, in.w, ch(in.c), d.stream);
-  else
-    k::max_pool2x2_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), argmax, in.n,
-                               in.h, in.w, ch(in.c), d.stream);
+  k::max_pool2x2_forward(impl_->storage(), x, y, argmax, in.n, in.h, in.w, ch(in.c), impl_->stream);
 }
 
 void CudaBackend::max_pool_backward(const Nchw& in, const std::uint8_t* argmax, const void* dy,
                                     void* dx) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::max_pool2x2_backward_bf16(argmax, static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
-                                 in.h, in.w, ch(in.c), d.stream);
-  else
-    k::max_pool2x2_backward_f32(argmax, static_cast<const float*>(dy), static_cast<float*>(dx),
-                                in.n, in.h, in.w, ch(in.c), d.stream);
+  k::max_pool2x2_backward(impl_->storage(), argmax, dy, dx, in.n, in.h, in.w, ch(in.c),
+                          impl_->stream);
 }
 
 void CudaBackend::upsample_forward(const Nchw& in, const void* x, void* y) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::upsample_nearest2x_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), in.n, in.h,
-                                       in.w, ch(in.c), d.stream);
-  else
-    k::upsample_nearest2x_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), in.n,
-                                      in.h, in.w, ch(in.c), d.stream);
+  k::upsample_nearest2x_forward(impl_->storage(), x, y, in.n, in.h, in.w, ch(in.c), impl_->stream);
 }
 
 void CudaBackend::upsample_backward(const Nchw& in, const void* dy, void* dx) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::upsample_nearest2x_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n,
-                                        in.h, in.w, ch(in.c), d.stream);
-  else
-    k::upsample_nearest2x_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n,
-                                       in.h, in.w, ch(in.c), d.stream);
+  k::upsample_nearest2x_backward(impl_->storage(), dy, dx, in.n, in.h, in.w, ch(in.c),
+                                 impl_->stream);
 }
 
 void CudaBackend::reflect_pad_forward(const Nchw& in, int pad, const void* x, void* y) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::reflect_pad_forward_bf16(static_cast<const u16*>(x), static_cast<u16*>(y), in.n, in.h, in.w,
-                                ch(in.c), pad, d.stream);
-  else
-    k::reflect_pad_forward_f32(static_cast<const float*>(x), static_cast<float*>(y), in.n, in.h,
-                               in.w, ch(in.c), pad, d.stream);
+  k::reflect_pad_forward(impl_->storage(), x, y, in.n, in.h, in.w, ch(in.c), pad, impl_->stream);
 }
 
 void CudaBackend::reflect_pad_backward(const Nchw& in, int pad, const void* dy, void* dx) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::reflect_pad_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(dx), in.n, in.h,
-                                 in.w, ch(in.c), pad, d.stream);
-  else
-    k::reflect_pad_backward_f32(static_cast<const float*>(dy), static_cast<float*>(dx), in.n, in.h,
-                                in.w, ch(in.c), pad, d.stream);
+  k::reflect_pad_backward(impl_->storage(), dy, dx, in.n, in.h, in.w, ch(in.c), pad, impl_->stream);
 }
 
 namespace {
@@ -802,59 +777,35 @@ int concat_out_channels(const Nchw& a, int c2) {
 } // namespace
 
 void CudaBackend::concat_forward(const Nchw& a, int c2, const void* xa, const void* xb, void* y) {
-  Impl& d = *impl_;
   const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
-  const int c_out = concat_out_channels(a, c2);
-  if (d.bf16())
-    k::concat_channels_forward_bf16(static_cast<const u16*>(xa), static_cast<const u16*>(xb),
-                                    static_cast<u16*>(y), pixels, a.c, c2, d.stream, c_out);
-  else
-    k::concat_channels_forward_f32(static_cast<const float*>(xa), static_cast<const float*>(xb),
-                                   static_cast<float*>(y), pixels, a.c, c2, d.stream, c_out);
+  k::concat_channels_forward(impl_->storage(), xa, xb, y, pixels, a.c, c2, impl_->stream,
+                             concat_out_channels(a, c2));
 }
 
 void CudaBackend::concat_backward(const Nchw& a, int c2, const void* dy, void* da, void* db) {
-  Impl& d = *impl_;
   const std::size_t pixels = std::size_t(a.n) * a.h * a.w;
-  const int c_out = concat_out_channels(a, c2);
-  if (d.bf16())
-    k::concat_channels_backward_bf16(static_cast<const u16*>(dy), static_cast<u16*>(da),
-                                     static_cast<u16*>(db), pixels, a.c, c2, d.stream, c_out);
-  else
-    k::concat_channels_backward_f32(static_cast<const float*>(dy), static_cast<float*>(da),
-                                    static_cast<float*>(db), pixels, a.c, c2, d.stream, c_out);
+  k::concat_channels_backward(impl_->storage(), dy, da, db, pixels, a.c, c2, impl_->stream,
+                              concat_out_channels(a, c2));
 }
 
 void CudaBackend::accumulate(void* acc, const void* x, std::size_t count) {
-  Impl& d = *impl_;
-  if (d.bf16())
-    k::add_inplace_bf16(static_cast<u16*>(acc), static_cast<const u16*>(x), count, d.stream);
-  else
-    k::add_inplace_f32(static_cast<float*>(acc), static_cast<const float*>(x), count, d.stream);
+  k::add_inplace(impl_->storage(), acc, x, count, impl_->stream);
 }
 
 void CudaBackend::loss_forward(LossKind kind, const void* pred, const void* target,
                                std::size_t count) {
   Impl& d = *impl_;
   const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
-  if (d.bf16())
-    k::loss_forward_bf16(l, static_cast<const u16*>(pred), static_cast<const float*>(target), count,
-                         d.loss_slot(), d.loss_workspace(), d.stream);
-  else
-    k::loss_forward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),
-                        count, d.loss_slot(), d.loss_workspace(), d.stream);
+  k::loss_forward(l, d.storage(), pred, static_cast<const float*>(target), count, d.loss_slot(),
+                  d.loss_workspace(), d.stream);
 }
 
 void CudaBackend::loss_backward(LossKind kind, const void* pred, const void* target, void* dpred,
                                 std::size_t count) {
   Impl& d = *impl_;
   const k::Loss l = kind == LossKind::mse ? k::Loss::mse : k::Loss::l1;
-  if (d.bf16())
-    k::loss_backward_bf16(l, static_cast<const u16*>(pred), static_cast<const float*>(target),
-                          static_cast<u16*>(dpred), count, d.stream);
-  else
-    k::loss_backward_f32(l, static_cast<const float*>(pred), static_cast<const float*>(target),
-                         static_cast<float*>(dpred), count, d.stream);
+  k::loss_backward(l, d.storage(), pred, static_cast<const float*>(target), dpred, count, d.stream,
+                   d.grad_scale());
 }
 
 double CudaBackend::read_loss() {
@@ -869,10 +820,20 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
   const std::size_t n = d.param_count;
   d.flush_weight_grads();
   k::zero_sum_squares(d.sum_squares(), d.stream);
-  k::grad_sum_squares_f32(d.f(d.grads), n, d.sum_squares(), d.norm_workspace(), d.stream);
+  k::grad_sum_squares(k::Storage::f32, d.f(d.grads), n, d.sum_squares(), d.norm_workspace(),
+                      d.stream);
   if (step.clip_norm > 0)
-    k::grad_clip_scale_f32(d.f(d.grads), n, d.sum_squares(), step.clip_norm, 1e-6, d.stream);
-  u16* copy = d.bf16() ? d.h(d.params_bf16) : nullptr;
+    k::grad_clip_scale(k::Storage::f32, d.f(d.grads), n, d.sum_squares(), step.clip_norm, 1e-6,
+                       d.stream);
+  k::UpdateBuffers b;
+  b.params = d.f(d.params);
+  b.grads = d.f(d.grads);
+  b.params_copy = d.half() ? d.params_half.ptr : nullptr;
+  b.copy_type = d.storage();
+  b.count = n;
+  // Under a loss scale, a step whose gradients overflowed changes nothing
+  // (and the scale halves below).
+  if (d.loss_scaled()) b.skip_unless_finite = d.sum_squares();
   if (step.kind == OptimizerKind::sgd) {
     step.sgd.validate();
     // As on the CPU, the first step of a new momentum buffer sets it to the
@@ -888,8 +849,7 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
     hyper.weight_decay = step.sgd.weight_decay;
     hyper.nesterov = step.sgd.nesterov;
     hyper.step = fresh ? 1 : std::max<std::int64_t>(step.step, 2);
-    k::sgd_step_f32(d.f(d.params), d.momentum.ptr ? d.f(d.momentum) : nullptr, d.f(d.grads), copy,
-                    n, hyper, d.stream);
+    k::sgd_step(b, d.momentum.ptr ? d.f(d.momentum) : nullptr, hyper, d.stream);
   } else {
     step.adam.validate();
     if (!d.m.ptr) d.m = d.alloc(n * 4, *this);
@@ -903,12 +863,20 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
     hyper.weight_decay = step.adam.weight_decay;
     hyper.decoupled_weight_decay = step.kind == OptimizerKind::adamw;
     hyper.step = step.step;
-    k::adam_step_f32(d.f(d.params), d.f(d.m), d.f(d.v), d.f(d.grads), copy, n, hyper, d.stream);
+    k::adam_step(b, d.f(d.m), d.f(d.v), hyper, d.stream);
   }
+  if (d.loss_scaled())
+    k::loss_scale_update(d.loss_scale(), d.sum_squares(), kLossScaleInterval, d.stream);
 }
 
 double CudaBackend::read_grad_norm() {
   return k::read_grad_norm(impl_->sum_squares(), impl_->stream);
+}
+
+Backend::LossScale CudaBackend::read_loss_scale() {
+  if (!impl_->loss_scaled()) return {};
+  const k::LossScaleState s = k::read_loss_scale(impl_->loss_scale(), impl_->stream);
+  return {s.scale, s.skipped_steps};
 }
 
 void CudaBackend::begin_capture() {

@@ -1,5 +1,5 @@
-// The CUDA backend: NHWC activations in f32 or bf16 (tensor cores), f32
-// master weights (KRSC on the device, the NHWC filter layout) with a bf16
+// The CUDA backend: NHWC activations in f32, bf16 or f16 (tensor cores), f32
+// master weights (KRSC on the device, the NHWC filter layout) with a 16-bit
 // copy the convolutions read, f32 gradients and optimizer state; cuDNN's
 // graph API for convolutions (engines timed once per layer), the fused
 // kernels of kernels/ for everything else, all queued on one stream. Built
@@ -13,11 +13,18 @@
 namespace atelier::engine {
 
 // fp32: FMA-exact convolutions; tf32: f32 storage, TF32 tensor cores (as
-// PyTorch's default); bf16: bf16 activations, f32 master weights.
-enum class Precision { fp32, tf32, bf16 };
+// PyTorch's default); bf16: bf16 activations, f32 master weights; fp16: f16
+// activations (three more mantissa bits than bf16, a range that stops at
+// 65504; the tensor-core type of Turing and Volta), f32 master weights, and
+// in training a dynamic loss scale (kernels/loss_scale.h).
+enum class Precision { fp32, tf32, bf16, fp16 };
 const char* precision_name(Precision p);
-// "fp32", "tf32" or "bf16"; Error otherwise.
+// "fp32", "tf32", "bf16" or "fp16"; Error otherwise.
 Precision parse_precision(const std::string& name);
+// The oldest compute capability (major * 10 + minor) a precision runs on:
+// 80 for bf16 and tf32 (Ampere's tensor cores), 75 for fp16 and fp32
+// (Turing, the kernels' oldest build target).
+int min_compute_capability(Precision p);
 
 class CudaBackend final : public Backend {
 public:
@@ -78,6 +85,7 @@ public:
   double read_loss() override;
   void optimizer_step(const OptimizerStep& step) override;
   double read_grad_norm() override;
+  LossScale read_loss_scale() override;
   bool supports_graphs() const override { return true; }
   void begin_capture() override;
   void* end_capture() override;
@@ -105,8 +113,8 @@ public:
   std::pair<int, int> fused_epilogues() const override;
 
 private:
-  // Host NCHW f32 -> device NHWC, f32 or bf16.
-  void upload(const float* host, const Nchw& s, void* dst, bool as_bf16);
+  // Host NCHW f32 -> device NHWC, in the activations' storage or in f32.
+  void upload(const float* host, const Nchw& s, void* dst, bool as_f32);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -68,7 +68,7 @@ struct Bf16Buffer {
     float* staging = nullptr;
     cuda_ok(cudaMalloc(&staging, count * 4), "cudaMalloc");
     cuda_ok(cudaMemcpy(staging, host.data(), count * 4, cudaMemcpyHostToDevice), "cudaMemcpy");
-    kernels::f32_to_bf16(staging, ptr, count, nullptr);
+    kernels::convert_from_f32(staging, kernels::Storage::bf16, ptr, count, nullptr);
     cuda_ok(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     cudaFree(staging);
   }
@@ -258,10 +258,12 @@ int main(int argc, char** argv) {
         const double conv_ms = time_step(conv, t, x, nullptr, w.ptr, dw.ptr, y.ptr, dy.ptr);
         double fold_ms = 0.0;
         if (folded) {
-          kernels::stem_fold_bf16(x1.ptr, x16.ptr, batch, hw, hw, 11, 5, 16, t.stream); // warm-up
+          kernels::stem_fold(kernels::Storage::bf16, x1.ptr, x16.ptr, batch, hw, hw, 11, 5, 16,
+                             t.stream); // warm-up
           cuda_ok(cudaEventRecord(t.start, t.stream), "cudaEventRecord");
           for (int rep = 0; rep < kReps; ++rep)
-            kernels::stem_fold_bf16(x1.ptr, x16.ptr, batch, hw, hw, 11, 5, 16, t.stream);
+            kernels::stem_fold(kernels::Storage::bf16, x1.ptr, x16.ptr, batch, hw, hw, 11, 5, 16,
+                               t.stream);
           cuda_ok(cudaEventRecord(t.stop, t.stream), "cudaEventRecord");
           cuda_ok(cudaEventSynchronize(t.stop), "cudaEventSynchronize");
           float total = 0.0f;

@@ -267,8 +267,10 @@ std::vector<float> upload_bf16_nhwc(DeviceBuffer& bf16_buf, const std::vector<fl
   const std::vector<float> nhwc = to_nhwc(nchw, n, c, h, w);
   DeviceBuffer staging(nhwc.size() * 4);
   upload(staging, nhwc);
-  kernels::f32_to_bf16(staging.f32(), bf16_buf.bf16(), nhwc.size(), nullptr);
-  kernels::bf16_to_f32(bf16_buf.bf16(), staging.f32(), nhwc.size(), nullptr);
+  kernels::convert_from_f32(staging.f32(), kernels::Storage::bf16, bf16_buf.bf16(), nhwc.size(),
+                            nullptr);
+  kernels::convert_to_f32(kernels::Storage::bf16, bf16_buf.bf16(), staging.f32(), nhwc.size(),
+                          nullptr);
   CUDA_OK(cudaDeviceSynchronize());
   return to_nchw(download(staging, nhwc.size()), n, c, h, w);
 }
@@ -276,7 +278,7 @@ std::vector<float> upload_bf16_nhwc(DeviceBuffer& bf16_buf, const std::vector<fl
 std::vector<float> download_bf16_nhwc(const DeviceBuffer& bf16_buf, std::size_t count, int n, int c,
                                       int h, int w) {
   DeviceBuffer staging(count * 4);
-  kernels::bf16_to_f32(bf16_buf.bf16(), staging.f32(), count, nullptr);
+  kernels::convert_to_f32(kernels::Storage::bf16, bf16_buf.bf16(), staging.f32(), count, nullptr);
   CUDA_OK(cudaDeviceSynchronize());
   return to_nchw(download(staging, count), n, c, h, w);
 }
@@ -318,12 +320,12 @@ void conversions_round_to_nearest_even() {
   const std::vector<float> expected = {1.0f, 1.0f, 1.0f + 1.0f / 64, -2.5f, 65280.0f};
   DeviceBuffer f(in.size() * 4), b(in.size() * 2);
   upload(f, in);
-  kernels::f32_to_bf16(f.f32(), b.bf16(), in.size(), nullptr);
+  kernels::convert_from_f32(f.f32(), kernels::Storage::bf16, b.bf16(), in.size(), nullptr);
   std::vector<std::uint16_t> bits(in.size());
   CUDA_OK(cudaMemcpy(bits.data(), b.ptr, bits.size() * 2, cudaMemcpyDeviceToHost));
   CHECK(bits[0] == 0x3f80);
   CHECK(bits[3] == 0xc020);
-  kernels::bf16_to_f32(b.bf16(), f.f32(), in.size(), nullptr);
+  kernels::convert_to_f32(kernels::Storage::bf16, b.bf16(), f.f32(), in.size(), nullptr);
   CUDA_OK(cudaDeviceSynchronize());
   CHECK(download(f, in.size()) == expected);
 }

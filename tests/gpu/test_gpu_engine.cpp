@@ -116,6 +116,16 @@ void golden(Precision precision, double out_tol, double grad_tol, double loss_to
   std::printf("%s final weights: max abs error %.3g, RMS error / RMS move %.3g\n",
               precision_name(precision), worst, ratio);
   CHECK(ratio < param_tol);
+  // fp16 trains under a loss scale: 2^16 from the start, no step of these
+  // gradients overflows it (a skipped step would also miss the weights).
+  const Backend::LossScale scale = gpu.read_loss_scale();
+  if (precision == Precision::fp16) {
+    std::printf("fp16 loss scale %g, %lld skipped steps\n", scale.scale,
+                (long long)scale.skipped_steps);
+    CHECK(scale.scale == 65536.0 && scale.skipped_steps == 0);
+  } else {
+    CHECK(scale.scale == 0);
+  }
 }
 
 // GPU fp32 against the CPU backend on a batch of 2 random 128x96 crops;
@@ -350,7 +360,7 @@ void resume_matches_uninterrupted(Precision precision) {
 // buffers in turn: back-to-back uploads whose host vectors change at once
 // must all land whole (f32 and bf16, a padded 3-channel extent too).
 void uploads_in_flight_land_whole() {
-  for (Precision precision : {Precision::fp32, Precision::bf16}) {
+  for (Precision precision : {Precision::fp32, Precision::bf16, Precision::fp16}) {
     CudaBackend gpu(0, precision);
     for (const Nchw s : {Nchw{2, 1, 256, 256}, Nchw{1, 3, 64, 48}}) {
       const std::size_t bytes = stored_count(s, gpu.channel_align()) * 4;
@@ -389,6 +399,8 @@ int main() {
     golden(Precision::bf16, 5e-2, 0.25, 2e-3, 0.3);
     // tf32 tensor cores round conv inputs to 10 bits: between fp32 and bf16.
     golden(Precision::tf32, 2e-2, 0.1, 1e-3, 0.3);
+    // f16 keeps 11 bits (bf16 8): its tolerances are tf32's.
+    golden(Precision::fp16, 2e-2, 0.1, 1e-3, 0.3);
     gpu_matches_cpu(false);
     gpu_matches_cpu(true);
     tiled_matches_cpu(false);
@@ -397,6 +409,9 @@ int main() {
     deterministic_runs_match();
     resume_matches_uninterrupted(Precision::bf16);
     resume_matches_uninterrupted(Precision::tf32);
+    // The new backend's loss scale starts where the first run's still is
+    // (2^16: no overflow, fewer than 2000 steps).
+    resume_matches_uninterrupted(Precision::fp16);
     uploads_in_flight_land_whole();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "exception: %s\n", e.what());

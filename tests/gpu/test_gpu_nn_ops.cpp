@@ -1,6 +1,7 @@
 // The training ops' GPU kernels (kernels/bias_activation, pool, upsample,
 // concat, loss) against the CPU reference (core/nn/*_reference.h) on random
-// NHWC tensors of odd and even extents, f32 and bf16 storage.
+// NHWC tensors of odd and even extents, f32 and bf16 storage, and f16
+// storage with a loss scale (test_f16_storage).
 // Tolerances: f32 elementwise |gpu - ref| <= 1e-6 |ref| + 1e-6 (f32 math vs
 // the double reference); bf16 inputs are rounded on the host first, so the
 // reference sees the same values, and outputs get 1e-2 |ref| (one bf16
@@ -8,6 +9,7 @@
 // the sum of |terms| of its channel (cancellation). Pooling, upsampling and
 // concatenation must match exactly, bf16 included (the GPU adds the 2x2 block
 // in the reference's order and rounds like the host).
+#include "core/base/half.h"
 #include "core/nn/bias_activation_reference.h"
 #include "core/nn/concat_reference.h"
 #include "core/nn/loss_reference.h"
@@ -18,6 +20,7 @@
 #include "kernels/bias_activation.h"
 #include "kernels/channel_pick.h"
 #include "kernels/concat.h"
+#include "kernels/convert.h"
 #include "kernels/device_info.h"
 #include "kernels/fill.h"
 #include "kernels/loss.h"
@@ -202,10 +205,11 @@ void test_bias_activation(const Shape& s, std::mt19937& rng) {
     nn::bias_activation_backward(e, Layout::nhwc, x, bias, dy, dx, db, act, slope);
     upload(x_d, x);
     upload(dy_d, dy);
-    kernels::bias_activation_forward_f32(x_d.f32(), b_d.f32(), y_d.f32(), s.pixels(), s.c, kact,
-                                         slope, nullptr);
-    kernels::bias_activation_backward_f32(x_d.f32(), b_d.f32(), dy_d.f32(), dx_d.f32(), db_d.f32(),
-                                          ws.ptr, s.pixels(), s.c, kact, slope, nullptr);
+    kernels::bias_activation_forward(kernels::Storage::f32, x_d.f32(), b_d.f32(), y_d.f32(),
+                                     s.pixels(), s.c, kact, slope, nullptr);
+    kernels::bias_activation_backward(kernels::Storage::f32, x_d.f32(), b_d.f32(), dy_d.f32(),
+                                      dx_d.f32(), db_d.f32(), ws.ptr, s.pixels(), s.c, kact, slope,
+                                      nullptr);
     std::snprintf(label, sizeof label, "bias+%s f32 y", act_name(act));
     compare(label, download<float>(y_d, s.count()), y, 1e-6, 1e-6);
     std::snprintf(label, sizeof label, "bias+%s f32 dx", act_name(act));
@@ -214,8 +218,8 @@ void test_bias_activation(const Shape& s, std::mt19937& rng) {
     compare_db(label, download<float>(db_d, s.c), db, db_scale(s, x, bias, dy, act, slope), 1e-6);
     // No bias, no db.
     nn::bias_activation_forward(e, Layout::nhwc, x, {}, y, act, slope);
-    kernels::bias_activation_forward_f32(x_d.f32(), nullptr, y_d.f32(), s.pixels(), s.c, kact,
-                                         slope, nullptr);
+    kernels::bias_activation_forward(kernels::Storage::f32, x_d.f32(), nullptr, y_d.f32(),
+                                     s.pixels(), s.c, kact, slope, nullptr);
     std::snprintf(label, sizeof label, "%s f32 y (no bias)", act_name(act));
     compare(label, download<float>(y_d, s.count()), y, 1e-6, 1e-6);
     // bf16 storage on the rounded inputs.
@@ -223,11 +227,11 @@ void test_bias_activation(const Shape& s, std::mt19937& rng) {
     nn::bias_activation_backward(e, Layout::nhwc, xr, bias, dyr, dx, db, act, slope);
     upload(x_d, to_bf16(x));
     upload(dy_d, to_bf16(dy));
-    kernels::bias_activation_forward_bf16(x_d.bf16(), b_d.f32(), y_d.bf16(), s.pixels(), s.c, kact,
-                                          slope, nullptr);
-    kernels::bias_activation_backward_bf16(x_d.bf16(), b_d.f32(), dy_d.bf16(), dx_d.bf16(),
-                                           db_d.f32(), ws.ptr, s.pixels(), s.c, kact, slope,
-                                           nullptr);
+    kernels::bias_activation_forward(kernels::Storage::bf16, x_d.bf16(), b_d.f32(), y_d.bf16(),
+                                     s.pixels(), s.c, kact, slope, nullptr);
+    kernels::bias_activation_backward(kernels::Storage::bf16, x_d.bf16(), b_d.f32(), dy_d.bf16(),
+                                      dx_d.bf16(), db_d.f32(), ws.ptr, s.pixels(), s.c, kact, slope,
+                                      nullptr);
     std::snprintf(label, sizeof label, "bias+%s bf16 y", act_name(act));
     compare(label, from_bf16(download<std::uint16_t>(y_d, s.count())), y, 1e-2, 1e-6);
     std::snprintf(label, sizeof label, "bias+%s bf16 dx", act_name(act));
@@ -252,9 +256,10 @@ void test_pool(const Shape& s, std::mt19937& rng) {
       dx_d(s.count() * 4);
   upload(x_d, x);
   upload(dy_d, dy);
-  kernels::max_pool2x2_forward_f32(x_d.f32(), y_d.f32(), arg_d.u8(), s.n, s.h, s.w, s.c, nullptr);
-  kernels::max_pool2x2_backward_f32(arg_d.u8(), dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c,
-                                    nullptr);
+  kernels::max_pool2x2_forward(kernels::Storage::f32, x_d.f32(), y_d.f32(), arg_d.u8(), s.n, s.h,
+                               s.w, s.c, nullptr);
+  kernels::max_pool2x2_backward(kernels::Storage::f32, arg_d.u8(), dy_d.f32(), dx_d.f32(), s.n, s.h,
+                                s.w, s.c, nullptr);
   compare_exact("maxpool f32 y", download<float>(y_d, o.count()), y);
   compare_exact("maxpool f32 argmax", download<std::uint8_t>(arg_d, o.count()), arg);
   compare_exact("maxpool f32 dx", download<float>(dx_d, s.count()), dx);
@@ -263,10 +268,10 @@ void test_pool(const Shape& s, std::mt19937& rng) {
   nn::max_pool2x2_backward(e, Layout::nhwc, arg, dyr, dx);
   upload(x_d, to_bf16(x));
   upload(dy_d, to_bf16(dy));
-  kernels::max_pool2x2_forward_bf16(x_d.bf16(), y_d.bf16(), arg_d.u8(), s.n, s.h, s.w, s.c,
-                                    nullptr);
-  kernels::max_pool2x2_backward_bf16(arg_d.u8(), dy_d.bf16(), dx_d.bf16(), s.n, s.h, s.w, s.c,
-                                     nullptr);
+  kernels::max_pool2x2_forward(kernels::Storage::bf16, x_d.bf16(), y_d.bf16(), arg_d.u8(), s.n, s.h,
+                               s.w, s.c, nullptr);
+  kernels::max_pool2x2_backward(kernels::Storage::bf16, arg_d.u8(), dy_d.bf16(), dx_d.bf16(), s.n,
+                                s.h, s.w, s.c, nullptr);
   compare_exact("maxpool bf16 y", from_bf16(download<std::uint16_t>(y_d, o.count())), y);
   compare_exact("maxpool bf16 argmax", download<std::uint8_t>(arg_d, o.count()), arg);
   compare_exact("maxpool bf16 dx", from_bf16(download<std::uint16_t>(dx_d, s.count())), dx);
@@ -282,8 +287,10 @@ void test_upsample(const Shape& s, std::mt19937& rng) {
   DeviceBuffer x_d(s.count() * 4), y_d(o.count() * 4), dy_d(o.count() * 4), dx_d(s.count() * 4);
   upload(x_d, x);
   upload(dy_d, dy);
-  kernels::upsample_nearest2x_forward_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.c, nullptr);
-  kernels::upsample_nearest2x_backward_f32(dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c, nullptr);
+  kernels::upsample_nearest2x_forward(kernels::Storage::f32, x_d.f32(), y_d.f32(), s.n, s.h, s.w,
+                                      s.c, nullptr);
+  kernels::upsample_nearest2x_backward(kernels::Storage::f32, dy_d.f32(), dx_d.f32(), s.n, s.h, s.w,
+                                       s.c, nullptr);
   compare_exact("upsample f32 y", download<float>(y_d, o.count()), y);
   compare_exact("upsample f32 dx", download<float>(dx_d, s.count()), dx);
   // bf16: the reference on rounded inputs, its f32 block sums rounded once.
@@ -292,8 +299,10 @@ void test_upsample(const Shape& s, std::mt19937& rng) {
   nn::upsample_nearest2x_backward(e, Layout::nhwc, dyr, dx);
   upload(x_d, to_bf16(x));
   upload(dy_d, to_bf16(dy));
-  kernels::upsample_nearest2x_forward_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.c, nullptr);
-  kernels::upsample_nearest2x_backward_bf16(dy_d.bf16(), dx_d.bf16(), s.n, s.h, s.w, s.c, nullptr);
+  kernels::upsample_nearest2x_forward(kernels::Storage::bf16, x_d.bf16(), y_d.bf16(), s.n, s.h, s.w,
+                                      s.c, nullptr);
+  kernels::upsample_nearest2x_backward(kernels::Storage::bf16, dy_d.bf16(), dx_d.bf16(), s.n, s.h,
+                                       s.w, s.c, nullptr);
   compare_exact("upsample bf16 y", download<std::uint16_t>(y_d, o.count()), to_bf16(y));
   compare_exact("upsample bf16 dx", download<std::uint16_t>(dx_d, s.count()), to_bf16(dx));
 }
@@ -311,20 +320,20 @@ void test_concat(const Shape& s, int c2, std::mt19937& rng) {
   upload(a_d, a);
   upload(b_d, b);
   upload(dy_d, dy);
-  kernels::concat_channels_forward_f32(a_d.f32(), b_d.f32(), y_d.f32(), s.pixels(), s.c, c2,
-                                       nullptr);
-  kernels::concat_channels_backward_f32(dy_d.f32(), da_d.f32(), db_d.f32(), s.pixels(), s.c, c2,
-                                        nullptr);
+  kernels::concat_channels_forward(kernels::Storage::f32, a_d.f32(), b_d.f32(), y_d.f32(),
+                                   s.pixels(), s.c, c2, nullptr);
+  kernels::concat_channels_backward(kernels::Storage::f32, dy_d.f32(), da_d.f32(), db_d.f32(),
+                                    s.pixels(), s.c, c2, nullptr);
   compare_exact("concat f32 y", download<float>(y_d, ny), y);
   compare_exact("concat f32 da", download<float>(da_d, s.count()), da);
   compare_exact("concat f32 db", download<float>(db_d, nb), db);
   upload(a_d, to_bf16(a));
   upload(b_d, to_bf16(b));
   upload(dy_d, to_bf16(dy));
-  kernels::concat_channels_forward_bf16(a_d.bf16(), b_d.bf16(), y_d.bf16(), s.pixels(), s.c, c2,
-                                        nullptr);
-  kernels::concat_channels_backward_bf16(dy_d.bf16(), da_d.bf16(), db_d.bf16(), s.pixels(), s.c, c2,
-                                         nullptr);
+  kernels::concat_channels_forward(kernels::Storage::bf16, a_d.bf16(), b_d.bf16(), y_d.bf16(),
+                                   s.pixels(), s.c, c2, nullptr);
+  kernels::concat_channels_backward(kernels::Storage::bf16, dy_d.bf16(), da_d.bf16(), db_d.bf16(),
+                                    s.pixels(), s.c, c2, nullptr);
   compare_exact("concat bf16 y", download<std::uint16_t>(y_d, ny), to_bf16(y));
   compare_exact("concat bf16 da", download<std::uint16_t>(da_d, s.count()), to_bf16(da));
   compare_exact("concat bf16 db", download<std::uint16_t>(db_d, nb), to_bf16(db));
@@ -352,10 +361,10 @@ void test_concat_padded(std::size_t pixels, std::mt19937& rng) {
   upload(b_d, b);
   upload(dy_d, dy);
   CUDA_OK(cudaMemset(y_d.ptr, 0x7f, y.size() * 4)); // stale values where the zeros go
-  kernels::concat_channels_forward_f32(a_d.f32(), b_d.f32(), y_d.f32(), pixels, c1, c2, nullptr,
-                                       c_out);
-  kernels::concat_channels_backward_f32(dy_d.f32(), da_d.f32(), db_d.f32(), pixels, c1, c2, nullptr,
-                                        c_out);
+  kernels::concat_channels_forward(kernels::Storage::f32, a_d.f32(), b_d.f32(), y_d.f32(), pixels,
+                                   c1, c2, nullptr, c_out);
+  kernels::concat_channels_backward(kernels::Storage::f32, dy_d.f32(), da_d.f32(), db_d.f32(),
+                                    pixels, c1, c2, nullptr, c_out);
   compare_exact("concat 96+1->104 f32 y", download<float>(y_d, y.size()), y);
   compare_exact("concat 96+1->104 f32 da", download<float>(da_d, da.size()), da);
   compare_exact("concat 96+1->104 f32 db", download<float>(db_d, db.size()), db);
@@ -363,10 +372,10 @@ void test_concat_padded(std::size_t pixels, std::mt19937& rng) {
   upload(b_d, to_bf16(b));
   upload(dy_d, to_bf16(dy));
   CUDA_OK(cudaMemset(y_d.ptr, 0x7f, y.size() * 2));
-  kernels::concat_channels_forward_bf16(a_d.bf16(), b_d.bf16(), y_d.bf16(), pixels, c1, c2, nullptr,
-                                        c_out);
-  kernels::concat_channels_backward_bf16(dy_d.bf16(), da_d.bf16(), db_d.bf16(), pixels, c1, c2,
-                                         nullptr, c_out);
+  kernels::concat_channels_forward(kernels::Storage::bf16, a_d.bf16(), b_d.bf16(), y_d.bf16(),
+                                   pixels, c1, c2, nullptr, c_out);
+  kernels::concat_channels_backward(kernels::Storage::bf16, dy_d.bf16(), da_d.bf16(), db_d.bf16(),
+                                    pixels, c1, c2, nullptr, c_out);
   compare_exact("concat 96+1->104 bf16 y", download<std::uint16_t>(y_d, y.size()), to_bf16(y));
   compare_exact("concat 96+1->104 bf16 da", download<std::uint16_t>(da_d, da.size()), to_bf16(da));
   compare_exact("concat 96+1->104 bf16 db", download<std::uint16_t>(db_d, db.size()), to_bf16(db));
@@ -385,8 +394,10 @@ void test_reflect_pad(const Shape& s, int pad, std::mt19937& rng) {
   DeviceBuffer x_d(e.count() * 4), y_d(o.count() * 4), dy_d(o.count() * 4), dx_d(e.count() * 4);
   upload(x_d, x);
   upload(dy_d, dy);
-  kernels::reflect_pad_forward_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.c, pad, nullptr);
-  kernels::reflect_pad_backward_f32(dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c, pad, nullptr);
+  kernels::reflect_pad_forward(kernels::Storage::f32, x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.c, pad,
+                               nullptr);
+  kernels::reflect_pad_backward(kernels::Storage::f32, dy_d.f32(), dx_d.f32(), s.n, s.h, s.w, s.c,
+                                pad, nullptr);
   compare_exact("reflect pad f32 y", download<float>(y_d, o.count()), y);
   const auto gdx = download<float>(dx_d, e.count());
   double worst = 0;
@@ -394,7 +405,8 @@ void test_reflect_pad(const Shape& s, int pad, std::mt19937& rng) {
     worst = std::max(worst, std::abs(double(gdx[i]) - dx[i]) / (1.0 + std::abs(double(dx[i]))));
   CHECK(worst < 1e-5);
   upload(x_d, to_bf16(x));
-  kernels::reflect_pad_forward_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.c, pad, nullptr);
+  kernels::reflect_pad_forward(kernels::Storage::bf16, x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.c,
+                               pad, nullptr);
   compare_exact("reflect pad bf16 y", download<std::uint16_t>(y_d, o.count()), to_bf16(y));
 }
 
@@ -425,13 +437,17 @@ void test_loss(const Shape& s, std::mt19937& rng) {
       if (bf16) {
         upload(p_d, to_bf16(pred));
         upload(t_d, t);
-        kernels::loss_forward_bf16(kind, p_d.bf16(), t_d.f32(), n, loss_d.f32(), ws.ptr, nullptr);
-        kernels::loss_backward_bf16(kind, p_d.bf16(), t_d.f32(), g_d.bf16(), n, nullptr);
+        kernels::loss_forward(kind, kernels::Storage::bf16, p_d.bf16(), t_d.f32(), n, loss_d.f32(),
+                              ws.ptr, nullptr);
+        kernels::loss_backward(kind, kernels::Storage::bf16, p_d.bf16(), t_d.f32(), g_d.bf16(), n,
+                               nullptr);
       } else {
         upload(p_d, pred);
         upload(t_d, target);
-        kernels::loss_forward_f32(kind, p_d.f32(), t_d.f32(), n, loss_d.f32(), ws.ptr, nullptr);
-        kernels::loss_backward_f32(kind, p_d.f32(), t_d.f32(), g_d.f32(), n, nullptr);
+        kernels::loss_forward(kind, kernels::Storage::f32, p_d.f32(), t_d.f32(), n, loss_d.f32(),
+                              ws.ptr, nullptr);
+        kernels::loss_backward(kind, kernels::Storage::f32, p_d.f32(), t_d.f32(), g_d.f32(), n,
+                               nullptr);
       }
       const float gpu_loss = download<float>(loss_d, 1)[0];
       std::printf("  %s %s loss gpu %.9g ref %.9g\n", name, bf16 ? "bf16" : "f32", double(gpu_loss),
@@ -460,10 +476,12 @@ void test_stem_fold(std::mt19937& rng) {
   nn::stem_fold_input(s, 8, Layout::nhwc, x, ref); // one channel: NCHW = NHWC
   DeviceBuffer x_d(x.size() * 4), y_d(ref.size() * 4);
   upload(x_d, x);
-  kernels::stem_fold_f32(x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.s, s.pad_w, f.c, nullptr);
+  kernels::stem_fold(kernels::Storage::f32, x_d.f32(), y_d.f32(), s.n, s.h, s.w, s.s, s.pad_w, f.c,
+                     nullptr);
   compare_exact("stem fold f32", download<float>(y_d, ref.size()), ref);
   upload(x_d, to_bf16(x));
-  kernels::stem_fold_bf16(x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.s, s.pad_w, f.c, nullptr);
+  kernels::stem_fold(kernels::Storage::bf16, x_d.bf16(), y_d.bf16(), s.n, s.h, s.w, s.s, s.pad_w,
+                     f.c, nullptr);
   compare_exact("stem fold bf16", download<std::uint16_t>(y_d, ref.size()), to_bf16(ref));
 }
 
@@ -476,10 +494,10 @@ void test_pick_channel(std::mt19937& rng) {
     ref[p] = x[p * 8 + 5];
   DeviceBuffer x_d(x.size() * 4), y_d(pixels * 4);
   upload(x_d, x);
-  kernels::pick_channel_f32(x_d.f32(), y_d.f32(), pixels, 8, 5, nullptr);
+  kernels::pick_channel(kernels::Storage::f32, x_d.f32(), y_d.f32(), pixels, 8, 5, nullptr);
   compare_exact("pick channel f32", download<float>(y_d, pixels), ref);
   upload(x_d, to_bf16(x));
-  kernels::pick_channel_bf16(x_d.bf16(), y_d.bf16(), pixels, 8, 5, nullptr);
+  kernels::pick_channel(kernels::Storage::bf16, x_d.bf16(), y_d.bf16(), pixels, 8, 5, nullptr);
   compare_exact("pick channel bf16", download<std::uint16_t>(y_d, pixels), to_bf16(ref));
 }
 
@@ -497,10 +515,99 @@ void test_fill_uniform() {
   CHECK(std::abs(sum / double(n)) < 0.01 * 0.25);
   CHECK(kernels::hashed_uniform(12, 0, 1.0f) != kernels::hashed_uniform(11, 0, 1.0f));
   DeviceBuffer d(n * 4);
-  kernels::fill_uniform_f32(d.f32(), n, 11, 0.25f, nullptr);
+  kernels::fill_uniform(kernels::Storage::f32, d.f32(), n, 11, 0.25f, nullptr);
   compare_exact("fill f32", download<float>(d, n), ref);
-  kernels::fill_uniform_bf16(d.bf16(), n, 11, 0.25f, nullptr);
+  kernels::fill_uniform(kernels::Storage::bf16, d.bf16(), n, 11, 0.25f, nullptr);
   compare_exact("fill bf16", download<std::uint16_t>(d, n), to_bf16(ref));
+}
+
+// f16 storage: conversions round like the host's float_to_half (and go to
+// +-inf past 65504); the loss gradient carries a loss scale read from device
+// memory, the bias gradient and the weight-gradient conversion its inverse,
+// so the unscaled values come back; ops that copy or pick are exact.
+void test_f16_storage(std::mt19937& rng) {
+  const Shape s{2, 9, 11, 16};
+  const std::size_t n = s.count();
+  auto x = random_floats(n, rng, -3.0f, 3.0f);
+  x[0] = 70000.0f; // past f16's range
+  x[1] = -1e-6f;   // subnormal in f16
+  std::vector<std::uint16_t> xh(n);
+  std::vector<float> xr(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    xh[i] = float_to_half(x[i]);
+    xr[i] = half_to_float(xh[i]);
+  }
+  CHECK(std::isinf(xr[0]));
+  DeviceBuffer f_d(n * 4), h_d(n * 2), scale_d(8);
+  upload(f_d, x);
+  kernels::convert_from_f32(f_d.f32(), kernels::Storage::f16, h_d.ptr, n, nullptr);
+  compare_exact("f16 from f32", download<std::uint16_t>(h_d, n), xh);
+  const std::vector<float> scales{1024.0f, 1.0f / 1024.0f};
+  upload(scale_d, scales);
+  kernels::convert_to_f32(kernels::Storage::f16, h_d.ptr, f_d.f32(), n, nullptr, scale_d.f32() + 1);
+  std::vector<float> unscaled(n);
+  for (std::size_t i = 0; i < n; ++i)
+    unscaled[i] = xr[i] / 1024.0f;
+  compare_exact("f16 to f32, unscaled", download<float>(f_d, n), unscaled);
+  x[0] = 2.5f;
+  xh[0] = float_to_half(x[0]);
+  xr[0] = half_to_float(xh[0]);
+  upload(h_d, xh);
+
+  // The MSE gradient times 1024 in f16, against the reference's times 1024.
+  const auto t = random_floats(n, rng);
+  std::vector<float> g(n);
+  nn::mse_loss_backward(xr, t, g);
+  DeviceBuffer t_d(n * 4), g_d(n * 2);
+  upload(t_d, t);
+  kernels::loss_backward(kernels::Loss::mse, kernels::Storage::f16, h_d.ptr, t_d.f32(), g_d.ptr, n,
+                         nullptr, scale_d.f32());
+  std::vector<float> gpu_g(n), scaled_g(n);
+  const auto gh = download<std::uint16_t>(g_d, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    gpu_g[i] = half_to_float(gh[i]);
+    scaled_g[i] = g[i] * 1024.0f;
+  }
+  compare("mse dpred f16, scaled", gpu_g, scaled_g, 1e-3, 1e-7);
+
+  // Bias + leaky ReLU backward on the scaled gradient: dx scaled, db not.
+  const auto bias = random_floats(s.c, rng, -0.5f, 0.5f);
+  std::vector<float> dx(n), db(s.c);
+  nn::bias_activation_backward(s.nchw(), Layout::nhwc, xr, bias, gpu_g, dx, db,
+                               nn::Activation::leaky_relu, 0.1f);
+  DeviceBuffer b_d(s.c * 4), db_d(s.c * 4), dx_d(n * 2),
+      ws(kernels::bias_activation_backward_workspace_bytes(s.pixels(), s.c));
+  upload(b_d, bias);
+  kernels::bias_activation_backward(
+      kernels::Storage::f16, h_d.ptr, b_d.f32(), g_d.ptr, dx_d.ptr, db_d.f32(), ws.ptr, s.pixels(),
+      s.c, kernels::Activation::leaky_relu, 0.1f, nullptr, scale_d.f32() + 1);
+  std::vector<float> gpu_dx(n);
+  const auto dxh = download<std::uint16_t>(dx_d, n);
+  for (std::size_t i = 0; i < n; ++i)
+    gpu_dx[i] = half_to_float(dxh[i]);
+  compare("bias+leaky f16 dx", gpu_dx, dx, 1e-3, 1e-6);
+  for (float& v : db)
+    v /= 1024.0f;
+  const auto gpu_db = download<float>(db_d, s.c);
+  compare("bias+leaky f16 db, unscaled", gpu_db, db, 1e-4, 1e-6);
+
+  // Copies: exact in f16 as in bf16.
+  const Shape o{s.n, s.h / 2, s.w / 2, s.c};
+  std::vector<float> pooled(o.count());
+  std::vector<std::uint8_t> argmax(o.count());
+  nn::max_pool2x2_forward(s.nchw(), Layout::nhwc, xr, pooled, argmax);
+  DeviceBuffer p_d(o.count() * 2), a_d(o.count());
+  kernels::max_pool2x2_forward(kernels::Storage::f16, h_d.ptr, p_d.ptr, a_d.u8(), s.n, s.h, s.w,
+                               s.c, nullptr);
+  std::vector<std::uint16_t> pooled_h(o.count());
+  for (std::size_t i = 0; i < o.count(); ++i)
+    pooled_h[i] = float_to_half(pooled[i]);
+  compare_exact("maxpool f16 y", download<std::uint16_t>(p_d, o.count()), pooled_h);
+  kernels::fill_uniform(kernels::Storage::f16, g_d.ptr, n, 5, 0.5f, nullptr);
+  std::vector<std::uint16_t> fill_ref(n);
+  for (std::size_t i = 0; i < n; ++i)
+    fill_ref[i] = float_to_half(kernels::hashed_uniform(5, i, 0.5f));
+  compare_exact("fill f16", download<std::uint16_t>(g_d, n), fill_ref);
 }
 
 // Index math past 2^31 elements (the kernels use 32-bit index math below
@@ -529,11 +636,15 @@ void test_index_past_2_31(std::mt19937& rng) {
   DeviceBuffer x(in * 2), y(out * 2), dx_small(in * 2), dx_big(out * 2), argmax(in);
   upload(x, host);
   host = {};
-  kernels::upsample_nearest2x_forward_bf16(x.bf16(), y.bf16(), 1, h, w, c, nullptr); // 64-bit
-  kernels::upsample_nearest2x_backward_bf16(y.bf16(), dx_small.bf16(), 1, h, w, c, nullptr);
-  kernels::max_pool2x2_forward_bf16(y.bf16(), x.bf16(), argmax.u8(), 1, 2 * h, 2 * w, c, nullptr);
-  kernels::max_pool2x2_backward_bf16(argmax.u8(), x.bf16(), dx_big.bf16(), 1, 2 * h, 2 * w, c,
-                                     nullptr); // 64-bit
+  kernels::upsample_nearest2x_forward(kernels::Storage::bf16, x.bf16(), y.bf16(), 1, h, w, c,
+                                      nullptr); // 64-bit
+  kernels::upsample_nearest2x_backward(kernels::Storage::bf16, y.bf16(), dx_small.bf16(), 1, h, w,
+                                       c, nullptr);
+  kernels::max_pool2x2_forward(kernels::Storage::bf16, y.bf16(), x.bf16(), argmax.u8(), 1, 2 * h,
+                               2 * w, c, nullptr);
+  kernels::max_pool2x2_backward(kernels::Storage::bf16, argmax.u8(), x.bf16(), dx_big.bf16(), 1,
+                                2 * h, 2 * w, c,
+                                nullptr); // 64-bit
   CUDA_OK(cudaDeviceSynchronize());
   auto at = [](const DeviceBuffer& b, std::size_t i) {
     std::uint16_t v = 0;
@@ -580,6 +691,7 @@ int main() {
   test_stem_fold(rng);
   test_pick_channel(rng);
   test_fill_uniform();
+  test_f16_storage(rng);
   test_index_past_2_31(rng);
   return test::check_exit_code();
 }

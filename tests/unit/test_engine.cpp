@@ -4,6 +4,7 @@
 // PyTorch state dicts in f16 and bf16 (tests/golden/gen_state_dict.py).
 #include "core/base/error.h"
 #include "core/base/half.h"
+#include "core/engine/backend_factory.h"
 #include "core/engine/cpu_backend.h"
 #include "core/engine/executor.h"
 #include "core/engine/memory_plan.h"
@@ -184,6 +185,22 @@ private slots:
     void* small = cpu.allocate(1 << 20);
     QVERIFY(small);
     cpu.deallocate(small);
+  }
+
+  void precisionsAreNamedOnce() {
+    // One list for the command line, the trainer's check and the GUI.
+    QCOMPARE(precision_names(), (std::vector<std::string>{"bf16", "fp16", "tf32", "fp32"}));
+    QCOMPARE(precision_choices(), std::string("bf16, fp16, tf32 or fp32"));
+    QVERIFY(is_precision_name("fp16") && !is_precision_name("f16") && !is_precision_name(""));
+    ATELIER_VERIFY_THROWS((void)make_backend("cpu", "fp8"), Error,
+                          "unknown precision 'fp8' (choices: bf16, fp16, tf32 or fp32)");
+    // The CPU computes in fp32 whatever is asked, and says so.
+    QCOMPARE(effective_precision("cpu", "fp16"), std::string("fp32"));
+    QCOMPARE(precision_note("cpu", "fp16"),
+             std::string("the CPU computes in fp32; --precision fp16 applies to CUDA devices"));
+    QVERIFY(precision_note("cpu", "fp32").empty());
+    QVERIFY(precision_note("cuda:0", "fp16").empty());
+    QVERIFY(make_backend("cpu", "fp16") != nullptr);
   }
 
   void poolIndicesCoverPaddedChannels() {

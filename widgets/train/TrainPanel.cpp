@@ -62,8 +62,10 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
   schedule_ = new QComboBox(this);
   schedule_->addItems({"constant", "cosine", "wsd"});
   precision_ = new QComboBox(this);
-  precision_->addItems({"bf16", "tf32", "fp32"});
-  precision_->setToolTip(tr("GPU arithmetic; the CPU computes in fp32"));
+  for (const std::string& name : engine::precision_names())
+    precision_->addItem(QString::fromStdString(name));
+  precision_->setToolTip(tr("GPU arithmetic: bf16 on Ampere and newer, fp16 on Turing (with a "
+                            "loss scale); the CPU computes in fp32"));
   form->addRow(tr("&Optimizer"), optimizer_);
   form->addRow(tr("&Learning rate"), lr_);
   form->addRow(tr("Sc&hedule"), schedule_);

@@ -290,6 +290,10 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
             .add("gpu_mem_gib", backend->is_gpu()
                                     ? double(backend->peak_memory_bytes()) / double(1ull << 30)
                                     : std::numeric_limits<double>::quiet_NaN());
+        // f16 training: the loss scale, and the steps skipped because their
+        // gradients overflowed it (grad_norm is then not finite, written null).
+        if (const Backend::LossScale scale = backend->read_loss_scale(); scale.scale > 0)
+          m.add("loss_scale", scale.scale).add("skipped_steps", scale.skipped_steps);
         // The device's utilisation and memory as the driver sees them (NVML,
         // loaded at run time; absent without a driver or on the CPU).
         if (backend->is_gpu()) {
@@ -368,8 +372,8 @@ void DenoiseTrainOptions::validate() const {
   require(schedule == "constant" || schedule == "cosine" || schedule == "wsd",
           "--schedule must be constant, cosine or wsd");
   require(loss == "mse" || loss == "l1", "--loss must be mse or l1");
-  require(precision == "fp32" || precision == "tf32" || precision == "bf16",
-          "--precision must be fp32, tf32 or bf16");
+  require(engine::is_precision_name(precision),
+          "--precision must be " + engine::precision_choices());
   require(std::isfinite(lr) && lr > 0, "--lr must be positive");
   require(val_fraction >= 0 && val_fraction < 1, "--val-fraction must be in [0, 1)");
   require(log_every >= 1 && val_every >= 1 && checkpoint_every >= 1 && val_batches >= 1,
