@@ -229,6 +229,34 @@ private slots:
     QCOMPARE(read_mrc(tmp.filePath("small_tiles/odd_000.mrc")).size(), std::size_t(96 * 96));
   }
 
+  // Weights that overflow f32 (finite, but 10^6 times too large in every
+  // layer) give a clear error naming the backend and write nothing, where
+  // they would otherwise leave an MRC of NaN (fp16 on a GPU says to use bf16).
+  void overflowingOutputIsRefused() {
+    QTemporaryDir tmp;
+    const QString sim = tmp.filePath("sim"), out = tmp.filePath("out");
+    CliResult r = run_cli({"simulate", "denoise-pairs", sim, "--count", "1", "--size", "64"});
+    QCOMPARE(r.exit_code, 0);
+    run::Checkpoint c = run::read_weights(std::string(ATELIER_GOLDEN_DIR) +
+                                          "/unet_small.state_dict.bf16.safetensors");
+    std::vector<TensorView> views;
+    for (run::CheckpointTensor& t : c.tensors) {
+      for (float& v : t.values)
+        v *= 1e6f;
+      views.push_back({t.name, "F32", t.shape,
+                       std::span(reinterpret_cast<const std::uint8_t*>(t.values.data()),
+                                 t.values.size() * sizeof(float))});
+    }
+    const QString weights = tmp.filePath("huge.safetensors");
+    write_safetensors(weights.toStdString(), views, {});
+    r = run_cli({"denoise", "--checkpoint", weights, sim + "/odd_000.mrc", "--out", out, "--device",
+                 "cpu"});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("output pixels are not finite on cpu"), r.err.constData());
+    QVERIFY2(r.err.contains("odd_000.mrc"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(out + "/odd_000.mrc"));
+  }
+
   // Fine-tuning: a run started from PyTorch's weights (--init-from) holds
   // them at its first checkpoint, up to its tiny steps; a state dict of
   // another width is refused with the way out, leaving no run folder.

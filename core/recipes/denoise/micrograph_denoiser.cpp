@@ -58,6 +58,16 @@ Image MicrographDenoiser::denoise(const Image& image) {
   Image out(w, h, 1, DType::f32);
   std::span<float> result = out.values<float>();
   tiled_->run(pixels, result);
+  // Finite input and weights can still overflow: f16 activations stop at
+  // 65504. Nothing is written then.
+  const auto bad = std::count_if(result.begin(), result.end(),
+                                 [](float v) { return !std::isfinite(v); });
+  if (bad > 0)
+    throw Error("denoise: " + std::to_string(bad) + " of " + std::to_string(result.size()) +
+                " output pixels are not finite on " + backend_->name() +
+                (options_.precision == "fp16" && backend_->is_gpu()
+                     ? " (fp16 activations overflow past 65504: use --precision bf16 or fp32)"
+                     : " (the weights overflow: check the checkpoint)"));
   for (float& v : result)
     v = float(double(v) * record.std + record.mean);
   out.spacing = image.spacing;
