@@ -53,6 +53,13 @@ public:
   // channels hold zeros. Extents passed to the ops are the logical ones.
   virtual int channel_align() const { return 1; }
 
+  // The executor whose graph is bound. bind_graph lays the parameters out
+  // anew and frees the previous graph's buffers (and a GPU's captured step
+  // would still point at them), so only the newest executor on a backend
+  // may run; Executor sets this and checks it.
+  const void* bound_executor() const { return bound_executor_; }
+  void set_bound_executor(const void* executor) { bound_executor_ = executor; }
+
   // Backend memory, aligned to kArenaAlign. Throws with the sizes asked and
   // free on exhaustion.
   virtual void* allocate(std::size_t bytes) = 0;
@@ -169,6 +176,9 @@ public:
   // into the convolution ({fused, with an epilogue}); {0, 0} where the
   // backend has no such choice.
   virtual std::pair<int, int> fused_epilogues() const { return {0, 0}; }
+
+private:
+  const void* bound_executor_ = nullptr;
 };
 
 } // namespace atelier::engine

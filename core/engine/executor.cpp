@@ -113,6 +113,7 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
                 " channels are stored padded on this backend; the loss needs 1 or a multiple of " +
                 std::to_string(backend_.channel_align()));
   backend_.bind_graph(graph_);
+  backend_.set_bound_executor(this);
   // Conv workspaces: one shared buffer, the largest any node needs for the
   // passes it runs (no data gradient of the graph's input, as plan_step).
   const bool train = mode_ == ExecMode::train;
@@ -132,6 +133,13 @@ Executor::Executor(Graph graph, Backend& backend, ExecMode mode)
 Executor::~Executor() {
   drop_graphs();
   if (arena_) backend_.deallocate(arena_);
+  if (backend_.bound_executor() == this) backend_.set_bound_executor(nullptr);
+}
+
+void Executor::check_bound() const {
+  if (backend_.bound_executor() != this)
+    throw Error("executor: its backend has since been bound to another graph (one executor per "
+                "backend at a time: make a new executor, or a backend for each)");
 }
 
 void Executor::drop_graphs() noexcept {
@@ -148,6 +156,7 @@ void Executor::set_use_graphs(bool on) {
 
 template <typename F>
 void Executor::replay(Captured& c, LossKind loss, F&& run) {
+  check_bound(); // a captured step reads the parameters and buffers it was captured with
   if (!use_graphs_ || profiling_ || !backend_.supports_graphs()) {
     run();
     return;
@@ -217,6 +226,7 @@ void Executor::forward_step() {
 }
 
 void* Executor::ptr(int buffer) const {
+  check_bound();
   if (buffer < 0) return nullptr;
   return static_cast<char*>(arena_) + layout_.plan.offsets[std::size_t(buffer)];
 }

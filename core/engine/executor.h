@@ -92,7 +92,10 @@ public:
   const void* output_buffer() const;
 
 private:
+  // An arena buffer's address; throws Error once another executor has bound
+  // its graph to the backend (check_bound).
   void* ptr(int buffer) const;
+  void check_bound() const;
 
   Graph graph_;
   Backend& backend_;

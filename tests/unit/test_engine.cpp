@@ -187,6 +187,30 @@ private slots:
     cpu.deallocate(small);
   }
 
+  void oneExecutorPerBackendAtATime() {
+    // A second executor re-binds the backend (parameters laid out anew, the
+    // first graph's buffers gone): the first then refuses to run, clearly,
+    // and the backend is free again once the second is gone.
+    CpuBackend cpu;
+    const Graph g = build_unet(UnetConfig::named("unet-small"), 1, 64, 64);
+    std::vector<float> input(64 * 64, 0.5f), out(64 * 64);
+    Executor first(g, cpu, ExecMode::infer);
+    cpu.set_params(init_params(first.graph(), 1));
+    first.set_input(input);
+    first.forward_step();
+    first.get_output(out);
+    {
+      Executor second(g, cpu, ExecMode::train);
+      QCOMPARE(cpu.bound_executor(), static_cast<const void*>(&second));
+      ATELIER_VERIFY_THROWS(first.set_input(input), Error,
+                            "its backend has since been bound to another graph");
+      ATELIER_VERIFY_THROWS(first.forward_step(), Error, "one executor per backend at a time");
+      ATELIER_VERIFY_THROWS((void)first.output_buffer(), Error, "bound to another graph");
+    }
+    QCOMPARE(cpu.bound_executor(), static_cast<const void*>(nullptr));
+    ATELIER_VERIFY_THROWS(first.forward_step(), Error, "bound to another graph");
+  }
+
   void precisionsAreNamedOnce() {
     // One list for the command line, the trainer's check and the GUI.
     QCOMPARE(precision_names(), (std::vector<std::string>{"bf16", "fp16", "tf32", "fp32"}));

@@ -60,8 +60,8 @@ Image MicrographDenoiser::denoise(const Image& image) {
   tiled_->run(pixels, result);
   // Finite input and weights can still overflow: f16 activations stop at
   // 65504. Nothing is written then.
-  const auto bad = std::count_if(result.begin(), result.end(),
-                                 [](float v) { return !std::isfinite(v); });
+  const auto bad =
+      std::count_if(result.begin(), result.end(), [](float v) { return !std::isfinite(v); });
   if (bad > 0)
     throw Error("denoise: " + std::to_string(bad) + " of " + std::to_string(result.size()) +
                 " output pixels are not finite on " + backend_->name() +
