@@ -23,6 +23,10 @@ if(NOT ATELIER_WITH_CUDA STREQUAL "OFF")
         endif()
       endif()
       set(ATELIER_CUDA_ARCHITECTURES ${_arch} CACHE STRING "CUDA architectures to build for")
+    elseif(ATELIER_CUDA_ARCHITECTURES STREQUAL "80-virtual;90-real")
+      # A build folder configured with the earlier default gains Turing.
+      set(ATELIER_CUDA_ARCHITECTURES "75-virtual;80-virtual;90-real" CACHE STRING
+          "CUDA architectures to build for" FORCE)
     endif()
     set(CMAKE_CUDA_ARCHITECTURES ${ATELIER_CUDA_ARCHITECTURES})
     enable_language(CUDA)

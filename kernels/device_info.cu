@@ -40,4 +40,19 @@ std::vector<DeviceInfo> list_devices() {
   return out;
 }
 
+namespace {
+__global__ void probe_kernel() {}
+} // namespace
+
+bool kernels_run_here() {
+  cudaFuncAttributes attributes{};
+  if (cudaFuncGetAttributes(&attributes, probe_kernel) == cudaSuccess) return true;
+  cudaGetLastError(); // no kernel image for this device
+  return false;
+}
+
+const char* kernel_architectures() {
+  return ATELIER_KERNEL_ARCHITECTURES;
+}
+
 } // namespace atelier::kernels

@@ -27,4 +27,12 @@ RuntimeVersions runtime_versions();
 int device_count();
 std::vector<DeviceInfo> list_devices();
 
+// Whether this build's kernels hold code the current device runs (its own
+// architecture's, or PTX the driver compiles for it): false when the build
+// targets newer GPUs only. Never throws.
+bool kernels_run_here();
+// The CUDA architectures this build's kernels were compiled for, as CMake
+// lists them ("75-virtual,80-virtual,90-real"), for messages.
+const char* kernel_architectures();
+
 } // namespace atelier::kernels

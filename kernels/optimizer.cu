@@ -44,14 +44,24 @@ struct AdamScalars {
   float eps;
   float neg_step; // -lr / (1 - beta1^t)
   int mode;       // 0: no decay, 1: L2 (Adam), 2: decoupled (AdamW)
+  // For corrections recomputed on the device (UpdateBuffers::skipped_steps).
+  double lr, beta1, beta2;
+  long long step;
 };
+
+// bc2_sqrt and neg_step for step t, as adam_scalars computes them.
+__device__ void adam_corrections(AdamScalars& s, long long t) {
+  s.bc2_sqrt = static_cast<float>(sqrt(1.0 - pow(s.beta2, double(t))));
+  s.neg_step = static_cast<float>(-(s.lr / (1.0 - pow(s.beta1, double(t)))));
+}
 
 template <typename G, typename C>
 __global__ void adam_kernel(float* __restrict__ params, float* __restrict__ m_buf,
                             float* __restrict__ v_buf, const G* __restrict__ grads,
                             C* __restrict__ params_copy, std::size_t n, AdamScalars s,
-                            const double* skip) {
+                            const double* skip, const std::int32_t* skipped_steps) {
   if (skipped(skip)) return;
+  if (skipped_steps) adam_corrections(s, s.step - *skipped_steps);
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
@@ -80,13 +90,15 @@ struct SgdScalars {
   int use_momentum;
   int first; // step 1: buffer = gradient
   int nesterov;
+  long long step; // for `first` on the device (UpdateBuffers::skipped_steps)
 };
 
 template <typename G, typename C>
 __global__ void sgd_kernel(float* __restrict__ params, float* __restrict__ buf,
                            const G* __restrict__ grads, C* __restrict__ params_copy, std::size_t n,
-                           SgdScalars s, const double* skip) {
+                           SgdScalars s, const double* skip, const std::int32_t* skipped_steps) {
   if (skipped(skip)) return;
+  if (skipped_steps) s.first = s.step - *skipped_steps == 1;
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
@@ -177,6 +189,10 @@ AdamScalars adam_scalars(const AdamHyper& h) {
   s.eps = static_cast<float>(h.eps);
   s.neg_step = static_cast<float>(-(h.lr / (1.0 - std::pow(h.beta1, t))));
   s.mode = s.wd == 0.0f ? 0 : h.decoupled_weight_decay ? 2 : 1;
+  s.lr = h.lr;
+  s.beta1 = h.beta1;
+  s.beta2 = h.beta2;
+  s.step = h.step;
   return s;
 }
 
@@ -190,6 +206,7 @@ SgdScalars sgd_scalars(const SgdHyper& h, const float* buffer) {
   s.use_momentum = h.momentum != 0.0;
   s.first = h.step == 1;
   s.nesterov = h.nesterov;
+  s.step = h.step;
   if (s.use_momentum && !buffer)
     throw std::invalid_argument("sgd_step: momentum needs a momentum buffer");
   return s;
@@ -241,7 +258,7 @@ void adam_step(const UpdateBuffers& b, float* m, float* v, const AdamHyper& hype
     using C = ATELIER_ELEMENT_TYPE(copy_tag);
     adam_kernel<<<grid_for(b.count), kThreads, 0, stream>>>(
         b.params, m, v, static_cast<const G*>(b.grads), static_cast<C*>(b.params_copy), b.count, s,
-        b.skip_unless_finite);
+        b.skip_unless_finite, b.skipped_steps);
   });
   CUDA_CHECK(cudaGetLastError());
 }
@@ -255,7 +272,7 @@ void sgd_step(const UpdateBuffers& b, float* momentum_buffer, const SgdHyper& hy
     using C = ATELIER_ELEMENT_TYPE(copy_tag);
     sgd_kernel<<<grid_for(b.count), kThreads, 0, stream>>>(
         b.params, momentum_buffer, static_cast<const G*>(b.grads), static_cast<C*>(b.params_copy),
-        b.count, s, b.skip_unless_finite);
+        b.count, s, b.skip_unless_finite, b.skipped_steps);
   });
   CUDA_CHECK(cudaGetLastError());
 }

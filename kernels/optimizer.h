@@ -44,12 +44,18 @@ struct UpdateBuffers {
   const void* grads = nullptr;
   Storage grad_type = Storage::f32;
   void* params_copy = nullptr;
-  Storage copy_type = Storage::bf16;
+  Storage copy_type = Storage::f32; // bf16 or f16 when there is a copy
   std::size_t count = 0;
   // When not null and *skip_unless_finite (one device double, read when the
   // kernel runs: the gradients' global sum of squares) is not finite, the
   // update writes nothing: f16 training's step whose loss scale overflowed.
   const double* skip_unless_finite = nullptr;
+  // When not null, *skipped_steps (one device int) updates were skipped so
+  // far: the step number Adam's bias corrections and SGD's first step use is
+  // hyper.step - *skipped_steps, as if skipped steps had never reached the
+  // optimizer (torch.amp.GradScaler does not call it for them). Adam's
+  // corrections are then computed on the device, in double.
+  const std::int32_t* skipped_steps = nullptr;
 };
 
 // m and v must be zeroed before step 1. Throws CudaError on a launch error,

@@ -2,6 +2,7 @@
 #include "core/engine/cuda_backend.h"
 
 #include "core/base/error.h"
+#include "core/engine/backend_factory.h"
 #include "core/engine/memory_plan.h"
 #include "core/nn/stem_fold.h"
 #include "kernels/bias_activation.h"
@@ -47,7 +48,7 @@ Precision parse_precision(const std::string& name) {
   if (name == "bf16") return Precision::bf16;
   if (name == "tf32") return Precision::tf32;
   if (name == "fp16") return Precision::fp16;
-  throw Error("unknown precision '" + name + "' (choices: fp32, tf32, bf16, fp16)");
+  throw Error("unknown precision '" + name + "' (choices: " + precision_choices() + ")");
 }
 
 int min_compute_capability(Precision p) {
@@ -295,8 +296,9 @@ struct CudaBackend::Impl {
     if (half()) k::convert_from_f32(f(params), storage(), params_half.ptr, weight_count, stream);
   }
   // Always converts: a replayed graph writes the 16-bit gradients without
-  // the host seeing it. Unscaled here (and the biases' in their kernel), so
-  // a second call gives the same.
+  // the host seeing it. Unscaled here (and the biases' in their kernel) by
+  // the inverse of the scale they were made with, until optimizer_step
+  // changes it: under a loss scale, get_grads must come before that.
   void flush_weight_grads() {
     if (half())
       k::convert_to_f32(storage(), weight_grads_half.ptr, f(grads), weight_count, stream,
@@ -354,15 +356,15 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   // target is Turing.
   const int capability = info.compute_capability_major * 10 + info.compute_capability_minor;
   const int needed = min_compute_capability(precision);
+  const std::string what = "cuda:" + std::to_string(device) + " (" + info.name +
+                           ", compute capability " + std::to_string(info.compute_capability_major) +
+                           "." + std::to_string(info.compute_capability_minor) + ")";
   if (capability < needed)
-    throw Error("cuda:" + std::to_string(device) + " (" + info.name + ") has compute capability " +
-                std::to_string(info.compute_capability_major) + "." +
-                std::to_string(info.compute_capability_minor) + "; Atelier's GPU engine needs " +
-                std::to_string(needed / 10) + "." + std::to_string(needed % 10) + " or newer for " +
-                precision_name(precision) +
-                (needed > 75 ? " (Ampere, Ada, Hopper...): use --precision fp16 (or fp32) on this "
-                               "GPU, or --device cpu"
-                             : " (Turing or newer): use --device cpu"));
+    throw Error(what + ": Atelier's GPU engine needs " + std::to_string(needed / 10) + "." +
+                std::to_string(needed % 10) + " or newer for " + precision_name(precision) +
+                (capability >= 75 ? " (Ampere, Ada, Hopper...): use --precision fp16 (or fp32) on "
+                                    "this GPU, or --device cpu"
+                                  : " (Turing or newer): use --device cpu"));
   impl_->device = device;
   impl_->precision = precision;
   impl_->deterministic = deterministic;
@@ -377,6 +379,10 @@ CudaBackend::CudaBackend(int device, Precision precision, bool deterministic)
   impl_->widen_heads = precision != Precision::fp32 && !off("ATELIER_WIDE_HEAD");
   impl_->device_name = info.name;
   k::set_device(device);
+  if (!k::kernels_run_here())
+    throw Error(what + ": this build's CUDA code is for " + k::kernel_architectures() +
+                " only; rebuild with -DATELIER_CUDA_ARCHITECTURES=" + std::to_string(capability) +
+                " (or add it to the list), or use --device cpu");
   impl_->stream = k::create_stream();
   impl_->scalars =
       impl_->alloc(Impl::norm_workspace_offset() + k::grad_sum_squares_workspace_bytes(), *this);
@@ -833,7 +839,10 @@ void CudaBackend::optimizer_step(const OptimizerStep& step) {
   b.count = n;
   // Under a loss scale, a step whose gradients overflowed changes nothing
   // (and the scale halves below).
-  if (d.loss_scaled()) b.skip_unless_finite = d.sum_squares();
+  if (d.loss_scaled()) {
+    b.skip_unless_finite = d.sum_squares();
+    b.skipped_steps = &d.loss_scale()->skipped_steps;
+  }
   if (step.kind == OptimizerKind::sgd) {
     step.sgd.validate();
     // As on the CPU, the first step of a new momentum buffer sets it to the

@@ -313,6 +313,12 @@ void run_f16_copy_and_skip() {
     CHECK(d_p.download(kCount) == params);
   }
 
+  // Two steps were skipped: the third is Adam's first (bias corrections of
+  // t = 1, computed on the device).
+  DeviceBuffer<std::int32_t> d_skipped(1);
+  d_skipped.upload({2});
+  b.skipped_steps = d_skipped.ptr;
+  h.step = 3;
   d_flag.upload({1.0});
   kernels::adam_step(b, d_m.ptr, d_v.ptr, h, nullptr);
   nn::AdamOptions o;
@@ -337,7 +343,7 @@ void run_f16_copy_and_skip() {
   d_gh.upload(gh);
   b.grads = d_gh.ptr;
   b.grad_type = kernels::Storage::f16;
-  h.step = 2;
+  h.step = 4; // the second update after two skipped steps
   kernels::adam_step(b, d_m.ptr, d_v.ptr, h, nullptr);
   nn::adam_step(o, params, g, state);
   compare("adam f16 grads", d_p.download(kCount), params);
