@@ -308,7 +308,10 @@ TrainResult run_session(Session& s, const std::function<void(const TrainProgress
         s.dir.append_metrics(m);
         if (!std::isfinite(loss))
           throw Error("the loss is " + std::to_string(loss) + " at step " + std::to_string(step) +
-                      " (lower the learning rate or enable --clip-norm)");
+                      (effective_precision(o.device, o.precision) == "fp16"
+                           ? " (fp16 activations stop at 65504: train in bf16, or lower the "
+                             "learning rate)"
+                           : " (lower the learning rate or enable --clip-norm)"));
         result.last_loss = loss;
         status.step = step;
         s.dir.write_status(status);
