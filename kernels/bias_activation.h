@@ -9,7 +9,6 @@
 #include "kernels/storage.h"
 
 #include <cstddef>
-#include <cstdint>
 
 namespace atelier::kernels {
 

@@ -7,7 +7,6 @@
 #include "kernels/storage.h"
 
 #include <cstddef>
-#include <cstdint>
 
 namespace atelier::kernels {
 

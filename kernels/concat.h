@@ -8,7 +8,6 @@
 #include "kernels/storage.h"
 
 #include <cstddef>
-#include <cstdint>
 
 namespace atelier::kernels {
 

@@ -10,7 +10,6 @@
 #include "kernels/storage.h"
 
 #include <cstddef>
-#include <cstdint>
 
 namespace atelier::kernels {
 

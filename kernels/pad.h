@@ -6,8 +6,6 @@
 #include "kernels/gpu_stream.h"
 #include "kernels/storage.h"
 
-#include <cstdint>
-
 namespace atelier::kernels {
 
 // x is n x h x w x c, y is n x (h + 2 pad) x (w + 2 pad) x c, in storage s;

@@ -8,8 +8,6 @@
 #include "kernels/gpu_stream.h"
 #include "kernels/storage.h"
 
-#include <cstdint>
-
 namespace atelier::kernels {
 
 // x is n x h x w (one channel), y n x h x w x channels, in storage st; s >=

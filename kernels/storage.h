@@ -16,8 +16,4 @@ constexpr std::size_t storage_bytes(Storage s) {
   return s == Storage::f32 ? 4 : 2;
 }
 
-constexpr const char* storage_name(Storage s) {
-  return s == Storage::f32 ? "f32" : s == Storage::bf16 ? "bf16" : "f16";
-}
-
 } // namespace atelier::kernels

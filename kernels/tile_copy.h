@@ -7,8 +7,6 @@
 #include "kernels/gpu_stream.h"
 #include "kernels/storage.h"
 
-#include <cstdint>
-
 namespace atelier::kernels {
 
 // tile[ty][tx] = image[reflect(y0 + ty)][reflect(x0 + tx)] for a th x tw tile

@@ -44,10 +44,8 @@ const char* precision_name(Precision p) {
 }
 
 Precision parse_precision(const std::string& name) {
-  if (name == "fp32") return Precision::fp32;
-  if (name == "bf16") return Precision::bf16;
-  if (name == "tf32") return Precision::tf32;
-  if (name == "fp16") return Precision::fp16;
+  for (const Precision p : {Precision::fp32, Precision::tf32, Precision::bf16, Precision::fp16})
+    if (name == precision_name(p)) return p;
   throw Error("unknown precision '" + name + "' (choices: " + precision_choices() + ")");
 }
 
